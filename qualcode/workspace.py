@@ -106,7 +106,8 @@ def attribute_pairs(listed: str) -> dict[str, str]:
     for item in attribute_items(listed):
         name, equals, given = item.partition("=")
         if not equals or not name.strip():
-            raise InvalidInput(f"{item.strip()!r} is not NAME=VALUE", "as barn=ja, separated by commas")
+            raise InvalidInput(f"{item.strip()!r} is not NAME=VALUE",
+                               "as barn=ja, separated by commas (an attribute's name holds no comma)")
         pairs[name.strip()] = given.strip()
     return pairs
 

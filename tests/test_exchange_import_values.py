@@ -64,3 +64,43 @@ def test_a_variable_s_value_longer_than_its_column_is_cut_at_a_word_and_kept_who
     again = run_import(session, path)  # the transcript's mode is the project's now: not read again
     assert (again.memos_added, again.memos_present) == (0, 4)
     assert len(session.scalars(select(Memo)).all()) == 5
+
+
+def test_a_variable_named_with_a_comma_is_stored_with_a_semicolon_and_said(session: Session, tmp_path: Path) -> None:
+    """Another program's Variable "Alder, gruppe" made an attribute the form could not save again and
+    `analyse matrix --by` split in two; its values are kept under "Alder; gruppe", said, and one that
+    another Variable's name becomes is told apart as two Variables of one name are."""
+    names = ("Alder, gruppe", "tolk=brukt", "tolk;brukt")
+    qdpx = Qdpx(variables="".join(f'<Variable guid="{guid("var:" + name)}" name="{name}" typeOfVariable="Text"/>' for name in names))
+    qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:kort")}" name="kort"><PlainTextContent>{TEXT}</PlainTextContent>'
+                        f'{_value("tolk=brukt", "ja")}{_value("tolk;brukt", "nei")}</TextSource>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1">{_value("Alder, gruppe", "30-39")}'
+                  f'<SourceRef targetGUID="{guid("source:kort")}"/></Case>')
+    result = run_import(session, qdpx.write(tmp_path / "fremmed.qdpx"))
+    participant = session.scalars(select(Participant)).one()
+    assert {attribute.definition.name: attribute.value for attribute in participant.attributes} == {"Alder; gruppe": "30-39"}
+    transcript = session.scalars(select(Transcript)).one()
+    assert sorted((attribute.definition.name, attribute.value) for attribute in transcript.attributes) == [
+        ("tolk;brukt", "ja"), ("tolk;brukt (2)", "nei")]
+    assert ("Variables: attribute 'Alder, gruppe' is stored as 'Alder; gruppe': a comma or \"=\" in an attribute's name is"
+            " written as \";\", as lists of attributes and `analyse matrix --by` part names at them") in result.problems
+    assert any("two variables are named tolk;brukt; 'nei' kept as tolk;brukt (2)" in line for line in result.problems), result.problems
+
+
+def test_a_date_in_other_digits_than_0_to_9_is_no_date(session: Session, tmp_path: Path) -> None:
+    """xs:date is written in 0-9, but the reader's \\d took "２０２４-０１-０２" (full width) and "٢٠٢٤-٠١-٠٢"
+    as a case's Date and as a source's interview date, stored as a day the file did not write so."""
+    full_width, arabic = "２０２４-０１-０２", "٢٠٢٤-٠١-٠٢"
+    qdpx = Qdpx(variables=f'<Variable guid="{guid("var:start")}" name="start" typeOfVariable="Date"/>'
+                          f'<Variable guid="{guid("var:interview date")}" name="interview date" typeOfVariable="Text"/>')
+    qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:kort")}" name="kort"><PlainTextContent>{TEXT}</PlainTextContent>'
+                        f'{_value("interview date", arabic)}</TextSource>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1"><VariableValue><VariableRef targetGUID="{guid("var:start")}"/>'
+                  f'<DateValue>{full_width}</DateValue></VariableValue><SourceRef targetGUID="{guid("source:kort")}"/></Case>')
+    result = run_import(session, qdpx.write(tmp_path / "datoer.qdpx"))
+    assert session.scalars(select(Participant)).one().attributes == []
+    assert session.scalars(select(Transcript)).one().interview_date is None
+    assert f"Case 'D1' {guid('case:d1')}: variable start: {full_width!r} does not fit its type Date; skipped" in result.problems
+    assert f"TextSource 'kort': variable interview date: {arabic!r} is not a date; skipped" in result.problems

@@ -198,3 +198,27 @@ def test_an_import_naming_participants_none_of_whom_has_a_turn_says_so(session: 
             " (speakers: {LABEL: D1}), then import again with --replace")
     assert preview_file(session, path, ImportOptions(), PseudonymKey("test")).notes == [said]
     assert import_file(session, path, key=PseudonymKey("test")).notes == [said]
+
+
+def test_a_front_matter_attribute_named_with_a_comma_or_equals_is_stored_with_a_semicolon_and_said(
+        session: Session, tmp_path: Path) -> None:
+    """`Alder, gruppe: 30-39` made an attribute the form could not save again and `--by` split in two;
+    its value is kept under "Alder; gruppe", and the import says so. Two that would be one name are refused."""
+    from sqlalchemy import select
+
+    from qualcode.errors import ImportFailed
+    from qualcode.store.models import AttributeDefinition, TranscriptAttribute
+
+    path = tmp_path / "samtale.txt"
+    path.write_text('---\nparticipant: D1\nattributes:\n  "Alder, gruppe": 30-39\n  "a=b": x\n---\nI: Hei?\nD1: Hei.\n', encoding="utf-8")
+    imported = import_file(session, path, key=PseudonymKey("test"))
+    assert ("samtale.txt: attribute 'Alder, gruppe' is stored as 'Alder; gruppe': a comma or \"=\" in an attribute's name is"
+            " written as \";\", as lists of attributes and `analyse matrix --by` part names at them") in imported.notes
+    assert "samtale.txt: attribute 'a=b' is stored as 'a;b'" in " ".join(imported.notes)
+    stored = session.execute(select(AttributeDefinition.name, TranscriptAttribute.value)
+                             .join(TranscriptAttribute, TranscriptAttribute.definition_id == AttributeDefinition.id)).all()
+    assert sorted(stored) == [("Alder; gruppe", "30-39"), ("a;b", "x")]
+    twice = tmp_path / "to.txt"
+    twice.write_text('---\nparticipant: D2\nattributes:\n  "a,b": x\n  "a;b": y\n---\nI: Hei?\nD2: Hei.\n', encoding="utf-8")
+    with pytest.raises(ImportFailed, match="to.txt: attributes 'a,b' and 'a;b' would both be stored as 'a;b'"):
+        import_file(session, twice, key=PseudonymKey("test"))

@@ -876,3 +876,78 @@ def test_a_reviewer_cannot_edit_a_transcript_s_attributes(small_project: Path) -
                   "--attribute", "role_in_round=deltaker")
     assert refused.exit_code == 1 and "Leser A is a reviewer in this project" in refused.stderr, refused.output
     assert _db_attributes(small_project) == []
+
+
+@pytest.mark.parametrize("command", [["participants", "edit", "D1"], ["transcripts", "edit", "deltaker_D1_T1"]])
+def test_an_attribute_name_holding_a_comma_is_refused_as_typed(small_project: Path, command: list[str]) -> None:
+    """`--attribute "a,b=x"` made an attribute "a,b": the form then showed it as "a,b=x" and refused every
+    later save ("'a' is not NAME=VALUE"), and `analyse matrix --by a,b` read it as two attributes."""
+    result = run("--project", str(small_project), *command, "--attribute", "Alder, gruppe=30-39")
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert ("error: the attribute name 'alder, gruppe' holds a comma or \"=\", which part attributes in a list"
+            " (hint: name it without, as alder; gruppe)") in result.output, result.output
+    assert _db_attributes(small_project) == []
+
+
+def test_an_attribute_name_holding_an_equals_sign_is_refused_by_the_service_the_faces_share(
+        session: Session, coder: Coder, tmp_path: Path) -> None:
+    """The command line parts NAME=VALUE at the first "=", but the service took a name holding one."""
+    make_transcript(session, tmp_path, TEXT, participant="D1")
+    for attributes in ({"score=1": "3"}, {"a,b": "x"}):
+        with pytest.raises(InvalidInput, match="holds a comma or \"=\""):
+            edit_participant(session, "D1", coder, attributes=attributes)
+        with pytest.raises(InvalidInput, match="holds a comma or \"=\""):
+            edit_transcript(session, "intervju", coder, attributes=attributes)
+    assert session.scalars(select(AttributeDefinition)).all() == []
+
+
+def test_a_participants_csv_column_named_with_a_comma_is_stored_with_a_semicolon_and_said(small_project: Path, tmp_path: Path) -> None:
+    """A header cell "Alder, gruppe" made an attribute the form could not save again and --by split in two;
+    its values are kept under "alder; gruppe", and the import says so."""
+    from qualcode.config import Config
+    from qualcode.tui.modals.participant_form import changed_values
+    from qualcode.workspace import Workspace
+
+    table = tmp_path / "deltakere.csv"
+    table.write_text('participant,"Alder, gruppe",score=1\nD1,30-39,4\n', encoding="utf-8")
+    result = run("--project", str(small_project), "participants", "import", str(table))
+    assert result.exit_code == 0, result.output
+    assert ("deltakere.csv header: attribute 'alder, gruppe' is stored as 'alder; gruppe': a comma or \"=\" in an"
+            " attribute's name is written as \";\", as lists of attributes and `analyse matrix --by` part names at them") \
+        in result.stderr, result.output
+    assert "'score=1' is stored as 'score;1'" in result.stderr, result.output
+    with Workspace.open(Config.resolve(project=small_project, coder="Forsker 1", key=None)) as workspace:
+        [person] = [p for p in workspace.participants() if p.name == "D1"]
+        assert {name: person.attributes[name] for name in ("alder; gruppe", "score;1")} == {"alder; gruppe": "30-39", "score;1": "4"}
+        shown = ", ".join(f"{name}={value}" for name, value in sorted(person.attributes.items()))
+        initial = {"role": "", "office": "", "gender": "", "age_band": "", "attributes": shown}
+        # The form shows it and saves another attribute beside it.
+        workspace.edit_participant("D1", changed_values(initial, {**initial, "attributes": shown + ", bydel=øst"}))
+        [person] = [p for p in workspace.participants() if p.name == "D1"]
+    assert person.attributes["alder; gruppe"] == "30-39" and person.attributes["bydel"] == "øst"
+    project = ["--project", str(small_project)]
+    assert run(*project, "coding", "add", "deltaker_D1_T1", "empowerment", "--start", "40", "--end", "120").exit_code == 0
+    matrix = run(*project, "analyse", "matrix", "--by", "alder; gruppe", "--json")
+    assert matrix.exit_code == 0, matrix.output
+    assert "30-39" in [column["key"] for column in json.loads(matrix.stdout)["columns"]]
+
+
+@pytest.mark.parametrize("typed", ["２０２４-０１-０２", "٢٠٢٤-٠١-٠٢"])
+def test_a_date_takes_only_the_digits_0_to_9(session: Session, coder: Coder, tmp_path: Path, typed: str) -> None:
+    """A date in full-width or Arabic-Indic digits made a new attribute a date one (\\d takes them), whose
+    value was then refused as "not a date" with no word of the digits; it is text now, kept as written.
+    A date attribute's value and an interview's date in them are refused, with the date in 0-9."""
+    from qualcode.exchange.project_export import build_qdpx
+
+    make_transcript(session, tmp_path, "---\nparticipant: D1\nattributes:\n  oppstart: 2024-03-04\n---\n" + TEXT)
+    edit_participant(session, "D1", coder, attributes={"født": typed})
+    [definition] = session.scalars(select(AttributeDefinition).where(AttributeDefinition.name == "født")).all()
+    assert definition.value_type == "text"
+    [person] = describe_participants(session)
+    assert person.attributes == {"født": typed}
+    for given in ({"attributes": {"oppstart": typed}}, {"date": typed}):
+        with pytest.raises((InvalidInput, ImportFailed)) as refused:
+            edit_transcript(session, "intervju", coder, **given)  # type: ignore[arg-type]
+        assert refused.value.hint == "write it in the digits 0-9: 2024-01-02", refused.value
+    assert _attributes(session, "intervju") == {"oppstart": "2024-03-04"}
+    build_qdpx(session, "prosjekt")  # valid: it raises where it is not

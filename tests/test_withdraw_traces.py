@@ -17,6 +17,7 @@ from qualcode.anonymise.their_names import TheirNames
 from qualcode.anonymise.withdraw import WITHDRAWN
 from qualcode.cli import cli
 from qualcode.store.models import (
+    AttributeDefinition,
     Code,
     Coding,
     Event,
@@ -380,3 +381,30 @@ def test_a_redrawn_pseudonym_renames_the_transcript_for_its_own_person_and_the_k
     withdrawn = ok(run(root, "participants", "withdraw", "D1", "--yes"))
     assert "1 of their identifiers is kept only as a digest" in withdrawn.output, withdrawn.output
     assert "912 34 567" not in {entry["original"] for entry in json.loads(ok(run(root, "key", "show", "--json")).output)}
+
+
+def test_an_attribute_only_a_withdrawn_participant_held_goes_with_them_and_is_counted(demo: Path) -> None:
+    """Their transcripts and their attribute values went, but the definitions stayed, listed and offered
+    in analysis with no values, one named for them ("notat_" and their pseudonym) keeping it in the project.
+    Undo after the withdrawal takes back and redo defines again another's as before."""
+    first = pseudonym_of(demo, "Sissel Bakken").split()[0]
+    ok(run(demo, "participants", "edit", "D1", "--attribute", "notat_Sissel Bakken=ja"))
+    ok(run(demo, "transcripts", "edit", "deltaker_D1_T1", "--attribute", "tolk_brukt=ja"))
+    ok(run(demo, "transcripts", "edit", "deltaker_D1_T2", "--attribute", "opptak=video"))
+    ok(run(demo, "transcripts", "edit", "deltaker_D2_T1", "--attribute", "opptak=lyd"))
+
+    def defined() -> set[tuple[str, str]]:
+        with Project.open(demo) as project, project.begin() as session:
+            return {(definition.applies_to, definition.name) for definition in session.scalars(select(AttributeDefinition))}
+
+    held = defined()
+    assert ("transcript", "tolk_brukt") in held and any(first.lower() in name for _, name in held), held
+    withdrawn = ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    assert "and 2 attributes no one else held" in withdrawn.output, withdrawn.output
+    assert held - defined() == {("transcript", "tolk_brukt"), next(each for each in held if first.lower() in each[1])}
+    assert ("transcript", "opptak") in defined() and first.encode() not in stored(demo)
+    ok(run(demo, "undo"))  # D2's opptak: no one holds it then, and it goes as undo takes one back
+    assert ("transcript", "opptak") not in defined()
+    ok(run(demo, "redo"))
+    with Project.open(demo) as project, project.begin() as session:
+        assert session.scalars(select(AttributeDefinition.value_type).where(AttributeDefinition.name == "opptak")).one() == "text"

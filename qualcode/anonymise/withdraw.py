@@ -23,6 +23,7 @@ from qualcode.store.bulk import in_values
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, find_participant
 from qualcode.store.models import (
+    AttributeDefinition,
     Code,
     Coder,
     Coding,
@@ -30,8 +31,10 @@ from qualcode.store.models import (
     FrameworkSummary,
     Memo,
     Participant,
+    ParticipantAttribute,
     TextVersion,
     Transcript,
+    TranscriptAttribute,
     TranscriptParticipant,
     Turn,
 )
@@ -89,13 +92,17 @@ class Withdrawal:
     # Done with a key made in place of an earlier one (`key destroy` or --lost, then `key new`): how that
     # key went ("destroyed on DAY", "lost"); `comments_unlinked` then names the comments under names it gave.
     earlier_key: str = ""
+    # Attributes no one held a value of once theirs went (one named for them, "barn_Per"), taken away:
+    # left, each was listed and offered in analysis with no values.
+    attributes_removed: int = 0
 
     # Said by `participants withdraw` and by the withdrawal again that a restore of an older backup
     # brings, in the same words.
     def removed(self) -> str:
         """What it removed from the project, in one clause."""
+        attributes = f" and {counted(self.attributes_removed, 'attribute')} no one else held" if self.attributes_removed else ""
         return (f"removed {counted(self.transcripts_removed, 'transcript')}, redacted {counted(self.turns_redacted, 'turn')}"
-                f" in group interviews, removed {counted(self.codings_removed, 'coding')}")
+                f" in group interviews, removed {counted(self.codings_removed, 'coding')}{attributes}")
 
     def names_said(self) -> str:
         """Where their pseudonym was taken out of the researchers' texts, in one clause; empty when nowhere."""
@@ -196,6 +203,7 @@ def withdraw_participant(
     links = session.scalars(select(TranscriptParticipant).where(TranscriptParticipant.participant_id == participant.id)).all()
     _refuse_unattributed(session, participant, [link.transcript for link in links], unlinked)
     sources: list[str] = []  # the files their own transcripts came from (each version), so an import never brings them back
+    theirs_defined = _attributes_of(session, participant, [link.transcript_id for link in links] + list(unlinked))
     for link in links:
         transcript = link.transcript
         others = [other for other in transcript.participant_links if other.participant_id != participant.id]
@@ -231,6 +239,7 @@ def withdraw_participant(
     session.execute(delete(Event).where(in_values(Event.entity_guid, gone_guids)))
     session.delete(participant)
     session.flush()
+    attributes_removed = _remove_unheld(session, theirs_defined)
     quotes = Quotes(said)
     remaining = session.scalars(select(TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id))
     quotes_redacted = quotes.not_in(remaining).redact_stored(session)
@@ -265,8 +274,27 @@ def withdraw_participant(
         names_redacted=names_redacted, names_kept=tuple(sorted(their_names.kept)),
         comments_unlinked=_comments_named_by_key(session) if key is None else (
             _comments_named_by_key(session, earlier_key[0]) if earlier_key is not None else ()),
-        earlier_key=earlier_key[1] if earlier_key is not None else "",
+        earlier_key=earlier_key[1] if earlier_key is not None else "", attributes_removed=attributes_removed,
     )
+
+
+def _attributes_of(session: Session, participant: Participant, transcript_ids: Sequence[int]) -> set[int]:
+    """The attribute definitions the participant, or a transcript of theirs, holds a value of."""
+    return {*session.scalars(select(ParticipantAttribute.definition_id).where(ParticipantAttribute.participant_id == participant.id)),
+            *session.scalars(select(TranscriptAttribute.definition_id).where(in_values(TranscriptAttribute.transcript_id, transcript_ids)))}
+
+
+def _remove_unheld(session: Session, definition_ids: set[int]) -> int:
+    """Delete those of the definitions no participant or transcript holds a value of any longer, as
+    undo takes back an attribute its edit defined (coding/history.py); how many. A later undo of an
+    edit that set one defines it again, with its type, as that undo does."""
+    unheld = [definition_id for definition_id in sorted(definition_ids)
+              if session.scalar(select(ParticipantAttribute.id).where(ParticipantAttribute.definition_id == definition_id).limit(1)) is None
+              and session.scalar(select(TranscriptAttribute.id).where(TranscriptAttribute.definition_id == definition_id).limit(1)) is None]
+    for definition in session.scalars(select(AttributeDefinition).where(in_values(AttributeDefinition.id, unheld))):
+        session.delete(definition)
+    session.flush()
+    return len(unheld)
 
 
 # The texts of the project's own that may quote or name a withdrawn participant, by what they are

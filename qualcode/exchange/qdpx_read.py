@@ -24,6 +24,7 @@ from qualcode.exchange.codebook_qdc import normal_guid, refi_colour, written_by
 from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
+from qualcode.importers.metadata import attribute_name_from_file
 from qualcode.text.normalise import shortened, unseen_character
 from qualcode.untrusted import (
     QDPX_LIMITS,
@@ -412,7 +413,11 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
             for variable in _children(element, "Variable"):
                 guid = reader.guid(variable)
                 if guid is not None:
-                    variables[guid] = (variable.get("name") or guid, (variable.get("typeOfVariable") or "").strip())
+                    # Named as a name typed can be ("Alder, gruppe" from another program as "Alder; gruppe"), said:
+                    # two that become one name are then told apart as two Variables of one name are (_settled).
+                    name, renamed = attribute_name_from_file(variable.get("name") or guid, "Variables")
+                    package.problems += [renamed] if renamed is not None else []
+                    variables[guid] = (name, (variable.get("typeOfVariable") or "").strip())
         elif kind == "Cases":
             package.cases = [case for case in (_read_case(reader, c, variables) for c in _children(element, "Case")) if case]
         elif kind == "Sources":
@@ -507,11 +512,12 @@ def _value(value: etree._Element) -> tuple[str, str] | None:
 
 # xs:date and xs:dateTime as Project.xsd lets them be written: a year of four digits or more, a
 # zone (Z or +hh:mm / -hh:mm) or none, and a dateTime's seconds with any number of decimals. Read
-# liberally, as Python's own reader was: a space for the T, a time without its seconds.
+# liberally, as Python's own reader was: a space for the T, a time without its seconds. In the digits
+# 0-9 only, as the schema's are: \d took "２０２４-０１-０２" (full width) as an interview's date.
 _XS_MOMENT = re.compile(
-    r"(?P<year>\d{4,})-(?P<month>\d{2})-(?P<day>\d{2})"
-    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
-    r"(?:Z|[+-](?P<zone_hour>\d{2}):(?P<zone_minute>\d{2}))?"
+    r"(?P<year>[0-9]{4,})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
+    r"(?:[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.[0-9]+)?)?)?"
+    r"(?:Z|[+-](?P<zone_hour>[0-9]{2}):(?P<zone_minute>[0-9]{2}))?"
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -34,7 +35,10 @@ from qualcode.text.delimited import DelimitedTable, read_delimited
 from qualcode.text.encoding import decode
 from qualcode.text.normalise import check_one_line, one_line, visible
 
-ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# A value that makes a new attribute a date one. In the digits 0-9 only, as a date is read (parse_date)
+# and REFI-QDA's xs:date writes one: "２０２４-０１-０２" (full width) made a date attribute whose value was
+# then refused; written so, it is text, kept as written.
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 # A number attribute's value: ASCII digits, as REFI-QDA's xs:integer and every table's sort read it;
 # str.isdigit also took "３", "٣" and "³", and a .qdpx holding one was refused as invalid.
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
@@ -144,7 +148,8 @@ def interview_date_possible(day: date) -> bool:
 # A calendar date as YYYY-MM-DD (or ISO's YYYYMMDD). Python's date.fromisoformat also reads ISO week
 # dates ("2009-W41" as the Monday of that week, 2009-10-05) and day-of-year dates ("2009-285"):
 # a week or a day number written for a date would be stored as a day nobody wrote.
-_CALENDAR_DATE = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
+# In the digits 0-9 only: Python's reader happens to refuse others, but a regular expression's \d takes them.
+_CALENDAR_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}")
 _NORWEGIAN_DATE = re.compile(r"(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>\d{4})")
 
 
@@ -166,7 +171,16 @@ def parse_date(value: object, where: str) -> date:
 
 
 def _date_hint(written: str) -> str:
-    """How to write a refused date: a Norwegian day.month.year that is a real day, shown as it is written."""
+    """How to write a refused date: a Norwegian day.month.year that is a real day, shown as it is written;
+    one in other digits than 0-9 (full width "２０２４-０１-０２", Arabic-Indic), shown in those."""
+    ascii_digits = "".join(str(unicodedata.digit(character)) if character.isdecimal() else character for character in written)
+    if ascii_digits != written:
+        if _CALENDAR_DATE.fullmatch(ascii_digits):
+            try:
+                return f"write it in the digits 0-9: {date.fromisoformat(ascii_digits).isoformat()}"
+            except ValueError:
+                pass
+        return _date_hint(ascii_digits).replace("write it as", "write it in the digits 0-9, as", 1)
     norwegian = _NORWEGIAN_DATE.fullmatch(written)
     if norwegian:
         try:
@@ -375,11 +389,57 @@ def participant_value(session: Session, column: str, value: str) -> str:
     return role_as_spelled(session, value) if column == "role" else spelled_as_stored(session, column, value)
 
 
+# What parts attributes where they are written in a list: a comma parts the form's "barn=ja, bydel=A"
+# and `analyse matrix --by role,barn`, and "=" a name from its value (--attribute NAME=VALUE). A name
+# holding one could not be shown in the form (every later save of it failed), nor chosen by --by.
+ATTRIBUTE_NAME_SEPARATORS = (",", "=")
+SEPARATOR_STAND_IN = ";"
+
+
+def attribute_name_without_separators(name: str) -> str:
+    """`name` with each comma and "=" written as ";" ("Alder, gruppe" as "Alder; gruppe"): the one way a
+    name from a file (front matter, a participants CSV's header, a .qdpx Variable) holding one is stored."""
+    for separator in ATTRIBUTE_NAME_SEPARATORS:
+        name = name.replace(separator, SEPARATOR_STAND_IN)
+    return name
+
+
+def attribute_name_from_file(name: str, where: str) -> tuple[str, str | None]:
+    """A name a file gives an attribute, as it is stored (attribute_name_without_separators), and the
+    note that says so when that is not as written: the values are kept, under a name that can be typed."""
+    stored = attribute_name_without_separators(name)
+    if stored == name:
+        return name, None
+    return stored, (f"{where}: attribute {name.strip()!r} is stored as {stored.strip()!r}: a comma or \"=\" in an"
+                    " attribute's name is written as \";\", as lists of attributes and `analyse matrix --by` part names at them")
+
+
+def attributes_from_file(attributes: dict[Any, Any], where: str) -> tuple[dict[str, Any], list[str]]:
+    """A front matter's or sidecar's `attributes:` by their names as stored (attribute_name_from_file),
+    and the notes saying which were renamed; two that would be stored under one name are refused,
+    as one value would be lost."""
+    stored: dict[str, Any] = {}
+    written_as: dict[str, str] = {}
+    notes: list[str] = []
+    for written, value in attributes.items():
+        name, note = attribute_name_from_file(str(written), where)
+        if name in stored:
+            raise ImportFailed(f"{where}: attributes {written_as[name]!r} and {str(written)!r} would both be stored as {name!r}",
+                               "a comma or \"=\" in an attribute's name is written as \";\": rename one of them")
+        stored[name], written_as[name] = value, str(written)
+        notes += [note] if note is not None else []
+    return stored, notes
+
+
 def check_attribute_name(name: str) -> None:
-    """A new attribute's name: not empty, one line of at most ATTRIBUTE_NAME_LENGTH characters, not a built-in column."""
+    """A new attribute's name: not empty, one line of at most ATTRIBUTE_NAME_LENGTH characters, not a
+    built-in column, with no comma or "=" (ATTRIBUTE_NAME_SEPARATORS)."""
     if not name.strip():
         raise InvalidInput("an attribute has no name", "write NAME=VALUE")
     check_one_line("attribute name", name, ATTRIBUTE_NAME_LENGTH)
+    if any(separator in name for separator in ATTRIBUTE_NAME_SEPARATORS):
+        raise InvalidInput(f"the attribute name {name.strip()!r} holds a comma or \"=\", which part attributes in a list",
+                           f"name it without, as {attribute_name_without_separators(name.strip())}")
     if name.strip().lower() in RESERVED_ATTRIBUTE_NAMES:
         raise InvalidInput(f"{name.strip()} is a built-in field, not an attribute", _reserved_hint(name.strip().lower()))
 
@@ -517,10 +577,13 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     table, _ = _csv_table(path)
     # Cleaned before lower case: a column named for a person the key holds is then still a name.
     given = [one_line(clean_typed(session, column, folded=True)).lower() for column in table.header]
+    notes: list[str] = []
+    for index, column in enumerate(given):  # an attribute's name as it can be typed (the id's and fields' hold neither)
+        given[index], note = attribute_name_from_file(column, f"{path.name} header")
+        notes += [note] if note is not None else []
     columns, id_column = _header(given, path.name)
     created: list[str] = []
     updated: list[str] = []
-    notes: list[str] = []
     seen: dict[str, str] = {}  # casefolded id -> the id as first written
     # Every row for a participant who withdrew, named at once rather than one refusal at a time.
     ids: dict[int, str] = {}

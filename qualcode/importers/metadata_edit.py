@@ -357,11 +357,12 @@ def _set_attribute(session: Session, owner: Participant | Transcript, name: str,
     applies_to = "participant" if isinstance(owner, Participant) else "transcript"
     if applies_to == "participant" and (name in PARTICIPANT_COLUMNS or name == "name"):
         raise InvalidInput(f"{name} is not an attribute", f"use --{name.replace('_', '-')}")
-    check_attribute_name(name)  # a built-in field, with the command that sets it
     # Found in any case: a front matter's attribute is defined as the file writes its name (Role_in_round).
     known = next((definition for definition in session.scalars(
         select(AttributeDefinition).where(AttributeDefinition.applies_to == applies_to).order_by(AttributeDefinition.id))
         if definition.name.casefold() == name.casefold()), None)
+    if known is None:  # a built-in field, with the command that sets it; a comma or "=" in a new name
+        check_attribute_name(name)  # (one a project made before keeps being set and removed by its name)
     held: list[Any] = owner.attributes
     existing = next((a for a in held if known is not None and a.definition_id == known.id), None)
     if not value.strip():

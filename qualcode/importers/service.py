@@ -35,6 +35,7 @@ from qualcode.importers.document import ParsedDocument, TurnSpan, unread_times_n
 from qualcode.importers.frontmatter import misnamed_sidecar_note, read_sidecar
 from qualcode.importers.metadata import (
     attribute_definition,
+    attributes_from_file,
     check_transcript_meta,
     get_or_create_participant,
     participant_named,
@@ -221,6 +222,9 @@ def read_transcript(path: Path, options: ImportOptions) -> ReadTranscript:
         document.notes.append(stray)
     meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
     meta.setdefault("name", path.stem)
+    if meta.get("attributes"):
+        meta["attributes"], renamed = attributes_from_file(meta["attributes"], path.name)
+        document.notes.extend(renamed)
     if options.turn_pattern is None and reader_for(path).turns_in_text:
         document = with_named_speakers(document, meta)
     unread = unread_times_note(document.text, document.turns)
