@@ -933,7 +933,8 @@ def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any
         raise NothingToUndo("the transcript this change touched no longer exists")
     # Named first, so a participant who withdrew since refuses the whole step before anything is put back.
     wanted = {_participant_named(session, name).id: label for name, label in state.get("participants", [])}
-    unlinked = {_participant_named(session, name).id for name in state.get("participants_gone", [])}
+    # One the edit linked who withdrew since is unlinked already: nothing of them is to be put back.
+    unlinked = set(session.scalars(select(Participant.id).where(Participant.name.in_(state.get("participants_gone", [])))))
     turns = {turn_id: _participant_named(session, name).id if name is not None else None for turn_id, name in state["turns"]}
     wave = state.get("wave")
     if wave and wave != transcript.wave:
