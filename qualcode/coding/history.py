@@ -935,7 +935,7 @@ def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any
     wanted = {_participant_named(session, name).id: label for name, label in state.get("participants", [])}
     # One the edit linked who withdrew since is unlinked already: nothing of them is to be put back.
     unlinked = set(session.scalars(select(Participant.id).where(Participant.name.in_(state.get("participants_gone", [])))))
-    turns = {turn_id: _participant_named(session, name).id if name is not None else None for turn_id, name in state["turns"]}
+    turns: dict[int, int | None] = {turn_id: _participant_named(session, name).id if name is not None else None for turn_id, name in state["turns"]}
     wave = state.get("wave")
     if wave and wave != transcript.wave:
         # The project's rounds may be written otherwise since (T2, where this puts back 2): the wave
@@ -959,10 +959,10 @@ def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any
     session.flush()
     for participant_id, label in wanted.items():
         session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant_id, speaker_label=label))
-    for turn_id, participant_id in turns.items():
+    for turn_id, speaker_id in turns.items():
         turn = session.get(Turn, turn_id)
         if turn is not None:
-            turn.participant_id = participant_id
+            turn.participant_id = speaker_id
     if "attributes" in state:
         _restore_attributes(session, transcript, "transcript", state)
     session.flush()
