@@ -22,7 +22,8 @@ from qualcode.importers.metadata import (
     import_participants,
 )
 from qualcode.importers.metadata_edit import edit_participant, edit_transcript
-from qualcode.store.models import AttributeDefinition, Coder, Participant, Transcript, Turn
+from qualcode.store.models import AttributeDefinition, Coder, Event, Participant, Transcript, Turn
+from qualcode.store.project import Project
 from tests.conftest import SAMPLES, built_once, isolate_user, make_transcript
 from tests.test_cli import run
 
@@ -955,3 +956,81 @@ def test_a_date_takes_only_the_digits_0_to_9(session: Session, coder: Coder, tmp
         assert refused.value.hint == "write it in the digits 0-9: 2024-01-02", refused.value
     assert _attributes(session, "intervju") == {"oppstart": "2024-03-04"}
     build_qdpx(session, "prosjekt")  # valid: it raises where it is not
+
+
+def _cli(project: Path, *args: str) -> str:
+    result = run("--project", str(project), "--coder", "Forsker 1", *args)
+    assert result.exit_code == 0, (args, result.output)
+    return result.output
+
+
+def _group(project: Path) -> dict[str, object]:
+    [row] = [row for row in json.loads(_cli(project, "transcripts", "list", "--json")) if row["name"] == "gruppeintervju_G1"]
+    return dict(row)
+
+
+def test_undo_of_an_attribute_edit_of_a_group_interview_takes_back_only_it_after_a_participant_withdrew(demo: Path) -> None:
+    """Undo put back the edit's whole recorded state, D5 among G1's participants: after D5 withdrew it said
+    "participant D5 no longer exists", passed over the attribute edit and undid an older, unrelated change."""
+    _cli(demo, "participants", "edit", "D4", "--office", "kontor C")  # the older change, to be left alone
+    _cli(demo, "transcripts", "edit", "gruppeintervju_G1", "--attribute", "role_in_round=arbeidstaker")
+    _cli(demo, "participants", "withdraw", "D5", "--yes")
+    undone = _cli(demo, "undo")
+    assert "role_in_round" in undone and "no longer exists" not in undone, undone
+    group = _group(demo)
+    assert "role_in_round" not in group["attributes"] and group["participants"] == ["D4", "D6"]
+    participants = {p["name"]: p for p in json.loads(_cli(demo, "participants", "list", "--json"))}
+    assert participants["D4"]["office"] == "kontor C"  # the older change stands
+    redone = _cli(demo, "redo")
+    assert "role_in_round" in redone
+    assert _group(demo)["attributes"]["role_in_round"] == "arbeidstaker" and _group(demo)["participants"] == ["D4", "D6"]
+
+
+def test_redo_of_an_undone_edit_makes_again_only_it_after_a_participant_withdrew(demo: Path) -> None:
+    """Redo put back the whole state after the edit, D5 among the participants: refused once D5 withdrew."""
+    _cli(demo, "transcripts", "edit", "gruppeintervju_G1", "--date", "2024-04-11")
+    _cli(demo, "undo")
+    _cli(demo, "participants", "withdraw", "D5", "--yes")
+    _cli(demo, "redo")
+    group = _group(demo)
+    assert (group["interview_date"], group["participants"]) == ("2024-04-11", ["D4", "D6"])
+
+
+def test_undo_of_a_date_edit_leaves_a_field_a_later_change_set(demo: Path) -> None:
+    """A later edit that became final (it took D5 off the interview, and D5 withdrew since) is passed over, with
+    the reason: the participant it unlinked can no longer be put back. Undoing the earlier date-only edit put
+    its whole state back, D5 with it, and was refused too; now it puts back the date, and the title the later
+    edit set stays."""
+    _cli(demo, "transcripts", "edit", "gruppeintervju_G1", "--date", "2024-04-11")
+    _cli(demo, "transcripts", "edit", "gruppeintervju_G1", "--title", "Ny tittel", "--participant", "D4", "--participant", "D6")
+    _cli(demo, "participants", "withdraw", "D5", "--yes")
+    undone = _cli(demo, "undo")
+    assert "date 2024-04-10 → 2024-04-11" in undone and "participant D5 no longer exists" in undone, undone
+    group = _group(demo)
+    assert (group["interview_date"], group["title"], group["participants"]) == ("2024-04-10", "Ny tittel", ["D4", "D6"])
+
+
+def test_undo_of_an_edit_logged_by_older_code_takes_back_only_what_it_changed(demo: Path) -> None:
+    """An edit logged before transcripts had attributes recorded no attributes and no types; it is read as
+    before, and, like a new one, puts back only its date when a participant of the interview withdrew since."""
+    _cli(demo, "transcripts", "edit", "gruppeintervju_G1", "--date", "2024-04-11")
+    with Project.open(demo) as project, project.begin() as session:
+        edit = session.scalars(select(Event).where(Event.action == "transcript.edit")).one()
+        edit.payload = {state: {field: value for field, value in edit.payload[state].items() if field not in ("attributes", "types")}
+                        for state in ("before", "after")}
+    _cli(demo, "participants", "withdraw", "D5", "--yes")
+    _cli(demo, "undo")
+    group = _group(demo)
+    assert (group["interview_date"], group["participants"]) == ("2024-04-10", ["D4", "D6"])
+
+
+def test_undo_of_a_participant_edit_leaves_a_column_a_later_import_set(demo: Path, tmp_path: Path) -> None:
+    """A participant list imported after an edit of D4's office (final: undo passes over it) set D4's age band;
+    undoing the edit put the edit's whole state back, the age band before the import with it."""
+    _cli(demo, "participants", "edit", "D4", "--office", "kontor C")
+    csv = tmp_path / "deltakere.csv"
+    csv.write_text("participant,role,gender,age_band,office\nD4,deltaker,kvinne,30-39,kontor C\n", encoding="utf-8")
+    _cli(demo, "participants", "import", str(csv))
+    _cli(demo, "undo")
+    participants = {p["name"]: p for p in json.loads(_cli(demo, "participants", "list", "--json"))}
+    assert (participants["D4"]["office"], participants["D4"]["age_band"]) == ("kontor B", "30-39")

@@ -414,6 +414,8 @@ def _step(
     target = session.get_one(Event, target_id)
     _refuse_if_changed_by_others(session, coder, target, step, blind)
     restored = recorded_state(target.payload, state) if target.entity == Entity.CODES.value else target.payload.get(state)
+    if target.entity in _EDITED:  # only what the edit changed: a later change to another field stands
+        restored = _changed_by(target.payload, state)
     if target.entity == Entity.CODES.value and restore:
         _refuse_if_reshaped_since(target, session, step, state, coder if blind else None)
     if target.entity == Entity.SUMMARY.value and restored is not None and "updated_by_guid" not in restored:
@@ -883,6 +885,39 @@ def _kept_for_good(session: Session, code: Code) -> Code | None:
     return None
 
 
+# The entities an edit changes some fields of: their events record the whole state before and after, and
+# undo and redo put back only the fields that differ between the two (_changed_by).
+_EDITED = (Entity.TRANSCRIPT.value, Entity.PARTICIPANT.value)
+_EDITED_FIELDS = ("title", "wave", "date", "fidelity", "interviewer", "role", "gender", "age_band", "office")
+
+
+def _changed_by(payload: dict[str, Any], state_name: str) -> dict[str, Any] | None:
+    """Of the state `state_name` an edit recorded, only what the edit changed: the fields whose value the other
+    state differs in; the participants it linked, relinked under another label or unlinked (`participants_gone`,
+    by name); the turns it gave to someone else; and the attributes whose value it set or removed (None: none).
+
+    Read from the two whole states every edit records, so an edit logged by older code (no attributes, no types)
+    is read the same way."""
+    state, other = payload.get(state_name), payload.get("after" if state_name == "before" else "before")
+    if state is None or other is None:
+        return state
+    changed: dict[str, Any] = {field: state[field] for field in _EDITED_FIELDS if field in state and state[field] != other.get(field)}
+    if "participants" in state and state["participants"] != other.get("participants"):
+        linked = [list(link) for link in state["participants"]]
+        had = [list(link) for link in other.get("participants") or []]
+        changed["participants"] = [link for link in linked if link not in had]
+        changed["participants_gone"] = sorted({name for name, _ in had} - {name for name, _ in linked})
+    others_turns = {turn_id: name for turn_id, name in other.get("turns") or []}
+    changed["turns"] = [[turn_id, name] for turn_id, name in state.get("turns") or []
+                        if turn_id not in others_turns or others_turns[turn_id] != name]
+    if "attributes" in state:  # an edit logged before a transcript's attributes could be edited left them as they are
+        values, others_values = state["attributes"], other.get("attributes") or {}
+        changed["attributes"] = {name: values.get(name) for name in sorted(set(values) | set(others_values))
+                                 if values.get(name) != others_values.get(name)}
+        changed["types"] = state.get("types", {})
+    return changed
+
+
 def _participant_named(session: Session, name: str) -> Participant:
     participant = session.scalar(select(Participant).where(Participant.name == name))
     if participant is None:
@@ -891,11 +926,17 @@ def _participant_named(session: Session, name: str) -> Participant:
 
 
 def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
-    """Put back a transcript's metadata, its participants and the attribution of the turns the change moved."""
+    """Put back what an edit changed of a transcript (_changed_by): its fields, the participants it linked or
+    unlinked, the attribution of the turns it moved, its attribute values; nothing else."""
     transcript = session.scalar(select(Transcript).where(Transcript.guid == guid))
     if transcript is None or state is None:
         raise NothingToUndo("the transcript this change touched no longer exists")
-    wave = state["wave"]
+    # Named first, so a participant who withdrew since refuses the whole step before anything is put back.
+    wanted = {_participant_named(session, name).id: label for name, label in state.get("participants", [])}
+    # One the edit linked who withdrew since is unlinked already: nothing of them is to be put back.
+    unlinked = set(session.scalars(select(Participant.id).where(Participant.name.in_(state.get("participants_gone", [])))))
+    turns: dict[int, int | None] = {turn_id: _participant_named(session, name).id if name is not None else None for turn_id, name in state["turns"]}
+    wave = state.get("wave")
     if wave and wave != transcript.wave:
         # The project's rounds may be written otherwise since (T2, where this puts back 2): the wave
         # goes through the same door as every other path that stores one.
@@ -903,54 +944,56 @@ def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any
             wave = project_wave(session, wave, besides=transcript.id)
         except InvalidInput as refused:
             raise InvalidInput(f"transcript {transcript.name}'s wave cannot be put back: {refused.message}", refused.hint) from None
-    transcript.title, transcript.wave, transcript.fidelity = state["title"], wave, state["fidelity"]
-    transcript.interviewer = state["interviewer"]
-    transcript.interview_date = date.fromisoformat(state["date"]) if state["date"] else None
-    wanted = {_participant_named(session, name).id: label for name, label in state["participants"]}
+    for field in ("title", "fidelity", "interviewer"):
+        if field in state:
+            setattr(transcript, field, state[field])
+    if "wave" in state:
+        transcript.wave = wave
+    if "date" in state:
+        transcript.interview_date = date.fromisoformat(state["date"]) if state["date"] else None
     for link in list(transcript.participant_links):
-        if link.participant_id not in wanted:
+        if link.participant_id in unlinked:
             session.delete(link)
-        else:  # the label too: `--interviewer` moves a participant off a label that became the interviewer's
-            link.speaker_label = wanted[link.participant_id]
+        elif link.participant_id in wanted:  # the label too: `--interviewer` moves a participant off a label that became the interviewer's
+            link.speaker_label = wanted.pop(link.participant_id)
     session.flush()
-    linked = set(session.scalars(
-        select(TranscriptParticipant.participant_id).where(TranscriptParticipant.transcript_id == transcript.id)
-    ))
     for participant_id, label in wanted.items():
-        if participant_id not in linked:
-            session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant_id, speaker_label=label))
-    for turn_id, name in state["turns"]:
+        session.add(TranscriptParticipant(transcript_id=transcript.id, participant_id=participant_id, speaker_label=label))
+    for turn_id, speaker_id in turns.items():
         turn = session.get(Turn, turn_id)
         if turn is not None:
-            turn.participant_id = _participant_named(session, name).id if name is not None else None
-    if "attributes" in state:  # an edit logged before a transcript's attributes could be edited left them as they are
+            turn.participant_id = speaker_id
+    if "attributes" in state:
         _restore_attributes(session, transcript, "transcript", state)
     session.flush()
     session.expire(transcript, ["participant_links"])
 
 
 def _restore_participant(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
-    """Put back a participant's columns and attribute values."""
+    """Put back what an edit changed of a participant (_changed_by): its columns and attribute values."""
     participant = session.scalar(select(Participant).where(Participant.guid == guid))
     if participant is None or state is None:
         raise NothingToUndo("the participant this change touched no longer exists (they may have withdrawn)")
     for column in ("role", "gender", "age_band", "office"):
-        setattr(participant, column, state[column])
-    _restore_attributes(session, participant, "participant", state)
+        if column in state:
+            setattr(participant, column, state[column])
+    if "attributes" in state:
+        _restore_attributes(session, participant, "participant", state)
 
 
 def _restore_attributes(session: Session, owner: Participant | Transcript, applies_to: str, state: dict[str, Any]) -> None:
-    """Put back a participant's or a transcript's attribute values as `state` holds them."""
-    values: dict[str, str] = state["attributes"]
+    """Put back the attribute values an edit changed of a participant or a transcript (None: it had none)."""
+    values: dict[str, str | None] = state["attributes"]
     held: list[Any] = owner.attributes
     model = ParticipantAttribute if applies_to == "participant" else TranscriptAttribute
     removed = []
-    for attribute in list(held):
-        if attribute.definition.name not in values:
-            removed.append(attribute.definition)
-            held.remove(attribute)
     for name, value in values.items():
         existing = next((a for a in held if a.definition.name == name), None)
+        if value is None:
+            if existing is not None:
+                removed.append(existing.definition)
+                held.remove(existing)
+            continue
         if existing is not None:
             existing.value = value
             continue
