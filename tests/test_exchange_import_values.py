@@ -104,3 +104,15 @@ def test_a_date_in_other_digits_than_0_to_9_is_no_date(session: Session, tmp_pat
     assert session.scalars(select(Transcript)).one().interview_date is None
     assert f"Case 'D1' {guid('case:d1')}: variable start: {full_width!r} does not fit its type Date; skipped" in result.problems
     assert f"TextSource 'kort': variable interview date: {arabic!r} is not a date; skipped" in result.problems
+
+
+def test_an_age_band_in_other_digits_than_0_to_9_is_skipped_and_said(session: Session, tmp_path: Path) -> None:
+    """A case's age band "３０-３９" (full width) was stored as written (\\d took it), a column of its own
+    beside 30-39 in every table; it is skipped and said, as a participants CSV and an edit refuse it."""
+    qdpx = Qdpx(variables=f'<Variable guid="{guid("var:age_band")}" name="age_band" typeOfVariable="Text"/>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1">{_value("age_band", "３０-３９")}</Case>'
+                  f'<Case guid="{guid("case:d2")}" name="D2">{_value("age_band", "30-39")}</Case>')
+    result = run_import(session, qdpx.write(tmp_path / "alder.qdpx"))
+    assert {p.name: p.age_band for p in session.scalars(select(Participant))} == {"D1": None, "D2": "30-39"}
+    assert (f"Case 'D1' {guid('case:d1')}: variable age_band: the age band '３０-３９' is not written in the digits 0-9;"
+            " skipped") in result.problems, result.problems
