@@ -7,7 +7,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.store.models import Memo, Participant, Transcript, TranscriptAttribute
+from qualcode.store.models import (
+    AttributeDefinition,
+    Memo,
+    Participant,
+    Transcript,
+    TranscriptAttribute,
+)
 from tests.test_exchange_import import Qdpx, guid, run_import
 from tests.test_exchange_import_fixes import TEXT, _cut_at_a_word, _over_their_columns
 
@@ -146,3 +152,23 @@ def test_a_number_in_other_digits_than_0_to_9_is_skipped_and_said(session: Sessi
     assert f"TextSource 'kort' {guid('source:kort')}: variable antall: '٣' {other_digits.format('Integer')}" in result.problems
     assert f"TextSource 'kort' {guid('source:kort')}: variable vekt: '1_000' does not fit its type Float; skipped" in result.problems
     build_qdpx(session, "prosjekt")  # valid: it raises where it is not
+
+
+def test_a_value_refused_leaves_no_attribute_behind(session: Session, tmp_path: Path) -> None:
+    """A Text value written as a date that is no day ("2024-13-45") made a date attribute, and was then
+    refused: the attribute stayed, empty, listed by every form and table with no value. The value is
+    checked first now; one refused is said, and no attribute is made for it."""
+    qdpx = Qdpx(variables=f'<Variable guid="{guid("var:oppstart")}" name="oppstart" typeOfVariable="Text"/>'
+                          f'<Variable guid="{guid("var:levert")}" name="levert" typeOfVariable="Text"/>')
+    qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:kort")}" name="kort"><PlainTextContent>{TEXT}</PlainTextContent>'
+                        f'{_value("levert", "2024-02-30")}</TextSource>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1">{_value("oppstart", "2024-13-45")}'
+                  f'<SourceRef targetGUID="{guid("source:kort")}"/></Case>')
+    result = run_import(session, qdpx.write(tmp_path / "datoer.qdpx"))
+    assert session.scalars(select(AttributeDefinition.name)).all() == []
+    assert session.scalars(select(Participant)).one().attributes == []
+    assert session.scalars(select(Transcript)).one().attributes == []
+    assert any(f"Case 'D1' {guid('case:d1')}: variable oppstart: " in line and "'2024-13-45' is not a date" in line
+               and line.endswith("; skipped") for line in result.problems), result.problems
+    assert any("variable levert: " in line and "'2024-02-30' is not a date" in line for line in result.problems), result.problems

@@ -974,3 +974,14 @@ def test_a_date_takes_only_the_digits_0_to_9(session: Session, coder: Coder, tmp
         assert refused.value.hint == "write it in the digits 0-9: 2024-01-02", refused.value
     assert _attributes(session, "intervju") == {"oppstart": "2024-03-04"}
     build_qdpx(session, "prosjekt")  # valid: it raises where it is not
+
+
+def test_a_participants_csv_date_refused_is_said_with_its_line(session: Session, tmp_path: Path) -> None:
+    """A new date attribute's value that is no day ("2024-13-45") was refused without the file's line,
+    as the date check's own error passed the CSV's by; it is told with its line as a number is."""
+    people = tmp_path / "deltakere.csv"
+    people.write_text("participant,oppstart\nD1,2024-13-45\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="^deltakere.csv line 2: attribute oppstart: date '2024-13-45' is not a date"), \
+            session.begin_nested():
+        import_participants(session, people)
+    assert session.scalars(select(AttributeDefinition)).all() == []

@@ -294,7 +294,9 @@ ATTRIBUTE_NAME_LENGTH = 100  # the column's width
 
 
 def attribute_definition(session: Session, name: str, applies_to: str, value: object) -> AttributeDefinition:
-    """The definition for an extra attribute, created with the type of its first value."""
+    """The definition for an extra attribute, created with the type of its first value once that value
+    passes its type's check (typed_value): a value refused made a definition that stayed, empty, where a
+    .qdpx import skips the value and goes on."""
     name = clean_typed(session, name, folded=True)  # looked up as the guard would store it
     definition = session.scalar(
         select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == applies_to)
@@ -309,6 +311,7 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
             else "text"
         )
         definition = AttributeDefinition(name=name, applies_to=applies_to, value_type=value_type)
+        typed_value(session, definition, value)  # not yet in the session: raises before anything is written
         session.add(definition)
         session.flush()
     return definition
@@ -486,7 +489,10 @@ def typed_value(session: Session, definition: AttributeDefinition, value: object
         if not WHOLE_NUMBER.fullmatch(text):
             raise InvalidInput(f"attribute {definition.name} is a number, but got {text!r}", "write a whole number in the digits 0-9, as 3")
     elif definition.value_type == "date":
-        text = parse_date(value, f"attribute {definition.name}").isoformat()
+        try:
+            text = parse_date(value, f"attribute {definition.name}").isoformat()
+        except ImportFailed as error:  # refused as a number or yes/no is: a .qdpx import skipped only those, and failed whole
+            raise InvalidInput(error.message, error.hint) from None
     elif definition.value_type == "boolean":
         lowered = text.lower()
         if lowered not in {"true", "false", "ja", "nei", "yes", "no"}:
