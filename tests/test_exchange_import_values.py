@@ -7,7 +7,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.store.models import Memo, Participant, Transcript, TranscriptAttribute
+from qualcode.store.models import (
+    AttributeDefinition,
+    Memo,
+    Participant,
+    Transcript,
+    TranscriptAttribute,
+)
 from tests.test_exchange_import import Qdpx, guid, run_import
 from tests.test_exchange_import_fixes import TEXT, _cut_at_a_word, _over_their_columns
 
@@ -102,5 +108,67 @@ def test_a_date_in_other_digits_than_0_to_9_is_no_date(session: Session, tmp_pat
     result = run_import(session, qdpx.write(tmp_path / "datoer.qdpx"))
     assert session.scalars(select(Participant)).one().attributes == []
     assert session.scalars(select(Transcript)).one().interview_date is None
-    assert f"Case 'D1' {guid('case:d1')}: variable start: {full_width!r} does not fit its type Date; skipped" in result.problems
+    assert f"Case 'D1' {guid('case:d1')}: variable start: {full_width!r} does not fit its type Date (its digits are not 0-9); skipped" in result.problems
     assert f"TextSource 'kort': variable interview date: {arabic!r} is not a date; skipped" in result.problems
+
+
+def test_an_age_band_in_other_digits_than_0_to_9_is_skipped_and_said(session: Session, tmp_path: Path) -> None:
+    """A case's age band "３０-３９" (full width) was stored as written (\\d took it), a column of its own
+    beside 30-39 in every table; it is skipped and said, as a participants CSV and an edit refuse it."""
+    qdpx = Qdpx(variables=f'<Variable guid="{guid("var:age_band")}" name="age_band" typeOfVariable="Text"/>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1">{_value("age_band", "３０-３９")}</Case>'
+                  f'<Case guid="{guid("case:d2")}" name="D2">{_value("age_band", "30-39")}</Case>')
+    result = run_import(session, qdpx.write(tmp_path / "alder.qdpx"))
+    assert {p.name: p.age_band for p in session.scalars(select(Participant))} == {"D1": None, "D2": "30-39"}
+    assert (f"Case 'D1' {guid('case:d1')}: variable age_band: the age band '３０-３９' is not written in the digits 0-9;"
+            " skipped") in result.problems, result.problems
+
+
+def test_a_number_in_other_digits_than_0_to_9_is_skipped_and_said(session: Session, tmp_path: Path) -> None:
+    """xs:integer and xs:decimal are written in 0-9, but an Integer "３" (full width) was read as 3 unsaid
+    (\\d and int() take it), and a Float "３.５" or "1_000" was taken as one (float() reads them); each is
+    skipped and said now, as a Date in those digits is, and the project exports valid."""
+    from qualcode.exchange.project_export import build_qdpx
+
+    qdpx = Qdpx(variables=f'<Variable guid="{guid("var:antall")}" name="antall" typeOfVariable="Integer"/>'
+                          f'<Variable guid="{guid("var:vekt")}" name="vekt" typeOfVariable="Float"/>')
+    qdpx.user("Anne Forsker")
+
+    def number(variable: str, kind: str, text: str) -> str:
+        return f'<VariableValue><VariableRef targetGUID="{guid("var:" + variable)}"/><{kind}Value>{text}</{kind}Value></VariableValue>'
+
+    qdpx.sources.append(f'<TextSource guid="{guid("source:kort")}" name="kort"><PlainTextContent>{TEXT}</PlainTextContent>'
+                        f'{number("antall", "Integer", "٣")}{number("vekt", "Float", "1_000")}</TextSource>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1">{number("antall", "Integer", "３")}{number("vekt", "Float", "３.５")}'
+                  f'<SourceRef targetGUID="{guid("source:kort")}"/></Case>'
+                  f'<Case guid="{guid("case:d2")}" name="D2">{number("antall", "Integer", "+4")}{number("vekt", "Float", "2.5")}</Case>')
+    result = run_import(session, qdpx.write(tmp_path / "tall.qdpx"))
+    stored = {p.name: {a.definition.name: a.value for a in p.attributes} for p in session.scalars(select(Participant))}
+    assert stored == {"D1": {}, "D2": {"antall": "4", "vekt": "2.5"}}
+    assert session.scalars(select(TranscriptAttribute)).all() == []
+    other_digits = "does not fit its type {} (its digits are not 0-9); skipped"
+    assert f"Case 'D1' {guid('case:d1')}: variable antall: '３' {other_digits.format('Integer')}" in result.problems, result.problems
+    assert f"Case 'D1' {guid('case:d1')}: variable vekt: '３.５' {other_digits.format('Float')}" in result.problems
+    assert f"TextSource 'kort' {guid('source:kort')}: variable antall: '٣' {other_digits.format('Integer')}" in result.problems
+    assert f"TextSource 'kort' {guid('source:kort')}: variable vekt: '1_000' does not fit its type Float; skipped" in result.problems
+    build_qdpx(session, "prosjekt")  # valid: it raises where it is not
+
+
+def test_a_value_refused_leaves_no_attribute_behind(session: Session, tmp_path: Path) -> None:
+    """A Text value written as a date that is no day ("2024-13-45") made a date attribute, and was then
+    refused: the attribute stayed, empty, listed by every form and table with no value. The value is
+    checked first now; one refused is said, and no attribute is made for it."""
+    qdpx = Qdpx(variables=f'<Variable guid="{guid("var:oppstart")}" name="oppstart" typeOfVariable="Text"/>'
+                          f'<Variable guid="{guid("var:levert")}" name="levert" typeOfVariable="Text"/>')
+    qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("source:kort")}" name="kort"><PlainTextContent>{TEXT}</PlainTextContent>'
+                        f'{_value("levert", "2024-02-30")}</TextSource>')
+    qdpx.cases = (f'<Case guid="{guid("case:d1")}" name="D1">{_value("oppstart", "2024-13-45")}'
+                  f'<SourceRef targetGUID="{guid("source:kort")}"/></Case>')
+    result = run_import(session, qdpx.write(tmp_path / "datoer.qdpx"))
+    assert session.scalars(select(AttributeDefinition.name)).all() == []
+    assert session.scalars(select(Participant)).one().attributes == []
+    assert session.scalars(select(Transcript)).one().attributes == []
+    assert any(f"Case 'D1' {guid('case:d1')}: variable oppstart: " in line and "'2024-13-45' is not a date" in line
+               and line.endswith("; skipped") for line in result.problems), result.problems
+    assert any("variable levert: " in line and "'2024-02-30' is not a date" in line for line in result.problems), result.problems

@@ -170,6 +170,25 @@ def test_an_age_band_that_is_no_range_of_ages_is_refused_by_an_edit_and_by_the_c
     assert [(p.name, p.age_band) for p in session.scalars(select(Participant))] == [("D1", "20-29")]
 
 
+@pytest.mark.parametrize(("band", "hint"), [
+    ("３０-３９", "write it in the digits 0-9: 30-39"), ("٣٠-٣٩", "write it in the digits 0-9: 30-39"),
+    ("６７+", "write it in the digits 0-9: 67+"), ("３９-３０", "write it in the digits 0-9, as 30-39 or 67+"),
+])
+def test_an_age_band_takes_only_the_digits_0_to_9(session: Session, coder: Coder, tmp_path: Path, band: str, hint: str) -> None:
+    """"３０-３９" (full width) and "٣٠-٣٩" (Arabic-Indic) were taken as age bands (\\d takes them), stored
+    as written: a column of their own beside 30-39 in every table. Refused now, by an edit and the CSV."""
+    get_or_create_participant(session, "D1", "deltaker").age_band = "20-29"
+    with pytest.raises(InvalidInput, match=f"^the age band '{re.escape(band)}' is not written in the digits 0-9") as refused:
+        edit_participant(session, "D1", coder, age_band=band)
+    assert refused.value.hint == hint
+    people = tmp_path / "deltakere.csv"
+    people.write_text(f"participant,age_band\nD1,30-39\nD2,{band}\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match=f"^deltakere.csv line 3: the age band '{re.escape(band)}' is not written in the digits 0-9"), \
+            session.begin_nested():
+        import_participants(session, people)
+    assert [(p.name, p.age_band) for p in session.scalars(select(Participant))] == [("D1", "20-29")]
+
+
 def test_an_age_band_from_and_to_or_from_and_up_is_taken(session: Session, coder: Coder) -> None:
     get_or_create_participant(session, "D1", "deltaker")
     for band in ("18-24", "30-39", "67+", ""):
@@ -1034,3 +1053,14 @@ def test_undo_of_a_participant_edit_leaves_a_column_a_later_import_set(demo: Pat
     _cli(demo, "undo")
     participants = {p["name"]: p for p in json.loads(_cli(demo, "participants", "list", "--json"))}
     assert (participants["D4"]["office"], participants["D4"]["age_band"]) == ("kontor B", "30-39")
+
+
+def test_a_participants_csv_date_refused_is_said_with_its_line(session: Session, tmp_path: Path) -> None:
+    """A new date attribute's value that is no day ("2024-13-45") was refused without the file's line,
+    as the date check's own error passed the CSV's by; it is told with its line as a number is."""
+    people = tmp_path / "deltakere.csv"
+    people.write_text("participant,oppstart\nD1,2024-13-45\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="^deltakere.csv line 2: attribute oppstart: date '2024-13-45' is not a date"), \
+            session.begin_nested():
+        import_participants(session, people)
+    assert session.scalars(select(AttributeDefinition)).all() == []

@@ -408,3 +408,34 @@ def test_an_attribute_only_a_withdrawn_participant_held_goes_with_them_and_is_co
     ok(run(demo, "redo"))
     with Project.open(demo) as project, project.begin() as session:
         assert session.scalars(select(AttributeDefinition.value_type).where(AttributeDefinition.name == "opptak")).one() == "text"
+
+
+def test_an_attribute_named_for_them_that_another_holds_loses_their_pseudonym(demo: Path) -> None:
+    """An attribute "notat_" and their pseudonym that D2 held too stayed after D1 withdrew, their name in
+    every list and analysis, and in the log of D2's edit; it is renamed as a transcript named for them
+    is, counted in the withdrawal's record, and undo and redo of D2's edit go by the new name."""
+
+    def held() -> dict[str, dict[str, str]]:
+        with Project.open(demo) as project, project.begin() as session:
+            return {participant.name: {attribute.definition.name: attribute.value for attribute in participant.attributes}
+                    for participant in session.scalars(select(Participant))}
+
+    first = pseudonym_of(demo, "Sissel Bakken").split()[0]
+    ok(run(demo, "participants", "edit", "D1", "--attribute", "notat_Sissel Bakken=ja"))
+    own = held()["D2"]  # the demo's
+    ok(run(demo, "participants", "edit", "D2", "--attribute", "notat_Sissel Bakken=nei"))
+    ok(run(demo, "participants", "edit", "D2", "--attribute", "notat_trukket_tilbake=x"))  # the name it would take
+
+    assert any(first.lower() in name for name in held()["D2"]), held()
+    withdrawn = ok(run(demo, "participants", "withdraw", "D1", "--identifier", "Sissel Bakken", "--yes"))
+    assert "1 attribute's name" in withdrawn.output, withdrawn.output
+    assert held()["D2"] == own | {"notat_trukket_tilbake (2)": "nei", "notat_trukket_tilbake": "x"}
+    assert first.encode() not in stored(demo) and f"notat_{first.lower()}".encode() not in stored(demo)
+    with Project.open(demo) as project, project.begin() as session:
+        assert withdrawal_records(session)[-1][WITHDRAWN_NAMES].get("attribute") == 1
+    ok(run(demo, "undo"))  # D2's notat_trukket_tilbake=x
+    ok(run(demo, "undo"))  # D2's notat: taken back, and given again by redo under the name it has now
+    assert held()["D2"] == own
+    ok(run(demo, "redo"))
+    assert held()["D2"] == own | {"notat_trukket_tilbake (2)": "nei"}
+    assert f"notat_{first.lower()}".encode() not in stored(demo)

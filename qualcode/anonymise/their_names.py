@@ -65,21 +65,24 @@ class TheirNames:
     def __bool__(self) -> bool:
         return self._pattern is not None
 
-    def redact(self, text: str, placeholder: str | None = None) -> str:
+    def redact(self, text: str, placeholder: str | None = None, *, any_case: bool = False) -> str:
         """`text` with each of their names replaced by `placeholder` (the one given when made, unless another
-        is given here). Names are written with a capital: "bakken" is the hill, not Bakken."""
+        is given here). Names are written with a capital: "bakken" is the hill, not Bakken. With `any_case`,
+        for a name qualcode may have lower-cased (an attribute's, "notat_malin jacobsen"), a name in lower case
+        is theirs too, but for a part that is an everyday word ("timer_per_uke")."""
         if self._pattern is None or not text:
             return text
         put = self._placeholder if placeholder is None else placeholder
-        return self._pattern.sub(lambda match: put if self._theirs(match) else match.group(), text)
+        return self._pattern.sub(lambda match: put if self._theirs(match, any_case=any_case) else match.group(), text)
 
-    def _theirs(self, match: re.Match[str]) -> bool:
-        """Whether a form found names them: written with a capital, not a part of a double name joined
-        by a hyphen (another's "Berg-Madsen" holds no "Madsen" of theirs), and not an everyday word
-        where a sentence begins ("Per uke …", "Dag for dag …"), which is kept and said."""
+    def _theirs(self, match: re.Match[str], *, any_case: bool = False) -> bool:
+        """Whether a form found names them: written with a capital (or, `any_case`, in lower case and no
+        everyday word), not a part of a double name joined by a hyphen (another's "Berg-Madsen" holds no
+        "Madsen" of theirs), and not an everyday word where a sentence begins ("Per uke …", "Dag for dag …"),
+        which is kept and said."""
         found, text, start = match.group(), match.string, match.start()
         if not found[:1].isupper():
-            return False
+            return any_case and found.casefold() not in self._everyday
         # Read in a few words before it only, so a long memo naming them often is read once.
         before = _NAME_BEFORE.search(text, max(0, start - _NEAR), start)
         after = _NAME_AFTER.match(text, match.end())

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -302,6 +303,7 @@ def _remove_unheld(session: Session, definition_ids: set[int]) -> int:
 NAMED_KINDS = {"memo": ("memo", "memos"), "summary": ("framework summary", "framework summaries"),
                "code": ("code's definition or example", "codes' definitions and examples"),
                "transcript": ("transcript's name, file name or title", "transcripts' names, file names and titles"),
+               "attribute": ("attribute's name", "attributes' names"),
                "log": ("log entry", "log entries")}
 _STORED_TEXTS: tuple[tuple[type, tuple[str, ...], str], ...] = (
     (Memo, ("title", "text"), "memo"), (Coding, ("memo",), "memo"), (FrameworkSummary, ("text",), "summary"),
@@ -379,9 +381,55 @@ def _redact_names(session: Session, key: PseudonymKey | None, their_names: Their
         rename_in_log(session, renamed)
         if key is not None:  # where the key saw each identifier, which a later withdrawal reads
             key.transcripts_renamed(renamed)
-    changed = redact_stored(session, their_names.redact)
+    changed = Counter({"attribute": _redact_attribute_names(session, their_names)})
+    changed.update(redact_stored(session, their_names.redact))
     changed["transcript"] += transcripts
     return changed, renamed
+
+
+_ATTRIBUTE_NAME_LENGTH = 100  # as long as an attribute's name may be (store.models.AttributeDefinition.name)
+
+
+def _redact_attribute_names(session: Session, their_names: TheirNames) -> int:
+    """Take their pseudonym out of the names of the attributes that stay, held by someone else ("notat_"
+    and their pseudonym, which D2 holds too), each unique among its kind's as names are, and name them so
+    in the log (whose states name attributes, for undo to put back): how many were renamed. Read in any
+    case: `participants edit` stores a typed name in lower case."""
+    definitions = session.scalars(select(AttributeDefinition).order_by(AttributeDefinition.id)).all()
+    renamed: dict[str, dict[str, str]] = {}
+    for definition in definitions:
+        name = their_names.redact(definition.name, WITHDRAWN_IN_NAMES, any_case=True)
+        if name == definition.name:
+            continue
+        taken = {other.name.casefold() for other in definitions if other.applies_to == definition.applies_to and other is not definition}
+        suffixes = ("", *(f" ({number})" for number in range(2, len(taken) + 3)))
+        unique = next(new for suffix in suffixes
+                      if (new := name[:_ATTRIBUTE_NAME_LENGTH - len(suffix)].strip() + suffix).casefold() not in taken)
+        renamed.setdefault(definition.applies_to, {})[definition.name] = definition.name = unique
+    if renamed:
+        session.flush()
+        _rename_attributes_in_log(session, renamed)
+    return sum(len(names) for names in renamed.values())
+
+
+def _rename_attributes_in_log(session: Session, renamed: dict[str, dict[str, str]]) -> None:
+    """The log's entries naming attributes by their new names (`renamed`: old to new, by what they apply to):
+    in their words, and as the keys of the states a participant's or transcript's change keeps."""
+    from qualcode.anonymise.reapply import rename_in_log
+
+    rename_in_log(session, {old: new for names in renamed.values() for old, new in names.items()})
+    for event in session.scalars(select(Event).where(in_values(Event.entity, list(renamed)))):
+        names = renamed[str(event.entity)]
+        if isinstance(event.payload, dict):
+            event.payload = {side: _state_renamed(state, names) for side, state in event.payload.items()}
+
+
+def _state_renamed(state: Any, names: dict[str, str]) -> Any:
+    """A change's state (participant_state, a transcript's) with its attributes and their types named by `names`."""
+    if not isinstance(state, dict):
+        return state
+    return {field: {names.get(name, name): value for name, value in held.items()}
+            if field in ("attributes", "types") and isinstance(held, dict) else held for field, held in state.items()}
 
 
 def _their_names(session: Session, key: PseudonymKey, theirs: Callable[[KeyEntry], bool], participant: str = "") -> TheirNames:

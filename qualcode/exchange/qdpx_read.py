@@ -24,7 +24,7 @@ from qualcode.exchange.codebook_qdc import normal_guid, refi_colour, written_by
 from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
-from qualcode.importers.metadata import attribute_name_from_file
+from qualcode.importers.metadata import attribute_name_from_file, in_digits_0_to_9
 from qualcode.text.normalise import shortened, unseen_character
 from qualcode.untrusted import (
     QDPX_LIMITS,
@@ -540,6 +540,13 @@ def written_date(text: str) -> date | None:
         return None
 
 
+# xs:integer and xs:decimal (a Float's type in Project.xsd), in the digits 0-9: \\d and int() took "３" (full
+# width) and "٣" as 3, and float() "３.５" and "1_000", so a value was stored as a number it was not written as.
+# An exponent is read too (1.5E3), as other programs may write a Float as an xs:double.
+_XS_INTEGER = re.compile(r"[+-]?[0-9]+")
+_XS_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
 def _typed(value_type: str, text: str) -> object | None:
     """`text` as a value of the REFI-QDA type `value_type`; None when it is not one.
 
@@ -549,9 +556,9 @@ def _typed(value_type: str, text: str) -> object | None:
         if value_type == "Boolean":
             return {"true": True, "1": True, "false": False, "0": False}[text.lower()]
         if value_type == "Integer":
-            return int(text) if re.fullmatch(r"[+-]?\d+", text) else None
+            return int(text) if _XS_INTEGER.fullmatch(text) else None
         if value_type == "Float":
-            return text if math.isfinite(float(text)) else None
+            return text if _XS_DECIMAL.fullmatch(text) and math.isfinite(float(text)) else None
         if value_type == "Date":
             return written_date(text)
         if value_type == "DateTime":
@@ -575,7 +582,8 @@ def _settled(
         value_type = declared if declared in VALUE_KINDS else kind
         typed = _typed(value_type, text)
         if typed is None:
-            package.problems.append(f"{where}: variable {name}: {text!r} does not fit its type {value_type}; skipped")
+            other_digits = " (its digits are not 0-9)" if in_digits_0_to_9(text) != text else ""
+            package.problems.append(f"{where}: variable {name}: {text!r} does not fit its type {value_type}{other_digits}; skipped")
             continue
         if name in values and values[name] != typed:
             # Two Variables of one name (another program tells them by GUID): the second value was lost unsaid.

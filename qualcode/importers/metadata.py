@@ -43,7 +43,9 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 # str.isdigit also took "３", "٣" and "³", and a .qdpx holding one was refused as invalid.
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 # An age band: from and to (30-39), or from and up (67+); the same for the CSV import and an edit.
-AGE_BAND = re.compile(r"(?P<low>\d{1,3})(?:-(?P<high>\d{1,3})|\+)")
+# In the digits 0-9 only, as a number or date is: \d took "３０-３９" (full width) and Arabic-Indic digits,
+# stored as written, a column of their own in every table beside 30-39.
+AGE_BAND = re.compile(r"(?P<low>[0-9]{1,3})(?:-(?P<high>[0-9]{1,3})|\+)")
 
 TRANSCRIPT_KEYS = {
     "name", "title", "participant", "participants", "speakers", "role", "wave", "date", "mode",
@@ -170,10 +172,15 @@ def parse_date(value: object, where: str) -> date:
     raise ImportFailed(f"{where}: date {value!r} is not a date", _date_hint(written)) from None
 
 
+def in_digits_0_to_9(written: str) -> str:
+    """`written` with each decimal digit of another script (full width "３", Arabic-Indic "٣") as its 0-9 digit."""
+    return "".join(str(unicodedata.digit(character)) if character.isdecimal() else character for character in written)
+
+
 def _date_hint(written: str) -> str:
     """How to write a refused date: a Norwegian day.month.year that is a real day, shown as it is written;
     one in other digits than 0-9 (full width "２０２４-０１-０２", Arabic-Indic), shown in those."""
-    ascii_digits = "".join(str(unicodedata.digit(character)) if character.isdecimal() else character for character in written)
+    ascii_digits = in_digits_0_to_9(written)
     if ascii_digits != written:
         if _CALENDAR_DATE.fullmatch(ascii_digits):
             try:
@@ -287,7 +294,9 @@ ATTRIBUTE_NAME_LENGTH = 100  # the column's width
 
 
 def attribute_definition(session: Session, name: str, applies_to: str, value: object) -> AttributeDefinition:
-    """The definition for an extra attribute, created with the type of its first value."""
+    """The definition for an extra attribute, created with the type of its first value once that value
+    passes its type's check (typed_value): a value refused made a definition that stayed, empty, where a
+    .qdpx import skips the value and goes on."""
     name = clean_typed(session, name, folded=True)  # looked up as the guard would store it
     definition = session.scalar(
         select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == applies_to)
@@ -302,6 +311,7 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
             else "text"
         )
         definition = AttributeDefinition(name=name, applies_to=applies_to, value_type=value_type)
+        typed_value(session, definition, value)  # not yet in the session: raises before anything is written
         session.add(definition)
         session.flush()
     return definition
@@ -375,10 +385,19 @@ def check_participant_value(column: str, value: str) -> None:
     check_one_line(column.replace("_", " "), value, length or ATTRIBUTE_VALUE_LENGTH)
     shown = value if len(value) <= 40 else value[:40] + "…"
     if column == "age_band" and value:
-        band = AGE_BAND.fullmatch(value)
-        if band is None or (band["high"] is not None and int(band["low"]) >= int(band["high"])) or max(
-                int(band["low"]), int(band["high"] or 0)) > OLDEST_AGE:
+        if in_digits_0_to_9(value) != value:  # said on its own: the band it may be would be refused unsaid why
+            written = in_digits_0_to_9(value)
+            hint = f"write it in the digits 0-9: {written}" if _is_age_band(written) else "write it in the digits 0-9, as 30-39 or 67+"
+            raise InvalidInput(f"the age band {shown!r} is not written in the digits 0-9", hint)
+        if not _is_age_band(value):
             raise InvalidInput(f"the age band {shown!r} is not a range of ages", "write it as 30-39 (the lower age first), or 67+")
+
+
+def _is_age_band(value: str) -> bool:
+    """Whether `value` is a range of ages as AGE_BAND writes one, the lower first, none over OLDEST_AGE."""
+    band = AGE_BAND.fullmatch(value)
+    return band is not None and (band["high"] is None or int(band["low"]) < int(band["high"])) and max(
+        int(band["low"]), int(band["high"] or 0)) <= OLDEST_AGE
 
 
 def participant_value(session: Session, column: str, value: str) -> str:
@@ -470,7 +489,10 @@ def typed_value(session: Session, definition: AttributeDefinition, value: object
         if not WHOLE_NUMBER.fullmatch(text):
             raise InvalidInput(f"attribute {definition.name} is a number, but got {text!r}", "write a whole number in the digits 0-9, as 3")
     elif definition.value_type == "date":
-        text = parse_date(value, f"attribute {definition.name}").isoformat()
+        try:
+            text = parse_date(value, f"attribute {definition.name}").isoformat()
+        except ImportFailed as error:  # refused as a number or yes/no is: a .qdpx import skipped only those, and failed whole
+            raise InvalidInput(error.message, error.hint) from None
     elif definition.value_type == "boolean":
         lowered = text.lower()
         if lowered not in {"true", "false", "ja", "nei", "yes", "no"}:

@@ -370,10 +370,7 @@ def _set_attribute(session: Session, owner: Participant | Transcript, name: str,
             held.remove(existing)
         return known.name if known is not None else name
     definition = known or attribute_definition(session, name, applies_to, value.strip())
-    try:
-        stored = typed_value(session, definition, value)
-    except ImportFailed as error:  # a date attribute is checked as import checks it
-        raise InvalidInput(error.message, error.hint) from None
+    stored = typed_value(session, definition, value)
     if existing is None:
         model = ParticipantAttribute if applies_to == "participant" else TranscriptAttribute
         held.append(model(definition=definition, value=stored))
