@@ -408,3 +408,31 @@ def test_an_attribute_only_a_withdrawn_participant_held_goes_with_them_and_is_co
     ok(run(demo, "redo"))
     with Project.open(demo) as project, project.begin() as session:
         assert session.scalars(select(AttributeDefinition.value_type).where(AttributeDefinition.name == "opptak")).one() == "text"
+
+
+def test_a_group_interview_named_by_a_withdrawn_participants_pseudonym_in_lower_case_loses_it(demo: Path, tmp_path: Path) -> None:
+    """A file named in lower case, "gruppe_trine_vik.md", as people name files: the import read the name in it
+    and named the transcript "gruppe_ellen_strøm" by D2's pseudonym; the withdrawal looked for her pseudonym
+    capitalised only, so the name, its file's name (another name given with --name) and the log kept it. An
+    everyday word of the pseudonym alone in lower case ("strøm_kostnader") stays: there it is the word."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2", "--pseudonym", "Ellen Strøm"))
+    text = ("---\nparticipants: [D2, D3]\nspeakers: {Trine Vik: D2}\ninterviewer: I\n---\nI: Hvordan var møtene?\n"
+            "Trine Vik: Jeg syntes det var greit, hun hørte på meg.\nD3: For meg var det mest skjemaer og frister.\n")
+    (tmp_path / "gruppe_trine_vik.md").write_text(text, encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "gruppe_trine_vik.md")))
+    (tmp_path / "trine_vik_runde2.md").write_text(text.replace("greit", "fint"), encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "trine_vik_runde2.md"), "--name", "G8"))
+    (tmp_path / "strøm_kostnader.txt").write_text("I: Hva koster strømmen?\nD3: Mye.\n", encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "strøm_kostnader.txt"), "--participant", "D3"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_ellen_strøm" in names and "strøm_kostnader" in names, names
+
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_trukket_tilbake" in names and "G8" in names and "strøm_kostnader" in names, names
+    with Project.open(demo) as project, project.begin() as session:
+        files = set(session.scalars(select(Transcript.source_filename)))
+    assert {"gruppe_trukket_tilbake.md", "trukket_tilbake_runde2.md", "strøm_kostnader.txt"} <= files, files
+    shown = ok(run(demo, "transcripts", "list")).output + ok(run(demo, "history")).output
+    assert "ellen" not in shown.casefold(), shown
+    assert "ellen_strøm".encode() not in stored(demo).lower() and "ellen strøm".encode() not in stored(demo).lower()
