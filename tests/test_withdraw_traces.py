@@ -436,3 +436,23 @@ def test_a_group_interview_named_by_a_withdrawn_participants_pseudonym_in_lower_
     shown = ok(run(demo, "transcripts", "list")).output + ok(run(demo, "history")).output
     assert "ellen" not in shown.casefold(), shown
     assert "ellen_strøm".encode() not in stored(demo).lower() and "ellen strøm".encode() not in stored(demo).lower()
+
+
+def test_a_withdrawn_participants_name_in_a_later_files_name_and_title_is_replaced_not_put_up_for_review(
+        demo: Path, tmp_path: Path) -> None:
+    """The key keeps D2's name only as digests, which replace it in a later file's text: in the file's name
+    and title it was put up for review instead, queued in the key in clear ("Trine Vik" waiting), and
+    `anonymise accept` put it back in the key in clear. It is replaced there as in the text."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2"))
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    path = tmp_path / "oppfolging_Trine_Vik.md"
+    path.write_text("---\ntitle: Oppfølging etter Trine Vik\nparticipant: D3\ninterviewer: I\n---\n"
+                    "I: Hvordan går det nå?\nD3: Det går bedre med planen.\n", encoding="utf-8")
+    imported = ok(run(demo, "import", str(path)))
+    assert "1 imported" in imported.output, imported.output
+    assert "0 waiting" in ok(run(demo, "anonymise", "pending")).output
+    assert "Trine" not in ok(run(demo, "key", "show", "--json")).output
+    with Project.open(demo) as project, project.begin() as session:
+        transcript = session.scalars(select(Transcript).where(Transcript.participant_links.any())
+                                     .where(Transcript.source_filename.like("oppfolging%"))).one()
+    assert "Trine" not in f"{transcript.name} {transcript.title} {transcript.source_filename}"
