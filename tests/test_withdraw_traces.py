@@ -439,3 +439,51 @@ def test_an_attribute_named_for_them_that_another_holds_loses_their_pseudonym(de
     ok(run(demo, "redo"))
     assert held()["D2"] == own | {"notat_trukket_tilbake (2)": "nei"}
     assert f"notat_{first.lower()}".encode() not in stored(demo)
+
+
+def test_a_group_interview_named_by_a_withdrawn_participants_pseudonym_in_lower_case_loses_it(demo: Path, tmp_path: Path) -> None:
+    """A file named in lower case, "gruppe_trine_vik.md", as people name files: the import read the name in it
+    and named the transcript "gruppe_ellen_strøm" by D2's pseudonym; the withdrawal looked for her pseudonym
+    capitalised only, so the name, its file's name (another name given with --name) and the log kept it. An
+    everyday word of the pseudonym alone in lower case ("strøm_kostnader") stays: there it is the word."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2", "--pseudonym", "Ellen Strøm"))
+    text = ("---\nparticipants: [D2, D3]\nspeakers: {Trine Vik: D2}\ninterviewer: I\n---\nI: Hvordan var møtene?\n"
+            "Trine Vik: Jeg syntes det var greit, hun hørte på meg.\nD3: For meg var det mest skjemaer og frister.\n")
+    (tmp_path / "gruppe_trine_vik.md").write_text(text, encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "gruppe_trine_vik.md")))
+    (tmp_path / "trine_vik_runde2.md").write_text(text.replace("greit", "fint"), encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "trine_vik_runde2.md"), "--name", "G8"))
+    (tmp_path / "strøm_kostnader.txt").write_text("I: Hva koster strømmen?\nD3: Mye.\n", encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "strøm_kostnader.txt"), "--participant", "D3"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_ellen_strøm" in names and "strøm_kostnader" in names, names
+
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_trukket_tilbake" in names and "G8" in names and "strøm_kostnader" in names, names
+    with Project.open(demo) as project, project.begin() as session:
+        files = set(session.scalars(select(Transcript.source_filename)))
+    assert {"gruppe_trukket_tilbake.md", "trukket_tilbake_runde2.md", "strøm_kostnader.txt"} <= files, files
+    shown = ok(run(demo, "transcripts", "list")).output + ok(run(demo, "history")).output
+    assert "ellen" not in shown.casefold(), shown
+    assert "ellen_strøm".encode() not in stored(demo).lower() and "ellen strøm".encode() not in stored(demo).lower()
+
+
+def test_a_withdrawn_participants_name_in_a_later_files_name_and_title_is_replaced_not_put_up_for_review(
+        demo: Path, tmp_path: Path) -> None:
+    """The key keeps D2's name only as digests, which replace it in a later file's text: in the file's name
+    and title it was put up for review instead, queued in the key in clear ("Trine Vik" waiting), and
+    `anonymise accept` put it back in the key in clear. It is replaced there as in the text."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2"))
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    path = tmp_path / "oppfolging_Trine_Vik.md"
+    path.write_text("---\ntitle: Oppfølging etter Trine Vik\nparticipant: D3\ninterviewer: I\n---\n"
+                    "I: Hvordan går det nå?\nD3: Det går bedre med planen.\n", encoding="utf-8")
+    imported = ok(run(demo, "import", str(path)))
+    assert "1 imported" in imported.output, imported.output
+    assert "0 waiting" in ok(run(demo, "anonymise", "pending")).output
+    assert "Trine" not in ok(run(demo, "key", "show", "--json")).output
+    with Project.open(demo) as project, project.begin() as session:
+        transcript = session.scalars(select(Transcript).where(Transcript.participant_links.any())
+                                     .where(Transcript.source_filename.like("oppfolging%"))).one()
+    assert "Trine" not in f"{transcript.name} {transcript.title} {transcript.source_filename}"

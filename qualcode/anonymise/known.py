@@ -481,6 +481,10 @@ class KnownMatcher:
             split.extend(part for one, two in zip(edges, edges[1:], strict=False) if (part := WORD.match(text, one, two)) is not None)
         return split
 
+    def withdrawn(self, text: str) -> list[tuple[int, int]]:
+        """Where `text` names a withdrawn person by an identifier the key keeps only as digests (start, end each)."""
+        return [(match.start, match.end) for match in self._find_denied(text, self._words(text))] if self.denied else []
+
     def _find_denied(self, text: str, tokens: list[re.Match[str]]) -> list[KnownMatch]:
         """Words whose digest is a withdrawn person's: exact, or with a genitive s, never fuzzy."""
         digests: list[tuple[str, str | None]] = []

@@ -54,6 +54,9 @@ class TheirNames:
         # the review of candidates takes it there ("Lene", "Strand" or "Bakken" is the name there too).
         self._everyday = {form[0].casefold() for form in forms if len(form) == 1 and everyday_word(form[0].casefold())
                           and zipf(form[0].casefold()) >= SENTENCE_START_NAME_MAX_ZIPF}
+        # In a transcript's or file's name a name is written in lower case too, as `clean_name` reads it at import
+        # ("gruppe_ellen_strøm"): there a form is theirs in any case, but an everyday word alone ("strøm") only capitalised.
+        self._any_case = {tuple(word.casefold() for word in form) for form in forms if len(form) > 1 or not everyday_word(form[0].casefold())}
         # Those kept so, as written, for the researcher to read again (`kept`).
         self.kept: set[str] = set()
         # The longest first, so "Malin Jacobsen" is taken whole before "Malin" alone.
@@ -68,21 +71,21 @@ class TheirNames:
     def redact(self, text: str, placeholder: str | None = None, *, any_case: bool = False) -> str:
         """`text` with each of their names replaced by `placeholder` (the one given when made, unless another
         is given here). Names are written with a capital: "bakken" is the hill, not Bakken. With `any_case`,
-        for a name qualcode may have lower-cased (an attribute's, "notat_malin jacobsen"), a name in lower case
-        is theirs too, but for a part that is an everyday word ("timer_per_uke")."""
+        for a name qualcode may have lower-cased (a transcript's or file's, "gruppe_ellen_strøm"; an attribute's,
+        "notat_malin jacobsen"), a name of more than one word, or one no everyday word, in lower case too
+        ("timer_per_uke" and "strøm_kostnader" keep theirs)."""
         if self._pattern is None or not text:
             return text
         put = self._placeholder if placeholder is None else placeholder
         return self._pattern.sub(lambda match: put if self._theirs(match, any_case=any_case) else match.group(), text)
 
     def _theirs(self, match: re.Match[str], *, any_case: bool = False) -> bool:
-        """Whether a form found names them: written with a capital (or, `any_case`, in lower case and no
-        everyday word), not a part of a double name joined by a hyphen (another's "Berg-Madsen" holds no
-        "Madsen" of theirs), and not an everyday word where a sentence begins ("Per uke …", "Dag for dag …"),
-        which is kept and said."""
+        """Whether a form found names them: written with a capital (or, `any_case`, in lower case as above),
+        not a part of a double name joined by a hyphen (another's "Berg-Madsen" holds no "Madsen" of theirs),
+        and not an everyday word where a sentence begins ("Per uke …", "Dag for dag …"), which is kept and said."""
         found, text, start = match.group(), match.string, match.start()
-        if not found[:1].isupper():
-            return any_case and found.casefold() not in self._everyday
+        if not found[:1].isupper() and not (any_case and self._written_as(found) in self._any_case):
+            return False
         # Read in a few words before it only, so a long memo naming them often is read once.
         before = _NAME_BEFORE.search(text, max(0, start - _NEAR), start)
         after = _NAME_AFTER.match(text, match.end())
@@ -92,6 +95,13 @@ class TheirNames:
             self.kept.add(found)
             return False
         return True
+
+    def _written_as(self, found: str) -> tuple[str, ...]:
+        """The form `found` writes, as its words casefolded (joined in a name by "_", "." or "-"), without a genitive."""
+        words = tuple(word.casefold() for word in re.split(r"\s+|[_.-]", found) if word)
+        if words in self._folded or not words:
+            return words
+        return (*words[:-1], re.sub(r"(?:s|'s|’s|')\Z", "", words[-1]))
 
     def names(self, name: str) -> bool:
         """Whether `name` is one of their names, whole (a reviewer named by the key "Malin" or "Malin J.")."""

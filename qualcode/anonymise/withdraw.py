@@ -343,20 +343,23 @@ WITHDRAWN_IN_NAMES = "trukket_tilbake"
 _NAME_LENGTH = 200  # as long as a transcript's name may be (store.models.Transcript.name)
 
 
-def _redact_transcripts(session: Session, their_names: TheirNames) -> tuple[int, dict[str, str]]:
+def _redact_transcripts(session: Session, their_names: TheirNames) -> tuple[int, dict[str, str], dict[str, str]]:
     """Take their pseudonym out of the names, file names and titles of the transcripts that stay (a group
     interview of theirs named by it, "gruppe_Malin_Jacobsen", lists, exports and the log named them by it
-    still): how many transcripts changed, and the names changed (old to new), each unique as names are."""
+    still): how many transcripts changed, the names changed (old to new), each unique as names are, and
+    the file names changed (old to new), which the log names imports by."""
     transcripts = session.scalars(select(Transcript).order_by(Transcript.name)).all()
     taken = {transcript.name.casefold() for transcript in transcripts}
-    changed, renamed = 0, {}
+    changed, renamed, files = 0, {}, {}
     for transcript in transcripts:
         before = (transcript.name, transcript.title, transcript.source_filename)
         if transcript.title:
             transcript.title = their_names.redact(transcript.title)
         if transcript.source_filename:
-            transcript.source_filename = their_names.redact(transcript.source_filename, WITHDRAWN_IN_NAMES)
-        name = their_names.redact(transcript.name, WITHDRAWN_IN_NAMES)
+            source = their_names.redact(transcript.source_filename, WITHDRAWN_IN_NAMES, any_case=True)
+            if source != transcript.source_filename:
+                files[transcript.source_filename] = transcript.source_filename = source
+        name = their_names.redact(transcript.name, WITHDRAWN_IN_NAMES, any_case=True)
         if name != transcript.name:
             taken.discard(transcript.name.casefold())
             suffixes = ("", *(f"-{number}" for number in range(2, len(taken) + 3)))
@@ -365,7 +368,7 @@ def _redact_transcripts(session: Session, their_names: TheirNames) -> tuple[int,
             renamed[transcript.name] = transcript.name = unique
         changed += (transcript.name, transcript.title, transcript.source_filename) != before
     session.flush()
-    return changed, renamed
+    return changed, renamed, files
 
 
 def _redact_names(session: Session, key: PseudonymKey | None, their_names: TheirNames) -> tuple[Counter[str], dict[str, str]]:
@@ -376,9 +379,10 @@ def _redact_names(session: Session, key: PseudonymKey | None, their_names: Their
 
     if not their_names:
         return Counter(), {}
-    transcripts, renamed = _redact_transcripts(session, their_names)
+    transcripts, renamed, files = _redact_transcripts(session, their_names)
+    if renamed or files:  # written in lower case, as file names are, the log's text would keep them
+        rename_in_log(session, files | renamed)
     if renamed:
-        rename_in_log(session, renamed)
         if key is not None:  # where the key saw each identifier, which a later withdrawal reads
             key.transcripts_renamed(renamed)
     changed = Counter({"attribute": _redact_attribute_names(session, their_names)})

@@ -391,6 +391,9 @@ def _undecided(
     """
     ignored = {word.casefold() for word in ignored_words(key)} | {word.casefold() for word in vocabulary}
     starts = [r.start for r in replacements]
+    # A withdrawn person's identifier, which the key keeps only as digests, is decided: replaced, in a file's name
+    # or front matter too. Proposed there, it was queued in the key in clear, and accepting it put it back there.
+    withdrawn = KnownMatcher(key).withdrawn if key.denied else lambda text: []
 
     def unreplaced(proposal: Proposal) -> list[Proposal]:
         """The proposal, or where a replacement took part of it, the runs of its words left as they
@@ -399,29 +402,34 @@ def _undecided(
         index = bisect_right(starts, proposal.start) - 1
         taken = [r for r in replacements[max(index, 0):] if r.start < proposal.end][:64]
         taken = [r for r in taken if proposal.start < r.end]
-        if not taken:
-            return [proposal]
-        runs: list[list[re.Match[str]]] = [[]]
-        for word in WORD.finditer(proposal.text):
-            start, end = proposal.start + word.start(), proposal.start + word.end()
-            if any(r.start < end and start < r.end for r in taken):
-                runs.append([])
-            else:
-                runs[-1].append(word)
-        # A word left beside a name is looked at as a name is: not when it is an everyday word ("Kontor").
-        return [
-            replace(proposal, text=proposal.text[run[0].start():run[-1].end()], start=proposal.start + run[0].start(),
-                    end=proposal.start + run[-1].end())
-            for run in runs if run and any(may_name_someone(word.group()) for word in run)
-        ]
+        return _words_left(proposal, [(r.start - proposal.start, r.end - proposal.start) for r in taken])
 
     return [
         part
         for proposal in proposals
-        for part in unreplaced(proposal)
+        for some in unreplaced(proposal)
+        for part in _words_left(some, withdrawn(some.text))
         if part.text.casefold() not in ignored
         and (part.text in speakers or not all(word.casefold() in ignored for word in part.text.split(" ")))
         and key.entry_for(part.text) is None
+    ]
+
+
+def _words_left(proposal: Proposal, taken: list[tuple[int, int]]) -> list[Proposal]:
+    """The proposal, or where `taken` (spans of its text) took part of it, the runs of its words left."""
+    if not taken:
+        return [proposal]
+    runs: list[list[re.Match[str]]] = [[]]
+    for word in WORD.finditer(proposal.text):
+        if any(start < word.end() and word.start() < end for start, end in taken):
+            runs.append([])
+        else:
+            runs[-1].append(word)
+    # A word left beside a name is looked at as a name is: not when it is an everyday word ("Kontor").
+    return [
+        replace(proposal, text=proposal.text[run[0].start():run[-1].end()], start=proposal.start + run[0].start(),
+                end=proposal.start + run[-1].end())
+        for run in runs if run and any(may_name_someone(word.group()) for word in run)
     ]
 
 
