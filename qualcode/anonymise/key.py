@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualcode.errors import InvalidInput, KeyFileError, KeyMissing, PassphraseRefused
+from qualcode.text.normalise import visible
+from qualcode.text.tokens import WORD
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -167,6 +169,12 @@ class PseudonymKey:
     def digest(self, word: str) -> str:
         """The salted digest a denied entry keeps of one word."""
         return hmac.new(bytes.fromhex(self.deny_salt), word.casefold().encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    def withdrawn(self, identifier: str) -> bool:
+        """Whether `identifier` is, word for word in any case, one a withdrawal turned into digests (a form
+        of it: a person's whole name, or one of their names)."""
+        digests = [self.digest(word) for word in WORD.findall(visible(identifier))]
+        return bool(digests) and any(denied.words == digests for denied in self.denied)
 
     def deny(self, entry: KeyEntry, words: list[str]) -> None:
         """Replace an entry by digests of its word sequences (`words`: each a form of the identifier)."""

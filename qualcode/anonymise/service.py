@@ -422,6 +422,12 @@ def add_known_identifier(
         raise InvalidInput("the identifier is empty")
     if kind not in LIST_KINDS:
         raise InvalidInput(f"kind {kind!r} is not one of {', '.join(LIST_KINDS)}")
+    if key.withdrawn(original):  # given a pseudonym, their name would be in the key in clear again, and linkable
+        raise InvalidInput(
+            f"{original!r} is an identifier of a participant who withdrew consent: the key keeps it only as a digest,"
+            " and replaces it by a placeholder wherever it is written; nothing was added",
+            "it cannot be given a pseudonym again: nothing of theirs may come back into the project",
+        )
     if (held := key.entry_for(original)) is not None:
         raise InvalidInput(f"{original!r} is already in the key, as {held.kind} ({held.pseudonym!r})", _REMOVE_FIRST.format(
             original=original, kind=kind))

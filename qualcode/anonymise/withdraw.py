@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from qualcode.store.withdrawals import (
     WITHDRAWN_FROM,
     WITHDRAWN_ID,
     WITHDRAWN_NAMES,
+    WITHDRAWN_SAID,
     WITHDRAWN_SOURCES,
     source_hashes,
     withdrawal_records,
@@ -266,7 +268,7 @@ def withdraw_participant(
     record_event(
         session, kind=EventKind.PARTICIPANT_WITHDRAW, coder=coder,
         after={WITHDRAWN_ID: participant.name, WITHDRAWN_SOURCES: sorted(set(sources)), WITHDRAWN_FROM: sorted(set(redacted_in)),
-               WITHDRAWN_NAMES: dict(names_redacted)},
+               WITHDRAWN_NAMES: dict(names_redacted), WITHDRAWN_SAID: _said_digests(session, key, said) if key is not None else []},
         summary="a participant withdrew consent; their transcripts, turns, codings and memos were removed",
     )
     return Withdrawal(
@@ -792,6 +794,67 @@ def refuse_withdrawn_source(session: Session, path: Path, file_hash: str | None)
         raise ImportFailed(
             f"{path.name} is the interview of a participant who withdrew consent; nothing imported",
             "leave it out of the folder (or delete it): their words may not come back into the project",
+        )
+
+
+# A withdrawn participant's sentence (or turn) of this many words or more is theirs: an import that holds it
+# again is refused. Shorter ones ("Ja.", "Mm.", "Det var bra.") are said by anyone, and would refuse others' files.
+SAID_WORDS = 8
+
+
+def _pieces(text: str) -> Iterator[tuple[int, str]]:
+    """`text` whole, and each of its sentences (QUOTED_LENGTH's split), with where each begins in it."""
+    yield 0, text
+    start = 0
+    for separator in _SENTENCES.finditer(text):
+        yield start, text[start:separator.start()]
+        start = separator.end()
+    if start:
+        yield start, text[start:]
+
+
+def said_in(key: PseudonymKey, text: str) -> dict[str, int]:
+    """The keyed digests (the key's secret: no one without it can test a guess of what was said) of `text`
+    (one turn) whole and of each of its sentences of SAID_WORDS words or more, each to where it begins in
+    `text`: its words alone, in any case, spacing and punctuation, so a copy set out anew is found."""
+    found: dict[str, int] = {}
+    for start, piece in _pieces(text):
+        words = WORD.findall(unicodedata.normalize("NFKC", piece).casefold())
+        if len(words) >= SAID_WORDS:
+            found.setdefault(key.digest(" ".join(words)), start)
+    return found
+
+
+def _said_digests(session: Session, key: PseudonymKey, said: Iterable[str]) -> list[str]:
+    """What the withdrawal record keeps of their words (`said`): digests (said_in), less those of words
+    someone else in the project said too, each turn of theirs read on its own: their transcripts may be
+    imported again."""
+    theirs = {digest for text in said for digest in said_in(key, text)}
+    if not theirs:
+        return []
+    versions = session.scalars(select(TextVersion).join(Transcript, Transcript.current_version_id == TextVersion.id))
+    for version in versions:
+        spans = [(turn.start, turn.end) for turn in version.turns] or [(0, len(version.text))]
+        for start, end in spans:
+            theirs -= said_in(key, version.text[start:end]).keys()
+    return sorted(theirs)
+
+
+def refuse_withdrawn_words(session: Session, path: Path, said: Mapping[str, int]) -> None:
+    """A file holding a withdrawn participant's words (`said`: its digests, said_in, to their lines) is not
+    imported: a corrected group interview, their id taken out and their lines left under another label,
+    brought them back whole (its hash was new, their id not named)."""
+    if not said:
+        return
+    withdrawn = {str(digest) for after in withdrawal_records(session) for digest in after.get(WITHDRAWN_SAID, ())}
+    lines = sorted({line for digest, line in said.items() if digest in withdrawn})
+    if lines:
+        where = ", ".join(str(line) for line in lines[:5]) + (", …" if len(lines) > 5 else "")
+        raise ImportFailed(
+            f"{path.name} holds words of a participant who withdrew consent (line{'s' if len(lines) > 1 else ''} {where}"
+            " of its text); nothing imported",
+            "take their words out of the file, under whatever label they stand, and import it again:"
+            " they may not come back into the project",
         )
 
 

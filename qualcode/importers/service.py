@@ -11,7 +11,7 @@ import shlex
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -26,7 +26,12 @@ from qualcode.anonymise.apply import clean_name, note_seen_in
 from qualcode.anonymise.candidates import Proposal
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess, codebook_vocabulary, key_state, queue_candidates
-from qualcode.anonymise.withdraw import refuse_withdrawn_participant, refuse_withdrawn_source
+from qualcode.anonymise.withdraw import (
+    refuse_withdrawn_participant,
+    refuse_withdrawn_source,
+    refuse_withdrawn_words,
+    said_in,
+)
 from qualcode.coding.anchoring import Anchor, LineMap, find_anchor, find_excerpt_again
 from qualcode.coding.waves import project_wave
 from qualcode.errors import DuplicateContent, ImportFailed, NeedsReview, ProjectError, QualcodeError
@@ -270,6 +275,9 @@ class PreparedTranscript:
     source_hash: str | None = None
     replace_existing: bool = False
     guid: str | None = None  # a new transcript's GUID when it comes from elsewhere (a .qdpx source's)
+    # Keyed digests of its turns and their sentences (withdraw.said_in), each to its line in the text: a
+    # withdrawn participant's words are refused (withdraw.refuse_withdrawn_words), under whatever label.
+    said: Mapping[str, int] = field(default_factory=dict)
 
 
 def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocument, key: PseudonymKey) -> PreparedTranscript:
@@ -294,8 +302,18 @@ def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocumen
         path=path, name=name, source_name=source_name, document=document, meta=pseudonymised.meta,
         digest=content_hash(document.text), words=words,
         terms=turn_terms(document.text, [(span.start, span.end) for span in document.turns]),
-        source_hash=read.source_hash, replace_existing=read.replace_existing,
+        source_hash=read.source_hash, replace_existing=read.replace_existing, said=_said(document, key),
     )
+
+
+def _said(document: ParsedDocument, key: PseudonymKey) -> dict[str, int]:
+    """The digests of the text's turns (or of the whole, with none) and their sentences, to the line each begins on."""
+    text = document.text
+    found: dict[str, int] = {}
+    for span in document.turns or [TurnSpan(None, 0, len(text))]:
+        for digest, offset in said_in(key, text[span.start:span.end]).items():
+            found.setdefault(digest, text.count("\n", 0, span.start + offset) + 1)
+    return found
 
 
 def import_file(
@@ -376,7 +394,9 @@ class _People:
 
 
 def _refuse_existing(session: Session, prepared: PreparedTranscript) -> Transcript | None:
-    """Refuse a file already in the project, or a changed one under a taken name; return the transcript it replaces."""
+    """Refuse a file already in the project, or a changed one under a taken name, or one holding a withdrawn
+    participant's words; return the transcript it replaces."""
+    refuse_withdrawn_words(session, prepared.path, prepared.said)
     # With --replace, the file its transcript came from may be imported again: the key may read it
     # otherwise now (an identifier taken out of it keeps its word as written); the same text is refused below.
     refuse_present(session, prepared.path, prepared.source_hash, prepared.meta,

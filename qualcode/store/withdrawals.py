@@ -25,6 +25,9 @@ WITHDRAWN_SOURCES = "source_hashes"
 WITHDRAWN_FROM = "redacted_in"
 # And how many of the researchers' own texts their pseudonym was taken out of, by kind ({"memo": 2, "log": 3}).
 WITHDRAWN_NAMES = "names_redacted"
+# And keyed digests (the key's secret) of their words as the project held them: each turn, and each sentence of
+# enough words, normalised (withdraw.said_in); never the words. An import refuses a file that holds one.
+WITHDRAWN_SAID = "said_digests"
 # In a transcript's import and replace events (before and after): the digest of its source file's bytes.
 # A transcript keeps only its newest; the log keeps each one it had, so a withdrawal refuses them all.
 SOURCE_HASH = "source_hash"
