@@ -60,6 +60,7 @@ from qualcode.store.backups import BEFORE_REPLACE, rotate_backups
 from qualcode.store.bulk import in_values, insert_rows
 from qualcode.store.events import BACKED_UP_IN, EventKind, record_event
 from qualcode.store.faults import database_fault
+from qualcode.store.lookup import LineIndex
 from qualcode.store.models import (
     Code,
     Coder,
@@ -309,10 +310,11 @@ def prepare_transcript(read: ReadTranscript, pseudonymised: PseudonymisedDocumen
 def _said(document: ParsedDocument, key: PseudonymKey) -> dict[str, int]:
     """The digests of the text's turns (or of the whole, with none) and their sentences, to the line each begins on."""
     text = document.text
+    lines = LineIndex(text)  # a long text has thousands of sentences: each line found by bisection, not counted from the start
     found: dict[str, int] = {}
     for span in document.turns or [TurnSpan(None, 0, len(text))]:
         for digest, offset in said_in(key, text[span.start:span.end]).items():
-            found.setdefault(digest, text.count("\n", 0, span.start + offset) + 1)
+            found.setdefault(digest, lines.line(span.start + offset))
     return found
 
 
