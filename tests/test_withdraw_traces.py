@@ -487,3 +487,64 @@ def test_a_withdrawn_participants_name_in_a_later_files_name_and_title_is_replac
         transcript = session.scalars(select(Transcript).where(Transcript.participant_links.any())
                                      .where(Transcript.source_filename.like("oppfolging%"))).one()
     assert "Trine" not in f"{transcript.name} {transcript.title} {transcript.source_filename}"
+
+
+def test_a_transcript_whose_name_begins_with_a_withdrawn_transcripts_name_keeps_its_log(demo: Path, tmp_path: Path) -> None:
+    """The log named a renamed transcript anew by a plain replacement of its old name: "gruppe_liv_berg",
+    named by D2's pseudonym, renamed when she withdrew, rewrote the log of D3's own "gruppe_liv_bergen" too
+    ("gruppe_trukket_tilbakeen", a name no transcript has, which undo could not find). Only the whole name
+    is replaced; "liv" alone in lower case is the everyday word, so the longer name itself stays."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2", "--pseudonym", "Liv Berg"))
+    (tmp_path / "gruppe_trine_vik.md").write_text(
+        "---\nparticipants: [D2, D3]\nspeakers: {Trine Vik: D2}\ninterviewer: I\n---\nI: Hvordan var møtene?\n"
+        "Trine Vik: Jeg syntes det var greit.\nD3: For meg var det mest skjemaer og frister.\n", encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "gruppe_trine_vik.md")))
+    longer = "gruppe_liv_bergen"
+    (tmp_path / "høst.txt").write_text("I: Hva skjedde i høst?\nD3: Vi fikk nye frister og skjemaer.\n", encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "høst.txt"), "--participant", "D3", "--name", longer))
+    ok(run(demo, "coding", "add", longer, "empowerment", "--match", "nye frister"))
+    ok(run(demo, "coding", "add", longer, "empowerment", "--match", "skjemaer"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_liv_berg" in names and longer in names, names
+
+    def theirs() -> list[tuple[str, str]]:
+        with Project.open(demo) as project, project.begin() as session:
+            return [(event.summary, json.dumps(event.payload, ensure_ascii=False)) for event in session.scalars(select(Event))
+                    if longer in event.summary or longer in json.dumps(event.payload, ensure_ascii=False)]
+
+    before = theirs()
+    assert len(before) >= 3, before  # its import and its two codings
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_trukket_tilbake" in names and longer in names, names
+    assert theirs() == before
+    shown = ok(run(demo, "history")).output
+    assert longer in shown and "tilbakeen" not in shown, shown
+    with Project.open(demo) as project, project.begin() as session:
+        assert not any("tilbakeen" in f"{event.summary} {event.payload}" for event in session.scalars(select(Event)))
+
+    def coded() -> int:
+        with Project.open(demo) as project, project.begin() as session:
+            transcript = session.scalars(select(Transcript).where(Transcript.name == longer)).one()
+            return len(session.scalars(select(Coding).where(Coding.transcript_id == transcript.id, Coding.removed_at.is_(None))).all())
+
+    ok(run(demo, "undo"))  # its second coding
+    ok(run(demo, "undo"))  # and its first
+    assert coded() == 0
+    ok(run(demo, "redo"))
+    ok(run(demo, "redo"))
+    assert coded() == 2
+
+
+def test_the_log_names_anew_only_whole_names() -> None:
+    """An attribute "notat" renamed leaves "notater" and "notat-2" be; a file's name is taken whole before
+    its transcript's, and a new name is not read again as another old one."""
+    from qualcode.anonymise.reapply import renamed_in
+
+    names = {"notat": "merknad", "gruppe_liv_berg": "gruppe_trukket_tilbake-2", "gruppe_liv_berg.md": "gruppe_trukket_tilbake.md",
+             "merknad": "x"}
+    assert renamed_in("satt notat=ja, notater=nei og notat-2 for D2 (notat)", names) == "satt merknad=ja, notater=nei og notat-2 for D2 (merknad)"
+    assert renamed_in({"after": {"name": "gruppe_liv_berg", "source_filename": "gruppe_liv_berg.md", "other": "gruppe_liv_bergen"},
+                       "content_hash": "notat"}, names) == {
+        "after": {"name": "gruppe_trukket_tilbake-2", "source_filename": "gruppe_trukket_tilbake.md", "other": "gruppe_liv_bergen"},
+        "content_hash": "notat"}

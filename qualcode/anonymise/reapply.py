@@ -364,19 +364,23 @@ def _distinct(value: str, taken: set[str], prefix: str = "") -> str:
 
 
 def rename_in_log(session: Session, names: dict[str, str]) -> None:
-    """Name transcripts and files in the log by their new `names` (old to new)."""
+    """Name transcripts, files and attributes in the log by their new `names` (old to new)."""
+    if not names:
+        return
     for event in session.scalars(select(Event)).all():
         event.summary, event.payload = renamed_in(event.summary, names), renamed_in(event.payload, names)
 
 
 def renamed_in(value: Any, names: dict[str, str]) -> Any:
-    """`value` (a log entry's summary or payload) naming transcripts and files by their new `names` (old to new)."""
-    def rename(text: str) -> str:
-        for old in sorted(names, key=len, reverse=True):
-            text = text.replace(old, names[old])
-        return text
-
-    return map_written(value, rename)
+    """`value` (a log entry's summary or payload) naming transcripts, files and attributes by their new
+    `names` (old to new): each old name only whole, not where a letter, digit, "_" or "-" goes on from
+    it, so renaming "gruppe_liv_berg" leaves another transcript's "gruppe_liv_bergen" be."""
+    if not names:
+        return value
+    # The longest first, so a file's "gruppe_liv_berg.md" is taken whole before its transcript's name;
+    # in one pass, so a new name is never read again as an old one.
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(old) for old in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
+    return map_written(value, lambda text: pattern.sub(lambda match: names[match.group()], text))
 
 
 def _renamed_spans(text: str, forms: dict[str, str], pattern: re.Pattern[str] | None, key: PseudonymKey) -> list[Span]:
