@@ -540,7 +540,9 @@ class KnownMatcher:
             if match is None and glued is not None:
                 replacement = glued.pseudonym.replace(" ", "") if not glued.pseudonym.startswith("(") else glued.pseudonym
                 match = KnownMatch(token.start(), token.end(), word, replacement.lower(), glued), 1
-            if match is None and index + 1 < len(tokens):
+            # Only a word a hyphen follows may be a name's first part split by one (looked at before the call:
+            # a quote table's some 12,000 words are each looked at here).
+            if match is None and index + 1 < len(tokens) and text.startswith("-", token.end()):
                 match = self._match_hyphenated(text, tokens, index)
             if match is None:
                 index += 1
