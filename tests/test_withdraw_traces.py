@@ -548,3 +548,15 @@ def test_the_log_names_anew_only_whole_names() -> None:
                        "content_hash": "notat"}, names) == {
         "after": {"name": "gruppe_trukket_tilbake-2", "source_filename": "gruppe_trukket_tilbake.md", "other": "gruppe_liv_bergen"},
         "content_hash": "notat"}
+
+
+def test_the_log_names_anew_a_whole_name_written_in_another_case() -> None:
+    """The log's renaming matched case for case: an entry naming "gruppe_Ellen_Strøm" as "gruppe_ellen_strøm" kept
+    the withdrawn participant's pseudonym. A name is found in any case, as the transcripts' own renames find their
+    pseudonym, and whole only."""
+    from qualcode.anonymise.reapply import renamed_in
+
+    names = {"gruppe_Ellen_Strøm": "gruppe_trukket_tilbake", "gruppe_Ellen_Strøm.md": "gruppe_trukket_tilbake.md"}
+    assert renamed_in("importerte gruppe_ellen_strøm.md som GRUPPE_ELLEN_STRØM; gruppe_ellen_strømmen og gruppe_Ellen_Strøm", names) == (
+        "importerte gruppe_trukket_tilbake.md som gruppe_trukket_tilbake; gruppe_ellen_strømmen og gruppe_trukket_tilbake")
+    assert renamed_in({"after": {"name": "Gruppe_Ellen_strøm"}}, names) == {"after": {"name": "gruppe_trukket_tilbake"}}
