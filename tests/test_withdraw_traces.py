@@ -560,3 +560,32 @@ def test_the_log_names_anew_a_whole_name_written_in_another_case() -> None:
     assert renamed_in("importerte gruppe_ellen_strøm.md som GRUPPE_ELLEN_STRØM; gruppe_ellen_strømmen og gruppe_Ellen_Strøm", names) == (
         "importerte gruppe_trukket_tilbake.md som gruppe_trukket_tilbake; gruppe_ellen_strømmen og gruppe_trukket_tilbake")
     assert renamed_in({"after": {"name": "Gruppe_Ellen_strøm"}}, names) == {"after": {"name": "gruppe_trukket_tilbake"}}
+
+
+def test_the_particles_of_their_surname_go_with_it(demo: Path, tmp_path: Path) -> None:
+    """D2's pseudonym "Anne van der Berg": the group interview "gruppe_van_der_Berg" became
+    "gruppe_van_der_trukket_tilbake", and a memo's "van der Berg" "van der [trukket tilbake]". The particles are a
+    part of the surname, and go with it; a particle alone is no one's name, and stays."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2", "--pseudonym", "Anne van der Berg"))
+    (tmp_path / "gruppe.md").write_text(
+        "---\nparticipants: [D2, D3]\nspeakers: {Trine Vik: D2}\ninterviewer: I\n---\nI: Hvordan var møtene?\n"
+        "Trine Vik: Jeg syntes det var greit.\nD3: For meg var det mest skjemaer og frister.\n", encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "gruppe.md"), "--name", "gruppe_van_der_Berg"))
+    ok(run(demo, "memo", "add", "Vi møtte van der Berg. Van der Berg sa det, og A. van der Berg skrev det. Han kom fra der."))
+
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_trukket_tilbake" in names and not any("van_der" in name for name in names), names
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [
+            f"Vi møtte {WITHDRAWN}. {WITHDRAWN} sa det, og {WITHDRAWN} skrev det. Han kom fra der."]
+
+
+def test_a_surnames_particles_are_found_with_it_in_any_joining() -> None:
+    """Each particle of the lists (al, bin, de, von …) before a part of the name goes with it; in a transcript's name
+    in lower case too, where the name's words are joined by an underscore."""
+    names = TheirNames([KeyEntry("x", "person", "Omar bin Salem"), KeyEntry("y", "person", "Lise de la Cruz")], [], WITHDRAWN)
+    assert names.redact("Møte med bin Salem, Bin Salem og de la Cruz; Cruz kom.") == (
+        f"Møte med {WITHDRAWN}, {WITHDRAWN} og {WITHDRAWN}; {WITHDRAWN} kom.")
+    assert names.redact("notat_bin_salem og gruppe_De_La_Cruz", "trukket_tilbake", any_case=True) == (
+        "notat_trukket_tilbake og gruppe_trukket_tilbake")
