@@ -68,11 +68,12 @@ class Reapplied:
         return bool(self.transcripts or self.memos or self.events or self.others or self.guids_redrawn)
 
 
-def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None) -> Reapplied:
+def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None, *, recorded: bool = True) -> Reapplied:
     """Pseudonymise stored texts, speaker labels, memos and the audit trail with the key as it is now.
 
     Changed transcripts get a new text version (codings move with the text) and the old one is
-    deleted; the caller commits and then calls Project.purge().
+    deleted; the caller commits and then calls Project.purge(). Not `recorded` where it only takes
+    back a change the log does not keep (remove.take_back): the log would say it pseudonymised more.
     """
     fill_rare_words(key)  # a key made before names were found in lower case too: so they are now
     changed: list[str] = []
@@ -179,6 +180,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     others = sum(changed_rows.values()) - memos - events
     if changed or memos or events or others or renamed_names or from_before:
         purge_index(session)
+    if recorded and (changed or memos or events or others or renamed_names or from_before):
         record_event(
             session, kind=EventKind.ANONYMISE_REAPPLY, coder=coder,
             summary=f"pseudonymised {counted(replaced, 'more identifier')} in {counted(len(changed), 'transcript')},"
