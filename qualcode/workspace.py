@@ -719,12 +719,11 @@ class Workspace:
         """Take an identifier out of the key (a mistaken acceptance), dismiss it so it is not proposed
         again, and put the word back in the stored texts where its pseudonym stood for it alone.
 
-        The texts are put back, with a rewrite marked due, in one transaction before the key is saved:
-        a crash or a key that cannot be saved leaves the next command (or the handler below) rewriting
-        them with the key as it is on disk, which gives them the pseudonym back if it still holds it."""
-        from qualcode.anonymise.remove import held_entry, put_back, restore_undo, take_out, unrecord
-        from qualcode.anonymise.service import finish_interrupted, save_and_reapply
-        from qualcode.errors import Interrupted
+        As a withdrawal does: the texts are put back, with the removal recorded as pending, in one
+        transaction, then the key is saved without it and the record cleared. A kill in between leaves
+        the next command to save the key so (_finish_removal); a key that cannot be saved has the texts
+        given their pseudonym back, and the log says neither."""
+        from qualcode.anonymise.remove import held_entry, put_back, take_out
 
         access = self.key_access()
         with access.editing() as key:
@@ -734,21 +733,91 @@ class Workspace:
                 coder_name = coder.name
                 restored = put_back(session, key, entry, coder)
             removal = take_out(key, entry)
-            try:
-                reapplied = save_and_reapply(self.project, access, key, coder_name)
-            except Interrupted:
-                raise  # the mark stays: the next command rewrites with the key as it was left
-            except BaseException:
-                try:  # not saved: the texts go back to the pseudonym the key on disk still holds, and the log does not say otherwise
-                    with self.begin() as session:
-                        unrecord(session, restored)
-                    finish_interrupted(self.project, access, coder_name)
-                    with self.begin() as session:  # the texts are as they were, and so is what undo may take back
-                        restore_undo(session, restored)
-                except Exception:  # noqa: BLE001, S110 - the mark stays, and the next command finishes it
-                    pass
-                raise
+            reapplied = self._save_removal(access, key, coder_name)
         return replace(removal, put_back=restored, reapplied=reapplied)
+
+    def _save_removal(self, access: KeyAccess, key: PseudonymKey, coder_name: str | None) -> Reapplied:
+        """Save `key` without the identifier a removal put back in the texts, rewrite with it, and clear the
+        record that this is pending. Not saved (a read-only key, a full disk), the texts get its pseudonym back
+        (take_back), as the key on disk says: it may have been saved before the error."""
+        from qualcode.anonymise.remove import removal_saved
+        from qualcode.anonymise.service import save_and_reapply
+        from qualcode.errors import Interrupted
+
+        try:
+            reapplied = save_and_reapply(self.project, access, key, coder_name)
+        except Interrupted:
+            raise  # the record stays: the next command saves the key without it, or finds it saved
+        except BaseException:
+            try:
+                self._take_back_removal(access)
+            except Exception:  # noqa: BLE001, S110 - the record stays, and the next command settles it
+                pass
+            raise
+        with self.begin() as session:
+            removal_saved(session)
+        return reapplied
+
+    def _take_back_removal(self, access: KeyAccess) -> bool:
+        """A pending removal whose key was not saved taken back with the key as it is on disk (remove.take_back),
+        the file then rebuilt as after any rewrite; whether its word went back to its pseudonym."""
+        from qualcode.anonymise.remove import take_back
+        from qualcode.anonymise.service import finish_purge
+
+        with access.editing() as disk:  # read afresh: what was saved, if anything, before the error
+            with self.begin() as session:
+                taken = take_back(session, disk, self.coder(session))
+            disk.renamed.clear()  # rewritten now, as any rewrite with the key clears them
+            finish_purge(self.project, disk)
+        return taken is not None
+
+    def _finish_removal(self, report: Report) -> None:
+        """Save the key without the identifier an `identifiers remove` killed before it saved the key had put back
+        in the texts (the removal recorded as pending with them), as that command would have; a key that cannot
+        be saved now has the texts given their pseudonym back instead, and the command goes on."""
+        from qualcode.anonymise.remove import pending_removal
+        from qualcode.errors import Interrupted
+
+        with self.begin() as session:
+            pending = pending_removal(session)
+        if pending is None:
+            return
+        access = self.key_access()
+        try:
+            removal = self._save_pending_removal(access)
+        except Interrupted:
+            raise
+        except Exception as error:
+            with self.begin() as session:
+                if pending_removal(session) is not None:
+                    raise  # neither saved nor taken back: nothing else runs until it is settled
+            message = error.message if isinstance(error, QualcodeError) else str(error)
+            report(f"an identifier's removal was interrupted before the key was saved, and the key cannot be saved now ({message}):"
+                   f" it holds the identifier still, and its pseudonym {pending.pseudonym!r} is back in the texts; run"
+                   " `qualcode identifiers remove` again once the key can be saved")
+            return
+        if removal is not None:
+            report(f"an identifier's removal was interrupted before the key was saved; finished it: {removal.original!r}"
+                   f" ({removal.kind}) is out of the key, and its word stays where it was put back")
+
+    def _save_pending_removal(self, access: KeyAccess) -> Removal | None:
+        """The pending removal's identifier taken out of the key and the key saved (None where it was saved so
+        before the kill, or another command finished it); an error goes through, the key not saved."""
+        from qualcode.anonymise.remove import finish_removal, pending_removal, removal_saved
+
+        with access.editing() as key:
+            with self.begin() as session:
+                pending = pending_removal(session)  # read again under the key's lock
+                coder_name = self.coder(session).name
+            if pending is None:
+                return None
+            removal = finish_removal(key, pending)
+            if removal is None:
+                with self.begin() as session:
+                    removal_saved(session)
+                return None
+            self._save_removal(access, key, coder_name)
+        return removal
 
     def rewrite_with_key(self) -> Reapplied:
         """Pseudonymise everything stored with what the key knows now. Learning a name does this by
@@ -929,6 +998,7 @@ class Workspace:
             return
         self._withdraw_again(report)
         self._finish_withdrawal_key(report)
+        self._finish_removal(report)  # before a rewrite with the key, which would give the texts the pseudonym back
         with self.begin() as session:
             withdrawn = get_setting(session, WITHDRAWAL_PURGE_PENDING)
         if withdrawn:

@@ -208,6 +208,8 @@ def test_a_placeholder_and_a_word_that_may_stand_for_another_are_left_and_said(t
 def test_a_key_that_cannot_be_saved_leaves_texts_and_key_as_they_were(forskar_b: Path) -> None:
     root = forskar_b
     pseudonymised = _text(root)
+    with _db(root) as db:
+        logged = db.execute("SELECT id, action, summary FROM events ORDER BY id").fetchall()
     key_file = _key_path(root)
     key_file.chmod(0o400)
     try:
@@ -222,6 +224,8 @@ def test_a_key_that_cannot_be_saved_leaves_texts_and_key_as_they_were(forskar_b:
     assert "took a person out of the key" not in _run(root, "history").output
     with _db(root) as db:
         assert db.execute("SELECT count(*) FROM events WHERE action = 'identifier.remove'").fetchone() == (0,)
+        # Nor that it pseudonymised more: giving the texts their pseudonym back took back what the log never said was done.
+        assert db.execute("SELECT id, action, summary FROM events ORDER BY id").fetchall() == logged
 
 
 def test_a_key_that_cannot_be_saved_leaves_undo_as_it_was(forskar_b: Path) -> None:

@@ -1064,3 +1064,21 @@ def test_a_participants_csv_date_refused_is_said_with_its_line(session: Session,
             session.begin_nested():
         import_participants(session, people)
     assert session.scalars(select(AttributeDefinition)).all() == []
+
+
+def test_an_ordinary_word_as_a_value_is_stored_and_a_name_is_still_held_back(small_project: Path) -> None:
+    """`transcripts edit … --attribute rolle=Arbeidstaker` and `participants edit D1 --attribute status=Ufør` were
+    refused as naming a possible identifier: a capitalised value's word on no list was taken for a name, as in running
+    text, where a value is capitalised as a label is. An everyday word, or one the dictionaries know, is stored as
+    typed; a listed name ("Kari", "Liv", though a word too), a place, or a word no dictionary knows is held back still."""
+    project = ["--project", str(small_project)]
+    for command in (["transcripts", "edit", "deltaker_D1_T1"], ["participants", "edit", "D1"]):
+        for value in ("Arbeidstaker", "Ufør", "Sykepleier", "Hjemmeværende", "Ung ufør", "Arbeidstakers"):
+            stored = run(*project, *command, "--attribute", f"rolle={value}")
+            assert stored.exit_code == 0, (command, value, stored.output)
+        for value in ("Kari", "Liv", "Tesfalem", "Haugstad", "Ung Kari", "Drammen"):
+            refused = run(*project, *command, "--attribute", f"kontakt={value}")
+            assert refused.exit_code == 1 and "a possible identifier nobody has decided about" in refused.stderr, (command, value, refused.output)
+    transcripts = json.loads(run(*project, "transcripts", "list", "--json").output)
+    assert transcripts[0]["attributes"]["rolle"] == "Arbeidstakers"
+    assert b"Tesfalem" not in (small_project / ".qualcode" / "project.db").read_bytes()

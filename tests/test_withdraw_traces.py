@@ -548,3 +548,68 @@ def test_the_log_names_anew_only_whole_names() -> None:
                        "content_hash": "notat"}, names) == {
         "after": {"name": "gruppe_trukket_tilbake-2", "source_filename": "gruppe_trukket_tilbake.md", "other": "gruppe_liv_bergen"},
         "content_hash": "notat"}
+
+
+def test_the_log_names_anew_a_whole_name_written_in_another_case() -> None:
+    """The log's renaming matched case for case: an entry naming "gruppe_Ellen_Strøm" as "gruppe_ellen_strøm" kept
+    the withdrawn participant's pseudonym. A name is found in any case, as the transcripts' own renames find their
+    pseudonym, and whole only."""
+    from qualcode.anonymise.reapply import renamed_in
+
+    names = {"gruppe_Ellen_Strøm": "gruppe_trukket_tilbake", "gruppe_Ellen_Strøm.md": "gruppe_trukket_tilbake.md"}
+    assert renamed_in("importerte gruppe_ellen_strøm.md som GRUPPE_ELLEN_STRØM; gruppe_ellen_strømmen og gruppe_Ellen_Strøm", names) == (
+        "importerte gruppe_trukket_tilbake.md som gruppe_trukket_tilbake; gruppe_ellen_strømmen og gruppe_trukket_tilbake")
+    assert renamed_in({"after": {"name": "Gruppe_Ellen_strøm"}}, names) == {"after": {"name": "gruppe_trukket_tilbake"}}
+
+
+def test_a_memo_naming_a_renamed_transcript_reads_its_new_name_as_the_log_does(demo: Path, tmp_path: Path) -> None:
+    """A memo naming the group interview "gruppe_Ellen_Strøm" read "gruppe_[trukket tilbake]" after D2 withdrew,
+    where the transcript is "gruppe_trukket_tilbake" and the log's record of the memo named it so; written in lower
+    case, it kept her pseudonym, in the memo and in the log. It reads the transcript's new name, in any case."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2", "--pseudonym", "Ellen Strøm"))
+    (tmp_path / "gruppe_Trine_Vik.md").write_text(
+        "---\nparticipants: [D2, D3]\nspeakers: {Trine Vik: D2}\ninterviewer: I\n---\nI: Hvordan var møtene?\n"
+        "Trine Vik: Jeg syntes det var greit.\nD3: For meg var det mest skjemaer og frister.\n", encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "gruppe_Trine_Vik.md")))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_Ellen_Strøm" in names, names
+    ok(run(demo, "memo", "add", "Les gruppe_Ellen_Strøm (fra gruppe_Ellen_Strøm.md) og gruppe_ellen_strøm igjen."))
+
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_trukket_tilbake" in names, names
+    with Project.open(demo) as project, project.begin() as session:
+        [memo] = session.scalars(select(Memo)).all()
+        logged = [event.payload["after"]["text"] for event in session.scalars(select(Event).where(Event.action == "memo.add"))]
+    assert memo.text == "Les gruppe_trukket_tilbake (fra gruppe_trukket_tilbake.md) og gruppe_trukket_tilbake igjen."
+    assert logged == [memo.text]  # what undo and redo would give the memo back
+    assert b"ellen_str" not in stored(demo).lower() and b"ellen str" not in stored(demo).lower()
+
+
+def test_the_particles_of_their_surname_go_with_it(demo: Path, tmp_path: Path) -> None:
+    """D2's pseudonym "Anne van der Berg": the group interview "gruppe_van_der_Berg" became
+    "gruppe_van_der_trukket_tilbake", and a memo's "van der Berg" "van der [trukket tilbake]". The particles are a
+    part of the surname, and go with it; a particle alone is no one's name, and stays."""
+    ok(run(demo, "identifiers", "add", "Trine Vik", "--kind", "person", "--participant", "D2", "--pseudonym", "Anne van der Berg"))
+    (tmp_path / "gruppe.md").write_text(
+        "---\nparticipants: [D2, D3]\nspeakers: {Trine Vik: D2}\ninterviewer: I\n---\nI: Hvordan var møtene?\n"
+        "Trine Vik: Jeg syntes det var greit.\nD3: For meg var det mest skjemaer og frister.\n", encoding="utf-8")
+    ok(run(demo, "import", str(tmp_path / "gruppe.md"), "--name", "gruppe_van_der_Berg"))
+    ok(run(demo, "memo", "add", "Vi møtte van der Berg. Van der Berg sa det, og A. van der Berg skrev det. Han kom fra der."))
+
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "gruppe_trukket_tilbake" in names and not any("van_der" in name for name in names), names
+    with Project.open(demo) as project, project.begin() as session:
+        assert list(session.scalars(select(Memo.text))) == [
+            f"Vi møtte {WITHDRAWN}. {WITHDRAWN} sa det, og {WITHDRAWN} skrev det. Han kom fra der."]
+
+
+def test_a_surnames_particles_are_found_with_it_in_any_joining() -> None:
+    """Each particle of the lists (al, bin, de, von …) before a part of the name goes with it; in a transcript's name
+    in lower case too, where the name's words are joined by an underscore."""
+    names = TheirNames([KeyEntry("x", "person", "Omar bin Salem"), KeyEntry("y", "person", "Lise de la Cruz")], [], WITHDRAWN)
+    assert names.redact("Møte med bin Salem, Bin Salem og de la Cruz; Cruz kom.") == (
+        f"Møte med {WITHDRAWN}, {WITHDRAWN} og {WITHDRAWN}; {WITHDRAWN} kom.")
+    assert names.redact("notat_bin_salem og gruppe_De_La_Cruz", "trukket_tilbake", any_case=True) == (
+        "notat_trukket_tilbake og gruppe_trukket_tilbake")

@@ -721,6 +721,20 @@ def everyday_word(folded: str) -> bool:
             or english_word(folded))
 
 
+def ordinary_value(text: str) -> bool:
+    """Whether `text`, typed as a value that is a category (an attribute's "Arbeidstaker", a role's "Ufør"),
+    is made of ordinary Norwegian words: each at an everyday frequency in bokmål, or a word (or the genitive
+    of one) the bokmål or nynorsk dictionary knows, and none on the lists of names and places. A value is
+    capitalised as a label is, so its capital says nothing of a name, as it does in running text; a listed
+    name ("Kari", "Liv") is held back whatever else it is, as a word no dictionary knows is ("Tesfalem")."""
+    words = [part for word in text.split() for part in word.casefold().split("-")]
+    return bool(words) and all(
+        word not in _names() and not _is_place(word) and word not in _places()
+        and (zipf(word) >= EVERYDAY_MIN_ZIPF or any(_norwegian_word(form) for form in _with_genitive_base(word)))
+        for word in words
+    )
+
+
 @lru_cache(maxsize=1)
 def _ordbank() -> frozenset[str]:
     return frozenset(word for words in data_lines("ordbank.txt").values() for word in words)

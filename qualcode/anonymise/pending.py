@@ -20,10 +20,14 @@ WITHDRAWAL_PURGE_PENDING = "anonymise.withdrawal_purge_pending"
 # Set in a withdrawal's own transaction with digests of the key entries it turns into digests, cleared
 # once the key is saved: a kill between the two left their name, number and address in the key in clear.
 WITHDRAWAL_KEY_PENDING = "anonymise.withdrawal_key_pending"
+# Set in the transaction of `identifiers remove` that puts the word back in the texts, with the key's digest of
+# it (remove.PendingRemoval), cleared once the key is saved without it: a kill between the two left the texts
+# holding a word the key still replaces, and the next command saves the key without it.
+REMOVAL_KEY_PENDING = "anonymise.removal_key_pending"
 
 # The marks of work that needs the key (a rewrite of stored texts, the purge after it), and all of them.
 REWRITE_MARKS = (REAPPLY_PENDING, PURGE_PENDING)
-INTERRUPTED_MARKS = (*REWRITE_MARKS, WITHDRAWAL_PURGE_PENDING, WITHDRAWAL_KEY_PENDING, WITHDRAW_AGAIN)
+INTERRUPTED_MARKS = (*REWRITE_MARKS, WITHDRAWAL_PURGE_PENDING, WITHDRAWAL_KEY_PENDING, REMOVAL_KEY_PENDING, WITHDRAW_AGAIN)
 
 
 def interrupted_work(project: Project, marks: tuple[str, ...] = INTERRUPTED_MARKS) -> bool:

@@ -68,11 +68,12 @@ class Reapplied:
         return bool(self.transcripts or self.memos or self.events or self.others or self.guids_redrawn)
 
 
-def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None) -> Reapplied:
+def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None, *, recorded: bool = True) -> Reapplied:
     """Pseudonymise stored texts, speaker labels, memos and the audit trail with the key as it is now.
 
     Changed transcripts get a new text version (codings move with the text) and the old one is
-    deleted; the caller commits and then calls Project.purge().
+    deleted; the caller commits and then calls Project.purge(). Not `recorded` where it only takes
+    back a change the log does not keep (remove.take_back): the log would say it pseudonymised more.
     """
     fill_rare_words(key)  # a key made before names were found in lower case too: so they are now
     changed: list[str] = []
@@ -179,6 +180,7 @@ def reapply_key(session: Session, key: PseudonymKey, coder: Coder | None = None)
     others = sum(changed_rows.values()) - memos - events
     if changed or memos or events or others or renamed_names or from_before:
         purge_index(session)
+    if recorded and (changed or memos or events or others or renamed_names or from_before):
         record_event(
             session, kind=EventKind.ANONYMISE_REAPPLY, coder=coder,
             summary=f"pseudonymised {counted(replaced, 'more identifier')} in {counted(len(changed), 'transcript')},"
@@ -374,13 +376,24 @@ def rename_in_log(session: Session, names: dict[str, str]) -> None:
 def renamed_in(value: Any, names: dict[str, str]) -> Any:
     """`value` (a log entry's summary or payload) naming transcripts, files and attributes by their new
     `names` (old to new): each old name only whole, not where a letter, digit, "_" or "-" goes on from
-    it, so renaming "gruppe_liv_berg" leaves another transcript's "gruppe_liv_bergen" be."""
+    it, so renaming "gruppe_liv_berg" leaves another transcript's "gruppe_liv_bergen" be; and in any
+    case, as a withdrawal finds a pseudonym in the names themselves ("gruppe_ellen_strøm" written of
+    "gruppe_Ellen_Strøm" kept the withdrawn participant's pseudonym)."""
     if not names:
         return value
     # The longest first, so a file's "gruppe_liv_berg.md" is taken whole before its transcript's name;
     # in one pass, so a new name is never read again as an old one.
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(old) for old in sorted(names, key=len, reverse=True)) + r")(?![\w-])")
-    return map_written(value, lambda text: pattern.sub(lambda match: names[match.group()], text))
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(old) for old in sorted(names, key=len, reverse=True)) + r")(?![\w-])",
+                         re.IGNORECASE)
+    folded = {old.casefold(): new for old, new in names.items()}
+
+    def new_name(match: re.Match[str]) -> str:
+        found = match.group()
+        if found in names:  # as written: of two names alike but for case, each is its own
+            return names[found]
+        return folded.get(found.casefold()) or next(new for old, new in names.items() if re.fullmatch(re.escape(old), found, re.IGNORECASE))
+
+    return map_written(value, lambda text: pattern.sub(new_name, text))
 
 
 def _renamed_spans(text: str, forms: dict[str, str], pattern: re.Pattern[str] | None, key: PseudonymKey) -> list[Span]:

@@ -9,9 +9,10 @@ dismissed, which may stand in the texts as itself. What is left is counted, neve
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from qualcode.anonymise.known import (
     rare_words,
     words_found_alone,
 )
-from qualcode.anonymise.pending import REAPPLY_PENDING
+from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING, REMOVAL_KEY_PENDING
 from qualcode.anonymise.pseudonyms import is_placeholder
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.service import withdrawn_under_earlier_key
@@ -47,7 +48,7 @@ from qualcode.store.models import (
     Turn,
     utcnow,
 )
-from qualcode.store.settings import get_setting, set_setting
+from qualcode.store.settings import delete_setting, get_setting, set_setting
 from qualcode.text.counts import counted
 from qualcode.text.normalise import visible
 from qualcode.text.tokens import WORD
@@ -156,12 +157,39 @@ class PutBack:
     renamed: tuple[tuple[str, str], ...] = ()
     # Transcripts whose name was left: put back, it would be another's name (or too long for one).
     names_left: tuple[str, ...] = ()
-    recorded: str | None = None  # the GUID of the log's record of it, taken back if the key is not saved
+
+
+@dataclass(frozen=True)
+class PendingRemoval:
+    """What the project records of a removal in the transaction that puts its word back, until the key is saved
+    without it (REMOVAL_KEY_PENDING): never the identifier, only the key's salted digest of it, as a withdrawal
+    records its entries. With it a command after a kill takes the identifier out of the key, as the texts say it
+    was (finish_removal), and a key that could not be saved has the put-back taken back (take_back)."""
+
+    digest: str
+    kind: str
+    pseudonym: str
+    # Transcripts given their name back (before, after), which the key's record of where it saw each identifier follows.
+    renamed: tuple[tuple[str, str], ...]
+    recorded: str | None  # the GUID of the log's record of it
     # What rewriting the texts made no longer undoable (the changes to the codings moved, by event id), and the
-    # text each rewritten transcript had before (by id, its content hash): a key not saved gives the texts
-    # their pseudonym back, and undo is given back where a text is as it was (restore_undo).
-    undo_taken: tuple[int, ...] = ()
-    texts_before: tuple[tuple[int, str], ...] = ()
+    # text each rewritten transcript had before (by id, its content hash): taken back, the texts get their
+    # pseudonym back, and undo is given back where a text is as it was (_restore_undo).
+    undo_taken: tuple[int, ...]
+    texts_before: tuple[tuple[int, str], ...]
+    rewrite_due: bool  # a rewrite with the key was due before: taking back does it too, and the log says so
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> PendingRemoval:
+        held = json.loads(text)
+        return cls(
+            str(held["digest"]), str(held["kind"]), str(held["pseudonym"]), tuple((str(old), str(new)) for old, new in held["renamed"]),
+            held["recorded"], tuple(int(number) for number in held["undo_taken"]),
+            tuple((int(number), str(content_hash)) for number, content_hash in held["texts_before"]), bool(held["rewrite_due"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -204,10 +232,10 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
     """Write `entry`'s original back wherever its pseudonym stands for it alone, in every table the key's
     rewrite covers; record it in the log (naming no original) and mark a rewrite with the key due.
 
-    Called with the key locked and before the key is saved without the entry: the mark, in the same
-    transaction, makes the next command rewrite the texts with the key as it is then. Saved, the key
-    no longer holds the word and the rewrite leaves it; not saved (a crash, a full disk), it holds it
-    still and the texts get its pseudonym back, as they were."""
+    Called with the key locked and before the key is saved without the entry, as a withdrawal is: the
+    removal is recorded as pending in the same transaction (PendingRemoval), so a kill before the key is
+    saved leaves the next command to save it without the entry (finish_removal), and a key that cannot
+    be saved has the texts given their pseudonym back, as they were (take_back)."""
     # A key made in place of one that kept withdrawn participants' pseudonyms cannot tell a word of theirs.
     withdrawn = withdrawn_under_earlier_key(session)
     back, unclear = restorations(key, entry, _left_by_earlier_removals(session, entry), words_alone_unsure=withdrawn is not None)
@@ -295,32 +323,82 @@ def put_back(session: Session, key: PseudonymKey, entry: KeyEntry, coder: Coder 
         "kind": entry.kind, "pseudonym": entry.pseudonym, "places": places, "transcripts": [before.get(name, name) for name in changed],
         "elsewhere": elsewhere, "left": left.places + left.elsewhere if left is not None else 0,
     })
-    if not get_setting(session, REAPPLY_PENDING):
+    rewrite_due = bool(get_setting(session, REAPPLY_PENDING))
+    if not rewrite_due:
         set_setting(session, REAPPLY_PENDING, utcnow().isoformat(timespec="seconds"))
     undo_taken = undoable - set(session.scalars(select(Event.id).where(Event.undoable.is_(True))))
-    return PutBack(places, tuple(changed), elsewhere, left, codes_left, recorded=recorded.guid, renamed=tuple(renamed.items()),
-                   names_left=tuple(names_left), undo_taken=tuple(sorted(undo_taken)), texts_before=tuple(texts_before.items()),
+    # With the texts, or not at all: the next command finds the key saved without it, or saves it so (finish_removal).
+    set_setting(session, REMOVAL_KEY_PENDING, PendingRemoval(
+        key.digest(entry.original), entry.kind, entry.pseudonym, tuple(renamed.items()), recorded.guid, tuple(sorted(undo_taken)),
+        tuple(texts_before.items()), rewrite_due).to_json())
+    return PutBack(places, tuple(changed), elsewhere, left, codes_left, renamed=tuple(renamed.items()), names_left=tuple(names_left),
                    earlier_key=(withdrawn[0], tuple(withdrawn[1])) if withdrawn is not None and len(entry.pseudonym.split()) > 1 else None)
 
 
-def unrecord(session: Session, put: PutBack) -> None:
-    """Take the log's record of `put` back: the key was not saved, so nothing was taken out of it (the
-    texts get their pseudonym back, recorded as the rewrite with the key that does it)."""
-    if put.recorded is not None:
-        session.execute(delete(Event).where(Event.guid == put.recorded))
+def pending_removal(session: Session) -> PendingRemoval | None:
+    """The removal whose word is back in the texts while the key may still hold it, if any."""
+    record = get_setting(session, REMOVAL_KEY_PENDING)
+    return PendingRemoval.from_json(record) if record else None
 
 
-def restore_undo(session: Session, put: PutBack) -> None:
-    """Once a key not saved has given the texts their pseudonym back: the changes to codings that putting the
-    word back made no longer undoable are undoable again, on each transcript whose text is as it was before
-    (its codings are where those changes left them); on one the rewrite left otherwise, they stay as they are."""
-    if not put.undo_taken:
+def removal_saved(session: Session) -> None:
+    """The key is saved without the pending removal's identifier: nothing is left to finish or take back."""
+    delete_setting(session, REMOVAL_KEY_PENDING)
+
+
+def _held_for(key: PseudonymKey, pending: PendingRemoval) -> KeyEntry | None:
+    """The entry of `key` a pending removal took out, where the key holds it still (it was not saved without it)."""
+    return next((entry for entry in key.entries if entry.kind == pending.kind and entry.pseudonym == pending.pseudonym
+                 and key.digest(entry.original) == pending.digest), None)
+
+
+def finish_removal(key: PseudonymKey, pending: PendingRemoval) -> Removal | None:
+    """Take out of `key` the identifier a removal put back in the texts before a kill kept the key from being
+    saved without it, as `identifiers remove` does (the key names the transcripts given their name back by it);
+    None when the key was saved without it. The caller saves the key."""
+    entry = _held_for(key, pending)
+    if entry is None:
+        return None
+    key.transcripts_renamed(dict(pending.renamed))
+    return take_out(key, entry)
+
+
+def take_back(session: Session, key: PseudonymKey, coder: Coder | None) -> Reapplied | None:
+    """Where `key`, as it is on disk, still holds the identifier of the pending removal (its save failed): the
+    texts get its pseudonym back (rewritten with the key), what undo may take back is as it was where a text is
+    as before, and the log keeps neither the removal nor the rewrite that took it back (nothing was done; the
+    rewrite is recorded only for what was due before). None where the key was saved without it: the removal
+    stands. Either way nothing is left pending of it; the caller then rebuilds the file (service.finish_purge)."""
+    from qualcode.anonymise.reapply import reapply_key
+
+    pending = pending_removal(session)
+    if pending is None:
+        return None
+    removal_saved(session)
+    if _held_for(key, pending) is None:
+        return None
+    if pending.recorded is not None:
+        session.execute(delete(Event).where(Event.guid == pending.recorded))
+    reapplied = reapply_key(session, key, coder, recorded=pending.rewrite_due)
+    delete_setting(session, REAPPLY_PENDING)
+    if reapplied.anything:  # the word put back is in the file's free pages: rebuilt, as after any rewrite
+        set_setting(session, PURGE_PENDING, "1")
+    _restore_undo(session, pending)
+    return reapplied
+
+
+def _restore_undo(session: Session, pending: PendingRemoval) -> None:
+    """Once the texts have their pseudonym back: the changes to codings that putting the word back made no longer
+    undoable are undoable again, on each transcript whose text is as it was before (its codings are where those
+    changes left them); on one the rewrite left otherwise, they stay as they are."""
+    if not pending.undo_taken:
         return
-    as_before = [transcript_id for transcript_id, content_hash in put.texts_before if session.scalar(
+    session.flush()
+    as_before = [transcript_id for transcript_id, content_hash in pending.texts_before if session.scalar(
         select(TextVersion.content_hash).join(Transcript, Transcript.current_version_id == TextVersion.id)
         .where(Transcript.id == transcript_id)) == content_hash]
     on_them = select(Coding.guid).where(Coding.transcript_id.in_(as_before))
-    session.execute(update(Event).where(Event.id.in_(put.undo_taken), Event.entity_guid.in_(on_them)).values(undoable=True))
+    session.execute(update(Event).where(Event.id.in_(pending.undo_taken), Event.entity_guid.in_(on_them)).values(undoable=True))
 
 
 def _left_by_earlier_removals(session: Session, entry: KeyEntry) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.pending import REAPPLY_PENDING
+from qualcode.anonymise.pending import REAPPLY_PENDING, REMOVAL_KEY_PENDING
 from qualcode.anonymise.service import (
     KeyAccess,
     default_key_path,
@@ -98,6 +98,8 @@ def rewrite_with_key(database: Path, key: PseudonymKey) -> None:
             with project.begin() as session:
                 reapply_key(session, key)
                 delete_setting(session, REAPPLY_PENDING)  # done just now
+                # A removal's word put back is what the key says it is now: replaced if it holds it still, else kept.
+                delete_setting(session, REMOVAL_KEY_PENDING)
                 # The backup's revision is of the key it was taken under; of another key (one destroyed before a
                 # `key new`) it made the project refuse its own key as an older copy.
                 same_key = key.key_id is not None and get_setting(session, "key.fingerprint") == fingerprint(key.key_id)

@@ -21,14 +21,33 @@ _NEAR = 80
 
 
 def _variants(name: str) -> list[tuple[str, ...]]:
-    """How a text may write a person's `name`: whole, each part alone, and a part with the other's initial
-    ("Malin J.", "M. Jacobsen"), each as its words. A particle or a letter alone names no one."""
+    """How a text may write a person's `name`: whole, each part alone and with the particles before it ("van der
+    Berg" of "Anne van der Berg": left behind, "gruppe_van_der_Berg" became "gruppe_van_der_trukket_tilbake"), and a
+    part with the other's initial ("Malin J.", "M. Jacobsen"), each as its words. A particle or a letter alone names no one."""
     parts = name.split()
     found = [tuple(parts)]
-    found += [(part,) for part in parts if len(part) > 1 and part.casefold() not in NAME_PARTICLES]
+    for index, part in enumerate(parts):
+        if len(part) > 1 and not _particle(part):
+            found.append((part,))
+            if 0 < (start := _particles_before(parts, index)) < index:
+                found.append(tuple(parts[start:index + 1]))
     if len(parts) > 1:
         found += [(parts[0], f"{parts[-1][0]}."), (f"{parts[0][0]}.", parts[-1])]
+        if (start := _particles_before(parts, len(parts) - 1)) < len(parts) - 1:
+            found.append((f"{parts[0][0]}.", *parts[start:]))  # "A. van der Berg"
     return found
+
+
+def _particle(word: str) -> bool:
+    return word.casefold() in NAME_PARTICLES
+
+
+def _particles_before(parts: list[str], index: int) -> int:
+    """Where the run of particles right before `parts[index]` begins (`index` itself when none is)."""
+    start = index
+    while start > 0 and _particle(parts[start - 1]):
+        start -= 1
+    return start
 
 
 class TheirNames:
@@ -84,7 +103,7 @@ class TheirNames:
         not a part of a double name joined by a hyphen (another's "Berg-Madsen" holds no "Madsen" of theirs),
         and not an everyday word where a sentence begins ("Per uke …", "Dag for dag …"), which is kept and said."""
         found, text, start = match.group(), match.string, match.start()
-        if not found[:1].isupper() and not (any_case and self._written_as(found) in self._any_case):
+        if not _capitalised(found) and not (any_case and self._written_as(found) in self._any_case):
             return False
         # Read in a few words before it only, so a long memo naming them often is read once.
         before = _NAME_BEFORE.search(text, max(0, start - _NEAR), start)
@@ -106,3 +125,10 @@ class TheirNames:
     def names(self, name: str) -> bool:
         """Whether `name` is one of their names, whole (a reviewer named by the key "Malin" or "Malin J.")."""
         return tuple(word.casefold() for word in name.split()) in self._folded
+
+
+def _capitalised(found: str) -> bool:
+    """Whether a form found is written as a name: its first word that is no particle with a capital ("van der Berg",
+    "Van der Berg"; not "van der berg", the hill)."""
+    words = [word for word in re.split(r"\s+|[_.-]", found) if word]
+    return next((word for word in words if not _particle(word)), found)[:1].isupper()

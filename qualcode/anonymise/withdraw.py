@@ -350,13 +350,13 @@ def _redact_transcripts(session: Session, their_names: TheirNames) -> tuple[int,
     interview of theirs named by it, "gruppe_Malin_Jacobsen", lists, exports and the log named them by it
     still): how many transcripts changed, the names changed (old to new), each unique as names are, and
     the file names changed (old to new), which the log names imports by."""
+    from qualcode.anonymise.reapply import renamed_in
+
     transcripts = session.scalars(select(Transcript).order_by(Transcript.name)).all()
     taken = {transcript.name.casefold() for transcript in transcripts}
-    changed, renamed, files = 0, {}, {}
+    renamed, files = {}, {}
+    before = {transcript.id: (transcript.name, transcript.title, transcript.source_filename) for transcript in transcripts}
     for transcript in transcripts:
-        before = (transcript.name, transcript.title, transcript.source_filename)
-        if transcript.title:
-            transcript.title = their_names.redact(transcript.title)
         if transcript.source_filename:
             source = their_names.redact(transcript.source_filename, WITHDRAWN_IN_NAMES, any_case=True)
             if source != transcript.source_filename:
@@ -368,7 +368,10 @@ def _redact_transcripts(session: Session, their_names: TheirNames) -> tuple[int,
             unique = next(new for suffix in suffixes if (new := name[:_NAME_LENGTH - len(suffix)] + suffix).casefold() not in taken)
             taken.add(unique.casefold())
             renamed[transcript.name] = transcript.name = unique
-        changed += (transcript.name, transcript.title, transcript.source_filename) != before
+    for transcript in transcripts:  # a title naming a transcript renamed names it anew, as a memo does
+        if transcript.title:
+            transcript.title = their_names.redact(renamed_in(transcript.title, files | renamed))
+    changed = sum((transcript.name, transcript.title, transcript.source_filename) != before[transcript.id] for transcript in transcripts)
     session.flush()
     return changed, renamed, files
 
@@ -377,18 +380,21 @@ def _redact_names(session: Session, key: PseudonymKey | None, their_names: Their
     """Their pseudonym taken out of the researchers' texts (redact_stored) and of the transcripts' names and
     titles, the log and the key naming those transcripts anew first: rows changed by NAMED_KINDS, and the
     transcripts renamed (old name to new)."""
-    from qualcode.anonymise.reapply import rename_in_log
+    from qualcode.anonymise.reapply import rename_in_log, renamed_in
 
     if not their_names:
         return Counter(), {}
     transcripts, renamed, files = _redact_transcripts(session, their_names)
-    if renamed or files:  # written in lower case, as file names are, the log's text would keep them
-        rename_in_log(session, files | renamed)
+    names = files | renamed
+    if names:  # written in lower case, as file names are, the log's text would keep them
+        rename_in_log(session, names)
     if renamed:
         if key is not None:  # where the key saw each identifier, which a later withdrawal reads
             key.transcripts_renamed(renamed)
     changed = Counter({"attribute": _redact_attribute_names(session, their_names)})
-    changed.update(redact_stored(session, their_names.redact))
+    # A memo naming a renamed transcript or file names it by its new name, as the log does ("gruppe_trukket_tilbake",
+    # not "gruppe_[trukket tilbake]"); the rest of their pseudonym in it becomes the placeholder.
+    changed.update(redact_stored(session, lambda text: their_names.redact(renamed_in(text, names))))
     changed["transcript"] += transcripts
     return changed, renamed
 

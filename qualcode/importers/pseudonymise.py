@@ -19,6 +19,7 @@ from qualcode.anonymise.candidates import (
     COMMON_ZIPF,
     Proposal,
     may_name_someone,
+    ordinary_value,
     parts_of_whole_names,
     propose,
     zipf,
@@ -166,6 +167,9 @@ def undecided_in_metadata(meta: dict[str, Any], key: PseudonymKey, vocabulary: s
 # An office is read as a sentence, as the participants' file reads it: "Kontor A" names no one.
 _NAMING_META = ("title", "interviewer", "note_taker", "name", "office")
 _VALUE_META = ("participant", "wave", "mode", "role", "fidelity")
+# Those whose values are categories, as an attribute's are ("rolle: Arbeidstaker"): there an ordinary word passes
+# however it is capitalised (candidates.ordinary_value), where a participant's or speaker's value may be their name.
+_CATEGORY_META = ("wave", "mode", "role", "fidelity")
 
 
 def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey) -> list[Proposal]:
@@ -176,8 +180,9 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
     file_name = unicodedata.normalize("NFC", file_name)  # decomposed on a Mac or in a zip
     stem = re.sub(r"(?<=[a-zæøå])(?=[A-ZÆØÅ])", " ", re.sub(r"[_\-.]+", " ", file_name.split(".")[0]))
     written = [("file name", _capitalise_names(stem))] + [(field, meta[field]) for field in _NAMING_META if isinstance(meta.get(field), str)]
-    if isinstance(meta.get("attributes"), dict):
-        written += [(f"attribute {name}", f"{name} {value}") for name, value in meta["attributes"].items() if isinstance(value, str)]
+    attributes = meta["attributes"].items() if isinstance(meta.get("attributes"), dict) else ()
+    categories = {f"attribute {name}" for name, _ in attributes} | set(_CATEGORY_META)
+    written += [(f"attribute {name}", f"{name} {value}") for name, value in attributes if isinstance(value, str)]
     values = [(field, meta[field]) for field in _VALUE_META if isinstance(meta.get(field), str)]
     if isinstance(meta.get("participants"), list):
         values += [("participants", value) for value in meta["participants"] if isinstance(value, str)]
@@ -185,11 +190,13 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
         values += [(f"speaker {label}", value) for label, value in meta["speakers"].items() if isinstance(value, str)]
     found: list[Proposal] = []
     for where, value in written:
-        for proposal in [*propose(value, (), ()), *parts_of_whole_names(value, key.entries)]:
+        proposed = [proposal for proposal in propose(value, (), ()) if where not in categories or not ordinary_value(proposal.text)]
+        for proposal in [*proposed, *parts_of_whole_names(value, key.entries)]:
             found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     for where, value in values:
         for proposal in propose(f"med {value}", (), ()):  # read mid-sentence: its first word is no sentence's first
-            found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
+            if where not in categories or not ordinary_value(proposal.text):
+                found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     return found
 
 
