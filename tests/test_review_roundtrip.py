@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from qualcode.anonymise.service import key_lock
 from qualcode.cli import cli
-from qualcode.store.models import Code, Coder, Memo
+from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.store.project import Project
 from tests.conftest import built_once, idle, isolate_user
 
@@ -911,3 +911,34 @@ def test_a_new_comment_in_the_words_of_a_reply_imported_before_is_kept_whatever_
     assert "1 new memo, 2 already imported" in imported.output, imported.output
     assert sorted(text for _, text, _ in memos(project)) == ["(svar til Anne) Ja.", "Hvem sa dette?", "Ja."]
     assert "0 new memos, 3 already imported" in ok(run(project, "review", "import", str(later))).output
+
+
+def test_someone_new_who_imports_their_own_comments_undoes_and_redoes_that_import_and_still_codes_nothing(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A probe: Leser A, new to the project, imported her own comments; made a reviewer by that import, she
+    could not undo it: `undo` refused her as a reviewer, with a hint to make her a coder first."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Mine egne tanker.", "Leser A"), (SHARED, "Og her.", "Leser A"))
+    ok(run(project, "review", "import", str(reviewed), coder="Leser A"))
+    assert coders(project)["Leser A"] == "reviewer"
+
+    def live() -> list[str]:
+        with Project.open(project) as opened, opened.begin() as session:
+            return list(session.scalars(select(Memo.text).where(Memo.removed_at.is_(None)).order_by(Memo.id)))
+
+    undone = ok(run(project, "undo", coder="Leser A"))
+    assert "(and 1 more change made with it)" in undone.output
+    assert live() == []
+    ok(run(project, "redo", coder="Leser A"))
+    assert live() == ["Mine egne tanker.", "Og her."]
+    # Still a reviewer, who codes nothing.
+    refused = run(project, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", SHARED, coder="Leser A")
+    assert refused.exit_code == 1 and "Leser A is a reviewer in this project" in refused.output
+    # A coder the team made a reviewer since takes back no coding of theirs by undo: only a review import.
+    ok(run(project, "--coder", "Prober", "coder", "role", "Kari", "reviewer"))
+    refused = run(project, "undo", coder="Kari")
+    assert refused.exit_code == 1 and "Kari is a reviewer in this project" in refused.output
+    with Project.open(project) as opened, opened.begin() as session:
+        assert session.get_one(Coding, 3).removed_at is None and session.get_one(Coding, 3).coder.name == "Kari"
+
