@@ -942,3 +942,36 @@ def test_someone_new_who_imports_their_own_comments_undoes_and_redoes_that_impor
     with Project.open(project) as opened, opened.begin() as session:
         assert session.get_one(Coding, 3).removed_at is None and session.get_one(Coding, 3).coder.name == "Kari"
 
+
+def test_comments_undated_rewritten_or_moved_since_are_known_again_after_key_new(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A probe: after `key destroy` and `key new`, the same report imported again brought in a second time
+    each comment imported before that had no date (it was known only by its moment), whose memo the key had
+    rewritten since (a name learned after it came in), or whose memo was no longer where the import would
+    put it now (its quote's coding removed since: on another coder's coding of the quote, or its transcript)."""
+    project, report = reported
+    first = commented(report, tmp_path / "c.docx", (OWN, "Uten dato.", "Anne"), (OWN, "Torbjørn Vik sa det samme.", "Anne"),
+                      (SHARED, "Viktig sitat.", "Anne"))
+    reviewed = rezipped(first, tmp_path / "r.docx", {"word/comments.xml": [(r'(<w:comment w:id="0"[^>]*?) w:date="[^"]*"', r"\1")]})
+    ok(run(project, "anonymise", "dismiss", "Torbjørn Vik"))  # taken for no one at first
+    assert "3 new memos" in ok(run(project, "review", "import", str(reviewed))).output
+    ok(run(project, "identifiers", "add", "Torbjørn Vik", "--kind", "person"))  # and then known: its memo is rewritten
+    ok(run(project, "coding", "remove", "1", coder="Prober"))  # the shared quote: Kari's coding of it stays
+    before = memos(project)
+    assert not any("Torbjørn" in text for _, text, _ in before)
+    ok(run(project, "key", "destroy", "--yes"))
+    ok(run(project, "key", "new"))
+    # Known under the new key by another pseudonym (one drawn by a key is the same from the same name).
+    ok(run(project, "identifiers", "add", "Torbjørn Vik", "--kind", "person", "--pseudonym", "Ola Nordby"))
+    again = ok(run(project, "review", "import", str(reviewed)))
+    assert "0 new memos, 3 already imported, 0 not placed" in again.output, again.output
+    assert "Anne: already on coding 1 (removed): Viktig sitat." in again.output
+    ok(run(project, "coding", "remove", "3", coder="Kari"))  # no coding of the shared quote is live now
+    assert "0 new memos, 3 already imported, 0 not placed" in ok(run(project, "review", "import", str(reviewed))).output
+    assert memos(project) == before
+    # What is new still comes in: undated or not, in other words than any before.
+    later = commented(reviewed, tmp_path / "d.docx", (OWN, "Også uten dato.", "Anne"), (SHARED, "Skrevet etter den nye nøkkelen.", "Anne"))
+    later = rezipped(later, tmp_path / "e.docx", {"word/comments.xml": [(r'(<w:comment w:id="3"[^>]*?) w:date="[^"]*"', r"\1")]})
+    imported = ok(run(project, "review", "import", str(later)))
+    assert "2 new memos, 3 already imported, 0 not placed" in imported.output, imported.output
+    assert "0 new memos, 5 already imported" in ok(run(project, "review", "import", str(later))).output
+
