@@ -141,6 +141,8 @@ def undo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
     """
     hold_write_lock(session)  # two undos at once must not both take back the same change
     undo_stack, redo_stack = _stacks(session, coder)
+    if not undo_stack:
+        _refuse_reviewer_stepping(session, coder, [])  # said of a reviewer as anything else they may not do is
     # With something to redo, the coder's last change was undone: there is nothing more to say.
     if not undo_stack and not redo_stack and (last := _last_final(session, coder, blind)) is not None:
         # Say why the coder's own changes cannot be undone, rather than that there are none.
@@ -280,6 +282,8 @@ def redo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
     """Redo the change this coder most recently undid, if nothing new was done since (`blind`: as for undo)."""
     hold_write_lock(session)
     _, redo_stack = _stacks(session, coder)
+    if not redo_stack:
+        _refuse_reviewer_stepping(session, coder, [])
     last_step = session.execute(
         select(Event.action, Event.refers_to_id).where(Event.coder_id == coder.id).order_by(Event.id.desc()).limit(1)
     ).first()
@@ -304,6 +308,8 @@ def _refuse_reviewer_stepping(session: Session, coder: Coder, ids: list[int]) ->
     (a coding) is refused them as coding is."""
     if coder.role != REVIEWER:
         return
+    if not ids:  # nothing of theirs to step: refused as a reviewer, not "nothing to undo", which would say they may
+        refuse_reviewer(coder)
     events = [session.get_one(Event, event_id) for event_id in ids]
     sources = session.scalars(select(Memo.source).where(Memo.guid.in_([event.entity_guid for event in events]))).all()
     if (all(event.action == EventKind.MEMO_ADD.value for event in events) and len(sources) == len(events)
