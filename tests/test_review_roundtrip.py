@@ -975,3 +975,29 @@ def test_comments_undated_rewritten_or_moved_since_are_known_again_after_key_new
     assert "2 new memos, 3 already imported, 0 not placed" in imported.output, imported.output
     assert "0 new memos, 5 already imported" in ok(run(project, "review", "import", str(later))).output
 
+
+def test_a_reviewer_known_by_their_address_is_the_same_reviewer_after_key_new(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A probe: after `key destroy` and `key new`, a reviewer Word names by an e-mail address was digested
+    anew, with the new key's secret: the same report imported again brought each of their comments in a
+    second time, under another "(e-post)" reviewer, and so did any later file of theirs."""
+    project, report = reported
+    first = commented(report, tmp_path / "m.docx", (OWN, "Kutt dette sitatet.", "kari.nordmann@uib.no"),
+                      (SHARED, "Behold dette sitatet.", "per.hansen@hvl.no"))
+    ok(run(project, "review", "import", str(first)))
+    by = {text: author for author, text, _ in memos(project)}
+    kari, per = by["Kutt dette sitatet."], by["Behold dette sitatet."]
+    ok(run(project, "key", "destroy", "--yes"))
+    ok(run(project, "key", "new"))
+    again = ok(run(project, "review", "import", str(first)))
+    assert "0 new memos, 2 already imported" in again.output, again.output
+    # Known from then on: a report with none of their comments imported before comes in under the same name.
+    ok(run(project, "export", "report", "--output", str(tmp_path / "ny.docx")))
+    later = commented(tmp_path / "ny.docx", tmp_path / "n.docx", (SHARED, "Fortsatt enig.", "Kari.Nordmann@uib.no"),
+                      (OWN, "Ny leser.", "ola.berg@uib.no"))
+    assert "2 new memos" in ok(run(project, "review", "import", str(later))).output
+    by = {text: author for author, text, _ in memos(project)}
+    assert by["Fortsatt enig."] == kari and by["Ny leser."] not in (kari, per)
+    assert {name for name in coders(project) if name.startswith("(e-post)")} == {kari, per, by["Ny leser."]}
+    # Nothing of an address is in the project, in any file of it.
+    held = b"".join(path.read_bytes() for path in project.rglob("*") if path.is_file())
+    assert b"uib.no" not in held and b"nordmann" not in held.lower() and b"hvl.no" not in held

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import Pseudonymised, pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import as_latin
-from qualcode.anonymise.names import NAMED_BY_KEY, kept_name
+from qualcode.anonymise.names import NAMED_BY_KEY, kept_name, known_again, placeholder_of
 from qualcode.codebook.service import gone_codes
 from qualcode.coding.coders import (
     CODER_NAME_LENGTH,
@@ -264,7 +265,7 @@ def _reply_parents(path: Path) -> dict[str, str]:
 
 def import_review(
     session: Session, path: Path, key: PseudonymKey | None, added_by: Callable[[str], Coder | None] | None = None,
-    new_reviewer: Callable[[str], None] | None = None, importer: Callable[[], Coder] | None = None,
+    new_reviewer: Callable[[str], None] | None = None, importer: Callable[[], Coder] | None = None, *, learned: bool = False,
 ) -> ReviewImport:
     """Attach each comment to its quote's coding, else its section's code, else the project.
 
@@ -272,7 +273,9 @@ def import_review(
     nobody else (None) where that is the reviewer themselves; `new_reviewer(name)` may refuse one
     first (importers.pseudonymise.refuse_new_reviewer). The memos are the reviewers', and the import
     is the change of `importer()` (asked once a reviewer is known: it may be the reviewer, new to the
-    project and added as a reviewer), one that one undo of theirs takes back whole."""
+    project and added as a reviewer), one that one undo of theirs takes back whole. A reviewer named by an
+    address is known again by the name a key before this one gave them (_known_again), and the file read
+    again under it (`learned`)."""
     # python-docx and lxml here, so listing the comments already brought back does not load them.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -409,7 +412,8 @@ def import_review(
                     for pseudonymised in dict.fromkeys((own_text, text)) for moment in moments]
         waiting.append(_Waiting(comment, author, reviewer, text, own_text, parent is not None, anchor, coding, orphan, target,
                                 titled_day, written_at, placed, sources, day, stamp, as_if_utc,
-                                re.compile(re.escape(answering) + _names_any_key_gives(said, cleaned))))
+                                re.compile(re.escape(answering) + _names_any_key_gives(said, cleaned)),
+                                _reviewer_name(comment.author, None, path.name)))
     # Each comment finds the memo an import stored for it before, by the surest sign first for every
     # comment of the file, then the next: so a new comment in a reply's words ("Ja." by its author, on
     # its quote, alike in digest or day) does not take the reply's memo where it comes first in the
@@ -428,6 +432,9 @@ def import_review(
                 if memo_id is not None:
                     found_for[index] = memo_id
                     taken.add(memo_id)
+    if key is not None and not learned and _known_again(session, key, waiting, found_for, path.name):
+        # A reviewer named by an address is known by the name a key before this one gave them: read again, under it.
+        return import_review(session, path, key, added_by, new_reviewer, importer, learned=True)
     together = new_guid()
     for index, each in enumerate(waiting):
         placed = each.placed
@@ -499,6 +506,7 @@ class _Waiting:
     as_if_utc: str
     # Its words as a memo an import under another key may hold them (_names_any_key_gives).
     words: re.Pattern[str]
+    written_by: str  # its author as the file names them (turned and cut as kept): held while the import runs, never stored
     _by_digest: list[tuple[int, str]] | None = None
 
     def by_digest(self, session: Session) -> list[tuple[int, str]]:
@@ -547,6 +555,33 @@ def _by_what_is_kept_undated(session: Session, each: _Waiting) -> list[int]:
 # The signs a comment imported before is known by, surest first (import_review).
 _SIGNS: tuple[Callable[[Session, _Waiting], list[int]], ...] = (
     _by_digest_and_words, _by_digest, _by_answer, _by_what_is_kept, _by_what_is_kept_undated)
+
+
+def _known_again(session: Session, key: PseudonymKey, waiting: list[_Waiting], found_for: dict[int, int], where: str) -> bool:
+    """Learn, of each reviewer Word names by an address (a name the key replaces by a placeholder), the name a key
+    before this one gave them, where it is not the name this key gives (its digits are digested with the key's
+    secret, which `key new` changed), and keep it in the key: the same reviewer, in this file and every later one.
+    Learned from their comments of this file that the import before brought in: found by what the project holds
+    of them (_imported_before), their author aside, under one name of that placeholder, no other author's of the
+    file, while none of theirs is found under the name they have now. Whether anything was learned."""
+    found_under: dict[str, set[str]] = {}  # each author named by a placeholder, as written: the names their comments are found under
+    for index, each in enumerate(waiting):
+        placeholder = placeholder_of(each.written_by, key, where)
+        if placeholder is None:
+            continue
+        names = found_under.setdefault(each.written_by.casefold(), set())
+        if index in found_for:
+            names.add(each.author)
+            continue
+        memo_ids = _imported_before(session, each, Coder.name.like(f"{placeholder} ____"))
+        names.update(session.scalars(select(Coder.name).join(Memo, Memo.author_id == Coder.id).where(Memo.id.in_(memo_ids))))
+    claimed = Counter(name for names in found_under.values() for name in names)
+    learned = False
+    for written, names in found_under.items():
+        if len(names) == 1 and claimed[name := next(iter(names))] == 1 and name != kept_name(written, key, where)[0]:
+            known_again(written, key, name)
+            learned = True
+    return learned
 
 
 def _tracked_changes(session: Session, document: Document, key: PseudonymKey | None, where: str) -> list[TrackedChanges]:
