@@ -322,6 +322,11 @@ def import_review(
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
     waiting: list[_Waiting] = []  # the comments placed, in the file's order, each to be found imported before or written
+    # The memos stored before the project's key was made in place of another (`key new`), by GUID: their digests
+    # were made with that key's secret.
+    key_made = session.scalar(select(func.max(Event.id)).where(Event.action == EventKind.KEY_NEW.value))
+    stored_before = frozenset(session.scalars(select(Event.entity_guid).where(
+        Event.action == EventKind.MEMO_ADD.value, Event.id < key_made))) if key_made is not None else frozenset[str | None]()
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
         if _by_withdrawn(comment.author, key, path.name):
@@ -413,7 +418,7 @@ def import_review(
         waiting.append(_Waiting(comment, author, reviewer, text, own_text, parent is not None, anchor, coding, orphan, target,
                                 titled_day, written_at, placed, sources, day, stamp, as_if_utc,
                                 re.compile(re.escape(answering) + _names_any_key_gives(said, cleaned)),
-                                _reviewer_name(comment.author, None, path.name)))
+                                _reviewer_name(comment.author, None, path.name), stored_before))
     # Each comment finds the memo an import stored for it before, by the surest sign first for every
     # comment of the file, then the next: so a new comment in a reply's words ("Ja." by its author, on
     # its quote, alike in digest or day) does not take the reply's memo where it comes first in the
@@ -432,7 +437,7 @@ def import_review(
                 if memo_id is not None:
                     found_for[index] = memo_id
                     taken.add(memo_id)
-    if key is not None and not learned and _known_again(session, key, waiting, found_for, path.name):
+    if key is not None and stored_before and not learned and _known_again(session, key, waiting, found_for, path.name):
         # A reviewer named by an address is known by the name a key before this one gave them: read again, under it.
         return import_review(session, path, key, added_by, new_reviewer, importer, learned=True)
     together = new_guid()
@@ -507,7 +512,9 @@ class _Waiting:
     # Its words as a memo an import under another key may hold them (_names_any_key_gives).
     words: re.Pattern[str]
     written_by: str  # its author as the file names them (turned and cut as kept): held while the import runs, never stored
+    stored_before: frozenset[str | None]  # the memos stored under a key before the project's (import_review)
     _by_digest: list[tuple[int, str]] | None = None
+    _quote_codings: list[Coding] | None = None
 
     def by_digest(self, session: Session) -> list[tuple[int, str]]:
         """The memos stored under one of its digests, oldest first, with their words (asked once, for two signs)."""
@@ -515,6 +522,14 @@ class _Waiting:
             self._by_digest = [(memo_id, text) for memo_id, text in session.execute(
                 select(Memo.id, Memo.text).where(Memo.source.in_(self.sources)).order_by(Memo.id))]
         return self._by_digest
+
+    def quote_codings(self, session: Session) -> list[Coding]:
+        """The codings of the quote it is on, as the file names it (live or not), and the one the import takes now."""
+        if self._quote_codings is None:
+            prefixes = [name[len(BOOKMARK_PREFIX):] for name in self.anchor.bookmarks] or [ref.lower() for ref in self.anchor.refs]
+            named = [coding for prefix in prefixes for coding in _codings_named(session, prefix)]
+            self._quote_codings = [self.coding, *named] if self.coding is not None else named
+        return self._quote_codings
 
 
 def _by_digest_and_words(session: Session, each: _Waiting) -> list[int]:
@@ -677,17 +692,15 @@ def _imported_before(session: Session, each: _Waiting, by: ColumnElement[bool]) 
 
     Only memos stored before the project's key was made: this key's own imports are known by their digests, and
     a comment that is new since, in words as alike as a name apart, is never taken for another's memo."""
-    key_made = session.scalar(select(func.max(Event.id)).where(Event.action == EventKind.KEY_NEW.value))
-    if key_made is None:
+    if not each.stored_before:
         return []
-    before_it = select(Event.entity_guid).where(Event.action == EventKind.MEMO_ADD.value, Event.id < key_made)
     query = (
-        select(Memo.id, Memo.text, Memo.created_at).join(Coder, Memo.author_id == Coder.id)
-        .where(by, Memo.source.like("review:%"), Memo.guid.in_(before_it), _where_the_file_has_it(session, each))
+        select(Memo.id, Memo.guid, Memo.text, Memo.created_at).join(Coder, Memo.author_id == Coder.id)
+        .where(by, Memo.source.like("review:%"), _where_the_file_has_it(session, each))
     )
     moment = _in_utc(each.written_at).replace(tzinfo=None) if each.written_at is not None else None
-    return [memo_id for memo_id, text, created in session.execute(query.order_by(Memo.id))
-            if each.words.fullmatch(text)
+    return [memo_id for memo_id, guid, text, created in session.execute(query.order_by(Memo.id))
+            if guid in each.stored_before and each.words.fullmatch(text)
             and (moment is None or (created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created) == moment)]
 
 
@@ -698,8 +711,7 @@ def _where_the_file_has_it(session: Session, each: _Waiting) -> ColumnElement[bo
     is coded no longer goes); else on its code, or on the project."""
     if each.coding is None:
         return and_(*_placed(None, each.anchor.code_path))
-    prefixes = [name[len(BOOKMARK_PREFIX):] for name in each.anchor.bookmarks] or [ref.lower() for ref in each.anchor.refs]
-    named = [each.coding, *(coding for prefix in prefixes for coding in _codings_named(session, prefix))]
+    named = each.quote_codings(session)
     return or_(Memo.coding_id.in_({coding.id for coding in named}),
                and_(Memo.coding_id.is_(None), Memo.transcript_id.in_({coding.transcript_id for coding in named})))
 
