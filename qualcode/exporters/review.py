@@ -579,11 +579,13 @@ def _known_again(session: Session, key: PseudonymKey, waiting: list[_Waiting], f
     Learned from their comments of this file that the import before brought in: found by what the project holds
     of them (_imported_before), their author aside, under one name of that placeholder, no other author's of the
     file, while none of theirs is found under the name they have now. Whether anything was learned."""
-    found_under: dict[str, set[str]] = {}  # each author named by a placeholder, as written: the names their comments are found under
+    found_under: dict[str, set[str]] = {}  # each author named by a placeholder, in any case: the names their comments are found under
+    written_as: dict[str, str] = {}  # and as the file first writes them
     for index, each in enumerate(waiting):
         placeholder = placeholder_of(each.written_by, key, where)
         if placeholder is None:
             continue
+        written_as.setdefault(each.written_by.casefold(), each.written_by)
         names = found_under.setdefault(each.written_by.casefold(), set())
         if index in found_for:
             names.add(each.author)
@@ -592,7 +594,8 @@ def _known_again(session: Session, key: PseudonymKey, waiting: list[_Waiting], f
         names.update(session.scalars(select(Coder.name).join(Memo, Memo.author_id == Coder.id).where(Memo.id.in_(memo_ids))))
     claimed = Counter(name for names in found_under.values() for name in names)
     learned = False
-    for written, names in found_under.items():
+    for folded, names in found_under.items():
+        written = written_as[folded]
         if len(names) == 1 and claimed[name := next(iter(names))] == 1 and name != kept_name(written, key, where)[0]:
             known_again(written, key, name)
             learned = True
