@@ -385,7 +385,8 @@ class Workspace:
     # --- who is working ----------------------------------------------------------------------
     def coder(self, session: Session, *, commenting: bool = False) -> Coder:
         """The coder: --coder or $QUALCODE_CODER, else the project's default coder, else the login name. A
-        reviewer is refused, unless `commenting`: a review import that made them one from their own comments."""
+        reviewer is refused, unless `commenting`: a review import that made them one from their own comments, and
+        their undo or redo, which steps only such an import of theirs (history.undo)."""
         from qualcode.coding.coders import refuse_consensus_name, refuse_reviewer
 
         name = self._runner_name(session)
@@ -1385,13 +1386,14 @@ class Workspace:
         from qualcode.coding import history
 
         with self.begin() as session:
-            return history.undo(session, self.coder(session), blind=self.blind).summary
+            # A reviewer too: history lets them take back their own review import, and nothing else.
+            return history.undo(session, self.coder(session, commenting=True), blind=self.blind).summary
 
     def redo(self) -> str:
         from qualcode.coding import history
 
         with self.begin() as session:
-            return history.redo(session, self.coder(session), blind=self.blind).summary
+            return history.redo(session, self.coder(session, commenting=True), blind=self.blind).summary
 
     # --- the review queue of possible identifiers ----------------------------------------------
     def open_review(self, passphrase: str) -> IdentifierReview:

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from qualcode.anonymise.service import key_lock
 from qualcode.cli import cli
-from qualcode.store.models import Code, Coder, Memo
+from qualcode.store.models import Code, Coder, Coding, Memo
 from qualcode.store.project import Project
 from tests.conftest import built_once, idle, isolate_user
 
@@ -911,3 +911,93 @@ def test_a_new_comment_in_the_words_of_a_reply_imported_before_is_kept_whatever_
     assert "1 new memo, 2 already imported" in imported.output, imported.output
     assert sorted(text for _, text, _ in memos(project)) == ["(svar til Anne) Ja.", "Hvem sa dette?", "Ja."]
     assert "0 new memos, 3 already imported" in ok(run(project, "review", "import", str(later))).output
+
+
+def test_someone_new_who_imports_their_own_comments_undoes_and_redoes_that_import_and_still_codes_nothing(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A probe: Leser A, new to the project, imported her own comments; made a reviewer by that import, she
+    could not undo it: `undo` refused her as a reviewer, with a hint to make her a coder first."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Mine egne tanker.", "Leser A"), (SHARED, "Og her.", "Leser A"))
+    ok(run(project, "review", "import", str(reviewed), coder="Leser A"))
+    assert coders(project)["Leser A"] == "reviewer"
+
+    def live() -> list[str]:
+        with Project.open(project) as opened, opened.begin() as session:
+            return list(session.scalars(select(Memo.text).where(Memo.removed_at.is_(None)).order_by(Memo.id)))
+
+    undone = ok(run(project, "undo", coder="Leser A"))
+    assert "(and 1 more change made with it)" in undone.output
+    assert live() == []
+    ok(run(project, "redo", coder="Leser A"))
+    assert live() == ["Mine egne tanker.", "Og her."]
+    # Still a reviewer, who codes nothing.
+    refused = run(project, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", SHARED, coder="Leser A")
+    assert refused.exit_code == 1 and "Leser A is a reviewer in this project" in refused.output
+    # A coder the team made a reviewer since takes back no coding of theirs by undo: only a review import.
+    ok(run(project, "--coder", "Prober", "coder", "role", "Kari", "reviewer"))
+    refused = run(project, "undo", coder="Kari")
+    assert refused.exit_code == 1 and "Kari is a reviewer in this project" in refused.output
+    with Project.open(project) as opened, opened.begin() as session:
+        assert session.get_one(Coding, 3).removed_at is None and session.get_one(Coding, 3).coder.name == "Kari"
+
+
+def test_comments_undated_rewritten_or_moved_since_are_known_again_after_key_new(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A probe: after `key destroy` and `key new`, the same report imported again brought in a second time
+    each comment imported before that had no date (it was known only by its moment), whose memo the key had
+    rewritten since (a name learned after it came in), or whose memo was no longer where the import would
+    put it now (its quote's coding removed since: on another coder's coding of the quote, or its transcript)."""
+    project, report = reported
+    first = commented(report, tmp_path / "c.docx", (OWN, "Uten dato.", "Anne"), (OWN, "Torbjørn Vik sa det samme.", "Anne"),
+                      (SHARED, "Viktig sitat.", "Anne"))
+    reviewed = rezipped(first, tmp_path / "r.docx", {"word/comments.xml": [(r'(<w:comment w:id="0"[^>]*?) w:date="[^"]*"', r"\1")]})
+    ok(run(project, "anonymise", "dismiss", "Torbjørn Vik"))  # taken for no one at first
+    assert "3 new memos" in ok(run(project, "review", "import", str(reviewed))).output
+    ok(run(project, "identifiers", "add", "Torbjørn Vik", "--kind", "person"))  # and then known: its memo is rewritten
+    ok(run(project, "coding", "remove", "1", coder="Prober"))  # the shared quote: Kari's coding of it stays
+    before = memos(project)
+    assert not any("Torbjørn" in text for _, text, _ in before)
+    ok(run(project, "key", "destroy", "--yes"))
+    ok(run(project, "key", "new"))
+    # Known under the new key by another pseudonym (one drawn by a key is the same from the same name).
+    ok(run(project, "identifiers", "add", "Torbjørn Vik", "--kind", "person", "--pseudonym", "Ola Nordby"))
+    again = ok(run(project, "review", "import", str(reviewed)))
+    assert "0 new memos, 3 already imported, 0 not placed" in again.output, again.output
+    assert "Anne: already on coding 1 (removed): Viktig sitat." in again.output
+    ok(run(project, "coding", "remove", "3", coder="Kari"))  # no coding of the shared quote is live now
+    assert "0 new memos, 3 already imported, 0 not placed" in ok(run(project, "review", "import", str(reviewed))).output
+    assert memos(project) == before
+    # What is new still comes in: undated or not, in other words than any before.
+    later = commented(reviewed, tmp_path / "d.docx", (OWN, "Også uten dato.", "Anne"), (SHARED, "Skrevet etter den nye nøkkelen.", "Anne"))
+    later = rezipped(later, tmp_path / "e.docx", {"word/comments.xml": [(r'(<w:comment w:id="3"[^>]*?) w:date="[^"]*"', r"\1")]})
+    imported = ok(run(project, "review", "import", str(later)))
+    assert "2 new memos, 3 already imported, 0 not placed" in imported.output, imported.output
+    assert "0 new memos, 5 already imported" in ok(run(project, "review", "import", str(later))).output
+
+
+def test_a_reviewer_known_by_their_address_is_the_same_reviewer_after_key_new(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """A probe: after `key destroy` and `key new`, a reviewer Word names by an e-mail address was digested
+    anew, with the new key's secret: the same report imported again brought each of their comments in a
+    second time, under another "(e-post)" reviewer, and so did any later file of theirs."""
+    project, report = reported
+    first = commented(report, tmp_path / "m.docx", (OWN, "Kutt dette sitatet.", "kari.nordmann@uib.no"),
+                      (SHARED, "Behold dette sitatet.", "per.hansen@hvl.no"))
+    ok(run(project, "review", "import", str(first)))
+    by = {text: author for author, text, _ in memos(project)}
+    kari, per = by["Kutt dette sitatet."], by["Behold dette sitatet."]
+    ok(run(project, "key", "destroy", "--yes"))
+    ok(run(project, "key", "new"))
+    again = ok(run(project, "review", "import", str(first)))
+    assert "0 new memos, 2 already imported" in again.output, again.output
+    # Known from then on: a report with none of their comments imported before comes in under the same name.
+    ok(run(project, "export", "report", "--output", str(tmp_path / "ny.docx")))
+    later = commented(tmp_path / "ny.docx", tmp_path / "n.docx", (SHARED, "Fortsatt enig.", "Kari.Nordmann@uib.no"),
+                      (OWN, "Ny leser.", "ola.berg@uib.no"))
+    assert "2 new memos" in ok(run(project, "review", "import", str(later))).output
+    by = {text: author for author, text, _ in memos(project)}
+    assert by["Fortsatt enig."] == kari and by["Ny leser."] not in (kari, per)
+    assert {name for name in coders(project) if name.startswith("(e-post)")} == {kari, per, by["Ny leser."]}
+    # Nothing of an address is in the project, in any file of it.
+    held = b"".join(path.read_bytes() for path in project.rglob("*") if path.is_file())
+    assert b"uib.no" not in held and b"nordmann" not in held.lower() and b"hvl.no" not in held

@@ -106,6 +106,9 @@ class PseudonymKey:
     # A withdrawn participant's pseudonyms (never an original), by their participant id casefolded: a
     # restore of a backup from before they withdrew takes them out of the researchers' texts again.
     withdrawn_names: dict[str, list[str]] = field(default_factory=dict)
+    # Reviewers a name of whom the key replaces by a placeholder (an e-mail address, "(e-post)"), by the digest of
+    # that name: the name the project knew them by under a key before this one (names.kept_name).
+    reviewers: dict[str, str] = field(default_factory=dict)
     deny_salt: str = field(default_factory=lambda: os.urandom(16).hex())
     # The key file's own id, kept in its envelope; the project remembers it to know its key.
     key_id: str | None = field(default=None, compare=False)
@@ -136,6 +139,7 @@ class PseudonymKey:
             "denied": [asdict(entry) for entry in self.denied],
             "renamed": [asdict(renaming) for renaming in self.renamed],
             "withdrawn_names": self.withdrawn_names,
+            "reviewers": self.reviewers,
             "deny_salt": self.deny_salt,
         }
 
@@ -150,6 +154,7 @@ class PseudonymKey:
             denied=[_known(DeniedEntry, entry) for entry in data.get("denied", [])],
             renamed=[_known(Renamed, renaming) for renaming in data.get("renamed", [])],
             withdrawn_names={str(who): [str(name) for name in names] for who, names in dict(data.get("withdrawn_names", {})).items()},
+            reviewers={str(digest): str(name) for digest, name in dict(data.get("reviewers", {})).items()},
             deny_salt=str(data.get("deny_salt") or os.urandom(16).hex()),
         )
 

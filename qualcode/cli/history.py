@@ -6,7 +6,7 @@ import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json
-from qualcode.coding.history import history, redo, undo
+from qualcode.coding.history import history
 
 
 @click.command("undo")
@@ -16,9 +16,9 @@ def history_undo(app: AppContext) -> None:
 
     Example: qualcode undo
     """
-    with app.workspace() as workspace, workspace.begin() as session:
-        event = undo(session, workspace.coder(session), blind=workspace.blind)
-    click.echo(f"undid: {event.summary}")
+    with app.workspace() as workspace:
+        summary = workspace.undo()
+    click.echo(f"undid: {summary}")
 
 
 @click.command("redo")
@@ -28,9 +28,9 @@ def history_redo(app: AppContext) -> None:
 
     Example: qualcode redo
     """
-    with app.workspace() as workspace, workspace.begin() as session:
-        event = redo(session, workspace.coder(session), blind=workspace.blind)
-    click.echo(f"redid: {event.summary}")
+    with app.workspace() as workspace:
+        summary = workspace.redo()
+    click.echo(f"redid: {summary}")
 
 
 @click.command("history")

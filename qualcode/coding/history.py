@@ -29,7 +29,7 @@ from qualcode.codebook.service import (
     restore_codebook,
     shortcut_taken,
 )
-from qualcode.coding.coders import CONSENSUS_CODER, find_coder
+from qualcode.coding.coders import CONSENSUS_CODER, REVIEWER, find_coder, refuse_reviewer
 from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.reshape import (
     ROW_WORDS,
@@ -141,6 +141,8 @@ def undo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
     """
     hold_write_lock(session)  # two undos at once must not both take back the same change
     undo_stack, redo_stack = _stacks(session, coder)
+    if not undo_stack:
+        _refuse_reviewer_stepping(session, coder, [])  # said of a reviewer as anything else they may not do is
     # With something to redo, the coder's last change was undone: there is nothing more to say.
     if not undo_stack and not redo_stack and (last := _last_final(session, coder, blind)) is not None:
         # Say why the coder's own changes cannot be undone, rather than that there are none.
@@ -153,6 +155,7 @@ def undo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
         raise NothingToUndo(f"nothing to undo for {coder.name}")
     while True:
         made_together = _made_together(session, undo_stack)
+        _refuse_reviewer_stepping(session, coder, made_together)
         try:
             done, taken_back_id = _step_all(session, coder, made_together, EventKind.UNDO, "before", blind)
             break
@@ -279,6 +282,8 @@ def redo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
     """Redo the change this coder most recently undid, if nothing new was done since (`blind`: as for undo)."""
     hold_write_lock(session)
     _, redo_stack = _stacks(session, coder)
+    if not redo_stack:
+        _refuse_reviewer_stepping(session, coder, [])
     last_step = session.execute(
         select(Event.action, Event.refers_to_id).where(Event.coder_id == coder.id).order_by(Event.id.desc()).limit(1)
     ).first()
@@ -291,7 +296,26 @@ def redo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
                                 f" ({_told(undone.summary, undone.action, blind)}) cannot be redone: {why}")
     if not redo_stack:
         raise NothingToUndo(f"nothing to redo for {coder.name}")
-    return _step_all(session, coder, _made_together(session, redo_stack), EventKind.REDO, "after", blind)[0]
+    made_together = _made_together(session, redo_stack)
+    _refuse_reviewer_stepping(session, coder, made_together)
+    return _step_all(session, coder, made_together, EventKind.REDO, "after", blind)[0]
+
+
+def _refuse_reviewer_stepping(session: Session, coder: Coder, ids: list[int]) -> None:
+    """Refuse a reviewer's undo or redo of anything but a review import of theirs: someone new who imported
+    their own comments was made a reviewer by it, and takes it back (or makes it again) as anyone takes back their
+    own change; a reviewer codes and changes nothing else, so a change they made before the team made them one
+    (a coding) is refused them as coding is."""
+    if coder.role != REVIEWER:
+        return
+    if not ids:  # nothing of theirs to step: refused as a reviewer, not "nothing to undo", which would say they may
+        refuse_reviewer(coder)
+    events = [session.get_one(Event, event_id) for event_id in ids]
+    sources = session.scalars(select(Memo.source).where(Memo.guid.in_([event.entity_guid for event in events]))).all()
+    if (all(event.action == EventKind.MEMO_ADD.value for event in events) and len(sources) == len(events)
+            and all((source or "").startswith("review:") for source in sources)):
+        return
+    refuse_reviewer(coder)
 
 
 def _made_together(session: Session, stack: list[int]) -> list[int]:

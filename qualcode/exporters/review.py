@@ -6,19 +6,20 @@ import hashlib
 import hmac
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import pseudonymise
+from qualcode.anonymise.apply import Pseudonymised, pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import as_latin
-from qualcode.anonymise.names import NAMED_BY_KEY, kept_name
+from qualcode.anonymise.names import NAMED_BY_KEY, kept_name, known_again, placeholder_of
 from qualcode.codebook.service import gone_codes
 from qualcode.coding.coders import (
     CODER_NAME_LENGTH,
@@ -264,7 +265,7 @@ def _reply_parents(path: Path) -> dict[str, str]:
 
 def import_review(
     session: Session, path: Path, key: PseudonymKey | None, added_by: Callable[[str], Coder | None] | None = None,
-    new_reviewer: Callable[[str], None] | None = None, importer: Callable[[], Coder] | None = None,
+    new_reviewer: Callable[[str], None] | None = None, importer: Callable[[], Coder] | None = None, *, learned: bool = False,
 ) -> ReviewImport:
     """Attach each comment to its quote's coding, else its section's code, else the project.
 
@@ -272,7 +273,9 @@ def import_review(
     nobody else (None) where that is the reviewer themselves; `new_reviewer(name)` may refuse one
     first (importers.pseudonymise.refuse_new_reviewer). The memos are the reviewers', and the import
     is the change of `importer()` (asked once a reviewer is known: it may be the reviewer, new to the
-    project and added as a reviewer), one that one undo of theirs takes back whole."""
+    project and added as a reviewer), one that one undo of theirs takes back whole. A reviewer named by an
+    address is known again by the name a key before this one gave them (_known_again), and the file read
+    again under it (`learned`)."""
     # python-docx and lxml here, so listing the comments already brought back does not load them.
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -319,6 +322,11 @@ def import_review(
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
     waiting: list[_Waiting] = []  # the comments placed, in the file's order, each to be found imported before or written
+    # The memos stored before the project's key was made in place of another (`key new`), by GUID: their digests
+    # were made with that key's secret.
+    key_made = session.scalar(select(func.max(Event.id)).where(Event.action == EventKind.KEY_NEW.value))
+    stored_before = frozenset(session.scalars(select(Event.entity_guid).where(
+        Event.action == EventKind.MEMO_ADD.value, Event.id < key_made))) if key_made is not None else frozenset[str | None]()
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
         if _by_withdrawn(comment.author, key, path.name):
@@ -344,13 +352,15 @@ def import_review(
         if not text:
             result.unplaced.append(UnplacedComment(author, "", "the comment is empty"))
             continue
+        cleaned = None
         if key is not None:
             _refuse_undecided(text, key, f"a comment by {author} in {path.name}")
-            text = pseudonymise(text, key, path.name).text
+            cleaned = pseudonymise(text, key, path.name)
+            text = cleaned.text
         own_text = text
         parent = para_ids.get(parents.get(comment.para_id or "", ""))
-        if parent is not None:
-            text = f"(svar til {_reviewer_name(parent.author, key, path.name)}) {text}"
+        answering = f"(svar til {_reviewer_name(parent.author, key, path.name)}) " if parent is not None else ""
+        text = answering + text
         anchor = anchors.get(comment.comment_id)
         if anchor is None:
             result.unplaced.append(UnplacedComment(author, text, "the comment is not anchored anywhere in the document"))
@@ -406,7 +416,9 @@ def import_review(
         sources += [f"review:{hashlib.sha256(f'{author}|{moment}|{pseudonymised}|{target}'.encode()).hexdigest()[:16]}"
                     for pseudonymised in dict.fromkeys((own_text, text)) for moment in moments]
         waiting.append(_Waiting(comment, author, reviewer, text, own_text, parent is not None, anchor, coding, orphan, target,
-                                titled_day, written_at, placed, sources, day, stamp, as_if_utc))
+                                titled_day, written_at, placed, sources, day, stamp, as_if_utc,
+                                re.compile(re.escape(answering) + _names_any_key_gives(said, cleaned)),
+                                _reviewer_name(comment.author, None, path.name), stored_before))
     # Each comment finds the memo an import stored for it before, by the surest sign first for every
     # comment of the file, then the next: so a new comment in a reply's words ("Ja." by its author, on
     # its quote, alike in digest or day) does not take the reply's memo where it comes first in the
@@ -425,6 +437,9 @@ def import_review(
                 if memo_id is not None:
                     found_for[index] = memo_id
                     taken.add(memo_id)
+    if key is not None and stored_before and not learned and _known_again(session, key, waiting, found_for, path.name):
+        # A reviewer named by an address is known by the name a key before this one gave them: read again, under it.
+        return import_review(session, path, key, added_by, new_reviewer, importer, learned=True)
     together = new_guid()
     for index, each in enumerate(waiting):
         placed = each.placed
@@ -494,7 +509,12 @@ class _Waiting:
     day: str
     stamp: str
     as_if_utc: str
+    # Its words as a memo an import under another key may hold them (_names_any_key_gives).
+    words: re.Pattern[str]
+    written_by: str  # its author as the file names them (turned and cut as kept): held while the import runs, never stored
+    stored_before: frozenset[str | None]  # the memos stored under a key before the project's (import_review)
     _by_digest: list[tuple[int, str]] | None = None
+    _quote_codings: list[Coding] | None = None
 
     def by_digest(self, session: Session) -> list[tuple[int, str]]:
         """The memos stored under one of its digests, oldest first, with their words (asked once, for two signs)."""
@@ -502,6 +522,14 @@ class _Waiting:
             self._by_digest = [(memo_id, text) for memo_id, text in session.execute(
                 select(Memo.id, Memo.text).where(Memo.source.in_(self.sources)).order_by(Memo.id))]
         return self._by_digest
+
+    def quote_codings(self, session: Session) -> list[Coding]:
+        """The codings of the quote it is on, as the file names it (live or not), and the one the import takes now."""
+        if self._quote_codings is None:
+            prefixes = [name[len(BOOKMARK_PREFIX):] for name in self.anchor.bookmarks] or [ref.lower() for ref in self.anchor.refs]
+            named = [coding for prefix in prefixes for coding in _codings_named(session, prefix)]
+            self._quote_codings = [self.coding, *named] if self.coding is not None else named
+        return self._quote_codings
 
 
 def _by_digest_and_words(session: Session, each: _Waiting) -> list[int]:
@@ -527,11 +555,51 @@ def _by_what_is_kept(session: Session, each: _Waiting) -> list[int]:
     with it. Found by what the project holds of it instead: its author, moment, words and place."""
     if each.written_at is None:
         return []
-    return _imported_before(session, each.author, each.text, each.written_at, each.coding, each.orphan, each.anchor.code_path)
+    return _imported_before(session, each, Coder.name == each.author)
+
+
+def _by_what_is_kept_undated(session: Session, each: _Waiting) -> list[int]:
+    """As _by_what_is_kept, for a comment with no moment (its memo is dated by its import): by its author, words
+    and place. A sign of its own, after the dated comments' own, so an undated comment in a dated one's words
+    does not take that one's memo."""
+    if each.written_at is not None:
+        return []
+    return _imported_before(session, each, Coder.name == each.author)
 
 
 # The signs a comment imported before is known by, surest first (import_review).
-_SIGNS: tuple[Callable[[Session, _Waiting], list[int]], ...] = (_by_digest_and_words, _by_digest, _by_answer, _by_what_is_kept)
+_SIGNS: tuple[Callable[[Session, _Waiting], list[int]], ...] = (
+    _by_digest_and_words, _by_digest, _by_answer, _by_what_is_kept, _by_what_is_kept_undated)
+
+
+def _known_again(session: Session, key: PseudonymKey, waiting: list[_Waiting], found_for: dict[int, int], where: str) -> bool:
+    """Learn, of each reviewer Word names by an address (a name the key replaces by a placeholder), the name a key
+    before this one gave them, where it is not the name this key gives (its digits are digested with the key's
+    secret, which `key new` changed), and keep it in the key: the same reviewer, in this file and every later one.
+    Learned from their comments of this file that the import before brought in: found by what the project holds
+    of them (_imported_before), their author aside, under one name of that placeholder, no other author's of the
+    file, while none of theirs is found under the name they have now. Whether anything was learned."""
+    found_under: dict[str, set[str]] = {}  # each author named by a placeholder, in any case: the names their comments are found under
+    written_as: dict[str, str] = {}  # and as the file first writes them
+    for index, each in enumerate(waiting):
+        placeholder = placeholder_of(each.written_by, key, where)
+        if placeholder is None:
+            continue
+        written_as.setdefault(each.written_by.casefold(), each.written_by)
+        names = found_under.setdefault(each.written_by.casefold(), set())
+        if index in found_for:
+            names.add(each.author)
+            continue
+        memo_ids = _imported_before(session, each, Coder.name.like(f"{placeholder} ____"))
+        names.update(session.scalars(select(Coder.name).join(Memo, Memo.author_id == Coder.id).where(Memo.id.in_(memo_ids))))
+    claimed = Counter(name for names in found_under.values() for name in names)
+    learned = False
+    for folded, names in found_under.items():
+        written = written_as[folded]
+        if len(names) == 1 and claimed[name := next(iter(names))] == 1 and name != kept_name(written, key, where)[0]:
+            known_again(written, key, name)
+            learned = True
+    return learned
 
 
 def _tracked_changes(session: Session, document: Document, key: PseudonymKey | None, where: str) -> list[TrackedChanges]:
@@ -618,23 +686,56 @@ def _answered_before(
             if text.endswith(answer) and len(text) >= len("(svar til ") + len(answer)]
 
 
-def _imported_before(
-    session: Session, author: str, text: str, written_at: datetime, coding: Coding | None, orphan: Coding | None, code_path: str | None,
-) -> list[int]:
-    """The memos a review import stored for this comment, known by what the project holds of it (not by its
-    digest, which the key's secret made): by its author, dated its moment, in its words as pseudonymised now,
-    where the import puts it (on its coding; on its transcript where that coding is gone; on its code; on the project)."""
+def _imported_before(session: Session, each: _Waiting, by: ColumnElement[bool]) -> list[int]:
+    """The memos an import under an earlier key stored for this comment (its digest made with that key's secret,
+    `key new` took it), known by what the project holds of it instead: by a coder `by` names, dated its moment
+    (any, for one with none), in its words as pseudonymised now where the project's key has not changed them
+    since (a name, which that key may have called otherwise or a rewrite changed since: _names_any_key_gives),
+    on the quote it is on, whichever coding of the quote, or its transcript, the memo is on now.
+
+    Only memos stored before the project's key was made: this key's own imports are known by their digests, and
+    a comment that is new since, in words as alike as a name apart, is never taken for another's memo."""
+    if not each.stored_before:
+        return []
     query = (
-        select(Memo.id, Memo.created_at).join(Coder, Memo.author_id == Coder.id)
-        .where(Coder.name == author, Memo.source.like("review:%"), Memo.text == text)
+        select(Memo.id, Memo.guid, Memo.text, Memo.created_at).join(Coder, Memo.author_id == Coder.id)
+        .where(by, Memo.source.like("review:%"), _where_the_file_has_it(session, each))
     )
-    if orphan is not None:
-        query = query.where(Memo.transcript_id == orphan.transcript_id, Memo.coding_id.is_(None))
-    else:
-        query = query.where(*_placed(coding, code_path))
-    moment = _in_utc(written_at).replace(tzinfo=None)
-    return [memo_id for memo_id, created in session.execute(query.order_by(Memo.id))
-            if (created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created) == moment]
+    moment = _in_utc(each.written_at).replace(tzinfo=None) if each.written_at is not None else None
+    return [memo_id for memo_id, guid, text, created in session.execute(query.order_by(Memo.id))
+            if guid in each.stored_before and each.words.fullmatch(text)
+            and (moment is None or (created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created) == moment)]
+
+
+def _where_the_file_has_it(session: Session, each: _Waiting) -> ColumnElement[bool]:
+    """What narrows memos to where a comment imported before may be now: on a quote, on any coding of it the
+    file names (one removed since keeps its memos, as one a merge folded into another hands them on to that
+    one, the coding the import takes now) or on that coding's transcript (where a comment on a quote that
+    is coded no longer goes); else on its code, or on the project."""
+    if each.coding is None:
+        return and_(*_placed(None, each.anchor.code_path))
+    named = each.quote_codings(session)
+    return or_(Memo.coding_id.in_({coding.id for coding in named}),
+               and_(Memo.coding_id.is_(None), Memo.transcript_id.in_({coding.transcript_id for coding in named})))
+
+
+def _names_any_key_gives(said: str, cleaned: Pseudonymised | None) -> str:
+    """A comment's words, pseudonymised (`cleaned`, of `said`), as a pattern of the words a memo of it may hold
+    from an import under another key, or as a rewrite since left them: each name the key replaces as any of as
+    many words (another key may have drawn another pseudonym; a name learned after the comment came in was
+    replaced in its memo since), each placeholder as itself (every key writes "(e-post)" alike), the rest as it is."""
+    if cleaned is None:
+        return re.escape(said)
+    parts: list[str] = []
+    position = 0
+    for replacement in cleaned.replacements:
+        parts.append(re.escape(said[position:replacement.start]))
+        words = len(replacement.pseudonym.split())
+        parts.append(re.escape(replacement.pseudonym) if replacement.pseudonym.startswith("(") or not words
+                     else r"\S+" + r"(?: \S+)" * (words - 1))
+        position = replacement.end
+    parts.append(re.escape(said[position:]))
+    return "".join(parts)
 
 
 def _placed(coding: Coding | None, code_path: str | None) -> tuple[ColumnElement[bool], ...]:
