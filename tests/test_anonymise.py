@@ -314,6 +314,33 @@ def test_a_hyphenated_name_part_is_one_part_of_the_pseudonym(original: str) -> N
     )
 
 
+def test_no_pseudonym_can_be_drawn_again_from_what_the_project_holds(project: Project, key_access: KeyAccess) -> None:
+    """A helper's find: each pseudonym was drawn from the project's GUID and the original alone, and the
+    GUID is in the project's database, so anyone with the project (a backup, a copy sent on) could draw a
+    guessed name's pseudonym and find it in the texts, after `key destroy` too, which promises that no
+    pseudonym can be traced back. The draw is keyed by the key's secret: the same key draws the same
+    names, another key of the same project others, and the project's GUID alone draws none of them."""
+    from qualcode.anonymise.pseudonyms import make_pseudonym
+    from qualcode.store.settings import project_guid
+
+    with project.begin() as session:
+        guid = project_guid(session)
+    key = key_access.load_existing()
+    assert key.project_guid == guid
+    originals = ["Kari Nordmann", "Sissel Bakken", "Ole Brekke", "Amina Warsame", "Trond Haugstad"]
+    drawn = [add_identifier(key, original, "person", gender="f" if original[0] in "KSA" else "m").pseudonym
+             for original in originals]
+    from_the_project = [make_pseudonym(original, "person", "f" if original[0] in "KSA" else "m", "name", set(originals), set(), guid)
+                        for original in originals]
+    assert all(ours != theirs for ours, theirs in zip(drawn, from_the_project, strict=True))
+    again = PseudonymKey(guid, deny_salt=key.deny_salt)
+    assert [add_identifier(again, original, "person", gender="f" if original[0] in "KSA" else "m").pseudonym
+            for original in originals] == drawn
+    other = PseudonymKey(guid)  # `key new`: a new secret
+    assert [add_identifier(other, original, "person", gender="f" if original[0] in "KSA" else "m").pseudonym
+            for original in originals] != drawn
+
+
 def test_a_pseudonym_follows_from_the_project_and_the_original_alone() -> None:
     """The same key built twice gives the same names: whatever was drawn before, and in whichever
     thread (the TUI draws in its workers), one original and seed draw one pseudonym."""

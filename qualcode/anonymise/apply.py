@@ -74,7 +74,12 @@ def _names(values: list[str]) -> set[str]:
 _PARTS = re.compile(r"[\s-]+")
 
 
-def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | None, seed: str) -> str:
+def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | None, seed: str = "") -> str:
+    """A pseudonym for `original`, drawn from the key's secret (`seed` tells a redraw from the first draw).
+    Seeded from the project's GUID alone, which its database holds, anyone with the project could draw
+    a guessed name's pseudonym and find it in the texts: after `key destroy` too, whose point is that
+    no pseudonym can be traced back. The same key still draws the same names."""
+    seed = f"{key.deny_salt}:{key.project_guid}{seed}"
     originals = _names([entry.original for entry in key.entries] + [original])
     pseudonyms = _names([entry.pseudonym for entry in key.entries if not entry.pseudonym.startswith("(")])
     return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed)
@@ -125,7 +130,7 @@ def redraw_real_pseudonyms(key: PseudonymKey) -> list[Renamed]:
         if entry.pseudonym.startswith("(") or real_word_in(entry.pseudonym, key, entry.original) is None:
             continue
         old = entry.pseudonym
-        entry.pseudonym = _pseudonym_for(key, entry.original, entry.kind, entry.gender, key.project_guid + ":redrawn")
+        entry.pseudonym = _pseudonym_for(key, entry.original, entry.kind, entry.gender, ":redrawn")
         renamed = Renamed(old, entry.pseudonym, list(entry.seen_in))
         key.renamed.append(renamed)
         redrawn.append(renamed)
@@ -148,7 +153,7 @@ def add_identifier(
         return existing
     if kind not in PLACEHOLDERS:
         raise ValueError(kind)
-    chosen = pseudonym or _pseudonym_for(key, original, kind, gender, key.project_guid)
+    chosen = pseudonym or _pseudonym_for(key, original, kind, gender)
     fill_rare_words(key)
     entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen,
                              lower_words=rare_words(original, kind), lower_words_rule=LOWER_WORDS_RULE))
@@ -162,7 +167,7 @@ def add_identifier(
             continue
         if any(looks_like(part, set(parts)) for part in other.pseudonym.split()):
             old = other.pseudonym
-            other.pseudonym = _pseudonym_for(key, other.original, other.kind, other.gender, key.project_guid + ":redrawn")
+            other.pseudonym = _pseudonym_for(key, other.original, other.kind, other.gender, ":redrawn")
             # Recorded even when no transcript uses it yet: a memo may call the person by it.
             key.renamed.append(Renamed(old, other.pseudonym, list(other.seen_in)))
     return entry

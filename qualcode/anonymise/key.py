@@ -109,6 +109,8 @@ class PseudonymKey:
     # Reviewers a name of whom the key replaces by a placeholder (an e-mail address, "(e-post)"), by the digest of
     # that name: the name the project knew them by under a key before this one (names.kept_name).
     reviewers: dict[str, str] = field(default_factory=dict)
+    # The key's secret, never in the project: the digests of a withdrawn person's words and names, of a
+    # reviewer's address, and the draw of each pseudonym are keyed by it, so none can be tested without the key.
     deny_salt: str = field(default_factory=lambda: os.urandom(16).hex())
     # The key file's own id, kept in its envelope; the project remembers it to know its key.
     key_id: str | None = field(default=None, compare=False)
