@@ -13,7 +13,7 @@ import math
 import posixpath
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -133,6 +133,9 @@ class QdpxPackage:
     skipped: list[str] = field(default_factory=list)  # what qualcode cannot hold
     sources_found: int = 0  # source elements of any kind, read or not
     problems: list[str] = field(default_factory=list)  # unknown references, duplicate GUIDs, bad positions
+    # The notes that are a coding's own memo: what a selection's <Description> says (QualCoder writes a
+    # coding's memo there, ATLAS.ti a quotation's comment), kept on the selection's first coding.
+    own_memos: set[str] = field(default_factory=set)
 
     def walk_codes(self) -> list[QdpxCode]:
         found: list[QdpxCode] = []
@@ -206,6 +209,23 @@ class _Reader:
             self.package.problems.append(f"{_describe(element)}: duplicate GUID, already used by {_describe(self.seen[guid])}; skipped")
             return None
         self.seen[guid] = element
+        return guid
+
+    def described(self, element: etree._Element, kind: str, owner: str, title: str | None = None) -> str | None:
+        """The GUID of a note holding what `element`'s <Description> says, made for it (derived from `kind`
+        and its owner's GUID, so the same file gives the same note); None where it says nothing.
+
+        Programs write a memo there: QualCoder a file's, a case's, a coding's and the project's, ATLAS.ti
+        a document's and a quotation's comment. It was read nowhere, and lost unsaid."""
+        text = _text_of(element, "Description")
+        if text is None or not text.strip():
+            return None
+        from qualcode.exchange.project_export import derived_guid
+
+        guid = derived_guid(kind, owner)
+        self.package.notes.setdefault(guid, QdpxNote(
+            guid, title, text, normal_guid(element.get("creatingUser")), moment(element.get("creationDateTime"), self.now),
+        ))
         return guid
 
     def refs(self, element: etree._Element, name: str) -> list[str]:
@@ -399,6 +419,7 @@ def _project_member(names: list[str], file_name: str) -> str:
 def _read_project(reader: _Reader, root: etree._Element) -> None:
     package = reader.package
     variables: dict[str, tuple[str, str]] = {}
+    project_notes: list[str] = []  # the project's and its variables' descriptions
     for element in root:
         kind = _local(element)
         if kind == "Users":
@@ -418,6 +439,9 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
                     name, renamed = attribute_name_from_file(variable.get("name") or guid, "Variables")
                     package.problems += [renamed] if renamed is not None else []
                     variables[guid] = (name, (variable.get("typeOfVariable") or "").strip())
+                    # qualcode keeps no description of an attribute: the project's memo, titled by the variable.
+                    described = reader.described(variable, "variable-description", guid, f"variable {name}")
+                    project_notes += [described] if described is not None else []
         elif kind == "Cases":
             package.cases = [case for case in (_read_case(reader, c, variables) for c in _children(element, "Case")) if case]
         elif kind == "Sources":
@@ -430,17 +454,26 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
                 empty = _child(note, "PlainTextContent") is None and not note.get("plainTextPath")
                 text = ("", "txt", False) if guid is not None and empty else reader.plain_text(note) if guid is not None else None
                 if guid is not None and text is not None:
+                    written = text[0]
+                    description = _text_of(note, "Description")
+                    if description is not None and description.strip():
+                        # What the note is about (ATLAS.ti's comment on a memo) opens it: a memo is one text.
+                        written = f"{description.strip()}\n\n{written}" if written.strip() else description
+                        package.deviations.append(f"{_describe(note)}: its description is kept as the first paragraph of its memo")
                     package.notes[guid] = QdpxNote(
-                        guid, note.get("name"), text[0], normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime"), reader.now),
+                        guid, note.get("name"), written, normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime"), reader.now),
                     )
         elif kind in {"Links", "Graphs", "Sets"}:
             for item in element:
                 package.skipped.append(f"{_describe(item)}: qualcode has no {kind.lower()}")
-        elif kind in {"NoteRef", "Description"}:
+        elif kind == "Description":  # QualCoder writes the project's memo here
+            described = reader.described(root, "project-description", package.name)
+            project_notes += [described] if described is not None else []
+        elif kind == "NoteRef":
             continue
         elif isinstance(element.tag, str):
             package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
-    package.project_notes = reader.refs(root, "NoteRef")
+    package.project_notes = [*project_notes, *reader.refs(root, "NoteRef")]
     # A case's variables were read before or after <Variables>: the names are settled here.
     for case in package.cases:
         case.variables = _settled(package, case.variables, variables, f"Case {case.name!r} {case.guid}")
@@ -616,9 +649,10 @@ def _read_case(reader: _Reader, element: etree._Element, variables: dict[str, tu
     sources = reader.refs(element, "SourceRef")
     # A case that lists selections rather than sources appears in the selections' sources.
     sources += [f"selection:{target}" for target in reader.refs(element, "SelectionRef")]
+    described = reader.described(element, "case-description", guid)  # QualCoder's memo on a case
     return QdpxCase(
         guid, (element.get("name") or guid).strip(), _text_of(element, "Description"),
-        _variable_values(reader, element, variables), sources, reader.refs(element, "NoteRef"),
+        _variable_values(reader, element, variables), sources, [*([described] if described else []), *reader.refs(element, "NoteRef")],
     )
 
 
@@ -661,8 +695,11 @@ def _read_text_source(
     name = ((owner.get("name") or element.get("name") or "").strip()
             or Path(element.get("plainTextPath") or element.get("richTextPath") or guid).name)
     holders = [owner] if owner is element else [owner, element]
+    # A document's memo (QualCoder) or comment (ATLAS.ti), then the notes referred to.
+    described = [reader.described(holder, "source-description", holder.get("guid") or guid) for holder in holders]
     source = QdpxSource(
-        guid, _transcript_name(name), text, source_format, notes=[note for holder in holders for note in reader.refs(holder, "NoteRef")],
+        guid, _transcript_name(name), text, source_format,
+        notes=[*(note for note in described if note), *(note for holder in holders for note in reader.refs(holder, "NoteRef"))],
         variables={key: value for holder in holders for key, value in _variable_values(reader, holder, variables).items()},
         normalised=normalised,
     )
@@ -673,6 +710,11 @@ def _read_text_source(
             selection = _read_selection(reader, child)
             if selection is not None:
                 source.selections.append(selection)
+                if not selection.codings:  # ATLAS.ti's quotation without a code, MAXQDA's comment on a passage
+                    package.skipped.append(
+                        f"{_describe(child)} in {name}: no coding, and qualcode keeps coded passages only"
+                        + ("; what is written on it is kept as memos on the transcript" if selection.notes else "")
+                    )
         elif child_kind == "Coding":
             package.skipped.append(f"{_describe(child)} on the whole of {name}: qualcode codes passages, not whole sources")
         elif child_kind in UNSUPPORTED_SELECTIONS:
@@ -759,4 +801,16 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
             coding_guid, code, normal_guid(child.get("creatingUser")) or user, tuple(reader.refs(child, "NoteRef")),
             moment(child.get("creationDateTime"), reader.now) or moment(made, reader.now),
         ))
+    # A selection's description is the memo of what it holds: the first coding's own memo (as QualCoder
+    # reads and writes it), else a note on the selection, named by the passage, as ATLAS.ti names a quotation.
+    if codings:
+        first = codings[0]
+        described = reader.described(element, "coding-memo", first.guid)
+        if described is not None:
+            reader.package.own_memos.add(described)
+            if described not in first.notes:
+                codings[0] = replace(first, notes=(described, *first.notes))
+    else:
+        described = reader.described(element, "selection-description", guid, element.get("name"))
+        notes = [*([described] if described else []), *notes]
     return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))

@@ -1,0 +1,118 @@
+"""Files in the shapes real programs write (QualCoder's refi.py export, an ATLAS.ti 8 and a MAXQDA 24
+export, Quirkos as QualCoder's importer describes it), with content of our own: what each puts where
+must come in, not only what qualcode's own export writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.store.models import Coding, Memo, Transcript
+from tests.test_exchange_import import CODES, Qdpx, guid, run_import
+
+TEXT = "I: Hvordan var kurset?\nD: Jeg fikk mer selvtillit på kurset, og jeg tør å si fra nå.\nI: Og jobb?\nD: Jeg håper på jobb i høst.\n"
+
+
+def _span(text: str, words: str) -> tuple[int, int]:
+    start = text.index(words)
+    return start, start + len(words)
+
+
+def _selection(name: str, text: str, words: str, inner: str, user: str) -> str:
+    start, end = _span(text, words)
+    return (f'<PlainTextSelection guid="{guid("sel:" + name)}" startPosition="{start}" endPosition="{end}" '
+            f'name={quoteattr(words)} creatingUser="{user}" creationDateTime="2024-03-02T11:00:00Z">{inner}</PlainTextSelection>')
+
+
+def _coding(name: str, code: str, user: str) -> str:
+    return f'<Coding guid="{guid("coding:" + name)}" creatingUser="{user}"><CodeRef targetGUID="{code}"/></Coding>'
+
+
+def _memos(session: Session) -> set[tuple[str, str | None, str | None]]:
+    """(what each live memo is on, its title, its text)."""
+    names: dict[int, str] = {row.id: row.name for row in session.execute(select(Transcript.id, Transcript.name))}
+    found = set()
+    for memo in session.scalars(select(Memo).where(Memo.removed_at.is_(None))):
+        on = (f"transcript {names[memo.transcript_id]}" if memo.transcript_id else f"coding {memo.coding_id}" if memo.coding_id
+              else f"code {memo.code_id}" if memo.code_id else "project")
+        found.add((on, memo.title, memo.text))
+    return found
+
+
+def qualcoder_project(tmp_path: Path, name: str = "qualcoder.qdpx", seed: str = "") -> Path:
+    """What QualCoder's RefiExport writes: a coding's memo as its PlainTextSelection's Description, a file's memo as
+    its TextSource's, a case's as its Case's, the project's as the Project's (after the Notes), a variable's
+    as its own, and each text file in UTF-8 with a byte order mark. `seed` gives every GUID anew, as each of
+    QualCoder's exports does."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    source, plain = guid(seed + "source"), guid(seed + "plain")
+    qdpx.variables = (f'<Variable guid="{guid(seed + "var:runde")}" name="runde" typeOfVariable="Text">'
+                      "<Description>intervjurunden deltakeren var med i</Description></Variable>")
+    qdpx.cases = (f'<Case guid="{guid(seed + "case")}" name="D1"><Description>Deltakeren var nervøs i starten.</Description>'
+                  f'<SourceRef targetGUID="{source}"/></Case>')
+    selections = (
+        _selection(seed + "sitat", TEXT, "selvtillit på kurset",
+                   "<Description>Sterkt sitat, bruk i kapittel 3.</Description>" + _coding(seed + "sitat", guid("code:selvtillit"), anne), anne)
+        + _selection(seed + "håp", TEXT, "Jeg håper på jobb", _coding(seed + "håp", guid("code:håp"), anne), anne)
+    )
+    qdpx.sources.append(
+        f'<TextSource plainTextPath="internal://{plain}.txt" creatingUser="{anne}" creationDateTime="2024-03-01T10:05:00Z" '
+        f'guid="{source}" name="intervju1.txt"><Description>Intervjuet ble gjort på kafé.</Description>{selections}'
+        f'<VariableValue><VariableRef targetGUID="{guid(seed + "var:runde")}"/><TextValue>runde 1</TextValue></VariableValue></TextSource>'
+    )
+    qdpx.members[f"sources/{plain}.txt"] = TEXT.encode("utf-8-sig")
+    qdpx.extra = "<Description>Evaluering av kvalifiseringsprogrammet, første runde.</Description>"
+    return qdpx.write(tmp_path / name, origin="QualCoder 3.6")
+
+
+def test_what_qualcoder_writes_in_descriptions_comes_in_as_memos(session: Session, tmp_path: Path) -> None:
+    result = run_import(session, qualcoder_project(tmp_path))
+    coding = session.scalars(select(Coding).where(Coding.excerpt == "selvtillit på kurset")).one()
+    assert coding.memo == "Sterkt sitat, bruk i kapittel 3."  # the coding's own memo, as QualCoder has it
+    assert _memos(session) == {
+        ("transcript intervju1", None, "Intervjuet ble gjort på kafé."),
+        ("project", "D1", "Deltakeren var nervøs i starten."),
+        ("project", None, "Evaluering av kvalifiseringsprogrammet, første runde."),
+        ("project", "variable runde", "intervjurunden deltakeren var med i"),
+    }
+    assert result.memos_added == 5
+    assert any("on case 'D1'" in line for line in result.problems)
+
+
+def test_a_co_coders_next_qualcoder_export_with_new_guids_adds_no_memo_again(session: Session, tmp_path: Path) -> None:
+    run_import(session, qualcoder_project(tmp_path))
+    again = run_import(session, qualcoder_project(tmp_path, "igjen.qdpx", seed="igjen:"))
+    assert (again.memos_added, again.codings_added) == (0, 0)
+    assert len(_memos(session)) == 4
+    assert session.scalar(select(Coding.memo).where(Coding.excerpt == "selvtillit på kurset")) == "Sterkt sitat, bruk i kapittel 3."
+
+
+def test_an_atlas_quotation_without_a_code_keeps_its_comment_on_the_transcript_and_is_said_skipped(
+    session: Session, tmp_path: Path,
+) -> None:
+    """ATLAS.ti writes a quotation's comment as its selection's Description, and a quotation may have no code;
+    a memo's comment is its Note's Description."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    comment = "<Description>Hun er ikke den eneste som sier dette.</Description>"
+    coded_comment = "<Description>Hvorfor sier han det slik?</Description>" + _coding("kommentert", guid("code:håp"), anne)
+    qdpx.sources.append(
+        f'<TextSource guid="{guid("source")}" name="Intervju.txt"><PlainTextContent>{escape(TEXT)}</PlainTextContent>'
+        f'{_selection("fri", TEXT, "tør å si fra", comment, anne)}{_selection("kommentert", TEXT, "Jeg håper på jobb", coded_comment, anne)}'
+        "</TextSource>"
+    )
+    qdpx.notes.append(f'<Note guid="{guid("note")}" name="Forskningsplan" creatingUser="{anne}"><Description>logg fra dag til dag</Description>'
+                      "<PlainTextContent>Planen for prosjektet.</PlainTextContent></Note>")
+    result = run_import(session, qdpx.write(tmp_path / "atlas.qdpx", origin="ATLAS.ti 8.4.0 573 , macOS Version 10.14.3 (Build 18D109)"))
+    assert _memos(session) == {
+        ("transcript Intervju", "tør å si fra", "Hun er ikke den eneste som sier dette."),
+        ("project", "Forskningsplan", "logg fra dag til dag\n\nPlanen for prosjektet."),
+    }
+    assert session.scalar(select(Coding.memo).where(Coding.excerpt == "Jeg håper på jobb")) == "Hvorfor sier han det slik?"
+    assert any(f"{guid('sel:fri')}" in line and "no coding" in line and "kept as memos on the transcript" in line for line in result.skipped)
+    assert any("Forskningsplan" in line and "first paragraph" in line for line in result.deviations)
+    assert session.scalar(select(Transcript.name)) == "Intervju"
