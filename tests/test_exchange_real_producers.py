@@ -116,3 +116,62 @@ def test_an_atlas_quotation_without_a_code_keeps_its_comment_on_the_transcript_a
     assert any(f"{guid('sel:fri')}" in line and "no coding" in line and "kept as memos on the transcript" in line for line in result.skipped)
     assert any("Forskningsplan" in line and "first paragraph" in line for line in result.deviations)
     assert session.scalar(select(Transcript.name)) == "Intervju"
+
+
+RECORDED = "[00:00] I: Fortell om tiltaket.\n[00:05] D: Det ga meg struktur i hverdagen, jeg står opp om morgenen.\n"
+
+
+def _transcribed(qdpx: Qdpx, kind: str, name: str, text: str, coded: dict[str, str], user: str, inner: str = "") -> str:
+    """A recording as QualCoder writes one it transcribed: its text only in a <Transcript> with SyncPoints, and each
+    coded passage a TranscriptSelection from one SyncPoint to another, its Coding naming no user."""
+    plain = guid(f"{name}:plain")
+    points, selections = [f'<SyncPoint guid="{guid(name + ":sp0")}" position="0" timeStamp="0" />'], []
+    for words, code in coded.items():
+        start, end = _span(text, words)
+        points += [f'<SyncPoint guid="{guid(f"{name}:{words}:from")}" position="{start}" timeStamp="5000" />',
+                   f'<SyncPoint guid="{guid(f"{name}:{words}:to")}" position="{end}" timeStamp="9000" />']
+        selections.append(f'<TranscriptSelection guid="{guid(f"{name}:{words}")}" name="{name}.transcribed" '
+                          f'fromSyncPoint="{guid(f"{name}:{words}:from")}" toSyncPoint="{guid(f"{name}:{words}:to")}">'
+                          f'<Coding guid="{guid(f"{name}:{words}:coding")}"><CodeRef targetGUID="{code}" /></Coding></TranscriptSelection>')
+    qdpx.members[f"sources/{plain}.txt"] = text.encode("utf-8-sig")
+    qdpx.members[f"sources/{guid(name)}.mp3"] = b"ID3"
+    return (f'<{kind} creatingUser="{user}" creationDateTime="2024-03-01T10:06:00Z" path="internal://{guid(name)}.mp3" guid="{guid(name)}" '
+            f'name="{name}" >{inner}<Transcript plainTextPath="internal://{plain}.txt" creatingUser="{user}" '
+            f'guid="{guid(name + ":transcript")}" name="{name}.transcribed" >{"".join(points)}{"".join(selections)}</Transcript></{kind}>')
+
+
+def test_a_recordings_transcript_comes_in_as_a_transcript_with_its_coded_passages(session: Session, tmp_path: Path) -> None:
+    """QualCoder exports a transcribed interview only as its recording's <Transcript>: it was skipped whole, text and codings."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    qdpx.variables = f'<Variable guid="{guid("var:runde")}" name="runde" typeOfVariable="Text"/>'
+    about = ("<Description>Tatt opp på kontoret.</Description>"
+             f'<VariableValue><VariableRef targetGUID="{guid("var:runde")}"/><TextValue>runde 2</TextValue></VariableValue>')
+    qdpx.sources.append(_transcribed(qdpx, "AudioSource", "intervju2.mp3", RECORDED, {"struktur i hverdagen": guid("code:press")}, anne, about))
+    result = run_import(session, qdpx.write(tmp_path / "lyd.qdpx", origin="QualCoder 3.6"))
+    assert result.imported == ["intervju2"]
+    transcript = session.scalars(select(Transcript)).one()
+    assert transcript.current_version is not None and transcript.current_version.text == RECORDED
+    assert {(coding.excerpt, coding.code.path) for coding in session.scalars(select(Coding))} == {("struktur i hverdagen", "måltall-press")}
+    assert _memos(session) == {("transcript intervju2", None, "Tatt opp på kontoret.")}
+    assert [(attribute.definition.name, attribute.value) for attribute in transcript.attributes] == [("runde", "runde 2")]
+    assert any("the recording itself" in line for line in result.skipped)
+    assert any("its transcript 'intervju2' read as a text source" in line for line in result.deviations)
+
+
+def test_a_transcript_that_is_also_a_text_source_is_read_once(session: Session, tmp_path: Path) -> None:
+    """ATLAS.ti lists a video's transcript both as a TextSource and as the video's <Transcript>, one text file for both."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    qdpx.members["sources/lyd.txt"] = RECORDED.encode()
+    qdpx.sources.append(f'<TextSource plainTextPath="internal://lyd.txt" guid="{guid("text")}" name="Reklame - Lyd.docx"/>')
+    qdpx.sources.append(
+        f'<VideoSource path="relative:///film.mp4" guid="{guid("video")}" name="Reklame.mp4">'
+        f'<Transcript plainTextPath="internal://LYD.txt" guid="{guid("transcript")}" name="Reklame - Lyd.docx">'
+        f'<SyncPoint guid="{guid("sp")}" position="0" timeStamp="0"/></Transcript>'
+        f'<VideoSelection guid="{guid("clip")}" begin="100" end="900" creatingUser="{anne}" name="00:00.10 – 00:00.90"/></VideoSource>'
+    )
+    result = run_import(session, qdpx.write(tmp_path / "atlas.qdpx", origin="ATLAS.ti 8.4.0"))
+    assert result.imported == ["Reklame - Lyd"]
+    assert any("the same text as TextSource 'Reklame - Lyd.docx', read once" in line for line in result.deviations)
+    assert any(guid("clip") in line and "not a text selection" in line for line in result.skipped)

@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 SHOWN_DEVIATIONS = 20
 UNSUPPORTED_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 UNSUPPORTED_SELECTIONS = ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection", "TranscriptSelection")
+# A recording whose <Transcript> is the interview's text: QualCoder writes a transcribed recording only so.
+MEDIA_SOURCES = ("AudioSource", "VideoSource")
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ class _Reader:
         self.code_paths: dict[str, str] = {}  # a code's GUID -> its path in the file, for a GUID given twice
         self.now = datetime.now(UTC)  # no moment in the file may come after the reading
         self.origin = ""  # the program the file says wrote it (<Project origin="NVivo 14">)
+        self.text_paths: dict[str, str] = {}  # each TextSource's plain text part (lower case) -> its name
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -445,6 +448,8 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
         elif kind == "Cases":
             package.cases = [case for case in (_read_case(reader, c, variables) for c in _children(element, "Case")) if case]
         elif kind == "Sources":
+            reader.text_paths = {_internal_path(source.get("plainTextPath")): source.get("name") or "" for source in _children(element, "TextSource")
+                                 if source.get("plainTextPath")}
             for source in element:
                 _read_source(reader, source, variables)
         elif kind == "Notes":
@@ -668,6 +673,10 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
         if guid is not None:
             _read_text_source(reader, representation, element, guid, variables)
         return
+    transcripts = _children(element, "Transcript") if kind in MEDIA_SOURCES else []
+    if transcripts:
+        _read_transcripts(reader, element, transcripts, variables)
+        return
     if kind in UNSUPPORTED_SOURCES:
         package.skipped.append(f"{_describe(element)}: qualcode holds text sources only")
         for selection in element.iter():
@@ -683,18 +692,54 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
         _read_text_source(reader, element, element, guid, variables)
 
 
+def _internal_path(path: str | None) -> str:
+    """An internal:// path as the part it names, compared in any case."""
+    return (path or "").partition("://")[2].lstrip("/").lower()
+
+
+def _read_transcripts(
+    reader: _Reader, element: etree._Element, transcripts: list[etree._Element], variables: dict[str, tuple[str, str]],
+) -> None:
+    """An audio or video source's transcripts, each a text source with its coded passages (TranscriptSelections,
+    from one SyncPoint's position to another's); the recording and its time-coded selections are left out.
+
+    The recording's own notes, description and variables go with its first transcript: the interview's."""
+    package = reader.package
+    package.skipped.append(f"{_describe(element)}: the recording itself, as qualcode holds text sources only")
+    for selection in element.iterchildren():
+        if _local(selection) in UNSUPPORTED_SELECTIONS:
+            package.skipped.append(f"{_describe(selection)} in {element.get('name') or _local(element)}: not a text selection")
+    first = True
+    for transcript in transcripts:
+        # ATLAS.ti lists a transcript's text also as a TextSource of its own: that is the one read, once.
+        path = _internal_path(transcript.get("plainTextPath"))
+        same = reader.text_paths.get(path) if path else None
+        if same is not None and _child(transcript, "TranscriptSelection") is None:
+            package.deviations.append(f"{_describe(transcript)}: the same text as TextSource {same!r}, read once, as that")
+            continue
+        guid = reader.guid(transcript)
+        if guid is not None and _read_text_source(reader, transcript, element, guid, variables, with_owner=first):
+            first = False
+
+
 def _read_text_source(
     reader: _Reader, element: etree._Element, owner: etree._Element, guid: str, variables: dict[str, tuple[str, str]],
-) -> None:
-    """The text source `element` (a TextSource, or the Representation of `owner`, a PDFSource) under the owner's GUID and name."""
+    with_owner: bool = True,
+) -> bool:
+    """The text source `element` (a TextSource, the Representation of `owner`, a PDFSource, or a Transcript of
+    `owner`, a recording) under the owner's GUID and name (a transcript's own); whether it could be read.
+    `with_owner`: whether the owner's notes, description and variables are this text's."""
     package = reader.package
     read = reader.plain_text(element)
     if read is None:
-        return
+        return False
     text, source_format, normalised = read
-    name = ((owner.get("name") or element.get("name") or "").strip()
+    media = _local(owner) in MEDIA_SOURCES
+    # A recording may have two transcripts (ATLAS.ti's "- Audio", "- Visual"): each is named by its own name.
+    named = [element, owner] if media else [owner, element]
+    name = (next((written.strip() for holder in named if (written := holder.get("name")) and written.strip()), "")
             or Path(element.get("plainTextPath") or element.get("richTextPath") or guid).name)
-    holders = [owner] if owner is element else [owner, element]
+    holders = ([owner] if owner is element else [owner, element]) if with_owner else [element]
     # A document's memo (QualCoder) or comment (ATLAS.ti), then the notes referred to.
     described = [reader.described(holder, "source-description", holder.get("guid") or guid) for holder in holders]
     source = QdpxSource(
@@ -703,24 +748,30 @@ def _read_text_source(
         variables={key: value for holder in holders for key, value in _variable_values(reader, holder, variables).items()},
         normalised=normalised,
     )
-    known = {"Description", "PlainTextContent", "NoteRef", "VariableValue", "Representation"}
-    for child in [*element, *(owner if owner is not element else [])]:
+    known = {"Description", "PlainTextContent", "NoteRef", "VariableValue", "Representation", "SyncPoint", "Transcript"}
+    # A recording's own children (its time-coded selections) were said of it once, not of each transcript.
+    syncpoints = _sync_points(reader, element) if media else {}
+    for child in [*element, *(owner if owner is not element and not media else [])]:
         child_kind = _local(child)
+        selection = None
         if child_kind == "PlainTextSelection" and child.getparent() is element:
             selection = _read_selection(reader, child)
-            if selection is not None:
-                source.selections.append(selection)
-                if not selection.codings:  # ATLAS.ti's quotation without a code, MAXQDA's comment on a passage
-                    package.skipped.append(
-                        f"{_describe(child)} in {name}: no coding, and qualcode keeps coded passages only"
-                        + ("; what is written on it is kept as memos on the transcript" if selection.notes else "")
-                    )
+        elif child_kind == "TranscriptSelection" and media:
+            span = _transcript_span(reader, child, syncpoints)
+            selection = _read_selection(reader, child, span) if span is not None else None
         elif child_kind == "Coding":
             package.skipped.append(f"{_describe(child)} on the whole of {name}: qualcode codes passages, not whole sources")
         elif child_kind in UNSUPPORTED_SELECTIONS:
             package.skipped.append(f"{_describe(child)} in {name}: not a text selection")
         elif child_kind not in known and isinstance(child.tag, str):
             package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
+        if selection is not None:
+            source.selections.append(selection)
+            if not selection.codings:  # ATLAS.ti's quotation without a code, MAXQDA's comment on a passage
+                package.skipped.append(
+                    f"{_describe(child)} in {name}: no coding, and qualcode keeps coded passages only"
+                    + ("; what is written on it is kept as memos on the transcript" if selection.notes else "")
+                )
     inline = _child(element, "PlainTextContent") is not None
     # Only qualcode's own export counts in code points of LF text for sure, and any file may say qualcode
     # wrote it (QualCoder's "Qualcoder-1.4" is another program's): its positions are taken as written only
@@ -731,9 +782,36 @@ def _read_text_source(
             f"{_describe(owner)}: its positions count {reading.unit}"
             + ("" if reading.line_ends_kept else " in its text without the CRs of its Windows line ends") + "; read as such"
         )
-    if owner is not element:
+    if media:
+        package.deviations.append(f"{_describe(owner)}: its transcript {source.name!r} read as a text source; the recording itself is left out")
+    elif owner is not element:
         package.deviations.append(f"{_describe(owner)}: read as the plain text of its Representation; the PDF itself is left out")
     package.sources.append(source)
+    return True
+
+
+def _sync_points(reader: _Reader, transcript: etree._Element) -> dict[str, int]:
+    """Each SyncPoint's GUID -> its position, a character of the transcript's text; one without a whole number is a problem."""
+    found: dict[str, int] = {}
+    for point in _children(transcript, "SyncPoint"):
+        guid = normal_guid(point.get("guid"))
+        try:
+            position = int(point.get("position") or "")
+        except ValueError:
+            reader.package.problems.append(f"{_describe(point)}: its position is not a whole number; selections from or to it are skipped")
+            continue
+        if guid is not None:
+            found[guid] = position
+    return found
+
+
+def _transcript_span(reader: _Reader, selection: etree._Element, syncpoints: dict[str, int]) -> tuple[int, int] | None:
+    """A TranscriptSelection's start and end: the positions of the SyncPoints it runs from and to."""
+    ends = [syncpoints.get(normal_guid(selection.get(side)) or "") for side in ("fromSyncPoint", "toSyncPoint")]
+    if ends[0] is None or ends[1] is None:
+        reader.package.problems.append(f"{_describe(selection)}: fromSyncPoint or toSyncPoint is no SyncPoint of its transcript; skipped")
+        return None
+    return ends[0], ends[1]
 
 
 def _as_qualcode_writes(reader: _Reader, source: QdpxSource) -> bool:
@@ -750,8 +828,10 @@ def _as_qualcode_writes(reader: _Reader, source: QdpxSource) -> bool:
 
 
 def _transcript_name(name: str) -> str:
-    """A source's name as a transcript name: without a text file's suffix or a GUID's braces."""
-    stem = re.sub(r"\.(txt|docx|rtf|md|pdf)$", "", name, flags=re.IGNORECASE)
+    """A source's name as a transcript name: without a text file's suffix, a recording's (QualCoder names a
+    recording's transcript "intervju.mp3.transcribed") or a GUID's braces."""
+    stem = re.sub(r"\.transcribed$", "", name, flags=re.IGNORECASE)
+    stem = re.sub(r"\.(txt|docx|rtf|md|pdf|mp3|m4a|wav|ogg|wma|aac|flac|mp4|mov|avi|wmv|mkv|m4v)$", "", stem, flags=re.IGNORECASE)
     guid = normal_guid(stem)
     return f"kilde-{guid[:8]}" if guid else stem
 
@@ -773,12 +853,13 @@ def moment(value: str | None, latest: datetime) -> datetime | None:
     return None if parsed.year <= 1970 or parsed > latest else parsed
 
 
-def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection | None:
+def _read_selection(reader: _Reader, element: etree._Element, span: tuple[int, int] | None = None) -> QdpxSelection | None:
+    """A PlainTextSelection, or a TranscriptSelection running over `span` (its SyncPoints' positions)."""
     guid = reader.guid(element)
     if guid is None:
         return None
     try:
-        start, end = int(element.get("startPosition") or ""), int(element.get("endPosition") or "")
+        start, end = span or (int(element.get("startPosition") or ""), int(element.get("endPosition") or ""))
     except ValueError:
         reader.package.problems.append(f"{_describe(element)}: startPosition/endPosition are not whole numbers; skipped")
         return None
