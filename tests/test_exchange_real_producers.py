@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.store.models import Coding, Memo, Transcript
+from qualcode.store.models import Coding, Memo, Participant, Transcript
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import
 
 TEXT = "I: Hvordan var kurset?\nD: Jeg fikk mer selvtillit på kurset, og jeg tør å si fra nå.\nI: Og jobb?\nD: Jeg håper på jobb i høst.\n"
@@ -175,3 +175,22 @@ def test_a_transcript_that_is_also_a_text_source_is_read_once(session: Session, 
     assert result.imported == ["Reklame - Lyd"]
     assert any("the same text as TextSource 'Reklame - Lyd.docx', read once" in line for line in result.deviations)
     assert any(guid("clip") in line and "not a text selection" in line for line in result.skipped)
+
+
+def test_a_case_without_a_name_is_what_the_file_says_of_its_source_not_a_participant(session: Session, tmp_path: Path) -> None:
+    """Quirkos (and MAXQDA, as QualCoder's importer reads them) write a document's variables as a Case with no name
+    and one SourceRef: it became a participant named by its GUID, and the document had no attributes."""
+    qdpx = Qdpx(codes=CODES)
+    source = guid("source")
+    qdpx.variables = (f'<Variable guid="{guid("var:runde")}" name="runde" typeOfVariable="Text"/>'
+                      f'<Variable guid="{guid("var:sider")}" name="sider" typeOfVariable="Integer"/>')
+    qdpx.cases = (f'<Case guid="{guid("case")}">'
+                  f'<VariableValue><VariableRef targetGUID="{guid("var:runde")}"/><TextValue>runde 1</TextValue></VariableValue>'
+                  f'<VariableValue><VariableRef targetGUID="{guid("var:sider")}"/><IntegerValue>4</IntegerValue></VariableValue>'
+                  f'<SourceRef targetGUID="{source}"/></Case>')
+    qdpx.sources.append(f'<TextSource guid="{source}" name="intervju1"><PlainTextContent>{escape(TEXT)}</PlainTextContent></TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "quirkos.qdpx", origin="Quirkos 2.5"))
+    transcript = session.scalars(select(Transcript)).one()
+    assert sorted((attribute.definition.name, attribute.value) for attribute in transcript.attributes) == [("runde", "runde 1"), ("sider", "4")]
+    assert result.participants_created == [] and session.scalar(select(Participant)) is None
+    assert any(guid("case") in line and "read as the variables of 'intervju1'" in line for line in result.deviations)

@@ -200,6 +200,7 @@ class _Reader:
         self.now = datetime.now(UTC)  # no moment in the file may come after the reading
         self.origin = ""  # the program the file says wrote it (<Project origin="NVivo 14">)
         self.text_paths: dict[str, str] = {}  # each TextSource's plain text part (lower case) -> its name
+        self.source_cases: list[QdpxCase] = []  # cases without a name, which say what their sources are
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -479,6 +480,7 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
         elif isinstance(element.tag, str):
             package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
     package.project_notes = [*project_notes, *reader.refs(root, "NoteRef")]
+    _sources_own_cases(reader, variables)
     # A case's variables were read before or after <Variables>: the names are settled here.
     for case in package.cases:
         case.variables = _settled(package, case.variables, variables, f"Case {case.name!r} {case.guid}")
@@ -647,14 +649,45 @@ def _variable_values(reader: _Reader, element: etree._Element, variables: dict[s
     return values
 
 
+def _sources_own_cases(reader: _Reader, variables: dict[str, tuple[str, str]]) -> None:
+    """A case without a name that refers to sources is what the file says of them: its variables are theirs
+    (a source's own value first) and its notes are on the first of them. It was a participant named by its GUID."""
+    by_guid = {source.guid: source for source in reader.package.sources}
+    for case in reader.source_cases:
+        held = [by_guid[ref] for ref in case.sources if ref in by_guid]
+        missing = [ref for ref in case.sources if ref not in by_guid]
+        if missing:
+            reader.package.problems.append(f"Case {case.guid} (no name): refers to {', '.join(missing)}, which is no text source read; skipped there")
+        if not held:
+            continue
+        names = ", ".join(repr(source.name) for source in held)
+        reader.package.deviations.append(f"Case {case.guid} has no name: read as the variables of {names}, not as a participant")
+        for source in held:
+            for ref, value in case.variables.items():
+                own = source.variables.setdefault(ref, value)
+                if own != value:
+                    reader.package.problems.append(
+                        f"Case {case.guid} (no name): variable {variables.get(ref, (ref, ''))[0]}: {cast('tuple[str, str]', value)[1]!r}"
+                        f" differs from {source.name!r}'s own; the source's kept"
+                    )
+        held[0].notes += case.notes
+
+
 def _read_case(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> QdpxCase | None:
     guid = reader.guid(element)
     if guid is None:
         return None
     sources = reader.refs(element, "SourceRef")
+    described = reader.described(element, "case-description", guid)  # QualCoder's memo on a case
+    if not (element.get("name") or "").strip() and sources and _child(element, "SelectionRef") is None:
+        # No one, but what the file says of its sources: Quirkos and MAXQDA write a document's variables so.
+        reader.source_cases.append(QdpxCase(
+            guid, guid, None, _variable_values(reader, element, variables), sources,
+            [*([described] if described else []), *reader.refs(element, "NoteRef")],
+        ))
+        return None
     # A case that lists selections rather than sources appears in the selections' sources.
     sources += [f"selection:{target}" for target in reader.refs(element, "SelectionRef")]
-    described = reader.described(element, "case-description", guid)  # QualCoder's memo on a case
     return QdpxCase(
         guid, (element.get("name") or guid).strip(), _text_of(element, "Description"),
         _variable_values(reader, element, variables), sources, [*([described] if described else []), *reader.refs(element, "NoteRef")],
