@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.errors import NeedsReview
 from qualcode.store.models import Coding, Memo, Participant, Transcript
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import
 
@@ -194,3 +196,40 @@ def test_a_case_without_a_name_is_what_the_file_says_of_its_source_not_a_partici
     assert sorted((attribute.definition.name, attribute.value) for attribute in transcript.attributes) == [("runde", "runde 1"), ("sider", "4")]
     assert result.participants_created == [] and session.scalar(select(Participant)) is None
     assert any(guid("case") in line and "read as the variables of 'intervju1'" in line for line in result.deviations)
+
+
+def test_a_set_of_sources_is_a_yes_attribute_of_its_transcripts_and_a_set_of_codes_is_said_skipped(
+    session: Session, tmp_path: Path,
+) -> None:
+    """MAXQDA groups documents in document sets, ATLAS.ti in document groups, both written as Sets of MemberSources
+    (ATLAS.ti's code groups as Sets of MemberCodes): every set was skipped, and the grouping lost."""
+    qdpx = Qdpx(codes=CODES)
+    for name in ("en", "to", "tre"):
+        qdpx.sources.append(f'<TextSource guid="{guid(name)}" name="intervju {name}"><PlainTextContent>{escape(TEXT)} {name}</PlainTextContent></TextSource>')
+    qdpx.extra = (
+        "<Sets>"
+        f'<Set guid="{guid("set:2024")}" name="Runde 2024"><MemberSource targetGUID="{guid("en")}"/><MemberSource targetGUID="{guid("to")}"/></Set>'
+        f'<Set guid="{guid("set:wave")}" name="wave"><Description>de første</Description><MemberSource targetGUID="{guid("tre")}"/></Set>'
+        f'<Set guid="{guid("set:koder")}" name="følelser"><MemberCode targetGUID="{guid("code:håp")}"/></Set>'
+        f'<Set guid="{guid("set:tom")}" name="tom"/>'
+        "</Sets>"
+    )
+    result = run_import(session, qdpx.write(tmp_path / "maxqda.qdpx", origin="MAXQDA 24 (Release 24.7.0)"))
+    found = {(transcript.name, attribute.definition.name, attribute.definition.value_type, attribute.value)
+             for transcript in session.scalars(select(Transcript)) for attribute in transcript.attributes}
+    assert found == {("intervju en", "Runde 2024", "boolean", "true"), ("intervju to", "Runde 2024", "boolean", "true"),
+                     ("intervju tre", "wave (set)", "boolean", "true")}
+    assert session.scalar(select(Transcript.wave).where(Transcript.name == "intervju tre")) is None
+    assert ("project", "set wave (set)", "de første") in _memos(session)
+    assert any("Runde 2024" in line and "read as the attribute 'Runde 2024' (true) of its 2 transcripts" in line for line in result.deviations)
+    assert any("følelser" in line and "its codes" in line for line in result.skipped)
+    assert any("'tom'" in line and "no sources" in line for line in result.skipped)
+
+
+def test_a_set_named_after_a_person_holds_the_file_back_for_review(session: Session, tmp_path: Path) -> None:
+    """ATLAS.ti's sample project groups each informant's documents under the informant's name."""
+    qdpx = Qdpx(codes=CODES)
+    qdpx.sources.append(f'<TextSource guid="{guid("en")}" name="intervju en"><PlainTextContent>{escape(TEXT)}</PlainTextContent></TextSource>')
+    qdpx.extra = f'<Sets><Set guid="{guid("set")}" name="Torbjørg Hegseth"><MemberSource targetGUID="{guid("en")}"/></Set></Sets>'
+    with pytest.raises(NeedsReview, match="Torbjørg"):
+        run_import(session, qdpx.write(tmp_path / "atlas.qdpx", origin="ATLAS.ti 8.4.0"))

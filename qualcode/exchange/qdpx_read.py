@@ -469,7 +469,10 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
                     package.notes[guid] = QdpxNote(
                         guid, note.get("name"), written, normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime"), reader.now),
                     )
-        elif kind in {"Links", "Graphs", "Sets"}:
+        elif kind == "Sets":
+            for item in element:
+                _read_set(reader, item, variables, project_notes)
+        elif kind in {"Links", "Graphs"}:
             for item in element:
                 package.skipped.append(f"{_describe(item)}: qualcode has no {kind.lower()}")
         elif kind == "Description":  # QualCoder writes the project's memo here
@@ -647,6 +650,43 @@ def _variable_values(reader: _Reader, element: etree._Element, variables: dict[s
         elif typed is not None and typed[1] != "":
             values[target] = typed
     return values
+
+
+def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]], project_notes: list[str]) -> None:
+    """A set of sources (MAXQDA's document set, ATLAS.ti's document group) as a yes/no attribute of its
+    transcripts named by the set, which an analysis can cross codes with; its codes and notes, which
+    qualcode has no sets of, are listed as skipped. Sets were all skipped, and with them how the
+    researcher had grouped the interviews."""
+    package = reader.package
+    if _local(element) != "Set":
+        if isinstance(element.tag, str):
+            package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
+        return
+    others = [kind for kind in ("MemberCode", "MemberNote") if _child(element, kind) is not None]
+    if others:
+        package.skipped.append(f"{_describe(element)}: its {' and '.join(kind[6:].lower() + 's' for kind in others)},"
+                               " as qualcode has no sets of them")
+    members = reader.refs(element, "MemberSource")
+    guid = normal_guid(element.get("guid"))
+    sources = {source.guid: source for source in package.sources}
+    held = [sources[member] for member in dict.fromkeys(members) if member in sources]
+    if not held or guid is None:
+        if not others:
+            package.skipped.append(f"{_describe(element)}: {'none of its sources was read' if members else 'no sources'}; qualcode has no sets")
+        return
+    from qualcode.exchange.project_export import TRANSCRIPT_FIELDS
+
+    name, renamed = attribute_name_from_file(" ".join((element.get("name") or guid).split()), "Sets")
+    package.problems += [renamed] if renamed is not None else []
+    if name.lower() in {label for label, _ in TRANSCRIPT_FIELDS}:  # "wave" would set the transcripts' wave to "true"
+        name = f"{name} (set)"
+    variables[f"set:{guid}"] = (name, "Boolean")
+    for source in held:
+        source.variables[f"set:{guid}"] = ("Boolean", "true")
+    described = reader.described(element, "set-description", guid, f"set {name}")
+    project_notes += [described] if described is not None else []
+    package.deviations.append(f"{_describe(element)}: read as the attribute {name!r} (true) of its {len(held)} transcript"
+                              f"{'' if len(held) == 1 else 's'}, as qualcode has no sets")
 
 
 def _sources_own_cases(reader: _Reader, variables: dict[str, tuple[str, str]]) -> None:
