@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import NeedsReview
+from qualcode.exchange.codebook_qdc import import_qdc, read_qdc
 from qualcode.store.models import Coding, Memo, Participant, Transcript
+from qualcode.store.project import Project
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import
 
 TEXT = "I: Hvordan var kurset?\nD: Jeg fikk mer selvtillit på kurset, og jeg tør å si fra nå.\nI: Og jobb?\nD: Jeg håper på jobb i høst.\n"
@@ -233,3 +235,21 @@ def test_a_set_named_after_a_person_holds_the_file_back_for_review(session: Sess
     qdpx.extra = f'<Sets><Set guid="{guid("set")}" name="Torbjørg Hegseth"><MemberSource targetGUID="{guid("en")}"/></Set></Sets>'
     with pytest.raises(NeedsReview, match="Torbjørg"):
         run_import(session, qdpx.write(tmp_path / "atlas.qdpx", origin="ATLAS.ti 8.4.0"))
+
+
+def test_a_codebook_with_every_guid_in_capitals_says_so_in_one_line(project: Project) -> None:
+    """MAXQDA 24 writes every GUID of its 140 codes in capitals, as the schema allows; each was a line of its own,
+    burying what the import had to say."""
+    children = "".join(
+        f'<Code color="#ef8256" guid="{guid(f"tema {number}").upper()}" name="TEMA - undertema {number}" isCodable="true">'
+        f"<Description>Brukes når deltakeren snakker om tema {number}.</Description></Code>" for number in range(40)
+    )
+    qdc = ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="MAXQDA 24 (Release 24.7.0)">'
+           f'<Codes><Code color="#ef8256" guid="{guid("tema").upper()}" name="Tema" isCodable="true">{children}</Code></Codes></CodeBook>')
+    with project.begin() as session:
+        imported = import_qdc(session, read_qdc(qdc.encode(), "maxqda.qdc"))
+    assert len(imported.changes.created) == 41
+    respelled = [line for line in imported.deviations if "capitals" in line]
+    assert respelled == [f"maxqda.qdc: 41 GUIDs written in capitals or braces, read as qualcode keeps GUIDs, in lower case without braces"
+                         f" ({guid('tema').upper()} as {guid('tema')}, …)"]
+    assert not any("GUID" in line for line in imported.deviations if line not in respelled)

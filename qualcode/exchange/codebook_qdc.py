@@ -46,6 +46,7 @@ from qualcode.errors import CodebookInvalid
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
 from qualcode.store.models import Code
 from qualcode.store.settings import get_setting
+from qualcode.text.counts import counted
 from qualcode.untrusted import parse_xml
 
 if TYPE_CHECKING:
@@ -261,7 +262,15 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
     result = QdcCodebook(Codebook(name=Path(where).stem or "qualcode"), origin=(root.get("origin") or "").strip(), where=where)
     result.deviations.extend(f"{where} line {problem.line}: {problem.message}" for problem in schema_problems(root))
     codes = [child for child in root if _local(child) == "Codes"]
-    _Reader(where, result).read(codes[0] if codes else root, result.codebook.codes, depth=1)
+    reader = _Reader(where, result)
+    reader.read(codes[0] if codes else root, result.codebook.codes, depth=1)
+    if reader.respelled:
+        # MAXQDA, ATLAS.ti and Taguette write every GUID in capitals, as the schema allows: one line, not one per code.
+        raw, guid = reader.respelled[0]
+        result.deviations.append(
+            f"{where}: {counted(len(reader.respelled), 'GUID')} written in capitals or braces, read as qualcode keeps GUIDs,"
+            f" in lower case without braces ({raw} as {guid}{', …' if len(reader.respelled) > 1 else ''})"
+        )
     if not result.codebook.codes:
         raise CodebookInvalid([f"{where}: the codebook has no codes"])
     texts = [text for _, _, code in result.codebook.walk()
@@ -296,7 +305,7 @@ class _Reader:
         self.result = result
         self.seen_guids: dict[str, str] = {}  # GUID -> the path of the code the file first gives it
         self.count = 0
-        self.braced = 0
+        self.respelled: list[tuple[str, str]] = []  # (as written, as kept) of each GUID written otherwise than qualcode keeps it
 
     def note(self, element: etree._Element, message: str) -> None:
         self.result.deviations.append(f"{self.where} line {element.sourceline}: {message}")
@@ -349,7 +358,7 @@ class _Reader:
             self.seen_guids[guid] = f"{parent_path}/{name}" if parent_path else name
             self.result.guids[id(spec)] = guid
             if raw_guid != guid:
-                self.note(element, f"GUID {raw_guid} of {name!r} read as {guid}")
+                self.respelled.append((str(raw_guid), guid))
         spec.colour = self.colour(element, name)
         descriptions = [child for child in element if _local(child) == "Description"]
         fields = parse_description(descriptions[0].text if descriptions else None, ours=written_by(self.result.origin, "qualcode"))
