@@ -8,9 +8,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.service import KeyAccess
+from qualcode.cli import cli
 from qualcode.errors import NeedsReview
 from qualcode.exchange.codebook_qdc import import_qdc, read_qdc
 from qualcode.store.models import Coding, Memo, Participant, Transcript
@@ -253,3 +256,21 @@ def test_a_codebook_with_every_guid_in_capitals_says_so_in_one_line(project: Pro
     assert respelled == [f"maxqda.qdc: 41 GUIDs written in capitals or braces, read as qualcode keeps GUIDs, in lower case without braces"
                          f" ({guid('tema').upper()} as {guid('tema')}, …)"]
     assert not any("GUID" in line for line in imported.deviations if line not in respelled)
+
+
+def test_an_export_says_which_code_names_two_codes_share_as_qualcode_would_merge_them(
+    project: Project, key_access: KeyAccess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """QualCoder's database holds one code of a name (code_name has unique(name)): its import of a file with "annet"
+    under two themes puts the second under the first and files its codings under no code. The export said nothing."""
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "keys" / "test.qckey"))
+    root = str(project.root)
+    for path in ("empowerment/annet", "måltall-press/annet"):
+        added = CliRunner().invoke(cli, ["--project", root, "codebook", "add", path])
+        assert added.exit_code == 0, added.output
+    said = ("1 code name used in more than one place: 'annet' (empowerment/annet, måltall-press/annet); QualCoder keeps one code"
+            " of a name, and its import merges them into the first and files the others' codings under no code")
+    for command in (["codebook", "export", str(tmp_path / "kodebok.qdc")], ["export", "qdpx", str(tmp_path / "prosjekt.qdpx")]):
+        exported = CliRunner().invoke(cli, ["--project", root, *command])
+        assert exported.exit_code == 0, exported.output
+        assert said in exported.output

@@ -151,15 +151,31 @@ FIELD_WORDS = {"definition": "definition", "inclusion": "inclusion", "exclusion"
 
 
 def codes_not_carried(session: Session) -> list[str]:
-    """One line naming the codes whose fields a REFI-QDA description would not give back as they are, if any."""
-    lost = [(view.path, fields) for view in list_codes(session) if (fields := fields_not_carried(view))]
-    if not lost:
-        return []
-    named = "; ".join(f"{path} ({', '.join(FIELD_WORDS[field] for field in fields)})" for path, fields in lost[:5])
-    more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
-    return [f"{len(lost)} code{'s' if len(lost) > 1 else ''} will not read back from the file exactly as written: {named}{more}"
-            " (a signal word holding a comma or semicolon, or a blank line followed by a label such as"
-            " 'Eksempel:' inside a field); the project keeps them as they are"]
+    """The lines naming the codes a REFI-QDA file would not give back as they are, if any: fields its
+    description cannot carry, and names that two codes share (QualCoder keeps one code per name)."""
+    views = list_codes(session)
+    said = []
+    lost = [(view.path, fields) for view in views if (fields := fields_not_carried(view))]
+    if lost:
+        named = "; ".join(f"{path} ({', '.join(FIELD_WORDS[field] for field in fields)})" for path, fields in lost[:5])
+        more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+        said.append(f"{len(lost)} code{'s' if len(lost) > 1 else ''} will not read back from the file exactly as written: {named}{more}"
+                    " (a signal word holding a comma or semicolon, or a blank line followed by a label such as"
+                    " 'Eksempel:' inside a field); the project keeps them as they are")
+    # QualCoder's database holds one code of a name, and one grouping code (its category) of a name: its import
+    # files a second "annet" under the first, and the codings of the second under no code at all.
+    parents = {view.path.rpartition("/")[0] for view in views if "/" in view.path}
+    places: dict[tuple[bool, str], list[str]] = {}
+    for view in views:
+        places.setdefault((is_grouping(view, view.path in parents), view.name), []).append(view.path)
+    shared = [(name, paths) for (_, name), paths in places.items() if len(paths) > 1]
+    if shared:
+        named = "; ".join(f"{name!r} ({', '.join(paths)})" for name, paths in shared[:5])
+        more = f" and {len(shared) - 5} more" if len(shared) > 5 else ""
+        said.append(f"{counted(len(shared), 'code name')} used in more than one place: {named}{more}; QualCoder keeps one"
+                    " code of a name, and its import merges them into the first and files the others' codings under no code:"
+                    " rename all but one (`qualcode codebook rename`) before exporting for QualCoder")
+    return said
 
 
 def is_grouping(view: CodeView, has_children: bool) -> bool:
