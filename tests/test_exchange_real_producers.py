@@ -274,3 +274,29 @@ def test_an_export_says_which_code_names_two_codes_share_as_qualcode_would_merge
         exported = CliRunner().invoke(cli, ["--project", root, *command])
         assert exported.exit_code == 0, exported.output
         assert said in exported.output
+
+
+def test_a_note_linked_to_a_passage_is_a_memo_on_that_passage(session: Session, tmp_path: Path) -> None:
+    """NVivo writes an annotation as a PlainTextSelection without a coding and a Link from its Note (its text in a
+    file) to it, as QualCoder's importer reads it; ATLAS.ti links a memo to a coded quotation so. The note was a
+    project memo, and the link skipped."""
+    qdpx = Qdpx(codes=CODES)
+    annotated, coded = _span(TEXT, "tør å si fra"), _span(TEXT, "Jeg håper på jobb")
+    qdpx.sources.append(
+        f'<TextSource guid="{guid("source")}" name="intervju1" plainTextPath="internal://{guid("source")}.txt">'
+        f'<PlainTextSelection guid="{guid("annotated")}" name="" startPosition="{annotated[0]}" endPosition="{annotated[1]}"/>'
+        f'<PlainTextSelection guid="{guid("coded")}" name="" startPosition="{coded[0]}" endPosition="{coded[1]}">'
+        f'{_coding("coded", guid("code:håp"), "")}</PlainTextSelection></TextSource>'.replace(' creatingUser=""', "")
+    )
+    qdpx.members[f"sources/{guid('source')}.txt"] = TEXT.encode()
+    qdpx.members[f"sources/{guid('annotation')}.txt"] = "Her endrer tonen seg.".encode()
+    qdpx.notes.append(f'<Note guid="{guid("annotation")}" name="Annotation" plainTextPath="internal://{guid("annotation")}.txt"/>')
+    qdpx.notes.append(f'<Note guid="{guid("memo")}" name="Om håp"><PlainTextContent>Sammenlign med runde 2.</PlainTextContent></Note>')
+    qdpx.extra = (f'<Links><Link guid="{guid("link:a")}" originGUID="{guid("annotation")}" targetGUID="{guid("annotated")}"/>'
+                  f'<Link guid="{guid("link:m")}" name="Memo-Quotation Relation" originGUID="{guid("memo")}" targetGUID="{guid("coded")}"/></Links>')
+    result = run_import(session, qdpx.write(tmp_path / "nvivo.qdpx", origin="NVivo for Windows 12.6"))
+    coding = session.scalars(select(Coding)).one()
+    assert _memos(session) == {("transcript intervju1", "Annotation", "Her endrer tonen seg."),
+                               (f"coding {coding.id}", "Om håp", "Sammenlign med runde 2.")}
+    assert not any("qualcode has no links" in line for line in result.skipped)
+    assert sum("read as its note on" in line for line in result.deviations) == 2

@@ -474,7 +474,8 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
                 _read_set(reader, item, variables, project_notes)
         elif kind in {"Links", "Graphs"}:
             for item in element:
-                package.skipped.append(f"{_describe(item)}: qualcode has no {kind.lower()}")
+                if kind != "Links" or not _note_linked(reader, item):
+                    package.skipped.append(f"{_describe(item)}: qualcode has no {kind.lower()}")
         elif kind == "Description":  # QualCoder writes the project's memo here
             described = reader.described(root, "project-description", package.name)
             project_notes += [described] if described is not None else []
@@ -650,6 +651,35 @@ def _variable_values(reader: _Reader, element: etree._Element, variables: dict[s
         elif typed is not None and typed[1] != "":
             values[target] = typed
     return values
+
+
+def _note_linked(reader: _Reader, link: etree._Element) -> bool:
+    """Whether `link` ties a note to a passage, source or code the file holds, and the note is now on it.
+
+    NVivo writes an annotation as a PlainTextSelection without a coding and a Link from its Note to it;
+    ATLAS.ti links a memo to a quotation so. The note became a project memo, and the link was skipped."""
+    package = reader.package
+    ends = [normal_guid(link.get("originGUID")), normal_guid(link.get("targetGUID"))]
+    if _local(link) != "Link" or None in ends:
+        return False
+    note, other = (ends[0], ends[1]) if ends[0] in package.notes else (ends[1], ends[0]) if ends[1] in package.notes else (None, None)
+    if note is None or other is None:
+        return False
+    for source in package.sources:
+        for index, chosen in enumerate(source.selections):
+            if chosen.guid == other:
+                source.selections[index] = replace(chosen, notes=(*chosen.notes, note))
+                package.deviations.append(f"{_describe(link)}: read as its note on {chosen.name or 'a passage'!r} in {source.name}")
+                return True
+        if source.guid == other:
+            source.notes.append(note)
+            package.deviations.append(f"{_describe(link)}: read as its note on {source.name}")
+            return True
+    code = next((code for code in package.walk_codes() if code.guid == other), None)
+    if code is not None:
+        code.notes.append(note)
+        package.deviations.append(f"{_describe(link)}: read as its note on the code {code.name}")
+    return code is not None
 
 
 def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]], project_notes: list[str]) -> None:
