@@ -300,3 +300,15 @@ def test_a_note_linked_to_a_passage_is_a_memo_on_that_passage(session: Session, 
                                (f"coding {coding.id}", "Om håp", "Sammenlign med runde 2.")}
     assert not any("qualcode has no links" in line for line in result.skipped)
     assert sum("read as its note on" in line for line in result.deviations) == 2
+
+
+def test_an_atlas_codebooks_code_groups_are_said_left_out(project: Project) -> None:
+    """ATLAS.ti 23 writes its code groups into the .qdc as Sets of MemberCodes; they were left out unsaid."""
+    qdc = (f'<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="ATLAS.ti Win 23.4.0"><Codes>'
+           f'<Code guid="{guid("kode")}" name="mestring" color="#46AA00" isCodable="true"><Description>om å mestre</Description></Code>'
+           f'</Codes><Sets><Set name="positive" guid="{guid("gruppe")}"><Description>gode opplevelser</Description>'
+           f'<MemberCode guid="{guid("kode")}"/></Set></Sets></CodeBook>')
+    with project.begin() as session:
+        imported = import_qdc(session, read_qdc(qdc.encode(), "atlas.qdc"))
+    assert imported.changes.created == ["mestring"]
+    assert "atlas.qdc: 1 set of codes left out ('positive'), as qualcode has no sets of codes; the codes themselves are read" in imported.deviations
