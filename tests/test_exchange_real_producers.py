@@ -12,6 +12,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise.apply import add_identifier
+from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.service import KeyAccess
 from qualcode.cli import cli
 from qualcode.errors import NeedsReview
@@ -289,7 +291,7 @@ def test_a_note_linked_to_a_passage_is_a_memo_on_that_passage(session: Session, 
         f'{_coding("coded", guid("code:håp"), "")}</PlainTextSelection></TextSource>'.replace(' creatingUser=""', "")
     )
     qdpx.members[f"sources/{guid('source')}.txt"] = TEXT.encode()
-    qdpx.members[f"sources/{guid('annotation')}.txt"] = "Her endrer tonen seg.".encode()
+    qdpx.members[f"sources/{guid('annotation')}.txt"] = b"Her endrer tonen seg."
     qdpx.notes.append(f'<Note guid="{guid("annotation")}" name="Annotation" plainTextPath="internal://{guid("annotation")}.txt"/>')
     qdpx.notes.append(f'<Note guid="{guid("memo")}" name="Om håp"><PlainTextContent>Sammenlign med runde 2.</PlainTextContent></Note>')
     qdpx.extra = (f'<Links><Link guid="{guid("link:a")}" originGUID="{guid("annotation")}" targetGUID="{guid("annotated")}"/>'
@@ -312,3 +314,16 @@ def test_an_atlas_codebooks_code_groups_are_said_left_out(project: Project) -> N
         imported = import_qdc(session, read_qdc(qdc.encode(), "atlas.qdc"))
     assert imported.changes.created == ["mestring"]
     assert "atlas.qdc: 1 set of codes left out ('positive'), as qualcode has no sets of codes; the codes themselves are read" in imported.deviations
+
+
+def test_what_an_import_says_of_a_files_sets_and_sources_names_no_one_the_key_knows(session: Session, tmp_path: Path) -> None:
+    """ATLAS.ti's sample project groups each informant's documents under the informant's name, and a deviation names
+    the set and the attribute it became: deviations were printed and logged as written, unlike the other lines."""
+    key = PseudonymKey("test")
+    pseudonym = add_identifier(key, "Torbjørg Hegseth", "person", "f").pseudonym
+    qdpx = Qdpx(codes=CODES)
+    qdpx.sources.append(f'<TextSource guid="{guid("en")}" name="intervju en"><PlainTextContent>{escape(TEXT)}</PlainTextContent></TextSource>')
+    qdpx.extra = f'<Sets><Set guid="{guid("set")}" name="Torbjørg Hegseth"><MemberSource targetGUID="{guid("en")}"/></Set></Sets>'
+    result = run_import(session, qdpx.write(tmp_path / "atlas.qdpx", origin="ATLAS.ti 8.4.0"), key)
+    said = [line for line in result.deviations if "Set" in line]
+    assert said and all("Torbjørg" not in line and pseudonym in line for line in said)

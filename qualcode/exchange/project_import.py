@@ -265,7 +265,7 @@ def import_qdpx(
     _write_cases(session, package, key, sources, by_source, coder, result)
     # What is said of the file is printed and logged: a name the key knows is said by its pseudonym
     # there too ("Case 'Kristoffer Lie' …" was printed as the file wrote it).
-    for said in (result.problems, result.conflicts, result.skipped):
+    for said in (result.problems, result.conflicts, result.skipped, result.deviations):
         said[:] = [clean_text(line, key) for line in said]
     return result
 
