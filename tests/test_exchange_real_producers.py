@@ -1,6 +1,7 @@
-"""Files in the shapes real programs write (QualCoder's refi.py export, an ATLAS.ti 8 and a MAXQDA 24
-export, Quirkos as QualCoder's importer describes it), with content of our own: what each puts where
-must come in, not only what qualcode's own export writes."""
+"""Files in the shapes real programs write, with content of our own: QualCoder's export as its refi.py writes
+it, ATLAS.ti 8.4's sample project and an ATLAS.ti 23 codebook, a MAXQDA 24 export, NVivo 12's selections, and
+Quirkos' document variables as QualCoder's importer reads them. What each puts where must come in, or be said
+left out, not only what qualcode's own export writes."""
 
 from __future__ import annotations
 
