@@ -280,7 +280,7 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
     codes = [child for child in root if _local(child) == "Codes"]
     reader = _Reader(where, result)
     reader.read(codes[0] if codes else root, result.codebook.codes, depth=1)
-    # ATLAS.ti writes its code groups as Sets, Taguette an empty <Sets/>: a group was left out unsaid.
+    # ATLAS.ti writes its code groups as Sets (Taguette an empty <Sets/>): what the import leaves out is said.
     groups = [group for holder in root if _local(holder) == "Sets" for group in holder if _local(group) == "Set"]
     if groups:
         named = ", ".join(repr(group.get("name") or "") for group in groups[:5]) + (" …" if len(groups) > 5 else "")

@@ -220,7 +220,7 @@ class _Reader:
         and its owner's GUID, so the same file gives the same note); None where it says nothing.
 
         Programs write a memo there: QualCoder a file's, a case's, a coding's and the project's, ATLAS.ti
-        a document's and a quotation's comment. It was read nowhere, and lost unsaid."""
+        a document's and a quotation's comment; as a note it is reviewed, pseudonymised and attached as any note is."""
         text = _text_of(element, "Description")
         if text is None or not text.strip():
             return None
@@ -657,7 +657,7 @@ def _note_linked(reader: _Reader, link: etree._Element) -> bool:
     """Whether `link` ties a note to a passage, source or code the file holds, and the note is now on it.
 
     NVivo writes an annotation as a PlainTextSelection without a coding and a Link from its Note to it;
-    ATLAS.ti links a memo to a quotation so. The note became a project memo, and the link was skipped."""
+    ATLAS.ti links a memo to a quotation so: the link is where the note belongs, not the project."""
     package = reader.package
     ends = [normal_guid(link.get("originGUID")), normal_guid(link.get("targetGUID"))]
     if _local(link) != "Link" or None in ends:
@@ -684,9 +684,8 @@ def _note_linked(reader: _Reader, link: etree._Element) -> bool:
 
 def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]], project_notes: list[str]) -> None:
     """A set of sources (MAXQDA's document set, ATLAS.ti's document group) as a yes/no attribute of its
-    transcripts named by the set, which an analysis can cross codes with; its codes and notes, which
-    qualcode has no sets of, are listed as skipped. Sets were all skipped, and with them how the
-    researcher had grouped the interviews."""
+    transcripts named by the set, which an analysis can cross codes with, so the researcher's grouping of
+    the interviews comes along; its codes and notes, which qualcode has no sets of, are listed as skipped."""
     package = reader.package
     if _local(element) != "Set":
         if isinstance(element.tag, str):
@@ -721,7 +720,7 @@ def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tup
 
 def _sources_own_cases(reader: _Reader, variables: dict[str, tuple[str, str]]) -> None:
     """A case without a name that refers to sources is what the file says of them: its variables are theirs
-    (a source's own value first) and its notes are on the first of them. It was a participant named by its GUID."""
+    (a source's own value first) and its notes are on the first of them: there is no one to make a participant of."""
     by_guid = {source.guid: source for source in reader.package.sources}
     for case in reader.source_cases:
         held = [by_guid[ref] for ref in case.sources if ref in by_guid]
