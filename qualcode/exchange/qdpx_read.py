@@ -201,6 +201,8 @@ class _Reader:
         self.origin = ""  # the program the file says wrote it (<Project origin="NVivo 14">)
         self.text_paths: dict[str, str] = {}  # each TextSource's plain text part (lower case) -> its name
         self.source_cases: list[QdpxCase] = []  # cases without a name, which say what their sources are
+        # What a Link may tie a note to, by GUID: a code, a source, or a selection (its source and place there).
+        self.linkable: dict[str, QdpxCode | QdpxSource | tuple[QdpxSource, int]] | None = None
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -665,21 +667,24 @@ def _note_linked(reader: _Reader, link: etree._Element) -> bool:
     note, other = (ends[0], ends[1]) if ends[0] in package.notes else (ends[1], ends[0]) if ends[1] in package.notes else (None, None)
     if note is None or other is None:
         return False
-    for source in package.sources:
-        for index, chosen in enumerate(source.selections):
-            if chosen.guid == other:
-                source.selections[index] = replace(chosen, notes=(*chosen.notes, note))
-                package.deviations.append(f"{_describe(link)}: read as its note on {chosen.name or 'a passage'!r} in {source.name}")
-                return True
-        if source.guid == other:
-            source.notes.append(note)
-            package.deviations.append(f"{_describe(link)}: read as its note on {source.name}")
-            return True
-    code = next((code for code in package.walk_codes() if code.guid == other), None)
-    if code is not None:
-        code.notes.append(note)
-        package.deviations.append(f"{_describe(link)}: read as its note on the code {code.name}")
-    return code is not None
+    if reader.linkable is None:  # found once: NVivo may link thousands of annotations among 50,000 selections
+        reader.linkable = {code.guid: code for code in package.walk_codes()}
+        for source in package.sources:
+            reader.linkable[source.guid] = source
+            reader.linkable.update({chosen.guid: (source, index) for index, chosen in enumerate(source.selections)})
+    found = reader.linkable.get(other)
+    if isinstance(found, tuple):
+        source, index = found
+        chosen = source.selections[index]
+        source.selections[index] = replace(chosen, notes=(*chosen.notes, note))
+        package.deviations.append(f"{_describe(link)}: read as its note on {chosen.name or 'a passage'!r} in {source.name}")
+    elif isinstance(found, QdpxSource):
+        found.notes.append(note)
+        package.deviations.append(f"{_describe(link)}: read as its note on {found.name}")
+    elif isinstance(found, QdpxCode):
+        found.notes.append(note)
+        package.deviations.append(f"{_describe(link)}: read as its note on the code {found.name}")
+    return found is not None
 
 
 def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]], project_notes: list[str]) -> None:
