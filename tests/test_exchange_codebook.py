@@ -115,7 +115,7 @@ def test_import_merges_by_guid_before_name(project: Project) -> None:
         assert session.scalar(select(Code.shortcut).where(Code.path == "empowerment")) == "e"  # a .qdc carries no shortcuts
     assert imported.changes.created == []
     assert any("GUID of 'empowerment/avmakt'" in line and "Maktesløshet" in line for line in imported.deviations)
-    assert any(f"read as {parent}" in line for line in imported.deviations)  # the braced, upper-case GUID
+    assert any(f"{{{parent.upper()}}} as {parent}" in line for line in imported.deviations)  # the braced, upper-case GUID
 
 
 

@@ -46,6 +46,7 @@ from qualcode.errors import CodebookInvalid
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
 from qualcode.store.models import Code
 from qualcode.store.settings import get_setting
+from qualcode.text.counts import counted
 from qualcode.untrusted import parse_xml
 
 if TYPE_CHECKING:
@@ -150,15 +151,31 @@ FIELD_WORDS = {"definition": "definition", "inclusion": "inclusion", "exclusion"
 
 
 def codes_not_carried(session: Session) -> list[str]:
-    """One line naming the codes whose fields a REFI-QDA description would not give back as they are, if any."""
-    lost = [(view.path, fields) for view in list_codes(session) if (fields := fields_not_carried(view))]
-    if not lost:
-        return []
-    named = "; ".join(f"{path} ({', '.join(FIELD_WORDS[field] for field in fields)})" for path, fields in lost[:5])
-    more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
-    return [f"{len(lost)} code{'s' if len(lost) > 1 else ''} will not read back from the file exactly as written: {named}{more}"
-            " (a signal word holding a comma or semicolon, or a blank line followed by a label such as"
-            " 'Eksempel:' inside a field); the project keeps them as they are"]
+    """The lines naming the codes a REFI-QDA file would not give back as they are, if any: fields its
+    description cannot carry, and names that two codes share (QualCoder keeps one code per name)."""
+    views = list_codes(session)
+    said = []
+    lost = [(view.path, fields) for view in views if (fields := fields_not_carried(view))]
+    if lost:
+        named = "; ".join(f"{path} ({', '.join(FIELD_WORDS[field] for field in fields)})" for path, fields in lost[:5])
+        more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
+        said.append(f"{len(lost)} code{'s' if len(lost) > 1 else ''} will not read back from the file exactly as written: {named}{more}"
+                    " (a signal word holding a comma or semicolon, or a blank line followed by a label such as"
+                    " 'Eksempel:' inside a field); the project keeps them as they are")
+    # QualCoder's database holds one code of a name, and one grouping code (its category) of a name: its import
+    # files a second "annet" under the first, and the codings of the second under no code at all.
+    parents = {view.path.rpartition("/")[0] for view in views if "/" in view.path}
+    places: dict[tuple[bool, str], list[str]] = {}
+    for view in views:
+        places.setdefault((is_grouping(view, view.path in parents), view.name), []).append(view.path)
+    shared = [(name, paths) for (_, name), paths in places.items() if len(paths) > 1]
+    if shared:
+        named = "; ".join(f"{name!r} ({', '.join(paths)})" for name, paths in shared[:5])
+        more = f" and {len(shared) - 5} more" if len(shared) > 5 else ""
+        said.append(f"{counted(len(shared), 'code name')} used in more than one place: {named}{more}; QualCoder keeps one"
+                    " code of a name, and its import merges them into the first and files the others' codings under no code:"
+                    " rename all but one (`qualcode codebook rename`) before exporting for QualCoder")
+    return said
 
 
 def is_grouping(view: CodeView, has_children: bool) -> bool:
@@ -261,7 +278,21 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
     result = QdcCodebook(Codebook(name=Path(where).stem or "qualcode"), origin=(root.get("origin") or "").strip(), where=where)
     result.deviations.extend(f"{where} line {problem.line}: {problem.message}" for problem in schema_problems(root))
     codes = [child for child in root if _local(child) == "Codes"]
-    _Reader(where, result).read(codes[0] if codes else root, result.codebook.codes, depth=1)
+    reader = _Reader(where, result)
+    reader.read(codes[0] if codes else root, result.codebook.codes, depth=1)
+    # ATLAS.ti writes its code groups as Sets (Taguette an empty <Sets/>): what the import leaves out is said.
+    groups = [group for holder in root if _local(holder) == "Sets" for group in holder if _local(group) == "Set"]
+    if groups:
+        named = ", ".join(repr(group.get("name") or "") for group in groups[:5]) + (" …" if len(groups) > 5 else "")
+        result.deviations.append(f"{where}: {counted(len(groups), 'set')} of codes left out ({named}), as qualcode has no sets of codes;"
+                                 " the codes themselves are read")
+    if reader.respelled:
+        # MAXQDA, ATLAS.ti and Taguette write every GUID in capitals, as the schema allows: one line, not one per code.
+        raw, guid = reader.respelled[0]
+        result.deviations.append(
+            f"{where}: {counted(len(reader.respelled), 'GUID')} written in capitals or braces, read as qualcode keeps GUIDs,"
+            f" in lower case without braces ({raw} as {guid}{', …' if len(reader.respelled) > 1 else ''})"
+        )
     if not result.codebook.codes:
         raise CodebookInvalid([f"{where}: the codebook has no codes"])
     texts = [text for _, _, code in result.codebook.walk()
@@ -296,7 +327,7 @@ class _Reader:
         self.result = result
         self.seen_guids: dict[str, str] = {}  # GUID -> the path of the code the file first gives it
         self.count = 0
-        self.braced = 0
+        self.respelled: list[tuple[str, str]] = []  # (as written, as kept) of each GUID written otherwise than qualcode keeps it
 
     def note(self, element: etree._Element, message: str) -> None:
         self.result.deviations.append(f"{self.where} line {element.sourceline}: {message}")
@@ -349,7 +380,7 @@ class _Reader:
             self.seen_guids[guid] = f"{parent_path}/{name}" if parent_path else name
             self.result.guids[id(spec)] = guid
             if raw_guid != guid:
-                self.note(element, f"GUID {raw_guid} of {name!r} read as {guid}")
+                self.respelled.append((str(raw_guid), guid))
         spec.colour = self.colour(element, name)
         descriptions = [child for child in element if _local(child) == "Description"]
         fields = parse_description(descriptions[0].text if descriptions else None, ours=written_by(self.result.origin, "qualcode"))

@@ -265,7 +265,7 @@ def import_qdpx(
     _write_cases(session, package, key, sources, by_source, coder, result)
     # What is said of the file is printed and logged: a name the key knows is said by its pseudonym
     # there too ("Case 'Kristoffer Lie' …" was printed as the file wrote it).
-    for said in (result.problems, result.conflicts, result.skipped):
+    for said in (result.problems, result.conflicts, result.skipped, result.deviations):
         said[:] = [clean_text(line, key) for line in said]
     return result
 
@@ -1062,6 +1062,8 @@ def _write_memos(
     kept on its transcript, and said so: it had become a project memo unsaid."""
     targets: list[tuple[str, dict[str, int | None], str]] = []
     own_memos = {derived_guid("coding-memo", coding_guid): coding_id for _, coding_id, coding_guid in coding_notes}
+    # A selection's description is its coding's own memo, though the coding here has another GUID (a copy merged back).
+    own_memos.update({note: coding_id for note, coding_id, _ in coding_notes if note in package.own_memos})
     for item in sources:
         transcript_id = item.transcript_id
         for note in item.source.notes:

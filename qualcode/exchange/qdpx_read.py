@@ -13,7 +13,7 @@ import math
 import posixpath
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 SHOWN_DEVIATIONS = 20
 UNSUPPORTED_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource")
 UNSUPPORTED_SELECTIONS = ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection", "TranscriptSelection")
+# A recording whose <Transcript> is the interview's text: QualCoder writes a transcribed recording only so.
+MEDIA_SOURCES = ("AudioSource", "VideoSource")
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,9 @@ class QdpxPackage:
     skipped: list[str] = field(default_factory=list)  # what qualcode cannot hold
     sources_found: int = 0  # source elements of any kind, read or not
     problems: list[str] = field(default_factory=list)  # unknown references, duplicate GUIDs, bad positions
+    # The notes that are a coding's own memo: what a selection's <Description> says (QualCoder writes a
+    # coding's memo there, ATLAS.ti a quotation's comment), kept on the selection's first coding.
+    own_memos: set[str] = field(default_factory=set)
 
     def walk_codes(self) -> list[QdpxCode]:
         found: list[QdpxCode] = []
@@ -194,6 +199,10 @@ class _Reader:
         self.code_paths: dict[str, str] = {}  # a code's GUID -> its path in the file, for a GUID given twice
         self.now = datetime.now(UTC)  # no moment in the file may come after the reading
         self.origin = ""  # the program the file says wrote it (<Project origin="NVivo 14">)
+        self.text_paths: dict[str, str] = {}  # each TextSource's plain text part (lower case) -> its name
+        self.source_cases: list[QdpxCase] = []  # cases without a name, which say what their sources are
+        # What a Link may tie a note to, by GUID: a code, a source, or a selection (its source and place there).
+        self.linkable: dict[str, QdpxCode | QdpxSource | tuple[QdpxSource, int]] | None = None
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -206,6 +215,23 @@ class _Reader:
             self.package.problems.append(f"{_describe(element)}: duplicate GUID, already used by {_describe(self.seen[guid])}; skipped")
             return None
         self.seen[guid] = element
+        return guid
+
+    def described(self, element: etree._Element, kind: str, owner: str, title: str | None = None) -> str | None:
+        """The GUID of a note holding what `element`'s <Description> says, made for it (derived from `kind`
+        and its owner's GUID, so the same file gives the same note); None where it says nothing.
+
+        Programs write a memo there: QualCoder a file's, a case's, a coding's and the project's, ATLAS.ti
+        a document's and a quotation's comment; as a note it is reviewed, pseudonymised and attached as any note is."""
+        text = _text_of(element, "Description")
+        if text is None or not text.strip():
+            return None
+        from qualcode.exchange.project_export import derived_guid
+
+        guid = derived_guid(kind, owner)
+        self.package.notes.setdefault(guid, QdpxNote(
+            guid, title, text, normal_guid(element.get("creatingUser")), moment(element.get("creationDateTime"), self.now),
+        ))
         return guid
 
     def refs(self, element: etree._Element, name: str) -> list[str]:
@@ -399,6 +425,7 @@ def _project_member(names: list[str], file_name: str) -> str:
 def _read_project(reader: _Reader, root: etree._Element) -> None:
     package = reader.package
     variables: dict[str, tuple[str, str]] = {}
+    project_notes: list[str] = []  # the project's and its variables' descriptions
     for element in root:
         kind = _local(element)
         if kind == "Users":
@@ -418,9 +445,14 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
                     name, renamed = attribute_name_from_file(variable.get("name") or guid, "Variables")
                     package.problems += [renamed] if renamed is not None else []
                     variables[guid] = (name, (variable.get("typeOfVariable") or "").strip())
+                    # qualcode keeps no description of an attribute: the project's memo, titled by the variable.
+                    described = reader.described(variable, "variable-description", guid, f"variable {name}")
+                    project_notes += [described] if described is not None else []
         elif kind == "Cases":
             package.cases = [case for case in (_read_case(reader, c, variables) for c in _children(element, "Case")) if case]
         elif kind == "Sources":
+            reader.text_paths = {_internal_path(source.get("plainTextPath")): source.get("name") or "" for source in _children(element, "TextSource")
+                                 if source.get("plainTextPath")}
             for source in element:
                 _read_source(reader, source, variables)
         elif kind == "Notes":
@@ -430,17 +462,31 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
                 empty = _child(note, "PlainTextContent") is None and not note.get("plainTextPath")
                 text = ("", "txt", False) if guid is not None and empty else reader.plain_text(note) if guid is not None else None
                 if guid is not None and text is not None:
+                    written = text[0]
+                    description = _text_of(note, "Description")
+                    if description is not None and description.strip():
+                        # What the note is about (ATLAS.ti's comment on a memo) opens it: a memo is one text.
+                        written = f"{description.strip()}\n\n{written}" if written.strip() else description
+                        package.deviations.append(f"{_describe(note)}: its description is kept as the first paragraph of its memo")
                     package.notes[guid] = QdpxNote(
-                        guid, note.get("name"), text[0], normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime"), reader.now),
+                        guid, note.get("name"), written, normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime"), reader.now),
                     )
-        elif kind in {"Links", "Graphs", "Sets"}:
+        elif kind == "Sets":
             for item in element:
-                package.skipped.append(f"{_describe(item)}: qualcode has no {kind.lower()}")
-        elif kind in {"NoteRef", "Description"}:
+                _read_set(reader, item, variables, project_notes)
+        elif kind in {"Links", "Graphs"}:
+            for item in element:
+                if kind != "Links" or not _note_linked(reader, item):
+                    package.skipped.append(f"{_describe(item)}: qualcode has no {kind.lower()}")
+        elif kind == "Description":  # QualCoder writes the project's memo here
+            described = reader.described(root, "project-description", package.name)
+            project_notes += [described] if described is not None else []
+        elif kind == "NoteRef":
             continue
         elif isinstance(element.tag, str):
             package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
-    package.project_notes = reader.refs(root, "NoteRef")
+    package.project_notes = [*project_notes, *reader.refs(root, "NoteRef")]
+    _sources_own_cases(reader, variables)
     # A case's variables were read before or after <Variables>: the names are settled here.
     for case in package.cases:
         case.variables = _settled(package, case.variables, variables, f"Case {case.name!r} {case.guid}")
@@ -609,16 +655,116 @@ def _variable_values(reader: _Reader, element: etree._Element, variables: dict[s
     return values
 
 
+def _note_linked(reader: _Reader, link: etree._Element) -> bool:
+    """Whether `link` ties a note to a passage, source or code the file holds, and the note is now on it.
+
+    NVivo writes an annotation as a PlainTextSelection without a coding and a Link from its Note to it;
+    ATLAS.ti links a memo to a quotation so: the link is where the note belongs, not the project."""
+    package = reader.package
+    ends = [normal_guid(link.get("originGUID")), normal_guid(link.get("targetGUID"))]
+    if _local(link) != "Link" or None in ends:
+        return False
+    note, other = (ends[0], ends[1]) if ends[0] in package.notes else (ends[1], ends[0]) if ends[1] in package.notes else (None, None)
+    if note is None or other is None:
+        return False
+    if reader.linkable is None:  # found once: NVivo may link thousands of annotations among 50,000 selections
+        reader.linkable = {code.guid: code for code in package.walk_codes()}
+        for source in package.sources:
+            reader.linkable[source.guid] = source
+            reader.linkable.update({chosen.guid: (source, index) for index, chosen in enumerate(source.selections)})
+    found = reader.linkable.get(other)
+    if isinstance(found, tuple):
+        source, index = found
+        chosen = source.selections[index]
+        source.selections[index] = replace(chosen, notes=(*chosen.notes, note))
+        package.deviations.append(f"{_describe(link)}: read as its note on {chosen.name or 'a passage'!r} in {source.name}")
+    elif isinstance(found, QdpxSource):
+        found.notes.append(note)
+        package.deviations.append(f"{_describe(link)}: read as its note on {found.name}")
+    elif isinstance(found, QdpxCode):
+        found.notes.append(note)
+        package.deviations.append(f"{_describe(link)}: read as its note on the code {found.name}")
+    return found is not None
+
+
+def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]], project_notes: list[str]) -> None:
+    """A set of sources (MAXQDA's document set, ATLAS.ti's document group) as a yes/no attribute of its
+    transcripts named by the set, which an analysis can cross codes with, so the researcher's grouping of
+    the interviews comes along; its codes and notes, which qualcode has no sets of, are listed as skipped."""
+    package = reader.package
+    if _local(element) != "Set":
+        if isinstance(element.tag, str):
+            package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
+        return
+    others = [kind for kind in ("MemberCode", "MemberNote") if _child(element, kind) is not None]
+    if others:
+        package.skipped.append(f"{_describe(element)}: its {' and '.join(kind[6:].lower() + 's' for kind in others)},"
+                               " as qualcode has no sets of them")
+    members = reader.refs(element, "MemberSource")
+    guid = normal_guid(element.get("guid"))
+    sources = {source.guid: source for source in package.sources}
+    held = [sources[member] for member in dict.fromkeys(members) if member in sources]
+    if not held or guid is None:
+        if not others:
+            package.skipped.append(f"{_describe(element)}: {'none of its sources was read' if members else 'no sources'}; qualcode has no sets")
+        return
+    from qualcode.exchange.project_export import TRANSCRIPT_FIELDS
+
+    name, renamed = attribute_name_from_file(" ".join((element.get("name") or guid).split()), "Sets")
+    package.problems += [renamed] if renamed is not None else []
+    if name.lower() in {label for label, _ in TRANSCRIPT_FIELDS}:  # "wave" would set the transcripts' wave to "true"
+        name = f"{name} (set)"
+    variables[f"set:{guid}"] = (name, "Boolean")
+    for source in held:
+        source.variables[f"set:{guid}"] = ("Boolean", "true")
+    described = reader.described(element, "set-description", guid, f"set {name}")
+    project_notes += [described] if described is not None else []
+    package.deviations.append(f"{_describe(element)}: read as the attribute {name!r} (true) of its {len(held)} transcript"
+                              f"{'' if len(held) == 1 else 's'}, as qualcode has no sets")
+
+
+def _sources_own_cases(reader: _Reader, variables: dict[str, tuple[str, str]]) -> None:
+    """A case without a name that refers to sources is what the file says of them: its variables are theirs
+    (a source's own value first) and its notes are on the first of them: there is no one to make a participant of."""
+    by_guid = {source.guid: source for source in reader.package.sources}
+    for case in reader.source_cases:
+        held = [by_guid[ref] for ref in case.sources if ref in by_guid]
+        missing = [ref for ref in case.sources if ref not in by_guid]
+        if missing:
+            reader.package.problems.append(f"Case {case.guid} (no name): refers to {', '.join(missing)}, which is no text source read; skipped there")
+        if not held:
+            continue
+        names = ", ".join(repr(source.name) for source in held)
+        reader.package.deviations.append(f"Case {case.guid} has no name: read as the variables of {names}, not as a participant")
+        for source in held:
+            for ref, value in case.variables.items():
+                own = source.variables.setdefault(ref, value)
+                if own != value:
+                    reader.package.problems.append(
+                        f"Case {case.guid} (no name): variable {variables.get(ref, (ref, ''))[0]}: {cast('tuple[str, str]', value)[1]!r}"
+                        f" differs from {source.name!r}'s own; the source's kept"
+                    )
+        held[0].notes += case.notes
+
+
 def _read_case(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> QdpxCase | None:
     guid = reader.guid(element)
     if guid is None:
         return None
     sources = reader.refs(element, "SourceRef")
+    described = reader.described(element, "case-description", guid)  # QualCoder's memo on a case
+    if not (element.get("name") or "").strip() and sources and _child(element, "SelectionRef") is None:
+        # No one, but what the file says of its sources: Quirkos and MAXQDA write a document's variables so.
+        reader.source_cases.append(QdpxCase(
+            guid, guid, None, _variable_values(reader, element, variables), sources,
+            [*([described] if described else []), *reader.refs(element, "NoteRef")],
+        ))
+        return None
     # A case that lists selections rather than sources appears in the selections' sources.
     sources += [f"selection:{target}" for target in reader.refs(element, "SelectionRef")]
     return QdpxCase(
         guid, (element.get("name") or guid).strip(), _text_of(element, "Description"),
-        _variable_values(reader, element, variables), sources, reader.refs(element, "NoteRef"),
+        _variable_values(reader, element, variables), sources, [*([described] if described else []), *reader.refs(element, "NoteRef")],
     )
 
 
@@ -633,6 +779,10 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
         guid = reader.guid(element)
         if guid is not None:
             _read_text_source(reader, representation, element, guid, variables)
+        return
+    transcripts = _children(element, "Transcript") if kind in MEDIA_SOURCES else []
+    if transcripts:
+        _read_transcripts(reader, element, transcripts, variables)
         return
     if kind in UNSUPPORTED_SOURCES:
         package.skipped.append(f"{_describe(element)}: qualcode holds text sources only")
@@ -649,36 +799,86 @@ def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, 
         _read_text_source(reader, element, element, guid, variables)
 
 
+def _internal_path(path: str | None) -> str:
+    """An internal:// path as the part it names, compared in any case."""
+    return (path or "").partition("://")[2].lstrip("/").lower()
+
+
+def _read_transcripts(
+    reader: _Reader, element: etree._Element, transcripts: list[etree._Element], variables: dict[str, tuple[str, str]],
+) -> None:
+    """An audio or video source's transcripts, each a text source with its coded passages (TranscriptSelections,
+    from one SyncPoint's position to another's); the recording and its time-coded selections are left out.
+
+    The recording's own notes, description and variables go with its first transcript: the interview's."""
+    package = reader.package
+    package.skipped.append(f"{_describe(element)}: the recording itself, as qualcode holds text sources only")
+    for selection in element.iterchildren():
+        if _local(selection) in UNSUPPORTED_SELECTIONS:
+            package.skipped.append(f"{_describe(selection)} in {element.get('name') or _local(element)}: not a text selection")
+    first = True
+    for transcript in transcripts:
+        # ATLAS.ti lists a transcript's text also as a TextSource of its own: that is the one read, once.
+        path = _internal_path(transcript.get("plainTextPath"))
+        same = reader.text_paths.get(path) if path else None
+        if same is not None and _child(transcript, "TranscriptSelection") is None:
+            package.deviations.append(f"{_describe(transcript)}: the same text as TextSource {same!r}, read once, as that")
+            continue
+        guid = reader.guid(transcript)
+        if guid is not None and _read_text_source(reader, transcript, element, guid, variables, with_owner=first):
+            first = False
+
+
 def _read_text_source(
     reader: _Reader, element: etree._Element, owner: etree._Element, guid: str, variables: dict[str, tuple[str, str]],
-) -> None:
-    """The text source `element` (a TextSource, or the Representation of `owner`, a PDFSource) under the owner's GUID and name."""
+    with_owner: bool = True,
+) -> bool:
+    """The text source `element` (a TextSource, the Representation of `owner`, a PDFSource, or a Transcript of
+    `owner`, a recording) under the owner's GUID and name (a transcript's own); whether it could be read.
+    `with_owner`: whether the owner's notes, description and variables are this text's."""
     package = reader.package
     read = reader.plain_text(element)
     if read is None:
-        return
+        return False
     text, source_format, normalised = read
-    name = ((owner.get("name") or element.get("name") or "").strip()
+    media = _local(owner) in MEDIA_SOURCES
+    # A recording may have two transcripts (ATLAS.ti's "- Audio", "- Visual"): each is named by its own name.
+    named = [element, owner] if media else [owner, element]
+    name = (next((written.strip() for holder in named if (written := holder.get("name")) and written.strip()), "")
             or Path(element.get("plainTextPath") or element.get("richTextPath") or guid).name)
-    holders = [owner] if owner is element else [owner, element]
+    holders = ([owner] if owner is element else [owner, element]) if with_owner else [element]
+    # A document's memo (QualCoder) or comment (ATLAS.ti), then the notes referred to.
+    described = [reader.described(holder, "source-description", holder.get("guid") or guid) for holder in holders]
     source = QdpxSource(
-        guid, _transcript_name(name), text, source_format, notes=[note for holder in holders for note in reader.refs(holder, "NoteRef")],
+        guid, _transcript_name(name), text, source_format,
+        notes=[*(note for note in described if note), *(note for holder in holders for note in reader.refs(holder, "NoteRef"))],
         variables={key: value for holder in holders for key, value in _variable_values(reader, holder, variables).items()},
         normalised=normalised,
     )
-    known = {"Description", "PlainTextContent", "NoteRef", "VariableValue", "Representation"}
-    for child in [*element, *(owner if owner is not element else [])]:
+    known = {"Description", "PlainTextContent", "NoteRef", "VariableValue", "Representation", "SyncPoint", "Transcript"}
+    # A recording's own children (its time-coded selections) were said of it once, not of each transcript.
+    syncpoints = _sync_points(reader, element) if media else {}
+    for child in [*element, *(owner if owner is not element and not media else [])]:
         child_kind = _local(child)
+        selection = None
         if child_kind == "PlainTextSelection" and child.getparent() is element:
             selection = _read_selection(reader, child)
-            if selection is not None:
-                source.selections.append(selection)
+        elif child_kind == "TranscriptSelection" and media:
+            span = _transcript_span(reader, child, syncpoints)
+            selection = _read_selection(reader, child, span) if span is not None else None
         elif child_kind == "Coding":
             package.skipped.append(f"{_describe(child)} on the whole of {name}: qualcode codes passages, not whole sources")
         elif child_kind in UNSUPPORTED_SELECTIONS:
             package.skipped.append(f"{_describe(child)} in {name}: not a text selection")
         elif child_kind not in known and isinstance(child.tag, str):
             package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
+        if selection is not None:
+            source.selections.append(selection)
+            if not selection.codings:  # ATLAS.ti's quotation without a code, MAXQDA's comment on a passage
+                package.skipped.append(
+                    f"{_describe(child)} in {name}: no coding, and qualcode keeps coded passages only"
+                    + ("; what is written on it is kept as memos on the transcript" if selection.notes else "")
+                )
     inline = _child(element, "PlainTextContent") is not None
     # Only qualcode's own export counts in code points of LF text for sure, and any file may say qualcode
     # wrote it (QualCoder's "Qualcoder-1.4" is another program's): its positions are taken as written only
@@ -689,9 +889,36 @@ def _read_text_source(
             f"{_describe(owner)}: its positions count {reading.unit}"
             + ("" if reading.line_ends_kept else " in its text without the CRs of its Windows line ends") + "; read as such"
         )
-    if owner is not element:
+    if media:
+        package.deviations.append(f"{_describe(owner)}: its transcript {source.name!r} read as a text source; the recording itself is left out")
+    elif owner is not element:
         package.deviations.append(f"{_describe(owner)}: read as the plain text of its Representation; the PDF itself is left out")
     package.sources.append(source)
+    return True
+
+
+def _sync_points(reader: _Reader, transcript: etree._Element) -> dict[str, int]:
+    """Each SyncPoint's GUID -> its position, a character of the transcript's text; one without a whole number is a problem."""
+    found: dict[str, int] = {}
+    for point in _children(transcript, "SyncPoint"):
+        guid = normal_guid(point.get("guid"))
+        try:
+            position = int(point.get("position") or "")
+        except ValueError:
+            reader.package.problems.append(f"{_describe(point)}: its position is not a whole number; selections from or to it are skipped")
+            continue
+        if guid is not None:
+            found[guid] = position
+    return found
+
+
+def _transcript_span(reader: _Reader, selection: etree._Element, syncpoints: dict[str, int]) -> tuple[int, int] | None:
+    """A TranscriptSelection's start and end: the positions of the SyncPoints it runs from and to."""
+    ends = [syncpoints.get(normal_guid(selection.get(side)) or "") for side in ("fromSyncPoint", "toSyncPoint")]
+    if ends[0] is None or ends[1] is None:
+        reader.package.problems.append(f"{_describe(selection)}: fromSyncPoint or toSyncPoint is no SyncPoint of its transcript; skipped")
+        return None
+    return ends[0], ends[1]
 
 
 def _as_qualcode_writes(reader: _Reader, source: QdpxSource) -> bool:
@@ -708,8 +935,10 @@ def _as_qualcode_writes(reader: _Reader, source: QdpxSource) -> bool:
 
 
 def _transcript_name(name: str) -> str:
-    """A source's name as a transcript name: without a text file's suffix or a GUID's braces."""
-    stem = re.sub(r"\.(txt|docx|rtf|md|pdf)$", "", name, flags=re.IGNORECASE)
+    """A source's name as a transcript name: without a text file's suffix, a recording's (QualCoder names a
+    recording's transcript "intervju.mp3.transcribed") or a GUID's braces."""
+    stem = re.sub(r"\.transcribed$", "", name, flags=re.IGNORECASE)
+    stem = re.sub(r"\.(txt|docx|rtf|md|pdf|mp3|m4a|wav|ogg|wma|aac|flac|mp4|mov|avi|wmv|mkv|m4v)$", "", stem, flags=re.IGNORECASE)
     guid = normal_guid(stem)
     return f"kilde-{guid[:8]}" if guid else stem
 
@@ -731,12 +960,13 @@ def moment(value: str | None, latest: datetime) -> datetime | None:
     return None if parsed.year <= 1970 or parsed > latest else parsed
 
 
-def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection | None:
+def _read_selection(reader: _Reader, element: etree._Element, span: tuple[int, int] | None = None) -> QdpxSelection | None:
+    """A PlainTextSelection, or a TranscriptSelection running over `span` (its SyncPoints' positions)."""
     guid = reader.guid(element)
     if guid is None:
         return None
     try:
-        start, end = int(element.get("startPosition") or ""), int(element.get("endPosition") or "")
+        start, end = span or (int(element.get("startPosition") or ""), int(element.get("endPosition") or ""))
     except ValueError:
         reader.package.problems.append(f"{_describe(element)}: startPosition/endPosition are not whole numbers; skipped")
         return None
@@ -759,4 +989,16 @@ def _read_selection(reader: _Reader, element: etree._Element) -> QdpxSelection |
             coding_guid, code, normal_guid(child.get("creatingUser")) or user, tuple(reader.refs(child, "NoteRef")),
             moment(child.get("creationDateTime"), reader.now) or moment(made, reader.now),
         ))
+    # A selection's description is the memo of what it holds: the first coding's own memo (as QualCoder
+    # reads and writes it), else a note on the selection, named by the passage, as ATLAS.ti names a quotation.
+    if codings:
+        first = codings[0]
+        described = reader.described(element, "coding-memo", first.guid)
+        if described is not None:
+            reader.package.own_memos.add(described)
+            if described not in first.notes:
+                codings[0] = replace(first, notes=(described, *first.notes))
+    else:
+        described = reader.described(element, "selection-description", guid, element.get("name"))
+        notes = [*([described] if described else []), *notes]
     return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))
