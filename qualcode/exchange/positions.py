@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from qualcode.errors import UnreadableFile
 
 if TYPE_CHECKING:
-    from qualcode.exchange.qdpx_read import QdpxSource
+    from qualcode.exchange.qdpx_package import QdpxSource
 
 CODE_POINTS = "characters"
 UTF16_UNITS = "UTF-16 units (an emoji as two)"

@@ -55,7 +55,8 @@ from qualcode.exchange.project_export import (
     speaker_labels,
     turn_times,
 )
-from qualcode.exchange.qdpx_read import SHOWN, QdpxCode, QdpxPackage, QdpxSource, written_date
+from qualcode.exchange.qdpx_package import QdpxCode, QdpxPackage, QdpxSource
+from qualcode.exchange.qdpx_read import SHOWN, written_date
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, unread_times_note
 from qualcode.importers.metadata import (
