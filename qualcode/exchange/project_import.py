@@ -55,8 +55,9 @@ from qualcode.exchange.project_export import (
     speaker_labels,
     turn_times,
 )
+from qualcode.exchange.qdpx_elements import SHOWN
 from qualcode.exchange.qdpx_package import QdpxCode, QdpxPackage, QdpxSource
-from qualcode.exchange.qdpx_read import SHOWN, written_date
+from qualcode.exchange.qdpx_values import written_date
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, unread_times_note
 from qualcode.importers.metadata import (

@@ -9,12 +9,11 @@ repeats a GUID as a problem, each with its element, name and GUID.
 
 from __future__ import annotations
 
-import math
 import posixpath
 import re
 import tempfile
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -22,6 +21,14 @@ from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, sh
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid, refi_colour, written_by
 from qualcode.exchange.positions import settle_positions
+from qualcode.exchange.qdpx_elements import (
+    SHOWN,
+    child_named,
+    child_text,
+    children_named,
+    describe,
+    local_name,
+)
 from qualcode.exchange.qdpx_package import (
     QdpxCase,
     QdpxCode,
@@ -32,6 +39,7 @@ from qualcode.exchange.qdpx_package import (
     QdpxSource,
     QdpxUser,
 )
+from qualcode.exchange.qdpx_values import VALUE_KINDS, moment, typed_as
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
 from qualcode.importers.metadata import attribute_name_from_file, in_digits_0_to_9
@@ -56,41 +64,6 @@ UNSUPPORTED_SELECTIONS = ("PictureSelection", "PDFSelection", "AudioSelection", 
 # A recording whose <Transcript> is the interview's text: QualCoder writes a transcribed recording only so.
 MEDIA_SOURCES = ("AudioSource", "VideoSource")
 
-# How much of a name from the file a line of the summary shows (a name may be 100,000 characters).
-SHOWN = 80
-
-
-def _local(element: etree._Element) -> str:
-    tag = element.tag
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-def _children(element: etree._Element, name: str) -> list[etree._Element]:
-    """The child elements named `name` in any namespace or none; lxml picks them out, as a source may have 100,000 children."""
-    return list(element.iterchildren(f"{{*}}{name}"))
-
-
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    found = _children(element, name)
-    return found[0] if found else None
-
-
-def _text_of(element: etree._Element, name: str) -> str | None:
-    child = _child(element, name)
-    return child.text if child is not None and child.text else None
-
-
-def _describe(element: etree._Element) -> str:
-    """An element as a researcher can find it: its kind, name, GUID and line."""
-    name = element.get("name")
-    guid = element.get("guid")
-    parts = [_local(element) or "element"]
-    if name:
-        parts.append(repr(shortened(name, SHOWN)))
-    if guid:
-        parts.append(guid)
-    return " ".join(parts) + f" (line {element.sourceline})"
-
 
 class _Reader:
     def __init__(self, archive: zipfile.ZipFile, package: QdpxPackage) -> None:
@@ -114,10 +87,10 @@ class _Reader:
         raw = element.get("guid")
         guid = normal_guid(raw)
         if guid is None:
-            self.package.problems.append(f"{_describe(element)}: {'no' if raw is None else 'malformed'} GUID; skipped")
+            self.package.problems.append(f"{describe(element)}: {'no' if raw is None else 'malformed'} GUID; skipped")
             return None
         if guid in self.seen:
-            self.package.problems.append(f"{_describe(element)}: duplicate GUID, already used by {_describe(self.seen[guid])}; skipped")
+            self.package.problems.append(f"{describe(element)}: duplicate GUID, already used by {describe(self.seen[guid])}; skipped")
             return None
         self.seen[guid] = element
         return guid
@@ -128,7 +101,7 @@ class _Reader:
 
         Programs write a memo there: QualCoder a file's, a case's, a coding's and the project's, ATLAS.ti
         a document's and a quotation's comment; as a note it is reviewed, pseudonymised and attached as any note is."""
-        text = _text_of(element, "Description")
+        text = child_text(element, "Description")
         if text is None or not text.strip():
             return None
         from qualcode.exchange.project_export import derived_guid
@@ -140,7 +113,7 @@ class _Reader:
         return guid
 
     def refs(self, element: etree._Element, name: str) -> list[str]:
-        return self.refs_among(_children(element, name), element, name)
+        return self.refs_among(children_named(element, name), element, name)
 
     def refs_among(self, refs: list[etree._Element], element: etree._Element, name: str) -> list[str]:
         """The targets of `refs`, children of `element` named `name`; a malformed one is a problem."""
@@ -148,7 +121,7 @@ class _Reader:
         for ref in refs:
             target = normal_guid(ref.get("targetGUID"))
             if target is None:
-                self.package.problems.append(f"{name} (line {ref.sourceline}) in {_describe(element)}: malformed targetGUID; skipped")
+                self.package.problems.append(f"{name} (line {ref.sourceline}) in {describe(element)}: malformed targetGUID; skipped")
             else:
                 found.append(target)
         return found
@@ -161,7 +134,7 @@ class _Reader:
         if len(found) > 1:
             shown = " and ".join(sorted(found)[:2])
             raise UnreadableFile(
-                f"{self.package.file_name}: {_describe(element)} names {name}, which could be {shown}: they differ only in case; nothing imported",
+                f"{self.package.file_name}: {describe(element)} names {name}, which could be {shown}: they differ only in case; nothing imported",
                 "give the parts names that differ in more than case in the other program, or export again",
             )
         return found[0] if found else None
@@ -170,7 +143,7 @@ class _Reader:
         """The bytes an `internal://` path names, looked up as `sources/…` in any case; None if absent."""
         scheme, _, rest = path.partition("://")
         if scheme.lower() != "internal":
-            self.package.skipped.append(f"{_describe(element)}: its text is outside the package ({path})")
+            self.package.skipped.append(f"{describe(element)}: its text is outside the package ({path})")
             return None
         rest = rest.lstrip("/")
         # internal://x.txt is sources/x.txt: a path to any other member (project.qde) is no source's text.
@@ -179,17 +152,17 @@ class _Reader:
             return read_member(self.archive, member, self.package.file_name)
         member = self.member(rest, element) if rest.lower().startswith("sources/") else None
         if member is not None and posixpath.normpath(member) == member:
-            self.package.deviations.append(f"{_describe(element)}: {path} names the sources/ folder, which internal:// already means")
+            self.package.deviations.append(f"{describe(element)}: {path} names the sources/ folder, which internal:// already means")
             return read_member(self.archive, member, self.package.file_name)
         if rest.lower() in self.members or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
-            self.package.problems.append(f"{_describe(element)}: {path} points outside the package's sources/ folder; skipped")
+            self.package.problems.append(f"{describe(element)}: {path} points outside the package's sources/ folder; skipped")
             return None
-        self.package.problems.append(f"{_describe(element)}: {path} is not in the package; skipped")
+        self.package.problems.append(f"{describe(element)}: {path} is not in the package; skipped")
         return None
 
     def plain_text(self, element: etree._Element) -> tuple[str, str, bool] | None:
         """A text source's text: inline, from its plain-text member, or extracted from its .docx."""
-        inline = _child(element, "PlainTextContent")
+        inline = child_named(element, "PlainTextContent")
         if inline is not None:
             return inline.text or "", "txt", False
         plain_path = element.get("plainTextPath")
@@ -202,9 +175,9 @@ class _Reader:
             member = "sources/" + rich_path.partition("://")[2].lstrip("/")
             return None if data is None else (self._docx_text(data, element, member), "docx", True)
         if rich_path:
-            self.package.skipped.append(f"{_describe(element)}: only a rich text {Path(rich_path).suffix or 'file'}, which qualcode cannot read")
+            self.package.skipped.append(f"{describe(element)}: only a rich text {Path(rich_path).suffix or 'file'}, which qualcode cannot read")
             return None
-        self.package.problems.append(f"{_describe(element)}: no text (neither PlainTextContent nor plainTextPath); skipped")
+        self.package.problems.append(f"{describe(element)}: no text (neither PlainTextContent nor plainTextPath); skipped")
         return None
 
     def _decode(self, data: bytes, element: etree._Element) -> str:
@@ -214,14 +187,14 @@ class _Reader:
             from qualcode.text.encoding import decode_text
 
             decoded = decode_text(data, element.get("name") or "source", None)
-            self.package.deviations.append(f"{_describe(element)}: text is not UTF-8; read as {decoded.encoding}")
+            self.package.deviations.append(f"{describe(element)}: text is not UTF-8; read as {decoded.encoding}")
             return decoded.text
 
     def _docx_text(self, data: bytes, element: etree._Element, member: str) -> str:
         try:
             return docx_text(data, member)
         except ImportFailed as error:
-            raise UnreadableFile(f"{self.package.file_name}: {_describe(element)}: {error.message}") from None
+            raise UnreadableFile(f"{self.package.file_name}: {describe(element)}: {error.message}") from None
 
 
 def docx_text(data: bytes, member: str) -> str:
@@ -287,8 +260,8 @@ def read_qdpx(path: Path) -> QdpxPackage:
         refuse_parts_named_twice(archive, path.name, folded=("project.qde",))
         project_member = _project_member(archive.namelist(), path.name)
         root = parse_xml(kept_carriage_returns(read_member(archive, project_member, path.name)), f"{path.name}: {project_member}", QDPX_LIMITS)
-        if _local(root) != "Project":
-            raise UnreadableFile(f"{path.name}: {project_member} holds a <{_local(root)}>, not a REFI-QDA <Project>")
+        if local_name(root) != "Project":
+            raise UnreadableFile(f"{path.name}: {project_member} holds a <{local_name(root)}>, not a REFI-QDA <Project>")
         package = QdpxPackage(path.name, root.get("name") or path.stem, (root.get("origin") or "").strip())
         if project_member.lower() != "project.qde":
             package.deviations.append(f"the project is in {project_member}, not project.qde; read anyway")
@@ -332,17 +305,17 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
     variables: dict[str, tuple[str, str]] = {}
     project_notes: list[str] = []  # the project's and its variables' descriptions
     for element in root:
-        kind = _local(element)
+        kind = local_name(element)
         if kind == "Users":
-            for user in _children(element, "User"):
+            for user in children_named(element, "User"):
                 guid = reader.guid(user)
                 if guid is not None:
                     package.users[guid] = QdpxUser(guid, (user.get("name") or user.get("id") or "").strip())
         elif kind == "CodeBook":
-            codes = _child(element, "Codes")
+            codes = child_named(element, "Codes")
             package.codes = _read_codes(reader, codes) if codes is not None else []
         elif kind == "Variables":
-            for variable in _children(element, "Variable"):
+            for variable in children_named(element, "Variable"):
                 guid = reader.guid(variable)
                 if guid is not None:
                     # Named as a name typed can be ("Alder, gruppe" from another program as "Alder; gruppe"), said:
@@ -354,25 +327,25 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
                     described = reader.described(variable, "variable-description", guid, f"variable {name}")
                     project_notes += [described] if described is not None else []
         elif kind == "Cases":
-            package.cases = [case for case in (_read_case(reader, c, variables) for c in _children(element, "Case")) if case]
+            package.cases = [case for case in (_read_case(reader, c, variables) for c in children_named(element, "Case")) if case]
         elif kind == "Sources":
-            reader.text_paths = {_internal_path(source.get("plainTextPath")): source.get("name") or "" for source in _children(element, "TextSource")
+            reader.text_paths = {_internal_path(source.get("plainTextPath")): source.get("name") or "" for source in children_named(element, "TextSource")
                                  if source.get("plainTextPath")}
             for source in element:
                 _read_source(reader, source, variables)
         elif kind == "Notes":
-            for note in _children(element, "Note"):
+            for note in children_named(element, "Note"):
                 guid = reader.guid(note)
                 # A note with no text at all is an empty note (listed as skipped on import), not a missing one.
-                empty = _child(note, "PlainTextContent") is None and not note.get("plainTextPath")
+                empty = child_named(note, "PlainTextContent") is None and not note.get("plainTextPath")
                 text = ("", "txt", False) if guid is not None and empty else reader.plain_text(note) if guid is not None else None
                 if guid is not None and text is not None:
                     written = text[0]
-                    description = _text_of(note, "Description")
+                    description = child_text(note, "Description")
                     if description is not None and description.strip():
                         # What the note is about (ATLAS.ti's comment on a memo) opens it: a memo is one text.
                         written = f"{description.strip()}\n\n{written}" if written.strip() else description
-                        package.deviations.append(f"{_describe(note)}: its description is kept as the first paragraph of its memo")
+                        package.deviations.append(f"{describe(note)}: its description is kept as the first paragraph of its memo")
                     package.notes[guid] = QdpxNote(
                         guid, note.get("name"), written, normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime"), reader.now),
                     )
@@ -382,14 +355,14 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
         elif kind in {"Links", "Graphs"}:
             for item in element:
                 if kind != "Links" or not _note_linked(reader, item):
-                    package.skipped.append(f"{_describe(item)}: qualcode has no {kind.lower()}")
+                    package.skipped.append(f"{describe(item)}: qualcode has no {kind.lower()}")
         elif kind == "Description":  # QualCoder writes the project's memo here
             described = reader.described(root, "project-description", package.name)
             project_notes += [described] if described is not None else []
         elif kind == "NoteRef":
             continue
         elif isinstance(element.tag, str):
-            package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
+            package.skipped.append(f"{describe(element)}: an element qualcode does not know")
     package.project_notes = [*project_notes, *reader.refs(root, "NoteRef")]
     _sources_own_cases(reader, variables)
     # A case's variables were read before or after <Variables>: the names are settled here.
@@ -402,10 +375,10 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
 def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent_path: str = "") -> list[QdpxCode]:
     """The codes under `element`, named as the codebook readers name them; a tree deeper than theirs is refused."""
     codes = []
-    for code in _children(element, "Code"):
+    for code in children_named(element, "Code"):
         if depth > MAX_CODE_DEPTH:
             raise UnreadableFile(
-                f"{reader.package.file_name}: {_describe(code)}: codes are nested more than {MAX_CODE_DEPTH} levels deep; nothing imported",
+                f"{reader.package.file_name}: {describe(code)}: codes are nested more than {MAX_CODE_DEPTH} levels deep; nothing imported",
                 f"flatten the code tree to at most {MAX_CODE_DEPTH} levels in the other program and export again",
             )
         path = " ".join((code.get("name") or "").split())
@@ -427,96 +400,35 @@ def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent
         # Composed letters and single spaces change nothing anyone sees ("håp" from a Mac is written decomposed),
         # nor does an emoji's joiner, which is kept (👩‍👩‍👧): said is what a typed name may not hold.
         if unseen_character(written) is not None:
-            reader.package.problems.append(f"{_describe(code)}: its name held a line break, tab or invisible character; read as {shortened(name, SHOWN)!r}")
+            reader.package.problems.append(f"{describe(code)}: its name held a line break, tab or invisible character; read as {shortened(name, SHOWN)!r}")
         if "/" in name:
             name = name.replace("/", "-")
-            reader.package.problems.append(f"{_describe(code)}: its name holds '/', which separates code paths; read as {shortened(name, SHOWN)!r}")
+            reader.package.problems.append(f"{describe(code)}: its name holds '/', which separates code paths; read as {shortened(name, SHOWN)!r}")
         if not name:
-            reader.package.problems.append(f"{_describe(code)}: no name; skipped with its sub-codes")
+            reader.package.problems.append(f"{describe(code)}: no name; skipped with its sub-codes")
             continue
         if shows_nothing(name):
-            reader.package.problems.append(f"{_describe(code)}: its name is written with {NOTHING_SHOWN}; skipped with its sub-codes")
+            reader.package.problems.append(f"{describe(code)}: its name is written with {NOTHING_SHOWN}; skipped with its sub-codes")
             continue
         written_colour = (code.get("color") or "").strip()
         colour = refi_colour(written_colour)
         if written_colour and colour is None:
-            reader.package.problems.append(f"{_describe(code)}: colour {shortened(written_colour, SHOWN)!r} is not #RRGGBB; left without a colour")
+            reader.package.problems.append(f"{describe(code)}: colour {shortened(written_colour, SHOWN)!r} is not #RRGGBB; left without a colour")
         codable = (code.get("isCodable") or "true").strip().lower() not in {"false", "0"}
         codes.append(QdpxCode(
             guid, name, codable, colour,
-            _text_of(code, "Description"), _read_codes(reader, code, depth + 1, path), reader.refs(code, "NoteRef"),
+            child_text(code, "Description"), _read_codes(reader, code, depth + 1, path), reader.refs(code, "NoteRef"),
         ))
     return codes
-
-
-VALUE_KINDS = ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
 
 
 def _value(value: etree._Element) -> tuple[str, str] | None:
     """A VariableValue as the kind of its value element and its text, typed once the Variables are read."""
     for kind in VALUE_KINDS:
-        text = _text_of(value, kind + "Value")
+        text = child_text(value, kind + "Value")
         if text is not None:
             return kind, text.strip()
     return None
-
-
-# xs:date and xs:dateTime as Project.xsd lets them be written: a year of four digits or more, a
-# zone (Z or +hh:mm / -hh:mm) or none, and a dateTime's seconds with any number of decimals. Read
-# liberally, as Python's own reader was: a space for the T, a time without its seconds. In the digits
-# 0-9 only, as the schema's are: \d took "２０２４-０１-０２" (full width) as an interview's date.
-_XS_MOMENT = re.compile(
-    r"(?P<year>[0-9]{4,})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})"
-    r"(?:[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.[0-9]+)?)?)?"
-    r"(?:Z|[+-](?P<zone_hour>[0-9]{2}):(?P<zone_minute>[0-9]{2}))?"
-)
-
-
-def written_date(text: str) -> date | None:
-    """The calendar date an xs:date or xs:dateTime is written with, its zone left unapplied: an
-    interview at midnight in Oslo, 2009-10-12T00:00:00+02:00, was on the 12th though UTC was still
-    on the 11th. None when `text` is neither, or is a day Python's dates cannot hold."""
-    written = _XS_MOMENT.fullmatch(text.strip())
-    if written is None:
-        return None
-    hour, minute, second = (int(written[part] or 0) for part in ("hour", "minute", "second"))
-    # 24:00:00 is the schema's end of a day; the day it ends is the one written.
-    if not (hour < 24 or (hour, minute, second) == (24, 0, 0)) or minute > 59 or second > 59:
-        return None
-    if int(written["zone_hour"] or 0) > 14 or int(written["zone_minute"] or 0) > 59:
-        return None
-    try:
-        return date(int(written["year"]), int(written["month"]), int(written["day"]))
-    except ValueError:  # 2023-02-30, or a year past 9999
-        return None
-
-
-# xs:integer and xs:decimal (a Float's type in Project.xsd), in the digits 0-9: \\d and int() took "３" (full
-# width) and "٣" as 3, and float() "３.５" and "1_000", so a value was stored as a number it was not written as.
-# An exponent is read too (1.5E3), as other programs may write a Float as an xs:double.
-_XS_INTEGER = re.compile(r"[+-]?[0-9]+")
-_XS_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-
-
-def _typed(value_type: str, text: str) -> object | None:
-    """`text` as a value of the REFI-QDA type `value_type`; None when it is not one.
-
-    Floats and date-times are kept as their text, as qualcode types attributes; a Date written with
-    a zone or a time is the calendar date written."""
-    try:
-        if value_type == "Boolean":
-            return {"true": True, "1": True, "false": False, "0": False}[text.lower()]
-        if value_type == "Integer":
-            return int(text) if _XS_INTEGER.fullmatch(text) else None
-        if value_type == "Float":
-            return text if _XS_DECIMAL.fullmatch(text) and math.isfinite(float(text)) else None
-        if value_type == "Date":
-            return written_date(text)
-        if value_type == "DateTime":
-            return text if written_date(text) is not None else None
-    except (KeyError, ValueError):
-        return None
-    return text
 
 
 def _settled(
@@ -531,7 +443,7 @@ def _settled(
         kind, text = cast("tuple[str, str]", found)
         name, declared = variables.get(ref, (ref, ""))
         value_type = declared if declared in VALUE_KINDS else kind
-        typed = _typed(value_type, text)
+        typed = typed_as(value_type, text)
         if typed is None:
             other_digits = " (its digits are not 0-9)" if in_digits_0_to_9(text) != text else ""
             package.problems.append(f"{where}: variable {name}: {text!r} does not fit its type {value_type}{other_digits}; skipped")
@@ -549,12 +461,12 @@ def _settled(
 
 def _variable_values(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> dict[str, object]:
     values: dict[str, object] = {}
-    for value in _children(element, "VariableValue"):
-        ref = _child(value, "VariableRef")
+    for value in children_named(element, "VariableValue"):
+        ref = child_named(value, "VariableRef")
         target = normal_guid(ref.get("targetGUID")) if ref is not None else None
         typed = _value(value)
         if target is None:
-            reader.package.problems.append(f"VariableValue (line {value.sourceline}) in {_describe(element)}: no VariableRef; skipped")
+            reader.package.problems.append(f"VariableValue (line {value.sourceline}) in {describe(element)}: no VariableRef; skipped")
         elif typed is not None and typed[1] != "":
             values[target] = typed
     return values
@@ -567,7 +479,7 @@ def _note_linked(reader: _Reader, link: etree._Element) -> bool:
     ATLAS.ti links a memo to a quotation so: the link is where the note belongs, not the project."""
     package = reader.package
     ends = [normal_guid(link.get("originGUID")), normal_guid(link.get("targetGUID"))]
-    if _local(link) != "Link" or None in ends:
+    if local_name(link) != "Link" or None in ends:
         return False
     note, other = (ends[0], ends[1]) if ends[0] in package.notes else (ends[1], ends[0]) if ends[1] in package.notes else (None, None)
     if note is None or other is None:
@@ -582,13 +494,13 @@ def _note_linked(reader: _Reader, link: etree._Element) -> bool:
         source, index = found
         chosen = source.selections[index]
         source.selections[index] = replace(chosen, notes=(*chosen.notes, note))
-        package.deviations.append(f"{_describe(link)}: read as its note on {chosen.name or 'a passage'!r} in {source.name}")
+        package.deviations.append(f"{describe(link)}: read as its note on {chosen.name or 'a passage'!r} in {source.name}")
     elif isinstance(found, QdpxSource):
         found.notes.append(note)
-        package.deviations.append(f"{_describe(link)}: read as its note on {found.name}")
+        package.deviations.append(f"{describe(link)}: read as its note on {found.name}")
     elif isinstance(found, QdpxCode):
         found.notes.append(note)
-        package.deviations.append(f"{_describe(link)}: read as its note on the code {found.name}")
+        package.deviations.append(f"{describe(link)}: read as its note on the code {found.name}")
     return found is not None
 
 
@@ -597,13 +509,13 @@ def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tup
     transcripts named by the set, which an analysis can cross codes with, so the researcher's grouping of
     the interviews comes along; its codes and notes, which qualcode has no sets of, are listed as skipped."""
     package = reader.package
-    if _local(element) != "Set":
+    if local_name(element) != "Set":
         if isinstance(element.tag, str):
-            package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
+            package.skipped.append(f"{describe(element)}: an element qualcode does not know")
         return
-    others = [kind for kind in ("MemberCode", "MemberNote") if _child(element, kind) is not None]
+    others = [kind for kind in ("MemberCode", "MemberNote") if child_named(element, kind) is not None]
     if others:
-        package.skipped.append(f"{_describe(element)}: its {' and '.join(kind[6:].lower() + 's' for kind in others)},"
+        package.skipped.append(f"{describe(element)}: its {' and '.join(kind[6:].lower() + 's' for kind in others)},"
                                " as qualcode has no sets of them")
     members = reader.refs(element, "MemberSource")
     guid = normal_guid(element.get("guid"))
@@ -611,7 +523,7 @@ def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tup
     held = [sources[member] for member in dict.fromkeys(members) if member in sources]
     if not held or guid is None:
         if not others:
-            package.skipped.append(f"{_describe(element)}: {'none of its sources was read' if members else 'no sources'}; qualcode has no sets")
+            package.skipped.append(f"{describe(element)}: {'none of its sources was read' if members else 'no sources'}; qualcode has no sets")
         return
     from qualcode.exchange.project_export import TRANSCRIPT_FIELDS
 
@@ -624,7 +536,7 @@ def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tup
         source.variables[f"set:{guid}"] = ("Boolean", "true")
     described = reader.described(element, "set-description", guid, f"set {name}")
     project_notes += [described] if described is not None else []
-    package.deviations.append(f"{_describe(element)}: read as the attribute {name!r} (true) of its {len(held)} transcript"
+    package.deviations.append(f"{describe(element)}: read as the attribute {name!r} (true) of its {len(held)} transcript"
                               f"{'' if len(held) == 1 else 's'}, as qualcode has no sets")
 
 
@@ -658,7 +570,7 @@ def _read_case(reader: _Reader, element: etree._Element, variables: dict[str, tu
         return None
     sources = reader.refs(element, "SourceRef")
     described = reader.described(element, "case-description", guid)  # QualCoder's memo on a case
-    if not (element.get("name") or "").strip() and sources and _child(element, "SelectionRef") is None:
+    if not (element.get("name") or "").strip() and sources and child_named(element, "SelectionRef") is None:
         # No one, but what the file says of its sources: Quirkos and MAXQDA write a document's variables so.
         reader.source_cases.append(QdpxCase(
             guid, guid, None, _variable_values(reader, element, variables), sources,
@@ -668,36 +580,36 @@ def _read_case(reader: _Reader, element: etree._Element, variables: dict[str, tu
     # A case that lists selections rather than sources appears in the selections' sources.
     sources += [f"selection:{target}" for target in reader.refs(element, "SelectionRef")]
     return QdpxCase(
-        guid, (element.get("name") or guid).strip(), _text_of(element, "Description"),
+        guid, (element.get("name") or guid).strip(), child_text(element, "Description"),
         _variable_values(reader, element, variables), sources, [*([described] if described else []), *reader.refs(element, "NoteRef")],
     )
 
 
 def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> None:
     package = reader.package
-    kind = _local(element)
+    kind = local_name(element)
     if kind in UNSUPPORTED_SOURCES or kind == "TextSource":
         package.sources_found += 1
-    representation = _child(element, "Representation") if kind == "PDFSource" else None
-    if representation is not None and (_child(representation, "PlainTextContent") is not None or representation.get("plainTextPath")):
+    representation = child_named(element, "Representation") if kind == "PDFSource" else None
+    if representation is not None and (child_named(representation, "PlainTextContent") is not None or representation.get("plainTextPath")):
         # A PDF with the plain text the other program coded it in: that text is the source, its graphic selections are not.
         guid = reader.guid(element)
         if guid is not None:
             _read_text_source(reader, representation, element, guid, variables)
         return
-    transcripts = _children(element, "Transcript") if kind in MEDIA_SOURCES else []
+    transcripts = children_named(element, "Transcript") if kind in MEDIA_SOURCES else []
     if transcripts:
         _read_transcripts(reader, element, transcripts, variables)
         return
     if kind in UNSUPPORTED_SOURCES:
-        package.skipped.append(f"{_describe(element)}: qualcode holds text sources only")
+        package.skipped.append(f"{describe(element)}: qualcode holds text sources only")
         for selection in element.iter():
-            if _local(selection) in UNSUPPORTED_SELECTIONS:
-                package.skipped.append(f"{_describe(selection)} in {element.get('name') or kind}: not a text selection")
+            if local_name(selection) in UNSUPPORTED_SELECTIONS:
+                package.skipped.append(f"{describe(selection)} in {element.get('name') or kind}: not a text selection")
         return
     if kind != "TextSource":
         if isinstance(element.tag, str):
-            package.skipped.append(f"{_describe(element)}: an element qualcode does not know")
+            package.skipped.append(f"{describe(element)}: an element qualcode does not know")
         return
     guid = reader.guid(element)
     if guid is not None:
@@ -717,17 +629,17 @@ def _read_transcripts(
 
     The recording's own notes, description and variables go with its first transcript: the interview's."""
     package = reader.package
-    package.skipped.append(f"{_describe(element)}: the recording itself, as qualcode holds text sources only")
+    package.skipped.append(f"{describe(element)}: the recording itself, as qualcode holds text sources only")
     for selection in element.iterchildren():
-        if _local(selection) in UNSUPPORTED_SELECTIONS:
-            package.skipped.append(f"{_describe(selection)} in {element.get('name') or _local(element)}: not a text selection")
+        if local_name(selection) in UNSUPPORTED_SELECTIONS:
+            package.skipped.append(f"{describe(selection)} in {element.get('name') or local_name(element)}: not a text selection")
     first = True
     for transcript in transcripts:
         # ATLAS.ti lists a transcript's text also as a TextSource of its own: that is the one read, once.
         path = _internal_path(transcript.get("plainTextPath"))
         same = reader.text_paths.get(path) if path else None
-        if same is not None and _child(transcript, "TranscriptSelection") is None:
-            package.deviations.append(f"{_describe(transcript)}: the same text as TextSource {same!r}, read once, as that")
+        if same is not None and child_named(transcript, "TranscriptSelection") is None:
+            package.deviations.append(f"{describe(transcript)}: the same text as TextSource {same!r}, read once, as that")
             continue
         guid = reader.guid(transcript)
         if guid is not None and _read_text_source(reader, transcript, element, guid, variables, with_owner=first):
@@ -746,7 +658,7 @@ def _read_text_source(
     if read is None:
         return False
     text, source_format, normalised = read
-    media = _local(owner) in MEDIA_SOURCES
+    media = local_name(owner) in MEDIA_SOURCES
     # A recording may have two transcripts (ATLAS.ti's "- Audio", "- Visual"): each is named by its own name.
     named = [element, owner] if media else [owner, element]
     name = (next((written.strip() for holder in named if (written := holder.get("name")) and written.strip()), "")
@@ -764,7 +676,7 @@ def _read_text_source(
     # A recording's own children (its time-coded selections) were said of it once, not of each transcript.
     syncpoints = _sync_points(reader, element) if media else {}
     for child in [*element, *(owner if owner is not element and not media else [])]:
-        child_kind = _local(child)
+        child_kind = local_name(child)
         selection = None
         if child_kind == "PlainTextSelection" and child.getparent() is element:
             selection = _read_selection(reader, child)
@@ -772,32 +684,32 @@ def _read_text_source(
             span = _transcript_span(reader, child, syncpoints)
             selection = _read_selection(reader, child, span) if span is not None else None
         elif child_kind == "Coding":
-            package.skipped.append(f"{_describe(child)} on the whole of {name}: qualcode codes passages, not whole sources")
+            package.skipped.append(f"{describe(child)} on the whole of {name}: qualcode codes passages, not whole sources")
         elif child_kind in UNSUPPORTED_SELECTIONS:
-            package.skipped.append(f"{_describe(child)} in {name}: not a text selection")
+            package.skipped.append(f"{describe(child)} in {name}: not a text selection")
         elif child_kind not in known and isinstance(child.tag, str):
-            package.skipped.append(f"{_describe(child)} in {name}: an element qualcode does not know")
+            package.skipped.append(f"{describe(child)} in {name}: an element qualcode does not know")
         if selection is not None:
             source.selections.append(selection)
             if not selection.codings:  # ATLAS.ti's quotation without a code, MAXQDA's comment on a passage
                 package.skipped.append(
-                    f"{_describe(child)} in {name}: no coding, and qualcode keeps coded passages only"
+                    f"{describe(child)} in {name}: no coding, and qualcode keeps coded passages only"
                     + ("; what is written on it is kept as memos on the transcript" if selection.notes else "")
                 )
-    inline = _child(element, "PlainTextContent") is not None
+    inline = child_named(element, "PlainTextContent") is not None
     # Only qualcode's own export counts in code points of LF text for sure, and any file may say qualcode
     # wrote it (QualCoder's "Qualcoder-1.4" is another program's): its positions are taken as written only
     # where the source is as qualcode writes one, else read as counted, as every other program's are.
     reading = None if _as_qualcode_writes(reader, source) else settle_positions(source, package.file_name, inline, package.problems)
     if reading is not None and (reading.pairs is not None or not reading.line_ends_kept):
         package.deviations.append(
-            f"{_describe(owner)}: its positions count {reading.unit}"
+            f"{describe(owner)}: its positions count {reading.unit}"
             + ("" if reading.line_ends_kept else " in its text without the CRs of its Windows line ends") + "; read as such"
         )
     if media:
-        package.deviations.append(f"{_describe(owner)}: its transcript {source.name!r} read as a text source; the recording itself is left out")
+        package.deviations.append(f"{describe(owner)}: its transcript {source.name!r} read as a text source; the recording itself is left out")
     elif owner is not element:
-        package.deviations.append(f"{_describe(owner)}: read as the plain text of its Representation; the PDF itself is left out")
+        package.deviations.append(f"{describe(owner)}: read as the plain text of its Representation; the PDF itself is left out")
     package.sources.append(source)
     return True
 
@@ -805,12 +717,12 @@ def _read_text_source(
 def _sync_points(reader: _Reader, transcript: etree._Element) -> dict[str, int]:
     """Each SyncPoint's GUID -> its position, a character of the transcript's text; one without a whole number is a problem."""
     found: dict[str, int] = {}
-    for point in _children(transcript, "SyncPoint"):
+    for point in children_named(transcript, "SyncPoint"):
         guid = normal_guid(point.get("guid"))
         try:
             position = int(point.get("position") or "")
         except ValueError:
-            reader.package.problems.append(f"{_describe(point)}: its position is not a whole number; selections from or to it are skipped")
+            reader.package.problems.append(f"{describe(point)}: its position is not a whole number; selections from or to it are skipped")
             continue
         if guid is not None:
             found[guid] = position
@@ -821,7 +733,7 @@ def _transcript_span(reader: _Reader, selection: etree._Element, syncpoints: dic
     """A TranscriptSelection's start and end: the positions of the SyncPoints it runs from and to."""
     ends = [syncpoints.get(normal_guid(selection.get(side)) or "") for side in ("fromSyncPoint", "toSyncPoint")]
     if ends[0] is None or ends[1] is None:
-        reader.package.problems.append(f"{_describe(selection)}: fromSyncPoint or toSyncPoint is no SyncPoint of its transcript; skipped")
+        reader.package.problems.append(f"{describe(selection)}: fromSyncPoint or toSyncPoint is no SyncPoint of its transcript; skipped")
         return None
     return ends[0], ends[1]
 
@@ -848,23 +760,6 @@ def _transcript_name(name: str) -> str:
     return f"kilde-{guid[:8]}" if guid else stem
 
 
-def moment(value: str | None, latest: datetime) -> datetime | None:
-    """An xs:dateTime as a moment in UTC (one without a zone taken as UTC), or None where there is
-    none, it cannot be read (the schema check has said so already) or it comes after `latest` (another
-    machine's clock). qualcode's own placeholder for an unknown moment, the start of 1970, is none."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    elif parsed.utcoffset():
-        parsed = parsed.astimezone(UTC)
-    return None if parsed.year <= 1970 or parsed > latest else parsed
-
-
 def _read_selection(reader: _Reader, element: etree._Element, span: tuple[int, int] | None = None) -> QdpxSelection | None:
     """A PlainTextSelection, or a TranscriptSelection running over `span` (its SyncPoints' positions)."""
     guid = reader.guid(element)
@@ -873,7 +768,7 @@ def _read_selection(reader: _Reader, element: etree._Element, span: tuple[int, i
     try:
         start, end = span or (int(element.get("startPosition") or ""), int(element.get("endPosition") or ""))
     except ValueError:
-        reader.package.problems.append(f"{_describe(element)}: startPosition/endPosition are not whole numbers; skipped")
+        reader.package.problems.append(f"{describe(element)}: startPosition/endPosition are not whole numbers; skipped")
         return None
     codings = []
     user = normal_guid(element.get("creatingUser"))
@@ -888,7 +783,7 @@ def _read_selection(reader: _Reader, element: etree._Element, span: tuple[int, i
         if coding_guid is None:
             continue
         if code is None:
-            reader.package.problems.append(f"{_describe(child)}: no CodeRef; skipped")
+            reader.package.problems.append(f"{describe(child)}: no CodeRef; skipped")
             continue
         codings.append(QdpxCoding(
             coding_guid, code, normal_guid(child.get("creatingUser")) or user, tuple(reader.refs(child, "NoteRef")),
