@@ -9,16 +9,13 @@ repeats a GUID as a problem, each with its element, name and GUID.
 
 from __future__ import annotations
 
-import posixpath
 import re
-import tempfile
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
-from qualcode.errors import ImportFailed, UnreadableFile
+from qualcode.errors import UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid, refi_colour, written_by
 from qualcode.exchange.positions import settle_positions
 from qualcode.exchange.qdpx_elements import (
@@ -39,6 +36,7 @@ from qualcode.exchange.qdpx_package import (
     QdpxSource,
     QdpxUser,
 )
+from qualcode.exchange.qdpx_reader import QdpxReader
 from qualcode.exchange.qdpx_values import VALUE_KINDS, moment, typed_as
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
@@ -53,8 +51,6 @@ from qualcode.untrusted import (
 )
 
 if TYPE_CHECKING:
-    import zipfile
-
     from lxml import etree
 
 # Beyond this many schema deviations the summary says how many more, not each one.
@@ -63,151 +59,6 @@ UNSUPPORTED_SOURCES = ("PictureSource", "PDFSource", "AudioSource", "VideoSource
 UNSUPPORTED_SELECTIONS = ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection", "TranscriptSelection")
 # A recording whose <Transcript> is the interview's text: QualCoder writes a transcribed recording only so.
 MEDIA_SOURCES = ("AudioSource", "VideoSource")
-
-
-class _Reader:
-    def __init__(self, archive: zipfile.ZipFile, package: QdpxPackage) -> None:
-        self.archive = archive
-        self.package = package
-        self.names = set(archive.namelist())
-        self.members: dict[str, list[str]] = {}  # each name in lower case -> the members so named in any case
-        for name in archive.namelist():
-            self.members.setdefault(name.lower(), []).append(name)
-        self.seen: dict[str, etree._Element] = {}  # described only for a duplicate: there may be 100,000
-        self.code_paths: dict[str, str] = {}  # a code's GUID -> its path in the file, for a GUID given twice
-        self.now = datetime.now(UTC)  # no moment in the file may come after the reading
-        self.origin = ""  # the program the file says wrote it (<Project origin="NVivo 14">)
-        self.text_paths: dict[str, str] = {}  # each TextSource's plain text part (lower case) -> its name
-        self.source_cases: list[QdpxCase] = []  # cases without a name, which say what their sources are
-        # What a Link may tie a note to, by GUID: a code, a source, or a selection (its source and place there).
-        self.linkable: dict[str, QdpxCode | QdpxSource | tuple[QdpxSource, int]] | None = None
-
-    def guid(self, element: etree._Element) -> str | None:
-        """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
-        raw = element.get("guid")
-        guid = normal_guid(raw)
-        if guid is None:
-            self.package.problems.append(f"{describe(element)}: {'no' if raw is None else 'malformed'} GUID; skipped")
-            return None
-        if guid in self.seen:
-            self.package.problems.append(f"{describe(element)}: duplicate GUID, already used by {describe(self.seen[guid])}; skipped")
-            return None
-        self.seen[guid] = element
-        return guid
-
-    def described(self, element: etree._Element, kind: str, owner: str, title: str | None = None) -> str | None:
-        """The GUID of a note holding what `element`'s <Description> says, made for it (derived from `kind`
-        and its owner's GUID, so the same file gives the same note); None where it says nothing.
-
-        Programs write a memo there: QualCoder a file's, a case's, a coding's and the project's, ATLAS.ti
-        a document's and a quotation's comment; as a note it is reviewed, pseudonymised and attached as any note is."""
-        text = child_text(element, "Description")
-        if text is None or not text.strip():
-            return None
-        from qualcode.exchange.project_export import derived_guid
-
-        guid = derived_guid(kind, owner)
-        self.package.notes.setdefault(guid, QdpxNote(
-            guid, title, text, normal_guid(element.get("creatingUser")), moment(element.get("creationDateTime"), self.now),
-        ))
-        return guid
-
-    def refs(self, element: etree._Element, name: str) -> list[str]:
-        return self.refs_among(children_named(element, name), element, name)
-
-    def refs_among(self, refs: list[etree._Element], element: etree._Element, name: str) -> list[str]:
-        """The targets of `refs`, children of `element` named `name`; a malformed one is a problem."""
-        found = []
-        for ref in refs:
-            target = normal_guid(ref.get("targetGUID"))
-            if target is None:
-                self.package.problems.append(f"{name} (line {ref.sourceline}) in {describe(element)}: malformed targetGUID; skipped")
-            else:
-                found.append(target)
-        return found
-
-    def member(self, name: str, element: etree._Element) -> str | None:
-        """The member called `name`, exactly or else in another case; two that differ only in case leave it unknown."""
-        if name in self.names:
-            return name
-        found = self.members.get(name.lower(), [])
-        if len(found) > 1:
-            shown = " and ".join(sorted(found)[:2])
-            raise UnreadableFile(
-                f"{self.package.file_name}: {describe(element)} names {name}, which could be {shown}: they differ only in case; nothing imported",
-                "give the parts names that differ in more than case in the other program, or export again",
-            )
-        return found[0] if found else None
-
-    def member_bytes(self, path: str, element: etree._Element) -> bytes | None:
-        """The bytes an `internal://` path names, looked up as `sources/…` in any case; None if absent."""
-        scheme, _, rest = path.partition("://")
-        if scheme.lower() != "internal":
-            self.package.skipped.append(f"{describe(element)}: its text is outside the package ({path})")
-            return None
-        rest = rest.lstrip("/")
-        # internal://x.txt is sources/x.txt: a path to any other member (project.qde) is no source's text.
-        member = self.member(f"sources/{rest}", element)
-        if member is not None and posixpath.normpath(member) == member:
-            return read_member(self.archive, member, self.package.file_name)
-        member = self.member(rest, element) if rest.lower().startswith("sources/") else None
-        if member is not None and posixpath.normpath(member) == member:
-            self.package.deviations.append(f"{describe(element)}: {path} names the sources/ folder, which internal:// already means")
-            return read_member(self.archive, member, self.package.file_name)
-        if rest.lower() in self.members or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
-            self.package.problems.append(f"{describe(element)}: {path} points outside the package's sources/ folder; skipped")
-            return None
-        self.package.problems.append(f"{describe(element)}: {path} is not in the package; skipped")
-        return None
-
-    def plain_text(self, element: etree._Element) -> tuple[str, str, bool] | None:
-        """A text source's text: inline, from its plain-text member, or extracted from its .docx."""
-        inline = child_named(element, "PlainTextContent")
-        if inline is not None:
-            return inline.text or "", "txt", False
-        plain_path = element.get("plainTextPath")
-        if plain_path:
-            data = self.member_bytes(plain_path, element)
-            return None if data is None else (self._decode(data, element), "txt", False)
-        rich_path = element.get("richTextPath")
-        if rich_path and rich_path.lower().endswith(".docx"):
-            data = self.member_bytes(rich_path, element)
-            member = "sources/" + rich_path.partition("://")[2].lstrip("/")
-            return None if data is None else (self._docx_text(data, element, member), "docx", True)
-        if rich_path:
-            self.package.skipped.append(f"{describe(element)}: only a rich text {Path(rich_path).suffix or 'file'}, which qualcode cannot read")
-            return None
-        self.package.problems.append(f"{describe(element)}: no text (neither PlainTextContent nor plainTextPath); skipped")
-        return None
-
-    def _decode(self, data: bytes, element: etree._Element) -> str:
-        try:
-            return data.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError:
-            from qualcode.text.encoding import decode_text
-
-            decoded = decode_text(data, element.get("name") or "source", None)
-            self.package.deviations.append(f"{describe(element)}: text is not UTF-8; read as {decoded.encoding}")
-            return decoded.text
-
-    def _docx_text(self, data: bytes, element: etree._Element, member: str) -> str:
-        try:
-            return docx_text(data, member)
-        except ImportFailed as error:
-            raise UnreadableFile(f"{self.package.file_name}: {describe(element)}: {error.message}") from None
-
-
-def docx_text(data: bytes, member: str) -> str:
-    """The text of a package's .docx part; an unreadable one is an ImportFailed that names the part, not a temporary file."""
-    from qualcode.importers.docx_file import read_docx_file
-
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "source.docx"
-        path.write_bytes(data)
-        try:
-            return read_docx_file(path).text
-        except (ImportFailed, UnreadableFile) as error:
-            raise ImportFailed(error.message.replace(str(path), member).replace(path.name, member), error.hint) from None
 
 
 _INLINE_TEXT = re.compile(rb"(<(?:[\w.-]+:)?PlainTextContent(?:\s[^>]*)?>)([^<]*(?:<!\[CDATA\[.*?\]\]>[^<]*)*)(</)", re.DOTALL)
@@ -276,7 +127,7 @@ def read_qdpx(path: Path) -> QdpxPackage:
         names = archive.namelist()
         if any(name.lower().startswith("sources/") and not name.startswith("sources/") for name in names):
             package.deviations.append("the sources folder is not named `sources/` in lower case")
-        reader = _Reader(archive, package)
+        reader = QdpxReader(archive, package)
         reader.origin = (root.get("origin") or "").strip()
         _read_project(reader, root)
     return package
@@ -300,7 +151,7 @@ def _project_member(names: list[str], file_name: str) -> str:
     raise UnreadableFile(f"{file_name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
 
 
-def _read_project(reader: _Reader, root: etree._Element) -> None:
+def _read_project(reader: QdpxReader, root: etree._Element) -> None:
     package = reader.package
     variables: dict[str, tuple[str, str]] = {}
     project_notes: list[str] = []  # the project's and its variables' descriptions
@@ -372,7 +223,7 @@ def _read_project(reader: _Reader, root: etree._Element) -> None:
         source.variables = _settled(package, source.variables, variables, f"TextSource {source.name!r} {source.guid}")
 
 
-def _read_codes(reader: _Reader, element: etree._Element, depth: int = 1, parent_path: str = "") -> list[QdpxCode]:
+def _read_codes(reader: QdpxReader, element: etree._Element, depth: int = 1, parent_path: str = "") -> list[QdpxCode]:
     """The codes under `element`, named as the codebook readers name them; a tree deeper than theirs is refused."""
     codes = []
     for code in children_named(element, "Code"):
@@ -459,7 +310,7 @@ def _settled(
     return values
 
 
-def _variable_values(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> dict[str, object]:
+def _variable_values(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> dict[str, object]:
     values: dict[str, object] = {}
     for value in children_named(element, "VariableValue"):
         ref = child_named(value, "VariableRef")
@@ -472,7 +323,7 @@ def _variable_values(reader: _Reader, element: etree._Element, variables: dict[s
     return values
 
 
-def _note_linked(reader: _Reader, link: etree._Element) -> bool:
+def _note_linked(reader: QdpxReader, link: etree._Element) -> bool:
     """Whether `link` ties a note to a passage, source or code the file holds, and the note is now on it.
 
     NVivo writes an annotation as a PlainTextSelection without a coding and a Link from its Note to it;
@@ -504,7 +355,7 @@ def _note_linked(reader: _Reader, link: etree._Element) -> bool:
     return found is not None
 
 
-def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]], project_notes: list[str]) -> None:
+def _read_set(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]], project_notes: list[str]) -> None:
     """A set of sources (MAXQDA's document set, ATLAS.ti's document group) as a yes/no attribute of its
     transcripts named by the set, which an analysis can cross codes with, so the researcher's grouping of
     the interviews comes along; its codes and notes, which qualcode has no sets of, are listed as skipped."""
@@ -540,7 +391,7 @@ def _read_set(reader: _Reader, element: etree._Element, variables: dict[str, tup
                               f"{'' if len(held) == 1 else 's'}, as qualcode has no sets")
 
 
-def _sources_own_cases(reader: _Reader, variables: dict[str, tuple[str, str]]) -> None:
+def _sources_own_cases(reader: QdpxReader, variables: dict[str, tuple[str, str]]) -> None:
     """A case without a name that refers to sources is what the file says of them: its variables are theirs
     (a source's own value first) and its notes are on the first of them: there is no one to make a participant of."""
     by_guid = {source.guid: source for source in reader.package.sources}
@@ -564,7 +415,7 @@ def _sources_own_cases(reader: _Reader, variables: dict[str, tuple[str, str]]) -
         held[0].notes += case.notes
 
 
-def _read_case(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> QdpxCase | None:
+def _read_case(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> QdpxCase | None:
     guid = reader.guid(element)
     if guid is None:
         return None
@@ -585,7 +436,7 @@ def _read_case(reader: _Reader, element: etree._Element, variables: dict[str, tu
     )
 
 
-def _read_source(reader: _Reader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> None:
+def _read_source(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> None:
     package = reader.package
     kind = local_name(element)
     if kind in UNSUPPORTED_SOURCES or kind == "TextSource":
@@ -622,7 +473,7 @@ def _internal_path(path: str | None) -> str:
 
 
 def _read_transcripts(
-    reader: _Reader, element: etree._Element, transcripts: list[etree._Element], variables: dict[str, tuple[str, str]],
+    reader: QdpxReader, element: etree._Element, transcripts: list[etree._Element], variables: dict[str, tuple[str, str]],
 ) -> None:
     """An audio or video source's transcripts, each a text source with its coded passages (TranscriptSelections,
     from one SyncPoint's position to another's); the recording and its time-coded selections are left out.
@@ -647,7 +498,7 @@ def _read_transcripts(
 
 
 def _read_text_source(
-    reader: _Reader, element: etree._Element, owner: etree._Element, guid: str, variables: dict[str, tuple[str, str]],
+    reader: QdpxReader, element: etree._Element, owner: etree._Element, guid: str, variables: dict[str, tuple[str, str]],
     with_owner: bool = True,
 ) -> bool:
     """The text source `element` (a TextSource, the Representation of `owner`, a PDFSource, or a Transcript of
@@ -714,7 +565,7 @@ def _read_text_source(
     return True
 
 
-def _sync_points(reader: _Reader, transcript: etree._Element) -> dict[str, int]:
+def _sync_points(reader: QdpxReader, transcript: etree._Element) -> dict[str, int]:
     """Each SyncPoint's GUID -> its position, a character of the transcript's text; one without a whole number is a problem."""
     found: dict[str, int] = {}
     for point in children_named(transcript, "SyncPoint"):
@@ -729,7 +580,7 @@ def _sync_points(reader: _Reader, transcript: etree._Element) -> dict[str, int]:
     return found
 
 
-def _transcript_span(reader: _Reader, selection: etree._Element, syncpoints: dict[str, int]) -> tuple[int, int] | None:
+def _transcript_span(reader: QdpxReader, selection: etree._Element, syncpoints: dict[str, int]) -> tuple[int, int] | None:
     """A TranscriptSelection's start and end: the positions of the SyncPoints it runs from and to."""
     ends = [syncpoints.get(normal_guid(selection.get(side)) or "") for side in ("fromSyncPoint", "toSyncPoint")]
     if ends[0] is None or ends[1] is None:
@@ -738,7 +589,7 @@ def _transcript_span(reader: _Reader, selection: etree._Element, syncpoints: dic
     return ends[0], ends[1]
 
 
-def _as_qualcode_writes(reader: _Reader, source: QdpxSource) -> bool:
+def _as_qualcode_writes(reader: QdpxReader, source: QdpxSource) -> bool:
     """Whether `source` is as qualcode's own export writes one, in a file that says qualcode wrote it:
     its text without a CR (qualcode stores and writes LF) and each selection holding one coding, under
     the GUID the export derives from that coding's. A program's positions are read by looking at
@@ -760,7 +611,7 @@ def _transcript_name(name: str) -> str:
     return f"kilde-{guid[:8]}" if guid else stem
 
 
-def _read_selection(reader: _Reader, element: etree._Element, span: tuple[int, int] | None = None) -> QdpxSelection | None:
+def _read_selection(reader: QdpxReader, element: etree._Element, span: tuple[int, int] | None = None) -> QdpxSelection | None:
     """A PlainTextSelection, or a TranscriptSelection running over `span` (its SyncPoints' positions)."""
     guid = reader.guid(element)
     if guid is None:

@@ -103,7 +103,7 @@ def _package_findings(path: Path) -> list[Finding]:
 
 def _unreadable(archive: zipfile.ZipFile, member: str, file_name: str) -> str | None:
     """Why a part a source names cannot be read (encrypted, a bad checksum or size, not a readable .docx); None if it can."""
-    from qualcode.exchange.qdpx_read import docx_text
+    from qualcode.exchange.qdpx_reader import docx_text
 
     if archive.getinfo(member).flag_bits & 0x1:
         return f"{member} is encrypted"

@@ -1,0 +1,169 @@
+"""One reading of a .qdpx: the GUIDs it has met, the references it follows and the parts of the
+package it reads a text from, each wrong one listed in the package read."""
+
+from __future__ import annotations
+
+import posixpath
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import ImportFailed, UnreadableFile
+from qualcode.exchange.codebook_qdc import normal_guid
+from qualcode.exchange.qdpx_elements import child_named, child_text, children_named, describe
+from qualcode.exchange.qdpx_package import QdpxCase, QdpxCode, QdpxNote, QdpxPackage, QdpxSource
+from qualcode.exchange.qdpx_values import moment
+from qualcode.untrusted import read_member
+
+if TYPE_CHECKING:
+    import zipfile
+
+    from lxml import etree
+
+
+class QdpxReader:
+    """What one reading of a .qdpx has met so far, shared by the readers of its parts."""
+
+    def __init__(self, archive: zipfile.ZipFile, package: QdpxPackage) -> None:
+        self.archive = archive
+        self.package = package
+        self.names = set(archive.namelist())
+        self.members: dict[str, list[str]] = {}  # each name in lower case -> the members so named in any case
+        for name in archive.namelist():
+            self.members.setdefault(name.lower(), []).append(name)
+        self.seen: dict[str, etree._Element] = {}  # described only for a duplicate: there may be 100,000
+        self.code_paths: dict[str, str] = {}  # a code's GUID -> its path in the file, for a GUID given twice
+        self.now = datetime.now(UTC)  # no moment in the file may come after the reading
+        self.origin = ""  # the program the file says wrote it (<Project origin="NVivo 14">)
+        self.text_paths: dict[str, str] = {}  # each TextSource's plain text part (lower case) -> its name
+        self.source_cases: list[QdpxCase] = []  # cases without a name, which say what their sources are
+        # What a Link may tie a note to, by GUID: a code, a source, or a selection (its source and place there).
+        self.linkable: dict[str, QdpxCode | QdpxSource | tuple[QdpxSource, int]] | None = None
+
+    def guid(self, element: etree._Element) -> str | None:
+        """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
+        raw = element.get("guid")
+        guid = normal_guid(raw)
+        if guid is None:
+            self.package.problems.append(f"{describe(element)}: {'no' if raw is None else 'malformed'} GUID; skipped")
+            return None
+        if guid in self.seen:
+            self.package.problems.append(f"{describe(element)}: duplicate GUID, already used by {describe(self.seen[guid])}; skipped")
+            return None
+        self.seen[guid] = element
+        return guid
+
+    def described(self, element: etree._Element, kind: str, owner: str, title: str | None = None) -> str | None:
+        """The GUID of a note holding what `element`'s <Description> says, made for it (derived from `kind`
+        and its owner's GUID, so the same file gives the same note); None where it says nothing.
+
+        Programs write a memo there: QualCoder a file's, a case's, a coding's and the project's, ATLAS.ti
+        a document's and a quotation's comment; as a note it is reviewed, pseudonymised and attached as any note is."""
+        text = child_text(element, "Description")
+        if text is None or not text.strip():
+            return None
+        from qualcode.exchange.project_export import derived_guid
+
+        guid = derived_guid(kind, owner)
+        self.package.notes.setdefault(guid, QdpxNote(
+            guid, title, text, normal_guid(element.get("creatingUser")), moment(element.get("creationDateTime"), self.now),
+        ))
+        return guid
+
+    def refs(self, element: etree._Element, name: str) -> list[str]:
+        return self.refs_among(children_named(element, name), element, name)
+
+    def refs_among(self, refs: list[etree._Element], element: etree._Element, name: str) -> list[str]:
+        """The targets of `refs`, children of `element` named `name`; a malformed one is a problem."""
+        found = []
+        for ref in refs:
+            target = normal_guid(ref.get("targetGUID"))
+            if target is None:
+                self.package.problems.append(f"{name} (line {ref.sourceline}) in {describe(element)}: malformed targetGUID; skipped")
+            else:
+                found.append(target)
+        return found
+
+    def member(self, name: str, element: etree._Element) -> str | None:
+        """The member called `name`, exactly or else in another case; two that differ only in case leave it unknown."""
+        if name in self.names:
+            return name
+        found = self.members.get(name.lower(), [])
+        if len(found) > 1:
+            shown = " and ".join(sorted(found)[:2])
+            raise UnreadableFile(
+                f"{self.package.file_name}: {describe(element)} names {name}, which could be {shown}: they differ only in case; nothing imported",
+                "give the parts names that differ in more than case in the other program, or export again",
+            )
+        return found[0] if found else None
+
+    def member_bytes(self, path: str, element: etree._Element) -> bytes | None:
+        """The bytes an `internal://` path names, looked up as `sources/…` in any case; None if absent."""
+        scheme, _, rest = path.partition("://")
+        if scheme.lower() != "internal":
+            self.package.skipped.append(f"{describe(element)}: its text is outside the package ({path})")
+            return None
+        rest = rest.lstrip("/")
+        # internal://x.txt is sources/x.txt: a path to any other member (project.qde) is no source's text.
+        member = self.member(f"sources/{rest}", element)
+        if member is not None and posixpath.normpath(member) == member:
+            return read_member(self.archive, member, self.package.file_name)
+        member = self.member(rest, element) if rest.lower().startswith("sources/") else None
+        if member is not None and posixpath.normpath(member) == member:
+            self.package.deviations.append(f"{describe(element)}: {path} names the sources/ folder, which internal:// already means")
+            return read_member(self.archive, member, self.package.file_name)
+        if rest.lower() in self.members or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
+            self.package.problems.append(f"{describe(element)}: {path} points outside the package's sources/ folder; skipped")
+            return None
+        self.package.problems.append(f"{describe(element)}: {path} is not in the package; skipped")
+        return None
+
+    def plain_text(self, element: etree._Element) -> tuple[str, str, bool] | None:
+        """A text source's text: inline, from its plain-text member, or extracted from its .docx."""
+        inline = child_named(element, "PlainTextContent")
+        if inline is not None:
+            return inline.text or "", "txt", False
+        plain_path = element.get("plainTextPath")
+        if plain_path:
+            data = self.member_bytes(plain_path, element)
+            return None if data is None else (self._decode(data, element), "txt", False)
+        rich_path = element.get("richTextPath")
+        if rich_path and rich_path.lower().endswith(".docx"):
+            data = self.member_bytes(rich_path, element)
+            member = "sources/" + rich_path.partition("://")[2].lstrip("/")
+            return None if data is None else (self._docx_text(data, element, member), "docx", True)
+        if rich_path:
+            self.package.skipped.append(f"{describe(element)}: only a rich text {Path(rich_path).suffix or 'file'}, which qualcode cannot read")
+            return None
+        self.package.problems.append(f"{describe(element)}: no text (neither PlainTextContent nor plainTextPath); skipped")
+        return None
+
+    def _decode(self, data: bytes, element: etree._Element) -> str:
+        try:
+            return data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            from qualcode.text.encoding import decode_text
+
+            decoded = decode_text(data, element.get("name") or "source", None)
+            self.package.deviations.append(f"{describe(element)}: text is not UTF-8; read as {decoded.encoding}")
+            return decoded.text
+
+    def _docx_text(self, data: bytes, element: etree._Element, member: str) -> str:
+        try:
+            return docx_text(data, member)
+        except ImportFailed as error:
+            raise UnreadableFile(f"{self.package.file_name}: {describe(element)}: {error.message}") from None
+
+
+def docx_text(data: bytes, member: str) -> str:
+    """The text of a package's .docx part; an unreadable one is an ImportFailed that names the part, not a temporary file."""
+    from qualcode.importers.docx_file import read_docx_file
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "source.docx"
+        path.write_bytes(data)
+        try:
+            return read_docx_file(path).text
+        except (ImportFailed, UnreadableFile) as error:
+            raise ImportFailed(error.message.replace(str(path), member).replace(path.name, member), error.hint) from None
