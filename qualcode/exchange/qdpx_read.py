@@ -26,11 +26,11 @@ from qualcode.exchange.qdpx_elements import (
     describe,
     local_name,
 )
+from qualcode.exchange.qdpx_notes import description_note, note_linked, read_notes
 from qualcode.exchange.qdpx_package import (
     QdpxCase,
     QdpxCode,
     QdpxCoding,
-    QdpxNote,
     QdpxPackage,
     QdpxSelection,
     QdpxSource,
@@ -175,7 +175,7 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
                     package.problems += [renamed] if renamed is not None else []
                     variables[guid] = (name, (variable.get("typeOfVariable") or "").strip())
                     # qualcode keeps no description of an attribute: the project's memo, titled by the variable.
-                    described = reader.described(variable, "variable-description", guid, f"variable {name}")
+                    described = description_note(reader, variable, "variable-description", guid, f"variable {name}")
                     project_notes += [described] if described is not None else []
         elif kind == "Cases":
             package.cases = [case for case in (_read_case(reader, c, variables) for c in children_named(element, "Case")) if case]
@@ -185,30 +185,16 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
             for source in element:
                 _read_source(reader, source, variables)
         elif kind == "Notes":
-            for note in children_named(element, "Note"):
-                guid = reader.guid(note)
-                # A note with no text at all is an empty note (listed as skipped on import), not a missing one.
-                empty = child_named(note, "PlainTextContent") is None and not note.get("plainTextPath")
-                text = ("", "txt", False) if guid is not None and empty else reader.plain_text(note) if guid is not None else None
-                if guid is not None and text is not None:
-                    written = text[0]
-                    description = child_text(note, "Description")
-                    if description is not None and description.strip():
-                        # What the note is about (ATLAS.ti's comment on a memo) opens it: a memo is one text.
-                        written = f"{description.strip()}\n\n{written}" if written.strip() else description
-                        package.deviations.append(f"{describe(note)}: its description is kept as the first paragraph of its memo")
-                    package.notes[guid] = QdpxNote(
-                        guid, note.get("name"), written, normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime"), reader.now),
-                    )
+            read_notes(reader, element)
         elif kind == "Sets":
             for item in element:
                 _read_set(reader, item, variables, project_notes)
         elif kind in {"Links", "Graphs"}:
             for item in element:
-                if kind != "Links" or not _note_linked(reader, item):
+                if kind != "Links" or not note_linked(reader, item):
                     package.skipped.append(f"{describe(item)}: qualcode has no {kind.lower()}")
         elif kind == "Description":  # QualCoder writes the project's memo here
-            described = reader.described(root, "project-description", package.name)
+            described = description_note(reader, root, "project-description", package.name)
             project_notes += [described] if described is not None else []
         elif kind == "NoteRef":
             continue
@@ -323,38 +309,6 @@ def _variable_values(reader: QdpxReader, element: etree._Element, variables: dic
     return values
 
 
-def _note_linked(reader: QdpxReader, link: etree._Element) -> bool:
-    """Whether `link` ties a note to a passage, source or code the file holds, and the note is now on it.
-
-    NVivo writes an annotation as a PlainTextSelection without a coding and a Link from its Note to it;
-    ATLAS.ti links a memo to a quotation so: the link is where the note belongs, not the project."""
-    package = reader.package
-    ends = [normal_guid(link.get("originGUID")), normal_guid(link.get("targetGUID"))]
-    if local_name(link) != "Link" or None in ends:
-        return False
-    note, other = (ends[0], ends[1]) if ends[0] in package.notes else (ends[1], ends[0]) if ends[1] in package.notes else (None, None)
-    if note is None or other is None:
-        return False
-    if reader.linkable is None:  # found once: NVivo may link thousands of annotations among 50,000 selections
-        reader.linkable = {code.guid: code for code in package.walk_codes()}
-        for source in package.sources:
-            reader.linkable[source.guid] = source
-            reader.linkable.update({chosen.guid: (source, index) for index, chosen in enumerate(source.selections)})
-    found = reader.linkable.get(other)
-    if isinstance(found, tuple):
-        source, index = found
-        chosen = source.selections[index]
-        source.selections[index] = replace(chosen, notes=(*chosen.notes, note))
-        package.deviations.append(f"{describe(link)}: read as its note on {chosen.name or 'a passage'!r} in {source.name}")
-    elif isinstance(found, QdpxSource):
-        found.notes.append(note)
-        package.deviations.append(f"{describe(link)}: read as its note on {found.name}")
-    elif isinstance(found, QdpxCode):
-        found.notes.append(note)
-        package.deviations.append(f"{describe(link)}: read as its note on the code {found.name}")
-    return found is not None
-
-
 def _read_set(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]], project_notes: list[str]) -> None:
     """A set of sources (MAXQDA's document set, ATLAS.ti's document group) as a yes/no attribute of its
     transcripts named by the set, which an analysis can cross codes with, so the researcher's grouping of
@@ -385,7 +339,7 @@ def _read_set(reader: QdpxReader, element: etree._Element, variables: dict[str, 
     variables[f"set:{guid}"] = (name, "Boolean")
     for source in held:
         source.variables[f"set:{guid}"] = ("Boolean", "true")
-    described = reader.described(element, "set-description", guid, f"set {name}")
+    described = description_note(reader, element, "set-description", guid, f"set {name}")
     project_notes += [described] if described is not None else []
     package.deviations.append(f"{describe(element)}: read as the attribute {name!r} (true) of its {len(held)} transcript"
                               f"{'' if len(held) == 1 else 's'}, as qualcode has no sets")
@@ -420,7 +374,7 @@ def _read_case(reader: QdpxReader, element: etree._Element, variables: dict[str,
     if guid is None:
         return None
     sources = reader.refs(element, "SourceRef")
-    described = reader.described(element, "case-description", guid)  # QualCoder's memo on a case
+    described = description_note(reader, element, "case-description", guid)  # QualCoder's memo on a case
     if not (element.get("name") or "").strip() and sources and child_named(element, "SelectionRef") is None:
         # No one, but what the file says of its sources: Quirkos and MAXQDA write a document's variables so.
         reader.source_cases.append(QdpxCase(
@@ -516,7 +470,7 @@ def _read_text_source(
             or Path(element.get("plainTextPath") or element.get("richTextPath") or guid).name)
     holders = ([owner] if owner is element else [owner, element]) if with_owner else [element]
     # A document's memo (QualCoder) or comment (ATLAS.ti), then the notes referred to.
-    described = [reader.described(holder, "source-description", holder.get("guid") or guid) for holder in holders]
+    described = [description_note(reader, holder, "source-description", holder.get("guid") or guid) for holder in holders]
     source = QdpxSource(
         guid, _transcript_name(name), text, source_format,
         notes=[*(note for note in described if note), *(note for holder in holders for note in reader.refs(holder, "NoteRef"))],
@@ -644,12 +598,12 @@ def _read_selection(reader: QdpxReader, element: etree._Element, span: tuple[int
     # reads and writes it), else a note on the selection, named by the passage, as ATLAS.ti names a quotation.
     if codings:
         first = codings[0]
-        described = reader.described(element, "coding-memo", first.guid)
+        described = description_note(reader, element, "coding-memo", first.guid)
         if described is not None:
             reader.package.own_memos.add(described)
             if described not in first.notes:
                 codings[0] = replace(first, notes=(described, *first.notes))
     else:
-        described = reader.described(element, "selection-description", guid, element.get("name"))
+        described = description_note(reader, element, "selection-description", guid, element.get("name"))
         notes = [*([described] if described else []), *notes]
     return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))

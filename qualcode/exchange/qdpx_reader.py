@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid
-from qualcode.exchange.qdpx_elements import child_named, child_text, children_named, describe
-from qualcode.exchange.qdpx_package import QdpxCase, QdpxCode, QdpxNote, QdpxPackage, QdpxSource
-from qualcode.exchange.qdpx_values import moment
+from qualcode.exchange.qdpx_elements import child_named, children_named, describe
+from qualcode.exchange.qdpx_package import QdpxCase, QdpxCode, QdpxPackage, QdpxSource
 from qualcode.untrusted import read_member
 
 if TYPE_CHECKING:
@@ -52,23 +51,6 @@ class QdpxReader:
             self.package.problems.append(f"{describe(element)}: duplicate GUID, already used by {describe(self.seen[guid])}; skipped")
             return None
         self.seen[guid] = element
-        return guid
-
-    def described(self, element: etree._Element, kind: str, owner: str, title: str | None = None) -> str | None:
-        """The GUID of a note holding what `element`'s <Description> says, made for it (derived from `kind`
-        and its owner's GUID, so the same file gives the same note); None where it says nothing.
-
-        Programs write a memo there: QualCoder a file's, a case's, a coding's and the project's, ATLAS.ti
-        a document's and a quotation's comment; as a note it is reviewed, pseudonymised and attached as any note is."""
-        text = child_text(element, "Description")
-        if text is None or not text.strip():
-            return None
-        from qualcode.exchange.project_export import derived_guid
-
-        guid = derived_guid(kind, owner)
-        self.package.notes.setdefault(guid, QdpxNote(
-            guid, title, text, normal_guid(element.get("creatingUser")), moment(element.get("creationDateTime"), self.now),
-        ))
         return guid
 
     def refs(self, element: etree._Element, name: str) -> list[str]:
