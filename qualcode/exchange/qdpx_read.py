@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import UnreadableFile
-from qualcode.exchange.codebook_qdc import normal_guid, refi_colour, written_by
+from qualcode.exchange.codebook_qdc import normal_guid, written_by
 from qualcode.exchange.positions import settle_positions
+from qualcode.exchange.qdpx_codes import read_codes
 from qualcode.exchange.qdpx_elements import (
     SHOWN,
     child_named,
@@ -29,7 +29,6 @@ from qualcode.exchange.qdpx_elements import (
 from qualcode.exchange.qdpx_notes import description_note, note_linked, read_notes
 from qualcode.exchange.qdpx_package import (
     QdpxCase,
-    QdpxCode,
     QdpxCoding,
     QdpxPackage,
     QdpxSelection,
@@ -41,7 +40,7 @@ from qualcode.exchange.qdpx_values import VALUE_KINDS, moment, typed_as
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
 from qualcode.importers.metadata import attribute_name_from_file, in_digits_0_to_9
-from qualcode.text.normalise import shortened, unseen_character
+from qualcode.text.normalise import shortened
 from qualcode.untrusted import (
     QDPX_LIMITS,
     open_package,
@@ -164,7 +163,7 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
                     package.users[guid] = QdpxUser(guid, (user.get("name") or user.get("id") or "").strip())
         elif kind == "CodeBook":
             codes = child_named(element, "Codes")
-            package.codes = _read_codes(reader, codes) if codes is not None else []
+            package.codes = read_codes(reader, codes) if codes is not None else []
         elif kind == "Variables":
             for variable in children_named(element, "Variable"):
                 guid = reader.guid(variable)
@@ -207,56 +206,6 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
         case.variables = _settled(package, case.variables, variables, f"Case {case.name!r} {case.guid}")
     for source in package.sources:
         source.variables = _settled(package, source.variables, variables, f"TextSource {source.name!r} {source.guid}")
-
-
-def _read_codes(reader: QdpxReader, element: etree._Element, depth: int = 1, parent_path: str = "") -> list[QdpxCode]:
-    """The codes under `element`, named as the codebook readers name them; a tree deeper than theirs is refused."""
-    codes = []
-    for code in children_named(element, "Code"):
-        if depth > MAX_CODE_DEPTH:
-            raise UnreadableFile(
-                f"{reader.package.file_name}: {describe(code)}: codes are nested more than {MAX_CODE_DEPTH} levels deep; nothing imported",
-                f"flatten the code tree to at most {MAX_CODE_DEPTH} levels in the other program and export again",
-            )
-        path = " ".join((code.get("name") or "").split())
-        path = f"{parent_path}/{path}" if parent_path else path
-        repeated = normal_guid(code.get("guid"))
-        if repeated is not None and repeated in reader.code_paths:
-            # Which of the two is the code the project holds, with its codings, only the other program knows.
-            raise UnreadableFile(
-                f"{reader.package.file_name}: the file lists code GUID {repeated} twice: at {shortened(reader.code_paths[repeated], SHOWN)}"
-                f" and at {shortened(path, SHOWN)}; nothing imported",
-                "in the other program, give one of them a GUID of its own, or export again",
-            )
-        guid = reader.guid(code)
-        if guid is None:
-            continue
-        reader.code_paths[guid] = path
-        written = (code.get("name") or "").strip()
-        name = code_name(written)  # as a typed code name is kept: one line, nothing invisible
-        # Composed letters and single spaces change nothing anyone sees ("håp" from a Mac is written decomposed),
-        # nor does an emoji's joiner, which is kept (👩‍👩‍👧): said is what a typed name may not hold.
-        if unseen_character(written) is not None:
-            reader.package.problems.append(f"{describe(code)}: its name held a line break, tab or invisible character; read as {shortened(name, SHOWN)!r}")
-        if "/" in name:
-            name = name.replace("/", "-")
-            reader.package.problems.append(f"{describe(code)}: its name holds '/', which separates code paths; read as {shortened(name, SHOWN)!r}")
-        if not name:
-            reader.package.problems.append(f"{describe(code)}: no name; skipped with its sub-codes")
-            continue
-        if shows_nothing(name):
-            reader.package.problems.append(f"{describe(code)}: its name is written with {NOTHING_SHOWN}; skipped with its sub-codes")
-            continue
-        written_colour = (code.get("color") or "").strip()
-        colour = refi_colour(written_colour)
-        if written_colour and colour is None:
-            reader.package.problems.append(f"{describe(code)}: colour {shortened(written_colour, SHOWN)!r} is not #RRGGBB; left without a colour")
-        codable = (code.get("isCodable") or "true").strip().lower() not in {"false", "0"}
-        codes.append(QdpxCode(
-            guid, name, codable, colour,
-            child_text(code, "Description"), _read_codes(reader, code, depth + 1, path), reader.refs(code, "NoteRef"),
-        ))
-    return codes
 
 
 def _value(value: etree._Element) -> tuple[str, str] | None:
