@@ -12,23 +12,28 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from qualcode.errors import UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid, written_by
 from qualcode.exchange.positions import settle_positions
+from qualcode.exchange.qdpx_cases import (
+    read_cases,
+    read_set,
+    read_variables,
+    settle_variables,
+    variable_values,
+)
 from qualcode.exchange.qdpx_codes import read_codes
 from qualcode.exchange.qdpx_elements import (
     SHOWN,
     child_named,
-    child_text,
     children_named,
     describe,
     local_name,
 )
 from qualcode.exchange.qdpx_notes import description_note, note_linked, read_notes
 from qualcode.exchange.qdpx_package import (
-    QdpxCase,
     QdpxCoding,
     QdpxPackage,
     QdpxSelection,
@@ -36,10 +41,9 @@ from qualcode.exchange.qdpx_package import (
     QdpxUser,
 )
 from qualcode.exchange.qdpx_reader import QdpxReader
-from qualcode.exchange.qdpx_values import VALUE_KINDS, moment, typed_as
+from qualcode.exchange.qdpx_values import moment
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.garbage import without_collections
-from qualcode.importers.metadata import attribute_name_from_file, in_digits_0_to_9
 from qualcode.text.normalise import shortened
 from qualcode.untrusted import (
     QDPX_LIMITS,
@@ -165,19 +169,9 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
             codes = child_named(element, "Codes")
             package.codes = read_codes(reader, codes) if codes is not None else []
         elif kind == "Variables":
-            for variable in children_named(element, "Variable"):
-                guid = reader.guid(variable)
-                if guid is not None:
-                    # Named as a name typed can be ("Alder, gruppe" from another program as "Alder; gruppe"), said:
-                    # two that become one name are then told apart as two Variables of one name are (_settled).
-                    name, renamed = attribute_name_from_file(variable.get("name") or guid, "Variables")
-                    package.problems += [renamed] if renamed is not None else []
-                    variables[guid] = (name, (variable.get("typeOfVariable") or "").strip())
-                    # qualcode keeps no description of an attribute: the project's memo, titled by the variable.
-                    described = description_note(reader, variable, "variable-description", guid, f"variable {name}")
-                    project_notes += [described] if described is not None else []
+            read_variables(reader, element, variables, project_notes)
         elif kind == "Cases":
-            package.cases = [case for case in (_read_case(reader, c, variables) for c in children_named(element, "Case")) if case]
+            package.cases = read_cases(reader, element, variables)
         elif kind == "Sources":
             reader.text_paths = {_internal_path(source.get("plainTextPath")): source.get("name") or "" for source in children_named(element, "TextSource")
                                  if source.get("plainTextPath")}
@@ -187,7 +181,7 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
             read_notes(reader, element)
         elif kind == "Sets":
             for item in element:
-                _read_set(reader, item, variables, project_notes)
+                read_set(reader, item, variables, project_notes)
         elif kind in {"Links", "Graphs"}:
             for item in element:
                 if kind != "Links" or not note_linked(reader, item):
@@ -200,143 +194,7 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
         elif isinstance(element.tag, str):
             package.skipped.append(f"{describe(element)}: an element qualcode does not know")
     package.project_notes = [*project_notes, *reader.refs(root, "NoteRef")]
-    _sources_own_cases(reader, variables)
-    # A case's variables were read before or after <Variables>: the names are settled here.
-    for case in package.cases:
-        case.variables = _settled(package, case.variables, variables, f"Case {case.name!r} {case.guid}")
-    for source in package.sources:
-        source.variables = _settled(package, source.variables, variables, f"TextSource {source.name!r} {source.guid}")
-
-
-def _value(value: etree._Element) -> tuple[str, str] | None:
-    """A VariableValue as the kind of its value element and its text, typed once the Variables are read."""
-    for kind in VALUE_KINDS:
-        text = child_text(value, kind + "Value")
-        if text is not None:
-            return kind, text.strip()
-    return None
-
-
-def _settled(
-    package: QdpxPackage, raw: dict[str, object], variables: dict[str, tuple[str, str]], where: str,
-) -> dict[str, object]:
-    """Values named by their Variable and typed by its typeOfVariable (by their own element when it has none);
-    a value that does not fit its type is skipped and listed."""
-    values: dict[str, object] = {}
-    # A name the file gives a Variable of its own ("arbeidssted (2)") is not the second of two of another name.
-    declared_names = {declared_name for declared_name, _ in variables.values()}
-    for ref, found in raw.items():
-        kind, text = cast("tuple[str, str]", found)
-        name, declared = variables.get(ref, (ref, ""))
-        value_type = declared if declared in VALUE_KINDS else kind
-        typed = typed_as(value_type, text)
-        if typed is None:
-            other_digits = " (its digits are not 0-9)" if in_digits_0_to_9(text) != text else ""
-            package.problems.append(f"{where}: variable {name}: {text!r} does not fit its type {value_type}{other_digits}; skipped")
-            continue
-        if name in values and values[name] != typed:
-            # Two Variables of one name (another program tells them by GUID): the second value was lost unsaid.
-            number = 2
-            while f"{name} ({number})" in values or f"{name} ({number})" in declared_names:
-                number += 1
-            package.problems.append(f"{where}: two variables are named {name}; {text!r} kept as {name} ({number})")
-            name = f"{name} ({number})"
-        values[name] = typed
-    return values
-
-
-def _variable_values(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for value in children_named(element, "VariableValue"):
-        ref = child_named(value, "VariableRef")
-        target = normal_guid(ref.get("targetGUID")) if ref is not None else None
-        typed = _value(value)
-        if target is None:
-            reader.package.problems.append(f"VariableValue (line {value.sourceline}) in {describe(element)}: no VariableRef; skipped")
-        elif typed is not None and typed[1] != "":
-            values[target] = typed
-    return values
-
-
-def _read_set(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]], project_notes: list[str]) -> None:
-    """A set of sources (MAXQDA's document set, ATLAS.ti's document group) as a yes/no attribute of its
-    transcripts named by the set, which an analysis can cross codes with, so the researcher's grouping of
-    the interviews comes along; its codes and notes, which qualcode has no sets of, are listed as skipped."""
-    package = reader.package
-    if local_name(element) != "Set":
-        if isinstance(element.tag, str):
-            package.skipped.append(f"{describe(element)}: an element qualcode does not know")
-        return
-    others = [kind for kind in ("MemberCode", "MemberNote") if child_named(element, kind) is not None]
-    if others:
-        package.skipped.append(f"{describe(element)}: its {' and '.join(kind[6:].lower() + 's' for kind in others)},"
-                               " as qualcode has no sets of them")
-    members = reader.refs(element, "MemberSource")
-    guid = normal_guid(element.get("guid"))
-    sources = {source.guid: source for source in package.sources}
-    held = [sources[member] for member in dict.fromkeys(members) if member in sources]
-    if not held or guid is None:
-        if not others:
-            package.skipped.append(f"{describe(element)}: {'none of its sources was read' if members else 'no sources'}; qualcode has no sets")
-        return
-    from qualcode.exchange.project_export import TRANSCRIPT_FIELDS
-
-    name, renamed = attribute_name_from_file(" ".join((element.get("name") or guid).split()), "Sets")
-    package.problems += [renamed] if renamed is not None else []
-    if name.lower() in {label for label, _ in TRANSCRIPT_FIELDS}:  # "wave" would set the transcripts' wave to "true"
-        name = f"{name} (set)"
-    variables[f"set:{guid}"] = (name, "Boolean")
-    for source in held:
-        source.variables[f"set:{guid}"] = ("Boolean", "true")
-    described = description_note(reader, element, "set-description", guid, f"set {name}")
-    project_notes += [described] if described is not None else []
-    package.deviations.append(f"{describe(element)}: read as the attribute {name!r} (true) of its {len(held)} transcript"
-                              f"{'' if len(held) == 1 else 's'}, as qualcode has no sets")
-
-
-def _sources_own_cases(reader: QdpxReader, variables: dict[str, tuple[str, str]]) -> None:
-    """A case without a name that refers to sources is what the file says of them: its variables are theirs
-    (a source's own value first) and its notes are on the first of them: there is no one to make a participant of."""
-    by_guid = {source.guid: source for source in reader.package.sources}
-    for case in reader.source_cases:
-        held = [by_guid[ref] for ref in case.sources if ref in by_guid]
-        missing = [ref for ref in case.sources if ref not in by_guid]
-        if missing:
-            reader.package.problems.append(f"Case {case.guid} (no name): refers to {', '.join(missing)}, which is no text source read; skipped there")
-        if not held:
-            continue
-        names = ", ".join(repr(source.name) for source in held)
-        reader.package.deviations.append(f"Case {case.guid} has no name: read as the variables of {names}, not as a participant")
-        for source in held:
-            for ref, value in case.variables.items():
-                own = source.variables.setdefault(ref, value)
-                if own != value:
-                    reader.package.problems.append(
-                        f"Case {case.guid} (no name): variable {variables.get(ref, (ref, ''))[0]}: {cast('tuple[str, str]', value)[1]!r}"
-                        f" differs from {source.name!r}'s own; the source's kept"
-                    )
-        held[0].notes += case.notes
-
-
-def _read_case(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> QdpxCase | None:
-    guid = reader.guid(element)
-    if guid is None:
-        return None
-    sources = reader.refs(element, "SourceRef")
-    described = description_note(reader, element, "case-description", guid)  # QualCoder's memo on a case
-    if not (element.get("name") or "").strip() and sources and child_named(element, "SelectionRef") is None:
-        # No one, but what the file says of its sources: Quirkos and MAXQDA write a document's variables so.
-        reader.source_cases.append(QdpxCase(
-            guid, guid, None, _variable_values(reader, element, variables), sources,
-            [*([described] if described else []), *reader.refs(element, "NoteRef")],
-        ))
-        return None
-    # A case that lists selections rather than sources appears in the selections' sources.
-    sources += [f"selection:{target}" for target in reader.refs(element, "SelectionRef")]
-    return QdpxCase(
-        guid, (element.get("name") or guid).strip(), child_text(element, "Description"),
-        _variable_values(reader, element, variables), sources, [*([described] if described else []), *reader.refs(element, "NoteRef")],
-    )
+    settle_variables(reader, variables)
 
 
 def _read_source(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> None:
@@ -423,7 +281,7 @@ def _read_text_source(
     source = QdpxSource(
         guid, _transcript_name(name), text, source_format,
         notes=[*(note for note in described if note), *(note for holder in holders for note in reader.refs(holder, "NoteRef"))],
-        variables={key: value for holder in holders for key, value in _variable_values(reader, holder, variables).items()},
+        variables={key: value for holder in holders for key, value in variable_values(reader, holder, variables).items()},
         normalised=normalised,
     )
     known = {"Description", "PlainTextContent", "NoteRef", "VariableValue", "Representation", "SyncPoint", "Transcript"}
