@@ -105,7 +105,6 @@ def read_qdpx(path: Path) -> QdpxPackage:
         if any(name.lower().startswith("sources/") and not name.startswith("sources/") for name in names):
             package.deviations.append("the sources folder is not named `sources/` in lower case")
         reader = QdpxReader(archive, package)
-        reader.origin = (root.get("origin") or "").strip()
         _read_project(reader, root)
     return package
 

@@ -34,7 +34,6 @@ class QdpxReader:
         self.seen: dict[str, etree._Element] = {}  # described only for a duplicate: there may be 100,000
         self.code_paths: dict[str, str] = {}  # a code's GUID -> its path in the file, for a GUID given twice
         self.now = datetime.now(UTC)  # no moment in the file may come after the reading
-        self.origin = ""  # the program the file says wrote it (<Project origin="NVivo 14">)
         self.text_paths: dict[str, str] = {}  # each TextSource's plain text part (lower case) -> its name
         self.source_cases: list[QdpxCase] = []  # cases without a name, which say what their sources are
         # What a Link may tie a note to, by GUID: a code, a source, or a selection (its source and place there).

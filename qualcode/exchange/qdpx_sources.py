@@ -168,7 +168,7 @@ def _as_qualcode_writes(reader: QdpxReader, source: QdpxSource) -> bool:
     its text without a CR (qualcode stores and writes LF) and each selection holding one coding, under
     the GUID the export derives from that coding's. A program's positions are read by looking at
     where its selections fall, which would misread qualcode's own codings that begin inside a word."""
-    if not written_by(reader.origin, "qualcode") or "\r" in source.text:
+    if not written_by(reader.package.origin, "qualcode") or "\r" in source.text:
         return False
     from qualcode.exchange.project_export import derived_guid
 
