@@ -51,19 +51,17 @@ def _read_case(reader: QdpxReader, element: etree._Element, variables: dict[str,
         return None
     sources = reader.refs(element, "SourceRef")
     described = description_note(reader, element, "case-description", guid)  # QualCoder's memo on a case
-    if not (element.get("name") or "").strip() and sources and child_named(element, "SelectionRef") is None:
-        # No one, but what the file says of its sources: Quirkos and MAXQDA write a document's variables so.
-        reader.source_cases.append(QdpxCase(
-            guid, guid, None, variable_values(reader, element, variables), sources,
-            [*([described] if described else []), *reader.refs(element, "NoteRef")],
-        ))
+    # No one, but what the file says of its sources: Quirkos and MAXQDA write a document's variables so.
+    of_sources = not (element.get("name") or "").strip() and sources and child_named(element, "SelectionRef") is None
+    if not of_sources:
+        # A case that lists selections rather than sources appears in the selections' sources.
+        sources += [f"selection:{target}" for target in reader.refs(element, "SelectionRef")]
+    values = variable_values(reader, element, variables)
+    notes = [*([described] if described else []), *reader.refs(element, "NoteRef")]
+    if of_sources:
+        reader.source_cases.append(QdpxCase(guid, guid, None, values, sources, notes))
         return None
-    # A case that lists selections rather than sources appears in the selections' sources.
-    sources += [f"selection:{target}" for target in reader.refs(element, "SelectionRef")]
-    return QdpxCase(
-        guid, (element.get("name") or guid).strip(), child_text(element, "Description"),
-        variable_values(reader, element, variables), sources, [*([described] if described else []), *reader.refs(element, "NoteRef")],
-    )
+    return QdpxCase(guid, (element.get("name") or guid).strip(), child_text(element, "Description"), values, sources, notes)
 
 
 def variable_values(reader: QdpxReader, element: etree._Element, variables: dict[str, tuple[str, str]]) -> dict[str, object]:
