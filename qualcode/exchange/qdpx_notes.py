@@ -37,9 +37,7 @@ def read_notes(reader: QdpxReader, element: etree._Element) -> None:
                 # What the note is about (ATLAS.ti's comment on a memo) opens it: a memo is one text.
                 written = f"{description.strip()}\n\n{written}" if written.strip() else description
                 reader.package.deviations.append(f"{describe(note)}: its description is kept as the first paragraph of its memo")
-            reader.package.notes[guid] = QdpxNote(
-                guid, note.get("name"), written, normal_guid(note.get("creatingUser")), moment(note.get("creationDateTime"), reader.now),
-            )
+            reader.package.notes[guid] = _note(reader, note, guid, note.get("name"), written)
 
 
 def description_note(reader: QdpxReader, element: etree._Element, kind: str, owner: str, title: str | None = None) -> str | None:
@@ -54,10 +52,13 @@ def description_note(reader: QdpxReader, element: etree._Element, kind: str, own
     from qualcode.exchange.project_export import derived_guid
 
     guid = derived_guid(kind, owner)
-    reader.package.notes.setdefault(guid, QdpxNote(
-        guid, title, text, normal_guid(element.get("creatingUser")), moment(element.get("creationDateTime"), reader.now),
-    ))
+    reader.package.notes.setdefault(guid, _note(reader, element, guid, title, text))
     return guid
+
+
+def _note(reader: QdpxReader, element: etree._Element, guid: str, title: str | None, text: str) -> QdpxNote:
+    """A note with `text`, by whoever `element` says made it and when."""
+    return QdpxNote(guid, title, text, normal_guid(element.get("creatingUser")), moment(element.get("creationDateTime"), reader.now))
 
 
 def note_linked(reader: QdpxReader, link: etree._Element) -> bool:
