@@ -93,8 +93,7 @@ def read_set(reader: QdpxReader, element: etree._Element, variables: dict[str, t
     the interviews comes along; its codes and notes, which qualcode has no sets of, are listed as skipped."""
     package = reader.package
     if local_name(element) != "Set":
-        if isinstance(element.tag, str):
-            package.skipped.append(f"{describe(element)}: an element qualcode does not know")
+        reader.skip_unknown(element)
         return
     others = [kind for kind in ("MemberCode", "MemberNote") if child_named(element, kind) is not None]
     if others:

@@ -161,7 +161,7 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
             project_notes += [described] if described is not None else []
         elif kind == "NoteRef":
             continue
-        elif isinstance(element.tag, str):
-            package.skipped.append(f"{describe(element)}: an element qualcode does not know")
+        else:
+            reader.skip_unknown(element)
     package.project_notes = [*project_notes, *reader.refs(root, "NoteRef")]
     settle_variables(reader, variables)

@@ -52,6 +52,12 @@ class QdpxReader:
         self.seen[guid] = element
         return guid
 
+    def skip_unknown(self, element: etree._Element, within: str | None = None) -> None:
+        """List `element` (in the source named `within`) as skipped, as qualcode does not know it; a comment or
+        processing instruction is no element to list."""
+        if isinstance(element.tag, str):
+            self.package.skipped.append(f"{describe(element)}{'' if within is None else f' in {within}'}: an element qualcode does not know")
+
     def refs(self, element: etree._Element, name: str) -> list[str]:
         return self.refs_among(children_named(element, name), element, name)
 

@@ -57,8 +57,7 @@ def _read_source(reader: QdpxReader, element: etree._Element, variables: dict[st
                 package.skipped.append(f"{describe(selection)} in {element.get('name') or kind}: not a text selection")
         return
     if kind != "TextSource":
-        if isinstance(element.tag, str):
-            package.skipped.append(f"{describe(element)}: an element qualcode does not know")
+        reader.skip_unknown(element)
         return
     guid = reader.guid(element)
     if guid is not None:
@@ -136,8 +135,8 @@ def _read_text_source(
             package.skipped.append(f"{describe(child)} on the whole of {name}: qualcode codes passages, not whole sources")
         elif child_kind in UNSUPPORTED_SELECTIONS:
             package.skipped.append(f"{describe(child)} in {name}: not a text selection")
-        elif child_kind not in known and isinstance(child.tag, str):
-            package.skipped.append(f"{describe(child)} in {name}: an element qualcode does not know")
+        elif child_kind not in known:
+            reader.skip_unknown(child, name)
         if selection is not None:
             source.selections.append(selection)
             if not selection.codings:  # ATLAS.ti's quotation without a code, MAXQDA's comment on a passage
