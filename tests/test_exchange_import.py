@@ -274,6 +274,19 @@ def test_what_qualcode_cannot_hold_is_listed_and_problems_named_by_element(impor
     assert any("Sources/" in line or "lower case" in line for line in imported.deviations)
 
 
+def test_comments_and_processing_instructions_are_listed_as_nothing_wherever_they_stand(tmp_path: Path) -> None:
+    """An XML comment is nothing another program holds: it is not said to be skipped, in <Links> and <Graphs> as elsewhere."""
+    qdpx = Qdpx(codes=CODES + "<!-- koder -->")
+    qdpx.sources.append(
+        f'<TextSource guid="{guid("source:kommentert")}" name="kommentert"><PlainTextContent>{escape(SECOND)}</PlainTextContent>'
+        "<!-- i kilden --></TextSource><!-- mellom kildene -->"
+    )
+    qdpx.extra = "<Links><!-- ingen lenker --><?lenke x?></Links><Sets><!-- ingen sett --></Sets><Graphs><!-- ingen grafer --></Graphs><!-- slutt -->"
+    package = read_qdpx(qdpx.write(tmp_path / "kommentarer.qdpx"))
+    assert [source.name for source in package.sources] == ["kommentert"]
+    assert package.skipped == []
+
+
 def test_a_planted_name_is_pseudonymised_and_the_coding_still_selects_the_same_words(session: Session, tmp_path: Path) -> None:
     key = PseudonymKey("test")
     pseudonym = add_identifier(key, "Sissel Bakken", "person", "f").pseudonym

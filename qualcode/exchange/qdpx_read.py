@@ -153,7 +153,8 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
             for item in element:
                 read_set(reader, item, variables, project_notes)
         elif kind in {"Links", "Graphs"}:
-            for item in element:
+            # A comment or processing instruction among them is no link or graph to list.
+            for item in element.iterchildren("{*}*"):
                 if kind != "Links" or not note_linked(reader, item):
                     package.skipped.append(f"{describe(item)}: qualcode has no {kind.lower()}")
         elif kind == "Description":  # QualCoder writes the project's memo here
