@@ -72,6 +72,17 @@ def _source_twice(path: Path) -> Path:
     return _twice(path, [("project.qde", qde), ("sources/a.txt", b"D: Det var greit."), ("sources/a.txt", b"D: Det var ille.")])
 
 
+def _broken_docx(written: str) -> Callable[[Path], Path]:
+    """A source's .docx that is no .docx, named `written` in richTextPath: the refusal names the part read."""
+
+    def make(path: Path) -> Path:
+        qde = GOOD_QDE.replace(b"/>", b'><Sources><TextSource guid="0d9c9c56-4b7e-4d2e-9d8e-2f1a7c3b5e10" name="a"'
+                                       b' richTextPath="' + written.encode() + b'"/></Sources></Project>')
+        return _zip(path, {"project.qde": qde, "sources/a.docx": b"ikke en docx"})
+
+    return make
+
+
 def _project_twice(path: Path) -> Path:
     return _twice(path, [("project.qde", GOOD_QDE), ("project.qde", GOOD_QDE.replace(b'name="x"', b'name="y"'))])
 
@@ -157,6 +168,9 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
     "a source's part twice": (_source_twice, "fiendtlig.qdpx: 2 parts are named sources/a.txt, so which is meant cannot be told"),
     "project.qde twice": (_project_twice, "fiendtlig.qdpx: 2 parts are named project.qde, so which is meant cannot be told"),
     "project.qde in two cases": (_project_in_two_cases, "fiendtlig.qdpx: 2 parts are named project.qde (Project.QDE, project.qde)"),
+    "a broken .docx": (_broken_docx("internal://a.docx"), "(line 1): sources/a.docx is not a readable .docx file"),
+    "a broken .docx named in sources/": (_broken_docx("internal://sources/a.docx"), "(line 1): sources/a.docx is not a readable .docx file"),
+    "a broken .docx named in another case": (_broken_docx("internal://A.docx"), "(line 1): sources/a.docx is not a readable .docx file"),
 }
 
 

@@ -85,8 +85,8 @@ class QdpxReader:
             )
         return found[0] if found else None
 
-    def member_bytes(self, path: str, element: etree._Element) -> bytes | None:
-        """The bytes an `internal://` path names, looked up as `sources/…` in any case; None if absent."""
+    def source_member(self, path: str, element: etree._Element) -> str | None:
+        """The part an `internal://` path names, looked up as `sources/…` in any case; None if absent."""
         scheme, _, rest = path.partition("://")
         if scheme.lower() != "internal":
             self.package.skipped.append(f"{describe(element)}: its text is outside the package ({path})")
@@ -95,11 +95,11 @@ class QdpxReader:
         # internal://x.txt is sources/x.txt: a path to any other member (project.qde) is no source's text.
         member = self.member(f"sources/{rest}", element)
         if member is not None and posixpath.normpath(member) == member:
-            return read_member(self.archive, member, self.package.file_name)
+            return member
         member = self.member(rest, element) if rest.lower().startswith("sources/") else None
         if member is not None and posixpath.normpath(member) == member:
             self.package.deviations.append(f"{describe(element)}: {path} names the sources/ folder, which internal:// already means")
-            return read_member(self.archive, member, self.package.file_name)
+            return member
         if rest.lower() in self.members or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
             self.package.problems.append(f"{describe(element)}: {path} points outside the package's sources/ folder; skipped")
             return None
@@ -113,18 +113,21 @@ class QdpxReader:
             return inline.text or "", "txt", False
         plain_path = element.get("plainTextPath")
         if plain_path:
-            data = self.member_bytes(plain_path, element)
-            return None if data is None else (self._decode(data, element), "txt", False)
+            member = self.source_member(plain_path, element)
+            return None if member is None else (self._decode(self._read(member), element), "txt", False)
         rich_path = element.get("richTextPath")
         if rich_path and rich_path.lower().endswith(".docx"):
-            data = self.member_bytes(rich_path, element)
-            member = "sources/" + rich_path.partition("://")[2].lstrip("/")
-            return None if data is None else (self._docx_text(data, element, member), "docx", True)
+            member = self.source_member(rich_path, element)
+            # An unreadable one is named as the part read, not as the path was written (internal://sources/x.docx).
+            return None if member is None else (self._docx_text(self._read(member), element, member), "docx", True)
         if rich_path:
             self.package.skipped.append(f"{describe(element)}: only a rich text {Path(rich_path).suffix or 'file'}, which qualcode cannot read")
             return None
         self.package.problems.append(f"{describe(element)}: no text (neither PlainTextContent nor plainTextPath); skipped")
         return None
+
+    def _read(self, member: str) -> bytes:
+        return read_member(self.archive, member, self.package.file_name)
 
     def _decode(self, data: bytes, element: etree._Element) -> str:
         try:
