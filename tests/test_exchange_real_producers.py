@@ -206,6 +206,23 @@ def test_a_case_without_a_name_is_what_the_file_says_of_its_source_not_a_partici
     assert any(guid("case") in line and "read as the variables of 'intervju1'" in line for line in result.deviations)
 
 
+def test_two_cases_without_a_name_that_differ_on_a_source_keep_the_first_value_and_say_so(session: Session, tmp_path: Path) -> None:
+    """The line read "differs from 'intervju1''s own", its quote doubled."""
+    qdpx = Qdpx(codes=CODES)
+    source = guid("source")
+    qdpx.variables = f'<Variable guid="{guid("var:runde")}" name="runde" typeOfVariable="Text"/>'
+    qdpx.cases = "".join(
+        f'<Case guid="{guid(case)}"><VariableValue><VariableRef targetGUID="{guid("var:runde")}"/><TextValue>{value}</TextValue>'
+        f'</VariableValue><SourceRef targetGUID="{source}"/></Case>' for case, value in (("case1", "runde 1"), ("case2", "runde 2")))
+    qdpx.sources.append(f'<TextSource guid="{source}" name="intervju1"><PlainTextContent>{escape(TEXT)}</PlainTextContent></TextSource>')
+    result = run_import(session, qdpx.write(tmp_path / "quirkos.qdpx", origin="Quirkos 2.5"))
+    transcript = session.scalars(select(Transcript)).one()
+    assert [(attribute.definition.name, attribute.value) for attribute in transcript.attributes] == [("runde", "runde 1")]
+    said = [line for line in [*result.problems, *result.deviations, *result.skipped] if guid("case2") in line]
+    assert f"Case {guid('case2')} (no name): variable runde: 'runde 2' differs from the value source 'intervju1' has;" \
+        " the source's is kept" in said, said
+
+
 def test_a_set_of_sources_is_a_yes_attribute_of_its_transcripts_and_a_set_of_codes_is_said_skipped(
     session: Session, tmp_path: Path,
 ) -> None:

@@ -152,7 +152,7 @@ def _sources_own_cases(reader: QdpxReader, variables: dict[str, tuple[str, str]]
                 if own != value:
                     reader.package.problems.append(
                         f"Case {case.guid} (no name): variable {variables.get(ref, (ref, ''))[0]}: {cast('tuple[str, str]', value)[1]!r}"
-                        f" differs from {source.name!r}'s own; the source's kept"
+                        f" differs from the value source {source.name!r} has; the source's is kept"
                     )
         held[0].notes += case.notes
 

@@ -72,7 +72,8 @@ def typed_as(value_type: str, text: str) -> object | None:
 def moment(value: str | None, latest: datetime) -> datetime | None:
     """An xs:dateTime as a moment in UTC (one without a zone taken as UTC), or None where there is
     none, it cannot be read (the schema check has said so already) or it comes after `latest` (another
-    machine's clock). qualcode's own placeholder for an unknown moment, the start of 1970, is none."""
+    machine's clock). A moment in 1970 or before is none: qualcode's own placeholder for an unknown moment
+    is the start of 1970, and other programs write zero dates so; no one coded an interview then."""
     if not value:
         return None
     try:
