@@ -94,7 +94,7 @@ PHONE_WORDS_WITHIN = 30  # characters before the number
 # or grouped with its year last ("23 05 2020"). No Norwegian number begins with 20 (Nkom's plan:
 # Oslo's begin with 21 to 24), and no one groups a number two, two and four; a day read so is a
 # phone number only where the words before ask for a number, as two years are.
-# These are kept as text and compiled on first use (re keeps what it
+# These, and the postcode's below, are kept as text and compiled on first use (re keeps what it
 # compiled): they are asked only of a number already found, which most texts hold none of, and
 # compiled with the module they cost every command that loads the detectors a millisecond more.
 DAY_YEAR_FIRST = r"20\d{2} ?(\d{2}) ?(\d{2})"
@@ -228,6 +228,26 @@ COMMON_WAYS = frozenset((
 POSTCODE = re.compile(
     rf"\d(?<![\d.,]\d)\d{{3}} (?:[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?|[{_UPPER}]{{4,}}(?:[ -][{_UPPER}]{{2,}})?)\b"
 )
+# Postcodes from 1900 to 2099 read as years, and a year often stands before a capitalised word where a
+# full stop was lost ("i 2015 Fikk jeg"), or before a place ("Fra 2019 Stavanger-kontoret"). Such a
+# number is a postcode before one of the post towns these postcodes belong to (Bring's register),
+# or after an address or a word of one ("Storgata 12, 1994 …", "postboks 45, …", "postnummer …").
+# A year before one of these towns is taken for a postcode: it may be one, and the town names no one.
+YEARS_AS_POSTCODES = range(1900, 2100)
+POST_TOWNS_OF_YEARS = frozenset((
+    "fetsund", "gan", "enebakkneset", "flateby", "enebakk", "ytre enebakk", "sørumsand", "sørum", "blaker", "rånåsfoss",
+    "auli", "aurskog", "bjørkelangen", "rømskog", "setskog", "løken", "fosser", "hemnes", "lillestrøm", "rælingen",
+    "løvenstad", "kjeller", "fjerdingby", "nordby", "strømmen", "skjetten", "blystadlia", "leirsund", "frogner",
+    "skedsmokorset", "gjerdrum", "nannestad", "maura", "åsgreina", "holter", "kløfta", "jessheim", "mogreina", "nordkisa",
+    "algarheim", "sessvollmoen", "gardermoen", "råholt", "dal", "bøn", "eidsvoll verk", "eidsvoll", "hurdal", "minnesund",
+    "feiring",
+))
+ADDRESS_WORDS_BEFORE = (
+    r"(?i:\b(?:adresse\w*|adressa|post(?:boks|nummer|nr|adresse\w*)|pb|boks)\.?(?: (?:er|var|mi|min|hans|hennes|deres|hennar)){0,2}"
+    r":? ?(?:\d+[A-Za-z]?,? )?$)"
+)
+ADDRESS_WITHIN = 40  # characters before the postcode, on its line
+AFTER_AN_ADDRESS = r"[,;]? ?\n?"  # between a street address and its postcode
 # NAV and its office's place: one or two words, or an abbreviated saint's or street's name ("NAV St. Hanshaugen").
 # Nav has written its name "Nav" since 2022, and transcripts follow: "Nav Årstad" is an office too. The
 # national units after it name no place.
@@ -427,6 +447,25 @@ def _an_amount(text: str, match: re.Match[str]) -> bool:
             or re.compile(MONEY_BEFORE).search(text, max(0, match.start() - MONEY_WITHIN), match.start()) is not None)
 
 
+def _a_postcode(text: str, match: re.Match[str], address_ends: set[int]) -> bool:
+    """Whether a POSTCODE match is a postcode with its place, not a year before a word (YEARS_AS_POSTCODES);
+    `address_ends`: where each street address found in `text` ends."""
+    start = match.start()
+    if int(match.group()[:4]) not in YEARS_AS_POSTCODES:
+        return True
+    place = match.group()[5:].casefold()
+    if place in POST_TOWNS_OF_YEARS or place.replace("-", " ").partition(" ")[0] in POST_TOWNS_OF_YEARS:
+        return True
+    before = text.rfind("\n", max(0, start - ADDRESS_WITHIN), start) + 1 or max(0, start - ADDRESS_WITHIN)
+    # Looked for only where one of its words is: most years stand after none, and the pattern is slow to compile.
+    words_before = text[before:start].lower()
+    if any(word in words_before for word in ("adress", "post", "pb", "boks")) and (
+            re.compile(ADDRESS_WORDS_BEFORE).search(text, before, start) is not None):
+        return True
+    # Where a street address ends just before it, with a comma or a line end between them.
+    return any(end in address_ends and re.fullmatch(AFTER_AN_ADDRESS, text[end:start]) for end in range(start - 3, start + 1))
+
+
 def _born_before(text: str, start: int) -> bool:
     """Whether the words just before `start` say that what stands there is a date of birth (BORN)."""
     return BORN.search(text, max(0, start - BORN_BEFORE), start) is not None
@@ -478,14 +517,18 @@ def find_patterns(text: str) -> Iterator[Found]:
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
     if digits:
+        address_ends: set[int] = set()  # where each street address ends, for the postcodes after them
         for match in STREET.finditer(text):
+            address_ends.add(match.end())
             yield Found(match.start(), match.end(), match.group(), "address")
         # Looked for only where a street word is: tried at every word, the pattern costs the import 10 %.
         for match in STREET_LOWER.finditer(text) if any(way in text for way in ("veien", "vegen", "gata", "gate")) else ():
             if match.group("street") not in COMMON_WAYS:
+                address_ends.add(match.end())
                 yield Found(match.start("street"), match.end(), text[match.start("street"):match.end()], "address")
         for match in POSTCODE.finditer(text):
-            yield Found(match.start(), match.end(), match.group(), "postcode")
+            if _a_postcode(text, match, address_ends):
+                yield Found(match.start(), match.end(), match.group(), "postcode")
     yield from _profiles(text, lowered)
     if "NAV" in text or "Nav" in text:
         for match in NAV_OFFICE.finditer(text):
