@@ -89,6 +89,22 @@ YEARS_AFTER = re.compile(r" år\b")
 YEAR_PAIR = re.compile(r"(20[0-4]\d) (20[0-4]\d)")
 PHONE_WORDS_BEFORE = re.compile(r"\b(?:tlf|telefon\w*|mobil\w*|\w*nummer\w*|nr|ring\w*|sms)\b", re.IGNORECASE)
 PHONE_WORDS_WITHIN = 30  # characters before the number
+# A day written in digits, as file names, Teams titles and hurried notes write one: year first
+# ("2024 11 18", "20240213"; a file's "2024-11-18" is read so once its name is split into words),
+# or grouped with its year last ("23 05 2020"). No Norwegian number begins with 20 (Nkom's plan:
+# Oslo's begin with 21 to 24), and no one groups a number two, two and four; a day read so is a
+# phone number only where the words before ask for a number, as two years are.
+# These, and the postcode's below, are kept as text and compiled on first use (re keeps what it
+# compiled): they are asked only of a number already found, which most texts hold none of, and
+# compiled with the module they cost every command that loads the detectors a millisecond more.
+DAY_YEAR_FIRST = r"20\d{2} ?(\d{2}) ?(\d{2})"
+DAY_YEAR_LAST = r"(\d{2}) (\d{2}) (?:19|20)\d{2}"
+# An amount grouped in thousands ("kr 25 000 000", "32 500 000 kroner") is grouped as a number may
+# be (90 123 456): an amount where a currency stands beside it, or in whole millions ("30 000 000").
+AMOUNT = r"\d{2} \d{3} \d{3}"
+MONEY_BEFORE = r"(?i:\b(?:kr|kroner|NOK)\.? ?$)"
+MONEY_AFTER = r"(?i: ?(?:kr\b|kr\.|kroner\b|NOK\b|,-))"
+MONEY_WITHIN = 8  # characters before the amount
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # EMAIL starting where a run of its local part's characters starts. Tried at every character,
 # EMAIL reads each run to its end before failing: quadratic in a long run such as a GUID.
@@ -212,6 +228,26 @@ COMMON_WAYS = frozenset((
 POSTCODE = re.compile(
     rf"\d(?<![\d.,]\d)\d{{3}} (?:[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?|[{_UPPER}]{{4,}}(?:[ -][{_UPPER}]{{2,}})?)\b"
 )
+# Postcodes from 1900 to 2099 read as years, and a year often stands before a capitalised word where a
+# full stop was lost ("i 2015 Fikk jeg"), or before a place ("Fra 2019 Stavanger-kontoret"). Such a
+# number is a postcode before one of the post towns these postcodes belong to (Bring's register),
+# or after an address or a word of one ("Storgata 12, 1994 …", "postboks 45, …", "postnummer …").
+# A year before one of these towns is taken for a postcode: it may be one, and the town names no one.
+YEARS_AS_POSTCODES = range(1900, 2100)
+POST_TOWNS_OF_YEARS = frozenset((
+    "fetsund", "gan", "enebakkneset", "flateby", "enebakk", "ytre enebakk", "sørumsand", "sørum", "blaker", "rånåsfoss",
+    "auli", "aurskog", "bjørkelangen", "rømskog", "setskog", "løken", "fosser", "hemnes", "lillestrøm", "rælingen",
+    "løvenstad", "kjeller", "fjerdingby", "nordby", "strømmen", "skjetten", "blystadlia", "leirsund", "frogner",
+    "skedsmokorset", "gjerdrum", "nannestad", "maura", "åsgreina", "holter", "kløfta", "jessheim", "mogreina", "nordkisa",
+    "algarheim", "sessvollmoen", "gardermoen", "råholt", "dal", "bøn", "eidsvoll verk", "eidsvoll", "hurdal", "minnesund",
+    "feiring",
+))
+ADDRESS_WORDS_BEFORE = (
+    r"(?i:\b(?:adresse\w*|adressa|post(?:boks|nummer|nr|adresse\w*)|pb|boks)\.?(?: (?:er|var|mi|min|hans|hennes|deres|hennar)){0,2}"
+    r":? ?(?:\d+[A-Za-z]?,? )?$)"
+)
+ADDRESS_WITHIN = 40  # characters before the postcode, on its line
+AFTER_AN_ADDRESS = r"[,;]? ?\n?"  # between a street address and its postcode
 # NAV and its office's place: one or two words, or an abbreviated saint's or street's name ("NAV St. Hanshaugen").
 # Nav has written its name "Nav" since 2022, and transcripts follow: "Nav Årstad" is an office too. The
 # national units after it name no place.
@@ -387,11 +423,47 @@ def plain_digits(text: str) -> str:
     return text.replace("\uff20", "@")
 
 
-def _years(text: str, match: re.Match[str]) -> bool:
-    """Whether a phone-shaped match is two years, the later second, with no word of a phone before it."""
-    pair = YEAR_PAIR.fullmatch(match.group())
-    return (pair is not None and int(pair[1]) < int(pair[2])
-            and PHONE_WORDS_BEFORE.search(text, max(0, match.start() - PHONE_WORDS_WITHIN), match.start()) is None)
+def _years_or_a_day(text: str, match: re.Match[str]) -> bool:
+    """Whether a phone-shaped match is two years, the later second, or a day (DAY_YEAR_FIRST,
+    DAY_YEAR_LAST), with no word of a phone before it."""
+    written = match.group()
+    if written.startswith("20"):
+        pair = YEAR_PAIR.fullmatch(written)
+        year_first = re.fullmatch(DAY_YEAR_FIRST, written)
+        read_so = (pair is not None and int(pair[1]) < int(pair[2])) or (
+            year_first is not None and is_a_day(int(year_first[2]), int(year_first[1])))
+    else:
+        year_last = re.fullmatch(DAY_YEAR_LAST, written) if len(written) == len("23 05 2020") else None
+        read_so = year_last is not None and is_a_day(int(year_last[1]), int(year_last[2]))
+    return read_so and PHONE_WORDS_BEFORE.search(text, max(0, match.start() - PHONE_WORDS_WITHIN), match.start()) is None
+
+
+def _an_amount(text: str, match: re.Match[str]) -> bool:
+    """Whether a phone-shaped match is an amount (AMOUNT): a currency beside it, or whole millions."""
+    written = match.group()
+    if len(written) != len("25 000 000") or re.fullmatch(AMOUNT, written) is None:
+        return False
+    return (written.endswith("000 000") or re.compile(MONEY_AFTER).match(text, match.end()) is not None
+            or re.compile(MONEY_BEFORE).search(text, max(0, match.start() - MONEY_WITHIN), match.start()) is not None)
+
+
+def _a_postcode(text: str, match: re.Match[str], address_ends: set[int]) -> bool:
+    """Whether a POSTCODE match is a postcode with its place, not a year before a word (YEARS_AS_POSTCODES);
+    `address_ends`: where each street address found in `text` ends."""
+    start = match.start()
+    if int(match.group()[:4]) not in YEARS_AS_POSTCODES:
+        return True
+    place = match.group()[5:].casefold()
+    if place in POST_TOWNS_OF_YEARS or place.replace("-", " ").partition(" ")[0] in POST_TOWNS_OF_YEARS:
+        return True
+    before = text.rfind("\n", max(0, start - ADDRESS_WITHIN), start) + 1 or max(0, start - ADDRESS_WITHIN)
+    # Looked for only where one of its words is: most years stand after none, and the pattern is slow to compile.
+    words_before = text[before:start].lower()
+    if any(word in words_before for word in ("adress", "post", "pb", "boks")) and (
+            re.compile(ADDRESS_WORDS_BEFORE).search(text, before, start) is not None):
+        return True
+    # Where a street address ends just before it, with a comma or a line end between them.
+    return any(end in address_ends and re.fullmatch(AFTER_AN_ADDRESS, text[end:start]) for end in range(start - 3, start + 1))
 
 
 def _born_before(text: str, start: int) -> bool:
@@ -439,20 +511,24 @@ def find_patterns(text: str) -> Iterator[Found]:
                 yield Found(match.start(), match.end(), match.group(), "account")
         for match in PHONE.finditer(text):
             ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(text, match.end()) is not None
-            if (len(phone_digits(match.group())) == 8 and not ages and not _years(text, match)
-                    and not _birth_date_as_phone(text, match)):
+            if (len(phone_digits(match.group())) == 8 and not ages and not _years_or_a_day(text, match)
+                    and not _an_amount(text, match) and not _birth_date_as_phone(text, match)):
                 yield Found(match.start(), match.end(), match.group(), "phone")
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
     if digits:
+        address_ends: set[int] = set()  # where each street address ends, for the postcodes after them
         for match in STREET.finditer(text):
+            address_ends.add(match.end())
             yield Found(match.start(), match.end(), match.group(), "address")
         # Looked for only where a street word is: tried at every word, the pattern costs the import 10 %.
         for match in STREET_LOWER.finditer(text) if any(way in text for way in ("veien", "vegen", "gata", "gate")) else ():
             if match.group("street") not in COMMON_WAYS:
+                address_ends.add(match.end())
                 yield Found(match.start("street"), match.end(), text[match.start("street"):match.end()], "address")
         for match in POSTCODE.finditer(text):
-            yield Found(match.start(), match.end(), match.group(), "postcode")
+            if _a_postcode(text, match, address_ends):
+                yield Found(match.start(), match.end(), match.group(), "postcode")
     yield from _profiles(text, lowered)
     if "NAV" in text or "Nav" in text:
         for match in NAV_OFFICE.finditer(text):

@@ -1,0 +1,147 @@
+"""Numbers interviews are full of (years, days, date ranges, amounts) are no phone numbers or postcodes,
+while every phone number and postcode with its place is still found: the detector itself, a real
+import, a codebook through the CLI, and the leak check that guards every export."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.apply import clean_name
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.leakcheck import check_file, guard
+from qualcode.anonymise.patterns import find_patterns
+from qualcode.errors import LeakFound
+from qualcode.store.models import Transcript
+from tests.conftest import make_transcript
+from tests.test_cli import run
+
+CORPUS = Path(__file__).parent / "data" / "ordinary_numbers.txt"
+
+
+def _corpus() -> tuple[str, list[str]]:
+    """The corpus's text without its comment lines and braces, and the identifiers it braced."""
+    source = "\n".join(line for line in CORPUS.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    return re.sub(r"[{}]", "", source) + "\n", re.findall(r"\{([^}]+)\}", source)
+
+
+def _numbers(text: str) -> list[tuple[str, str]]:
+    return [(found.kind, found.text) for found in find_patterns(text) if found.kind in ("phone", "postcode")]
+
+
+def test_in_a_transcript_full_of_numbers_only_the_phone_numbers_and_postcodes_are_found() -> None:
+    """tests/data/ordinary_numbers.txt: 21 of its years, days and amounts were found as phone numbers
+    ("2024 11 18", "20240213", "23 05 2020", "kr 25 000 000") or postcodes ("2015 Fikk", "2019 Stavanger",
+    "2010 Deretter", "1994 Diet"), and replaced in the stored text."""
+    text, planted = _corpus()
+    found = sorted((item.start, item.text) for item in find_patterns(text) if item.kind in ("phone", "postcode"))
+    assert [number for _, number in found] == planted
+
+
+@pytest.mark.parametrize("text", [
+    # A day, year first, as file names, Teams titles and notes write it; grouped with its year last.
+    "Intervjuene ble gjort 2024 11 18 og 2024 11 19.", "Intervju D1 20240213 Møteopptak", "opptaket 2024 1118 var kort",
+    "referatet 23 05 2020 var på to sider", "Møtet var 31 12 2019, rett før nyttår.",
+    # An amount in thousands beside its currency, or in whole millions.
+    "Kontoret fikk kr 25 000 000 i fjor.", "Det var 32 500 000 kroner i år.", "altså rundt 30 000 000 til sammen",
+    "NOK 45 250 000 i alt", "prislappen var 45 250 000,-", "kr. 45 250 500 er mye",
+])
+def test_a_day_or_an_amount_written_in_digits_is_no_phone_number(text: str) -> None:
+    assert _numbers(text) == []
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Ring meg på 912 34 567.", "912 34 567"), ("Ring 91 23 45 67 i kveld.", "91 23 45 67"),
+    ("Hun har +47 912 34 567.", "+47 912 34 567"), ("Nummeret er 91234567.", "91234567"), ("ring 90 123 456", "90 123 456"),
+    ("Oslo-nummeret 2233 4455 gikk ut.", "2233 4455"), ("Han ringte 22242628 hele tiden.", "22242628"),
+    # Digits that read as a day, said as a number: the words before ask for one.
+    ("ring meg på 2024 11 18", "2024 11 18"), ("Tlf. 20240213.", "20240213"), ("mobilnummeret 23 05 2020", "23 05 2020"),
+    # A day with a country code is a number; digits no day has are one; a day grouped two by two is one.
+    ("Ring +47 2024 11 18.", "+47 2024 11 18"), ("Det var 20241340 den gangen.", "20241340"),
+    ("Den står som 23 05 19 90.", "23 05 19 90"),
+    # Grouped as an amount, with no currency beside it and not in whole millions: a number.
+    ("Nummeret er 45 250 000.", "45 250 000"),
+])
+def test_a_phone_number_is_still_found_in_each_way_it_is_written(text: str, number: str) -> None:
+    assert _numbers(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize("text", [
+    "Det var i 2015 Fikk jeg beskjed om at jeg kunne søke.", "Fra 2019 Stavanger-kontoret tok over saken min.",
+    "2010 Deretter kom reformen.", "Jeg flytta i 1994 Diet var det første jeg la om.", "Studie 2024 Oslo, første runde",
+    "Det var vel rundt 2000 Folk i kø.", "på konferansen i 2025 TROMSØ",
+])
+def test_a_year_before_a_capitalised_word_or_a_place_is_no_postcode(text: str) -> None:
+    assert _numbers(text) == []
+
+
+@pytest.mark.parametrize(("text", "postcode"), [
+    ("Hun bor i 0150 Oslo.", "0150 Oslo"), ("Han bor i 5003 Bergen.", "5003 Bergen"), ("Vi bor i 3183 HORTEN.", "3183 HORTEN"),
+    # Postcodes that read as years: before one of their post towns, in any case, of one word or two ...
+    ("Hun bor i 2000 Lillestrøm.", "2000 Lillestrøm"), ("på 2019 Skedsmokorset nå", "2019 Skedsmokorset"),
+    ("Konvolutten sa 2040 KLØFTA.", "2040 KLØFTA"), ("Hun bor på 1914 Ytre Enebakk.", "1914 Ytre Enebakk"),
+    ("Adresse: 2074 Eidsvoll Verk", "2074 Eidsvoll Verk"), ("i 2000 Lillestrøm-området", "2000 Lillestrøm"),
+    # ... or after an address, or a word of one, before any place.
+    ("Storgata 12, 1994 Diet.", "1994 Diet"), ("Fjellveien 3B 2013 Skjetten", "2013 Skjetten"),
+    ("bor i storgata 41, 1999 Nyby", "1999 Nyby"), ("Storgata 12\n2010 Sted", "2010 Sted"),
+    ("Postboks 45, 2001 Nyby", "2001 Nyby"), ("Postnummer 1955 Nyby", "1955 Nyby"), ("Adressen er 1987 Nyby.", "1987 Nyby"),
+])
+def test_a_postcode_with_its_place_is_still_found(text: str, postcode: str) -> None:
+    assert [found for found in _numbers(text) if found[0] == "postcode"] == [("postcode", postcode)]
+
+
+@pytest.mark.parametrize("name", ["ICLS 2024 11-18", "intervju 2024-11-18.txt", "intervju_2023_09_01.txt",
+                                  "referat_23_05_2020.docx", "1994 Diet.txt"])
+def test_a_file_name_holding_a_day_or_a_year_keeps_it(name: str) -> None:
+    """Read word by word ("2024 11 18", "23 05 2020"), a file name's day was a phone number: a probe's
+    code "ICLS 2024 11-18" came back as "ICLS (telefonnummer)"."""
+    assert clean_name(name, PseudonymKey("test")) == name
+
+
+def test_a_phone_number_in_a_file_name_is_still_replaced() -> None:
+    assert clean_name("kari_912_34_567.txt", PseudonymKey("test")) == "kari_(telefonnummer).txt"
+
+
+def test_an_imported_transcript_keeps_its_years_and_days_and_loses_its_number_and_postcode(session: Session, tmp_path: Path) -> None:
+    text = ("I: Når begynte du?\nD1: Det var i 2015 Fikk jeg plass. 2010 Deretter kom reformen, og intervjuet 2024 11 18.\n"
+            "D1: Ring meg på 912 34 567, jeg bor i 2000 Lillestrøm.\n")
+    imported = make_transcript(session, tmp_path, text, name="intervju 2024-11-18")
+    assert imported.name == "intervju 2024-11-18"
+    stored = session.scalar(select(Transcript).where(Transcript.name == imported.name))
+    assert stored is not None and stored.current_version is not None
+    assert stored.current_version.text == text.replace("912 34 567", "(telefonnummer)").replace("2000 Lillestrøm", "(postnummer og sted)")
+
+
+def test_a_codebook_with_a_conference_and_a_year_is_stored_as_written(demo: Path, tmp_path: Path) -> None:
+    """A probe: "ICLS 2024 11-18" and "Siden 1994 Diet" in a codebook came back with a phone number's
+    and a postcode's placeholders. "Diet" is now a capitalised word to decide about, as any is."""
+    assert run("--project", str(demo), "anonymise", "dismiss", "Diet").exit_code == 0
+    source = tmp_path / "kodebok.yaml"
+    source.write_text("name: Kodebok\ncodes:\n  - name: ICLS 2024 11-18\n"
+                      "    definition: Presentert på ICLS 2024 11-18. Siden 1994 Diet har vi sett på dette.\n", encoding="utf-8")
+    imported = run("--project", str(demo), "codebook", "import", str(source))
+    assert imported.exit_code == 0, imported.output
+    exported = tmp_path / "ut.yaml"
+    assert run("--project", str(demo), "codebook", "export", str(exported)).exit_code == 0
+    written = exported.read_text(encoding="utf-8")
+    assert "- name: ICLS 2024 11-18\n" in written and "Presentert på ICLS 2024 11-18. Siden 1994 Diet har vi sett på dette." in written
+
+
+def test_the_leak_check_passes_an_export_full_of_numbers_and_refuses_one_with_a_phone_number(tmp_path: Path) -> None:
+    """Every export is checked before it is written: a year before a capitalised word, a day or an
+    amount in a quote refused the export."""
+    text, planted = _corpus()
+    ordinary = "\n".join(line for line in text.splitlines() if not any(found in line for found in planted))
+    table = "kode,sitat\n" + "".join(f'tema,"{line}"\n' for line in ordinary.splitlines())
+    guard(table.encode("utf-8"), PseudonymKey("test"), "sitater.csv")
+    with_number = table + 'tema,"Hun sa: ring meg på 912 34 567."\n'
+    with pytest.raises(LeakFound, match="912 34 567"):
+        guard(with_number.encode("utf-8"), PseudonymKey("test"), "sitater.csv")
+    path = tmp_path / "sitater.csv"
+    path.write_text(text, encoding="utf-8")
+    leaks = check_file(path, PseudonymKey("test"))
+    assert sorted(leak.found for leak in leaks if leak.kind in ("phone", "postcode")) == sorted(planted)
