@@ -47,6 +47,7 @@ from qualcode.coding.service import coding_state, refuse_duplicate_coding
 from qualcode.coding.waves import project_wave
 from qualcode.errors import ChangedByOthers as ChangedByOthers  # others import it from here
 from qualcode.errors import InvalidInput, NothingToUndo
+from qualcode.store.attribute_names import attribute_logged_as, rename_in_states
 from qualcode.store.backups import BACKUPS_HERE, backup_named
 from qualcode.store.bulk import in_values
 from qualcode.store.events import (
@@ -432,6 +433,9 @@ def _step(
     elif target.entity == Entity.CODE.value:
         put_back = codes_put_back if codes_put_back is not None else _codes_made_way_for(session, [target_id], state)
         restore, restored = target_id in put_back, put_back.get(target_id)
+    elif target.entity == Entity.ATTRIBUTE.value:  # a name, and the one the change left it with: which attribute it is
+        left = target.payload.get("after" if state == "before" else "before") or {}
+        restored = {"name": (target.payload.get(state) or {}).get("name"), "left_as": left.get("name")}
     else:  # only what the change changed: a later change to another field stands
         restored = _changed_by(target.payload, state)
     recorded_whole = target.payload.get(state)
@@ -571,6 +575,7 @@ KIND_WORDS: dict[EventKind, str] = {
     EventKind.PARTICIPANT_CREATE: "participant list imported",
     EventKind.PARTICIPANT_UPDATE: "participant list imported",
     EventKind.PARTICIPANT_EDIT: "edit of a participant's details",
+    EventKind.ATTRIBUTE_RENAME: "renaming of an attribute",
     EventKind.PARTICIPANT_WITHDRAW: "withdrawal",
     EventKind.WITHDRAWAL_KEY_SETTLED: "withdrawal",
     EventKind.CODER_CREATE: "new coder",
@@ -1040,6 +1045,29 @@ def _restore_attributes(session: Session, owner: Participant | Transcript, appli
             session.delete(definition)
 
 
+def _restore_attribute(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put back an attribute's name, where the log's records of participants' and transcripts' changes name it too.
+    The attribute is the one logged under `guid` that has the name the change left it with: a row id is all
+    that tells attributes apart, and SQLite may give a deleted one's to the next made."""
+    definition = attribute_logged_as(session, guid)
+    if definition is None or state is None or not state.get("name") or definition.name != state.get("left_as"):
+        raise NothingToUndo("the attribute this change renamed is no longer there (no one holds a value of it any more)")
+    name = str(state["name"])
+    taken = next((other for other in session.scalars(select(AttributeDefinition).where(
+        AttributeDefinition.applies_to == definition.applies_to, AttributeDefinition.id != definition.id))
+        if other.name.casefold() == name.casefold()), None)
+    if taken is not None:
+        raise ChangedByOthers(
+            f"another {definition.applies_to} attribute is named {taken.name!r} now, so {definition.name!r} cannot be named so"
+            " again; nothing changed",
+            f"rename that one first (`qualcode {definition.applies_to}s rename-attribute {taken.name!r} NEW-NAME`), then try again",
+        )
+    renamed = {definition.name: name}
+    definition.name = name
+    session.flush()
+    rename_in_states(session, {definition.applies_to: renamed})
+
+
 def _restore_summary(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
     """Put back what a change changed of a framework cell's summary (_changed_by): its text, the codings it
     was written on, cleared or not, and who wrote it when."""
@@ -1116,6 +1144,7 @@ RESTORERS: dict[Entity, Restorer] = {
     Entity.MEMO: _restore_memo,
     Entity.TRANSCRIPT: _restore_transcript,
     Entity.PARTICIPANT: _restore_participant,
+    Entity.ATTRIBUTE: _restore_attribute,
     Entity.SUMMARY: _restore_summary,
     Entity.DECISION: _restore_decision,
 }
