@@ -45,6 +45,15 @@ class NotFound(QualcodeError):
     """A named transcript, participant, code, coding or memo does not exist."""
 
 
+class WithdrewConsent(NotFound):
+    """The participant named (`participant`, their id) withdrew consent: nothing of theirs is left in
+    the project, and nothing begun on them (their form, opened before) is saved or kept."""
+
+    def __init__(self, participant: str) -> None:
+        super().__init__(f"{participant} withdrew consent: nothing of theirs is left in the project")
+        self.participant = participant
+
+
 class Ambiguous(QualcodeError):
     """A name or quoted text matches more than one thing."""
 

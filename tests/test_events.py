@@ -49,8 +49,9 @@ from qualcode.importers.metadata import (
     import_participants,
     participant_state,
 )
-from qualcode.importers.metadata_edit import edit_participant, edit_transcript
+from qualcode.importers.metadata_edit import edit_participant, edit_transcript, rename_attribute
 from qualcode.importers.service import ImportOptions, import_file
+from qualcode.store.attribute_names import attribute_logged_as
 from qualcode.store.events import Entity, EventKind, Final, Restores, event_kind, record_event
 from qualcode.store.models import (
     Code,
@@ -75,7 +76,7 @@ STORED_ACTIONS = {
     "coder.update", "project.create", "project.restore", "anonymise.reapply", "undo", "redo", "framework.set",
     "framework.clear", "consensus.neither", "coding.reanchor", "coder.blind", "key.passphrase", "codebook.update",
     "consensus.keep", "consensus.reopen", "participant.withdraw-key-settled", "key.new", "code.merge", "code.delete",
-    "identifier.remove",
+    "identifier.remove", "attribute.rename",
 }
 
 
@@ -285,6 +286,13 @@ def participant_edit(root: Path, folder: Path) -> None:
                          attributes={"barn": "nei", "bydel": "Grønland"})
 
 
+def attribute_rename(root: Path, folder: Path) -> None:
+    with session_in(root) as session:
+        import_participants(session, _participant_list(folder, "kontor A"))
+        edit_participant(session, "D1", someone_else(session), attributes={"barn": "nei"})
+        rename_attribute(session, "participant", "barn", "har barn", get_or_create_coder(session, "Forsker 1"))
+
+
 def participant_withdraw(root: Path, folder: Path) -> None:
     with session_in(root) as session:
         interview(session, folder, participant="D1")
@@ -458,6 +466,7 @@ DRIVERS: dict[EventKind, Driver] = {
     EventKind.PARTICIPANT_CREATE: participant_create,
     EventKind.PARTICIPANT_UPDATE: participant_update,
     EventKind.PARTICIPANT_EDIT: participant_edit,
+    EventKind.ATTRIBUTE_RENAME: attribute_rename,
     EventKind.PARTICIPANT_WITHDRAW: participant_withdraw,
     EventKind.CODER_CREATE: coder_create,
     EventKind.CODER_UPDATE: coder_update,
@@ -499,6 +508,9 @@ def current_state(session: Session, entity: str | None, guid: str, recorded: dic
         return transcript_state(transcript, turns)
     if entity == Entity.PARTICIPANT:
         return participant_state(session.scalars(select(Participant).where(Participant.guid == guid)).one())
+    if entity == Entity.ATTRIBUTE:
+        definition = attribute_logged_as(session, guid)
+        return {"name": definition.name, "applies_to": definition.applies_to} if definition is not None else None
     if entity == Entity.SUMMARY:
         return summary_state(session.scalars(select(FrameworkSummary).where(FrameworkSummary.guid == guid)).one())
     if entity == Entity.DECISION and "coding_guid" in (recorded or {}):  # keeps a passage the consensus coder coded already

@@ -222,3 +222,34 @@ def test_a_codebook_file_is_one_change_that_one_undo_takes_back(session: Session
     assert _tree(session) == before
     redo(session, coder)
     assert _tree(session) == after
+
+
+def test_undo_of_an_edit_puts_back_only_what_it_changed_and_a_change_since_that_cannot_be_undone_stands(
+    session: Session, coder: Coder, tmp_path: Path,
+) -> None:
+    """Undo put back the whole state an edit recorded: a codebook file imported after a definition was edited,
+    which undo passes over once a code it made is in use, had its colour and the codebook's description
+    taken back with the definition and the codebook's name, changes said to be beyond undo."""
+    from qualcode.codebook.service import codebook_state, set_codebook
+    from qualcode.coding.service import add_coding
+    from tests.conftest import make_transcript
+
+    helse = _code(session, "helse")
+    assert helse is not None
+    defined, coloured, named = helse.definition, helse.colour, codebook_state(session)["name"]
+    set_codebook(session, "Vår kodebok", None, coder)
+    update_code(session, "helse", {"definition": "Fysisk og psykisk helse"}, coder)
+    apply_codebook(session, Codebook(name="Vår kodebok", description="Koder for KVP-evalueringen", codes=[
+        CodeSpec(name="helse", colour="#000000"), CodeSpec(name="rus"),
+    ]), coder)
+    make_transcript(session, tmp_path, "I: Hvordan går det?\nD1: Jeg har sluttet å drikke.\n")
+    add_coding(session, "intervju", "rus", get_or_create_coder(session, "Forsker 2"), match="Jeg har sluttet å drikke.")
+
+    assert "passed over your later changes that cannot be undone" in undo(session, coder).summary
+    assert (helse.definition, helse.colour) == (defined, "#000000")  # before: the colour went back too
+    assert undo(session, coder).summary.startswith("renamed the codebook")
+    assert codebook_state(session) == {"name": named, "description": "Koder for KVP-evalueringen"}  # before: none
+    redo(session, coder)
+    redo(session, coder)
+    assert (helse.definition, helse.colour) == ("Fysisk og psykisk helse", "#000000") and codebook_state(session)["name"] == "Vår kodebok"
+    assert coloured != "#000000"

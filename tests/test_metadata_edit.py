@@ -1082,3 +1082,50 @@ def test_an_ordinary_word_as_a_value_is_stored_and_a_name_is_still_held_back(sma
     transcripts = json.loads(run(*project, "transcripts", "list", "--json").output)
     assert transcripts[0]["attributes"]["rolle"] == "Arbeidstakers"
     assert b"Tesfalem" not in (small_project / ".qualcode" / "project.db").read_bytes()
+
+
+def _named_values(project: Path, kind: str) -> list[tuple[str, str]]:
+    """The values of the participants' (`kind` participant) or transcripts' attribute of age groups, as (name, value)."""
+    import sqlite3
+
+    with sqlite3.connect(project / ".qualcode" / "project.db") as db:
+        return sorted(db.execute(f"SELECT d.name, a.value FROM {kind}_attributes a JOIN attribute_definitions d"
+                                 " ON d.id = a.definition_id WHERE d.name LIKE 'alder%'").fetchall())
+
+
+@pytest.mark.parametrize(("group", "kind", "owner"), [("participants", "participant", "D1"), ("transcripts", "transcript", "deltaker_D1_T1")])
+def test_an_attribute_an_earlier_version_named_with_a_comma_is_renamed_logged_and_undone(
+    small_project: Path, monkeypatch: pytest.MonkeyPatch, group: str, kind: str, owner: str,
+) -> None:
+    """A name an earlier version let hold a comma ("alder, gruppe") could not be mended: such a name is refused
+    as typed now, and nothing renamed an attribute. `rename-attribute` names it anew, its values kept; undo and
+    redo take that back and make it again, and a colleague's earlier edit naming it is undone by its new name."""
+    project = ["--project", str(small_project)]
+    with monkeypatch.context() as earlier:  # as versions before the check stored such a name
+        for where in ("metadata", "metadata_edit"):
+            earlier.setattr(f"qualcode.importers.{where}.check_attribute_name", lambda name: None)
+        made = run(*project, "--coder", "Forsker 2", group, "edit", owner, "--attribute", "Alder, gruppe=30-39")
+        assert made.exit_code == 0, made.output
+    assert _named_values(small_project, kind) == [("alder, gruppe", "30-39")]
+
+    renamed = run(*project, group, "rename-attribute", "ALDER, gruppe", "Aldersgruppe")
+    assert renamed.exit_code == 0, renamed.output
+    assert renamed.output == f"renamed {kind} attribute 'alder, gruppe' to 'aldersgruppe' (1 value kept)\n"
+    assert _named_values(small_project, kind) == [("aldersgruppe", "30-39")]
+    for args, said in ((["aldersgruppe", "alder; gruppe=x"], "the attribute name 'alder; gruppe=x' holds a comma or \"=\""),
+                       (["bydel", "område"], f"no {kind} attribute 'bydel'; the {kind}s' attributes are "),
+                       (["aldersgruppe", "Aldersgruppe"], f"the {kind} attribute is named 'aldersgruppe' already")):
+        refused = run(*project, group, "rename-attribute", *args)
+        assert refused.exit_code == 1 and said in refused.output and refused.output.count("\n") == 1, refused.output
+    assert _named_values(small_project, kind) == [("aldersgruppe", "30-39")]
+
+    assert run(*project, "undo").exit_code == 0
+    assert _named_values(small_project, kind) == [("alder, gruppe", "30-39")]
+    assert run(*project, "redo").exit_code == 0
+    assert _named_values(small_project, kind) == [("aldersgruppe", "30-39")]
+    # The colleague's edit is found in the log by the attribute's new name: undone, it takes its value (and the attribute) back.
+    undone = run(*project, "--coder", "Forsker 2", "undo")
+    assert undone.exit_code == 0, undone.output
+    assert _named_values(small_project, kind) == []
+    gone = run(*project, "undo")
+    assert gone.exit_code == 1 and "the attribute this change renamed is no longer there" in gone.output, gone.output

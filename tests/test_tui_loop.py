@@ -344,6 +344,40 @@ async def test_participants_are_edited_in_the_tui(sample_project: Path) -> None:
     assert person.office == "kontor C" and "barn" not in person.attributes and person.attributes["kvp_start"] == "2023-08-20"
 
 
+async def test_saving_the_form_of_a_participant_withdrawn_meanwhile_says_so_and_keeps_nothing(sample_project: Path) -> None:
+    """Another session withdrew D1 while their form was open: the save said "no participant 'D1'" and
+    opened the form again, to be saved for no one. It says that D1 withdrew consent meanwhile and that
+    nothing was saved, keeps nothing typed about them, and lists the participants as they are now."""
+    from click.testing import CliRunner
+
+    from qualcode.cli import cli
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("p")
+        await settle(pilot, pauses=2)
+        screen = app.screen
+        assert isinstance(screen, ParticipantsScreen)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("D1"))
+        await pilot.press("e")
+        await settle(pilot, pauses=2)
+        assert isinstance(app.screen, ParticipantForm)
+        app.screen.query_one("#participant-office", Input).value = "kontor C"
+        result = CliRunner().invoke(cli, ["--project", str(sample_project), "participants", "withdraw", "D1", "--yes"])
+        assert result.exit_code == 0, result.output
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(app._notifications) and "D1" not in table.rows)
+        await settle(pilot, pauses=2)
+        assert app.screen is screen
+        assert [str(note.message) for note in app._notifications] == [
+            "D1 withdrew consent meanwhile (another session withdrew them): nothing was saved, and what you typed is not kept"]
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert "D1" not in [person.name for person in describe_participants(session)]
+        assert "kontor C" not in [person.office for person in describe_participants(session)]
+
+
 def test_workspace_import_reports_progress_and_names_held_back_files_apart(keyed_project: Path, folder: Path) -> None:
     """What the import screen calls, checked without the screen: progress per file, held-back files apart from failures."""
     from qualcode.config import Config

@@ -125,3 +125,18 @@ def test_a_withdrawn_participants_name_waiting_for_review_cannot_be_accepted(dem
     assert refused.exit_code == 1 and "'Sissel Bakken' is an identifier of a participant who withdrew consent" in refused.output, \
         refused.output
     assert load_key(path, passphrase).entry_for("Sissel Bakken") is None
+
+
+def test_a_participant_who_withdrew_is_said_to_have_where_they_are_named(demo: Path) -> None:
+    """`participants edit D1` after D1 withdrew said "no participant 'D1'", which sent the researcher
+    looking for a mistyped id; so did a search or a summary naming them. Nothing is changed."""
+    ok(run(demo, "participants", "withdraw", "D1", "--yes"))
+    before = ok(run(demo, "participants", "list")).output
+    for command in (["participants", "edit", "d1", "--office", "kontor C"], ["search", "mestring", "--participant", "D1"],
+                    ["framework", "set", "D1", "empowerment", "Hun fikk mer tro på seg selv"]):
+        refused = run(demo, *command)
+        assert refused.exit_code == 1 and "D1 withdrew consent: nothing of theirs is left in the project" in refused.output, \
+            (command, refused.output)
+    assert ok(run(demo, "participants", "list")).output == before
+    refused = run(demo, "participants", "edit", "D9", "--office", "kontor C")  # never in the project: as before
+    assert refused.exit_code == 1 and "no participant 'D9'" in refused.output, refused.output

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -21,6 +20,7 @@ from qualcode.anonymise.their_names import TheirNames
 from qualcode.coding.transcripts import interviewer_speakers
 from qualcode.errors import ImportFailed, InvalidInput, NotFound
 from qualcode.search.index import purge_index, unindex_turns
+from qualcode.store.attribute_names import rename_in_states
 from qualcode.store.bulk import in_values
 from qualcode.store.events import EventKind, record_event
 from qualcode.store.lookup import LineIndex, find_participant
@@ -430,18 +430,7 @@ def _rename_attributes_in_log(session: Session, renamed: dict[str, dict[str, str
     from qualcode.anonymise.reapply import rename_in_log
 
     rename_in_log(session, {old: new for names in renamed.values() for old, new in names.items()})
-    for event in session.scalars(select(Event).where(in_values(Event.entity, list(renamed)))):
-        names = renamed[str(event.entity)]
-        if isinstance(event.payload, dict):
-            event.payload = {side: _state_renamed(state, names) for side, state in event.payload.items()}
-
-
-def _state_renamed(state: Any, names: dict[str, str]) -> Any:
-    """A change's state (participant_state, a transcript's) with its attributes and their types named by `names`."""
-    if not isinstance(state, dict):
-        return state
-    return {field: {names.get(name, name): value for name, value in held.items()}
-            if field in ("attributes", "types") and isinstance(held, dict) else held for field, held in state.items()}
+    rename_in_states(session, renamed)
 
 
 def _their_names(session: Session, key: PseudonymKey, theirs: Callable[[KeyEntry], bool], participant: str = "") -> TheirNames:

@@ -1,4 +1,4 @@
-"""`qualcode participants list|import|edit|withdraw`: the people interviewed, across rounds."""
+"""`qualcode participants list|import|edit|rename-attribute|withdraw`: the people interviewed, across rounds."""
 
 from __future__ import annotations
 
@@ -98,6 +98,22 @@ def participants_edit(
     if not as_json:
         for line in edit.notes:
             note(line)
+
+
+@participants_group.command("rename-attribute")
+@click.argument("attribute")
+@click.argument("new_name")
+@pass_app
+def participants_rename_attribute(app: AppContext, attribute: str, new_name: str) -> None:
+    """Give a participants' attribute another name, its values kept; `qualcode undo` takes it back.
+
+    The way to mend a name an earlier version let hold a comma or "=", which a name given now may not.
+
+    Example: qualcode participants rename-attribute "alder, gruppe" aldersgruppe
+    """
+    from qualcode.cli.transcripts import rename_attribute_of
+
+    rename_attribute_of(app, "participant", attribute, new_name)
 
 
 @participants_group.command("withdraw")

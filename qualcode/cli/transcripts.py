@@ -1,4 +1,4 @@
-"""`qualcode transcripts list|show|edit`: what is in the project, and correcting its metadata."""
+"""`qualcode transcripts list|show|edit|rename-attribute`: what is in the project, and correcting its metadata."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 from qualcode.cli.context import AppContext, attribute_option, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table, note
 from qualcode.coding.transcripts import describe_transcripts, read_transcript
+from qualcode.text.counts import counted
 
 
 @click.group("transcripts")
@@ -98,6 +99,27 @@ def transcripts_edit(
     if not as_json:
         for line in edit.notes:
             note(line)
+
+
+@transcripts_group.command("rename-attribute")
+@click.argument("attribute")
+@click.argument("new_name")
+@pass_app
+def transcripts_rename_attribute(app: AppContext, attribute: str, new_name: str) -> None:
+    """Give a transcripts' attribute another name, its values kept; `qualcode undo` takes it back.
+
+    Example: qualcode transcripts rename-attribute "rolle, runde" rolle_i_runden
+    """
+    rename_attribute_of(app, "transcript", attribute, new_name)
+
+
+def rename_attribute_of(app: AppContext, applies_to: str, attribute: str, new_name: str) -> None:
+    """Rename a participants' or transcripts' attribute (`applies_to`), as both groups' rename-attribute do."""
+    from qualcode.importers.metadata_edit import rename_attribute
+
+    with app.workspace() as workspace, workspace.typed() as session:
+        renamed = rename_attribute(session, applies_to, attribute, new_name, workspace.coder(session))
+    click.echo(f"{renamed.summary} ({counted(renamed.values, 'value')} kept)")
 
 
 def print_edit(edit: Any, as_json: bool) -> None:

@@ -24,6 +24,8 @@ from qualcode.codebook.model import name_twin_keys
 from qualcode.codebook.service import (
     RESHAPING,
     code_as_typed,
+    code_state,
+    codebook_state,
     counts_left_out,
     place_code,
     restore_codebook,
@@ -31,6 +33,7 @@ from qualcode.codebook.service import (
 )
 from qualcode.coding.coders import CONSENSUS_CODER, REVIEWER, find_coder, refuse_reviewer
 from qualcode.coding.consensus import refuse_deciding_twice
+from qualcode.coding.memos import memo_state
 from qualcode.coding.reshape import (
     ROW_WORDS,
     TABLES,
@@ -40,10 +43,11 @@ from qualcode.coding.reshape import (
     restore_reshape,
     touched_guids,
 )
-from qualcode.coding.service import refuse_duplicate_coding
+from qualcode.coding.service import coding_state, refuse_duplicate_coding
 from qualcode.coding.waves import project_wave
 from qualcode.errors import ChangedByOthers as ChangedByOthers  # others import it from here
 from qualcode.errors import InvalidInput, NothingToUndo
+from qualcode.store.attribute_names import attribute_logged_as, rename_in_states
 from qualcode.store.backups import BACKUPS_HERE, backup_named
 from qualcode.store.bulk import in_values
 from qualcode.store.events import (
@@ -343,10 +347,10 @@ def _step_all(
     _held = [session.get_one(Event, event_id) for event_id in ids]
     _refuse_part_of_it_final(session, coder, ids, step, blind)
     with session.begin_nested():
-        superseded = _codes_made_way_for(session, ids, state)
-        done, recorded_id = _step(session, coder, ids[0], step, state, blind, restore=ids[0] not in superseded)
+        codes_put_back = _codes_made_way_for(session, ids, state)
+        done, recorded_id = _step(session, coder, ids[0], step, state, blind, codes_put_back)
         for event_id in ids[1:]:
-            _step(session, coder, event_id, step, state, blind, restore=event_id not in superseded)
+            _step(session, coder, event_id, step, state, blind, codes_put_back)
         refuse_deciding_twice(session, _decisions_standing_again(session, ids, step), str(step))
     if len(ids) == 1:
         return done, recorded_id
@@ -354,21 +358,27 @@ def _step_all(
     return replace(done, summary=f"{done.summary} (and {more} more change{'s' if more > 1 else ''} made with it)"), recorded_id
 
 
-def _codes_made_way_for(session: Session, ids: list[int], state: str) -> set[int]:
-    """Ready the codes the events of one change put back for their last state, and name the events
-    whose state of a code a later one in `ids` replaces (a code's state is whole, so only its last
-    counts). Each code to go to another path, or to go (its creation undone), is put aside first, at
-    a path no code can have, as a codebook file's moves were made: two codes that traded places go
-    back without meeting midway, and a code moved back does not meet one the same change made where
-    it stood."""
+def _codes_made_way_for(session: Session, ids: list[int], state: str) -> dict[int, dict[str, Any] | None]:
+    """The state each code the events of one change touch is put back to, by the event that puts it back:
+    the last of its events in `ids`, with what each of them changed (_changed_by) over the code as it is
+    now; the code's other events put nothing back. Each code to go to another path, or to go (its
+    creation undone), is put aside first, at a path no code can have, as a codebook file's moves were
+    made: two codes that traded places go back without meeting midway, and a code moved back does not
+    meet one the same change made where it stood."""
     last: dict[str, int] = {}
+    changed_of: dict[str, dict[str, Any] | None] = {}
     for event_id in ids:
         target = session.get_one(Event, event_id)
         if target.entity == Entity.CODE.value and target.entity_guid is not None:
             last[target.entity_guid] = event_id
+            changed = _changed_by(target.payload, state)
+            # In the order stepped: an undo's last is the change's first event, whose state before is the code's before it.
+            changed_of[target.entity_guid] = None if changed is None else {**(changed_of.get(target.entity_guid) or {}), **changed}
+    codes = {guid: session.scalar(select(Code).where(Code.guid == guid)) for guid in last}
+    # Over the code as it is now, read before any is put aside: a change since to another field (one undo passed over) stands.
+    wanted_of = {guid: {**code_state(code), **changed} if code is not None and changed is not None else changed
+                 for guid, code, changed in ((guid, codes[guid], changed_of[guid]) for guid in last)}
     if len(last) > 1:
-        wanted_of = {guid: session.get_one(Event, event_id).payload.get(state) for guid, event_id in last.items()}
-        codes = {guid: session.scalar(select(Code).where(Code.guid == guid)) for guid in last}
         going = {guid for guid, code in codes.items() if code is not None and wanted_of[guid] is None}
         for guid in going:
             # A code that cannot go (it holds codings, or a sub-code this change neither takes
@@ -386,7 +396,7 @@ def _codes_made_way_for(session: Session, ids: list[int], state: str) -> set[int
                 # A line break is in no code's name (the typed-text guard keeps names on one line).
                 place_code(code, code.parent, f"{code.path.rpartition('/')[0]}/\nmoving {code.id}".lstrip("/"))
         session.flush()
-    return {event_id for event_id in ids if event_id not in last.values() and session.get_one(Event, event_id).entity == Entity.CODE.value}
+    return {last[guid]: wanted_of[guid] for guid in last}
 
 
 def _refuse_part_of_it_final(session: Session, coder: Coder, ids: list[int], step: EventKind, blind: bool = False) -> None:
@@ -431,19 +441,32 @@ _MOVING = (EventKind.CODING_RECODE.value, EventKind.CODING_RESIZE.value)
 
 
 def _step(
-    session: Session, coder: Coder, target_id: int, step: EventKind, state: str, blind: bool = False, *, restore: bool = True,
+    session: Session, coder: Coder, target_id: int, step: EventKind, state: str, blind: bool = False,
+    codes_put_back: dict[int, dict[str, Any] | None] | None = None,
 ) -> tuple[EventView, int]:
-    """Take back (or make again) one change: its view, and the id of the event recording that; with
-    `restore` False only refused or recorded, as a later event of the same change puts its entity back."""
+    """Take back (or make again) one change: its view, and the id of the event recording that. A code is put
+    back to what `codes_put_back` (_codes_made_way_for) holds for the event; an event of a code not in it is
+    only refused or recorded, as a later event of the same change puts its code back."""
     target = session.get_one(Event, target_id)
     _refuse_if_changed_by_others(session, coder, target, step, blind)
-    restored = recorded_state(target.payload, state) if target.entity == Entity.CODES.value else target.payload.get(state)
-    if target.entity in _EDITED:  # only what the edit changed: a later change to another field stands
-        restored = _changed_by(target.payload, state)
-    if target.entity == Entity.CODES.value and restore:
+    restore = True
+    restored: dict[str, Any] | None
+    if target.entity == Entity.CODES.value:  # a merge or a deletion: every row it recorded, whole
+        restored = recorded_state(target.payload, state)
         _refuse_if_reshaped_since(target, session, step, state, coder if blind else None)
-    if target.entity == Entity.SUMMARY.value and restored is not None and "updated_by_guid" not in restored:
-        restored = _summary_writer(session, target, state, restored)  # logged before summaries' states named it
+    elif target.entity == Entity.CODE.value:
+        put_back = codes_put_back if codes_put_back is not None else _codes_made_way_for(session, [target_id], state)
+        restore, restored = target_id in put_back, put_back.get(target_id)
+    elif target.entity == Entity.ATTRIBUTE.value:  # a name, and the one the change left it with: which attribute it is
+        left = target.payload.get("after" if state == "before" else "before") or {}
+        restored = {"name": (target.payload.get(state) or {}).get("name"), "left_as": left.get("name")}
+    else:  # only what the change changed: a later change to another field stands
+        restored = _changed_by(target.payload, state)
+    recorded_whole = target.payload.get(state)
+    if target.entity == Entity.SUMMARY.value and restored is not None and "updated_by_guid" not in (recorded_whole or {}):
+        # Logged before summaries' states named their writer: found in the log, from the whole state recorded.
+        found = _summary_writer(session, target, state, recorded_whole or {})
+        restored = {**restored, **{key: found[key] for key in ("updated_by_guid", "updated_at") if key in found}}
     if restore:
         _restore(session, event_kind(target.action), target.entity_guid, restored)
     recorded = record_event(
@@ -576,6 +599,7 @@ KIND_WORDS: dict[EventKind, str] = {
     EventKind.PARTICIPANT_CREATE: "participant list imported",
     EventKind.PARTICIPANT_UPDATE: "participant list imported",
     EventKind.PARTICIPANT_EDIT: "edit of a participant's details",
+    EventKind.ATTRIBUTE_RENAME: "renaming of an attribute",
     EventKind.PARTICIPANT_WITHDRAW: "withdrawal",
     EventKind.WITHDRAWAL_KEY_SETTLED: "withdrawal",
     EventKind.CODER_CREATE: "new coder",
@@ -716,12 +740,14 @@ def _restore(session: Session, kind: EventKind, guid: str | None, state: dict[st
 
 
 def _restore_coding(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put back what a change changed of a coding (_changed_by), over the coding as it is now."""
     coding = session.scalar(select(Coding).where(Coding.guid == guid))
     if coding is None:
         raise NothingToUndo("the coding this change touched no longer exists (its participant may have withdrawn)")
     if state is None:
         coding.removed_at = coding.removed_at or utcnow()
         return
+    state = {**coding_state(coding), **state}
     code = session.scalar(select(Code).where(Code.guid == state["code_guid"]))
     if code is None:
         raise NothingToUndo(f"the code of coding {coding.id} no longer exists")
@@ -741,17 +767,21 @@ def _restore_coding(session: Session, guid: str | None, state: dict[str, Any] | 
 
 
 def _restore_memo(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put back what a change changed of a memo (_changed_by), over the memo as it is now."""
     memo = session.scalar(select(Memo).where(Memo.guid == guid))
     if memo is None:
         raise NothingToUndo("the memo this change touched no longer exists")
     if state is None:
         memo.removed_at = memo.removed_at or utcnow()
         return
+    state = {**memo_state(memo), **state}
     memo.title, memo.text = state["title"], state["text"]
     memo.removed_at = (memo.removed_at or utcnow()) if state["removed"] else None
 
 
 def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put a code into `state` (whole: what a change changed of it over the code as it was, _codes_made_way_for),
+    or take it away (None)."""
     code = session.scalar(select(Code).where(Code.guid == guid))
     if state is None:
         if code is None:
@@ -787,6 +817,8 @@ def _restore_code(session: Session, guid: str | None, state: dict[str, Any] | No
         if parent is not None:  # its loaded list of sub-codes would still hold the one deleted
             session.expire(parent, ["children"])
         return
+    if code is None and "path" not in state:  # what an edit changed, of a code gone since
+        raise NothingToUndo("the code this change touched no longer exists")
     parent = _parent_to_restore(session, state)
     if code is not None and parent is not None:
         _refuse_under_itself(code, parent)
@@ -909,31 +941,32 @@ def _kept_for_good(session: Session, code: Code) -> Code | None:
     return None
 
 
-# The entities an edit changes some fields of: their events record the whole state before and after, and
-# undo and redo put back only the fields that differ between the two (_changed_by).
-_EDITED = (Entity.TRANSCRIPT.value, Entity.PARTICIPANT.value)
-_EDITED_FIELDS = ("title", "wave", "date", "fidelity", "interviewer", "role", "gender", "age_band", "office")
+# What a transcript's or a participant's states hold that is read apart from their fields (_changed_by).
+_READ_APART = ("participants", "turns", "attributes", "types")
 
 
 def _changed_by(payload: dict[str, Any], state_name: str) -> dict[str, Any] | None:
-    """Of the state `state_name` an edit recorded, only what the edit changed: the fields whose value the other
-    state differs in; the participants it linked, relinked under another label or unlinked (`participants_gone`,
-    by name); the turns it gave to someone else; and the attributes whose value it set or removed (None: none).
+    """Of the state `state_name` a change recorded (of a code, a coding, a memo, a summary, the codebook, a
+    transcript or a participant: every kind but a merge's or a deletion's, which is put back whole), only what
+    the change changed, which undo and redo put back: a later change to another field stands. That is the
+    fields whose value the other state differs in; of a transcript, the participants it linked, relinked under
+    another label or unlinked (`participants_gone`, by name) and the turns it gave to someone else; and the
+    attributes whose value it set or removed (None: none). A state the other is None of (a creation) is whole.
 
-    Read from the two whole states every edit records, so an edit logged by older code (no attributes, no types)
-    is read the same way."""
+    Read from the two whole states every change records, so a change logged by older code (no attributes, no
+    types) is read the same way."""
     state, other = payload.get(state_name), payload.get("after" if state_name == "before" else "before")
     if state is None or other is None:
         return state
-    changed: dict[str, Any] = {field: state[field] for field in _EDITED_FIELDS if field in state and state[field] != other.get(field)}
+    changed: dict[str, Any] = {field: value for field, value in state.items() if field not in _READ_APART and value != other.get(field)}
     if "participants" in state and state["participants"] != other.get("participants"):
         linked = [list(link) for link in state["participants"]]
         had = [list(link) for link in other.get("participants") or []]
         changed["participants"] = [link for link in linked if link not in had]
         changed["participants_gone"] = sorted({name for name, _ in had} - {name for name, _ in linked})
     others_turns = {turn_id: name for turn_id, name in other.get("turns") or []}
-    changed["turns"] = [[turn_id, name] for turn_id, name in state.get("turns") or []
-                        if turn_id not in others_turns or others_turns[turn_id] != name]
+    if turns := [[turn_id, name] for turn_id, name in state.get("turns") or [] if turn_id not in others_turns or others_turns[turn_id] != name]:
+        changed["turns"] = turns
     if "attributes" in state:  # an edit logged before a transcript's attributes could be edited left them as they are
         values, others_values = state["attributes"], other.get("attributes") or {}
         changed["attributes"] = {name: values.get(name) for name in sorted(set(values) | set(others_values))
@@ -959,7 +992,8 @@ def _restore_transcript(session: Session, guid: str | None, state: dict[str, Any
     wanted = {_participant_named(session, name).id: label for name, label in state.get("participants", [])}
     # One the edit linked who withdrew since is unlinked already: nothing of them is to be put back.
     unlinked = set(session.scalars(select(Participant.id).where(Participant.name.in_(state.get("participants_gone", [])))))
-    turns: dict[int, int | None] = {turn_id: _participant_named(session, name).id if name is not None else None for turn_id, name in state["turns"]}
+    turns: dict[int, int | None] = {turn_id: _participant_named(session, name).id if name is not None else None
+                                    for turn_id, name in state.get("turns", [])}
     wave = state.get("wave")
     if wave and wave != transcript.wave:
         # The project's rounds may be written otherwise since (T2, where this puts back 2): the wave
@@ -1035,16 +1069,44 @@ def _restore_attributes(session: Session, owner: Participant | Transcript, appli
             session.delete(definition)
 
 
+def _restore_attribute(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
+    """Put back an attribute's name, where the log's records of participants' and transcripts' changes name it too.
+    The attribute is the one logged under `guid` that has the name the change left it with: a row id is all
+    that tells attributes apart, and SQLite may give a deleted one's to the next made."""
+    definition = attribute_logged_as(session, guid)
+    if definition is None or state is None or not state.get("name") or definition.name != state.get("left_as"):
+        raise NothingToUndo("the attribute this change renamed is no longer there (no one holds a value of it any more)")
+    name = str(state["name"])
+    taken = next((other for other in session.scalars(select(AttributeDefinition).where(
+        AttributeDefinition.applies_to == definition.applies_to, AttributeDefinition.id != definition.id))
+        if other.name.casefold() == name.casefold()), None)
+    if taken is not None:
+        raise ChangedByOthers(
+            f"another {definition.applies_to} attribute is named {taken.name!r} now, so {definition.name!r} cannot be named so"
+            " again; nothing changed",
+            f"rename that one first (`qualcode {definition.applies_to}s rename-attribute {taken.name!r} NEW-NAME`), then try again",
+        )
+    renamed = {definition.name: name}
+    definition.name = name
+    session.flush()
+    rename_in_states(session, {definition.applies_to: renamed})
+
+
 def _restore_summary(session: Session, guid: str | None, state: dict[str, Any] | None) -> None:
-    """Put back a framework cell's summary: its text, the codings it was written on, cleared or not."""
+    """Put back what a change changed of a framework cell's summary (_changed_by): its text, the codings it
+    was written on, cleared or not, and who wrote it when."""
     summary = session.scalar(select(FrameworkSummary).where(FrameworkSummary.guid == guid))
     if summary is None:
         raise NothingToUndo("the summary this change touched no longer exists (its participant may have withdrawn)")
     if state is None:
         summary.removed_at = summary.removed_at or utcnow()
         return
-    summary.text, summary.coding_guids = state["text"], list(state["coding_guids"])
-    summary.removed_at = (summary.removed_at or utcnow()) if state["removed"] else None
+    if "text" in state:
+        summary.text = state["text"]
+    if "coding_guids" in state:
+        summary.coding_guids = list(state["coding_guids"])
+    if "removed" in state:
+        summary.removed_at = (summary.removed_at or utcnow()) if state["removed"] else None
     # Who wrote the text put back, and when: an undo of Bjørn's summary shows Anna's again as hers,
     # not as written by Bjørn at the moment of his undo.
     writer = session.scalar(select(Coder).where(Coder.guid == state.get("updated_by_guid")))
@@ -1090,8 +1152,9 @@ def _restore_codes(session: Session, _guid: str | None, state: dict[str, Any] | 
 
 
 def _restore_codebook(session: Session, _guid: str | None, state: dict[str, Any] | None) -> None:
-    """Put back the codebook's name and description (the project has one codebook; its GUID is fixed)."""
-    restore_codebook(session, state or {})
+    """Put back what a change changed of the codebook's name and description (the project has one codebook;
+    its GUID is fixed), over the codebook as it is now."""
+    restore_codebook(session, {**codebook_state(session), **(state or {})})
 
 
 Restorer = Callable[[Session, str | None, dict[str, Any] | None], None]
@@ -1105,6 +1168,7 @@ RESTORERS: dict[Entity, Restorer] = {
     Entity.MEMO: _restore_memo,
     Entity.TRANSCRIPT: _restore_transcript,
     Entity.PARTICIPANT: _restore_participant,
+    Entity.ATTRIBUTE: _restore_attribute,
     Entity.SUMMARY: _restore_summary,
     Entity.DECISION: _restore_decision,
 }

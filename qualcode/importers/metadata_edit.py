@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.coding.transcripts import transcript_state
 from qualcode.coding.waves import project_wave
-from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput
+from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, NotFound
 from qualcode.importers.metadata import (
     ATTRIBUTE_NAME_LENGTH,
     ATTRIBUTE_VALUE_LENGTH,
@@ -26,6 +26,7 @@ from qualcode.importers.metadata import (
     refuse_attributes_participants_have,
     typed_value,
 )
+from qualcode.store.attribute_names import attribute_guid, rename_in_states
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_participant, find_transcript
 from qualcode.store.models import (
@@ -39,7 +40,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
-from qualcode.store.project import TYPING_KEY, clean_typed
+from qualcode.store.project import TYPING_KEY, clean_typed, typed_as_stored
 from qualcode.text.counts import counted
 from qualcode.text.normalise import check_one_line
 
@@ -377,6 +378,69 @@ def _set_attribute(session: Session, owner: Participant | Transcript, name: str,
     else:
         existing.value = stored
     return definition.name
+
+
+@dataclass(frozen=True)
+class RenamedAttribute:
+    """An attribute renamed: what it applies to (participant or transcript), its name before and after, and
+    how many values it holds."""
+
+    applies_to: str
+    before: str
+    after: str
+    values: int
+
+    @property
+    def summary(self) -> str:
+        return f"renamed {self.applies_to} attribute {self.before!r} to {self.after!r}"
+
+
+def rename_attribute(session: Session, applies_to: str, ref: str, name: str, coder: Coder) -> RenamedAttribute:
+    """Give a participant's or a transcript's attribute (`applies_to`) another name, its values kept, as one
+    undoable change: the one way to mend a name an earlier version let hold a comma or "=" (which part
+    attributes in a list, and which a name given now may not hold). The log's records of participants' and
+    transcripts' changes name it anew, so their undo finds it."""
+    hold_write_lock(session)  # what it reads as the state before is the state it changes
+    definition = _attribute_named(session, applies_to, ref)
+    check_one_line("attribute name", name.strip(), ATTRIBUTE_NAME_LENGTH)
+    new = clean_typed(session, name.strip(), folded=True).lower()  # cleaned first, as the guard stores it, as _set_attribute does
+    check_attribute_name(new)
+    if applies_to == "participant" and new == "name":
+        raise InvalidInput("name is not an attribute", "give the attribute another name")
+    if new == definition.name:
+        raise InvalidInput(f"the {applies_to} attribute is named {new!r} already", "give it another name")
+    taken = next((other for other in session.scalars(select(AttributeDefinition).where(
+        AttributeDefinition.applies_to == applies_to, AttributeDefinition.id != definition.id))
+        if other.name.casefold() == new.casefold()), None)
+    if taken is not None:
+        raise InvalidInput(f"another {applies_to} attribute is named {taken.name!r}",
+                           "give another name, or rename that one first")
+    old = definition.name
+    definition.name = new
+    session.flush()
+    rename_in_states(session, {applies_to: {old: definition.name}})
+    model = ParticipantAttribute if applies_to == "participant" else TranscriptAttribute
+    values = len(session.scalars(select(model.id).where(model.definition_id == definition.id)).all())
+    renamed = RenamedAttribute(applies_to, old, definition.name, values)
+    record_event(session, kind=EventKind.ATTRIBUTE_RENAME, coder=coder, entity_guid=attribute_guid(session, definition),
+                 before={"name": old, "applies_to": applies_to}, after={"name": definition.name, "applies_to": applies_to},
+                 summary=renamed.summary)
+    return renamed
+
+
+def _attribute_named(session: Session, applies_to: str, ref: str) -> AttributeDefinition:
+    """A participant's or a transcript's attribute by its name as stored, in any case, or as the key stores
+    what was typed (a name kept in lower case, "hilde" under her pseudonym)."""
+    definitions = session.scalars(
+        select(AttributeDefinition).where(AttributeDefinition.applies_to == applies_to).order_by(AttributeDefinition.id)).all()
+    for wanted in dict.fromkeys((ref.strip(), typed_as_stored(session, ref.strip(), folded=True))):
+        found = next((definition for definition in definitions if definition.name == wanted), None) or next(
+            (definition for definition in definitions if definition.name.casefold() == wanted.casefold()), None)
+        if found is not None:
+            return found
+    listed = ", ".join(repr(definition.name) for definition in definitions)
+    raise NotFound(f"no {applies_to} attribute {ref.strip()!r}" + (f"; the {applies_to}s' attributes are {listed}" if listed else ""),
+                   f"list them with `qualcode {applies_to}s list`")
 
 
 def _record(

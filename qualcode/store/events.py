@@ -37,6 +37,8 @@ class Entity(StrEnum):
     MEMO = "memo"
     TRANSCRIPT = "transcript"
     PARTICIPANT = "participant"
+    # An attribute's definition (its name), for participants or transcripts; logged under attribute_names.attribute_guid.
+    ATTRIBUTE = "attribute"
     CODER = "coder"
     SUMMARY = "summary"  # a framework matrix cell's summary
     # A consensus decision that codes nothing ("keep neither"): no row holds it, its events do.
@@ -135,6 +137,9 @@ class EventKind(StrEnum):
     )
     PARTICIPANT_EDIT = "participant.edit", Entity.PARTICIPANT, Restores(
         "the participant's role, gender, age band, office and attribute values"
+    )
+    ATTRIBUTE_RENAME = "attribute.rename", Entity.ATTRIBUTE, Restores(
+        "the attribute's name, where the log's records of participants' and transcripts' changes name it too"
     )
     PARTICIPANT_WITHDRAW = "participant.withdraw", None, Final(
         "a participant who withdrew consent has their data deleted for good"

@@ -12,10 +12,11 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qualcode.errors import Ambiguous, NotFound
+from qualcode.errors import Ambiguous, NotFound, WithdrewConsent
 from qualcode.store.models import Code, Coder, Participant, TextVersion, Transcript
 from qualcode.store.project import NOT_AS_STORED_EITHER, AsStored, found_as_stored
 from qualcode.store.project import as_stored as looked_up
+from qualcode.store.withdrawals import withdrawn_as
 
 Named = TypeVar("Named", Transcript, Participant, Code, Coder)
 
@@ -89,10 +90,14 @@ def find_transcript(session: Session, ref: str) -> Transcript:
 
 
 def find_participant(session: Session, ref: str) -> Participant:
-    """A participant by their pseudonymous name, id or GUID; one not found names the likeliest meant."""
+    """A participant by their pseudonymous name, id or GUID; one not found names the likeliest meant,
+    and one who withdrew consent is said to have ("no participant 'D1'" sent a researcher looking for a typo)."""
     try:
         return resolve(session, Participant, ref, kind="participant", names=("name",), hint="list them with `qualcode participants list`")
     except NotFound as missing:
+        withdrawn = withdrawn_as(session, ref)
+        if withdrawn is not None:
+            raise WithdrewConsent(withdrawn) from None
         raise _nearest(session, Participant, ref, missing) from None
 
 

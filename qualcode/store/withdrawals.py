@@ -44,6 +44,13 @@ def withdrawal_records(session: Session) -> list[dict[str, Any]]:
     return [after for _, after in _withdrawals(session)]
 
 
+def withdrawn_as(session: Session, ref: str) -> str | None:
+    """The id, as the log keeps it, of the participant who withdrew consent that `ref` names (in any case); None if no one did."""
+    folded = ref.strip().casefold()
+    return next((str(after[WITHDRAWN_ID]) for after in withdrawal_records(session)
+                 if str(after.get(WITHDRAWN_ID) or "").casefold() == folded), None)
+
+
 def withdrawn_before(session: Session, event_id: int) -> list[str]:
     """The ids of participants whose withdrawal was logged before the event `event_id`, oldest first."""
     rows = session.scalars(select(Event.payload).where(

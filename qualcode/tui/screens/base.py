@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 from textual.events import Key
 
 from qualcode.codebook.service import CodeView
+from qualcode.errors import QualcodeError, WithdrewConsent
 from qualcode.tui.background import WorkDone, run_in_background
 from qualcode.tui.dismissed_once import DismissedOnce
 from qualcode.tui.modals.code_picker import code_for_key
@@ -68,24 +69,37 @@ class QualcodeScreen(DismissedOnce[None]):
     ) -> None:
         """The form `form_for(typed, problem)` for `name`; Enter saves what changed through `save`
         (the service the command line's edit uses), then `edited()`; a save refused opens the form
-        again with what was typed and why, rather than losing it."""
+        again with what was typed and why, rather than losing it, but for a participant who withdrew
+        consent meanwhile: there is no one to save it for, and what was typed may be about them."""
         form = form_for(typed, problem)
 
         def saved(values: dict[str, str] | None) -> None:
             if not values:  # nothing changed, or Escape: nothing to save
                 return
+            refusals: list[QualcodeError] = []
+
+            def saving(workspace: Workspace) -> str:
+                try:
+                    return save(workspace, name, values)
+                except QualcodeError as error:  # read on the main thread once the worker has ended
+                    refusals.append(error)
+                    raise
 
             def said(status: str, failed: bool = False) -> None:
                 self.notify(status, severity="error" if failed else "information", markup=False)  # holds what was typed
                 self.edited()
 
             def refused(error: str) -> None:
+                withdrew = refusals[0] if refusals and isinstance(refusals[0], WithdrewConsent) else None
+                if withdrew is not None and withdrew.participant.casefold() == name.casefold():  # the form's own, not one a transcript lists
+                    said(f"{name} withdrew consent meanwhile (another session withdrew them): nothing was saved,"
+                         " and what you typed is not kept", failed=True)
+                    return
                 said(f"{name}: {error}", failed=True)
                 typed_then = cast(MetadataForm, form).typed
                 self.edit_in_form(name, form_for, save, group=group, typed=typed_then, problem=error.removeprefix("error: "))
 
-            self.in_background(lambda workspace: save(workspace, name, values), lambda changed: said(f"{name}: {changed}"),
-                               group=group, exclusive=False, failed=refused)
+            self.in_background(saving, lambda changed: said(f"{name}: {changed}"), group=group, exclusive=False, failed=refused)
 
         self.app.push_screen(form, saved)
 

@@ -36,7 +36,7 @@ from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.base import CodingScreen, Reread, listed_code
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.widgets.as_written import as_written, lines_as_written
+from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
 from qualcode.workspace import Workspace
@@ -1021,9 +1021,9 @@ class ReaderScreen(CodingScreen):
         if under:
             code = next((c for c in self.codes if c.path == under[-1].code_path), None)
             if code is not None:
-                lines += [as_written(), as_written((code.name, "bold")), as_written(code.definition or ""),
-                          as_written(("Include:", "bold"), " ", code.inclusion or "-"),
-                          as_written(("Exclude:", "bold"), " ", code.exclusion or "-")]
+                lines += [as_written(), as_written((code.name, "bold")), as_written(as_far_as_shown(code.definition or "")),
+                          as_written(("Include:", "bold"), " ", as_far_as_shown(code.inclusion or "-")),
+                          as_written(("Exclude:", "bold"), " ", as_far_as_shown(code.exclusion or "-"))]
             if under[-1].memo:
-                lines += [as_written(), as_written(("Memo:", "bold"), " ", under[-1].memo)]
+                lines += [as_written(), as_written(("Memo:", "bold"), " ", as_far_as_shown(under[-1].memo))]
         self.query_one("#side-panel", Static).update(lines_as_written(lines))

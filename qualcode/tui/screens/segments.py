@@ -18,7 +18,7 @@ from qualcode.coding.passages import Quote
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.typed_as_stored import TypedAsStored
-from qualcode.tui.widgets.as_written import as_written, cell, lines_as_written
+from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ class SegmentsScreen(QualcodeScreen):
         if quote.context_after:
             parts.append(as_written((_head(quote.context_after), "dim")))
         if quote.memo:
-            parts.append(as_written((f"Memo: {quote.memo}", "italic")))
+            parts.append(as_written((f"Memo: {as_far_as_shown(quote.memo)}", "italic")))
         detail.update(lines_as_written(parts))
 
     @on(Input.Changed, "#segments-filter")
