@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import gc
+import hashlib
 import importlib
 import io
 import json
@@ -415,14 +416,18 @@ def sample_template(tmp_path_factory: pytest.TempPathFactory, migrated_template:
 
 def build_samples(migrated_template: Path, key_name: str, base: Path, guid: str | None = None) -> None:
     """Fill `base` with a project of the imported samples and, beside it, keys/`key_name`.qckey; a
-    fixed project `guid` makes the key's pseudonyms the same every run."""
+    fixed project `guid` makes the key's pseudonyms the same every run (the key's secret, which they are
+    drawn from, is then made from it too)."""
     shutil.copytree(migrated_template, base / "project")
     with Project.open(base / "project") as project:
         if guid is not None:
             with project.begin() as session:
                 set_setting(session, "project.guid", guid)
         access = create_key(project, base / "keys" / f"{key_name}.qckey", "test passphrase")
-        key = sample_key(access.load_existing())
+        key = access.load_existing()
+        if guid is not None:
+            key.deny_salt = hashlib.sha256(guid.encode()).hexdigest()[:32]
+        key = sample_key(key)
         access.save(key)
         import_samples(project, key)
         access.save(key)
