@@ -131,6 +131,22 @@ class KeyAccess:
                 f"the key {self.path} is an older copy (saved {key.revision} times; this project has seen it saved {self.revision} times)",
                 "identifiers learned since would be missed: restore the newest copy of the key",
             )
+        if key.secret_made:  # checked first: an older copy saved would pass for the newest
+            key = self._keep_secret(key)
+        return key
+
+    def _keep_secret(self, key: PseudonymKey) -> PseudonymKey:
+        """A key saved before keys kept a secret, saved with the one made as it was read (under the lock, read
+        again: another command may have saved one first). Made anew at each read, it keyed each command's
+        digests otherwise: a reviewed report imported twice brought its comments in twice, an address's
+        reviewer as another "(e-post) NNNN". A key that cannot be saved (a read-only folder) is read as it is."""
+        try:
+            with key_lock(self.path):
+                key = load_key(self.path, self.passphrase)
+                if key.secret_made:
+                    self.save(key)
+        except KeyFileError:
+            pass
         return key
 
     def save(self, key: PseudonymKey) -> None:
