@@ -1082,3 +1082,19 @@ def test_an_ordinary_word_as_a_value_is_stored_and_a_name_is_still_held_back(sma
     transcripts = json.loads(run(*project, "transcripts", "list", "--json").output)
     assert transcripts[0]["attributes"]["rolle"] == "Arbeidstakers"
     assert b"Tesfalem" not in (small_project / ".qualcode" / "project.db").read_bytes()
+
+
+def test_a_name_joined_by_a_dash_or_slash_in_a_value_is_held_back_and_a_stray_hyphen_is_no_traceback(small_project: Path) -> None:
+    """A probe: an ordinary value was told by its words split at "-" alone. "Kari–Hansen" (an en dash, as Word
+    writes one) or "Kari/Hansen" was one word, which wordfreq reads as its parts and finds everyday (4.2), so the
+    name was stored as typed, unreviewed; "Ufør -Delvis" or "-Ufør" gave an empty word, which the dictionary's
+    lookup raised on: a traceback. Each word is judged, however the words are joined."""
+    project = ["--project", str(small_project)]
+    for command in (["transcripts", "edit", "deltaker_D1_T1"], ["participants", "edit", "D1"]):
+        for value in ("Kari–Hansen", "Kari—Hansen", "Kari/Hansen", "Ufør–Kari"):
+            refused = run(*project, *command, "--attribute", f"kontakt={value}")
+            assert refused.exit_code == 1 and "a possible identifier nobody has decided about" in refused.stderr, (command, value, refused.output)
+        for value in ("Ufør -Delvis", "-Ufør", "Ufør–delvis", "Ufør/Arbeidstaker"):
+            stored = run(*project, *command, "--attribute", f"status={value}")
+            assert stored.exit_code == 0, (command, value, stored.output)
+    assert b"Hansen" not in (small_project / ".qualcode" / "project.db").read_bytes()
