@@ -221,6 +221,7 @@ class Workspace:
         self._ask_passphrase = ask_passphrase
         self._passphrase = config.passphrase
         self._typing_key: PseudonymKey | None = None  # the key, locked, while typed text is written
+        self._settling_removal = False  # while a pending removal is finished or taken back: its own locks settle nothing
         # The key as lookups last read it, and the state of its file then: read again only when that changes.
         self._looked_up_key: tuple[tuple[object, ...], PseudonymKey] | None = None
         self._lookup_lock = threading.Lock()
@@ -697,7 +698,16 @@ class Workspace:
             )
         refuse_key_folder(place.path)  # said before a passphrase is asked for, which could open nothing
         passphrase = self.passphrase(f"Passphrase for the key {place.path.name}")
-        return KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project, place.revision)
+        return KeyAccess(place.path, passphrase, place.project_guid, place.fingerprint, self.project, place.revision,
+                         settle=self._settle_removal)
+
+    def _settle_removal(self) -> None:
+        """Under the key's lock, before anything reads the key to change it: a removal an `identifiers remove` killed
+        or stopped before it saved the key left pending is finished first (_finish_removal). A session opened before
+        the kill (the terminal UI in another terminal) finished nothing when it opened, and its next change to the
+        key rewrote the texts with the key that still held the name: the word put back became the pseudonym again."""
+        if not self._settling_removal:
+            self._finish_removal(self.report)
 
     def read_key(self) -> PseudonymKey:
         return self.key_access().load_existing()
@@ -765,11 +775,15 @@ class Workspace:
         from qualcode.anonymise.remove import take_back
         from qualcode.anonymise.service import finish_purge
 
-        with access.editing() as disk:  # read afresh: what was saved, if anything, before the error
-            with self.begin() as session:
-                taken = take_back(session, disk, self.coder(session))
-            disk.renamed.clear()  # rewritten now, as any rewrite with the key clears them
-            finish_purge(self.project, disk)
+        settling, self._settling_removal = self._settling_removal, True  # this takes it back: nothing to finish first
+        try:
+            with access.editing() as disk:  # read afresh: what was saved, if anything, before the error
+                with self.begin() as session:
+                    taken = take_back(session, disk, self.coder(session))
+                disk.renamed.clear()  # rewritten now, as any rewrite with the key clears them
+                finish_purge(self.project, disk)
+        finally:
+            self._settling_removal = settling
         return taken is not None
 
     def _finish_removal(self, report: Report) -> None:
@@ -783,9 +797,9 @@ class Workspace:
             pending = pending_removal(session)
         if pending is None:
             return
-        access = self.key_access()
+        self._settling_removal = True
         try:
-            removal = self._save_pending_removal(access)
+            removal = self._save_pending_removal(self.key_access())
         except Interrupted:
             raise
         except Exception as error:
@@ -797,6 +811,8 @@ class Workspace:
                    f" it holds the identifier still, and its pseudonym {pending.pseudonym!r} is back in the texts; run"
                    " `qualcode identifiers remove` again once the key can be saved")
             return
+        finally:
+            self._settling_removal = False
         if removal is not None:
             report(f"an identifier's removal was interrupted before the key was saved; finished it: {removal.original!r}"
                    f" ({removal.kind}) is out of the key, and its word stays where it was put back")

@@ -341,6 +341,27 @@ def test_no_pseudonym_can_be_drawn_again_from_what_the_project_holds(project: Pr
             for original in originals] != drawn
 
 
+def test_a_key_saved_before_keys_kept_a_secret_keeps_the_one_it_is_first_read_with(
+    key_access: KeyAccess, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A probe: a key saved before keys kept a secret (before 2026-12-01) was given a new random one each time it
+    was read, until some change saved it. Every reading command digested with another secret: a reviewed report
+    imported twice brought each comment in twice, a reviewer named by an address came in as another "(e-post)
+    NNNN" each time, and a pseudonym redrawn or a withdrawn word's digest followed no secret kept anywhere. The
+    first read keeps the secret it made, as one gives such a key its id."""
+    key = key_access.load_existing()
+    add_identifier(key, "Kari Nordmann", "person", gender="f")
+    with monkeypatch.context() as patched:  # as an older qualcode wrote it: no secret
+        as_written = PseudonymKey.to_json
+        patched.setattr(PseudonymKey, "to_json", lambda self: {name: value for name, value in as_written(self).items() if name != "deny_salt"})
+        save_key(key_access.path, key, "test passphrase")
+    assert load_key(key_access.path, "test passphrase").deny_salt != load_key(key_access.path, "test passphrase").deny_salt
+    first, second = key_access.load_existing(), key_access.load_existing()
+    assert first.deny_salt == second.deny_salt == load_key(key_access.path, "test passphrase").deny_salt
+    assert first.digest("kari.nordmann@uib.no") == second.digest("kari.nordmann@uib.no")
+    assert [entry.pseudonym for entry in second.entries] == [entry.pseudonym for entry in key.entries]
+
+
 def test_a_pseudonym_follows_from_the_project_and_the_original_alone() -> None:
     """The same key built twice gives the same names: whatever was drawn before, and in whichever
     thread (the TUI draws in its workers), one original and seed draw one pseudonym."""

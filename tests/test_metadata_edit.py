@@ -1129,3 +1129,19 @@ def test_an_attribute_an_earlier_version_named_with_a_comma_is_renamed_logged_an
     assert _named_values(small_project, kind) == []
     gone = run(*project, "undo")
     assert gone.exit_code == 1 and "the attribute this change renamed is no longer there" in gone.output, gone.output
+
+
+def test_a_name_joined_by_a_dash_or_slash_in_a_value_is_held_back_and_a_stray_hyphen_is_no_traceback(small_project: Path) -> None:
+    """A probe: an ordinary value was told by its words split at "-" alone. "Kari–Hansen" (an en dash, as Word
+    writes one) or "Kari/Hansen" was one word, which wordfreq reads as its parts and finds everyday (4.2), so the
+    name was stored as typed, unreviewed; "Ufør -Delvis" or "-Ufør" gave an empty word, which the dictionary's
+    lookup raised on: a traceback. Each word is judged, however the words are joined."""
+    project = ["--project", str(small_project)]
+    for command in (["transcripts", "edit", "deltaker_D1_T1"], ["participants", "edit", "D1"]):
+        for value in ("Kari–Hansen", "Kari—Hansen", "Kari/Hansen", "Ufør–Kari"):
+            refused = run(*project, *command, "--attribute", f"kontakt={value}")
+            assert refused.exit_code == 1 and "a possible identifier nobody has decided about" in refused.stderr, (command, value, refused.output)
+        for value in ("Ufør -Delvis", "-Ufør", "Ufør–delvis", "Ufør/Arbeidstaker"):
+            stored = run(*project, *command, "--attribute", f"status={value}")
+            assert stored.exit_code == 0, (command, value, stored.output)
+    assert b"Hansen" not in (small_project / ".qualcode" / "project.db").read_bytes()

@@ -1001,3 +1001,23 @@ def test_a_reviewer_known_by_their_address_is_the_same_reviewer_after_key_new(re
     # Nothing of an address is in the project, in any file of it.
     held = b"".join(path.read_bytes() for path in project.rglob("*") if path.is_file())
     assert b"uib.no" not in held and b"nordmann" not in held.lower() and b"hvl.no" not in held
+
+
+def test_someone_new_whose_own_import_a_withdrawal_took_is_told_there_is_nothing_to_redo(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A probe: Leser A, new, imported her own comment on D1's quote and undid it; D1 then withdrew, which deleted the
+    comment and its log entries. Her redo was refused as a reviewer "who codes and changes nothing", with a hint to
+    make her a coder, though she had undone that import a moment before: there is nothing of hers left to redo. One
+    a colleague's import made a reviewer (an informant) is still refused as a reviewer."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Mine egne tanker.", "Leser A"), (OWN, "Enig.", "Leser B"))
+    ok(run(project, "review", "import", str(reviewed), coder="Leser A"))
+    ok(run(project, "undo", coder="Leser A"))
+    ok(run(project, "participants", "withdraw", "D1", "--yes"))
+    for command in ("redo", "undo"):
+        refused = run(project, command, coder="Leser A")
+        assert refused.exit_code == 1 and f"nothing to {command} for Leser A" in refused.output, refused.output
+        assert "codes and changes nothing" not in refused.output and "coder role" not in refused.output
+        other = run(project, command, coder="Leser B")  # made a reviewer by Leser A's import: never theirs to step
+        assert other.exit_code == 1 and "Leser B is a reviewer in this project" in other.output, other.output

@@ -615,3 +615,47 @@ def test_a_surnames_particles_are_found_with_it_in_any_joining() -> None:
         f"Møte med {WITHDRAWN}, {WITHDRAWN} og {WITHDRAWN}; {WITHDRAWN} kom.")
     assert names.redact("notat_bin_salem og gruppe_De_La_Cruz", "trukket_tilbake", any_case=True) == (
         "notat_trukket_tilbake og gruppe_trukket_tilbake")
+
+
+def test_their_whole_pseudonym_joined_by_a_hyphen_to_a_capitalised_word_leaves_a_transcripts_name(demo: Path, tmp_path: Path) -> None:
+    """A probe: a group interview from "Gruppe-Ellen-Strøm.txt" (D2's name, pseudonym "Tora Moen") was named
+    "Gruppe-Tora Moen", and kept it after D2 withdrew, in its name, in the log's file name and in a memo naming it:
+    the capitalised "Gruppe" joined to it by a hyphen was read as another's double name ("Berg-Madsen"), whose part
+    stays. A double name holds a part of theirs, never their whole pseudonym: that goes wherever it stands."""
+    ok(run(demo, "identifiers", "add", "Ellen Strøm", "--kind", "person", "--participant", "D2", "--pseudonym", "Tora Moen"))
+    (tmp_path / "Gruppe-Ellen-Strøm-T2.md").write_text(
+        "---\nparticipants: [D2, D3]\nspeakers: {Ellen Strøm: D2}\ninterviewer: I\n---\nI: Hvordan var møtene?\n"
+        "Ellen Strøm: Jeg syntes det var greit.\nD3: For meg var det mest skjemaer og frister.\n", encoding="utf-8")
+    imported = ok(run(demo, "import", str(tmp_path / "Gruppe-Ellen-Strøm-T2.md")))
+    assert "Tora" in imported.output, imported.output
+    ok(run(demo, "memo", "add", "Se Gruppe-Tora-Moen-T2 og Tora Moen-notatet."))
+
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert not any("Tora" in name or "Moen" in name for name in names), names
+    with Project.open(demo) as project, project.begin() as session:
+        [memo] = session.scalars(select(Memo.text)).all()
+    assert "Tora" not in memo and memo.startswith("Se ") and memo.endswith("-notatet."), memo
+    assert b"Tora" not in stored(demo)
+
+
+def test_their_pseudonym_run_together_leaves_a_transcripts_name_and_memos(demo: Path, tmp_path: Path) -> None:
+    """A probe: "ellenstrøm_notat.txt", a note on D3 named by D2's name run together, was imported as
+    "toramoen_notat", as the key writes a name run together (a handle, a file's name), and kept D2's pseudonym
+    after D2 withdrew: in its name, the log's file name and a memo naming it. Run together it is no word, and theirs
+    in any case."""
+    ok(run(demo, "identifiers", "add", "Ellen Strøm", "--kind", "person", "--participant", "D2", "--pseudonym", "Tora Moen"))
+    (tmp_path / "ellenstrøm_notat.md").write_text(
+        "---\nparticipants: [D3]\ninterviewer: I\n---\nI: Hvordan var møtene?\nD3: For meg var det mest skjemaer og frister.\n",
+        encoding="utf-8")
+    imported = ok(run(demo, "import", str(tmp_path / "ellenstrøm_notat.md")))
+    assert "toramoen_notat" in imported.output, imported.output
+    ok(run(demo, "memo", "add", "Les toramoen_notat og ToraMoens plan igjen."))
+
+    ok(run(demo, "participants", "withdraw", "D2", "--yes"))
+    names = [row["name"] for row in json.loads(ok(run(demo, "transcripts", "list", "--json")).output)]
+    assert "trukket_tilbake_notat" in names and not any("moen" in name.lower() for name in names), names
+    with Project.open(demo) as project, project.begin() as session:
+        [memo] = session.scalars(select(Memo.text)).all()
+    assert memo == f"Les trukket_tilbake_notat og {WITHDRAWN} plan igjen.", memo
+    assert b"toramoen" not in stored(demo).lower()

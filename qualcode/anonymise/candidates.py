@@ -726,8 +726,10 @@ def ordinary_value(text: str) -> bool:
     is made of ordinary Norwegian words: each at an everyday frequency in bokmål, or a word (or the genitive
     of one) the bokmål or nynorsk dictionary knows, and none on the lists of names and places. A value is
     capitalised as a label is, so its capital says nothing of a name, as it does in running text; a listed
-    name ("Kari", "Liv") is held back whatever else it is, as a word no dictionary knows is ("Tesfalem")."""
-    words = [part for word in text.split() for part in word.casefold().split("-")]
+    name ("Kari", "Liv") is held back whatever else it is, as a word no dictionary knows is ("Tesfalem"). Each word
+    is judged, however they are joined: "Kari–Hansen" or "Kari/Hansen" taken whole is what wordfreq reads as its
+    parts ("kari", "hansen": everyday, 4.2), and a stray hyphen ("-Ufør") left an empty word."""
+    words = WORD.findall(text.casefold())
     return bool(words) and all(
         word not in _names() and not _is_place(word) and word not in _places()
         and (zipf(word) >= EVERYDAY_MIN_ZIPF or any(_norwegian_word(form) for form in _with_genitive_base(word)))

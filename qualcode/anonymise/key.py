@@ -112,6 +112,9 @@ class PseudonymKey:
     # The key's secret, never in the project: the digests of a withdrawn person's words and names, of a
     # reviewer's address, and the draw of each pseudonym are keyed by it, so none can be tested without the key.
     deny_salt: str = field(default_factory=lambda: os.urandom(16).hex())
+    # Whether `deny_salt` was made as the key was read (one saved before keys kept a secret): kept only once the
+    # key is saved with it, so the reader saves it at once (KeyAccess.load_existing), as it gives an id.
+    secret_made: bool = field(default=False, compare=False, repr=False)
     # The key file's own id, kept in its envelope; the project remembers it to know its key.
     key_id: str | None = field(default=None, compare=False)
     # Counts the saves of the key file; the project remembers the last, so an older copy shows.
@@ -147,7 +150,7 @@ class PseudonymKey:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PseudonymKey:
-        return cls(
+        key = cls(
             project_guid=data["project_guid"],
             entries=[_known(KeyEntry, entry) for entry in data.get("entries", [])],
             dismissed=list(data.get("dismissed", [])),
@@ -159,6 +162,8 @@ class PseudonymKey:
             reviewers={str(digest): str(name) for digest, name in dict(data.get("reviewers", {})).items()},
             deny_salt=str(data.get("deny_salt") or os.urandom(16).hex()),
         )
+        key.secret_made = not data.get("deny_salt")
+        return key
 
     def transcripts_renamed(self, renamed: Mapping[str, str]) -> None:
         """Name transcripts (and files) by the names a rewrite gave them (old name to new) wherever the key
@@ -458,6 +463,7 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = 
 
     fill_rare_words(key)
     key.revision += 1
+    key.secret_made = False  # kept now
     if key.key_id is None:
         key.key_id = str(uuid.uuid4())
     # Without the spaces around it, which are not counted in its length either: a passphrase set as

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -96,6 +96,9 @@ class KeyAccess:
     fingerprint: str | None = None  # what the project remembers; checked on every load
     project: Project | None = None  # to record the fingerprint and revision the project has seen
     revision: int = 0  # the newest revision of the key the project has seen
+    # Run under the lock before `editing` reads the key (the workspace's: a removal a kill left pending, its word
+    # back in the texts and the key unsaved, is finished first, so no block saves or rewrites with that key).
+    settle: Callable[[], None] | None = field(default=None, repr=False, compare=False)
     # What this access last wrote while a block of `editing` held the key: that block need not
     # write it again (an import saves each file's additions before storing the file).
     _saved: str | None = field(default=None, init=False, repr=False, compare=False)
@@ -128,6 +131,22 @@ class KeyAccess:
                 f"the key {self.path} is an older copy (saved {key.revision} times; this project has seen it saved {self.revision} times)",
                 "identifiers learned since would be missed: restore the newest copy of the key",
             )
+        if key.secret_made:  # checked first: an older copy saved would pass for the newest
+            key = self._keep_secret(key)
+        return key
+
+    def _keep_secret(self, key: PseudonymKey) -> PseudonymKey:
+        """A key saved before keys kept a secret, saved with the one made as it was read (under the lock, read
+        again: another command may have saved one first). Made anew at each read, it keyed each command's
+        digests otherwise: a reviewed report imported twice brought its comments in twice, an address's
+        reviewer as another "(e-post) NNNN". A key that cannot be saved (a read-only folder) is read as it is."""
+        try:
+            with key_lock(self.path):
+                key = load_key(self.path, self.passphrase)
+                if key.secret_made:
+                    self.save(key)
+        except KeyFileError:
+            pass
         return key
 
     def save(self, key: PseudonymKey) -> None:
@@ -147,6 +166,8 @@ class KeyAccess:
         writes is then consistent with the key it read.
         """
         with key_lock(self.path):
+            if self.settle is not None:
+                self.settle()
             key = self.load_existing()
             before = self._saved = key_state(key)
             yield key

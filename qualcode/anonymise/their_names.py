@@ -69,6 +69,11 @@ class TheirNames:
             for variant in _variants(entry.pseudonym) if tuple(word.casefold() for word in variant) not in taken
         }
         self._folded = {tuple(word.casefold() for word in form) for form in forms}
+        # Their whole pseudonym run together, as the key writes a name run together (a handle, a file's name:
+        # "ellenstrøm_notat" came in as "toramoen_notat"): no word, so theirs in any case, as a whole name is.
+        # Not where it is another's name ("Kari Anne" run together is "Karianne").
+        run_together = {"".join(pseudonym.split()).casefold() for pseudonym in self.pseudonyms if len(pseudonym.split()) > 1}
+        self._glued = {glued for glued in run_together if (glued,) not in taken and not everyday_word(glued)}
         # A part that is as common a word as "Per", "Liv" or "Dag": first in a sentence it may be that word, as
         # the review of candidates takes it there ("Lene", "Strand" or "Bakken" is the name there too).
         self._everyday = {form[0].casefold() for form in forms if len(form) == 1 and everyday_word(form[0].casefold())
@@ -82,6 +87,7 @@ class TheirNames:
         # A transcript's or file's name joins the words of a name by an underscore, a dot or a hyphen ("gruppe_Malin_Jacobsen"),
         # and an underscore parts it from the words beside it as a space does.
         alternatives = [r"(?:\s+|[_.-])".join(re.escape(word) for word in form) for form in sorted(forms, key=lambda form: -len(" ".join(form)))]
+        alternatives = [*map(re.escape, sorted(self._glued, key=len, reverse=True)), *alternatives]
         self._pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)}){_GENITIVE}(?![^\W_])", re.IGNORECASE) if alternatives else None
 
     def __bool__(self) -> bool:
@@ -100,15 +106,20 @@ class TheirNames:
 
     def _theirs(self, match: re.Match[str], *, any_case: bool = False) -> bool:
         """Whether a form found names them: written with a capital (or, `any_case`, in lower case as above),
-        not a part of a double name joined by a hyphen (another's "Berg-Madsen" holds no "Madsen" of theirs),
+        not a one-word part of a double name joined by a hyphen (another's "Berg-Madsen" holds no "Madsen" of theirs),
         and not an everyday word where a sentence begins ("Per uke …", "Dag for dag …"), which is kept and said."""
         found, text, start = match.group(), match.string, match.start()
-        if not _capitalised(found) and not (any_case and self._written_as(found) in self._any_case):
+        written = self._written_as(found)
+        glued = len(written) == 1 and written[0] in self._glued  # run together: no word, theirs in any case
+        if not glued and not _capitalised(found) and not (any_case and written in self._any_case):
             return False
-        # Read in a few words before it only, so a long memo naming them often is read once.
+        # Read in a few words before it only, so a long memo naming them often is read once. A double name holds a
+        # part of theirs ("Madsen" of "Berg-Madsen"), never more: a form of more words (their whole pseudonym, a part
+        # with its particles), or run together, joined by a hyphen is theirs ("Gruppe-Tora-Moen-T2", a file's name).
         before = _NAME_BEFORE.search(text, max(0, start - _NEAR), start)
         after = _NAME_AFTER.match(text, match.end())
-        if (before is not None and before.group(1)[:1].isupper()) or (after is not None and after.group(1)[:1].isupper()):
+        if len(written) == 1 and not glued and (
+                (before is not None and before.group(1)[:1].isupper()) or (after is not None and after.group(1)[:1].isupper())):
             return False
         if found.casefold() in self._everyday and _SENTENCE_START.search(text, max(0, start - _NEAR), start) is not None:
             self.kept.add(found)

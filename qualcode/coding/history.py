@@ -313,13 +313,22 @@ def _refuse_reviewer_stepping(session: Session, coder: Coder, ids: list[int]) ->
     if coder.role != REVIEWER:
         return
     if not ids:  # nothing of theirs to step: refused as a reviewer, not "nothing to undo", which would say they may
-        refuse_reviewer(coder)
+        if not _added_themselves(session, coder):
+            refuse_reviewer(coder)
+        return  # made a reviewer by their own review import: theirs to step, and nothing is left of it (a withdrawal took it)
     events = [session.get_one(Event, event_id) for event_id in ids]
     sources = session.scalars(select(Memo.source).where(Memo.guid.in_([event.entity_guid for event in events]))).all()
     if (all(event.action == EventKind.MEMO_ADD.value for event in events) and len(sources) == len(events)
             and all((source or "").startswith("review:") for source in sources)):
         return
     refuse_reviewer(coder)
+
+
+def _added_themselves(session: Session, coder: Coder) -> bool:
+    """Whether `coder` added themselves to the project (as someone new who imports their own comments is), which the
+    log keeps when a withdrawal has taken that import's own entries."""
+    return session.scalar(select(Event.id).where(
+        Event.action == EventKind.CODER_CREATE.value, Event.entity_guid == coder.guid, Event.coder_id == coder.id).limit(1)) is not None
 
 
 def _made_together(session: Session, stack: list[int]) -> list[int]:

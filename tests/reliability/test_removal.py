@@ -158,3 +158,32 @@ def test_a_kill_at_any_moment_leaves_the_removal_done_or_not_begun(
         result = run_qualcode(["--project", str(root), "status"], env)
         assert result.returncode == 0, (attempt, result.stderr)
         assert _state(root, env) in (before, removed), attempt
+
+
+def test_a_key_changed_by_a_command_begun_before_the_kill_finishes_the_removal_and_keeps_its_word(
+    coded_template: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    """A probe: `identifiers remove` was killed (or stopped by Ctrl-C) before it saved the key, while the terminal UI
+    was open in another terminal, which opened before it and so finished nothing. The UI's next change to the key
+    (a name accepted) read the key that still held the name and rewrote the texts with it: the word put back became
+    the pseudonym again, and the next command took the name out of the key saying "its word stays where it was put
+    back", with the word gone. Whatever locks the key first finishes the removal, and says so."""
+    from qualcode.anonymise.service import add_known_identifier
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    root, env = _copy(coded_template, tmp_path / "killed")
+    killed = run_qualcode(["--project", str(root), *REMOVE], env, preexec=_killed_when_the_key_is_saved_without("Forskar B"))
+    assert killed.returncode == -signal.SIGKILL, (killed.returncode, killed.stderr)
+    said: list[str] = []
+    # Opened as before the kill: the UI's workspace finished nothing when it opened.
+    config = Config(project=root, coder="Forsker", key=Path(env["QUALCODE_KEY"]), passphrase=PASSPHRASE)
+    with Workspace.open(config, report=said.append, finishing=False) as other, other.changing_key() as change:
+        add_known_identifier(change.key, "Gunnhild Solberg", "person", None, None)
+    text, logged, excerpts, held, dismissed = _state(root, env)
+    assert text == TEXT
+    assert not held and "Forskar B" in dismissed and excerpts == ["Forskar B sa at planen"]
+    assert [summary.startswith("took a person out of the key") for action, summary, _ in logged if action == "identifier.remove"] == [True]
+    assert any("finished it: 'Forskar B' (person) is out of the key" in line for line in said), said
+    after = run_qualcode(["--project", str(root), "status"], env)
+    assert after.returncode == 0 and "interrupted" not in after.stderr, after.stderr
