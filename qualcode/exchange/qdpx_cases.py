@@ -16,7 +16,11 @@ from qualcode.exchange.qdpx_elements import (
 from qualcode.exchange.qdpx_notes import description_note
 from qualcode.exchange.qdpx_package import QdpxCase, QdpxPackage
 from qualcode.exchange.qdpx_values import VALUE_KINDS, typed_as
-from qualcode.importers.metadata import attribute_name_from_file, in_digits_0_to_9
+from qualcode.importers.metadata import (
+    RESERVED_ATTRIBUTE_NAMES,
+    attribute_name_from_file,
+    in_digits_0_to_9,
+)
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -111,7 +115,11 @@ def read_set(reader: QdpxReader, element: etree._Element, variables: dict[str, t
 
     name, renamed = attribute_name_from_file(" ".join((element.get("name") or guid).split()), "Sets")
     package.problems += [renamed] if renamed is not None else []
-    if name.lower() in {label for label, _ in TRANSCRIPT_FIELDS}:  # "wave" would set the transcripts' wave to "true"
+    # Named as a field ("wave" would set the transcripts' wave to "true", "role" was skipped as built in) or as a
+    # variable of the file (its values would move to "runde (2)"), the set is "NAME (set)".
+    taken = {label for label, _ in TRANSCRIPT_FIELDS} | RESERVED_ATTRIBUTE_NAMES | {
+        known.casefold() for ref, (known, _) in variables.items() if not ref.startswith("set:")}
+    if name.casefold() in taken:
         name = f"{name} (set)"
     variables[f"set:{guid}"] = (name, "Boolean")
     for source in held:
