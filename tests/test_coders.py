@@ -276,9 +276,11 @@ def test_a_name_that_only_looks_like_a_coder_s_is_refused_before_it_reads_or_cod
 
 def test_a_reviewer_named_with_coder_is_refused_rather_than_made_a_coder(sample_project: Path) -> None:
     """`--coder "Leser A"`, a reviewer's name (a typo, or someone else's), coded as them: they then
-    counted and were listed as a coder, though nobody had decided they were one."""
+    counted and were listed as a coder, though nobody had decided they were one. (Added by another's review
+    import, as a reviewer is: one who added themselves, by importing their own comments, is told there is nothing
+    to undo once nothing of that import is left.)"""
     with Project.open(sample_project) as project, project.begin() as session:
-        get_or_create_coder(session, "Leser A", "reviewer")
+        get_or_create_coder(session, "Leser A", "reviewer", by=get_or_create_coder(session, "Forsker 1"))
     project_args = ("--project", str(sample_project))
     for command in (["coding", "add", "deltaker_D1_T1", "empowerment", "--start", "0", "--end", "10"],
                     ["memo", "add", "et notat"], ["undo"], ["coder", "role", "Leser A", "medforsker"]):
