@@ -157,9 +157,8 @@ def codes_not_carried(session: Session) -> list[str]:
     said = []
     lost = [(view.path, fields) for view in views if (fields := fields_not_carried(view))]
     if lost:
-        named = "; ".join(f"{path} ({', '.join(FIELD_WORDS[field] for field in fields)})" for path, fields in lost[:5])
-        more = f" and {len(lost) - 5} more" if len(lost) > 5 else ""
-        said.append(f"{len(lost)} code{'s' if len(lost) > 1 else ''} will not read back from the file exactly as written: {named}{more}"
+        named = _first_five([f"{path} ({', '.join(FIELD_WORDS[field] for field in fields)})" for path, fields in lost])
+        said.append(f"{len(lost)} code{'s' if len(lost) > 1 else ''} will not read back from the file exactly as written: {named}"
                     " (a signal word holding a comma or semicolon, or a blank line followed by a label such as"
                     " 'Eksempel:' inside a field); the project keeps them as they are")
     # QualCoder's database holds one code of a name, and one grouping code (its category) of a name: its import
@@ -170,12 +169,16 @@ def codes_not_carried(session: Session) -> list[str]:
         places.setdefault((is_grouping(view, view.path in parents), view.name), []).append(view.path)
     shared = [(name, paths) for (_, name), paths in places.items() if len(paths) > 1]
     if shared:
-        named = "; ".join(f"{name!r} ({', '.join(paths)})" for name, paths in shared[:5])
-        more = f" and {len(shared) - 5} more" if len(shared) > 5 else ""
-        said.append(f"{counted(len(shared), 'code name')} used in more than one place: {named}{more}; QualCoder keeps one"
+        named = _first_five([f"{name!r} ({', '.join(paths)})" for name, paths in shared])
+        said.append(f"{counted(len(shared), 'code name')} used in more than one place: {named}; QualCoder keeps one"
                     " code of a name, and its import merges them into the first and files the others' codings under no code:"
                     " rename all but one (`qualcode codebook rename`) before exporting for QualCoder")
     return said
+
+
+def _first_five(named: list[str]) -> str:
+    """The first five of `named`, and how many more."""
+    return "; ".join(named[:5]) + (f" and {len(named) - 5} more" if len(named) > 5 else "")
 
 
 def is_grouping(view: CodeView, has_children: bool) -> bool:
