@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from qualcode.analysis.matrix import Matrix
     from qualcode.analysis.tables import Table
     from qualcode.anonymise.candidates import Proposal
-    from qualcode.anonymise.key import Candidate, PseudonymKey
+    from qualcode.anonymise.key import Candidate, PseudonymKey, Renamed
     from qualcode.anonymise.reapply import Reapplied
     from qualcode.anonymise.remove import Removal
     from qualcode.anonymise.service import KeyAccess, KeyPlace
@@ -836,6 +836,16 @@ class Workspace:
             self._save_removal(access, key, coder_name)
         return removal
 
+    def redraw_pseudonyms(self) -> tuple[list[Renamed], Reapplied]:
+        """Draw anew, from the key's secret, every pseudonym drawn from the project's GUID alone (as each was
+        until 2026-12-06), and rewrite the project with them: what was redrawn, and what the rewrite changed."""
+        from qualcode.anonymise.apply import redraw_from_the_key
+
+        with self.changing_key() as change:
+            redrawn = redraw_from_the_key(change.key)
+        assert change.reapplied is not None
+        return redrawn, change.reapplied
+
     def rewrite_with_key(self) -> Reapplied:
         """Pseudonymise everything stored with what the key knows now. Learning a name does this by
         itself; a copy or backup of the project made before the key learned it still holds the name,
@@ -897,12 +907,18 @@ class Workspace:
         self._passphrase = new_passphrase  # what this session reads of the key later opens it
         return access.path
 
-    def destroy_key(self, confirm: Callable[[Path], None]) -> Path:
-        """Overwrite and delete the key once its passphrase holder has `confirm`ed (which may abort)."""
+    def destroy_key(self, confirm: Callable[[Path], None], warn: Callable[[int], None] | None = None) -> Path:
+        """Overwrite and delete the key once its passphrase holder has `confirm`ed (which may abort); `warn` is
+        told first how many pseudonyms were drawn from the project's GUID alone, which stay traceable."""
+        from qualcode.anonymise.apply import drawn_from_the_project
         from qualcode.anonymise.service import destroy_project_key
 
         access = self.key_access()
-        access.load_existing()  # only the passphrase holder may destroy it
+        key = access.load_existing()  # only the passphrase holder may destroy it
+        traceable = len(drawn_from_the_project(key)) if warn is not None else 0
+        if traceable:
+            assert warn is not None
+            warn(traceable)
         confirm(access.path)
         destroy_project_key(self.project, access)
         return access.path

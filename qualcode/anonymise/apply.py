@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
-from qualcode.anonymise.key import KeyEntry, PseudonymKey, Renamed
+from qualcode.anonymise.key import CHOSEN, DRAWN_FROM_KEY, KeyEntry, PseudonymKey, Renamed
 from qualcode.anonymise.known import (
     LIST_KINDS,
     LOWER_WORDS_RULE,
@@ -21,7 +21,7 @@ from qualcode.anonymise.patterns import (
     find_patterns,
     is_a_day,
 )
-from qualcode.anonymise.pseudonyms import PLACEHOLDERS, looks_like, make_pseudonym
+from qualcode.anonymise.pseudonyms import PLACEHOLDERS, first_draws, looks_like, make_pseudonym
 from qualcode.text.normalise import visible
 
 
@@ -130,7 +130,36 @@ def redraw_real_pseudonyms(key: PseudonymKey) -> list[Renamed]:
         if entry.pseudonym.startswith("(") or real_word_in(entry.pseudonym, key, entry.original) is None:
             continue
         old = entry.pseudonym
-        entry.pseudonym = _pseudonym_for(key, entry.original, entry.kind, entry.gender, ":redrawn")
+        entry.pseudonym, entry.drawn = _pseudonym_for(key, entry.original, entry.kind, entry.gender, ":redrawn"), DRAWN_FROM_KEY
+        renamed = Renamed(old, entry.pseudonym, list(entry.seen_in))
+        key.renamed.append(renamed)
+        redrawn.append(renamed)
+    return redrawn
+
+
+# Until 2026-12-06 every pseudonym was drawn from the project's GUID alone, which the project's database
+# holds. A draw takes the first name it tries that no original resembles and no other pseudonym is: one of
+# its first few tries, which anyone with the project can make for a guessed name.
+GUID_DRAWS_TRIED = 10
+
+
+def drawn_from_the_project(key: PseudonymKey) -> list[KeyEntry]:
+    """The people whose pseudonym was drawn from the project's GUID alone (as a first draw or a redraw), and so
+    can be traced back by anyone with the project who guesses their name, after `key destroy` too: of those
+    the key does not know how they came by theirs (saved before it kept that), the ones whose pseudonym is among
+    the first names such a draw tries."""
+    seeds = (key.project_guid, key.project_guid + ":redrawn")
+    return [entry for entry in key.entries if entry.kind == "person" and not entry.drawn and not entry.pseudonym.startswith("(")
+            and any(entry.pseudonym in first_draws(entry.original, entry.gender, seed, GUID_DRAWS_TRIED) for seed in seeds)]
+
+
+def redraw_from_the_key(key: PseudonymKey) -> list[Renamed]:
+    """Draw anew, from the key's secret, each pseudonym drawn from the project's GUID alone, recorded as a
+    renaming so that re-applying the key rewrites the texts that use the old one."""
+    redrawn = []
+    for entry in drawn_from_the_project(key):
+        old = entry.pseudonym
+        entry.pseudonym, entry.drawn = _pseudonym_for(key, entry.original, entry.kind, entry.gender, ":redrawn"), DRAWN_FROM_KEY
         renamed = Renamed(old, entry.pseudonym, list(entry.seen_in))
         key.renamed.append(renamed)
         redrawn.append(renamed)
@@ -156,7 +185,8 @@ def add_identifier(
     chosen = pseudonym or _pseudonym_for(key, original, kind, gender)
     fill_rare_words(key)
     entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen,
-                             lower_words=rare_words(original, kind), lower_words_rule=LOWER_WORDS_RULE))
+                             lower_words=rare_words(original, kind), lower_words_rule=LOWER_WORDS_RULE,
+                             drawn=CHOSEN if pseudonym else DRAWN_FROM_KEY))
     if kind not in LIST_KINDS:
         # An address, a number or an e-mail said aloud names no one by its words ("ola dot hansen at …"
         # once redrew Martine Hanssen): only a name can make a pseudonym a real name.
@@ -167,7 +197,7 @@ def add_identifier(
             continue
         if any(looks_like(part, set(parts)) for part in other.pseudonym.split()):
             old = other.pseudonym
-            other.pseudonym = _pseudonym_for(key, other.original, other.kind, other.gender, ":redrawn")
+            other.pseudonym, other.drawn = _pseudonym_for(key, other.original, other.kind, other.gender, ":redrawn"), DRAWN_FROM_KEY
             # Recorded even when no transcript uses it yet: a memo may call the person by it.
             key.renamed.append(Renamed(old, other.pseudonym, list(other.seen_in)))
     return entry

@@ -63,6 +63,13 @@ class KeyEntry:
     lower_words: list[str] | None = None
     # The rule that found them (known.LOWER_WORDS_RULE): words an earlier rule found are found again.
     lower_words_rule: int = 0
+    # How its pseudonym came: DRAWN_FROM_KEY (from the key's secret) or CHOSEN (typed by someone); "" in a key
+    # saved before this was kept, when every pseudonym not chosen was drawn from the project's GUID.
+    drawn: str = ""
+
+
+DRAWN_FROM_KEY = "key"
+CHOSEN = "chosen"
 
 
 @dataclass

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
+from itertools import islice
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -93,30 +95,17 @@ def make_pseudonym(
 ) -> str:
     """A pseudonym for `original`: a same-gender name with as many parts, or a placeholder.
 
-    The Faker generator is seeded from the project and the original, so the same key built
-    twice gives the same names. No part may look like an original name (the leak check would
+    The Faker generator is seeded from `seed` (the key's secret and the project's GUID) and the
+    original, so the same key gives the same names, and no one without it can draw them. No part may look like an original name (the leak check would
     flag it, and readers could be misled); the whole name, and if possible each part, differs
     from the other pseudonyms, also by more than a letter or two at its end.
     """
     if kind != "person" or style == "placeholder":
         return PLACEHOLDERS[kind]
-    digest = hashlib.sha256(f"{seed}:{original.casefold()}".encode()).digest()
-    faker = _faker()
-    faker.seed_instance(int.from_bytes(digest[:8], "big"))  # all the draws below follow from the seed alone
     written = _as_written(frozenset(originals))
     drawn = frozenset(pseudonyms)
-    parts = max(1, len(original.split()))
-    key = (gender or "").strip().casefold()
-    # A surname on its own ("Sletten", accepted without the given name before it) gets a surname: a
-    # given name in its place reads "Astrid Gunn" where the text says "Astrid Sletten".
-    surname = parts == 1 and _surname(original)
     fallback = None
-    for _ in range(500):
-        first = (
-            faker.last_name() if surname
-            else faker.first_name_female() if key in FEMALE else faker.first_name_male() if key in MALE else faker.first_name()
-        )
-        names = [first] + [faker.last_name() for _ in range(parts - 1)]
+    for names in islice(_draws(original, gender, seed), 500):
         candidate = " ".join(names)
         if any(_resembles(name.casefold(), written) for name in names) or candidate.casefold() in pseudonyms:
             continue
@@ -130,6 +119,29 @@ def make_pseudonym(
 
 
 _per_thread = threading.local()
+
+
+def _draws(original: str, gender: str | None, seed: str) -> Iterator[list[str]]:
+    """The names a draw for `original` tries, in order, each as its parts: all follow from the seed alone."""
+    digest = hashlib.sha256(f"{seed}:{original.casefold()}".encode()).digest()
+    faker = _faker()
+    faker.seed_instance(int.from_bytes(digest[:8], "big"))
+    parts = max(1, len(original.split()))
+    key = (gender or "").strip().casefold()
+    # A surname on its own ("Sletten", accepted without the given name before it) gets a surname: a
+    # given name in its place reads "Astrid Gunn" where the text says "Astrid Sletten".
+    surname = parts == 1 and _surname(original)
+    while True:
+        first = (
+            faker.last_name() if surname
+            else faker.first_name_female() if key in FEMALE else faker.first_name_male() if key in MALE else faker.first_name()
+        )
+        yield [first] + [faker.last_name() for _ in range(parts - 1)]
+
+
+def first_draws(original: str, gender: str | None, seed: str, draws: int) -> set[str]:
+    """The first `draws` names a draw for `original` from `seed` tries: whoever knows the seed can make them."""
+    return {" ".join(names) for names in islice(_draws(original, gender, seed), draws)}
 
 
 def _faker() -> Faker:

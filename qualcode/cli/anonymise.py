@@ -104,6 +104,30 @@ def anonymise_reapply(app: AppContext) -> None:
     report_files_holding(root, key)
 
 
+@anonymise_group.command("redraw")
+@pass_app
+def anonymise_redraw(app: AppContext) -> None:
+    """Draw anew the pseudonyms drawn from the project's GUID, and rewrite the texts with them.
+
+    Until 2026-12-06 each pseudonym was drawn from the project's GUID, which the project's own
+    database holds: anyone with a copy of the project could draw a guessed name's pseudonym and look
+    for it in the texts, after `key destroy` too. This draws each such pseudonym anew from the key's
+    secret and rewrites the project. Exports written before keep the old names.
+
+    Example: qualcode anonymise redraw
+    """
+    with app.workspace() as workspace:
+        redrawn, result = workspace.redraw_pseudonyms()
+    if not redrawn:
+        click.echo("no pseudonym here was drawn from the project's GUID: nothing to redraw")
+        return
+    click.echo(f"drew {counted(len(redrawn), 'pseudonym')} anew from the key's secret:")
+    for renamed in redrawn:
+        click.echo(f"  {renamed.old} -> {renamed.new}")
+    if result.anything:
+        report_rewrite(result)
+
+
 REVIEW_KEYS = {"p": "person", "l": "place", "n": "nav_office", "e": "employer", "s": "school", "o": "other"}
 
 

@@ -1,0 +1,61 @@
+"""Pseudonyms drawn from the project's GUID alone, as every one was until 2026-12-06, found and drawn anew."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from qualcode.anonymise.apply import GUID_DRAWS_TRIED, drawn_from_the_project
+from qualcode.anonymise.key import Renamed, load_key, save_key
+from qualcode.anonymise.pseudonyms import first_draws, make_pseudonym
+from qualcode.cli import cli
+from qualcode.store.project import Project
+from qualcode.store.settings import project_guid
+
+PASSPHRASE = "test passphrase"
+
+
+def run(project: Path, *args: str, given: str | None = None) -> Result:
+    return CliRunner().invoke(cli, ["--project", str(project), "--coder", "Forsker 1", *args], input=given, catch_exceptions=False)
+
+
+def stored(project: Path) -> bytes:
+    return b"".join(part.read_bytes() for part in (project / ".qualcode").glob("project.db*"))
+
+
+def test_a_pseudonym_drawn_from_the_projects_guid_is_found_said_at_key_destroy_and_drawn_anew(demo: Path) -> None:
+    """A project pseudonymised before pseudonyms were drawn from the key's secret: anyone with it could draw a
+    guessed name's pseudonym from its GUID and find it in the texts, after `key destroy` too. `key destroy` says
+    so before it asks, and `anonymise redraw` draws such pseudonyms anew and rewrites the texts."""
+    with Project.open(demo) as project, project.begin() as session:
+        guid = project_guid(session)
+    key_path = Path(os.environ["QUALCODE_KEY"])
+    key = load_key(key_path, PASSPHRASE)
+    assert drawn_from_the_project(key) == []  # drawn from the key's secret since, and so said in the key
+    # As an older qualcode drew it: from the GUID alone, then written into the texts by the key's own rewrite.
+    entry = next(entry for entry in key.entries if entry.original == "Sissel Bakken")
+    old = make_pseudonym(entry.original, "person", entry.gender, "name", {e.original for e in key.entries}, set(), guid)
+    key.renamed.append(Renamed(entry.pseudonym, old, list(entry.seen_in)))
+    entry.pseudonym, entry.drawn = old, ""  # a key then kept no word of how a pseudonym came
+    save_key(key_path, key, PASSPHRASE)
+    assert run(demo, "anonymise", "reapply").exit_code == 0
+    assert old.encode() in stored(demo)
+    assert [found.original for found in drawn_from_the_project(load_key(key_path, PASSPHRASE))] == ["Sissel Bakken"]
+
+    declined = run(demo, "key", "destroy", given="n\n")
+    assert declined.exit_code == 1 and key_path.exists()
+    assert ("warning: 1 pseudonym here was drawn from the project's GUID, which the project holds: anyone with it could"
+            " still trace them back to a guessed name; run `qualcode anonymise redraw` first") in declined.stderr, declined.stderr
+
+    redrawn = run(demo, "anonymise", "redraw")
+    assert redrawn.exit_code == 0, redrawn.output
+    new = next(entry.pseudonym for entry in load_key(key_path, PASSPHRASE).entries if entry.original == "Sissel Bakken")
+    assert f"drew 1 pseudonym anew from the key's secret:\n  {old} -> {new}\n" in redrawn.output
+    assert new != old and new not in first_draws("Sissel Bakken", entry.gender, guid, GUID_DRAWS_TRIED)
+    database = stored(demo)
+    assert old.encode() not in database and new.encode() in database
+    assert run(demo, "anonymise", "redraw").output == "no pseudonym here was drawn from the project's GUID: nothing to redraw\n"
+    again = run(demo, "key", "destroy", given="n\n")
+    assert again.exit_code == 1 and "warning" not in again.stderr, again.stderr
