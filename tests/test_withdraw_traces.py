@@ -55,7 +55,7 @@ def test_the_researchers_texts_lose_a_withdrawn_participants_pseudonym_and_keep_
     names go, as her turns do, and every other word of the researcher's stays; a surname another's
     pseudonym shares stays where it stands alone (it may be the other's)."""
     first, surname = pseudonym_of(demo, "Sissel Bakken").split()
-    ok(run(demo, "identifiers", "add", "Kari Fykse", "--kind", "person", "--pseudonym", f"Per {surname}"))
+    ok(run(demo, "identifiers", "add", "Gudveig Fykse", "--kind", "person", "--pseudonym", f"Per {surname}"))
     ok(run(demo, "coding", "add", "deltaker_D2_T1", "empowerment", "--match", "elektriker"))
     # Typed as the researcher knows her (the key makes it the pseudonym), or as the pseudonym itself.
     ok(run(demo, "memo", "add", "Sissel Bakken og D2 beskriver det samme presset. Per Fykse er enig."))
@@ -186,14 +186,14 @@ def test_comments_a_withdrawn_participant_wrote_under_part_of_her_name_go_with_h
     that part of her pseudonym, and her withdrawal looked only for the whole pseudonym, so her comments
     and her name as a reviewer stayed. A comment about her by a colleague loses her name and stays."""
     first, surname = pseudonym_of(demo, "Sissel Bakken").split()
-    ok(run(demo, "identifiers", "add", "Kari Fykse", "--kind", "person", "--pseudonym", f"Per {surname}"))
+    ok(run(demo, "identifiers", "add", "Gudveig Fykse", "--kind", "person", "--pseudonym", f"Per {surname}"))
     ok(run(demo, "coding", "add", "leder_L1", "måltall-press", "--match", "Vi får et måltall hvert år fra fylket"))
     ok(run(demo, "export", "report", "--output", str(tmp_path / "r.docx")))
     ok(run(demo, "coder", "add", "Anne", "--role", "medforsker"))
     reviewed = _commented(tmp_path / "r.docx", tmp_path / "c.docx",
                           ("Vi får et måltall", "Som deltaker kjenner jeg meg igjen.", "Sissel"),
                           ("Vi får et måltall", "Det gjelder meg også.", "Sissel B."),
-                          ("Vi får et måltall", "Jeg er ikke enig.", "Fykse"),  # Kari Fykse's surname: his, as kept ("Per …" is his)
+                          ("Vi får et måltall", "Jeg er ikke enig.", "Fykse"),  # Gudveig Fykse's surname: his, as kept ("Per …" is his)
                           ("Vi får et måltall", "Det samme sa Sissel i intervjuet.", "Anne"))
     ok(run(demo, "review", "import", str(reviewed)))
     with Project.open(demo) as project, project.begin() as session:
