@@ -121,6 +121,16 @@ def pseudonym_taken(key: PseudonymKey, pseudonym: str) -> KeyEntry | None:
     return next((entry for entry in key.entries if not entry.pseudonym.startswith("(") and stands_for(entry)), None)
 
 
+def _redraw(key: PseudonymKey, entry: KeyEntry) -> Renamed:
+    """Draw `entry` a new pseudonym from the key's secret, recorded as a renaming so that re-applying the key
+    rewrites the texts that use the old one."""
+    old = entry.pseudonym
+    entry.pseudonym, entry.drawn = _pseudonym_for(key, entry.original, entry.kind, entry.gender, ":redrawn"), DRAWN_FROM_KEY
+    renamed = Renamed(old, entry.pseudonym, list(entry.seen_in))
+    key.renamed.append(renamed)
+    return renamed
+
+
 def redraw_real_pseudonyms(key: PseudonymKey) -> list[Renamed]:
     """Give a drawn pseudonym to each entry whose pseudonym is, or is like, a real name in the key (a
     pseudonym chosen by hand before such choices were checked), recorded as a renaming so that
@@ -129,11 +139,7 @@ def redraw_real_pseudonyms(key: PseudonymKey) -> list[Renamed]:
     for entry in key.entries:
         if entry.pseudonym.startswith("(") or real_word_in(entry.pseudonym, key, entry.original) is None:
             continue
-        old = entry.pseudonym
-        entry.pseudonym, entry.drawn = _pseudonym_for(key, entry.original, entry.kind, entry.gender, ":redrawn"), DRAWN_FROM_KEY
-        renamed = Renamed(old, entry.pseudonym, list(entry.seen_in))
-        key.renamed.append(renamed)
-        redrawn.append(renamed)
+        redrawn.append(_redraw(key, entry))
     return redrawn
 
 
@@ -158,11 +164,7 @@ def redraw_from_the_key(key: PseudonymKey) -> list[Renamed]:
     renaming so that re-applying the key rewrites the texts that use the old one."""
     redrawn = []
     for entry in drawn_from_the_project(key):
-        old = entry.pseudonym
-        entry.pseudonym, entry.drawn = _pseudonym_for(key, entry.original, entry.kind, entry.gender, ":redrawn"), DRAWN_FROM_KEY
-        renamed = Renamed(old, entry.pseudonym, list(entry.seen_in))
-        key.renamed.append(renamed)
-        redrawn.append(renamed)
+        redrawn.append(_redraw(key, entry))
     return redrawn
 
 
@@ -196,10 +198,7 @@ def add_identifier(
         if other is entry or other.kind != "person" or other.pseudonym.startswith("("):
             continue
         if any(looks_like(part, set(parts)) for part in other.pseudonym.split()):
-            old = other.pseudonym
-            other.pseudonym, other.drawn = _pseudonym_for(key, other.original, other.kind, other.gender, ":redrawn"), DRAWN_FROM_KEY
-            # Recorded even when no transcript uses it yet: a memo may call the person by it.
-            key.renamed.append(Renamed(old, other.pseudonym, list(other.seen_in)))
+            _redraw(key, other)  # recorded even when no transcript uses it yet: a memo may call the person by it
     return entry
 
 
