@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import UnreadableFile
 from qualcode.exchange.qdpx_cases import read_cases, read_set, read_variables, settle_variables
-from qualcode.exchange.qdpx_codes import read_codes
+from qualcode.exchange.codebook_qdc import written_by
+from qualcode.exchange.qdpx_codes import read_atlas_paths, read_codes
 from qualcode.exchange.qdpx_elements import SHOWN, child_named, children_named, describe, local_name
 from qualcode.exchange.qdpx_notes import description_note, note_linked, read_notes
 from qualcode.exchange.qdpx_package import QdpxPackage, QdpxUser
@@ -141,6 +142,8 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
         elif kind == "CodeBook":
             codes = child_named(element, "Codes")
             package.codes = read_codes(reader, codes) if codes is not None else []
+            if written_by(package.origin, "atlas.ti"):
+                read_atlas_paths(reader)
         elif kind == "Variables":
             read_variables(reader, element, variables, project_notes)
         elif kind == "Cases":
