@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid
-from qualcode.exchange.qdpx_elements import child_named, children_named, describe
+from qualcode.exchange.qdpx_elements import child_named, children_named, describe, local_name
 from qualcode.exchange.qdpx_package import QdpxCase, QdpxCode, QdpxPackage, QdpxSource
 from qualcode.untrusted import read_member
 
@@ -103,7 +103,13 @@ class QdpxReader:
         if rest.lower() in self.members or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
             self.package.problems.append(f"{describe(element)}: {path} points outside the package's sources/ folder; skipped")
             return None
-        self.package.problems.append(f"{describe(element)}: {path} is not in the package; skipped")
+        owner = element.getparent()
+        # A recording is known by its name, its transcript often only by a GUID and "… .transcribed".
+        what = (f"the transcript of {describe(owner)}" if local_name(element) == "Transcript" and owner is not None
+                else describe(element))
+        if local_name(element) != "Note":  # a note's text is no source's: a file is not refused for it
+            self.package.missing_parts.append((what, rest if rest.lower().startswith("sources/") else f"sources/{rest}"))
+        self.package.problems.append(f"{what}: {path} is not in the package; skipped")
         return None
 
     def plain_text(self, element: etree._Element) -> tuple[str, str, bool] | None:

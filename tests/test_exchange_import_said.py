@@ -1,0 +1,67 @@
+"""What a .qdpx import says of a file that is wrong in a way a researcher can mend: the one line names what is
+wrong and what to do, and what can be read safely is read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qualcode.cli import cli
+from qualcode.errors import ImportFailed
+from qualcode.store.models import Code, Coder, Transcript
+from tests.test_exchange_import import CODES, Qdpx, guid, run_import
+
+TEXT = "I: Hvordan var kurset?\nD: Jeg fikk mer selvtillit på kurset.\n"
+
+
+def _recording_without_its_transcript(tmp_path: Path) -> Path:
+    """QualCoder's transcribed recording (its Transcript names a text file in sources/) with that file left out."""
+    qdpx = Qdpx(codes=CODES)
+    qdpx.user("Anne Forsker")
+    qdpx.sources.append(
+        f'<AudioSource path="relative:///intervju.mp3" guid="{guid("audio")}" name="intervju.mp3">'
+        f'<Transcript plainTextPath="internal://{guid("plain")}.txt" guid="{guid("transcript")}" name="intervju.mp3.transcribed"/>'
+        "</AudioSource>"
+    )
+    return qdpx.write(tmp_path / "lyd.qdpx", origin="QualCoder 3.6")
+
+
+def test_a_recording_whose_transcript_is_not_in_the_package_is_refused_naming_the_part_and_what_to_do(
+    session: Session, tmp_path: Path,
+) -> None:
+    codes_before = set(session.scalars(select(Code.guid)))
+    with pytest.raises(ImportFailed) as refused:
+        run_import(session, _recording_without_its_transcript(tmp_path))
+    part = f"sources/{guid('plain')}.txt"
+    assert refused.value.message.startswith("lyd.qdpx: none of its 1 source could be read (first: the transcript of AudioSource 'intervju.mp3'")
+    assert refused.value.message.endswith(f": its text {part} is not in the package); nothing imported")
+    assert refused.value.hint == (f"export the project again from the other program with its sources, or put the text file at {part}"
+                                  " inside the .qdpx (a zip file) and import it again")
+    assert set(session.scalars(select(Code.guid))) == codes_before
+    assert "Anne Forsker" not in set(session.scalars(select(Coder.name)))
+
+
+def test_the_cli_says_which_transcript_is_missing_in_one_line(demo: Path, tmp_path: Path) -> None:
+    outcome = CliRunner().invoke(cli, ["--project", str(demo), "import", str(_recording_without_its_transcript(tmp_path))])
+    assert outcome.exit_code == 1
+    assert len(outcome.output.strip().splitlines()) == 1
+    assert f"its text sources/{guid('plain')}.txt is not in the package" in outcome.output
+    assert "put the text file at" in outcome.output
+
+
+def test_a_missing_transcript_beside_a_source_that_is_read_is_a_problem_naming_its_recording(session: Session, tmp_path: Path) -> None:
+    qdpx = Qdpx(codes=CODES)
+    qdpx.sources.append(f'<TextSource guid="{guid("tekst")}" name="notat"><PlainTextContent>{escape(TEXT)}</PlainTextContent></TextSource>')
+    qdpx.sources.append(
+        f'<AudioSource path="relative:///intervju.mp3" guid="{guid("audio")}" name="intervju.mp3">'
+        f'<Transcript plainTextPath="internal://borte.txt" guid="{guid("transcript")}" name="intervju.mp3.transcribed"/></AudioSource>'
+    )
+    result = run_import(session, qdpx.write(tmp_path / "lyd.qdpx", origin="QualCoder 3.6"))
+    assert set(session.scalars(select(Transcript.name))) >= {"notat"}
+    assert any(line.startswith("the transcript of AudioSource 'intervju.mp3'") and "internal://borte.txt is not in the package" in line
+               for line in result.problems)
