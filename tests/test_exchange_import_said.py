@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
 from qualcode.errors import ImportFailed
-from qualcode.store.models import Code, Coder, Transcript
-from tests.test_exchange_import import CODES, Qdpx, guid, run_import
+from qualcode.store.models import Code, Coder, Memo, Transcript
+from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
 TEXT = "I: Hvordan var kurset?\nD: Jeg fikk mer selvtillit på kurset.\n"
 
@@ -65,3 +65,37 @@ def test_a_missing_transcript_beside_a_source_that_is_read_is_a_problem_naming_i
     assert set(session.scalars(select(Transcript.name))) >= {"notat"}
     assert any(line.startswith("the transcript of AudioSource 'intervju.mp3'") and "internal://borte.txt is not in the package" in line
                for line in result.problems)
+
+
+def _linked(tmp_path: Path, origin: str, target: str) -> Path:
+    """A note linked (as ATLAS.ti links a memo to a quotation) to `target`, beside a source with one coded passage."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    note = qdpx.note("Om kurset", "Sammenlign med runde 2.", anne)
+    qdpx.sources.append(f'<TextSource guid="{guid("tekst")}" name="intervju"><PlainTextContent>{escape(TEXT)}</PlainTextContent>'
+                        + selection("sitat", TEXT, "mer selvtillit", guid("code:selvtillit"), anne) + "</TextSource>")
+    qdpx.extra = f'<Links><Link guid="{guid("link")}" name="kommentar" originGUID="{note}" targetGUID="{target}"/></Links>'
+    return qdpx.write(tmp_path / "lenke.qdpx", origin=origin)
+
+
+def test_a_link_from_a_note_to_nothing_in_the_file_is_said_as_that(session: Session, tmp_path: Path) -> None:
+    nothing = guid("finnes ikke")
+    result = run_import(session, _linked(tmp_path, "ATLAS.ti 8.4.0", nothing))
+    assert not any("qualcode has no links" in line for line in result.skipped)
+    assert (f"Link 'kommentar' {guid('link')} (line 16): links to {nothing}, which no element of the file has as its GUID;"
+            " skipped; its note 'Om kurset' comes in without it") in result.problems
+    # The note is a memo on the project, as a note nothing refers to is.
+    assert session.scalars(select(Memo.text).where(Memo.transcript_id.is_(None), Memo.coding_id.is_(None))).all() == [
+        "Sammenlign med runde 2."]
+
+
+def test_a_link_whose_end_is_no_guid_is_said_as_that(session: Session, tmp_path: Path) -> None:
+    result = run_import(session, _linked(tmp_path, "ATLAS.ti 8.4.0", "ikke-en-guid"))
+    assert f"Link 'kommentar' {guid('link')} (line 16): a malformed targetGUID; skipped" in result.problems
+    assert not any("qualcode has no links" in line for line in result.skipped)
+
+
+def test_a_link_from_a_note_to_what_qualcode_keeps_no_notes_on_says_what_that_is(session: Session, tmp_path: Path) -> None:
+    result = run_import(session, _linked(tmp_path, "ATLAS.ti 8.4.0", guid("user:Anne Forsker")))
+    assert (f"Link 'kommentar' {guid('link')} (line 16): ties a note to User 'Anne Forsker' {guid('user:Anne Forsker')} (line 3),"
+            " which qualcode keeps no notes on; its note 'Om kurset' comes in without it") in result.skipped

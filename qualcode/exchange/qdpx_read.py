@@ -18,7 +18,7 @@ from qualcode.exchange.qdpx_cases import read_cases, read_set, read_variables, s
 from qualcode.exchange.codebook_qdc import written_by
 from qualcode.exchange.qdpx_codes import read_atlas_paths, read_codes
 from qualcode.exchange.qdpx_elements import SHOWN, child_named, children_named, describe, local_name
-from qualcode.exchange.qdpx_notes import description_note, note_linked, read_notes
+from qualcode.exchange.qdpx_notes import description_note, read_link, read_notes
 from qualcode.exchange.qdpx_package import QdpxPackage, QdpxUser
 from qualcode.exchange.qdpx_reader import QdpxReader
 from qualcode.exchange.qdpx_sources import read_sources
@@ -155,11 +155,13 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
         elif kind == "Sets":
             for item in element:
                 read_set(reader, item, variables, project_notes)
-        elif kind in {"Links", "Graphs"}:
-            # A comment or processing instruction among them is no link or graph to list.
+        elif kind == "Links":
+            # A comment or processing instruction among them is no link to list.
             for item in element.iterchildren("{*}*"):
-                if kind != "Links" or not note_linked(reader, item):
-                    package.skipped.append(f"{describe(item)}: qualcode has no {kind.lower()}")
+                read_link(reader, item)
+        elif kind == "Graphs":
+            for item in element.iterchildren("{*}*"):
+                package.skipped.append(f"{describe(item)}: qualcode has no graphs")
         elif kind == "Description":  # QualCoder writes the project's memo here
             described = description_note(reader, root, "project-description", package.name)
             project_notes += [described] if described is not None else []

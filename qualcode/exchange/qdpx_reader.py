@@ -38,6 +38,7 @@ class QdpxReader:
         self.source_cases: list[QdpxCase] = []  # cases without a name, which say what their sources are
         # What a Link may tie a note to, by GUID: a code, a source, or a selection (its source and place there).
         self.linkable: dict[str, QdpxCode | QdpxSource | tuple[QdpxSource, int]] | None = None
+        self.elements: dict[str, etree._Element] | None = None  # every element of the file with a GUID, by it: found once, if asked
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -51,6 +52,16 @@ class QdpxReader:
             return None
         self.seen[guid] = element
         return guid
+
+    def element_of(self, guid: str, within: etree._Element) -> etree._Element | None:
+        """The element of the file (the one `within` is in) whose GUID is `guid`, read by qualcode or not; None if none is."""
+        if self.elements is None:
+            self.elements = {}
+            for element in within.getroottree().getroot().iter("{*}*"):
+                found = normal_guid(element.get("guid"))
+                if found is not None:
+                    self.elements.setdefault(found, element)
+        return self.elements.get(guid)
 
     def skip_unknown(self, element: etree._Element, within: str | None = None) -> None:
         """List `element` (in the source named `within`) as skipped, as qualcode does not know it; a comment or
