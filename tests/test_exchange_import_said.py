@@ -3,6 +3,7 @@ wrong and what to do, and what can be read safely is read."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
 from qualcode.errors import ImportFailed
-from qualcode.store.models import Code, Coder, Memo, Transcript
+from qualcode.store.models import Code, Coder, Coding, Memo, Transcript, TranscriptAttribute
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
 TEXT = "I: Hvordan var kurset?\nD: Jeg fikk mer selvtillit på kurset.\n"
@@ -99,3 +100,32 @@ def test_a_link_from_a_note_to_what_qualcode_keeps_no_notes_on_says_what_that_is
     result = run_import(session, _linked(tmp_path, "ATLAS.ti 8.4.0", guid("user:Anne Forsker")))
     assert (f"Link 'kommentar' {guid('link')} (line 16): ties a note to User 'Anne Forsker' {guid('user:Anne Forsker')} (line 3),"
             " which qualcode keeps no notes on; its note 'Om kurset' comes in without it") in result.skipped
+
+
+def test_links_and_sets_written_before_the_sources_and_notes_they_refer_to_are_read(session: Session, tmp_path: Path) -> None:
+    """The schema puts <Links> and <Sets> after <Sources> and <Notes>; a file that puts them first was said to
+    have no readable set and its linked note became a project memo, said as "qualcode has no links"."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    note = qdpx.note("Om sitatet", "Sammenlign med runde 2.", anne)
+    qdpx.sources.append(f'<TextSource guid="{guid("tekst")}" name="intervju"><PlainTextContent>{escape(TEXT)}</PlainTextContent>'
+                        + selection("sitat", TEXT, "mer selvtillit", guid("code:selvtillit"), anne) + "</TextSource>")
+    early = (f'<Links><Link guid="{guid("link")}" name="kommentar" originGUID="{note}" targetGUID="{guid("sel:sitat")}"/></Links>'
+             f'<Sets><Set guid="{guid("set")}" name="runde 1"><MemberSource targetGUID="{guid("tekst")}"/></Set></Sets>')
+    path = qdpx.write(tmp_path / "tidlig.qdpx", origin="NVivo 14")
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    # Right after <Users>: before the code book, the sources and the notes.
+    parts["project.qde"] = parts["project.qde"].replace(b"</Users>", b"</Users>\n" + early.encode(), 1)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    result = run_import(session, path)
+    coding = session.scalars(select(Coding).where(Coding.excerpt == "mer selvtillit")).one()
+    assert session.scalars(select(Memo.text).where(Memo.coding_id == coding.id)).all() == ["Sammenlign med runde 2."]
+    attributes = {(row.definition.name, row.value) for row in session.scalars(select(TranscriptAttribute))}
+    assert ("runde 1", "true") in attributes
+    assert not any("qualcode has no" in line for line in result.skipped)
+    assert ("<Links> (line 4) stands before <CodeBook> (line 5), against the schema's order; read once the rest of the file is,"
+            " as though it stood after") in result.deviations
+    assert sum("against the schema's order" in line for line in result.deviations) == 2

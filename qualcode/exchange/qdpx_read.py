@@ -128,12 +128,28 @@ def _project_member(names: list[str], file_name: str) -> str:
     raise UnreadableFile(f"{file_name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
 
 
+# What Links and Sets refer to: a file that puts one of these after them is read as though it had not.
+_REFERRED_TO = frozenset({"Users", "CodeBook", "Variables", "Cases", "Sources", "Notes"})
+
+
 def _read_project(reader: QdpxReader, root: etree._Element) -> None:
     package = reader.package
     variables: dict[str, tuple[str, str]] = {}
     project_notes: list[str] = []  # the project's and its variables' descriptions
+    # Links and Sets refer to sources, notes and codes: read once all of those are, wherever the file puts them
+    # (the schema puts them after; written before, each link and set was said unread).
+    deferred: list[etree._Element] = []
+    out_of_order: list[etree._Element] = []  # of those, each with what it refers to after it
     for element in root:
         kind = local_name(element)
+        if kind in {"Links", "Sets"}:
+            deferred.append(element)
+            continue
+        if kind in _REFERRED_TO:
+            for early in (early for early in deferred if early not in out_of_order):
+                out_of_order.append(early)
+                package.deviations.append(f"<{local_name(early)}> (line {early.sourceline}) stands before <{kind}> (line {element.sourceline}),"
+                                          " against the schema's order; read once the rest of the file is, as though it stood after")
         if kind == "Users":
             for user in children_named(element, "User"):
                 guid = reader.guid(user)
@@ -152,13 +168,6 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
             read_sources(reader, element, variables)
         elif kind == "Notes":
             read_notes(reader, element)
-        elif kind == "Sets":
-            for item in element:
-                read_set(reader, item, variables, project_notes)
-        elif kind == "Links":
-            # A comment or processing instruction among them is no link to list.
-            for item in element.iterchildren("{*}*"):
-                read_link(reader, item)
         elif kind == "Graphs":
             for item in element.iterchildren("{*}*"):
                 package.skipped.append(f"{describe(item)}: qualcode has no graphs")
@@ -169,5 +178,13 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
             continue
         else:
             reader.skip_unknown(element)
+    for element in deferred:
+        if local_name(element) == "Sets":
+            for item in element:
+                read_set(reader, item, variables, project_notes)
+        else:
+            # A comment or processing instruction among them is no link to list.
+            for item in element.iterchildren("{*}*"):
+                read_link(reader, item)
     package.project_notes = [*project_notes, *reader.refs(root, "NoteRef")]
     settle_variables(reader, variables)
