@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
 from qualcode.errors import ImportFailed
-from qualcode.store.models import Code, Coder, Coding, Memo, Transcript, TranscriptAttribute
+from qualcode.store.models import Code, Coder, Coding, Memo, Participant, Transcript, TranscriptAttribute
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
 TEXT = "I: Hvordan var kurset?\nD: Jeg fikk mer selvtillit på kurset.\n"
@@ -129,3 +129,26 @@ def test_links_and_sets_written_before_the_sources_and_notes_they_refer_to_are_r
     assert ("<Links> (line 4) stands before <CodeBook> (line 5), against the schema's order; read once the rest of the file is,"
             " as though it stood after") in result.deviations
     assert sum("against the schema's order" in line for line in result.deviations) == 2
+
+
+def test_a_case_with_no_name_and_no_sources_is_no_participant_and_said_skipped(session: Session, tmp_path: Path) -> None:
+    """It names no one and holds no one's words: it was a participant named by its GUID. What it holds is said."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    note = qdpx.note("Om saken", "Ingen kilde ble eksportert.", anne)
+    qdpx.variables = f'<Variable guid="{guid("var:runde")}" name="runde" typeOfVariable="Text"/>'
+    qdpx.cases = (f'<Case guid="{guid("tom")}"/>'
+                  f'<Case guid="{guid("med verdier")}"><VariableValue><VariableRef targetGUID="{guid("var:runde")}"/>'
+                  f'<TextValue>runde 1</TextValue></VariableValue><NoteRef targetGUID="{note}"/></Case>'
+                  f'<Case guid="{guid("d1")}" name="D1"><SourceRef targetGUID="{guid("tekst")}"/></Case>')
+    qdpx.sources.append(f'<TextSource guid="{guid("tekst")}" name="intervju"><PlainTextContent>{escape(TEXT)}</PlainTextContent></TextSource>')
+    participants_before = set(session.scalars(select(Participant.name)))
+    result = run_import(session, qdpx.write(tmp_path / "saker.qdpx", origin="MAXQDA 24"))
+    assert set(session.scalars(select(Participant.name))) - participants_before == {"D1"}
+    assert result.participants_created == ["D1"]
+    assert (f"Case {guid('tom')} (line 13): no name, and no sources or passages: no one to make a participant of; skipped"
+            in result.skipped)
+    assert (f"Case {guid('med verdier')} (line 13): no name, and no sources or passages: no one to make a participant of; skipped,"
+            " its 1 variable value left out, as no one's, its 1 note kept as a memo on the project") in result.skipped
+    assert session.scalars(select(Memo.text).where(Memo.transcript_id.is_(None), Memo.coding_id.is_(None))).all() == [
+        "Ingen kilde ble eksportert."]
