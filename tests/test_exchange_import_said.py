@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
 from qualcode.errors import ImportFailed
-from qualcode.store.models import Code, Coder, Coding, Memo, Participant, Transcript, TranscriptAttribute
+from qualcode.store.models import (
+    Code,
+    Coder,
+    Coding,
+    Memo,
+    Participant,
+    Transcript,
+    TranscriptAttribute,
+)
 from tests.test_exchange_import import CODES, Qdpx, guid, run_import, selection
 
 TEXT = "I: Hvordan var kurset?\nD: Jeg fikk mer selvtillit på kurset.\n"

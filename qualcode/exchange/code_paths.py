@@ -74,6 +74,6 @@ def tree_from_paths(
     return codes, read
 
 
-def depth(codes: list[Any]) -> int:
+def tree_depth(codes: list[Any]) -> int:
     """How many levels deep the tree of `codes` is."""
-    return max((1 + depth(code.children) for code in codes), default=0)
+    return max((1 + tree_depth(code.children) for code in codes), default=0)

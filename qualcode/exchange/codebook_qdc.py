@@ -43,7 +43,7 @@ from qualcode.codebook.service import (
     merged_code_targets,
 )
 from qualcode.errors import CodebookInvalid
-from qualcode.exchange.code_paths import ATLAS_SEPARATOR, depth, tree_from_paths
+from qualcode.exchange.code_paths import ATLAS_SEPARATOR, tree_depth, tree_from_paths
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
 from qualcode.store.models import Code
 from qualcode.store.settings import get_setting
@@ -319,7 +319,7 @@ def _tree_from_atlas_names(result: QdcCodebook, where: str) -> None:
     result.codebook.codes, read = tree_from_paths(result.codebook.codes, ATLAS_SEPARATOR, lambda name, _: CodeSpec(name=name))
     if not read.split:
         return
-    if depth(result.codebook.codes) > MAX_CODE_DEPTH:
+    if tree_depth(result.codebook.codes) > MAX_CODE_DEPTH:
         raise CodebookInvalid([f"{where}: its codes' names, read as ATLAS.ti's sub-codes ('Parent::child'), nest more than"
                                f" {MAX_CODE_DEPTH} levels deep"])
     said = f"{where}: {counted(len(read.split), 'code name')} written as ATLAS.ti writes a sub-code ('Parent::child') read as sub-codes"

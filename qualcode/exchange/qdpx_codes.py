@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import UnreadableFile
-from qualcode.exchange.code_paths import ATLAS_SEPARATOR, depth, tree_from_paths
+from qualcode.exchange.code_paths import ATLAS_SEPARATOR, tree_depth, tree_from_paths
 from qualcode.exchange.codebook_qdc import normal_guid, refi_colour
 from qualcode.exchange.qdpx_elements import SHOWN, child_text, children_named, describe
 from qualcode.exchange.qdpx_package import QdpxCode
@@ -84,7 +84,7 @@ def read_atlas_paths(reader: QdpxReader) -> None:
     package.codes, read = tree_from_paths(package.codes, ATLAS_SEPARATOR, group)
     if not read.split:
         return
-    if depth(package.codes) > MAX_CODE_DEPTH:
+    if tree_depth(package.codes) > MAX_CODE_DEPTH:
         raise UnreadableFile(
             f"{package.file_name}: its codes' names, read as ATLAS.ti's sub-codes ('Parent::child'), nest more than"
             f" {MAX_CODE_DEPTH} levels deep; nothing imported",

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import UnreadableFile
-from qualcode.exchange.qdpx_cases import read_cases, read_set, read_variables, settle_variables
 from qualcode.exchange.codebook_qdc import written_by
+from qualcode.exchange.qdpx_cases import read_cases, read_set, read_variables, settle_variables
 from qualcode.exchange.qdpx_codes import read_atlas_paths, read_codes
 from qualcode.exchange.qdpx_elements import SHOWN, child_named, children_named, describe, local_name
 from qualcode.exchange.qdpx_notes import description_note, read_link, read_notes
