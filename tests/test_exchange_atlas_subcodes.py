@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.cli import cli
-from qualcode.errors import UnreadableFile
+from qualcode.errors import CodebookInvalid, UnreadableFile
 from qualcode.exchange.codebook_qdc import import_qdc, read_qdc
 from qualcode.exchange.qdpx_read import read_qdpx
 from qualcode.store.models import Code
@@ -91,11 +91,21 @@ def test_a_parent_child_name_in_another_programs_file_is_a_name(session: Session
     assert not any("Parent::child" in line for line in result.deviations)
 
 
-def test_an_atlas_name_nesting_deeper_than_a_codebook_may_is_refused_in_one_line(tmp_path: Path) -> None:
-    qdpx = Qdpx(codes=_code("::".join(f"nivå {level}" for level in range(12))))
+@pytest.mark.parametrize("codes", [
+    _code("::".join(f"nivå {level}" for level in range(12))),  # one name of twelve
+    _code("a::" * 5000 + "b"),  # thousands, as a hostile file may hold: refused, not a RecursionError
+    # Ten names, within the limit, under a code the file nests it in: eleven levels.
+    f'<Code guid="{guid("tema")}" name="tema" isCodable="true">{_code("::".join("abcdefghij"))}</Code>',
+])
+def test_an_atlas_name_nesting_deeper_than_a_codebook_may_is_refused_in_one_line(tmp_path: Path, codes: str) -> None:
+    qdpx = Qdpx(codes=codes)
     qdpx.sources.append(f'<TextSource guid="{guid("source")}" name="Intervju"><PlainTextContent>{escape(TEXT)}</PlainTextContent></TextSource>')
     with pytest.raises(UnreadableFile, match=r"read as ATLAS.ti's sub-codes \('Parent::child'\), nest more than 10 levels deep"):
         read_qdpx(qdpx.write(tmp_path / "dyp.qdpx", origin=ATLAS))
+    qdc = ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="ATLAS.ti Win 23.4.0"><Codes>'
+           + codes + "</Codes></CodeBook>")
+    with pytest.raises(CodebookInvalid, match=r"nest more than 10 levels deep"):
+        read_qdc(qdc.encode(), "dyp.qdc")
 
 
 def test_the_import_summary_says_how_atlas_names_were_read(demo: Path, tmp_path: Path) -> None:

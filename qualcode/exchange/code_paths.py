@@ -74,6 +74,13 @@ def tree_from_paths(
     return codes, read
 
 
+def most_parts(codes: list[Any], separator: str) -> int:
+    """The most names one code's name holds as a path, among `codes` and their sub-codes: asked before the tree is made,
+    as a name of thousands ("a::a::…") would nest too deep to make."""
+    return max((max(len(path_parts(code.name, separator) or (code.name,)), most_parts(code.children, separator)) for code in codes),
+               default=0)
+
+
 def tree_depth(codes: list[Any]) -> int:
     """How many levels deep the tree of `codes` is."""
     return max((1 + tree_depth(code.children) for code in codes), default=0)

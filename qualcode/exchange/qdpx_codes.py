@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import UnreadableFile
-from qualcode.exchange.code_paths import ATLAS_SEPARATOR, tree_depth, tree_from_paths
+from qualcode.exchange.code_paths import ATLAS_SEPARATOR, most_parts, tree_depth, tree_from_paths
 from qualcode.exchange.codebook_qdc import normal_guid, refi_colour
 from qualcode.exchange.qdpx_elements import SHOWN, child_text, children_named, describe
 from qualcode.exchange.qdpx_package import QdpxCode
@@ -81,15 +81,18 @@ def read_atlas_paths(reader: QdpxReader) -> None:
         return QdpxCode(derived_guid("atlas-code-group", first.guid), name, False, None, None)
 
     package = reader.package
+    too_deep = UnreadableFile(
+        f"{package.file_name}: its codes' names, read as ATLAS.ti's sub-codes ('Parent::child'), nest more than"
+        f" {MAX_CODE_DEPTH} levels deep; nothing imported",
+        f"rename the deepest codes in ATLAS.ti to at most {MAX_CODE_DEPTH} levels, and export again",
+    )
+    if most_parts(package.codes, ATLAS_SEPARATOR) > MAX_CODE_DEPTH:
+        raise too_deep
     package.codes, read = tree_from_paths(package.codes, ATLAS_SEPARATOR, group)
     if not read.split:
         return
     if tree_depth(package.codes) > MAX_CODE_DEPTH:
-        raise UnreadableFile(
-            f"{package.file_name}: its codes' names, read as ATLAS.ti's sub-codes ('Parent::child'), nest more than"
-            f" {MAX_CODE_DEPTH} levels deep; nothing imported",
-            f"rename the deepest codes in ATLAS.ti to at most {MAX_CODE_DEPTH} levels, and export again",
-        )
+        raise too_deep
     named = ", ".join(repr(shortened(name, SHOWN)) for name in read.split[:3]) + (" …" if len(read.split) > 3 else "")
     said = (f"{counted(len(read.split), 'code name')} written as ATLAS.ti writes a sub-code ('Parent::child') read as"
             f" sub-codes ({named}), each keeping its codings")

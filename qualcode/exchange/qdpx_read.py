@@ -129,7 +129,7 @@ def _project_member(names: list[str], file_name: str) -> str:
 
 
 # What Links and Sets refer to: a file that puts one of these after them is read as though it had not.
-_REFERRED_TO = frozenset({"Users", "CodeBook", "Variables", "Cases", "Sources", "Notes"})
+_REFERRED_TO = frozenset({"CodeBook", "Variables", "Cases", "Sources", "Notes"})
 
 
 def _read_project(reader: QdpxReader, root: etree._Element) -> None:
