@@ -160,3 +160,19 @@ def test_a_case_with_no_name_and_no_sources_is_no_participant_and_said_skipped(s
             " its 1 variable value left out, as no one's, its 1 note kept as a memo on the project") in result.skipped
     assert session.scalars(select(Memo.text).where(Memo.transcript_id.is_(None), Memo.coding_id.is_(None))).all() == [
         "Ingen kilde ble eksportert."]
+
+
+def test_a_link_from_a_note_to_a_passage_that_was_left_out_says_so(session: Session, tmp_path: Path) -> None:
+    """A passage in a text the package does not hold is left out with its text, and said so: the link says that, not
+    that qualcode has no links."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    note = qdpx.note("Om sitatet", "Sammenlign med runde 2.", anne)
+    qdpx.sources.append(f'<TextSource guid="{guid("tekst")}" name="intervju"><PlainTextContent>{escape(TEXT)}</PlainTextContent></TextSource>')
+    qdpx.sources.append(f'<TextSource guid="{guid("borte")}" name="borte" plainTextPath="internal://borte.txt">'
+                        + selection("sitat", TEXT, "mer selvtillit", guid("code:selvtillit"), anne) + "</TextSource>")
+    qdpx.extra = f'<Links><Link guid="{guid("link")}" name="kommentar" originGUID="{note}" targetGUID="{guid("sel:sitat")}"/></Links>'
+    result = run_import(session, qdpx.write(tmp_path / "borte.qdpx", origin="NVivo 14"))
+    assert (f"Link 'kommentar' {guid('link')} (line 16): ties a note to PlainTextSelection 'sitat' {guid('sel:sitat')} (line 14),"
+            " which was left out (see the line about it); its note 'Om sitatet' comes in without it") in result.skipped
+    assert any("internal://borte.txt is not in the package" in line for line in result.problems)

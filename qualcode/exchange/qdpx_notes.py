@@ -63,6 +63,10 @@ def _note(reader: QdpxReader, element: etree._Element, guid: str, title: str | N
     return QdpxNote(guid, title, text, normal_guid(element.get("creatingUser")), moment(element.get("creationDateTime"), reader.now))
 
 
+# What a linked note is put on, when it was read.
+_TAKE_NOTES = frozenset({"PlainTextSelection", "TextSource", "Transcript", "Code"})
+
+
 def read_link(reader: QdpxReader, link: etree._Element) -> None:
     """A <Link>: its note put on the passage, source or code it ties it to (note_linked); else what is wrong with
     it (an end that is no GUID, or nothing in the file), or that qualcode keeps nothing of it, said as that."""
@@ -87,10 +91,11 @@ def read_link(reader: QdpxReader, link: etree._Element) -> None:
         package.problems.append(f"{describe(link)}: links to {' and '.join(absent)}, which no element of the file has as its GUID;"
                                 f" skipped{without}")
         return
-    others = [reader.element_of(end, link) for end in ends if end is not None and end not in package.notes]
+    others = [cast("etree._Element", reader.element_of(end, link)) for end in ends if end is not None and end not in package.notes]
     if notes and others:
-        package.skipped.append(f"{describe(link)}: ties a note to {describe(cast('etree._Element', others[0]))}, which qualcode keeps"
-                               f" no notes on{without}")
+        # A passage, text or code takes a note here: one the link does not reach was itself left out, and said so.
+        why = "which was left out (see the line about it)" if local_name(others[0]) in _TAKE_NOTES else "which qualcode keeps no notes on"
+        package.skipped.append(f"{describe(link)}: ties a note to {describe(others[0])}, {why}{without}")
         return
     package.skipped.append(f"{describe(link)}: qualcode has no links")
 
