@@ -8,8 +8,8 @@ written as a pure grouping code (isCodable="false"); every other code is codable
 
 Read liberally: the same labels in Norwegian or English (Definition, Inclusion/Include, …), a
 description without labels as the definition, GUIDs in braces or any case, #RGB colours, codes in
-another or no namespace, and Taguette's flat names with dots ("a.b") as a tree (see
-`_dotted_path`). Each such deviation, and every place the file breaks Codebook.xsd, is reported,
+another or no namespace, Taguette's flat names with dots ("a.b") as a tree (see `_dotted_path`), and
+ATLAS.ti's ("Parent::child") too. Each such deviation, and every place the file breaks Codebook.xsd, is reported,
 never silently repaired.
 """
 
@@ -43,6 +43,7 @@ from qualcode.codebook.service import (
     merged_code_targets,
 )
 from qualcode.errors import CodebookInvalid
+from qualcode.exchange.code_paths import ATLAS_SEPARATOR, most_parts, tree_depth, tree_from_paths
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
 from qualcode.store.models import Code
 from qualcode.store.settings import get_setting
@@ -307,7 +308,27 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
         raise refused
     if _from(result, "taguette"):
         tree_from_dotted_names(result, where)
+    if _from(result, "atlas.ti"):
+        _tree_from_atlas_names(result, where)
     return result
+
+
+def _tree_from_atlas_names(result: QdcCodebook, where: str) -> None:
+    """A codebook ATLAS.ti wrote: its flat "Parent::child" names read as the sub-codes they are there, under the
+    file's code of the parent's name, or a grouping code made for them (matched by path) where it has none."""
+    too_deep = CodebookInvalid([f"{where}: its codes' names, read as ATLAS.ti's sub-codes ('Parent::child'), nest more than"
+                                f" {MAX_CODE_DEPTH} levels deep"])
+    if most_parts(result.codebook.codes, ATLAS_SEPARATOR) > MAX_CODE_DEPTH:
+        raise too_deep
+    result.codebook.codes, read = tree_from_paths(result.codebook.codes, ATLAS_SEPARATOR, lambda name, _: CodeSpec(name=name))
+    if not read.split:
+        return
+    if tree_depth(result.codebook.codes) > MAX_CODE_DEPTH:
+        raise too_deep
+    said = f"{where}: {counted(len(read.split), 'code name')} written as ATLAS.ti writes a sub-code ('Parent::child') read as sub-codes"
+    if read.made:
+        said += f"; {counted(len(read.made), 'parent code')} the file has no code of made to hold them ({_first_five(read.made)})"
+    result.deviations.append(said)
 
 
 def _from(qdc: QdcCodebook, program: str) -> bool:

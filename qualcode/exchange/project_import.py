@@ -374,10 +374,20 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
 
 def _refuse_without_sources(package: QdpxPackage, result: QdpxImport) -> None:
     """Refuse a file none of whose sources could be read: its codes and users alone would come in unasked."""
+    none = f"{package.file_name}: none of its {counted(package.sources_found, 'source')} could be read"
+    if package.missing_parts:
+        # A text the file names and does not hold (a recording's transcript left behind): the part is what to find.
+        what, part = package.missing_parts[0]
+        more = f", and {len(package.missing_parts) - 1} more texts the package does not hold" if len(package.missing_parts) > 1 else ""
+        raise ImportFailed(
+            f"{none} (first: {shortened(what, 160)}: its text {shortened(part, 160)} is not in the package{more}); nothing imported",
+            f"export the project again from the other program with its sources, or put the text file at {shortened(part, 160)}"
+            " inside the .qdpx (a zip file) and import it again",
+        )
     reasons = [line for line in (*result.skipped, *result.problems) if "Source" in line.split(":")[0]]
     first = f" (first: {shortened(reasons[0], 160)})" if reasons else ""
     raise ImportFailed(
-        f"{package.file_name}: none of its {counted(package.sources_found, 'source')} could be read{first}; nothing imported",
+        f"{none}{first}; nothing imported",
         "qualcode reads text sources (plain text or .docx); export them as such from the other program, "
         "or bring in only its codes with `qualcode codebook import` of a .qdc",
     )

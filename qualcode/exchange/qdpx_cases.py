@@ -21,6 +21,7 @@ from qualcode.importers.metadata import (
     attribute_name_from_file,
     in_digits_0_to_9,
 )
+from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -62,6 +63,14 @@ def _read_case(reader: QdpxReader, element: etree._Element, variables: dict[str,
         sources += [f"selection:{target}" for target in reader.refs(element, "SelectionRef")]
     values = variable_values(reader, element, variables)
     notes = [*([described] if described else []), *reader.refs(element, "NoteRef")]
+    if not (element.get("name") or "").strip() and not sources:
+        # Nobody: no name, and nothing of anyone's (a document's variables whose document the file left out, an empty
+        # case). It was a participant named by its GUID. Its notes, which nothing else refers to, come in on the project.
+        held = ([f"its {counted(len(values), 'variable value')} left out, as no one's"] if values else []) + (
+            [f"its {counted(len(notes), 'note')} kept as {'a memo' if len(notes) == 1 else 'memos'} on the project"] if notes else [])
+        reader.package.skipped.append(f"{describe(element)}: no name, and no sources or passages: no one to make a participant of;"
+                                      f" skipped{''.join(', ' + said for said in held)}")
+        return None
     if of_sources:
         reader.source_cases.append(QdpxCase(guid, guid, None, values, sources, notes))
         return None

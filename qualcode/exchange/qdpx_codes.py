@@ -1,5 +1,5 @@
 """The codebook of a .qdpx: its tree of codes, named as a code typed here is, or refused where no
-project could hold it."""
+project could hold it; ATLAS.ti's flat "Parent::child" names read as the tree they are there."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 from qualcode.codebook.model import MAX_CODE_DEPTH, NOTHING_SHOWN, code_name, shows_nothing
 from qualcode.errors import UnreadableFile
+from qualcode.exchange.code_paths import ATLAS_SEPARATOR, most_parts, tree_depth, tree_from_paths
 from qualcode.exchange.codebook_qdc import normal_guid, refi_colour
 from qualcode.exchange.qdpx_elements import SHOWN, child_text, children_named, describe
 from qualcode.exchange.qdpx_package import QdpxCode
+from qualcode.text.counts import counted
 from qualcode.text.normalise import shortened, unseen_character
 
 if TYPE_CHECKING:
@@ -66,3 +68,35 @@ def read_codes(reader: QdpxReader, element: etree._Element, depth: int = 1, pare
             child_text(code, "Description"), read_codes(reader, code, depth + 1, path), reader.refs(code, "NoteRef"),
         ))
     return codes
+
+
+def read_atlas_paths(reader: QdpxReader) -> None:
+    """A file ATLAS.ti wrote: its flat "Parent::child" names read as the sub-codes they are there, under the
+    file's code of the parent's name, or a grouping code made for them where the file has none. Only ATLAS.ti's:
+    in another program's file, or qualcode's, "::" is part of a name."""
+    from qualcode.exchange.project_export import derived_guid
+
+    def group(name: str, first: QdpxCode) -> QdpxCode:
+        # Named by no name (a GUID derived from a name could be tried against names): the same file gives the same group.
+        return QdpxCode(derived_guid("atlas-code-group", first.guid), name, False, None, None)
+
+    package = reader.package
+    too_deep = UnreadableFile(
+        f"{package.file_name}: its codes' names, read as ATLAS.ti's sub-codes ('Parent::child'), nest more than"
+        f" {MAX_CODE_DEPTH} levels deep; nothing imported",
+        f"rename the deepest codes in ATLAS.ti to at most {MAX_CODE_DEPTH} levels, and export again",
+    )
+    if most_parts(package.codes, ATLAS_SEPARATOR) > MAX_CODE_DEPTH:
+        raise too_deep
+    package.codes, read = tree_from_paths(package.codes, ATLAS_SEPARATOR, group)
+    if not read.split:
+        return
+    if tree_depth(package.codes) > MAX_CODE_DEPTH:
+        raise too_deep
+    named = ", ".join(repr(shortened(name, SHOWN)) for name in read.split[:3]) + (" …" if len(read.split) > 3 else "")
+    said = (f"{counted(len(read.split), 'code name')} written as ATLAS.ti writes a sub-code ('Parent::child') read as"
+            f" sub-codes ({named}), each keeping its codings")
+    if read.made:
+        made = ", ".join(repr(shortened(name, SHOWN)) for name in read.made[:3]) + (" …" if len(read.made) > 3 else "")
+        said += f"; {counted(len(read.made), 'parent code')} the file has no code of made to hold them ({made})"
+    package.deviations.append(said)

@@ -4,10 +4,11 @@ and the Links that put a note on a passage, source or code."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from qualcode.exchange.codebook_qdc import normal_guid
 from qualcode.exchange.qdpx_elements import (
+    SHOWN,
     child_named,
     child_text,
     children_named,
@@ -16,6 +17,7 @@ from qualcode.exchange.qdpx_elements import (
 )
 from qualcode.exchange.qdpx_package import QdpxCode, QdpxNote, QdpxSource
 from qualcode.exchange.qdpx_values import moment
+from qualcode.text.normalise import shortened
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -59,6 +61,43 @@ def description_note(reader: QdpxReader, element: etree._Element, kind: str, own
 def _note(reader: QdpxReader, element: etree._Element, guid: str, title: str | None, text: str) -> QdpxNote:
     """A note with `text`, by whoever `element` says made it and when."""
     return QdpxNote(guid, title, text, normal_guid(element.get("creatingUser")), moment(element.get("creationDateTime"), reader.now))
+
+
+# What a linked note is put on, when it was read.
+_TAKE_NOTES = frozenset({"PlainTextSelection", "TextSource", "Transcript", "Code"})
+
+
+def read_link(reader: QdpxReader, link: etree._Element) -> None:
+    """A <Link>: its note put on the passage, source or code it ties it to (note_linked); else what is wrong with
+    it (an end that is no GUID, or nothing in the file), or that qualcode keeps nothing of it, said as that."""
+    package = reader.package
+    if local_name(link) != "Link":
+        package.skipped.append(f"{describe(link)}: qualcode has no links")
+        return
+    written = {end: link.get(end) for end in ("originGUID", "targetGUID")}
+    ends = [normal_guid(value) for value in written.values()]
+    bad = [f"{'no' if value is None else 'a malformed'} {end}" for (end, value), guid in zip(written.items(), ends, strict=True) if guid is None]
+    if bad:
+        package.problems.append(f"{describe(link)}: {' and '.join(bad)}; skipped")
+        return
+    if note_linked(reader, link):
+        return
+    notes = [package.notes[end] for end in ends if end in package.notes]
+    # A note linked to nothing the project can hold is read as though the link were not there: a memo on the project
+    # unless something else refers to it.
+    without = f"; its note {shortened(notes[0].title or notes[0].text, SHOWN)!r} comes in without it" if notes else ""
+    absent = [end for end in dict.fromkeys(ends) if end is not None and reader.element_of(end, link) is None]
+    if absent:
+        package.problems.append(f"{describe(link)}: links to {' and '.join(absent)}, which no element of the file has as its GUID;"
+                                f" skipped{without}")
+        return
+    others = [cast("etree._Element", reader.element_of(end, link)) for end in ends if end is not None and end not in package.notes]
+    if notes and others:
+        # A passage, text or code takes a note here: one the link does not reach was itself left out, and said so.
+        why = "which was left out (see the line about it)" if local_name(others[0]) in _TAKE_NOTES else "which qualcode keeps no notes on"
+        package.skipped.append(f"{describe(link)}: ties a note to {describe(others[0])}, {why}{without}")
+        return
+    package.skipped.append(f"{describe(link)}: qualcode has no links")
 
 
 def note_linked(reader: QdpxReader, link: etree._Element) -> bool:

@@ -94,6 +94,8 @@ class QdpxPackage:
     skipped: list[str] = field(default_factory=list)  # what qualcode cannot hold
     sources_found: int = 0  # source elements of any kind, read or not
     problems: list[str] = field(default_factory=list)  # unknown references, duplicate GUIDs, bad positions
+    # (what, the part it names) of each source whose text the package does not hold: what a refusal names.
+    missing_parts: list[tuple[str, str]] = field(default_factory=list)
     # The notes that are a coding's own memo: what a selection's <Description> says (QualCoder writes a
     # coding's memo there, ATLAS.ti a quotation's comment), kept on the selection's first coding.
     own_memos: set[str] = field(default_factory=set)

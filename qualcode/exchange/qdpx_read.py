@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import UnreadableFile
+from qualcode.exchange.codebook_qdc import written_by
 from qualcode.exchange.qdpx_cases import read_cases, read_set, read_variables, settle_variables
-from qualcode.exchange.qdpx_codes import read_codes
+from qualcode.exchange.qdpx_codes import read_atlas_paths, read_codes
 from qualcode.exchange.qdpx_elements import SHOWN, child_named, children_named, describe, local_name
-from qualcode.exchange.qdpx_notes import description_note, note_linked, read_notes
+from qualcode.exchange.qdpx_notes import description_note, read_link, read_notes
 from qualcode.exchange.qdpx_package import QdpxPackage, QdpxUser
 from qualcode.exchange.qdpx_reader import QdpxReader
 from qualcode.exchange.qdpx_sources import read_sources
@@ -127,12 +128,28 @@ def _project_member(names: list[str], file_name: str) -> str:
     raise UnreadableFile(f"{file_name} has no project.qde, so it is not a REFI-QDA project (.qdpx)")
 
 
+# What Links and Sets refer to: a file that puts one of these after them is read as though it had not.
+_REFERRED_TO = frozenset({"CodeBook", "Variables", "Cases", "Sources", "Notes"})
+
+
 def _read_project(reader: QdpxReader, root: etree._Element) -> None:
     package = reader.package
     variables: dict[str, tuple[str, str]] = {}
     project_notes: list[str] = []  # the project's and its variables' descriptions
+    # Links and Sets refer to sources, notes and codes: read once all of those are, wherever the file puts them
+    # (the schema puts them after; written before, each link and set was said unread).
+    deferred: list[etree._Element] = []
+    out_of_order: list[etree._Element] = []  # of those, each with what it refers to after it
     for element in root:
         kind = local_name(element)
+        if kind in {"Links", "Sets"}:
+            deferred.append(element)
+            continue
+        if kind in _REFERRED_TO:
+            for early in (early for early in deferred if early not in out_of_order):
+                out_of_order.append(early)
+                package.deviations.append(f"<{local_name(early)}> (line {early.sourceline}) stands before <{kind}> (line {element.sourceline}),"
+                                          " against the schema's order; read once the rest of the file is, as though it stood after")
         if kind == "Users":
             for user in children_named(element, "User"):
                 guid = reader.guid(user)
@@ -141,6 +158,8 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
         elif kind == "CodeBook":
             codes = child_named(element, "Codes")
             package.codes = read_codes(reader, codes) if codes is not None else []
+            if written_by(package.origin, "atlas.ti"):
+                read_atlas_paths(reader)
         elif kind == "Variables":
             read_variables(reader, element, variables, project_notes)
         elif kind == "Cases":
@@ -149,14 +168,9 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
             read_sources(reader, element, variables)
         elif kind == "Notes":
             read_notes(reader, element)
-        elif kind == "Sets":
-            for item in element:
-                read_set(reader, item, variables, project_notes)
-        elif kind in {"Links", "Graphs"}:
-            # A comment or processing instruction among them is no link or graph to list.
+        elif kind == "Graphs":
             for item in element.iterchildren("{*}*"):
-                if kind != "Links" or not note_linked(reader, item):
-                    package.skipped.append(f"{describe(item)}: qualcode has no {kind.lower()}")
+                package.skipped.append(f"{describe(item)}: qualcode has no graphs")
         elif kind == "Description":  # QualCoder writes the project's memo here
             described = description_note(reader, root, "project-description", package.name)
             project_notes += [described] if described is not None else []
@@ -164,5 +178,13 @@ def _read_project(reader: QdpxReader, root: etree._Element) -> None:
             continue
         else:
             reader.skip_unknown(element)
+    for element in deferred:
+        if local_name(element) == "Sets":
+            for item in element:
+                read_set(reader, item, variables, project_notes)
+        else:
+            # A comment or processing instruction among them is no link to list.
+            for item in element.iterchildren("{*}*"):
+                read_link(reader, item)
     package.project_notes = [*project_notes, *reader.refs(root, "NoteRef")]
     settle_variables(reader, variables)

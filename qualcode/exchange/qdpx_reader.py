@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import ImportFailed, UnreadableFile
 from qualcode.exchange.codebook_qdc import normal_guid
-from qualcode.exchange.qdpx_elements import child_named, children_named, describe
+from qualcode.exchange.qdpx_elements import child_named, children_named, describe, local_name
 from qualcode.exchange.qdpx_package import QdpxCase, QdpxCode, QdpxPackage, QdpxSource
 from qualcode.untrusted import read_member
 
@@ -38,6 +38,7 @@ class QdpxReader:
         self.source_cases: list[QdpxCase] = []  # cases without a name, which say what their sources are
         # What a Link may tie a note to, by GUID: a code, a source, or a selection (its source and place there).
         self.linkable: dict[str, QdpxCode | QdpxSource | tuple[QdpxSource, int]] | None = None
+        self.elements: dict[str, etree._Element] | None = None  # every element of the file with a GUID, by it: found once, if asked
 
     def guid(self, element: etree._Element) -> str | None:
         """The element's GUID, or None (a problem is listed) when it is missing, malformed or taken."""
@@ -51,6 +52,16 @@ class QdpxReader:
             return None
         self.seen[guid] = element
         return guid
+
+    def element_of(self, guid: str, within: etree._Element) -> etree._Element | None:
+        """The element of the file (the one `within` is in) whose GUID is `guid`, read by qualcode or not; None if none is."""
+        if self.elements is None:
+            self.elements = {}
+            for element in within.getroottree().getroot().iter("{*}*"):
+                found = normal_guid(element.get("guid"))
+                if found is not None:
+                    self.elements.setdefault(found, element)
+        return self.elements.get(guid)
 
     def skip_unknown(self, element: etree._Element, within: str | None = None) -> None:
         """List `element` (in the source named `within`) as skipped, as qualcode does not know it; a comment or
@@ -103,7 +114,13 @@ class QdpxReader:
         if rest.lower() in self.members or posixpath.normpath(f"sources/{rest}") != f"sources/{rest}":
             self.package.problems.append(f"{describe(element)}: {path} points outside the package's sources/ folder; skipped")
             return None
-        self.package.problems.append(f"{describe(element)}: {path} is not in the package; skipped")
+        owner = element.getparent()
+        # A recording is known by its name, its transcript often only by a GUID and "… .transcribed".
+        what = (f"the transcript of {describe(owner)}" if local_name(element) == "Transcript" and owner is not None
+                else describe(element))
+        if local_name(element) != "Note":  # a note's text is no source's: a file is not refused for it
+            self.package.missing_parts.append((what, rest if rest.lower().startswith("sources/") else f"sources/{rest}"))
+        self.package.problems.append(f"{what}: {path} is not in the package; skipped")
         return None
 
     def plain_text(self, element: etree._Element) -> tuple[str, str, bool] | None:
