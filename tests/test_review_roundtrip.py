@@ -1021,3 +1021,61 @@ def test_someone_new_whose_own_import_a_withdrawal_took_is_told_there_is_nothing
         assert "codes and changes nothing" not in refused.output and "coder role" not in refused.output
         other = run(project, command, coder="Leser B")  # made a reviewer by Leser A's import: never theirs to step
         assert other.exit_code == 1 and "Leser B is a reviewer in this project" in other.output, other.output
+
+
+def addresses_meeting(count: int = 2) -> list[str]:
+    """Addresses whose four digits, digested with the project's key secret, are the same: found by trying."""
+    from qualcode.anonymise.key import load_key
+    from qualcode.anonymise.names import kept_name
+
+    key = load_key(Path(os.environ["QUALCODE_KEY"]), "test passphrase")
+    by_name: dict[str, list[str]] = {}
+    for number in range(100_000):
+        address = f"leser{number}@uib.no"
+        meeting = by_name.setdefault(kept_name(address, key, "test")[0], [])
+        meeting.append(address)
+        if len(meeting) == count:
+            return meeting
+    raise AssertionError("no addresses meet")
+
+
+def test_two_addresses_whose_digits_meet_stay_two_reviewers_in_every_file_and_after_key_new(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A probe: two addresses whose four digits met (1 in 10,000 a pair; even odds among 120 reviewers) were one
+    reviewer: one's comments came in under the other, and a withdrawal naming one address deleted both's."""
+    project, _ = reported
+    first, second = addresses_meeting()
+    ok(run(project, "coding", "add", "leder_L1", "måltall-press", "--match", "Vi får et måltall hvert år fra fylket", coder="Prober"))
+    ok(run(project, "export", "report", "--output", str(tmp_path / "begge.docx")))
+    one = commented(tmp_path / "begge.docx", tmp_path / "a.docx", ("Vi får et måltall", "Kutt dette.", first))
+    ok(run(project, "review", "import", str(one)))
+    [first_name] = {author for author, _, _ in memos(project)}
+    two = commented(tmp_path / "begge.docx", tmp_path / "b.docx", ("Vi får et måltall", "Behold dette.", second),
+                    ("Vi får et måltall", "Og dette.", first))
+    assert "2 new memos" in ok(run(project, "review", "import", str(two))).output
+    by = {text: author for author, text, _ in memos(project)}
+    second_name = by["Behold dette."]
+    assert second_name != first_name and by["Og dette."] == by["Kutt dette."] == first_name
+    assert second_name.startswith("(e-post) ") and re.fullmatch(r"\(e-post\) \d{5,}", second_name)
+    # The same in every file: the second's name is kept, in the key, by a digest of their address.
+    three = commented(tmp_path / "begge.docx", tmp_path / "c.docx", ("Vi får et måltall", "Fortsatt enig.", second.upper()))
+    ok(run(project, "review", "import", str(three)))
+    assert {text: author for author, text, _ in memos(project)}["Fortsatt enig."] == second_name
+    # After `key new`, known again by their comments imported before, each under their own name.
+    ok(run(project, "key", "destroy", "--yes"))
+    ok(run(project, "key", "new"))
+    again = ok(run(project, "review", "import", str(two)))
+    assert "0 new memos, 2 already imported" in again.output, again.output
+    four = commented(tmp_path / "begge.docx", tmp_path / "d.docx", ("Vi får et måltall", "Siste ord.", second),
+                     ("Vi får et måltall", "Mitt siste.", first))
+    assert "2 new memos" in ok(run(project, "review", "import", str(four))).output
+    by = {text: author for author, text, _ in memos(project)}
+    assert (by["Siste ord."], by["Mitt siste."]) == (second_name, first_name)
+    assert {name for name in coders(project) if name.startswith("(e-post)")} == {first_name, second_name}
+    # A withdrawal naming one address deletes that reviewer's comments, never the other's.
+    withdrawn = ok(run(project, "participants", "withdraw", "D1", "--identifier", second, "--yes"))
+    assert "deleted 3 comments they wrote on drafts" in withdrawn.output, withdrawn.output
+    assert sorted(text for _, text, _ in memos(project)) == ["Kutt dette.", "Mitt siste.", "Og dette."]
+    held = b"".join(path.read_bytes() for path in project.rglob("*") if path.is_file())
+    assert b"uib.no" not in held and b"leser" not in held.lower()

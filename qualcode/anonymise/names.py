@@ -3,25 +3,81 @@ project keeps it: by the key's pseudonym, or apart from others the key replaces 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Iterator
+from itertools import count
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from qualcode.anonymise.apply import Pseudonymised, pseudonymise
 from qualcode.anonymise.key import PseudonymKey
+from qualcode.store.events import EventKind
+from qualcode.store.models import Coder, Event
 
 # What a coder made from a name the key replaced is recorded as (a reviewer's coder.create event,
 # `origin`): a participant's withdrawal deletes such a reviewer's comments, never a colleague's.
 NAMED_BY_KEY = "review, named by the key"
 
 
-def kept_name(name: str, key: PseudonymKey, where: str) -> tuple[str, bool]:
+def kept_name(name: str, key: PseudonymKey, where: str, taken: Collection[str] = ()) -> tuple[str, bool]:
     """`name` pseudonymised, and whether the key replaced any of it. A name the key replaces by a
-    placeholder ("kari.nordmann@uib.no" is "(e-post)") stays apart from others so replaced by four
-    digits digested from it with the key's secret: the same person in every file, never one
-    person's contradictions, and digits, which no reader takes for a name ("EDDA" would be). One
-    the project knew under a key before this one is kept as it was then (`known_again`)."""
+    placeholder ("kari.nordmann@uib.no" is "(e-post)") stays apart from others so replaced by digits
+    digested from it with the key's secret (_digits): the same person in every file, never one
+    person's contradictions, and digits, which no reader takes for a name ("EDDA" would be). One the
+    key keeps a name for is kept so (one the project knew under a key before this one, `known_again`;
+    one whose four digits met another's, `reviewer_named`); others never take a name the key keeps
+    for another address, nor one `taken` (named_under_earlier_keys)."""
+    kept, replaced, _ = _kept(name, key, where, taken)
+    return kept, replaced
+
+
+def reviewer_named(name: str, key: PseudonymKey, where: str, taken: Collection[str] = ()) -> str:
+    """kept_name's name for a comment's author an import brings in, kept in the key where it is digits: so
+    the next address whose digits meet theirs takes more, and they keep theirs in every later file."""
+    kept, _, digest = _kept(name, key, where, taken)
+    if digest is not None:
+        key.reviewers[digest] = kept
+    return kept
+
+
+def _kept(name: str, key: PseudonymKey, where: str, taken: Collection[str]) -> tuple[str, bool, str | None]:
+    """kept_name's two, and the digest of a name kept by digits (None for any other)."""
     cleaned = pseudonymise(name, key, where)
-    if _by_placeholder(cleaned):
-        digest = key.digest(name)
-        return key.reviewers.get(digest) or f"{cleaned.text} {int(digest[:8], 16) % 10_000:04d}", True
-    return cleaned.text, bool(cleaned.replacements)
+    if not _by_placeholder(cleaned):
+        return cleaned.text, bool(cleaned.replacements), None
+    digest = key.digest(name)
+    kept = key.reviewers.get(digest)
+    if kept is None:
+        others = {*key.reviewers.values(), *taken}
+        kept = next(named for digits in _digits(digest) if (named := f"{cleaned.text} {digits}") not in others)
+    return kept, True, digest
+
+
+def _digits(digest: str) -> Iterator[str]:
+    """The digits a name kept by them may have, first to last: four from the start of its digest, then five, six
+    and more from the rest. Only four are ever another's first choice, so a name of more meets no reviewer whom
+    the key did not name so (one an earlier version named, which it did not keep in the key)."""
+    yield f"{int(digest[:8], 16) % 10_000:04d}"
+    rest = digest[8:]
+    for width in count(5):
+        yield f"{int(rest * (1 + width // 28), 16) % 10 ** width:0{width}d}"
+
+
+def kept_by_digits(name: str, placeholder: str) -> bool:
+    """Whether `name` is one kept_name gives a name it replaces by `placeholder`: that placeholder and digits."""
+    return re.fullmatch(re.escape(placeholder) + r" \d{4,}", name) is not None
+
+
+def named_under_earlier_keys(session: Session) -> frozenset[str]:
+    """The names of the coders the project held before its key was made in place of another (`key new`): the
+    digits of a reviewer named by an address were digested with that key's secret, and this key's digits for
+    another address may meet them. Empty for a project that has had one key."""
+    key_made = session.scalar(select(func.max(Event.id)).where(Event.action == EventKind.KEY_NEW.value))
+    if key_made is None:
+        return frozenset()
+    made_before = select(Event.entity_guid).where(Event.action == EventKind.CODER_CREATE.value, Event.id < key_made)
+    return frozenset(session.scalars(select(Coder.name).where(Coder.guid.in_(made_before))))
 
 
 def placeholder_of(name: str, key: PseudonymKey, where: str) -> str | None:

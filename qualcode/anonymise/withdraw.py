@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
-from qualcode.anonymise.names import NAMED_BY_KEY, kept_name
+from qualcode.anonymise.names import NAMED_BY_KEY, kept_name, named_under_earlier_keys
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.service import replaced_key
 from qualcode.anonymise.their_names import TheirNames
@@ -505,7 +505,8 @@ def _delete_their_comments(
     as their other words are. A coder of that name who wrote nothing else is deleted too."""
     named = {identifier.casefold() for identifier in identifiers}
     # The names their comments were kept under: their pseudonym, or an address's placeholder and digits.
-    names = {kept_name(entry.original, key, "withdrawal")[0] for entry in key.entries
+    taken = named_under_earlier_keys(session)  # another's, under a key before this one: never taken for theirs
+    names = {kept_name(entry.original, key, "withdrawal", taken)[0] for entry in key.entries
              if entry.participant == participant.name or entry.original.casefold() in named}
     if not names and not their_names:
         return 0

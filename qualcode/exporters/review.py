@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import Pseudonymised, pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import as_latin
-from qualcode.anonymise.names import NAMED_BY_KEY, kept_name, known_again, placeholder_of
+from qualcode.anonymise.names import (
+    NAMED_BY_KEY,
+    kept_by_digits,
+    kept_name,
+    known_again,
+    named_under_earlier_keys,
+    placeholder_of,
+    reviewer_named,
+)
 from qualcode.codebook.service import gone_codes
 from qualcode.coding.coders import (
     CODER_NAME_LENGTH,
@@ -320,7 +328,11 @@ def import_review(
     anchors = _anchors(document, heading_levels, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()}, merged)
     parents = _reply_parents(path)
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
-    result = ReviewImport([], [], _tracked_changes(session, document, key, path.name))
+    # The names reviewers named by an address had under a key before this one, which this key's digits may meet;
+    # and the names the key keeps for such reviewers as the import begins, before it names any (reviewer_named).
+    taken = named_under_earlier_keys(session)
+    kept_before = dict(key.reviewers) if key is not None else {}
+    result = ReviewImport([], [], _tracked_changes(session, document, key, path.name, taken))
     waiting: list[_Waiting] = []  # the comments placed, in the file's order, each to be found imported before or written
     # The memos stored before the project's key was made in place of another (`key new`), by GUID: their digests
     # were made with that key's secret.
@@ -333,7 +345,7 @@ def import_review(
             # Their consent is withdrawn: nothing they write comes into the project again.
             result.unplaced.append(UnplacedComment("(trukket tilbake)", "", "its author is a participant who withdrew consent"))
             continue
-        author = _reviewer_name(comment.author, key, path.name)
+        author = _reviewer_name(comment.author, key, path.name, taken)
         if as_latin(author).strip().casefold() == CONSENSUS_CODER:  # its memos would read as the team's decisions
             raise InvalidInput(
                 f"a comment in {path.name} is by {author!r}, the name the team's decisions are coded under; nothing imported",
@@ -359,7 +371,7 @@ def import_review(
             text = cleaned.text
         own_text = text
         parent = para_ids.get(parents.get(comment.para_id or "", ""))
-        answering = f"(svar til {_reviewer_name(parent.author, key, path.name)}) " if parent is not None else ""
+        answering = f"(svar til {_reviewer_name(parent.author, key, path.name, taken)}) " if parent is not None else ""
         text = answering + text
         anchor = anchors.get(comment.comment_id)
         if anchor is None:
@@ -437,8 +449,13 @@ def import_review(
                 if memo_id is not None:
                     found_for[index] = memo_id
                     taken.add(memo_id)
-    if key is not None and stored_before and not learned and _known_again(session, key, waiting, found_for, path.name):
-        # A reviewer named by an address is known by the name a key before this one gave them: read again, under it.
+    if key is not None and stored_before and not learned and (names := _known_again(session, key, waiting, found_for, path.name)):
+        # A reviewer named by an address is known by the name a key before this one gave them: read again, under it,
+        # each other one named as if it had been known from the start.
+        key.reviewers.clear()
+        key.reviewers.update(kept_before)
+        for written, name in names.items():
+            known_again(written, key, name)
         return import_review(session, path, key, added_by, new_reviewer, importer, learned=True)
     together = new_guid()
     for index, each in enumerate(waiting):
@@ -572,13 +589,16 @@ _SIGNS: tuple[Callable[[Session, _Waiting], list[int]], ...] = (
     _by_digest_and_words, _by_digest, _by_answer, _by_what_is_kept, _by_what_is_kept_undated)
 
 
-def _known_again(session: Session, key: PseudonymKey, waiting: list[_Waiting], found_for: dict[int, int], where: str) -> bool:
+def _known_again(
+    session: Session, key: PseudonymKey, waiting: list[_Waiting], found_for: dict[int, int], where: str,
+) -> dict[str, str]:
     """Learn, of each reviewer Word names by an address (a name the key replaces by a placeholder), the name a key
     before this one gave them, where it is not the name this key gives (its digits are digested with the key's
     secret, which `key new` changed), and keep it in the key: the same reviewer, in this file and every later one.
     Learned from their comments of this file that the import before brought in: found by what the project holds
     of them (_imported_before), their author aside, under one name of that placeholder, no other author's of the
-    file, while none of theirs is found under the name they have now. Whether anything was learned."""
+    file, while none of theirs is found under the name they have now. What was learned: each name, by the
+    author as the file first writes them."""
     found_under: dict[str, set[str]] = {}  # each author named by a placeholder, in any case: the names their comments are found under
     written_as: dict[str, str] = {}  # and as the file first writes them
     for index, each in enumerate(waiting):
@@ -590,19 +610,21 @@ def _known_again(session: Session, key: PseudonymKey, waiting: list[_Waiting], f
         if index in found_for:
             names.add(each.author)
             continue
-        memo_ids = _imported_before(session, each, Coder.name.like(f"{placeholder} ____"))
-        names.update(session.scalars(select(Coder.name).join(Memo, Memo.author_id == Coder.id).where(Memo.id.in_(memo_ids))))
+        memo_ids = _imported_before(session, each, Coder.name.like(f"{placeholder} %"))
+        names.update(name for name in session.scalars(select(Coder.name).join(Memo, Memo.author_id == Coder.id).where(
+            Memo.id.in_(memo_ids))) if kept_by_digits(name, placeholder))
     claimed = Counter(name for names in found_under.values() for name in names)
-    learned = False
+    learned: dict[str, str] = {}
     for folded, names in found_under.items():
         written = written_as[folded]
         if len(names) == 1 and claimed[name := next(iter(names))] == 1 and name != kept_name(written, key, where)[0]:
-            known_again(written, key, name)
-            learned = True
+            learned[written] = name
     return learned
 
 
-def _tracked_changes(session: Session, document: Document, key: PseudonymKey | None, where: str) -> list[TrackedChanges]:
+def _tracked_changes(
+    session: Session, document: Document, key: PseudonymKey | None, where: str, taken: frozenset[str],
+) -> list[TrackedChanges]:
     """The reviewers' tracked changes to the report's text (insertions, deletions and moves in
     document.xml), counted by author, to be said: the import reads comments only, and an edit to a
     quote would otherwise be lost unsaid. A paragraph mark's change is part of a paragraph inserted
@@ -620,7 +642,7 @@ def _tracked_changes(session: Session, document: Document, key: PseudonymKey | N
     for written, changes in by_author.items():
         # Named as the same reviewer's comments are: by pseudonym where the key knows them, and as
         # the coder of that name in any case.
-        name = _reviewer_name(written, key, where)
+        name = _reviewer_name(written, key, where, taken)
         reviewer = stored_coder(session, name)
         name = reviewer.name if reviewer is not None else name
         counted_by[name] = counted_by.get(name, 0) + changes
@@ -898,10 +920,11 @@ def review_memos(session: Session, coders: Sequence[str] = ()) -> dict[str, list
     return dict(sorted(grouped.items()))
 
 
-def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> str:
+def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str, taken: frozenset[str] = frozenset()) -> str:
     """A comment's author as the project may keep it: a reviewer the key knows (an informant
-    commenting on a draft, say) by their pseudonym. The name comes from a file, so a name held back
-    for review is refused as it is in typed text (a coder's name is not cleaned by the session)."""
+    commenting on a draft, say) by their pseudonym, one named by an address by digits the key keeps
+    for them (names.reviewer_named; `taken`: names they may not have). The name comes from a file, so a
+    name held back for review is refused as it is in typed text (a coder's name is not cleaned by the session)."""
     name = " ".join(visible(author or "").split())
     # Word shows a directory's name as "Nordmann, Ola": the name as it is said, since a coder's name
     # holds no comma (`--coders A,B` lists them). More commas than that are spaces.
@@ -914,7 +937,7 @@ def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str) -> 
     if key is None:
         return name
     _refuse_undecided(name, key, f"the author of a comment in {where}")
-    return kept_name(name, key, where)[0]
+    return reviewer_named(name, key, where, taken)
 
 
 def _named_by_key(author: str | None, key: PseudonymKey | None, where: str) -> bool:
