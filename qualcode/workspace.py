@@ -2073,4 +2073,4 @@ def review_read(result: ReviewImport) -> ReviewRead:
     comments = [ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, placed.code_path, placed.transcript,
                               placed.start) for placed in result.placed]
     comments += [ReviewComment(unplaced.author, unplaced.text, f"not placed: {unplaced.why}", False) for unplaced in result.unplaced]
-    return ReviewRead(comments, [tracked.note for tracked in result.tracked_changes])
+    return ReviewRead(comments, [tracked.note for tracked in result.tracked_changes] + [alike.note for alike in result.alike_before])

@@ -135,12 +135,32 @@ class TrackedChanges:
                 " not imported: qualcode reads comments; ask for a comment instead")
 
 
+@dataclass(frozen=True)
+class AlikeBefore:
+    """A comment brought in as a new memo whose words differ from a memo an import under a key before this one
+    stored, by its author on its quote, only by a name: with no date to tell them apart by, nothing in the project
+    says whether that name is the one the key before called otherwise or another (its digest went with that key)."""
+
+    author: str
+    memo: int  # the new one
+    before: int
+
+    @property
+    def note(self) -> str:
+        """What the command line and the terminal UI say of it: both kept, and what to do if they are one comment."""
+        return (f"memo {self.memo} by {self.author} is new: its words differ from memo {self.before}'s, brought in before"
+                " `key new`, only by a name, and it has no date to tell them apart by; if they are the same comment,"
+                f" remove one (`qualcode memo remove {self.memo}`)")
+
+
 @dataclass
 class ReviewImport:
     placed: list[PlacedComment]
     unplaced: list[UnplacedComment]
     # A reviewer's edits to the report's text with track changes on, which are not imported.
     tracked_changes: list[TrackedChanges] = field(default_factory=list)
+    # New memos that may repeat one imported under a key before this one (AlikeBefore).
+    alike_before: list[AlikeBefore] = field(default_factory=list)
 
 
 def _anchors(
@@ -484,7 +504,7 @@ def import_review(
                                            origin=NAMED_BY_KEY if _named_by_key(each.comment.author, key, path.name) else None)
         coding, orphan, anchor = each.coding, each.orphan, each.anchor
         try:
-            add_memo(
+            memo = add_memo(
                 session, each.text, reviewer,
                 coding_ref=str(coding.id) if coding and orphan is None else None,
                 transcript_ref=orphan.transcript.name if orphan is not None else None,
@@ -502,6 +522,9 @@ def import_review(
                 (refused.hint or "").replace("then write it again", "then import the file again"), refused.proposals,
             ) from None
         result.placed.append(replace(placed, new=True))
+        alike = next((memo_id for memo_id in _alike_before(session, each) if memo_id not in taken), None)
+        if alike is not None:
+            result.alike_before.append(AlikeBefore(each.author, memo.id, alike))
     return result
 
 
@@ -576,9 +599,9 @@ def _by_what_is_kept(session: Session, each: _Waiting) -> list[int]:
 
 
 def _by_what_is_kept_undated(session: Session, each: _Waiting) -> list[int]:
-    """As _by_what_is_kept, for a comment with no moment (its memo is dated by its import): by its author, words
-    and place. A sign of its own, after the dated comments' own, so an undated comment in a dated one's words
-    does not take that one's memo."""
+    """As _by_what_is_kept, for a comment with no moment (its memo is dated by its import): by its author, its words
+    as pseudonymised now and place. A sign of its own, after the dated comments' own, so an undated comment in a
+    dated one's words does not take that one's memo."""
     if each.written_at is not None:
         return []
     return _imported_before(session, each, Coder.name == each.author)
@@ -710,23 +733,41 @@ def _answered_before(
 
 def _imported_before(session: Session, each: _Waiting, by: ColumnElement[bool]) -> list[int]:
     """The memos an import under an earlier key stored for this comment (its digest made with that key's secret,
-    `key new` took it), known by what the project holds of it instead: by a coder `by` names, dated its moment
-    (any, for one with none), in its words as pseudonymised now where the project's key has not changed them
-    since (a name, which that key may have called otherwise or a rewrite changed since: _names_any_key_gives),
-    on the quote it is on, whichever coding of the quote, or its transcript, the memo is on now.
+    `key new` took it), known by what the project holds of it instead (_alike_before): by a coder `by` names,
+    dated its moment, in its words as pseudonymised now where the project's key has not changed them since (a
+    name, which that key may have called otherwise or a rewrite changed since), on its quote. One with no moment
+    is known by its words as pseudonymised now only: a name apart, nothing tells it from a new comment
+    naming another on the same quote (said: AlikeBefore).
 
     Only memos stored before the project's key was made: this key's own imports are known by their digests, and
     a comment that is new since, in words as alike as a name apart, is never taken for another's memo."""
+    moment = _in_utc(each.written_at).replace(tzinfo=None) if each.written_at is not None else None
+    return [memo_id for memo_id, text, created in _before_key_new(session, each, by)
+            if (text == each.text if moment is None else
+                (created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created) == moment)]
+
+
+def _alike_before(session: Session, each: _Waiting) -> list[int]:
+    """For a comment with no moment: the memos an import under an earlier key stored by its author on its quote in
+    its words but for a name, which it may repeat (_imported_before)."""
+    if each.written_at is not None:
+        return []
+    return [memo_id for memo_id, text, _ in _before_key_new(session, each, Coder.name == each.author) if text != each.text]
+
+
+def _before_key_new(session: Session, each: _Waiting, by: ColumnElement[bool]) -> list[tuple[int, str, datetime]]:
+    """The memos an import stored before the project's key was made (`key new`) that may be this comment's: by a
+    coder `by` names, in its words as pseudonymised now, each name in them as any name (_names_any_key_gives), on
+    the quote it is on, whichever coding of the quote, or its transcript, the memo is on now; with their words and
+    when they were made."""
     if not each.stored_before:
         return []
     query = (
         select(Memo.id, Memo.guid, Memo.text, Memo.created_at).join(Coder, Memo.author_id == Coder.id)
         .where(by, Memo.source.like("review:%"), _where_the_file_has_it(session, each))
     )
-    moment = _in_utc(each.written_at).replace(tzinfo=None) if each.written_at is not None else None
-    return [memo_id for memo_id, guid, text, created in session.execute(query.order_by(Memo.id))
-            if guid in each.stored_before and each.words.fullmatch(text)
-            and (moment is None or (created.astimezone(UTC).replace(tzinfo=None) if created.tzinfo else created) == moment)]
+    return [(memo_id, text, created) for memo_id, guid, text, created in session.execute(query.order_by(Memo.id))
+            if guid in each.stored_before and each.words.fullmatch(text)]
 
 
 def _where_the_file_has_it(session: Session, each: _Waiting) -> ColumnElement[bool]:
