@@ -1714,10 +1714,14 @@ class Workspace:
         """Reviewers' comments in a commented report stored as memos, as `qualcode review import` does."""
         from qualcode.exporters.review import import_review
 
+        from qualcode.coding.coders import made_reviewer_by_themselves
+
         with self._reviewing() as (session, key):
-            if self._held_coder(session, self._runner_name(session))[1] is not None:
+            held = self._held_coder(session, self._runner_name(session))[1]
+            if held is not None and not made_reviewer_by_themselves(session, held):
                 self.coder(session)  # a reviewer the project holds is refused as who works, here as anywhere
-            # Someone new who imports their own comments is made a reviewer by them, and imports all the same.
+            # Someone new who imports their own comments is made a reviewer by them, and imports all the same, then
+            # and later (the right file, once they have taken back a wrong one).
             return import_review(session, path, key, lambda name: self._added_by(session, name, commenting=True),
                                  self._new_reviewer(session, key, path), lambda: self.coder(session, commenting=True))
 

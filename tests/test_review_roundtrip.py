@@ -1104,3 +1104,36 @@ def test_a_new_undated_comment_differing_by_a_name_from_one_imported_before_key_
     assert ("its words differ from memo 1's, brought in before `key new`, only by a name, and it has no date to tell"
             " them apart by") in imported.output, imported.output
     assert "0 new memos, 1 already imported" in ok(run(project, "review", "import", str(new))).output
+
+
+def test_someone_new_who_undid_their_own_import_of_a_wrong_file_imports_the_right_one(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A probe: Leser A, new, imported her own comments from the wrong file and undid it; importing the right one
+    was refused, as a reviewer "who codes and changes nothing". One a colleague's import made a reviewer is still
+    refused as who imports, and her undo steps only her own import."""
+    project, report = reported
+    wrong = commented(report, tmp_path / "feil.docx", (OWN, "Utkast, ikke send.", "Leser A"), (SHARED, "Enig.", "Leser B"))
+    ok(run(project, "review", "import", str(wrong), coder="Leser A"))
+    ok(run(project, "undo", coder="Leser A"))
+    right = commented(report, tmp_path / "riktig.docx", (OWN, "Mine egne tanker.", "Leser A"))
+    imported = ok(run(project, "review", "import", str(right), coder="Leser A"))
+    assert "1 new memo" in imported.output, imported.output
+    ok(run(project, "review", "import", str(right), coder="Prober"))  # the same file again, by another: nothing new
+
+    def live() -> list[tuple[str, str]]:
+        with Project.open(project) as opened, opened.begin() as session:
+            return [(memo.author.name, memo.text) for memo in session.scalars(
+                select(Memo).where(Memo.removed_at.is_(None)).order_by(Memo.id))]
+
+    assert live() == [("Leser A", "Mine egne tanker.")]
+    assert coders(project)["Leser A"] == coders(project)["Leser B"] == "reviewer"
+    refused = run(project, "review", "import", str(right), coder="Leser B")
+    assert refused.exit_code == 1 and "Leser B is a reviewer in this project" in refused.output, refused.output
+    refused = run(project, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", SHARED, coder="Leser A")
+    assert refused.exit_code == 1 and "Leser A is a reviewer in this project" in refused.output
+    ok(run(project, "memo", "add", "Mitt eget notat", coder="Prober"))
+    undone = ok(run(project, "undo", coder="Leser A"))
+    assert "(and" not in undone.output and live() == [("Prober", "Mitt eget notat")]
+    ok(run(project, "redo", coder="Leser A"))
+    assert live() == [("Leser A", "Mine egne tanker."), ("Prober", "Mitt eget notat")]

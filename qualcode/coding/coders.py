@@ -13,7 +13,7 @@ from qualcode.codebook.model import name_look
 from qualcode.errors import Ambiguous, InvalidInput
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import resolve
-from qualcode.store.models import Coder
+from qualcode.store.models import Coder, Event
 from qualcode.store.project import clean_typed
 from qualcode.store.settings import get_setting, set_setting
 from qualcode.store.upsert import insert_unless_present
@@ -71,6 +71,16 @@ def get_or_create_coder(
         coder = session.scalar(select(Coder).where(Coder.name == name))
         assert coder is not None
     return coder
+
+
+def made_reviewer_by_themselves(session: Session, coder: Coder) -> bool:
+    """Whether `coder` is a reviewer who made themselves one, as the log keeps it: someone new who imported their
+    own comments. They import comments again (the right file, after taking back a wrong one) and step those
+    imports as anyone steps their own change; one a colleague's import made a reviewer (an informant), or the
+    team made one since, does neither."""
+    return coder.role == REVIEWER and session.scalar(select(Event.id).where(
+        Event.action == EventKind.CODER_CREATE.value, Event.entity_guid == coder.guid, Event.coder_id == coder.id,
+        Event.payload[("after", "role")].as_string() == REVIEWER).limit(1)) is not None
 
 
 def refuse_consensus_name(name: str, hint: str = "name a coder by their own name; the team decides with `qualcode consensus decide`") -> None:

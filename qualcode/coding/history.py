@@ -31,7 +31,7 @@ from qualcode.codebook.service import (
     restore_codebook,
     shortcut_taken,
 )
-from qualcode.coding.coders import CONSENSUS_CODER, REVIEWER, find_coder, refuse_reviewer
+from qualcode.coding.coders import CONSENSUS_CODER, REVIEWER, find_coder, made_reviewer_by_themselves, refuse_reviewer
 from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.memos import memo_state
 from qualcode.coding.reshape import (
@@ -313,7 +313,7 @@ def _refuse_reviewer_stepping(session: Session, coder: Coder, ids: list[int]) ->
     if coder.role != REVIEWER:
         return
     if not ids:  # nothing of theirs to step: refused as a reviewer, not "nothing to undo", which would say they may
-        if not _added_themselves(session, coder):
+        if not made_reviewer_by_themselves(session, coder):
             refuse_reviewer(coder)
         return  # made a reviewer by their own review import: theirs to step, and nothing is left of it (a withdrawal took it)
     events = [session.get_one(Event, event_id) for event_id in ids]
@@ -322,13 +322,6 @@ def _refuse_reviewer_stepping(session: Session, coder: Coder, ids: list[int]) ->
             and all((source or "").startswith("review:") for source in sources)):
         return
     refuse_reviewer(coder)
-
-
-def _added_themselves(session: Session, coder: Coder) -> bool:
-    """Whether `coder` added themselves to the project (as someone new who imports their own comments is), which the
-    log keeps when a withdrawal has taken that import's own entries."""
-    return session.scalar(select(Event.id).where(
-        Event.action == EventKind.CODER_CREATE.value, Event.entity_guid == coder.guid, Event.coder_id == coder.id).limit(1)) is not None
 
 
 def _made_together(session: Session, stack: list[int]) -> list[int]:
