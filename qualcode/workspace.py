@@ -1712,9 +1712,8 @@ class Workspace:
 
     def import_review_file(self, path: Path) -> ReviewImport:
         """Reviewers' comments in a commented report stored as memos, as `qualcode review import` does."""
-        from qualcode.exporters.review import import_review
-
         from qualcode.coding.coders import made_reviewer_by_themselves
+        from qualcode.exporters.review import import_review
 
         with self._reviewing() as (session, key):
             held = self._held_coder(session, self._runner_name(session))[1]

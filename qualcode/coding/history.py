@@ -31,7 +31,13 @@ from qualcode.codebook.service import (
     restore_codebook,
     shortcut_taken,
 )
-from qualcode.coding.coders import CONSENSUS_CODER, REVIEWER, find_coder, made_reviewer_by_themselves, refuse_reviewer
+from qualcode.coding.coders import (
+    CONSENSUS_CODER,
+    REVIEWER,
+    find_coder,
+    made_reviewer_by_themselves,
+    refuse_reviewer,
+)
 from qualcode.coding.consensus import refuse_deciding_twice
 from qualcode.coding.memos import memo_state
 from qualcode.coding.reshape import (

@@ -350,9 +350,9 @@ def import_review(
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
     # The names reviewers named by an address had under a key before this one, which this key's digits may meet;
     # and the names the key keeps for such reviewers as the import begins, before it names any (reviewer_named).
-    taken = named_under_earlier_keys(session)
+    earlier_names = named_under_earlier_keys(session)
     kept_before = dict(key.reviewers) if key is not None else {}
-    result = ReviewImport([], [], _tracked_changes(session, document, key, path.name, taken))
+    result = ReviewImport([], [], _tracked_changes(session, document, key, path.name, earlier_names))
     waiting: list[_Waiting] = []  # the comments placed, in the file's order, each to be found imported before or written
     # The memos stored before the project's key was made in place of another (`key new`), by GUID: their digests
     # were made with that key's secret.
@@ -365,7 +365,7 @@ def import_review(
             # Their consent is withdrawn: nothing they write comes into the project again.
             result.unplaced.append(UnplacedComment("(trukket tilbake)", "", "its author is a participant who withdrew consent"))
             continue
-        author = _reviewer_name(comment.author, key, path.name, taken)
+        author = _reviewer_name(comment.author, key, path.name, earlier_names)
         if as_latin(author).strip().casefold() == CONSENSUS_CODER:  # its memos would read as the team's decisions
             raise InvalidInput(
                 f"a comment in {path.name} is by {author!r}, the name the team's decisions are coded under; nothing imported",
@@ -391,7 +391,7 @@ def import_review(
             text = cleaned.text
         own_text = text
         parent = para_ids.get(parents.get(comment.para_id or "", ""))
-        answering = f"(svar til {_reviewer_name(parent.author, key, path.name, taken)}) " if parent is not None else ""
+        answering = f"(svar til {_reviewer_name(parent.author, key, path.name, earlier_names)}) " if parent is not None else ""
         text = answering + text
         anchor = anchors.get(comment.comment_id)
         if anchor is None:
