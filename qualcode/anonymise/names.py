@@ -50,7 +50,8 @@ def _kept(name: str, key: PseudonymKey, where: str, taken: Collection[str]) -> t
     kept = key.reviewers.get(digest)
     if kept is None:
         others = {*key.reviewers.values(), *taken}
-        kept = next(named for digits in _digits(digest) if (named := f"{cleaned.text} {digits}") not in others)
+        kept = next(named for digits in _digits(digest) if (named := f"{cleaned.text} {digits}") not in others
+                    and (len(digits) == 4 or pseudonymise(named, key, where).text == named))  # eight may read as a phone number
     return kept, True, digest
 
 
