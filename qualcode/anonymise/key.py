@@ -114,7 +114,8 @@ class PseudonymKey:
     # restore of a backup from before they withdrew takes them out of the researchers' texts again.
     withdrawn_names: dict[str, list[str]] = field(default_factory=dict)
     # Reviewers a name of whom the key replaces by a placeholder (an e-mail address, "(e-post)"), by the digest of
-    # that name: the name the project knew them by under a key before this one (names.kept_name).
+    # that name: the name the project keeps them under (names.reviewer_named; two whose digits meet are told apart
+    # only here), or knew them by under a key before this one (names.known_again).
     reviewers: dict[str, str] = field(default_factory=dict)
     # The key's secret, never in the project: the digests of a withdrawn person's words and names, of a
     # reviewer's address, and the draw of each pseudonym are keyed by it, so none can be tested without the key.

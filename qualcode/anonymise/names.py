@@ -25,9 +25,9 @@ def kept_name(name: str, key: PseudonymKey, where: str, taken: Collection[str] =
     placeholder ("kari.nordmann@uib.no" is "(e-post)") stays apart from others so replaced by digits
     digested from it with the key's secret (_digits): the same person in every file, never one
     person's contradictions, and digits, which no reader takes for a name ("EDDA" would be). One the
-    key keeps a name for is kept so (one the project knew under a key before this one, `known_again`;
-    one whose four digits met another's, `reviewer_named`); others never take a name the key keeps
-    for another address, nor one `taken` (named_under_earlier_keys)."""
+    key keeps a name for is kept so (each an import brought in, `reviewer_named`; one the project knew
+    under a key before this one, `known_again`); no other takes a name the key keeps for another
+    address, nor one `taken` (named_under_earlier_keys), but more digits."""
     kept, replaced, _ = _kept(name, key, where, taken)
     return kept, replaced
 
