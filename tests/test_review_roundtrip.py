@@ -1120,20 +1120,22 @@ def test_someone_new_who_undid_their_own_import_of_a_wrong_file_imports_the_righ
     was refused, as a reviewer "who codes and changes nothing". One a colleague's import made a reviewer is still
     refused as who imports, and her undo steps only her own import."""
     project, report = reported
-    wrong = commented(report, tmp_path / "feil.docx", (OWN, "Utkast, ikke send.", "Leser A"), (SHARED, "Enig.", "Leser B"))
+    # The wrong file is one she saved before she was done: the right one holds its comments too.
+    wrong = commented(report, tmp_path / "feil.docx", (OWN, "Mine egne tanker.", "Leser A"), (SHARED, "Enig.", "Leser B"))
     ok(run(project, "review", "import", str(wrong), coder="Leser A"))
     ok(run(project, "undo", coder="Leser A"))
-    right = commented(report, tmp_path / "riktig.docx", (OWN, "Mine egne tanker.", "Leser A"))
+    right = commented(wrong, tmp_path / "riktig.docx", (SHARED, "Og her.", "Leser A"))
     imported = ok(run(project, "review", "import", str(right), coder="Leser A"))
-    assert "1 new memo" in imported.output, imported.output
-    ok(run(project, "review", "import", str(right), coder="Prober"))  # the same file again, by another: nothing new
+    assert "3 new memos, 0 already imported" in imported.output, imported.output
+    assert "0 new memos, 3 already imported" in ok(run(project, "review", "import", str(right), coder="Prober")).output
 
     def live() -> list[tuple[str, str]]:
         with Project.open(project) as opened, opened.begin() as session:
             return [(memo.author.name, memo.text) for memo in session.scalars(
                 select(Memo).where(Memo.removed_at.is_(None)).order_by(Memo.id))]
 
-    assert live() == [("Leser A", "Mine egne tanker.")]
+    mine = [("Leser A", "Mine egne tanker."), ("Leser B", "Enig."), ("Leser A", "Og her.")]
+    assert live() == mine
     assert coders(project)["Leser A"] == coders(project)["Leser B"] == "reviewer"
     refused = run(project, "review", "import", str(right), coder="Leser B")
     assert refused.exit_code == 1 and "Leser B is a reviewer in this project" in refused.output, refused.output
@@ -1141,6 +1143,12 @@ def test_someone_new_who_undid_their_own_import_of_a_wrong_file_imports_the_righ
     assert refused.exit_code == 1 and "Leser A is a reviewer in this project" in refused.output
     ok(run(project, "memo", "add", "Mitt eget notat", coder="Prober"))
     undone = ok(run(project, "undo", coder="Leser A"))
-    assert "(and" not in undone.output and live() == [("Prober", "Mitt eget notat")]
+    assert "(and 2 more changes made with it)" in undone.output and live() == [("Prober", "Mitt eget notat")]
     ok(run(project, "redo", coder="Leser A"))
-    assert live() == [("Leser A", "Mine egne tanker."), ("Prober", "Mitt eget notat")]
+    assert sorted(live()) == sorted([*mine, ("Prober", "Mitt eget notat")])
+    # A comment whose memo was removed is not brought back: that was a decision about the comment.
+    with Project.open(project) as opened, opened.begin() as session:
+        agreed = session.scalars(select(Memo.id).where(Memo.text == "Enig.", Memo.removed_at.is_(None))).one()
+    ok(run(project, "memo", "remove", str(agreed), coder="Prober"))
+    again = ok(run(project, "review", "import", str(right), coder="Leser A"))
+    assert "0 new memos, 3 already imported" in again.output and "was removed since: Enig." in again.output, again.output

@@ -480,8 +480,10 @@ def import_review(
     together = new_guid()
     for index, each in enumerate(waiting):
         placed = each.placed
-        if index in found_for:
-            found = session.get(Memo, found_for[index])
+        found = session.get(Memo, found_for[index]) if index in found_for else None
+        # A memo whose import was undone comes in again: the undo took back that import (a wrong file, say), and
+        # this one brings the comment in anew, where one removed (`memo remove`) was a decision about the comment.
+        if index in found_for and (found is None or not _import_undone(session, found)):
             # Brought in while its quote was coded otherwise (its coding removed or orphaned since):
             # said where its memo is, which is not where this import would put it now.
             if each.coding is not None and found is not None and (found.coding_id, found.transcript_id) != (
@@ -489,7 +491,7 @@ def import_review(
             ):
                 placed = replace(placed, attached_to=memo_view(session, found).attached_to)
             if found is not None and found.removed_at is not None:
-                # Removed (or its import undone) since: not brought back, and not said to be there.
+                # Removed since: not brought back, and not said to be there.
                 placed = replace(placed, attached_to=f"{placed.attached_to}, but memo {found.id} was removed since")
             result.placed.append(placed)
             continue
@@ -557,10 +559,13 @@ class _Waiting:
     _quote_codings: list[Coding] | None = None
 
     def by_digest(self, session: Session) -> list[tuple[int, str]]:
-        """The memos stored under one of its digests, oldest first, with their words (asked once, for two signs)."""
+        """The memos stored under one of its digests, with their words (asked once, for two signs): live ones first,
+        oldest first, then removed ones, newest first: one whose import was undone may have been written again, and
+        the last written is the one a removal since decided about."""
         if self._by_digest is None:
-            self._by_digest = [(memo_id, text) for memo_id, text in session.execute(
-                select(Memo.id, Memo.text).where(Memo.source.in_(self.sources)).order_by(Memo.id))]
+            rows = session.execute(select(Memo.id, Memo.text, Memo.removed_at).where(Memo.source.in_(self.sources))).all()
+            self._by_digest = [(memo_id, text) for memo_id, text, removed in sorted(
+                rows, key=lambda row: (row.removed_at is not None, -row.id if row.removed_at is not None else row.id))]
         return self._by_digest
 
     def quote_codings(self, session: Session) -> list[Coding]:
@@ -570,6 +575,16 @@ class _Waiting:
             named = [coding for prefix in prefixes for coding in _codings_named(session, prefix)]
             self._quote_codings = [self.coding, *named] if self.coding is not None else named
         return self._quote_codings
+
+
+def _import_undone(session: Session, memo: Memo) -> bool:
+    """Whether `memo` is removed because the import that wrote it was undone (its last change is the undo of its
+    adding), not by a removal of its own."""
+    if memo.removed_at is None:
+        return False
+    last = session.scalars(select(Event).where(Event.entity_guid == memo.guid).order_by(Event.id.desc()).limit(1)).first()
+    undone = session.get(Event, last.refers_to_id) if last is not None and last.action == EventKind.UNDO.value and last.refers_to_id else None
+    return undone is not None and undone.action == EventKind.MEMO_ADD.value
 
 
 def _by_digest_and_words(session: Session, each: _Waiting) -> list[int]:
