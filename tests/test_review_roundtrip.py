@@ -1152,3 +1152,26 @@ def test_someone_new_who_undid_their_own_import_of_a_wrong_file_imports_the_righ
     ok(run(project, "memo", "remove", str(agreed), coder="Prober"))
     again = ok(run(project, "review", "import", str(right), coder="Leser A"))
     assert "0 new memos, 3 already imported" in again.output and "was removed since: Enig." in again.output, again.output
+
+
+def test_an_undone_import_whose_comments_another_brought_in_again_is_not_redone(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """Once a comment whose import was undone comes in again with another import, the undone import's redo would
+    keep it twice: refused, saying why. A comment alike in every sign that was there before is no repeat."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"), (SHARED, "Ja.", "Anne"))
+    ok(run(project, "review", "import", str(reviewed), coder="Prober"))
+    ok(run(project, "undo", coder="Prober"))
+    assert "2 new memos" in ok(run(project, "review", "import", str(reviewed), coder="Kari")).output
+    refused = run(project, "redo", coder="Prober")
+    assert refused.exit_code == 1 and "the comments of what you last undid came in again since" in refused.output, refused.output
+    assert sorted(text for _, text, _ in memos(project)) == ["Ja.", "Ja.", "Sterkt.", "Sterkt."]
+    with Project.open(project) as opened, opened.begin() as session:
+        assert session.scalar(select(func.count()).select_from(Memo).where(Memo.removed_at.is_(None))) == 2
+    # A second "Ja." alike in every sign, in a later save of the file: its undone import is redone.
+    later = rezipped(commented(reviewed, tmp_path / "d.tmp.docx", (SHARED, "Ja.", "Anne")), tmp_path / "d.docx",
+                     {"word/comments.xml": [(r'w:date="[^"]*"', 'w:date="2026-11-30T10:15:00Z"')]})
+    earlier = rezipped(reviewed, tmp_path / "e.docx", {"word/comments.xml": [(r'w:date="[^"]*"', 'w:date="2026-11-30T10:15:00Z"')]})
+    assert "2 new memos" in ok(run(project, "review", "import", str(earlier), coder="Prober")).output
+    assert "1 new memo, 2 already imported" in ok(run(project, "review", "import", str(later), coder="Prober")).output
+    ok(run(project, "undo", coder="Prober"))
+    ok(run(project, "redo", coder="Prober"))

@@ -308,7 +308,23 @@ def redo(session: Session, coder: Coder, *, blind: bool = False) -> EventView:
         raise NothingToUndo(f"nothing to redo for {coder.name}")
     made_together = _made_together(session, redo_stack)
     _refuse_reviewer_stepping(session, coder, made_together)
+    _refuse_comments_in_again(session, coder, made_together)
     return _step_all(session, coder, made_together, EventKind.REDO, "after", blind)[0]
+
+
+def _refuse_comments_in_again(session: Session, coder: Coder, ids: list[int]) -> None:
+    """Refuse to redo a review import whose comments an import since brought in again (one whose import is undone
+    comes in again with the next file that holds it): redone, each would be there twice."""
+    added = [event.entity_guid for event in (session.get_one(Event, event_id) for event_id in ids)
+             if event.action == EventKind.MEMO_ADD.value]
+    undone = session.execute(select(Memo.id, Memo.source).where(Memo.guid.in_(added), Memo.source.like("review:%"))).all()
+    # Written after them: one alike in every sign (a second "Ja." in the same minute) that was there before is no repeat.
+    again = session.scalar(select(Memo.id).where(
+        Memo.removed_at.is_(None), Memo.source.in_({row.source for row in undone}), Memo.id > max(row.id for row in undone),
+    ).order_by(Memo.id).limit(1)) if undone else None
+    if again is not None:
+        raise NothingToUndo(f"nothing to redo for {coder.name}: the comments of what you last undid came in again since,"
+                            f" by another import (memo {again})")
 
 
 def _refuse_reviewer_stepping(session: Session, coder: Coder, ids: list[int]) -> None:
