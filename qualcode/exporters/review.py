@@ -564,7 +564,7 @@ class _Waiting:
         the last written is the one a removal since decided about."""
         if self._by_digest is None:
             rows = session.execute(select(Memo.id, Memo.text, Memo.removed_at).where(Memo.source.in_(self.sources))).all()
-            self._by_digest = [(memo_id, text) for memo_id, text, removed in sorted(
+            self._by_digest = [(memo_id, text) for memo_id, text, _ in sorted(
                 rows, key=lambda row: (row.removed_at is not None, -row.id if row.removed_at is not None else row.id))]
         return self._by_digest
 
@@ -577,6 +577,10 @@ class _Waiting:
         return self._quote_codings
 
 
+# The changes that add a memo or remove it: by their last, a memo removed is known as removed or its import undone.
+_ADDING_OR_REMOVING = (EventKind.MEMO_ADD.value, EventKind.MEMO_REMOVE.value, EventKind.UNDO.value, EventKind.REDO.value)
+
+
 def _import_undone(session: Session, memo: Memo) -> bool:
     """Whether `memo` is removed because the import that wrote it was undone (the last change that added or removed
     it is the undo of its adding), not by a removal of its own."""
@@ -586,9 +590,6 @@ def _import_undone(session: Session, memo: Memo) -> bool:
                            .order_by(Event.id.desc()).limit(1)).first()
     undone = session.get(Event, last.refers_to_id) if last is not None and last.action == EventKind.UNDO.value and last.refers_to_id else None
     return undone is not None and undone.action == EventKind.MEMO_ADD.value
-
-
-_ADDING_OR_REMOVING = (EventKind.MEMO_ADD.value, EventKind.MEMO_REMOVE.value, EventKind.UNDO.value, EventKind.REDO.value)
 
 
 def _by_digest_and_words(session: Session, each: _Waiting) -> list[int]:
