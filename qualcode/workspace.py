@@ -32,6 +32,7 @@ from qualcode.errors import (
     PassphraseRefused,
     ProjectError,
     QualcodeError,
+    TranscriptGone,
     UndecidedNames,
     WriteFailed,
 )
@@ -1400,9 +1401,11 @@ class Workspace:
         with self.begin() as session:
             return delete_code(session, self._code_ref(session, code), self.coder(session), with_codings=with_codings, blind=self.blind)
 
-    def edit_transcript(self, transcript: str, values: dict[str, str]) -> str:
+    def edit_transcript(self, transcript: str | TranscriptView, values: dict[str, str]) -> str:
         """Correct a transcript's metadata or attributes (NAME=VALUE, comma-separated), as `qualcode transcripts edit`;
-        `participants` is a comma-separated list."""
+        `participants` is a comma-separated list. `transcript` is a name as typed, or a transcript a
+        screen listed (its form), found by its GUID: another session may have renamed it since (said
+        in what is returned), or deleted it (TranscriptGone)."""
         from qualcode.importers.metadata_edit import edit_transcript
 
         fields = dict(values)
@@ -1410,9 +1413,29 @@ class Workspace:
         participants = [p.strip() for p in listed.split(",")] if listed is not None else None
         attributes = attribute_pairs(fields.pop("attributes", ""))
         with self.typed() as session:
-            edit = edit_transcript(session, transcript, self.coder(session), participants=participants,
+            ref, renamed = self._transcript_ref(session, transcript)
+            edit = edit_transcript(session, ref, self.coder(session), participants=participants,
                                    attributes=attributes or None, **fields)
-        return ", ".join(change.field for change in edit.changes) or "nothing changed"
+        changed = ", ".join(change.field for change in edit.changes) or "nothing changed"
+        return f"{changed} (saved in {renamed}, as another session renamed it meanwhile)" if renamed else changed
+
+    @staticmethod
+    def _transcript_ref(session: Session, transcript: str | TranscriptView) -> tuple[str, str | None]:
+        """How the services find `transcript` (a name as typed, or a listed one by its GUID), and its
+        name now where another session renamed a listed one since (else None). A listed one deleted
+        since is TranscriptGone, naming whoever withdrew consent of those it listed."""
+        if isinstance(transcript, str):
+            return transcript, None
+        from sqlalchemy import select
+
+        from qualcode.store.models import Transcript
+        from qualcode.store.withdrawals import withdrawn_as
+
+        name = session.scalar(select(Transcript.name).where(Transcript.guid == transcript.guid))
+        if name is None:
+            withdrew = next((found for listed in transcript.participants if (found := withdrawn_as(session, listed))), None)
+            raise TranscriptGone(transcript.name, withdrew)
+        return transcript.guid, name if name != transcript.name else None
 
     def undo(self) -> str:
         from qualcode.coding import history
