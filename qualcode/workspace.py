@@ -54,10 +54,12 @@ if TYPE_CHECKING:
     from qualcode.anonymise.withdraw import Withdrawal
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.service import CodebookChanges, CodeView
+    from qualcode.coding.anchoring import OrphanedCoding
     from qualcode.coding.consensus import Disagreement
     from qualcode.coding.passages import Quote, QuoteFilter
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
     from qualcode.coding.reshape import Reshaped
+    from qualcode.coding.service import CodingView
     from qualcode.coding.transcripts import ParticipantView, TranscriptView
     from qualcode.exchange.project_import import QdpxImport
     from qualcode.exporters.review import ReviewImport
@@ -350,8 +352,21 @@ class Workspace:
     @contextmanager
     def begin(self) -> Iterator[Session]:
         """One transaction, committed when the block succeeds."""
-        with self.project.begin() as session:
+        with self._told_blind(), self.project.begin() as session:
             yield session
+
+    @contextmanager
+    def _told_blind(self) -> Iterator[None]:
+        """A refusal as a blind coder is told it: a coding it names by id ("coding 12 was removed") is
+        named by its handle (told), read once the transaction that refused is over."""
+        try:
+            yield
+        except QualcodeError as error:
+            if self.blind:
+                with self.project.begin() as session:
+                    error.message, error.hint = self.told(session, error.message), error.hint and self.told(session, error.hint)
+                error.args = (error.message, *error.args[1:])
+            raise
 
     @contextmanager
     def trying(self) -> Iterator[Session]:
@@ -368,7 +383,7 @@ class Workspace:
         from qualcode.importers.pseudonymise import refuse_undecided_prose
 
         access = self.key_access()
-        with access.editing() as key:
+        with self._told_blind(), access.editing() as key:
             self._typing_key = key
             try:
                 with self.project.begin() as session:
@@ -546,6 +561,22 @@ class Workspace:
         if coder_name != self.coder_name:
             raise NotFound(f"no coding {ref}", "list yours with `qualcode coding list`")
         return ref
+
+    def coding_shown(self, coding: CodingView | OrphanedCoding) -> str:
+        """How a coding is named to whoever runs this: its id, or to a blind coder its handle, as ids
+        count every coder's codings (coding/handles.py). Commands take either."""
+        from qualcode.coding.handles import coding_handle
+
+        return coding_handle(coding.guid) if self.blind else str(coding.id)
+
+    def told(self, session: Session, text: str) -> str:
+        """`text` (a summary, a message) as whoever runs this is told it: to a blind coder, each coding it
+        names by id is named by its handle (coding_shown)."""
+        if not self.blind:
+            return text
+        from qualcode.coding.handles import with_handles
+
+        return with_handles(session, text, self.coder_name) if self.coder_name else text
 
     def refuse_if_blind(self, what: str, hint: str | None = None) -> None:
         """Refused for a blind coder: `what` would show or count others' codings; `hint`, what to do instead."""
@@ -1323,9 +1354,10 @@ class Workspace:
                         " the memo was not stored, as it may quote them",
                         "copy what in it is your own thinking, and write that as a memo on the project (`qualcode memo add TEXT`)",
                     ) from None
+                # Not by its id to a blind coder (ids count everyone's codings), and it has no handle left.
                 add_memo(session, text, self.coder(session), transcript_ref=transcript,
-                         title=f"Notat til koding {coding_id}, som er borte")
-            return f"not on the coding ({gone.message}): kept as a memo on {transcript}"
+                         title="Notat til en koding som er borte" if self.blind else f"Notat til koding {coding_id}, som er borte")
+                return self.told(session, f"not on the coding ({gone.message}): kept as a memo on {transcript}")
 
     def create_code(self, path: str) -> str:
         from qualcode.codebook.service import create_code
@@ -1442,13 +1474,13 @@ class Workspace:
 
         with self.begin() as session:
             # A reviewer too: history lets them take back their own review import, and nothing else.
-            return history.undo(session, self.coder(session, commenting=True), blind=self.blind).summary
+            return self.told(session, history.undo(session, self.coder(session, commenting=True), blind=self.blind).summary)
 
     def redo(self) -> str:
         from qualcode.coding import history
 
         with self.begin() as session:
-            return history.redo(session, self.coder(session, commenting=True), blind=self.blind).summary
+            return self.told(session, history.redo(session, self.coder(session, commenting=True), blind=self.blind).summary)
 
     # --- the review queue of possible identifiers ----------------------------------------------
     def open_review(self, passphrase: str) -> IdentifierReview:
