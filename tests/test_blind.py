@@ -4,6 +4,7 @@ the audit trail says which codings were made blind, and a project can make blind
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -329,6 +330,8 @@ def test_a_blind_coder_sees_reviewers_comments_and_memos_on_their_own_codings_on
 
     assert reviewed("Lead") == {"måltall-press/inntakspress": ["Om Ms sitat."], "måltall-press/kvantitet mot kvalitet": ["Om Leads sitat."]}
     assert reviewed("M") == {"måltall-press/inntakspress": ["Om Ms sitat."]}
+    # The coding the comment is on, to a blind coder by its handle (ids count every coder's codings).
+    assert re.fullmatch(r"    Leser 1 on coding c-[0-9a-f]{8}: Om Ms sitat\.\n", run("M", "review", "list").output.split("\n", 1)[1])
     memos = json.loads(run("M", "memo", "list", "--json").output)
     assert sorted(memo["text"] for memo in memos) == ["M sin egen memo", "Om Ms sitat."]
     assert json.loads(run("M", "status", "--json").output)["memos"] == len(memos)
