@@ -13,7 +13,7 @@ import re
 import shlex
 import shutil
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -568,6 +568,17 @@ class Workspace:
         from qualcode.coding.handles import coding_handle
 
         return coding_handle(coding.guid) if self.blind else str(coding.id)
+
+    def codings_shown(self, ids: Iterable[int]) -> dict[int, str]:
+        """How each coding of `ids` is named to whoever runs this (coding_shown): by id, or to a blind
+        coder those of theirs by their handles."""
+        ids = list(ids)
+        if not self.blind or not self.coder_name or not ids:
+            return {coding_id: str(coding_id) for coding_id in ids}
+        from qualcode.coding.handles import handles_of
+
+        with self.begin() as session:
+            return {coding_id: str(coding_id) for coding_id in ids} | handles_of(session, ids, self.coder_name)
 
     def told(self, session: Session, text: str) -> str:
         """`text` (a summary, a message) as whoever runs this is told it: to a blind coder, each coding it

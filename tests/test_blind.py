@@ -519,8 +519,15 @@ def test_a_blind_coder_is_shown_their_codings_by_handles_that_tell_nothing_of_ot
     assert as_m("undo").output == f"undid: memo on coding {handle}\n"
     refused = run("M", "coding", "remove", "c-00000000")
     assert refused.exit_code == 1 and refused.stderr == "error: no coding c-00000000 (hint: list yours with `qualcode coding list`)\n"
+    # A replacement of the text says which of their codings it reworded, by their handles.
+    text = (REPO / "transcripts" / "leder_L1.txt").read_text(encoding="utf-8")
+    (demo.parent / "ny").mkdir()
+    (demo.parent / "ny" / "leder_L1.txt").write_text(text.replace("vi må nå måltallet", "vi må nå måltalet"), encoding="utf-8")
+    replaced = as_m("import", "--replace", str(demo.parent / "ny" / "leder_L1.txt")).output
+    reworded = re.search(r"^  coding (\S+) now reads 'Jeg har sagt til veilederne at vi må nå måltalet før jul.'", replaced, re.MULTILINE)
+    assert reworded is not None and reworded.group(1) in [coding["id"] for coding in listed], replaced
     for output in said:
-        assert not re.search(r"\bcoding \d|\"id\": \d|^\s*\d+\s", output, re.MULTILINE), output
+        assert not re.search(r"\bcoding \d|\"id\": \d|^\s*\d+  \d{4}-\d\d-\d\d", output, re.MULTILINE), output  # an event's number
     # Lead, not blind, is shown ids, and an id still names M's own coding to M.
     ids = {coding["guid"]: coding["id"] for coding in json.loads(run("Lead", "coding", "list", "--json").output)}
     guid = next(coding["guid"] for coding in listed if coding["id"] == handle)

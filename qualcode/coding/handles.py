@@ -10,6 +10,7 @@ takes a coding's id (find_coding).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +36,13 @@ def handle_prefix(ref: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def handles_of(session: Session, ids: Iterable[int], coder: str) -> dict[int, str]:
+    """The handles of those codings of `ids` that are `coder`'s, by id."""
+    rows = session.execute(select(Coding.id, Coding.guid).join(Coder, Coding.coder_id == Coder.id)
+                           .where(in_values(Coding.id, sorted(set(ids))), Coder.name == coder))
+    return {coding_id: coding_handle(guid) for coding_id, guid in rows}
+
+
 def with_handles(session: Session, text: str, coder: str) -> str:
     """`text` with each coding of `coder`'s it names by id ("coding 12") named by its handle instead.
     Another's is left as it is: it is named so only where what was typed is said back ("no coding 12"),
@@ -42,12 +50,5 @@ def with_handles(session: Session, text: str, coder: str) -> str:
     ids = {int(match.group(2)) for match in _CODING_ID.finditer(text)}
     if not ids:
         return text
-    rows = session.execute(select(Coding.id, Coding.guid).join(Coder, Coding.coder_id == Coder.id)
-                           .where(in_values(Coding.id, sorted(ids)), Coder.name == coder))
-    guids = {coding_id: guid for coding_id, guid in rows}
-
-    def named(match: re.Match[str]) -> str:
-        guid = guids.get(int(match.group(2)))
-        return f"{match.group(1)} {coding_handle(guid)}" if guid else match.group()
-
-    return _CODING_ID.sub(named, text)
+    handles = handles_of(session, ids, coder)
+    return _CODING_ID.sub(lambda match: f"{match.group(1)} {handles.get(int(match.group(2)), match.group(2))}", text)
