@@ -506,6 +506,8 @@ def test_a_blind_coder_is_shown_their_codings_by_handles_that_tell_nothing_of_ot
     listed = json.loads(as_m("coding", "list", "--json").output)
     assert handle in [coding["id"] for coding in listed] and all(re.fullmatch(r"c-[0-9a-f]{8}", coding["id"]) for coding in listed)
     as_m("coding", "list")
+    cell = json.loads(as_m("analyse", "cell", "helse", "--json").output)
+    assert [row["key"] for row in cell["rows"]] == [handle]  # a passage by its codings
     # The handle is taken wherever an id is: a memo, a resize, a memo on the coding, and the list of memos names it so.
     assert as_m("coding", "memo", handle, "Tydelig press.").output.startswith(f"memo on coding {handle}: ")
     start, end = next((coding["start"], coding["end"]) for coding in listed if coding["id"] == handle)
