@@ -362,10 +362,15 @@ class Workspace:
         try:
             yield
         except QualcodeError as error:
-            if self.blind:
-                with self.project.begin() as session:
-                    error.message, error.hint = self.told(session, error.message), error.hint and self.told(session, error.hint)
-                error.args = (error.message, *error.args[1:])
+            from qualcode.coding.handles import names_codings
+
+            if self.blind and names_codings(f"{error.message} {error.hint}"):
+                try:
+                    with self.project.begin() as session:
+                        error.message, error.hint = self.told(session, error.message), error.hint and self.told(session, error.hint)
+                    error.args = (error.message, *error.args[1:])
+                except QualcodeError:  # the project cannot be read now (busy, damaged): the refusal is said as it was
+                    pass
             raise
 
     @contextmanager

@@ -535,6 +535,10 @@ def test_a_blind_coder_is_shown_their_codings_by_handles_that_tell_nothing_of_ot
     guid = next(coding["guid"] for coding in listed if coding["id"] == handle)
     assert isinstance(ids[guid], int)
     assert run("M", "coding", "memo", str(ids[guid]), "").output.startswith(f"memo on coding {handle}: ")
+    # A refusal names their coding by its handle too.
+    assert run("M", "coding", "remove", handle).output.startswith(f"removed coding {handle}: ")
+    again = run("M", "coding", "memo", str(ids[guid]), "Mer.")
+    assert again.exit_code == 1 and again.stderr.startswith(f"error: coding {handle} was removed "), again.stderr
 
 
 async def test_the_terminal_ui_tells_a_blind_coder_of_their_coding_by_its_handle(sample_project: Path) -> None:

@@ -36,6 +36,11 @@ def handle_prefix(ref: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def names_codings(text: str) -> bool:
+    """Whether `text` names a coding by its id."""
+    return _CODING_ID.search(text) is not None
+
+
 def handles_of(session: Session, ids: Iterable[int], coder: str) -> dict[int, str]:
     """The handles of those codings of `ids` that are `coder`'s, by id."""
     rows = session.execute(select(Coding.id, Coding.guid).join(Coder, Coding.coder_id == Coder.id)
