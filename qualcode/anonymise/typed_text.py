@@ -49,8 +49,8 @@ Reading = Callable[[str], "Pseudonymised"]
 
 # The texts a session's guard has stored, as stored: what it wrote in place of what was typed, and
 # what the rows it changed held before. A log entry's payload repeats a row's state before and after
-# its change (for undo): such a text is kept as it is, not read as typed a second time. Read again, a
-# pasted 3.6 MB memo took its seconds twice more, and a pseudonym may be taken for a name again.
+# its change (for undo): such a text is kept as it is, not read as typed a second time, which would
+# cost a long memo's reading twice more, and may take a pseudonym in it for another's name.
 _STORED = "qualcode.stored_texts"
 
 # The columns a person writes into (or a file's name reaches). Transcript texts and coding
