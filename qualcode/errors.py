@@ -54,6 +54,18 @@ class WithdrewConsent(NotFound):
         self.participant = participant
 
 
+class TranscriptGone(NotFound):
+    """The transcript a form was opened on (`transcript`, its name as shown) was deleted since, by
+    another session (its participant withdrew consent: `withdrew` names them where one did): nothing
+    begun on it is saved or kept, as what was typed may be about them."""
+
+    def __init__(self, transcript: str, withdrew: str | None = None) -> None:
+        why = f"{withdrew} withdrew consent, and it went with them" if withdrew else "by another session"
+        super().__init__(f"{transcript} was deleted meanwhile ({why})")
+        self.transcript = transcript
+        self.withdrew = withdrew
+
+
 class Ambiguous(QualcodeError):
     """A name or quoted text matches more than one thing."""
 

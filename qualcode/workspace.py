@@ -13,7 +13,7 @@ import re
 import shlex
 import shutil
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,6 +32,7 @@ from qualcode.errors import (
     PassphraseRefused,
     ProjectError,
     QualcodeError,
+    TranscriptGone,
     UndecidedNames,
     WriteFailed,
 )
@@ -53,10 +54,12 @@ if TYPE_CHECKING:
     from qualcode.anonymise.withdraw import Withdrawal
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.service import CodebookChanges, CodeView
+    from qualcode.coding.anchoring import OrphanedCoding
     from qualcode.coding.consensus import Disagreement
     from qualcode.coding.passages import Quote, QuoteFilter
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
     from qualcode.coding.reshape import Reshaped
+    from qualcode.coding.service import CodingView
     from qualcode.coding.transcripts import ParticipantView, TranscriptView
     from qualcode.exchange.project_import import QdpxImport
     from qualcode.exporters.review import ReviewImport
@@ -349,8 +352,26 @@ class Workspace:
     @contextmanager
     def begin(self) -> Iterator[Session]:
         """One transaction, committed when the block succeeds."""
-        with self.project.begin() as session:
+        with self._told_blind(), self.project.begin() as session:
             yield session
+
+    @contextmanager
+    def _told_blind(self) -> Iterator[None]:
+        """A refusal as a blind coder is told it: a coding it names by id ("coding 12 was removed") is
+        named by its handle (told), read once the transaction that refused is over."""
+        try:
+            yield
+        except QualcodeError as error:
+            from qualcode.coding.handles import names_codings
+
+            if self.blind and names_codings(f"{error.message} {error.hint}"):
+                try:
+                    with self.project.begin() as session:
+                        error.message, error.hint = self.told(session, error.message), error.hint and self.told(session, error.hint)
+                    error.args = (error.message, *error.args[1:])
+                except QualcodeError:  # the project cannot be read now (busy, damaged): the refusal is said as it was
+                    pass
+            raise
 
     @contextmanager
     def trying(self) -> Iterator[Session]:
@@ -367,7 +388,7 @@ class Workspace:
         from qualcode.importers.pseudonymise import refuse_undecided_prose
 
         access = self.key_access()
-        with access.editing() as key:
+        with self._told_blind(), access.editing() as key:
             self._typing_key = key
             try:
                 with self.project.begin() as session:
@@ -545,6 +566,33 @@ class Workspace:
         if coder_name != self.coder_name:
             raise NotFound(f"no coding {ref}", "list yours with `qualcode coding list`")
         return ref
+
+    def coding_shown(self, coding: CodingView | OrphanedCoding) -> str:
+        """How a coding is named to whoever runs this: its id, or to a blind coder its handle, as ids
+        count every coder's codings (coding/handles.py). Commands take either."""
+        from qualcode.coding.handles import coding_handle
+
+        return coding_handle(coding.guid) if self.blind else str(coding.id)
+
+    def codings_shown(self, ids: Iterable[int]) -> dict[int, str]:
+        """How each coding of `ids` is named to whoever runs this (coding_shown): by id, or to a blind
+        coder those of theirs by their handles."""
+        ids = list(ids)
+        if not self.blind or not self.coder_name or not ids:
+            return {coding_id: str(coding_id) for coding_id in ids}
+        from qualcode.coding.handles import handles_of
+
+        with self.begin() as session:
+            return {coding_id: str(coding_id) for coding_id in ids} | handles_of(session, ids, self.coder_name)
+
+    def told(self, session: Session, text: str) -> str:
+        """`text` (a summary, a message) as whoever runs this is told it: to a blind coder, each coding it
+        names by id is named by its handle (coding_shown)."""
+        if not self.blind:
+            return text
+        from qualcode.coding.handles import with_handles
+
+        return with_handles(session, text, self.coder_name) if self.coder_name else text
 
     def refuse_if_blind(self, what: str, hint: str | None = None) -> None:
         """Refused for a blind coder: `what` would show or count others' codings; `hint`, what to do instead."""
@@ -1322,9 +1370,10 @@ class Workspace:
                         " the memo was not stored, as it may quote them",
                         "copy what in it is your own thinking, and write that as a memo on the project (`qualcode memo add TEXT`)",
                     ) from None
+                # Not by its id to a blind coder (ids count everyone's codings), and it has no handle left.
                 add_memo(session, text, self.coder(session), transcript_ref=transcript,
-                         title=f"Notat til koding {coding_id}, som er borte")
-            return f"not on the coding ({gone.message}): kept as a memo on {transcript}"
+                         title="Notat til en koding som er borte" if self.blind else f"Notat til koding {coding_id}, som er borte")
+                return self.told(session, f"not on the coding ({gone.message}): kept as a memo on {transcript}")
 
     def create_code(self, path: str) -> str:
         from qualcode.codebook.service import create_code
@@ -1400,9 +1449,11 @@ class Workspace:
         with self.begin() as session:
             return delete_code(session, self._code_ref(session, code), self.coder(session), with_codings=with_codings, blind=self.blind)
 
-    def edit_transcript(self, transcript: str, values: dict[str, str]) -> str:
+    def edit_transcript(self, transcript: str | TranscriptView, values: dict[str, str]) -> str:
         """Correct a transcript's metadata or attributes (NAME=VALUE, comma-separated), as `qualcode transcripts edit`;
-        `participants` is a comma-separated list."""
+        `participants` is a comma-separated list. `transcript` is a name as typed, or a transcript a
+        screen listed (its form), found by its GUID: another session may have renamed it since (said
+        in what is returned), or deleted it (TranscriptGone)."""
         from qualcode.importers.metadata_edit import edit_transcript
 
         fields = dict(values)
@@ -1410,22 +1461,42 @@ class Workspace:
         participants = [p.strip() for p in listed.split(",")] if listed is not None else None
         attributes = attribute_pairs(fields.pop("attributes", ""))
         with self.typed() as session:
-            edit = edit_transcript(session, transcript, self.coder(session), participants=participants,
+            ref, renamed = self._transcript_ref(session, transcript)
+            edit = edit_transcript(session, ref, self.coder(session), participants=participants,
                                    attributes=attributes or None, **fields)
-        return ", ".join(change.field for change in edit.changes) or "nothing changed"
+        changed = ", ".join(change.field for change in edit.changes) or "nothing changed"
+        return f"{changed} (saved in {renamed}, as another session renamed it meanwhile)" if renamed else changed
+
+    @staticmethod
+    def _transcript_ref(session: Session, transcript: str | TranscriptView) -> tuple[str, str | None]:
+        """How the services find `transcript` (a name as typed, or a listed one by its GUID), and its
+        name now where another session renamed a listed one since (else None). A listed one deleted
+        since is TranscriptGone, naming whoever withdrew consent of those it listed."""
+        if isinstance(transcript, str):
+            return transcript, None
+        from sqlalchemy import select
+
+        from qualcode.store.models import Transcript
+        from qualcode.store.withdrawals import withdrawn_as
+
+        name = session.scalar(select(Transcript.name).where(Transcript.guid == transcript.guid))
+        if name is None:
+            withdrew = next((found for listed in transcript.participants if (found := withdrawn_as(session, listed))), None)
+            raise TranscriptGone(transcript.name, withdrew)
+        return transcript.guid, name if name != transcript.name else None
 
     def undo(self) -> str:
         from qualcode.coding import history
 
         with self.begin() as session:
             # A reviewer too: history lets them take back their own review import, and nothing else.
-            return history.undo(session, self.coder(session, commenting=True), blind=self.blind).summary
+            return self.told(session, history.undo(session, self.coder(session, commenting=True), blind=self.blind).summary)
 
     def redo(self) -> str:
         from qualcode.coding import history
 
         with self.begin() as session:
-            return history.redo(session, self.coder(session, commenting=True), blind=self.blind).summary
+            return self.told(session, history.redo(session, self.coder(session, commenting=True), blind=self.blind).summary)
 
     # --- the review queue of possible identifiers ----------------------------------------------
     def open_review(self, passphrase: str) -> IdentifierReview:

@@ -4,6 +4,7 @@ the audit trail says which codings were made blind, and a project can make blind
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from textual.widgets import Static
 
 from qualcode.cli import cli
 from qualcode.coding.coders import get_or_create_coder
+from qualcode.coding.handles import coding_handle
 from qualcode.coding.service import add_coding
 from qualcode.config import Config
 from qualcode.errors import InvalidInput
@@ -328,6 +330,8 @@ def test_a_blind_coder_sees_reviewers_comments_and_memos_on_their_own_codings_on
 
     assert reviewed("Lead") == {"måltall-press/inntakspress": ["Om Ms sitat."], "måltall-press/kvantitet mot kvalitet": ["Om Leads sitat."]}
     assert reviewed("M") == {"måltall-press/inntakspress": ["Om Ms sitat."]}
+    # The coding the comment is on, to a blind coder by its handle (ids count every coder's codings).
+    assert re.fullmatch(r"    Leser 1 on coding c-[0-9a-f]{8}: Om Ms sitat\.\n", run("M", "review", "list").output.split("\n", 1)[1])
     memos = json.loads(run("M", "memo", "list", "--json").output)
     assert sorted(memo["text"] for memo in memos) == ["M sin egen memo", "Om Ms sitat."]
     assert json.loads(run("M", "status", "--json").output)["memos"] == len(memos)
@@ -346,8 +350,9 @@ def test_a_blind_coder_s_replacement_and_history_tell_only_of_their_own_codings(
     events = json.loads(run("M", "history", "--limit", "0", "--json").output)
     assert {event["coder"] for event in events} == {"M"}
     assert not [event for event in events if "(måltall-press)" in event["summary"] or "LEAD" in event["summary"]]
-    assert [event["summary"] for event in events if event["action"] == "coding.orphan"] == [
-        "coding 4 (måltall-press/inntakspress) has no place in the new text of leder_L1; kept for review"]
+    orphan = next(coding["id"] for coding in json.loads(run("M", "coding", "list", "--orphaned", "--json").output))
+    assert [event["summary"] for event in events if event["action"] == "coding.orphan"] == [  # by its handle: see below
+        f"coding {orphan} (måltall-press/inntakspress) has no place in the new text of leder_L1; kept for review"]
     assert events[0]["summary"].endswith(": 1 coding moved, 1 orphaned (blind: M's codings only)")
     # The team's log keeps every coding it orphaned, Lead's too, as M's doing; Lead sees them.
     theirs = json.loads(run("Lead", "history", "--by", "M", "--limit", "0", "--json").output)
@@ -476,3 +481,91 @@ def test_a_blind_coder_s_refused_redo_names_another_s_coding_by_its_kind_only(de
     assert f"coding {lead_coding}" not in refused.stderr and "None" not in refused.stderr
     assert not [event for event in json.loads(run("M", "history", "--limit", "0", "--json").output)
                 if f"coding {lead_coding}" in event["summary"]]
+
+
+def test_a_blind_coder_is_shown_their_codings_by_handles_that_tell_nothing_of_others_work(demo: Path) -> None:
+    """A coding's id counts every coder's codings: M, coding blind, was shown theirs as 3 and 4 (and a
+    new one as 6, after Lead's 5), in `coding add` and `list`, memos, `history` (the log's numbers
+    too) and undo, and so could tell how much Lead had coded, and when. M is shown each coding of
+    theirs by a handle from its random GUID, which every command that takes a coding's id takes."""
+    import re
+
+    run = study(demo)
+    assert run("Lead", "coding", "add", "leder_L1", "helse", "--match", "Og det har økonomiske konsekvenser.").exit_code == 0
+    said: list[str] = []
+
+    def as_m(*args: str) -> Any:
+        result = run("M", *args)
+        assert result.exit_code == 0, (args, result.output)
+        said.append(result.output)
+        return result
+
+    added = as_m("coding", "add", "leder_L1", "helse", "--match", "vi må nå måltallet")
+    handle = added.output.split()[2].rstrip(":")
+    assert re.fullmatch(r"c-[0-9a-f]{8}", handle), added.output
+    listed = json.loads(as_m("coding", "list", "--json").output)
+    assert handle in [coding["id"] for coding in listed] and all(re.fullmatch(r"c-[0-9a-f]{8}", coding["id"]) for coding in listed)
+    as_m("coding", "list")
+    cell = json.loads(as_m("analyse", "cell", "helse", "--json").output)
+    assert [row["key"] for row in cell["rows"]] == [handle]  # a passage by its codings
+    # The handle is taken wherever an id is: a memo, a resize, a memo on the coding, and the list of memos names it so.
+    assert as_m("coding", "memo", handle, "Tydelig press.").output.startswith(f"memo on coding {handle}: ")
+    start, end = next((coding["start"], coding["end"]) for coding in listed if coding["id"] == handle)
+    assert as_m("coding", "resize", handle, "--start", str(start), "--end", str(end + 1)).output.startswith(f"resized coding {handle}: ")
+    assert as_m("memo", "add", "Se også runde 2.", "--coding", handle).output.endswith(f"on coding {handle}\n")
+    assert f"coding {handle}" in as_m("memo", "list").output
+    as_m("history", "--limit", "0")
+    events = json.loads(as_m("history", "--limit", "0", "--json").output)
+    assert f"resized coding {handle} (helse)" in [event["summary"].split(" to ")[0] for event in events]
+    assert {event["id"] for event in events} == {None}
+    assert as_m("undo").output == f"undid: memo on coding {handle}\n"
+    refused = run("M", "coding", "remove", "c-00000000")
+    assert refused.exit_code == 1 and refused.stderr == "error: no coding c-00000000 (hint: list yours with `qualcode coding list`)\n"
+    # A replacement of the text says which of their codings it reworded, by their handles.
+    text = (REPO / "transcripts" / "leder_L1.txt").read_text(encoding="utf-8")
+    (demo.parent / "ny").mkdir()
+    (demo.parent / "ny" / "leder_L1.txt").write_text(text.replace("vi må nå måltallet", "vi må nå måltalet"), encoding="utf-8")
+    replaced = as_m("import", "--replace", str(demo.parent / "ny" / "leder_L1.txt")).output
+    reworded = re.search(r"^  coding (\S+) now reads 'Jeg har sagt til veilederne at vi må nå måltalet før jul.'", replaced, re.MULTILINE)
+    assert reworded is not None and reworded.group(1) in [coding["id"] for coding in listed], replaced
+    for output in said:
+        assert not re.search(r"\bcoding \d|\"id\": \d|^\s*\d+  \d{4}-\d\d-\d\d", output, re.MULTILINE), output  # an event's number
+    # Lead, not blind, is shown ids, and an id still names M's own coding to M.
+    ids = {coding["guid"]: coding["id"] for coding in json.loads(run("Lead", "coding", "list", "--json").output)}
+    guid = next(coding["guid"] for coding in listed if coding["id"] == handle)
+    assert isinstance(ids[guid], int)
+    assert run("M", "coding", "memo", str(ids[guid]), "").output.startswith(f"memo on coding {handle}: ")
+    # A refusal names their coding by its handle too.
+    assert run("M", "coding", "remove", handle).output.startswith(f"removed coding {handle}: ")
+    again = run("M", "coding", "memo", str(ids[guid]), "Mer.")
+    assert again.exit_code == 1 and again.stderr.startswith(f"error: coding {handle} was removed "), again.stderr
+
+
+async def test_the_terminal_ui_tells_a_blind_coder_of_their_coding_by_its_handle(sample_project: Path) -> None:
+    """The reader's undo said "undid: wrote memo on coding 13" to a blind coder: the id counted every
+    coder's codings. It names the coding by its handle, as the command line does."""
+    import re
+
+    from qualcode.store.models import Coding
+    from tests.test_tui import until
+
+    app = open_blind(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, rounds=3)
+        app.open_transcript("veileder_V1")
+        await settle(pilot, rounds=3)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        await pilot.press("V", "c", "p")
+        await until(app, pilot, lambda: len(reader.document.codings) == 1, "coded")
+        await pilot.press("m")
+        await until(app, pilot, lambda: app.screen is not reader and app.screen.focused is not None, "the memo editor")
+        await pilot.press(*"Viktig", "enter")
+        await until(app, pilot, lambda: "memo saved" in reader.status_text, "the memo saved", rounds=300)
+        await pilot.press("ctrl+z")
+        await until(app, pilot, lambda: "undid" in reader.status_text, "undone", rounds=300)
+        status = reader.status_text
+    with Project.open(sample_project) as project, project.begin() as session:
+        guid = session.scalars(select(Coding.guid)).one()
+    assert f"undid: wrote memo on coding {coding_handle(guid)}" in status
+    assert not re.search(r"coding \d", status)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -376,6 +377,67 @@ async def test_saving_the_form_of_a_participant_withdrawn_meanwhile_says_so_and_
     with Project.open(sample_project) as project, project.begin() as session:
         assert "D1" not in [person.name for person in describe_participants(session)]
         assert "kontor C" not in [person.office for person in describe_participants(session)]
+
+
+async def _transcript_form_saved_after(sample_project: Path, meanwhile: Callable[[], None]) -> QualcodeApp:
+    """deltaker_D1_T1's form opened from the overview and a title typed, `meanwhile()` done by
+    another session, then the form saved: the app, once the save is said and the form closed."""
+    from qualcode.tui.modals.transcript_form import TranscriptForm
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("deltaker_D1_T1"))
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, TranscriptForm) and app.screen.focused is not None)
+        form = app.screen
+        form.query_one("#form-title", Input).value = "Samtale om [b]handlingsplanen[/b]"
+        meanwhile()
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(app._notifications) and not isinstance(app.screen, TranscriptForm), rounds=200)
+        await settle(pilot, pauses=4)
+        assert not isinstance(app.screen, TranscriptForm)  # not opened again, to be saved for nothing
+    return app
+
+
+async def test_saving_the_form_of_a_transcript_deleted_meanwhile_says_so_and_keeps_nothing(sample_project: Path) -> None:
+    """Another session withdrew D1, and their interview with them, while its form was open: the save
+    said "no transcript 'deltaker_D1_T1'" and opened the form again, for a transcript no longer there.
+    It says in one line what happened and that nothing was saved, and closes."""
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    def withdraw() -> None:
+        with Workspace.open(Config.resolve(project=sample_project, coder="Forsker 2")) as other:
+            assert other.withdraw("D1").transcripts_removed == 1
+
+    app = await _transcript_form_saved_after(sample_project, withdraw)
+    assert [str(note.message) for note in app._notifications] == [
+        "deltaker_D1_T1 was deleted meanwhile (D1 withdrew consent, and it went with them): nothing was saved,"
+        " and what you typed is not kept"]
+    with Project.open(sample_project) as project, project.begin() as session:
+        assert [t.name for t in describe_transcripts(session)] == ["leder_L1", "veileder_V1"]
+
+
+async def test_saving_the_form_of_a_transcript_renamed_meanwhile_saves_it_under_its_new_name(sample_project: Path) -> None:
+    """Renamed by another session while its form was open, the transcript was looked for by its old
+    name, not found, and the form opened again; a transcript given the old name meanwhile would
+    have been edited instead. It is found by its GUID, and the save says where it went."""
+    from sqlalchemy import select
+
+    from qualcode.store.models import Transcript
+
+    def rename() -> None:
+        with Project.open(sample_project) as project, project.begin() as session:
+            session.scalars(select(Transcript).where(Transcript.name == "deltaker_D1_T1")).one().name = "deltaker_D1_runde1"
+
+    app = await _transcript_form_saved_after(sample_project, rename)
+    assert [str(note.message) for note in app._notifications] == [
+        "deltaker_D1_T1: title (saved in deltaker_D1_runde1, as another session renamed it meanwhile)"]
+    with Project.open(sample_project) as project, project.begin() as session:
+        titles = {t.name: t.title for t in describe_transcripts(session)}
+    assert titles["deltaker_D1_runde1"] == "Samtale om [b]handlingsplanen[/b]"
 
 
 def test_workspace_import_reports_progress_and_names_held_back_files_apart(keyed_project: Path, folder: Path) -> None:

@@ -35,13 +35,23 @@ from qualcode.store.models import (
     TranscriptParticipant,
     code_guid,
 )
-from qualcode.store.project import TYPED_CHECK, AsStored, Project
+from qualcode.store.project import TYPED_CHECK, TYPED_READING, AsStored, Project
 from qualcode.text.normalise import join_line_break_hyphens, visible
 from qualcode.text.tokens import WORD
 
 if TYPE_CHECKING:
-    from qualcode.anonymise.apply import Replacement
+    from qualcode.anonymise.apply import Pseudonymised, Replacement
     from qualcode.anonymise.key import PseudonymKey
+
+# How a text is read for the key's replacements: pseudonymise(text, key, "typed text"), or the
+# reading a flush shares between its check and its cleaning (TYPED_READING).
+Reading = Callable[[str], "Pseudonymised"]
+
+# The texts a session's guard has stored, as stored: what it wrote in place of what was typed, and
+# what the rows it changed held before. A log entry's payload repeats a row's state before and after
+# its change (for undo): such a text is kept as it is, not read as typed a second time, which would
+# cost a long memo's reading twice more, and may take a pseudonym in it for another's name.
+_STORED = "qualcode.stored_texts"
 
 # The columns a person writes into (or a file's name reaches). Transcript texts and coding
 # excerpts are not here: they are pseudonymised at import and must stay aligned with offsets.
@@ -76,17 +86,21 @@ def free_text_columns(row: object) -> tuple[str, ...]:
     return FREE_TEXT.get(type(row), ())
 
 
-def clean_column(row: object, column: str, value: Any, key: PseudonymKey) -> Any:
+def clean_column(
+    row: object, column: str, value: Any, key: PseudonymKey, read: Reading | None = None, stored: frozenset[str] | set[str] = frozenset(),
+) -> Any:
     """A free-text column's value cleaned. Attribute names are kept in lower case, and the log
-    keys attribute values by those names: both are cleaned as lower-case names (clean_folded)."""
+    keys attribute values by those names: both are cleaned as lower-case names (clean_folded).
+    `read` reads a text for the key's replacements (once a flush: TYPED_READING); a log entry's
+    payload keeps the texts in `stored` as they are (_STORED)."""
     if isinstance(row, AttributeDefinition) and column == "name":
         return clean_folded(value, key)
     if isinstance(row, Event) and column == "payload":
-        return _clean_payload(value, key)
+        return _clean_payload(value, key, stored)
     if isinstance(row, Event) and column == "summary" and row.entity == "participant" and isinstance(value, str):
         # "edited participant D2: fjeldstad - → ja" names the attribute as it is kept, in lower case.
         return _FOLDED_WORD.sub(lambda word: clean_folded(word.group(), key), clean_text(value, key))
-    return clean_value(value, key)
+    return clean_value(value, key, read)
 
 
 _FOLDED_WORD = re.compile(r"(?<![\w])[^\W\d_A-ZÆØÅ][^\W_A-ZÆØÅ]+(?![\w])")
@@ -101,21 +115,22 @@ _IDENTITY_VALUE = re.compile(
 )
 
 
-def _clean_payload(value: Any, key: PseudonymKey) -> Any:
+def _clean_payload(value: Any, key: PseudonymKey, stored: frozenset[str] | set[str] = frozenset()) -> Any:
     """An event's payload cleaned, with the attribute names its "attributes" (values) and "types"
     (each attribute's type, a word of ours, kept) are keyed by; the GUIDs, hashes and ids in it
-    are kept as they are (only what people wrote is cleaned)."""
+    are kept as they are (only what people wrote is cleaned), and so are the texts in `stored`,
+    which repeat what a row holds as stored (_STORED)."""
     if isinstance(value, str):
-        return value if _IDENTITY_VALUE.fullmatch(value) else clean_text(value, key)
+        return value if _IDENTITY_VALUE.fullmatch(value) or value in stored else clean_text(value, key)
     if isinstance(value, list):
-        return [_clean_payload(item, key) for item in value]
+        return [_clean_payload(item, key, stored) for item in value]
     if isinstance(value, dict):
         return {
             name: item if isinstance(name, str) and _IDENTITY_FIELD.fullmatch(name)
-            else {clean_folded(attribute, key): _clean_payload(held, key) for attribute, held in item.items()}
+            else {clean_folded(attribute, key): _clean_payload(held, key, stored) for attribute, held in item.items()}
             if name == "attributes" and isinstance(item, dict)
             else {clean_folded(attribute, key): held for attribute, held in item.items()}
-            if name == "types" and isinstance(item, dict) else _clean_payload(item, key)
+            if name == "types" and isinstance(item, dict) else _clean_payload(item, key, stored)
             for name, item in value.items()
         }
     return value
@@ -150,15 +165,15 @@ def clean_text(text: str, key: PseudonymKey) -> str:
     return _cleaned(text, key)[0]
 
 
-def _cleaned(text: str, key: PseudonymKey) -> tuple[str, list[Replacement]]:
-    """clean_text(), with what it replaced."""
+def _cleaned(text: str, key: PseudonymKey, read: Reading | None = None) -> tuple[str, list[Replacement]]:
+    """clean_text(), with what it replaced; `read` reads a text for the key's replacements (TYPED_READING)."""
     # Imported here: every command that opens a project guards its typed text, and most never
     # write any; the pseudonymiser's patterns and lists take about 14 ms to load.
     from qualcode.anonymise.apply import pseudonymise
 
     if not text:
         return text, []
-    cleaned = pseudonymise(visible(text), key, "typed text")
+    cleaned = read(visible(text)) if read is not None else pseudonymise(visible(text), key, "typed text")
     joined = join_line_break_hyphens(cleaned.text)
     if joined != cleaned.text:
         # A word a hyphen broke across lines ("Bak-\nken", pasted from a PDF), which an import joins
@@ -237,9 +252,9 @@ def map_written(value: Any, change: Callable[[str], str]) -> Any:
     return value
 
 
-def clean_value(value: Any, key: PseudonymKey) -> Any:
+def clean_value(value: Any, key: PseudonymKey, read: Reading | None = None) -> Any:
     """Strings inside JSON-like values cleaned; other values as they are."""
-    return map_strings(value, lambda text: clean_text(text, key))
+    return map_strings(value, lambda text: _cleaned(text, key, read)[0])
 
 
 def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], PseudonymKey | None]) -> None:
@@ -254,9 +269,15 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
         key = current()
         if key is None:
             return
+        read = _reading_once(key)
+        stored: set[str] = session.info.setdefault(_STORED, set())
         check = session.info.get(TYPED_CHECK)
         if check is not None:
-            check(session)
+            session.info[TYPED_READING] = read  # the check reads each text as the cleaning below does, once
+            try:
+                check(session)
+            finally:
+                session.info.pop(TYPED_READING, None)
         for row in [*session.new, *session.dirty]:
             columns = free_text_columns(row)
             if not columns:
@@ -266,13 +287,15 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
             # path as typed, it would let anyone with a list of names confirm the original.
             typed_path = row.path if isinstance(row, Code) and row in session.new else None
             for column in columns:
-                if row in session.dirty and not state.attrs[column].history.has_changes():
+                history = state.attrs[column].history
+                if row in session.dirty and not history.has_changes():
                     continue
                 value = getattr(row, column)
-                cleaned = clean_column(row, column, value, key)
+                cleaned = clean_column(row, column, value, key, read, stored)
                 if not isinstance(row, Event):  # the log only repeats what its subject holds
                     for text in _strings(cleaned):
                         refuse_undecided(text, key)
+                    stored.update(_strings(cleaned), (text for held in history.deleted for text in _strings(held)))
                 if cleaned != value:
                     setattr(row, column, cleaned)
             if typed_path is not None and row.path != typed_path and row.guid == code_guid(typed_path):
@@ -293,6 +316,21 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
     project.on_flush(clean)
     project.clean_typed_text_with(clean_one, clean_one_folded)
     look_up_typed_text(project, current)
+
+
+def _reading_once(key: PseudonymKey) -> Reading:
+    """Read a text for `key`'s replacements, each text once however often asked (within one flush,
+    while the key stays as it is)."""
+    from qualcode.anonymise.apply import pseudonymise
+
+    readings: dict[str, Pseudonymised] = {}
+
+    def read(text: str) -> Pseudonymised:
+        if text not in readings:
+            readings[text] = pseudonymise(text, key, "typed text")
+        return readings[text]
+
+    return read
 
 
 def look_up_typed_text(project: Project, key: Callable[[], PseudonymKey | None]) -> None:

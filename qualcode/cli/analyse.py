@@ -192,6 +192,10 @@ def analyse_cell(app: AppContext, /, code: str, where: tuple[str, ...], **option
         selection = workspace.only_mine(session, _selection(options))
         code, pairs = stored_cell(session, code, pairs)  # named in the table's title, which names no one
         table = cell_table(code, pairs, cell_passages(session, selection, code, pairs), selection)
+        if workspace.blind:  # each passage is keyed by its codings' ids, which count everyone's: by their handles
+            shown = workspace.codings_shown(int(coding_id) for row in table.rows for coding_id in row.key.split(",") if coding_id)
+            table = replace(table, rows=tuple(
+                replace(row, key=",".join(shown[int(coding_id)] for coding_id in row.key.split(",") if coding_id)) for row in table.rows))
         _emit(workspace, session, output, {"passages": table}, "passages", selection, (code,))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
@@ -17,25 +20,31 @@ from qualcode.coding.service import (
 )
 from qualcode.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from qualcode.workspace import Workspace
+
 
 @click.group("coding")
 def coding_group() -> None:
     """Apply, list, remove and resize codings."""
 
 
-def _print(view: CodingView, verb: str) -> None:
+def _print(view: CodingView, verb: str, workspace: Workspace) -> None:
+    shown = workspace.coding_shown(view)
     if not view.changed:
-        click.echo(f"coding {view.id}: nothing changed (it was already so)")
+        click.echo(f"coding {shown}: nothing changed (it was already so)")
         return
-    click.echo(f"{verb} coding {view.id}: {view.transcript} line {view.line} {view.start}-{view.end} {view.code_path}: {' '.join(view.excerpt.split())[:70]}")
-    _say_cut_words(view)
-
-
-def _say_cut_words(view: CodingView) -> None:
+    click.echo(f"{verb} coding {shown}: {view.transcript} line {view.line} {view.start}-{view.end} {view.code_path}: {' '.join(view.excerpt.split())[:70]}")
     if view.cut_words:
         words = " and ".join(repr(word) for word in view.cut_words)
-        note(f"note: coding {view.id} starts or ends inside {words}, as the offsets given say; "
-             f"`coding resize {view.id}` moves its edges, and `--match` codes whole words")
+        note(f"note: coding {shown} starts or ends inside {words}, as the offsets given say; "
+             f"`coding resize {shown}` moves its edges, and `--match` codes whole words")
+
+
+def _as_shown(views: list[Any], workspace: Workspace) -> list[Any]:
+    """Codings (or orphaned ones) for --json: to a blind coder, each named by its handle in place of its id
+    (Workspace.coding_shown), which the commands that take an id take too."""
+    return [asdict(view) | {"id": workspace.coding_shown(view)} for view in views] if workspace.blind else views
 
 
 @coding_group.command("add")
@@ -61,7 +70,7 @@ def coding_add(
             session, transcript, code, workspace.coder(session), start=start, end=end, match=match, partial=partial, memo=memo,
             blind=workspace.blind,
         )
-    emit_json(view) if as_json else _print(view, "added")
+    emit_json(_as_shown([view], workspace)[0]) if as_json else _print(view, "added", workspace)
 
 
 @coding_group.command("list")
@@ -95,11 +104,11 @@ def coding_list(
             include_subcodes=not only, include_removed=removed, attributes=pairs,
         )
     if as_json:
-        emit_json(views)
+        emit_json(_as_shown(views, workspace))
         return
     emit_table(
         ["id", "transcript", "line", "speaker", "code", "coder", "excerpt"],
-        [[v.id, v.transcript, v.line, v.speaker, v.code_path + (" (removed)" if v.removed else ""), v.coder, " ".join(v.excerpt.split())[:60]] for v in views],
+        [[workspace.coding_shown(v), v.transcript, v.line, v.speaker, v.code_path + (" (removed)" if v.removed else ""), v.coder, " ".join(v.excerpt.split())[:60]] for v in views],
     )
 
 
@@ -122,11 +131,11 @@ def _list_orphaned(
             session, transcript, code_ref=code, include_subcodes=not only, coder_name=workspace.coder_shown(session, coder_name),
         )
     if as_json:
-        emit_json(orphans)
+        emit_json(_as_shown(orphans, workspace))
         return
     emit_table(
         ["id", "transcript", "near line", "code", "coder", "excerpt"],
-        [[o.id, o.transcript, o.line, o.code_path, o.coder, " ".join(o.excerpt.split())[:60]] for o in orphans],
+        [[workspace.coding_shown(o), o.transcript, o.line, o.code_path, o.coder, " ".join(o.excerpt.split())[:60]] for o in orphans],
     )
 
 
@@ -140,7 +149,7 @@ def coding_remove(app: AppContext, coding_id: str) -> None:
     """
     with app.workspace() as workspace, workspace.begin() as session:
         _print(remove_coding(session, workspace.seen_coding(session, coding_id), workspace.coder(session),
-                             blind=workspace.blind), "removed")
+                             blind=workspace.blind), "removed", workspace)
 
 
 @coding_group.command("resize")
@@ -158,7 +167,7 @@ def coding_resize(app: AppContext, coding_id: str, start: int | None, end: int |
         raise InvalidInput(f"coding resize needs {missing}", "give both, as in qualcode coding resize 12 --start 140 --end 260")
     with app.workspace() as workspace, workspace.begin() as session:
         _print(resize_coding(session, workspace.seen_coding(session, coding_id), start, end, workspace.coder(session),
-                             blind=workspace.blind), "resized")
+                             blind=workspace.blind), "resized", workspace)
 
 
 @coding_group.command("recode")
@@ -172,7 +181,7 @@ def coding_recode(app: AppContext, coding_id: str, code: str) -> None:
     """
     with app.workspace() as workspace, workspace.begin() as session:
         _print(recode_coding(session, workspace.seen_coding(session, coding_id), code, workspace.coder(session),
-                             blind=workspace.blind), "recoded")
+                             blind=workspace.blind), "recoded", workspace)
 
 
 @coding_group.command("memo")
@@ -185,7 +194,7 @@ def coding_memo(app: AppContext, coding_id: str, text: str) -> None:
     Example: qualcode coding memo 12 "Typisk for runde 1"
     """
     with app.workspace() as workspace, workspace.typed() as session:
-        _print(set_coding_memo(session, workspace.seen_coding(session, coding_id), text, workspace.coder(session)), "memo on")
+        _print(set_coding_memo(session, workspace.seen_coding(session, coding_id), text, workspace.coder(session)), "memo on", workspace)
 
 
 COMMANDS = [coding_group]

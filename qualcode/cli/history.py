@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
+
 import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
@@ -45,11 +47,15 @@ def history_list(app: AppContext, limit: int, coder_name: str | None, as_json: b
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
         events = history(session, limit=limit or None, coder_name=workspace.coder_shown(session, coder_name), coders=workspace.mine())
+        # The log's numbers count every coder's changes, and a coding's id every coder's codings: a blind
+        # coder is shown neither, their codings named by their handles (Workspace.told).
+        blind = workspace.blind
+        events = [replace(event, summary=workspace.told(session, event.summary)) for event in events] if blind else events
     if as_json:
-        emit_json(events)
+        emit_json([asdict(event) | {"id": None, "refers_to": None} for event in events] if blind else events)
         return
     for event in events:
-        click.echo(f"{event.id:5}  {event.at}  {event.coder or '-':14}  {event.summary}")
+        click.echo(("" if blind else f"{event.id:5}  ") + f"{event.at}  {event.coder or '-':14}  {event.summary}")
 
 
 COMMANDS = [history_undo, history_redo, history_list]

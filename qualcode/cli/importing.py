@@ -116,6 +116,8 @@ def import_command(
                 progress=(lambda path: step(description=f"importing {path.name}")) if step is not None else None,
                 blind=workspace.blind,
             )
+        # A coding of theirs the replacement reworded, to a blind coder by its handle: ids count everyone's codings.
+        shown = workspace.codings_shown(coding_id for item in batch.imported for coding_id, _, _ in item.codings_reworded)
     if as_json:
         emit_json({
             "imported": batch.imported,
@@ -131,7 +133,7 @@ def import_command(
             verb = "replaced the text of" if item.replaced else "imported"
             click.echo(f"{verb} {item.name}{who}: {counted(item.words, 'word')}, {counted(item.turns, 'turn')}, speakers {', '.join(item.speakers) or '-'}")
             if item.replaced:
-                _say_replacement(item, done=True)
+                _say_replacement(item, shown, done=True)
             for message in item.notes:
                 note(f"note {item.name}: {message}")
         for path, reason in batch.skipped:
@@ -152,8 +154,9 @@ def import_command(
         sys.exit(1)
 
 
-def _say_replacement(item: ImportedTranscript, *, done: bool) -> None:
-    """What replacing a transcript's text did (`done`) or would do to its codings and participants."""
+def _say_replacement(item: ImportedTranscript, shown: dict[int, str], *, done: bool) -> None:
+    """What replacing a transcript's text did (`done`) or would do to its codings and participants;
+    a coding named as `shown` says (Workspace.codings_shown)."""
     orphaned = f", {item.codings_orphaned} orphaned" if item.codings_orphaned else ", none orphaned"
     if item.codings_found_again:
         orphaned += f", {item.codings_found_again} orphaned before placed again"
@@ -166,7 +169,7 @@ def _say_replacement(item: ImportedTranscript, *, done: bool) -> None:
     click.echo(f"  {counted(item.lines_changed, 'line')} changed{yours}: {counted(item.codings_moved, 'coding')} moved{in_place}{orphaned}")
     for coding_id, before, after in item.codings_reworded:
         # A quote's words changed with the text: said coding by coding, for the coder to look at.
-        click.echo(f"  coding {coding_id} {'now reads' if done else 'would read'} {shortened(after, 60)!r} (was {shortened(before, 60)!r})")
+        click.echo(f"  coding {shown.get(coding_id, coding_id)} {'now reads' if done else 'would read'} {shortened(after, 60)!r} (was {shortened(before, 60)!r})")
     if item.participants_before != item.participants:
         # Said here, not only in the log: a file's old front matter undid a `transcripts edit --participant`.
         click.echo(f"  participants {', '.join(item.participants_before) or 'none'} {'now' if done else 'would be'}"
@@ -231,6 +234,8 @@ def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptio
                 previews.append(Preview(path.name, [], [], f"{REFUSED[1]}: {error}", refused=True))
             except Exception as error:  # noqa: BLE001 - as in the import, one file's failure never ends the batch
                 previews.append(Preview(path.name, [], [], f"{REFUSED[1]}: {path.name} could not be imported ({one_line(error)})", refused=True))
+    shown = workspace.codings_shown(coding_id for preview in previews if preview.replacing is not None
+                                    for coding_id, _, _ in preview.replacing.codings_reworded)
     if as_json:
         emit_json(previews)
         return
@@ -241,7 +246,7 @@ def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptio
         click.echo(f"{preview.file}: {counted(len(preview.replacements), 'replacement')}")
         click.echo(f"  {preview.outcome}")
         if preview.replacing is not None:
-            _say_replacement(preview.replacing, done=False)
+            _say_replacement(preview.replacing, shown, done=False)
         for item in preview.replacements:
             where = f"line {item.line:4}" if item.line else "front matter"
             click.echo(f"  {where}  {item.kind:11} {item.original!r} -> {item.pseudonym!r}   …{item.context}…")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
@@ -28,7 +30,8 @@ def memo_add(app: AppContext, text: str, transcript: str | None, code: str | Non
     """
     with app.workspace() as workspace, workspace.typed() as session:
         view = add_memo(session, text, workspace.coder(session), transcript_ref=transcript, code_ref=code, coding_ref=coding_id and workspace.seen_coding(session, coding_id), title=title)
-    click.echo(f"memo {view.id} on {view.attached_to}")
+        on = workspace.told(session, view.attached_to)  # a blind coder's coding by its handle
+    click.echo(f"memo {view.id} on {on}")
 
 
 @memo_group.command("list")
@@ -41,7 +44,9 @@ def memo_list(app: AppContext, kind: str | None, as_json: bool) -> None:
     Example: qualcode memo list --kind coding
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        views = list_memos(session, kind, workspace.mine())
+        # A blind coder's codings by their handles (Workspace.told): ids count everyone's codings.
+        views = [replace(view, attached_to=workspace.told(session, view.attached_to), ref=workspace.told(session, view.ref))
+                 for view in list_memos(session, kind, workspace.mine())]
     if as_json:
         emit_json(views)
         return

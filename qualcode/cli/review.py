@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -53,7 +54,9 @@ def review_list(app: AppContext, as_json: bool) -> None:
     Example: qualcode review list
     """
     with app.workspace() as workspace, workspace.begin() as session:
-        grouped = review_memos(session, workspace.mine())
+        # A blind coder's codings by their handles (Workspace.told): ids count everyone's codings.
+        grouped = {code: [replace(memo, attached_to=workspace.told(session, memo.attached_to), ref=workspace.told(session, memo.ref))
+                          for memo in memos] for code, memos in review_memos(session, workspace.mine()).items()}
     if as_json:
         emit_json(grouped)
         return

@@ -335,11 +335,22 @@ def add_coding(
 
 
 def find_coding(session: Session, ref: str | int, *, afresh: bool = False) -> Coding:
-    """A coding by id or GUID (`afresh`: as the database holds it, not as this session read it before)."""
-    coding = (
-        session.get(Coding, int(ref), populate_existing=afresh) if str(ref).isdigit()
-        else session.scalar(select(Coding).where(Coding.guid == str(ref)).execution_options(populate_existing=afresh))
-    )
+    """A coding by id, GUID or handle, as a blind coder is shown it (coding/handles.py; `afresh`: as
+    the database holds it, not as this session read it before)."""
+    from qualcode.coding.handles import handle_prefix
+
+    prefix = handle_prefix(str(ref))
+    if prefix is not None:
+        found = session.scalars(select(Coding).where(Coding.guid.startswith(prefix, autoescape=True)).limit(2)
+                                .execution_options(populate_existing=afresh)).all()
+        if len(found) > 1:
+            raise Ambiguous(f"coding {ref} names more than one coding", "give its GUID, as `qualcode coding list --json` shows it")
+        coding = found[0] if found else None
+    else:
+        coding = (
+            session.get(Coding, int(ref), populate_existing=afresh) if str(ref).isdigit()
+            else session.scalar(select(Coding).where(Coding.guid == str(ref)).execution_options(populate_existing=afresh))
+        )
     if coding is None:
         raise NotFound(f"no coding {ref}", "list codings with `qualcode coding list`")
     return coding

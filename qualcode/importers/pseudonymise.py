@@ -34,6 +34,7 @@ from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.metadata import refuse_identifying_id
 from qualcode.importers.turns import detect_turns
 from qualcode.store.models import Code, Coder, Coding, FrameworkSummary, Memo
+from qualcode.store.project import TYPED_READING
 from qualcode.text.normalise import visible
 from qualcode.text.sentences import pieces
 from qualcode.text.tokens import WORD
@@ -258,17 +259,19 @@ def pseudonymise_text(text: str, key: PseudonymKey, where: str) -> Pseudonymised
 
 def undecided_in_texts(
     texts: Iterable[str], key: PseudonymKey, vocabulary: set[str], where: str, settled: Iterable[str] = (),
+    read: Callable[[str], Pseudonymised] | None = None,
 ) -> list[Proposal]:
     """Possible identifiers nobody has decided about in texts that come from outside but are no
     transcript (a codebook's names and definitions, a file's notes): read as one document, a
     paragraph each, so spaCy is called once. A phrase that is one of the key's pseudonyms whole, or
     in `settled`, is no candidate. Each is read as it is stored (`visible`, as clean_text reads it):
-    read as written, "Torb\u00adjørg" was "jørg", and the name was stored whole, unreviewed."""
+    read as written, "Torb\u00adjørg" was "jørg", and the name was stored whole, unreviewed.
+    `read` reads the document for the key's replacements, where the text's cleaning shares that reading."""
     joined = "\n\n".join(visible(text).replace("\n", " ") for text in texts if text and text.strip())
     if not joined:
         return []
     document = ParsedDocument(joined, detect_turns(joined), "txt", "utf-8")
-    replaced = pseudonymise(joined, key, where).replacements
+    replaced = (read(joined) if read is not None else pseudonymise(joined, key, where)).replacements
     known = {entry.pseudonym for entry in key.entries} | set(settled)
     return [proposal for proposal in undecided_proposals(joined, propose_candidates(document, vocabulary), key, vocabulary, replaced, set())
             if proposal.text not in known]
@@ -331,7 +334,9 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
         words = [word.casefold() for word in WORD.findall(proposal.text)]
         return bool(words) and all(word in settled or (word.endswith("s") and word[:-1] in settled) for word in words)
 
-    proposals = [proposal for proposal in undecided_in_texts(texts, key, codebook_vocabulary(session), "typed text", coders)
+    # Read as the guard on typed text reads it to clean it (a memo of one line is the same text): once for both.
+    proposals = [proposal for proposal in undecided_in_texts(texts, key, codebook_vocabulary(session), "typed text", coders,
+                                                             session.info.get(TYPED_READING))
                  if not is_settled(proposal)]
     if proposals:
         first = proposals[0]

@@ -448,6 +448,9 @@ TYPING_KEY = "qualcode.typing_key"
 # what the key replaces is still known by its spans (the workspace's refusal of names nobody has
 # decided about: importers.pseudonymise.refuse_undecided_prose).
 TYPED_CHECK = "qualcode.typed_check"
+# How the guard reads a typed text for the key's replacements while it flushes (Pseudonymised, shared):
+# the check above and the cleaning after it read a text once between them, not once each.
+TYPED_READING = "qualcode.typed_reading"
 
 
 def clean_typed(session: Session, text: str, *, folded: bool = False) -> str:

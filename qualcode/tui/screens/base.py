@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 from textual.events import Key
 
 from qualcode.codebook.service import CodeView
-from qualcode.errors import QualcodeError, WithdrewConsent
+from qualcode.errors import QualcodeError, TranscriptGone, WithdrewConsent
 from qualcode.tui.background import WorkDone, run_in_background
 from qualcode.tui.dismissed_once import DismissedOnce
 from qualcode.tui.modals.code_picker import code_for_key
@@ -43,6 +43,17 @@ class MetadataForm(Protocol):
 FormMaker = Callable[[dict[str, str] | None, str], "ModalScreen[dict[str, str] | None]"]
 
 
+def gone_meanwhile(refusal: QualcodeError | None, name: str) -> str | None:
+    """What happened to the participant or transcript `name` a form was opened on, where a save was
+    refused as it is gone since (another session withdrew or deleted it); None for any other refusal,
+    or one about someone else (a participant the transcript's form lists who withdrew)."""
+    if isinstance(refusal, WithdrewConsent) and refusal.participant.casefold() == name.casefold():
+        return f"{name} withdrew consent meanwhile (another session withdrew them)"
+    if isinstance(refusal, TranscriptGone) and refusal.transcript == name:
+        return refusal.message
+    return None
+
+
 def listed_code(codes: list[CodeView], path: str) -> CodeView | str:
     """The code of `codes` (a screen's list, which a picker or a key chose from) at `path`, for the
     workspace to find by its GUID whatever another command has named it since; a path not listed, as is."""
@@ -70,7 +81,8 @@ class QualcodeScreen(DismissedOnce[None]):
         """The form `form_for(typed, problem)` for `name`; Enter saves what changed through `save`
         (the service the command line's edit uses), then `edited()`; a save refused opens the form
         again with what was typed and why, rather than losing it, but for a participant who withdrew
-        consent meanwhile: there is no one to save it for, and what was typed may be about them."""
+        consent meanwhile, or a transcript deleted meanwhile: there is nothing to save it for, and what
+        was typed may be about them (gone_meanwhile)."""
         form = form_for(typed, problem)
 
         def saved(values: dict[str, str] | None) -> None:
@@ -90,10 +102,9 @@ class QualcodeScreen(DismissedOnce[None]):
                 self.edited()
 
             def refused(error: str) -> None:
-                withdrew = refusals[0] if refusals and isinstance(refusals[0], WithdrewConsent) else None
-                if withdrew is not None and withdrew.participant.casefold() == name.casefold():  # the form's own, not one a transcript lists
-                    said(f"{name} withdrew consent meanwhile (another session withdrew them): nothing was saved,"
-                         " and what you typed is not kept", failed=True)
+                gone = gone_meanwhile(refusals[0] if refusals else None, name)
+                if gone is not None:
+                    said(f"{gone}: nothing was saved, and what you typed is not kept", failed=True)
                     return
                 said(f"{name}: {error}", failed=True)
                 typed_then = cast(MetadataForm, form).typed

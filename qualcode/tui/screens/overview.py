@@ -178,11 +178,12 @@ class OverviewScreen(QualcodeScreen):
             self._edit(transcript)
 
     def _edit(self, transcript: TranscriptView) -> None:
-        """Edit through the same service as `qualcode transcripts edit`."""
+        """Edit through the same service as `qualcode transcripts edit`, the transcript found by its
+        GUID: another session may have renamed or deleted it while the form was open."""
         from qualcode.tui.modals.transcript_form import TranscriptForm
 
         self.edit_in_form(transcript.name, lambda typed, problem: TranscriptForm(transcript, typed, problem),
-                          lambda workspace, name, values: workspace.edit_transcript(name, values), group="overview-edit")
+                          lambda workspace, _name, values: workspace.edit_transcript(transcript, values), group="overview-edit")
 
     def edited(self) -> None:
         self.load()
