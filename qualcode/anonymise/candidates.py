@@ -738,19 +738,64 @@ def everyday_word(folded: str) -> bool:
             or english_word(folded))
 
 
-def ordinary_value(text: str) -> bool:
+def ordinary_value(text: str, field: str = "") -> bool:
     """Whether `text`, typed as a value that is a category (an attribute's "Arbeidstaker", a role's "Ufør"),
     is made of ordinary Norwegian words: each at an everyday frequency in bokmål, or a word (or the genitive
-    of one) the bokmål or nynorsk dictionary knows, and none on the lists of names and places. A value is
+    of one) the bokmål or nynorsk dictionary knows, and none on the lists of names and places, nor a surname
+    that is a word too where it is more likely the surname (value_surname: "Foss", "Breivik"; in a field
+    naming a person, "Vold" and "Nord" too). A value is
     capitalised as a label is, so its capital says nothing of a name, as it does in running text; a listed
     name ("Kari", "Liv") is held back whatever else it is, as a word no dictionary knows is ("Tesfalem"). Each word
     is judged, however they are joined: "Kari–Hansen" or "Kari/Hansen" taken whole is what wordfreq reads as its
     parts ("kari", "hansen": everyday, 4.2), and a stray hyphen ("-Ufør") left an empty word."""
     words = WORD.findall(text.casefold())
+    person = names_a_person(field)
     return bool(words) and all(
-        word not in _names() and not _is_place(word) and word not in _places()
+        word not in _names() and not _is_place(word) and word not in _places() and not value_surname(word, person)
         and (zipf(word) >= EVERYDAY_MIN_ZIPF or any(_norwegian_word(form) for form in _with_genitive_base(word)))
         for word in words
+    )
+
+
+def value_surname(folded: str, person: bool) -> bool:
+    """Whether `folded`, a word typed as a value, is taken for one of Norway's surnames that are everyday words
+    too (data/names.txt, which lists them apart: no sentence's first word "Foss" or "Vold" is proposed for them):
+    in a field naming a person (names_a_person) any of them ("kontaktperson: Vold"), elsewhere one rarer
+    than an everyday word (COMMON_ZIPF), where the surname (Foss: 3,144 bearers) is more likely than the word
+    as a category ("Foss", "Breivik", "Sandberg"; not "Nord" as a region, "Vold" as a theme or "Glad")."""
+    return folded in _surnames_also_words() and (person or zipf(folded) < COMMON_ZIPF)
+
+
+def surnames_in_value(value: str, field: str = "") -> list[Proposal]:
+    """The capitalised words of `value`, typed into `field`, that are surnames and everyday words too
+    (value_surname): what `propose` leaves alone as words, where a sentence begins ("Foss" first in a
+    participants CSV's office cell) or, as common as "Vold", anywhere."""
+    person = names_a_person(field)
+    return [
+        Proposal(match.group(), match.start(), match.end(), value)
+        for match in WORD.finditer(value) if match.group()[:1].isupper() and value_surname(match.group().casefold(), person)
+    ]
+
+
+# The fields and attributes whose values name a person, by a word of their name (NAME_FIELD_WORDS, "kontakt_person",
+# "Fastlege", "veileders navn"), the roles' labels (ROLE_LABELS) among them, or its ending ("etternavn",
+# "kontaktperson", "contact_name"): there a surname that is also a word ("Vold", "Nord") is the surname.
+NAME_FIELD_WORDS = frozenset((
+    "navn name names fornavn etternavn person kontakt contact kontaktperson participant participants speaker deltakere "
+    "interviewer note_taker intervjuar saksbehandler sakshandsamar caseworker fastlege lege doctor tolk interpreter "
+    "kollega colleague sjef boss partner ektefelle samboer kjæreste pårørende verge mor far mamma pappa bror søster "
+    "forelder foreldre mother father parent"
+).split())
+NAME_FIELD_ENDINGS = ("navn", "name", "person")
+
+
+def names_a_person(field: str) -> bool:
+    """Whether a field or attribute named `field` holds a person's name (NAME_FIELD_WORDS): "kontakt",
+    "veileder", "etternavn", "interviewer"; not "region", "kontor", "tema" or "status"."""
+    folded = field.strip().casefold()
+    parts = [part for part in re.split(r"[\s_\-./]+", folded) if part]
+    return folded in NAME_FIELD_WORDS or any(
+        part in NAME_FIELD_WORDS or (len(part) > 3 and _role(part)) or part.endswith(NAME_FIELD_ENDINGS) for part in parts
     )
 
 
