@@ -324,3 +324,13 @@ def test_a_listed_name_that_is_also_a_word_is_proposed_where_it_stands_as_a_pers
 ])
 def test_the_same_words_first_in_a_sentence_as_words_are_not_proposed(text: str) -> None:
     assert _first(text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("D1: Per Olav sa at det var greit.", "Per Olav"),
+    ("D1: Det var sånn. Liv Hansen ringte meg.", "Liv Hansen"),
+    ("D1: Nok Sombat hjalp meg med CV-en.", "Nok Sombat"),
+])
+def test_a_given_name_that_is_a_word_is_proposed_with_the_name_after_it_first_in_a_sentence(text: str, name: str) -> None:
+    """Only the second name was proposed ("Olav", "Hansen"): accepted, it left "Per" and "Liv" in the text."""
+    assert _first(text) == [name]

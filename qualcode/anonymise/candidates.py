@@ -315,7 +315,8 @@ def propose(
                 # Where a sentence begins (or may, after "osv."), a word capitalised for grammar is
                 # dropped unless it reads as a name ("Marthinsen sa", not "Husleia økte").
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
-                        or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)):
+                        or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
+                        or (start + 1 < end and _before_a_name(token.text, doc[start + 1].text))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
                 # first part ("Gunnhild Rasmussen. Hun var ..."), or a word such as "Veilederen" before
@@ -1002,6 +1003,13 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     if listed and (_state_of_a_person_after(doc, index + 2) if verb in COPULAS else verb not in MODALS):
         return True
     return zipf(folded) < NAME_PART_MAX_ZIPF
+
+
+def _before_a_name(word: str, following: str) -> bool:
+    """Whether `word`, a given name however common a word ("Per", "Liv", "Nok"), begins a whole name with
+    the listed name after it ("Per Olav", "Liv Hansen"): left out, the name was proposed without it, and
+    accepting "Olav" left "Per" in the text."""
+    return word.casefold() in _first_names() and following.casefold() in _names()
 
 
 def _state_of_a_person_after(doc: Doc, index: int) -> bool:
