@@ -116,12 +116,12 @@ MODALS = AUXILIARIES - {"har", "hadde"}
 STATES_OF_PEOPLE = frozenset((
     "syk sjuk sykmeldt sjukmeld sint glad lei redd trøtt trett sliten flink snill grei hyggelig gravid hjemme heime borte "
     "alene aleine ensom fornøyd misfornøyd sur skuffet skuffa lykkelig deprimert arbeidsledig ufør gift skilt singel død "
-    "født fødd syk sikker usikker stressa stresset nervøs opptatt travel"
+    "født fødd sikker usikker stressa stresset nervøs opptatt travel"
 ).split())
 ADVERBS_BEFORE_STATE = frozenset("ikke ikkje også òg veldig så litt ganske helt kjempe alltid aldri ofte fortsatt fremdeles".split())
 # Words a sentence begins with as its subject that are names too, but stand for people by no one's name
 # ("Andre sa at det var greit": others).
-WORDS_FOR_PEOPLE = frozenset("andre mange alle begge flere fleire noen nokon ingen ingen somme enkelte".split())
+WORDS_FOR_PEOPLE = frozenset("andre mange alle begge flere fleire noen nokon ingen somme enkelte".split())
 # Copulas, after which a role's label ending the sentence or before a possessive says that the word
 # before them is a person ("Nordmann var veilederen min"; not "Innimellom var veilederen sur").
 COPULAS = frozenset("var er ble blir vart vert va".split())
