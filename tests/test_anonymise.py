@@ -509,7 +509,8 @@ def test_capitalised_runs_and_sentence_starts_are_those_of_spacys_matcher_and_se
     ("D: Det var greit. Kari ringte meg hver uke.\n", ["Kari"]),  # a name only ever said first in its sentence
     ("D: Ja. Trond Hansen ringte.\n", ["Trond Hansen"]),  # the whole name, not its second half
     ("D: Kari ringte.\n", ["Kari"]),  # first in the turn
-    ("D: Per ringte. Dag etter dag.\n", []),  # names that are everyday words, first in a sentence
+    ("D: Per time koster det. Dag etter dag.\n", []),  # names that are everyday words, first in a sentence as words
+    ("D: Det var sånn. Per ringte.\n", ["Per"]),  # and bare before a verb said of people, a name
     ("D: Finn ut av det. Jeg finn ikke noe.\n", []),  # written in lower case elsewhere
 ])
 def test_a_listed_name_that_begins_a_sentence_is_proposed(text: str, proposed: list[str]) -> None:

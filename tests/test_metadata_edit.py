@@ -1145,3 +1145,34 @@ def test_a_name_joined_by_a_dash_or_slash_in_a_value_is_held_back_and_a_stray_hy
             stored = run(*project, *command, "--attribute", f"status={value}")
             assert stored.exit_code == 0, (command, value, stored.output)
     assert b"Hansen" not in (small_project / ".qualcode" / "project.db").read_bytes()
+
+
+def test_a_surname_that_is_also_a_word_is_held_back_as_a_value_where_it_names_someone(small_project: Path, tmp_path: Path) -> None:
+    """Norway's surnames that are everyday words too ("Foss", 3,144 bearers; "Vold"; "Nord"; "Breivik") are on no
+    list the detectors read, left off Statistics Norway's so that no sentence beginning "Vold" is proposed: typed as
+    a value ("--attribute kontakt=Vold", "--interviewer Vold", a participants CSV's "kontaktperson" cell) each was
+    stored as typed, unreviewed. In a field that names a person each is held back; elsewhere one more likely the
+    surname than the category ("Foss", "Breivik") is, while "Nord" as a region and "Vold" as a theme are stored."""
+    project = ["--project", str(small_project)]
+    refused = "a possible identifier nobody has decided about"
+    for command in (["transcripts", "edit", "deltaker_D1_T1"], ["participants", "edit", "D1"]):
+        for attribute in ("kontakt=Vold", "kontaktperson=Nord", "veileders_navn=Foss", "kontakt=Breivik", "bydel=Foss", "rolle=Breivik"):
+            held = run(*project, *command, "--attribute", attribute)
+            assert held.exit_code == 1 and refused in held.stderr, (command, attribute, held.output)
+        for attribute in ("region=Nord", "tema=Vold", "humør=Glad", "rolle=Arbeidstaker"):
+            stored = run(*project, *command, "--attribute", attribute)
+            assert stored.exit_code == 0, (command, attribute, stored.output)
+    held = run(*project, "transcripts", "edit", "deltaker_D1_T1", "--interviewer", "Vold")
+    assert held.exit_code == 1 and refused in held.stderr, held.output
+    held = run(*project, "participants", "edit", "D1", "--office", "Foss")
+    assert held.exit_code == 1 and refused in held.stderr, held.output
+    assert run(*project, "participants", "edit", "D1", "--office", "Nord").exit_code == 0
+    people = tmp_path / "deltakere.csv"
+    people.write_text("participant,role,office,region,kontaktperson\nD1,deltaker,kontor A,Nord,Vold\n", encoding="utf-8")
+    held = run(*project, "participants", "import", str(people))
+    assert held.exit_code == 1 and "Vold" in run(*project, "anonymise", "pending").output, held.output
+    people.write_text("participant,role,office,region\nD1,deltaker,Foss,Nord\n", encoding="utf-8")
+    held = run(*project, "participants", "import", str(people))
+    assert held.exit_code == 1 and "Foss" in run(*project, "anonymise", "pending").output, held.output
+    database = (small_project / ".qualcode" / "project.db").read_bytes()
+    assert b"Breivik" not in database and b"Foss" not in database

@@ -287,3 +287,53 @@ def test_a_word_is_first_on_its_line_where_only_spaces_or_a_speakers_marker_stan
     index = data.draw(st.integers(0, len(text)))
     before = text[text.rfind("\n", 0, index) + 1:index].strip()  # the line before the word, read whole
     assert _after_line_start(text, index) == (before == "" or before.endswith((":", ")", "]")))
+
+
+# Names that are also everyday words, on a list of names or not: the Thai nicknames "Nok" ("enough", a function
+# word the capitalised runs left out) and "Tukta" (a bokmål verb's form), the Vietnamese "Trang" ("narrow"),
+# and Norway's own "Per", "Liv" and "Dag", as common as words. Each was stored unproposed first in its sentence
+# (and "Nok" anywhere), most where the text also writes the word in lower case, as every interview does "nok".
+@pytest.mark.parametrize("text", [
+    "D1: Trang sa at hun ikke fikk hjelp. Det var trang økonomi der.",
+    "D1: Det var travelt. Tukta ringte meg i går.",
+    "D1: Tukta var sint på meg.",
+    "D1: Nok sa at hun ikke kunne komme. Det var nok sant.",
+    "D1: Jeg vet ikke. Nok ringte meg i går.",
+    "D1: Nok har sagt at det var greit.",
+    "D1: Trang kom for sent i dag, og rommet var trang.",
+    "D1: Trang var syk i går.",
+    "D1: Nok var veilederen min.",
+    "I: Hvem ringte deg?\nD1: Nok.",
+    "D1: Per sa at det var greit, men det koster 100 kroner per time.",
+    "D1: Liv ringte meg i går, og livet gikk videre.",
+    "D1: Dag spurte om jeg ville være med.",
+    # Statistics Norway's surnames that are words too, which its list in data/names.txt leaves apart.
+    "D1: Foss kom for sent.",
+    "D1: Det var sånn. Breivik var syk.",
+])
+def test_a_listed_name_that_is_also_a_word_is_proposed_where_it_stands_as_a_person(text: str) -> None:
+    assert len(_first(text)) == 1, _first(text)
+
+
+@pytest.mark.parametrize("text", [
+    # The same words begin their sentences as words: before what no person does, or with the verb's own subject after it.
+    "D1: Nok en gang ble jeg avvist. Nok om det. Nok er nok, sa jeg. Nok var det ikke. Nok kunne det vært verre.",
+    "D1: Nok penger hadde vi aldri. Nok sa hun ikke, men det var tydelig. Nok kom det en regning.",
+    "D1: Trangt var det. Trang økonomi gjorde det vanskelig. Trang var leiligheten også. Trang hadde vi det.",
+    "D1: Per time fikk jeg 150 kroner. Liv er viktig. Liv og helse går foran. Dag etter dag gikk det sånn.",
+    "D1: Hans mor sa at det var greit. Tukta ble han av faren sin. Lek skal være gøy. Foss var det mye av.",
+    # Pronouns that are names too ("Andre", André): others.
+    "D1: Andre sa at det var greit. Mange ringte.",
+])
+def test_the_same_words_first_in_a_sentence_as_words_are_not_proposed(text: str) -> None:
+    assert _first(text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("D1: Per Olav sa at det var greit.", "Per Olav"),
+    ("D1: Det var sånn. Liv Hansen ringte meg.", "Liv Hansen"),
+    ("D1: Nok Sombat hjalp meg med CV-en.", "Nok Sombat"),
+])
+def test_a_given_name_that_is_a_word_is_proposed_with_the_name_after_it_first_in_a_sentence(text: str, name: str) -> None:
+    """Only the second name was proposed ("Olav", "Hansen"): accepted, it left "Per" and "Liv" in the text."""
+    assert _first(text) == [name]

@@ -110,6 +110,18 @@ SAID_OF_PEOPLE_AFTER_AUXILIARY = frozenset((
     "snakket snakka pratet prata lovet lova smilt ledd ropt skreket nikket nikka"
 ).split())
 ADVERBS_AFTER_AUXILIARY = frozenset("ikke ikkje også òg bare berre aldri alltid gjerne kanskje sikkert nok".split())
+MODALS = AUXILIARIES - {"har", "hadde"}
+# What a copula says of a person's state, after which the listed name before it is someone ("Trang var syk",
+# "Nok er gravid"; not "Trang var leiligheten", "Liv er viktig"), with at most one of the adverbs before it.
+STATES_OF_PEOPLE = frozenset((
+    "syk sjuk sykmeldt sjukmeld sint glad lei redd trøtt trett sliten flink snill grei hyggelig gravid hjemme heime borte "
+    "alene aleine ensom fornøyd misfornøyd sur skuffet skuffa lykkelig deprimert arbeidsledig ufør gift skilt singel død "
+    "født fødd sikker usikker stressa stresset nervøs opptatt travel"
+).split())
+ADVERBS_BEFORE_STATE = frozenset("ikke ikkje også òg veldig så litt ganske helt kjempe alltid aldri ofte fortsatt fremdeles".split())
+# Words a sentence begins with as its subject that are names too, but stand for people by no one's name
+# ("Andre sa at det var greit": others).
+WORDS_FOR_PEOPLE = frozenset("andre mange alle begge flere fleire noen nokon ingen somme enkelte".split())
 # Copulas, after which a role's label ending the sentence or before a possessive says that the word
 # before them is a person ("Nordmann var veilederen min"; not "Innimellom var veilederen sur").
 COPULAS = frozenset("var er ble blir vart vert va".split())
@@ -198,8 +210,8 @@ def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
     from qualcode.text.sentences import pipeline
 
     nlp = pipeline()
-    # Function words are no names, except Norwegian given names among them ("Dag", "Hans").
-    given = faker_names().norwegian_given
+    # Function words are no names, except Norwegian given names among them ("Dag", "Hans") and the Thai "Nok".
+    given = faker_names().norwegian_given | _southeast_asian_names()
     function_words = frozenset(nlp.vocab.strings.add(word) for word in nlp.Defaults.stop_words if word not in given)
 
     def runs(doc: Doc) -> list[tuple[int, int]]:
@@ -303,7 +315,8 @@ def propose(
                 # Where a sentence begins (or may, after "osv."), a word capitalised for grammar is
                 # dropped unless it reads as a name ("Marthinsen sa", not "Husleia økte").
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
-                        or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)):
+                        or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
+                        or (start + 1 < end and _before_a_name(token.text, doc[start + 1].text))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
                 # first part ("Gunnhild Rasmussen. Hun var ..."), or a word such as "Veilederen" before
@@ -600,8 +613,13 @@ def _name_even_first(word: str, lowered: set[str]) -> bool:
         # "Hansen", "Lund"): a name missed leaks, while a word proposed costs the researcher one
         # decision in review.
         # So are Vietnamese names, few and shared by most who bear one ("Tran", "Lan", "Hai").
-        return (_norwegian_given_name(folded) or folded in faker_names().norwegian_surnames or folded in faker_names().vietnamese
-                or not nynorsk_word(folded))
+        if _norwegian_given_name(folded) or folded in faker_names().norwegian_surnames or folded in faker_names().vietnamese:
+            return True
+        # The names of data/southeast_asian_names.txt that are words too ("Trang", "Nok", "Lek", "Tukta") begin
+        # their sentences as those words as often: they are proposed where they stand as a person does (_bare_subject).
+        if folded in _southeast_asian_names() and folded not in given_names():
+            return not _dictionary_word(folded)
+        return not nynorsk_word(folded)
     return _shaped_like_a_name(word)
 
 
@@ -721,19 +739,64 @@ def everyday_word(folded: str) -> bool:
             or english_word(folded))
 
 
-def ordinary_value(text: str) -> bool:
+def ordinary_value(text: str, field: str = "") -> bool:
     """Whether `text`, typed as a value that is a category (an attribute's "Arbeidstaker", a role's "Ufør"),
     is made of ordinary Norwegian words: each at an everyday frequency in bokmål, or a word (or the genitive
-    of one) the bokmål or nynorsk dictionary knows, and none on the lists of names and places. A value is
+    of one) the bokmål or nynorsk dictionary knows, and none on the lists of names and places, nor a surname
+    that is a word too where it is more likely the surname (value_surname: "Foss", "Breivik"; in a field
+    naming a person, "Vold" and "Nord" too). A value is
     capitalised as a label is, so its capital says nothing of a name, as it does in running text; a listed
     name ("Kari", "Liv") is held back whatever else it is, as a word no dictionary knows is ("Tesfalem"). Each word
     is judged, however they are joined: "Kari–Hansen" or "Kari/Hansen" taken whole is what wordfreq reads as its
     parts ("kari", "hansen": everyday, 4.2), and a stray hyphen ("-Ufør") left an empty word."""
     words = WORD.findall(text.casefold())
+    person = names_a_person(field)
     return bool(words) and all(
-        word not in _names() and not _is_place(word) and word not in _places()
+        word not in _names() and not _is_place(word) and word not in _places() and not value_surname(word, person)
         and (zipf(word) >= EVERYDAY_MIN_ZIPF or any(_norwegian_word(form) for form in _with_genitive_base(word)))
         for word in words
+    )
+
+
+def value_surname(folded: str, person: bool) -> bool:
+    """Whether `folded`, a word typed as a value, is taken for one of Norway's surnames that are everyday words
+    too (data/names.txt, which lists them apart: no sentence's first word "Foss" or "Vold" is proposed for them):
+    in a field naming a person (names_a_person) any of them ("kontaktperson: Vold"), elsewhere one rarer
+    than an everyday word (COMMON_ZIPF), where the surname (Foss: 3,144 bearers) is more likely than the word
+    as a category ("Foss", "Breivik", "Sandberg"; not "Nord" as a region, "Vold" as a theme or "Glad")."""
+    return folded in _surnames_also_words() and (person or zipf(folded) < COMMON_ZIPF)
+
+
+def surnames_in_value(value: str, field: str = "") -> list[Proposal]:
+    """The capitalised words of `value`, typed into `field`, that are surnames and everyday words too
+    (value_surname): what `propose` leaves alone as words, where a sentence begins ("Foss" first in a
+    participants CSV's office cell) or, as common as "Vold", anywhere."""
+    person = names_a_person(field)
+    return [
+        Proposal(match.group(), match.start(), match.end(), value)
+        for match in WORD.finditer(value) if match.group()[:1].isupper() and value_surname(match.group().casefold(), person)
+    ]
+
+
+# The fields and attributes whose values name a person, by a word of their name (NAME_FIELD_WORDS, "kontakt_person",
+# "Fastlege", "veileders navn"), the roles' labels (ROLE_LABELS) among them, or its ending ("etternavn",
+# "kontaktperson", "contact_name"): there a surname that is also a word ("Vold", "Nord") is the surname.
+NAME_FIELD_WORDS = frozenset((
+    "navn name names fornavn etternavn person kontakt contact kontaktperson participant participants speaker deltakere "
+    "interviewer note_taker intervjuar saksbehandler sakshandsamar caseworker fastlege lege doctor tolk interpreter "
+    "kollega colleague sjef boss partner ektefelle samboer kjæreste pårørende verge mor far mamma pappa bror søster "
+    "forelder foreldre mother father parent"
+).split())
+NAME_FIELD_ENDINGS = ("navn", "name", "person")
+
+
+def names_a_person(field: str) -> bool:
+    """Whether a field or attribute named `field` holds a person's name (NAME_FIELD_WORDS): "kontakt",
+    "veileder", "etternavn", "interviewer"; not "region", "kontor", "tema" or "status"."""
+    folded = field.strip().casefold()
+    parts = [part for part in re.split(r"[\s_\-./]+", folded) if part]
+    return folded in NAME_FIELD_WORDS or any(
+        part in NAME_FIELD_WORDS or (len(part) > 3 and _role(part)) or part.endswith(NAME_FIELD_ENDINGS) for part in parts
     )
 
 
@@ -782,8 +845,22 @@ def _places() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _names() -> frozenset[str]:
-    """Given names and surnames (given_names, surnames), and Vietnamese names, casefolded."""
-    return given_names() | surnames() | faker_names().vietnamese
+    """Given names and surnames (given_names, surnames), and Vietnamese and Thai names, casefolded."""
+    return given_names() | surnames() | faker_names().vietnamese | _southeast_asian_names()
+
+
+@lru_cache(maxsize=1)
+def _southeast_asian_names() -> frozenset[str]:
+    """Vietnamese and Thai given names and nicknames the other lists lack (data/southeast_asian_names.txt):
+    "Trang", "Phuong", "Nok", "Lek", "Tukta", "Ploy"."""
+    return frozenset(name.casefold() for names in data_lines("southeast_asian_names.txt").values() for name in names)
+
+
+@lru_cache(maxsize=1)
+def _surnames_also_words() -> frozenset[str]:
+    """Statistics Norway's surnames that are everyday words too, left off its list (data/names.txt): "foss",
+    "vold", "nord", "breivik", casefolded."""
+    return frozenset(name.casefold() for name in data_lines("names.txt")["etternavn som også er ord"])
 
 
 @lru_cache(maxsize=1)
@@ -792,7 +869,7 @@ def _first_names() -> frozenset[str]:
     common surnames, not SSB's 3,457, many of which are also words a sentence begins with in
     nynorsk or dialect ("Heim", "Eng", "Hval", "Ask"); a surname there is still proposed with the
     name before it, and everywhere else."""
-    return given_names() | faker_names().norwegian_surnames | faker_names().vietnamese
+    return given_names() | faker_names().norwegian_surnames | faker_names().vietnamese | _southeast_asian_names()
 
 
 @lru_cache(maxsize=1)
@@ -899,12 +976,19 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
         return False
     word, verb = doc[index].text, doc[index + 1].lower_
     folded = word.casefold()
-    if verb not in SUBJECT_VERBS or len(word) < 3 or not word.isalpha() or folded in lowered or _common(folded):
+    if verb not in SUBJECT_VERBS or len(word) < 3 or not word.isalpha() or folded in WORDS_FOR_PEOPLE:
+        return False
+    # A listed name that is also a word ("Per", "Liv", "Nok", "Trang") is the word as often where a sentence
+    # begins, and written in lower case elsewhere as that word: where it stands says which it is.
+    listed = folded in _names() or folded in _surnames_also_words()
+    if not listed and (folded in lowered or _common(folded)):
         return False
     after = doc[index + 2] if index + 2 < len(doc) else None
     if after is not None and (after.lower_ in SUBJECTS_AFTER_VERB or after.is_title):
         return False
-    if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded) or not _bare_word(folded):
+    if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded):
+        return False
+    if not listed and not _bare_word(folded):
         return False
     if verb in SAID_OF_PEOPLE:
         # Unless the verb's subject follows it, a noun's definite form ("Innimellom ringte veilederen").
@@ -913,7 +997,27 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
         return True
     if verb in COPULAS and after is not None and _role(after.lower_) and _ends_phrase(doc, index + 3):
         return True
+    # A noun begins a sentence bare before a modal or a copula ("Lek skal være gøy", "Liv er viktig", "Tro kan
+    # hjelpe"), and an adjective before a copula ("Trang var leiligheten"); before the other verbs, or a copula
+    # and what is said of a person's state ("Trang var syk"), a listed name that is also a word is someone.
+    if listed and (_state_of_a_person_after(doc, index + 2) if verb in COPULAS else verb not in MODALS):
+        return True
     return zipf(folded) < NAME_PART_MAX_ZIPF
+
+
+def _before_a_name(word: str, following: str) -> bool:
+    """Whether `word`, a given name however common a word ("Per", "Liv", "Nok"), begins a whole name with
+    the listed name after it ("Per Olav", "Liv Hansen"): left out, the name was proposed without it, and
+    accepting "Olav" left "Per" in the text."""
+    return word.casefold() in _first_names() and following.casefold() in _names()
+
+
+def _state_of_a_person_after(doc: Doc, index: int) -> bool:
+    """Whether the token at `index`, after a copula, or the one after it when that is an adverb ("veldig",
+    "ikke"), says how a person is: "var syk", "er veldig sint", "var gravid"."""
+    if index < len(doc) and doc[index].lower_ in ADVERBS_BEFORE_STATE:
+        index += 1
+    return index < len(doc) and doc[index].lower_ in STATES_OF_PEOPLE
 
 
 def _said_of_people_after(doc: Doc, index: int) -> bool:
@@ -958,8 +1062,10 @@ def _answers_who(text: str, at: int, word: str, lowered: set[str]) -> bool:
     asked = text[:text.rfind("\n", 0, at)].rstrip()
     if not asked.endswith("?") or not WHO.search(asked[asked.rfind("\n") + 1:]):
         return False
-    return not (len(word) < 3 or not word.isalpha() or folded in lowered or _common(folded) or _role(folded)
-                or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded))
+    # A listed name that is also a word ("Per", "Nok") answers so as a name: no word answers "who" alone.
+    listed = folded in _names() or folded in _surnames_also_words()
+    return not (len(word) < 3 or not word.isalpha() or (not listed and (folded in lowered or _common(folded))) or _role(folded)
+                or folded in WORDS_FOR_PEOPLE or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded))
 
 
 def _ends_phrase(doc: Doc, index: int) -> bool:

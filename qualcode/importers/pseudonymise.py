@@ -22,6 +22,7 @@ from qualcode.anonymise.candidates import (
     ordinary_value,
     parts_of_whole_names,
     propose,
+    surnames_in_value,
     zipf,
 )
 from qualcode.anonymise.key import PseudonymKey
@@ -191,12 +192,18 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
         values += [(f"speaker {label}", value) for label, value in meta["speakers"].items() if isinstance(value, str)]
     found: list[Proposal] = []
     for where, value in written:
-        proposed = [proposal for proposal in propose(value, (), ()) if where not in categories or not ordinary_value(proposal.text)]
-        for proposal in [*proposed, *parts_of_whole_names(value, key.entries)]:
+        field = where.removeprefix("attribute ")
+        proposed = [proposal for proposal in propose(value, (), ()) if where not in categories or not ordinary_value(proposal.text, field)]
+        # A surname that is an everyday word too ("Foss", "Vold") is no name to `propose`: typed as a value (all
+        # but the file's name and title, which are sentences), it is held back as one (candidates.value_surname).
+        typed = value.removeprefix(f"{field} ") if where in categories else "" if where in ("file name", "title") else value
+        for proposal in [*proposed, *parts_of_whole_names(value, key.entries), *surnames_in_value(typed, field)]:
             found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     for where, value in values:
-        for proposal in propose(f"med {value}", (), ()):  # read mid-sentence: its first word is no sentence's first
-            if where not in categories or not ordinary_value(proposal.text):
+        field = "speaker" if where.startswith("speaker ") else where
+        # Read mid-sentence: its first word is no sentence's first.
+        for proposal in [*propose(f"med {value}", (), ()), *surnames_in_value(value, field)]:
+            if where not in categories or not ordinary_value(proposal.text, field):
                 found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     return found
 
