@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import clean_name
@@ -145,3 +146,41 @@ def test_the_leak_check_passes_an_export_full_of_numbers_and_refuses_one_with_a_
     path.write_text(text, encoding="utf-8")
     leaks = check_file(path, PseudonymKey("test"))
     assert sorted(leak.found for leak in leaks if leak.kind in ("phone", "postcode")) == sorted(planted)
+
+
+def test_a_quote_cut_right_after_its_currency_is_exported_and_a_number_read_as_a_phone_in_its_text_is_not(demo: Path, tmp_path: Path) -> None:
+    """A quote coded from right after "kr " begins with the bare amount ("41 234 567 i erstatning"): the
+    leak guard, reading the export alone, took it for a phone number and refused every export of it.
+    It is read in the stored text around it, as the import read it; a number that reads as a phone
+    number there too (a text kept from before a rule) is still refused."""
+    from docx import Document
+
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    (folder / "deltaker_D9_T1.txt").write_text(
+        "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
+    project = ["--project", str(demo)]
+    assert run(*project, "import", str(folder)).exit_code == 0
+    coded = run(*project, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", "41 234 567 i erstatning")
+    assert coded.exit_code == 0, coded.output
+    chosen = ("--transcript", "deltaker_D9_T1")
+    table = run(*project, "export", "quotes", *chosen, "--format", "csv", "--output", str(tmp_path / "q.csv"))
+    assert table.exit_code == 0, table.output
+    assert "41 234 567 i erstatning" in (tmp_path / "q.csv").read_text(encoding="utf-8")
+    report = run(*project, "export", "report", *chosen, "--output", str(tmp_path / "r.docx"))
+    assert report.exit_code == 0, report.output
+    assert any("41 234 567 i erstatning" in paragraph.text for paragraph in Document(str(tmp_path / "r.docx")).paragraphs)
+
+    from qualcode.store.models import TextVersion
+    from qualcode.store.project import Project
+
+    # A text as an earlier rule left it: "fikk kr" -> "ring på", the same length, past the trigger that keeps
+    # a version's text as it is.
+    with Project.open(demo) as opened, opened.begin() as session:
+        session.execute(sql("DROP TRIGGER text_versions_immutable"))
+        version = session.scalar(select(TextVersion).join(Transcript, Transcript.current_version_id == TextVersion.id)
+                                 .where(Transcript.name == "deltaker_D9_T1"))
+        assert version is not None
+        version.text = version.text.replace("fikk kr 41", "ring på 41")
+    refused = run(*project, "export", "quotes", *chosen, "--format", "csv", "--output", str(tmp_path / "q2.csv"))
+    assert refused.exit_code != 0 and "41 234 567" in refused.output and not (tmp_path / "q2.csv").exists()

@@ -15,7 +15,7 @@ import re
 import zipfile
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -452,8 +452,9 @@ def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] |
     return found
 
 
-def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> None:
-    """For exporters: refuse a file, or the bytes of a file to be written as `name`, with an identifier in it.
+def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, cleared: Callable[[Leak], bool] | None = None) -> None:
+    """For exporters: refuse a file, or the bytes of a file to be written as `name`, with an identifier in it,
+    but for what `cleared` says the project's stored text, read in context, holds as no identifier.
 
     Nothing is deleted: exporters check the bytes before any of them reach the disk
     (exporters.publish), so a refusal never touches an earlier good export.
@@ -465,6 +466,8 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None) -> N
         raise LeakFound(f"refused to write {written}: its name holds {leak.kind} {leak.found!r}",
                         "give the file a name without it; nothing was written")
     leaks = check_file(source, key, name, EXPORT_LIMITS if isinstance(source, bytes) else None)
+    if leaks and cleared is not None:
+        leaks = [leak for leak in leaks if not cleared(leak)]
     if leaks:
         first = leaks[0]
         raise LeakFound(

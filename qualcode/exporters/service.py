@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.leakcheck import guard
+from qualcode.anonymise.leakcheck import Leak, guard
 from qualcode.anonymise.typed_text import clean_text, looked_up
 from qualcode.coding.orphans import left_out_note
 from qualcode.coding.passages import (
@@ -33,6 +33,7 @@ from qualcode.coding.passages import (
 )
 from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template, group_label
+from qualcode.exporters.in_context import cleared_in_context
 from qualcode.exporters.labels import LABELS
 from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import (
@@ -144,9 +145,10 @@ def publish_numbered(first: Path, data: bytes, check: Callable[[bytes], None] | 
 
 
 def publish_checked(path: Path, data: bytes, key: PseudonymKey | None, *, numbered: bool = False,
-                    overwrite: bool = True) -> tuple[Path, list[str]]:
-    """Publish through the leak guard (when there is a key); the path written, and warnings for stale temporaries removed."""
-    check = (lambda checked: guard(checked, key, path.name)) if key is not None else None
+                    overwrite: bool = True, cleared: Callable[[Leak], bool] | None = None) -> tuple[Path, list[str]]:
+    """Publish through the leak guard (when there is a key), which lets pass what `cleared` clears; the
+    path written, and warnings for stale temporaries removed."""
+    check = (lambda checked: guard(checked, key, path.name, cleared)) if key is not None else None
     if numbered:
         path, stale = publish_numbered(path, data, check)
     else:
@@ -154,8 +156,11 @@ def publish_checked(path: Path, data: bytes, key: PseudonymKey | None, *, number
     return path, [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale]
 
 
-def _publish_export(path: Path, data: bytes, key: PseudonymKey | None, output: Path | None, force: bool) -> tuple[Path, list[str]]:
-    return publish_checked(path, data, key, numbered=output is None, overwrite=force)
+def _publish_export(session: Session, quotes: list[Quote], path: Path, data: bytes, key: PseudonymKey | None,
+                    output: Path | None, force: bool) -> tuple[Path, list[str]]:
+    """Publish an export of `quotes`: a number their cut left without the words that made it an amount is no leak."""
+    return publish_checked(path, data, key, numbered=output is None, overwrite=force,
+                           cleared=cleared_in_context(session, quotes))
 
 
 # Called as progress(done, total) while quotes are written: once per batch of quotes.
@@ -209,7 +214,7 @@ def export_report(
     quotes = cap_quotes(everything, cap) if cap is not None else everything
     path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
     rendered = render_report(session, quotes, codes, selection, options, progress, everything=everything)
-    path, notes = _publish_export(path, rendered, key, output, force)
+    path, notes = _publish_export(session, quotes, path, rendered, key, output, force)
     tables = [warning for table in options.matrices for warning in table.warnings]
     return ExportResult(path, len(quotes), _quoted(quotes), notes + _left_out(session, selection)
                         + _warnings(session, options.attribution, quotes, options.language) + tables)
@@ -240,7 +245,8 @@ def export_quote_table(
     if not quotes:
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "sitater" if language == "nb" else "quotes", f".{table_format}", force)
-    path, notes = _publish_export(path, render_quote_table(quotes, table_format, template, language, progress), key, output, force)
+    path, notes = _publish_export(session, quotes, path, render_quote_table(quotes, table_format, template, language, progress), key,
+                                  output, force)
     if table_format == "xlsx":
         notes += too_long_for_a_cell(quotes)
     return ExportResult(path, len(quotes), _quoted(quotes), notes + _left_out(session, selection) + _warnings(session, template, quotes, language))
