@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.attribution import attribution_risks
+from qualcode.anonymise.in_context import cleared_in_project
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import Leak, guard
 from qualcode.anonymise.typed_text import clean_text, looked_up
@@ -33,7 +34,6 @@ from qualcode.coding.passages import (
 )
 from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template, group_label
-from qualcode.exporters.in_context import cleared_in_context
 from qualcode.exporters.labels import LABELS
 from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import (
@@ -156,11 +156,10 @@ def publish_checked(path: Path, data: bytes, key: PseudonymKey | None, *, number
     return path, [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale]
 
 
-def _publish_export(session: Session, quotes: list[Quote], path: Path, data: bytes, key: PseudonymKey | None,
+def _publish_export(session: Session, path: Path, data: bytes, key: PseudonymKey | None,
                     output: Path | None, force: bool) -> tuple[Path, list[str]]:
-    """Publish an export of `quotes`: a number their cut left without the words that made it an amount is no leak."""
-    return publish_checked(path, data, key, numbered=output is None, overwrite=force,
-                           cleared=cleared_in_context(session, quotes))
+    """Publish an export of quotes: a number their cut left without the words that made it an amount is no leak."""
+    return publish_checked(path, data, key, numbered=output is None, overwrite=force, cleared=cleared_in_project(session))
 
 
 # Called as progress(done, total) while quotes are written: once per batch of quotes.
@@ -214,7 +213,7 @@ def export_report(
     quotes = cap_quotes(everything, cap) if cap is not None else everything
     path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
     rendered = render_report(session, quotes, codes, selection, options, progress, everything=everything)
-    path, notes = _publish_export(session, quotes, path, rendered, key, output, force)
+    path, notes = _publish_export(session, path, rendered, key, output, force)
     tables = [warning for table in options.matrices for warning in table.warnings]
     return ExportResult(path, len(quotes), _quoted(quotes), notes + _left_out(session, selection)
                         + _warnings(session, options.attribution, quotes, options.language) + tables)
@@ -245,7 +244,7 @@ def export_quote_table(
     if not quotes:
         raise nothing_selected(session, selection)
     path = export_path(project_root, output, "sitater" if language == "nb" else "quotes", f".{table_format}", force)
-    path, notes = _publish_export(session, quotes, path, render_quote_table(quotes, table_format, template, language, progress), key,
+    path, notes = _publish_export(session, path, render_quote_table(quotes, table_format, template, language, progress), key,
                                   output, force)
     if table_format == "xlsx":
         notes += too_long_for_a_cell(quotes)
