@@ -82,10 +82,12 @@ def add_memo(
     recorded_by: Coder | None = None,
     together: str | None = None,
     written_at: datetime | None = None,
+    in_place_of: str | None = None,
 ) -> MemoView:
     """Write a memo attached to at most one thing (the project if none), as an undoable event: the
     author's, or `recorded_by`'s who brought it in (a review import), one of the change `together` names;
-    dated `written_at` when it was written before now (a reviewer's comment)."""
+    dated `written_at` when it was written before now (a reviewer's comment); `in_place_of`, the GUID of
+    the memo of the same comment whose import was undone."""
     if not text.strip():
         raise InvalidInput("the memo is empty")
     if title is not None:  # a list shows it on one line, as a participant's or transcript's value
@@ -107,6 +109,7 @@ def add_memo(
     record_event(
         session, kind=EventKind.MEMO_ADD, coder=recorded_by or author, entity_guid=memo.guid,
         before=None, after=memo_state(memo), summary=f"memo on {view.attached_to}", together=together,
+        in_place_of=in_place_of,
     )
     return view
 

@@ -517,6 +517,8 @@ def import_review(
                                 MEMO_TITLE_LENGTH),
                 source=each.sources[0], recorded_by=importer() if importer is not None else None, together=together,
                 written_at=each.written_at,
+                # The memo of its import undone: a redo of that import would keep the comment twice (history.redo).
+                in_place_of=found.guid if found is not None else None,
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
             raise UndecidedNames(

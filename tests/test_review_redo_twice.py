@@ -1,0 +1,58 @@
+"""Two colleagues who import the same reviewed report in turn, each undoing and redoing their import: no comment
+is kept twice, whichever of them redoes last."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from qualcode.store.models import Memo
+from qualcode.store.project import Project
+from tests.test_review_roundtrip import OWN, SHARED, commented, ok, reported, reported_template, run
+
+__all__ = ["reported", "reported_template"]  # the fixtures, shared with the round trip's tests
+
+
+def live(project: Path) -> list[tuple[str, str]]:
+    with Project.open(project) as opened, opened.begin() as session:
+        return sorted((memo.author.name, memo.text) for memo in session.scalars(select(Memo).where(Memo.removed_at.is_(None))))
+
+
+def test_an_import_undone_while_a_colleagues_redo_brought_its_comments_back_is_not_redone(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"), (SHARED, "Ja.", "Anne"))
+    ok(run(project, "review", "import", str(reviewed), coder="Prober"))
+    ok(run(project, "undo", coder="Prober"))
+    assert "2 new memos" in ok(run(project, "review", "import", str(reviewed), coder="Kari")).output
+    ok(run(project, "undo", coder="Kari"))
+    ok(run(project, "redo", coder="Prober"))  # nothing of the comments is live: Prober's import comes back
+    assert live(project) == [("Anne", "Ja."), ("Anne", "Sterkt.")]
+    refused = run(project, "redo", coder="Kari")
+    assert refused.exit_code == 1 and "the comments of what you last undid came in again since" in refused.output, refused.output
+    assert live(project) == [("Anne", "Ja."), ("Anne", "Sterkt.")]
+
+
+
+def test_an_import_undone_before_key_new_whose_comments_came_in_again_since_is_not_redone(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Its comments' digests were made with the key before: those brought in again are known as brought in for them."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"), (SHARED, "Ja.", "Anne"))
+    ok(run(project, "review", "import", str(reviewed), coder="Prober"))
+    ok(run(project, "undo", coder="Prober"))
+    ok(run(project, "key", "destroy", "--yes"))
+    ok(run(project, "key", "new"))
+    assert "2 new memos" in ok(run(project, "review", "import", str(reviewed), coder="Kari")).output
+    refused = run(project, "redo", coder="Prober")
+    assert refused.exit_code == 1 and "the comments of what you last undid came in again since" in refused.output, refused.output
+    assert live(project) == [("Anne", "Ja."), ("Anne", "Sterkt.")]
+    # Kari's undone, Prober's is redone; Kari's is not redone then, though it was brought in under the key now.
+    ok(run(project, "undo", coder="Kari"))
+    ok(run(project, "redo", coder="Prober"))
+    refused = run(project, "redo", coder="Kari")
+    assert refused.exit_code == 1 and "the comments of what you last undid came in again since" in refused.output, refused.output
+    assert live(project) == [("Anne", "Ja."), ("Anne", "Sterkt.")]
