@@ -3,11 +3,20 @@ is kept twice, whichever of them redoes last."""
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from qualcode.store.models import Memo
+from qualcode.anonymise.key import load_key
+from qualcode.coding.history import redo
+from qualcode.coding.memos import MemoView
+from qualcode.errors import QualcodeError
+from qualcode.exporters import review
+from qualcode.store.models import Coder, Memo
 from qualcode.store.project import Project
 from tests.test_review_roundtrip import OWN, SHARED, commented, ok, reported, reported_template, run
 
@@ -56,3 +65,49 @@ def test_an_import_undone_before_key_new_whose_comments_came_in_again_since_is_n
     refused = run(project, "redo", coder="Kari")
     assert refused.exit_code == 1 and "the comments of what you last undid came in again since" in refused.output, refused.output
     assert live(project) == [("Anne", "Ja."), ("Anne", "Sterkt.")]
+
+
+def test_a_redo_at_once_with_an_import_of_the_same_file_keeps_each_comment_once(
+    reported: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The import reads which comments' imports were undone, and writes them anew, under the write lock: a redo of
+    the undone import at once waits, then finds them in again (each was kept twice: the redo found none yet)."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"), (SHARED, "Ja.", "Anne"))
+    ok(run(project, "review", "import", str(reviewed), coder="Prober"))
+    ok(run(project, "undo", coder="Prober"))
+    reached, go = threading.Event(), threading.Event()
+    add_memo = review.add_memo
+
+    def paused(*args: Any, **kwargs: Any) -> MemoView:  # the import, having found a comment's import undone, as it writes it
+        reached.set()
+        go.wait(10)
+        return add_memo(*args, **kwargs)
+
+    monkeypatch.setattr(review, "add_memo", paused)
+    key = load_key(Path(os.environ["QUALCODE_KEY"]), "test passphrase")
+    said: list[str] = []
+
+    def importing() -> None:
+        with Project.open(project) as opened, opened.begin() as session:
+            kari = session.scalars(select(Coder).where(Coder.name == "Kari")).one()
+            review.import_review(session, reviewed, key, importer=lambda: kari)
+
+    def redoing() -> None:
+        try:
+            with Project.open(project) as opened, opened.begin() as session:
+                said.append(redo(session, session.scalars(select(Coder).where(Coder.name == "Prober")).one()).summary)
+        except QualcodeError as refused:
+            said.append(refused.message)
+
+    importer = threading.Thread(target=importing)
+    importer.start()
+    assert reached.wait(30)
+    redoer = threading.Thread(target=redoing)
+    redoer.start()
+    redoer.join(1.5)  # done by now unless it waits for the import
+    go.set()
+    importer.join(30)
+    redoer.join(30)
+    assert live(project) == [("Anne", "Ja."), ("Anne", "Sterkt.")], said
+    assert said and "came in again since" in said[0], said

@@ -39,7 +39,7 @@ from qualcode.coding.coders import (
 from qualcode.coding.memos import MEMO_TITLE_LENGTH, MemoView, add_memo, memo_view, seen_by
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PREFIX, REPORT_OF
-from qualcode.store.events import EventKind
+from qualcode.store.events import EventKind, hold_write_lock
 from qualcode.store.models import Code, Coder, Coding, Event, Memo, new_guid
 from qualcode.store.settings import get_setting
 from qualcode.text.counts import counted
@@ -327,6 +327,9 @@ def import_review(
         raise _unreadable(path, error.message, error.hint) from None
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError, AttributeError, TypeError) as error:
         raise _unreadable(path, f"{path.name} is not a readable .docx file ({error})") from None
+    # What it finds stored, and whether each comment's import was undone, is read under the write lock: a redo of an
+    # undone import at once waits, then finds the comments in again (history.redo), as both would keep them else.
+    hold_write_lock(session)
     # A report says which project it comes from (an older one, or another document, says nothing).
     made_in = _identifier(path)
     if made_in.startswith(REPORT_OF) and made_in.removeprefix(REPORT_OF) != get_setting(session, "project.guid"):
