@@ -45,6 +45,25 @@ def test_an_import_undone_while_a_colleagues_redo_brought_its_comments_back_is_n
 
 
 
+def test_an_import_undone_whose_comments_came_in_again_and_were_removed_since_is_not_redone(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A comment's memo removed (`memo remove`) was a decision about the comment, as the next import keeps: the redo
+    of an import undone before it came in again would bring it back unsaid."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Sterkt.", "Anne"), (SHARED, "Ja.", "Anne"))
+    ok(run(project, "review", "import", str(reviewed), coder="Prober"))
+    ok(run(project, "undo", coder="Prober"))
+    ok(run(project, "review", "import", str(reviewed), coder="Kari"))
+    with Project.open(project) as opened, opened.begin() as session:
+        brought = session.scalars(select(Memo.id).where(Memo.removed_at.is_(None))).all()
+    for memo in brought:
+        ok(run(project, "memo", "remove", str(memo), coder="Kari"))
+    refused = run(project, "redo", coder="Prober")
+    assert refused.exit_code == 1 and f"came in again since, by another import (memo {brought[0]}, removed since)" in refused.output, refused.output
+    assert live(project) == []
+
+
 def test_an_import_undone_before_key_new_whose_comments_came_in_again_since_is_not_redone(
     reported: tuple[Path, Path], tmp_path: Path,
 ) -> None:

@@ -39,7 +39,7 @@ from qualcode.coding.coders import (
     refuse_reviewer,
 )
 from qualcode.coding.consensus import refuse_deciding_twice
-from qualcode.coding.memos import memo_state
+from qualcode.coding.memos import import_undone, memo_state
 from qualcode.coding.reshape import (
     ROW_WORDS,
     TABLES,
@@ -322,13 +322,15 @@ def _refuse_comments_in_again(session: Session, coder: Coder, ids: list[int]) ->
     undone_at = session.scalar(select(func.max(Event.id)).where(Event.action == EventKind.UNDO.value, Event.entity_guid.in_(review)))
     # Brought in, or made to stand again (a colleague's redo of an import of the same file, an undo of a removal), since
     # they were undone: one alike in every sign (a second "Ja." in the same minute) that stood before is no repeat.
-    again = session.scalar(select(Memo.id).join(Event, Event.entity_guid == Memo.guid).where(
-        Memo.removed_at.is_(None), Memo.guid.in_(_same_comments(session, review) - review),
+    since = session.scalars(select(Memo).join(Event, Event.entity_guid == Memo.guid).where(
+        Memo.guid.in_(_same_comments(session, review) - review),
         Event.action.in_((EventKind.MEMO_ADD.value, EventKind.REDO.value, EventKind.UNDO.value)), Event.id > undone_at,
-    ).order_by(Memo.id).limit(1)) if review and undone_at is not None else None
+    ).order_by(Memo.id)).unique().all() if review and undone_at is not None else []
+    # One removed since by a removal of its own (`memo remove`) was a decision about the comment, which a redo would undo.
+    again = next((memo for memo in since if not import_undone(session, memo)), None)
     if again is not None:
         raise NothingToUndo(f"nothing to redo for {coder.name}: the comments of what you last undid came in again since,"
-                            f" by another import (memo {again})")
+                            f" by another import (memo {again.id}{', removed since' if again.removed_at is not None else ''})")
 
 
 def _same_comments(session: Session, guids: set[str]) -> set[str]:

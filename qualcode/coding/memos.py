@@ -69,6 +69,21 @@ def memo_view(session: Session, memo: Memo) -> MemoView:
     )
 
 
+# The changes that add a memo or remove it: by their last, a memo removed is known as removed or its import undone.
+_ADDING_OR_REMOVING = (EventKind.MEMO_ADD.value, EventKind.MEMO_REMOVE.value, EventKind.UNDO.value, EventKind.REDO.value)
+
+
+def import_undone(session: Session, memo: Memo) -> bool:
+    """Whether `memo` is removed because the import that wrote it was undone (the last change that added or removed
+    it is the undo of its adding), not by a removal of its own."""
+    if memo.removed_at is None:
+        return False
+    last = session.scalars(select(Event).where(Event.entity_guid == memo.guid, Event.action.in_(_ADDING_OR_REMOVING))
+                           .order_by(Event.id.desc()).limit(1)).first()
+    undone = session.get(Event, last.refers_to_id) if last is not None and last.action == EventKind.UNDO.value and last.refers_to_id else None
+    return undone is not None and undone.action == EventKind.MEMO_ADD.value
+
+
 def add_memo(
     session: Session,
     text: str,
