@@ -39,7 +39,7 @@ from qualcode.coding.coders import (
     refuse_reviewer,
 )
 from qualcode.coding.consensus import refuse_deciding_twice
-from qualcode.coding.memos import memo_state
+from qualcode.coding.memos import import_undone, memo_state
 from qualcode.coding.reshape import (
     ROW_WORDS,
     TABLES,
@@ -58,6 +58,7 @@ from qualcode.store.backups import BACKUPS_HERE, backup_named
 from qualcode.store.bulk import in_values
 from qualcode.store.events import (
     BACKED_UP_IN,
+    IN_PLACE_OF,
     TOGETHER,
     Entity,
     EventKind,
@@ -317,14 +318,36 @@ def _refuse_comments_in_again(session: Session, coder: Coder, ids: list[int]) ->
     comes in again with the next file that holds it): redone, each would be there twice."""
     added = [event.entity_guid for event in (session.get_one(Event, event_id) for event_id in ids)
              if event.action == EventKind.MEMO_ADD.value]
-    undone = session.execute(select(Memo.id, Memo.source).where(Memo.guid.in_(added), Memo.source.like("review:%"))).all()
-    # Written after them: one alike in every sign (a second "Ja." in the same minute) that was there before is no repeat.
-    again = session.scalar(select(Memo.id).where(
-        Memo.removed_at.is_(None), Memo.source.in_({row.source for row in undone}), Memo.id > max(row.id for row in undone),
-    ).order_by(Memo.id).limit(1)) if undone else None
+    review = set(session.scalars(select(Memo.guid).where(Memo.guid.in_(added), Memo.source.like("review:%"))))
+    undone_at = session.scalar(select(func.max(Event.id)).where(Event.action == EventKind.UNDO.value, Event.entity_guid.in_(review)))
+    # Brought in, or made to stand again (a colleague's redo of an import of the same file, an undo of a removal), since
+    # they were undone: one alike in every sign (a second "Ja." in the same minute) that stood before is no repeat.
+    since = session.scalars(select(Memo).join(Event, Event.entity_guid == Memo.guid).where(
+        Memo.guid.in_(_same_comments(session, review) - review),
+        Event.action.in_((EventKind.MEMO_ADD.value, EventKind.REDO.value, EventKind.UNDO.value)), Event.id > undone_at,
+    ).order_by(Memo.id)).unique().all() if review and undone_at is not None else []
+    # One removed since by a removal of its own (`memo remove`) was a decision about the comment, which a redo would undo.
+    again = next((memo for memo in since if not import_undone(session, memo)), None)
     if again is not None:
         raise NothingToUndo(f"nothing to redo for {coder.name}: the comments of what you last undid came in again since,"
-                            f" by another import (memo {again})")
+                            f" by another import (memo {again.id}{', removed since' if again.removed_at is not None else ''})")
+
+
+def _same_comments(session: Session, guids: set[str]) -> set[str]:
+    """The GUIDs of the memos that may hold the comments the memos `guids` hold: those stored under one of their
+    digests, and those brought in for one of them whose import was undone (IN_PLACE_OF), or they for those, and so
+    on: a digest is made with the key's secret, which `key new` changed."""
+    found: set[str] = set()
+    while new := guids - found:
+        found |= new
+        sources = select(Memo.source).where(Memo.guid.in_(new), Memo.source.like("review:%")).scalar_subquery()
+        guids = found | set(session.scalars(select(Memo.guid).where(Memo.source.in_(sources))))
+        added = select(Event).where(Event.action == EventKind.MEMO_ADD.value)
+        guids |= {guid for guid in session.scalars(added.with_only_columns(Event.entity_guid).where(
+            Event.payload[IN_PLACE_OF].as_string().in_(new))) if guid is not None}
+        guids |= {guid for guid in session.scalars(added.with_only_columns(Event.payload[IN_PLACE_OF].as_string()).where(
+            Event.entity_guid.in_(new))) if guid is not None}
+    return found
 
 
 def _refuse_reviewer_stepping(session: Session, coder: Coder, ids: list[int]) -> None:

@@ -69,6 +69,21 @@ def memo_view(session: Session, memo: Memo) -> MemoView:
     )
 
 
+# The changes that add a memo or remove it: by their last, a memo removed is known as removed or its import undone.
+_ADDING_OR_REMOVING = (EventKind.MEMO_ADD.value, EventKind.MEMO_REMOVE.value, EventKind.UNDO.value, EventKind.REDO.value)
+
+
+def import_undone(session: Session, memo: Memo) -> bool:
+    """Whether `memo` is removed because the import that wrote it was undone (the last change that added or removed
+    it is the undo of its adding), not by a removal of its own."""
+    if memo.removed_at is None:
+        return False
+    last = session.scalars(select(Event).where(Event.entity_guid == memo.guid, Event.action.in_(_ADDING_OR_REMOVING))
+                           .order_by(Event.id.desc()).limit(1)).first()
+    undone = session.get(Event, last.refers_to_id) if last is not None and last.action == EventKind.UNDO.value and last.refers_to_id else None
+    return undone is not None and undone.action == EventKind.MEMO_ADD.value
+
+
 def add_memo(
     session: Session,
     text: str,
@@ -82,10 +97,12 @@ def add_memo(
     recorded_by: Coder | None = None,
     together: str | None = None,
     written_at: datetime | None = None,
+    in_place_of: str | None = None,
 ) -> MemoView:
     """Write a memo attached to at most one thing (the project if none), as an undoable event: the
     author's, or `recorded_by`'s who brought it in (a review import), one of the change `together` names;
-    dated `written_at` when it was written before now (a reviewer's comment)."""
+    dated `written_at` when it was written before now (a reviewer's comment); `in_place_of`, the GUID of
+    the memo of the same comment whose import was undone."""
     if not text.strip():
         raise InvalidInput("the memo is empty")
     if title is not None:  # a list shows it on one line, as a participant's or transcript's value
@@ -107,6 +124,7 @@ def add_memo(
     record_event(
         session, kind=EventKind.MEMO_ADD, coder=recorded_by or author, entity_guid=memo.guid,
         before=None, after=memo_state(memo), summary=f"memo on {view.attached_to}", together=together,
+        in_place_of=in_place_of,
     )
     return view
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from qualcode.codebook.model import shows_nothing
+
 # How ATLAS.ti names a sub-code: "brukermedvirkning::individuell medvirkning" is individuell medvirkning under brukermedvirkning.
 ATLAS_SEPARATOR = "::"
 
@@ -20,11 +22,12 @@ _Code = TypeVar("_Code", bound=_Tree)
 
 
 def path_parts(name: str, separator: str) -> tuple[str, ...] | None:
-    """The names of the path `name` is, or None where it is no path: no separator, or an empty part ("::x", "x::")."""
+    """The names of the path `name` is, or None where it is no path: no separator, or a part that is empty ("::x",
+    "x::") or drawn as nothing ("x::" and a Hangul filler), as no code of its own may be named."""
     if separator not in name:
         return None
     parts = tuple(" ".join(part.split()) for part in name.split(separator))
-    return parts if all(parts) else None
+    return parts if all(part and not shows_nothing(part) for part in parts) else None
 
 
 @dataclass

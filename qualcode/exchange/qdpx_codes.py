@@ -78,7 +78,12 @@ def read_atlas_paths(reader: QdpxReader) -> None:
 
     def group(name: str, first: QdpxCode) -> QdpxCode:
         # Named by no name (a GUID derived from a name could be tried against names): the same file gives the same group.
-        return QdpxCode(derived_guid("atlas-code-group", first.guid), name, False, None, None)
+        # Never a GUID the file gives a code of its own (a file may be made to): that code would be taken for the group.
+        made = derived_guid("atlas-code-group", first.guid)
+        while made in reader.code_paths:
+            made = derived_guid("atlas-code-group", made)
+        reader.code_paths[made] = name
+        return QdpxCode(made, name, False, None, None)
 
     package = reader.package
     too_deep = UnreadableFile(

@@ -36,10 +36,17 @@ from qualcode.coding.coders import (
     get_or_create_coder,
     stored_coder,
 )
-from qualcode.coding.memos import MEMO_TITLE_LENGTH, MemoView, add_memo, memo_view, seen_by
+from qualcode.coding.memos import (
+    MEMO_TITLE_LENGTH,
+    MemoView,
+    add_memo,
+    import_undone,
+    memo_view,
+    seen_by,
+)
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PREFIX, REPORT_OF
-from qualcode.store.events import EventKind
+from qualcode.store.events import EventKind, hold_write_lock
 from qualcode.store.models import Code, Coder, Coding, Event, Memo, new_guid
 from qualcode.store.settings import get_setting
 from qualcode.text.counts import counted
@@ -327,6 +334,9 @@ def import_review(
         raise _unreadable(path, error.message, error.hint) from None
     except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, etree.LxmlError, AttributeError, TypeError) as error:
         raise _unreadable(path, f"{path.name} is not a readable .docx file ({error})") from None
+    # What it finds stored, and whether each comment's import was undone, is read under the write lock: a redo of an
+    # undone import at once waits, then finds the comments in again (history.redo), as both would keep them else.
+    hold_write_lock(session)
     # A report says which project it comes from (an older one, or another document, says nothing).
     made_in = _identifier(path)
     if made_in.startswith(REPORT_OF) and made_in.removeprefix(REPORT_OF) != get_setting(session, "project.guid"):
@@ -483,7 +493,7 @@ def import_review(
         found = session.get(Memo, found_for[index]) if index in found_for else None
         # A memo whose import was undone comes in again: the undo took back that import (a wrong file, say), and
         # this one brings the comment in anew, where one removed (`memo remove`) was a decision about the comment.
-        if index in found_for and (found is None or not _import_undone(session, found)):
+        if index in found_for and (found is None or not import_undone(session, found)):
             # Brought in while its quote was coded otherwise (its coding removed or orphaned since):
             # said where its memo is, which is not where this import would put it now.
             if each.coding is not None and found is not None and (found.coding_id, found.transcript_id) != (
@@ -517,6 +527,8 @@ def import_review(
                                 MEMO_TITLE_LENGTH),
                 source=each.sources[0], recorded_by=importer() if importer is not None else None, together=together,
                 written_at=each.written_at,
+                # The memo of its import undone: a redo of that import would keep the comment twice (history.redo).
+                in_place_of=found.guid if found is not None else None,
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
             raise UndecidedNames(
@@ -575,21 +587,6 @@ class _Waiting:
             named = [coding for prefix in prefixes for coding in _codings_named(session, prefix)]
             self._quote_codings = [self.coding, *named] if self.coding is not None else named
         return self._quote_codings
-
-
-# The changes that add a memo or remove it: by their last, a memo removed is known as removed or its import undone.
-_ADDING_OR_REMOVING = (EventKind.MEMO_ADD.value, EventKind.MEMO_REMOVE.value, EventKind.UNDO.value, EventKind.REDO.value)
-
-
-def _import_undone(session: Session, memo: Memo) -> bool:
-    """Whether `memo` is removed because the import that wrote it was undone (the last change that added or removed
-    it is the undo of its adding), not by a removal of its own."""
-    if memo.removed_at is None:
-        return False
-    last = session.scalars(select(Event).where(Event.entity_guid == memo.guid, Event.action.in_(_ADDING_OR_REMOVING))
-                           .order_by(Event.id.desc()).limit(1)).first()
-    undone = session.get(Event, last.refers_to_id) if last is not None and last.action == EventKind.UNDO.value and last.refers_to_id else None
-    return undone is not None and undone.action == EventKind.MEMO_ADD.value
 
 
 def _by_digest_and_words(session: Session, each: _Waiting) -> list[int]:

@@ -16,6 +16,9 @@ TOGETHER = "together"  # in an event's payload: the key of the change it is one 
 # In an event's payload: when what it records was written, where that was before the event (a memo
 # an import brings, written in the project it came from), as an ISO moment.
 WRITTEN_AT = "written_at"
+# In an event's payload: the GUID of what its entity stands in place of, where one came in again for another taken
+# back (a reviewer's comment whose memo's import was undone, brought in by the next file that holds it).
+IN_PLACE_OF = "in_place_of"
 # In a session's info: a set shared by the sessions of one open project (store/project.py), to which
 # record_event adds the GUID of each event it writes, so that events recorded by this process are
 # told apart from another's (events_since).
@@ -215,13 +218,15 @@ def record_event(
     consensus: dict[str, Any] | None = None,
     together: str | None = None,
     written_at: datetime | None = None,
+    in_place_of: str | None = None,
 ) -> Event:
     """Append one event; `before` and `after` are the entity's state, so either can be restored.
 
     `consensus` says, for a consensus decision, between whom and how it was decided (see
     coding/consensus.py), as fields the method note reads rather than words in the summary.
     `together` is a key the events of one change made in several share: undo and redo take them as one.
-    `written_at`: when what the event records was written, if before the event (see WRITTEN_AT)."""
+    `written_at`: when what the event records was written, if before the event (see WRITTEN_AT); `in_place_of`,
+    what its entity stands in place of (IN_PLACE_OF)."""
     entity: str | None = kind.entity.value if kind.entity is not None else None
     if entity is None and refers_to is not None:  # undo and redo concern what the change they take back concerned
         entity = refers_to.entity
@@ -233,7 +238,8 @@ def record_event(
         entity_guid=entity_guid,
         payload={"before": before, "after": after} | ({"consensus": consensus} if consensus is not None else {})
         | ({TOGETHER: together} if together is not None else {})
-        | ({WRITTEN_AT: written_at.isoformat()} if written_at is not None else {}),
+        | ({WRITTEN_AT: written_at.isoformat()} if written_at is not None else {})
+        | ({IN_PLACE_OF: in_place_of} if in_place_of is not None else {}),
         undoable=kind.undoable,
         refers_to_id=refers_to.id if refers_to is not None else None,
     )
