@@ -786,3 +786,28 @@ def test_a_query_is_read_as_stored_with_its_syntax_kept(query: str, replaced: li
     assert found == stored
     assert applied == (tuple(replaced) if stored != query else ())
     parse_query(found)  # a query still
+
+
+PLACES = """I: Hvor bor du?
+D1: Jeg bor på Stovner nå. Jeg flyttet i stedet for å bli.
+I: Og jobben?
+D1: Jeg har praksis på et verksted nær Grorud, hos NAV Grorud sitt tiltak.
+"""
+
+
+def test_a_place_is_searched_as_its_placeholder_not_as_the_word_sted(session: Session, tmp_path: Path) -> None:
+    """"Stovner" is stored as "(sted)", and searched so: the placeholder, never "stedet" or "verksted"
+    by the stem of its word (a search for a place found "i stedet for å søke", and hinted at compounds)."""
+    key = PseudonymKey("test")
+    from qualcode.anonymise.apply import add_identifier
+
+    for place in ("Stovner", "Grorud"):
+        add_identifier(key, place, "place")
+    add_identifier(key, "NAV Grorud", "nav_office")
+    make_transcript(session, tmp_path, PLACES, key=key)
+    for query in ('"(sted)"', '"(sted)" OR kurs'):
+        result = search(session, query)
+        assert [hit.keyword for hit in result.hits] == ["sted", "sted"], query
+        assert result.turns_matched == 2 and result.compounds is None
+    assert [hit.keyword for hit in search(session, '"(NAV-kontor)"').hits] == ["NAV-kontor"]
+    assert "stedet" in [hit.keyword for hit in search(session, "stedet").hits]  # the word itself, by its stem as before

@@ -732,6 +732,8 @@ def everyday_word(folded: str) -> bool:
     case, it is that word ("liv", "per", "stein"), where "kari", "trond" or "øystein" is still the
     name. wordfreq counts names as words ("kari" 4.4, "trond" 4.5), so its frequency alone took
     most common first names for everyday words."""
+    if folded in _trade_words():
+        return True  # "memo" is rare in wordfreq's bokmål, and the word every researcher types
     frequency = zipf(folded)
     if frequency < EVERYDAY_MIN_ZIPF:
         return False
@@ -808,6 +810,11 @@ def _ordbank() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _nynorsk_supplement() -> frozenset[str]:
     return frozenset(word.casefold() for words in data_lines("nynorsk.txt").values() for word in words)
+
+
+@lru_cache(maxsize=1)
+def _trade_words() -> frozenset[str]:
+    return frozenset(word.casefold() for words in data_lines("trade_words.txt").values() for word in words)
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,8 @@ LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
 
 # 2: a word is left to be found capitalised only when it is an everyday word (candidates.everyday_word),
 # not whenever wordfreq finds it common, which most first names are; and for every kind of name.
-LOWER_WORDS_RULE = 2
+# 3: the research trade's own words are everyday words (data/trade_words.txt: "memo" beside a "Memo").
+LOWER_WORDS_RULE = 3
 
 
 def rare_words(original: str, kind: str) -> list[str]:

@@ -29,6 +29,7 @@ from qualcode.errors import ImportFailed, InvalidInput, LeakFound, UnreadableFil
 from qualcode.modes import temporary_target
 from qualcode.text.character_references import read_references
 from qualcode.text.docx_body import BODY, body_text
+from qualcode.text.export_words import OWN_LABELS
 from qualcode.text.normalise import normalise, visible
 from qualcode.untrusted import (
     MAX_MEMBER_BYTES,
@@ -100,7 +101,10 @@ def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits
         data = source.read_bytes() if isinstance(source, Path) else source
         text = _text_of(data, name)
         for number, line in enumerate(text.splitlines(), start=1):
-            yield f"line {number}", line
+            if number == 1 and suffix == ".csv":
+                yield from _csv_header(line)
+            else:
+                yield f"line {number}", line
         if suffix in (".yaml", ".yml"):
             yield from _yaml_values(text)
     elif suffix == ".xlsx":
@@ -143,6 +147,20 @@ def _text_of(data: bytes, name: str) -> str:
             f"{refused.message}, so the leak check cannot read it",
             "open it in the program it came from, save it as UTF-8 text and check it again",
         ) from None
+
+
+def _csv_header(line: str) -> Iterator[tuple[str, str]]:
+    """A .csv's first line, its columns' names each a piece: a quote table's own column names are
+    labels (text.export_words), each found whole as a cell of a workbook is."""
+    import csv  # here: only a .csv reads it
+
+    try:
+        names = next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        yield "line 1", line
+        return
+    for number, column in enumerate(names, start=1):
+        yield f"line 1 column {number}", column
 
 
 def _source_text(data: bytes, name: str) -> str:
@@ -400,8 +418,19 @@ def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> l
     leaks = []
     for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
         index = bisect_right(starts, offset) - 1
-        leaks.append(replace(leak, file=name, where=parts[index][0]))
+        where, piece = parts[index]
+        if leak.known and _own_label(piece, offset - starts[index], leak.found):
+            continue
+        leaks.append(replace(leak, file=name, where=where))
     return leaks
+
+
+def _own_label(piece: str, at: int, found: str) -> bool:
+    """Whether `found`, a name the key holds found at `at` in `piece`, is one of qualcode's own labels
+    standing as qualcode writes one: the whole piece (a column's name, a cell, a note's title) or a
+    paragraph's lead word ("Memo: …"). A nickname that is also a label ("Memo") is pseudonymised in
+    every text, so the label is all that is left of the word; anywhere else the name is still a leak."""
+    return found in OWN_LABELS and at == 0 and (piece == found or piece.startswith(f"{found}: "))
 
 
 # Files larger than this are not read whole for what a rewrite or a withdrawal could not reach

@@ -76,6 +76,7 @@ from qualcode.store.models import (
 )
 from qualcode.store.settings import get_setting
 from qualcode.text.counts import counted
+from qualcode.text.export_words import UNTITLED_NOTE
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -253,7 +254,7 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
     memo_refs: dict[tuple[str, int], list[str]] = defaultdict(list)  # ("code"|"transcript"|"coding", id) -> note GUIDs
     project_refs: list[str] = []
     for memo in memos:
-        notes.append(_note(memo.guid, memo.title or "memo", memo.text, coder_guid.get(memo.author_id), memo.created_at))
+        notes.append(_note(memo.guid, memo.title or UNTITLED_NOTE, memo.text, coder_guid.get(memo.author_id), memo.created_at))
         if memo.coding_id is not None:
             memo_refs["coding", memo.coding_id].append(memo.guid)
         elif memo.code_id is not None:
@@ -312,7 +313,7 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
                     own = derived_guid("coding-memo", coding.guid)
                     writer = memo_writers.get(coding.guid)
                     written_by, written_at = (writer.coder_id, writer.at) if writer else (coding.coder_id, coding.created_at)
-                    notes.append(_note(own, "memo", coding.memo, coder_guid[written_by], written_at))
+                    notes.append(_note(own, UNTITLED_NOTE, coding.memo, coder_guid[written_by], written_at))
                     refs.append(own)
                 dated = f' creationDateTime="{stamp}"' if stamp else ""
                 code_ref = f'<CodeRef targetGUID="{_attribute(code_guids[coding.code_id])}"/>'

@@ -112,6 +112,7 @@ from qualcode.store.models import (
     utcnow,
 )
 from qualcode.text.counts import counted
+from qualcode.text.export_words import UNTITLED_NOTE
 from qualcode.text.normalise import _LINE_BREAK_HYPHEN as LINE_BREAK_HYPHEN
 from qualcode.text.normalise import (
     INVISIBLE,
@@ -1127,7 +1128,7 @@ def _write_memos(
             _set_own_memo(session, own_memos[guid], text, coders.get(found.user or ""), found.created, result)
             continue
         # qualcode names a note without a title "memo", since the schema wants a name.
-        title = clean_text(found.title, key) if found.title and found.title != "memo" else None
+        title = clean_text(found.title, key) if found.title and found.title != UNTITLED_NOTE else None
         if title is not None and unseen_character(title) is not None:  # every list shows a memo's title on one line
             title = on_one_line(title) or None
             result.problems.append(f"Note {guid}: its title held a line break or a character no list shows;"

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 from qualcode.coding.passages import Quote, Voice
 from qualcode.errors import InvalidInput
-from qualcode.exporters.labels import LABELS, ROLE_LABELS, ROLE_NAMES
+from qualcode.exporters.labels import ROLE_LABELS, ROLE_NAMES
+from qualcode.text.export_words import LABELS
 
 TEMPLATES = {
     "role": "{role_label}",

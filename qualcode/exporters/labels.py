@@ -9,33 +9,7 @@ from datetime import date
 
 from qualcode.errors import InvalidInput
 from qualcode.text.counts import counted
-
-LABELS: dict[str, dict[str, str]] = {
-    "nb": {
-        "subtitle": "Sitatsamling", "selection": "Utvalg", "all_codes": "alle koder", "made": "Laget",
-        "contents": "Innhold", "method": "Om materialet og utvalget", "codebook": "Kodebok",
-        "code": "Kode", "definition": "Definisjon", "inclusion": "Inkluder", "exclusion": "Ekskluder",
-        "passages": "Utsagn", "quotes": "Sitater", "informants": "Informanter", "role": "Rolle", "count": "Antall",
-        "memo": "Notat", "context_before": "Før", "context_after": "Etter", "line": "linje",
-        "page": "Side", "no_role": "Uten oppgitt rolle", "informant": "En informant", "coded_by": "kodet av",
-        "roles": "roller", "waves": "runder", "participants": "informanter", "transcripts": "transkripsjoner",
-        "coders": "kodere", "query": "søk", "cap": "høyst {cap} per informant under hver kode",
-        "shown": "Vist her",
-        "and": "og",
-    },
-    "en": {
-        "subtitle": "Quote collection", "selection": "Selection", "all_codes": "all codes", "made": "Made",
-        "contents": "Contents", "method": "About the material and the selection", "codebook": "Codebook",
-        "code": "Code", "definition": "Definition", "inclusion": "Include", "exclusion": "Exclude",
-        "passages": "Passages", "quotes": "Quotes", "informants": "Informants", "role": "Role", "count": "Count",
-        "memo": "Memo", "context_before": "Before", "context_after": "After", "line": "line",
-        "page": "Page", "no_role": "No stated role", "informant": "An informant", "coded_by": "coded by",
-        "roles": "roles", "waves": "rounds", "participants": "informants", "transcripts": "transcripts",
-        "coders": "coders", "query": "search", "cap": "at most {cap} per informant under each code",
-        "shown": "Shown here",
-        "and": "and",
-    },
-}
+from qualcode.text.export_words import LABELS
 
 # Generic role labels as Norwegian evaluation reports write them.
 ROLE_LABELS = {

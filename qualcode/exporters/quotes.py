@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from qualcode.coding.passages import Quote
 from qualcode.exporters.attribution import attribute_speakers
+from qualcode.text.export_words import QUOTE_COLUMNS
 from qualcode.text.formulas import starts_like_formula
 
 FORMATS = ("csv", "xlsx")
@@ -69,11 +70,7 @@ def quote_rows(quotes: list[Quote], template: str, language: str) -> tuple[list[
     """Header and rows: code path split into levels, attribution, attributes, position and memo."""
     depth = max((quote.code_path.count("/") + 1 for quote in quotes), default=1)
     attribute_names = sorted({name for quote in quotes for name in quote.attributes})
-    header = [
-        "ref", *[f"code_level_{level}" for level in range(1, depth + 1)], "code_path", "quote", "attribution",
-        "participant", "role", "office", "gender", "age_band", "wave", "date", "fidelity", "transcript", "speaker",
-        "line", "turn", "start", "end", "coder", "memo", *attribute_names,
-    ]
+    header = [QUOTE_COLUMNS[0], *[f"code_level_{level}" for level in range(1, depth + 1)], *QUOTE_COLUMNS[1:], *attribute_names]
     rows: list[list[object]] = []
     for quote in quotes:
         levels = quote.code_path.split("/")

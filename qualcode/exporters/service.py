@@ -34,7 +34,6 @@ from qualcode.coding.passages import (
 )
 from qualcode.errors import InvalidInput, WriteFailed
 from qualcode.exporters.attribution import check_template, group_label
-from qualcode.exporters.labels import LABELS
 from qualcode.exporters.publish import TargetExists, publish
 from qualcode.exporters.quotes import (
     FORMATS,
@@ -43,6 +42,7 @@ from qualcode.exporters.quotes import (
 )
 from qualcode.search.query import query_as_stored
 from qualcode.text.counts import counted
+from qualcode.text.export_words import LABELS
 from qualcode.text.normalise import visible
 
 if TYPE_CHECKING:

@@ -29,6 +29,8 @@ from qualcode.text.tokens import WORD, stem_words
 _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"|(?P<stray>")|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
 # What a wildcard's words are looked up in the vocabulary with: a placeholder in the FTS expression.
 _WILDCARD = re.compile(r"@(\d+)@")
+# A phrase written as the key's placeholders are, "(sted)" or "(NAV-kontor)": the placeholder itself.
+PLACEHOLDER = re.compile(r"\([^()]+\)")
 KINDS = ("stems", "prefix", "suffix", "infix")
 OPERATORS = ("AND", "OR", "NOT")
 # A phrase is searched for in every combination of its words' stems up to this many; beyond it, by
@@ -44,7 +46,8 @@ class Pattern:
     """A sequence of stems to find in a row, or, for a wildcard, one lower-cased piece of a word as written.
 
     `kind` is "stems", or where the piece must lie in a word: "prefix" (kurs*), "suffix" (*medvirkning)
-    or "infix" (*medvirkning*); "any" holds whole words, any of which is found.
+    or "infix" (*medvirkning*); "any" holds whole words, any of which is found; "words" holds words
+    found in a row as written, as a placeholder is ("(sted)": never "stedet" by the stem of "sted").
     """
 
     stems: tuple[str, ...]
@@ -86,7 +89,7 @@ class Pattern:
             return word.startswith(self.piece)
         if self.kind == "suffix":
             return word.endswith(self.piece)
-        if self.kind == "any":
+        if self.kind in ("any", "words"):
             return word in self.stems
         return self.piece in word
 
@@ -343,11 +346,18 @@ class _Parser:
                     f"{word}*" if index == len(words) - 1 else word for index, word in enumerate(words)
                 ),
             )
-        pattern = stems_pattern(words) if kind == "stems" else Pattern((words[0].lower(),), kind)
+        if not wildcard and PLACEHOLDER.fullmatch(text):
+            # A placeholder the key stores ("(sted)", "(NAV-kontor)"): its words as written, in a row.
+            kind = "words"
+        pattern = (stems_pattern(words) if kind == "stems" else Pattern(tuple(word.lower() for word in words), kind)
+                   if kind == "words" else Pattern((words[0].lower(),), kind))
         if not self.negated:
             self.patterns.append(pattern)
         if kind == "stems":
             return pattern.fts()
+        if kind == "words":
+            return 'words : "' + " ".join(pattern.stems) + '"'
+
         if kind == "prefix":
             return f'words : "{pattern.piece}" *'
         self.wildcards.append(pattern)

@@ -558,10 +558,17 @@ def _hit_spans(turn_text: str, offset: int, parsed: ParsedQuery) -> list[tuple[i
     # be: trying every pattern at every word took 24 s for 3,000 words OR'ed over a long turn.
     at_stem: dict[str, list[int]] = {}
     at_word: dict[str, list[int]] = {}
-    for index, (word_stem, word) in enumerate(zip(stems, written, strict=False)):
+    for index, word_stem in enumerate(stems):
         at_stem.setdefault(word_stem, []).append(index)
+    for index, word in enumerate(written):  # every word: a placeholder's are looked for without stems
         at_word.setdefault(word, []).append(index)
     for pattern in parsed.patterns:
+        if pattern.kind == "words":  # a placeholder's words, in a row as written
+            size = len(pattern.stems)
+            for index in at_word.get(pattern.stems[0], ()):
+                if tuple(written[index:index + size]) == pattern.stems:
+                    spans.add((matches[index].start() + offset, matches[index + size - 1].end() + offset))
+            continue
         if pattern.kind != "stems":
             found = [index for index, word in enumerate(written) if pattern.matches_word(word)]
             spans.update((matches[index].start() + offset, matches[index].end() + offset) for index in found)

@@ -1,0 +1,73 @@
+"""qualcode's own labels in an export are no one's name: a nickname that is also a label ("Memo", a
+common nickname for Mehmet) is pseudonymised in the texts, and the exports' labels still pass the guard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+
+from tests.test_cli import run
+
+
+def _with_memo_in_the_key(demo: Path) -> None:
+    """The demo with "Memo" in the key as a person, said in a transcript, and a coding with a memo."""
+    added = run("--project", str(demo), "identifiers", "add", "Memo", "--kind", "person", "--gender", "m")
+    assert added.exit_code == 0, added.output
+    coded = run("--project", str(demo), "coding", "add", "leder_L1", "måltall-press", "--match",
+                "vi må nå måltallet før jul", "--memo", "Sterkt sitat, Memo sa det samme")
+    assert coded.exit_code == 0, coded.output
+
+
+def test_a_nickname_that_is_an_export_label_leaves_every_export_possible(demo: Path, tmp_path: Path) -> None:
+    _with_memo_in_the_key(demo)
+    written = {
+        "sitater.csv": ["export", "quotes", "--format", "csv", "--output", str(tmp_path / "sitater.csv")],
+        "sitater.xlsx": ["export", "quotes", "--format", "xlsx", "--output", str(tmp_path / "sitater.xlsx")],
+        "report.docx": ["export", "report", "--lang", "en", "--memos", "--output", str(tmp_path / "report.docx")],
+        "prosjekt.qdpx": ["export", "qdpx", str(tmp_path / "prosjekt.qdpx")],
+    }
+    for name, arguments in written.items():
+        result = run("--project", str(demo), *arguments)
+        assert result.exit_code == 0, (name, result.output)
+        assert (tmp_path / name).is_file()
+        checked = run("--project", str(demo), "leakcheck", str(tmp_path / name))
+        assert checked.exit_code == 0, (name, checked.output)
+    # The memo's own "Memo" is the pseudonym's, and the label stands as written.
+    paragraphs = [paragraph.text for paragraph in docx.Document(str(tmp_path / "report.docx")).paragraphs]
+    memo = next(text for text in paragraphs if text.startswith("Memo: "))
+    assert "Memo sa" not in memo and memo.startswith("Memo: Sterkt sitat, ")
+
+
+def test_the_name_itself_in_an_export_is_still_refused(demo: Path, tmp_path: Path) -> None:
+    """Only the label as qualcode writes it passes: the nickname where a label never stands is a leak."""
+    _with_memo_in_the_key(demo)
+    for text in ("Memo", "Memo sa det samme", "Memo: han sa det", "Hei, Memo!"):
+        planted = tmp_path / "planted.csv"
+        planted.write_text("ref,quote\nS-1," + text.replace("\n", " ") + "\n", encoding="utf-8")
+        result = run("--project", str(demo), "leakcheck", str(planted))
+        assert result.exit_code == 1, (text, result.output)
+        assert "memo" in result.output.casefold()
+    document = docx.Document()
+    document.add_paragraph("Han heter Memo.")
+    document.save(str(tmp_path / "planted.docx"))
+    result = run("--project", str(demo), "leakcheck", str(tmp_path / "planted.docx"))
+    assert result.exit_code == 1 and "Han heter Memo" in result.output, result.output
+
+
+# The trade's own word: "memo" is what a researcher writes about their memos, whatever a nickname is.
+
+
+def test_memo_in_lower_case_stays_a_word_beside_a_nickname_memo() -> None:
+    from qualcode.anonymise.apply import add_identifier, pseudonymise
+    from qualcode.anonymise.key import PseudonymKey
+
+    key = PseudonymKey("prosjekt")
+    entry = add_identifier(key, "Memo", "person", "m")
+    said = pseudonymise("Alle kaller meg Memo. Memos bror kom også.", key, "t.txt").text
+    assert "Memo" not in said and entry.pseudonym in said
+    typed = "Se memo 2 og memoet om dette; memoene er mange."
+    assert pseudonymise(typed, key, "memo").text == typed
+    # A key saved under the earlier rule, its lower-case words kept, reads the same.
+    entry.lower_words, entry.lower_words_rule = ["memo"], 2
+    assert pseudonymise(typed, key, "memo").text == typed
