@@ -13,7 +13,7 @@ from sqlalchemy import select
 from qualcode.config import Config
 from qualcode.errors import AwaitsReview
 from qualcode.store.events import EventKind
-from qualcode.store.models import Coding, Event, Memo
+from qualcode.store.models import Code, Coding, Event, Memo
 from qualcode.store.project import Project
 from qualcode.workspace import Workspace
 from tests.test_cli import run
@@ -213,3 +213,32 @@ def test_a_coding_s_excerpt_is_logged_as_stored_and_undo_and_redo_restore_it_exa
     assert stored() == ("Sisel ringte meg", "ringte selv", True)
     assert run(*project, "redo").exit_code == 0
     assert stored() == ("Sisel ringte meg", "ringte igjen", True)
+
+
+def test_a_renamed_code_s_definition_is_logged_as_stored_and_undo_restores_it(demo: Path) -> None:
+    """A code's rename logged its whole state, the definition it kept read again as if typed: the
+    pseudonym 'Sisel' became Sissel Bakken's, and undoing the rename wrote that into the definition."""
+    import qualcode.anonymise.apply as apply
+    from qualcode.anonymise.key import load_key, save_key
+
+    key_path = Path(os.environ["QUALCODE_KEY"])
+    key = load_key(key_path, "test passphrase")
+    apply.add_identifier(key, "Ragnhild Strand", "person", "f", pseudonym="Sisel")  # as the unchecked command did
+    save_key(key_path, key, "test passphrase")
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "codebook", "edit", "empowerment", "--definition", "Som Ragnhild Strand sa om mestring").exit_code == 0
+
+    def definition() -> str | None:
+        with Project.open(demo) as opened, opened.begin() as session:
+            return session.scalars(select(Code.definition).where(Code.guid == guid)).one()
+
+    with Project.open(demo) as opened, opened.begin() as session:
+        guid = session.scalars(select(Code.guid).where(Code.path == "empowerment")).one()
+    assert definition() == "Som Sisel sa om mestring"
+    renamed = run(*project, "codebook", "rename", "empowerment", "mestring")
+    assert renamed.exit_code == 0, renamed.output
+    with Project.open(demo) as opened, opened.begin() as session:
+        logged = session.scalars(select(Event).where(Event.entity_guid == guid).order_by(Event.id.desc())).first()
+        assert logged is not None and logged.payload["before"]["definition"] == "Som Sisel sa om mestring"
+    assert run(*project, "undo").exit_code == 0
+    assert definition() == "Som Sisel sa om mestring"

@@ -9,7 +9,7 @@ row before it is written, so no service can forget to.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -87,7 +87,7 @@ def free_text_columns(row: object) -> tuple[str, ...]:
 
 
 def clean_column(
-    row: object, column: str, value: Any, key: PseudonymKey, read: Reading | None = None, stored: frozenset[str] | set[str] = frozenset(),
+    row: object, column: str, value: Any, key: PseudonymKey, read: Reading | None = None, stored: Container[str] = frozenset(),
     quoted: tuple[str, ...] = (),
 ) -> Any:
     """A free-text column's value cleaned. Attribute names are kept in lower case, and the log
@@ -119,7 +119,7 @@ _IDENTITY_VALUE = re.compile(
 )
 
 
-def _clean_payload(value: Any, key: PseudonymKey, stored: frozenset[str] | set[str] = frozenset()) -> Any:
+def _clean_payload(value: Any, key: PseudonymKey, stored: Container[str] = frozenset()) -> Any:
     """An event's payload cleaned, with the attribute names its "attributes" (values) and "types"
     (each attribute's type, a word of ours, kept) are keyed by; the GUIDs, hashes and ids in it
     are kept as they are (only what people wrote is cleaned), and so are the texts in `stored`,
@@ -147,9 +147,6 @@ def _cleaned_quoting(summary: str, key: PseudonymKey, quoted: tuple[str, ...]) -
     from qualcode.anonymise.apply import pseudonymise
 
     text = visible(summary)
-    found = pseudonymise(text, key, "typed text")
-    if not found.replacements:
-        return text
     kept: list[tuple[int, int]] = []
     for quote in quoted:
         flat = " ".join(quote.split())
@@ -161,6 +158,9 @@ def _cleaned_quoting(summary: str, key: PseudonymKey, quoted: tuple[str, ...]) -
                            if text.startswith(flat[:length], cut.start() - length)), 0)
             if length:
                 kept.append((cut.start() - length, cut.start()))
+    if not kept:
+        return clean_text(summary, key)
+    found = pseudonymise(text, key, "typed text")
     parts: list[str] = []
     position = 0
     for replacement in found.replacements:
@@ -316,7 +316,7 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
         # The log last: it repeats what the rows it is about hold, once they are cleaned (_STORED).
         rows = sorted([*session.new, *session.dirty], key=lambda row: isinstance(row, Event))
         typed: set[str] = set()  # what was typed and cleaned here: in a log entry it is cleaned too
-        held: set[str] | None = None
+        held = _HeldAsStored(session, stored, typed)
         for row in rows:
             columns = free_text_columns(row)
             if not columns:
@@ -325,16 +325,13 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
             # A new code's GUID is derived from its path (store.models.code_guid): derived from the
             # path as typed, it would let anyone with a list of names confirm the original.
             typed_path = row.path if isinstance(row, Code) and row in session.new else None
-            if isinstance(row, Event) and held is None:
-                held = _held_as_stored(session, stored) - typed
             for column in columns:
                 history = state.attrs[column].history
                 if row in session.dirty and not history.has_changes():
                     continue
                 value = getattr(row, column)
                 if isinstance(row, Event):
-                    assert held is not None
-                    cleaned = clean_column(row, column, value, key, read, held, _quoted(session, row))
+                    cleaned = clean_column(row, column, value, key, read, held, _quoted(session, row) if column == "summary" else ())
                 else:
                     cleaned = clean_column(row, column, value, key, read, stored)
                     for text in _strings(cleaned):
@@ -363,23 +360,36 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
     look_up_typed_text(project, current)
 
 
-def _held_as_stored(session: Session, stored: set[str]) -> set[str]:
-    """The texts the rows of `session` hold as stored, which a log entry's payload may repeat: those
-    the guard stored (`stored`), the free text read from the database and not changed since, and
-    every coding's excerpt (the transcript's text, pseudonymised at import, never typed). Only what
-    is already loaded is read: nothing is fetched while the session flushes."""
-    held = set(stored)
-    for row in [*session.identity_map.values(), *session.new]:
-        state = inspect(row)
-        if isinstance(row, Coding) and isinstance(excerpt := state.dict.get("excerpt"), str):
-            held.add(excerpt)
-        for column in free_text_columns(row):
-            if column not in state.dict:
-                continue
-            history = state.attrs[column].history
-            held.update(_strings(state.dict[column]) if not history.has_changes() and row not in session.new
-                        else (text for before in history.deleted for text in _strings(before)))
-    return held
+class _HeldAsStored:
+    """The texts the rows of a flushing session hold as stored, which a log entry's payload may repeat:
+    those the guard stored (_STORED), the free text read from the database and not changed since, and
+    every coding's excerpt (the transcript's text, pseudonymised at import, never typed); not what was
+    typed and cleaned in this flush (`typed`), cleaned wherever it is. The rows are looked through
+    once a flush, and only for a text the guard did not store itself; only what is already loaded
+    is read, as nothing may be fetched while the session flushes."""
+
+    def __init__(self, session: Session, stored: set[str], typed: set[str]) -> None:
+        self.session, self.stored, self.typed = session, stored, typed
+        self._loaded: set[str] | None = None
+
+    def __contains__(self, text: object) -> bool:
+        if text in self.typed:
+            return False
+        if text in self.stored:
+            return True
+        if self._loaded is None:
+            self._loaded = set()
+            for row in [*self.session.identity_map.values(), *self.session.new]:
+                state = inspect(row)
+                if isinstance(row, Coding) and isinstance(excerpt := state.dict.get("excerpt"), str):
+                    self._loaded.add(excerpt)
+                for column in free_text_columns(row):
+                    if column not in state.dict:
+                        continue
+                    history = state.attrs[column].history
+                    self._loaded.update(_strings(state.dict[column]) if not history.has_changes() and row not in self.session.new
+                                        else (text for before in history.deleted for text in _strings(before)))
+        return text in self._loaded
 
 
 def _quoted(session: Session, event: Event) -> tuple[str, ...]:
