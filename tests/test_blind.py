@@ -569,3 +569,43 @@ async def test_the_terminal_ui_tells_a_blind_coder_of_their_coding_by_its_handle
         guid = session.scalars(select(Coding.guid)).one()
     assert f"undid: wrote memo on coding {coding_handle(guid)}" in status
     assert not re.search(r"coding \d", status)
+
+
+def test_a_blind_coder_is_shown_their_memos_by_handles_taken_wherever_a_memo_s_id_is(demo: Path, tmp_path: Path) -> None:
+    """A memo's id counts every coder's memos: M, coding blind, was told "memo 7 on code …" after Lead's
+    memos, and `memo list` (its --json too) and `memo remove N` went by those ids, so M could tell how
+    much Lead had written. M is shown each memo by a handle from its GUID, which `memo remove` takes
+    (an id still works); Lead, not blind, is shown ids as before."""
+    run = study(demo)
+    for text in ("Leads første notat", "Leads andre notat"):
+        assert run("Lead", "memo", "add", text, "--code", "måltall-press").exit_code == 0
+    said: list[str] = []
+
+    def as_m(*args: str) -> Any:
+        result = run("M", *args)
+        assert result.exit_code == 0, (args, result.output)
+        said.append(result.output)
+        return result
+
+    added = as_m("memo", "add", "Ms notat om koden", "--code", "måltall-press")
+    handle = added.output.split()[1]
+    assert re.fullmatch(r"m-[0-9a-f]{8}", handle) and added.output == f"memo {handle} on code måltall-press\n", added.output
+    listed = json.loads(as_m("memo", "list", "--json").output)
+    assert {memo["text"]: memo["id"] for memo in listed}["Ms notat om koden"] == handle
+    assert all(re.fullmatch(r"[mc]-[0-9a-f]{8}", memo["id"]) and re.fullmatch(r"(memo|coding) [mc]-[0-9a-f]{8}", memo["ref"])
+               for memo in listed), listed
+    assert f"memo {handle}" in as_m("memo", "list").output
+    assert as_m("memo", "remove", handle).output == f"removed memo {handle}\n"
+    assert as_m("undo").output == f"undid: removed memo {handle}\n"
+    as_m("history", "--limit", "0")
+    for output in said:
+        assert not re.search(r"\bmemo \d|\"id\": \d", output), output
+    # An id still names it; Lead is shown ids, as before.
+    ids = {memo["text"]: memo["id"] for memo in json.loads(run("Lead", "memo", "list", "--json").output)}
+    assert isinstance(ids["Ms notat om koden"], int)
+    assert run("M", "memo", "remove", str(ids["Ms notat om koden"])).output == f"removed memo {handle}\n"
+    assert run("Lead", "memo", "add", "Leads tredje notat").output == f"memo {ids['Leads andre notat'] + 2} on project\n"
+    assert f"memo {ids['Leads første notat']} " in run("Lead", "memo", "list").output
+    refused = run("M", "memo", "remove", "m-00000000")
+    assert refused.exit_code == 1 and refused.stderr == "error: no memo m-00000000 (hint: list memos with `qualcode memo list`)\n"
+
