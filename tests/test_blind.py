@@ -609,3 +609,23 @@ def test_a_blind_coder_is_shown_their_memos_by_handles_taken_wherever_a_memo_s_i
     refused = run("M", "memo", "remove", "m-00000000")
     assert refused.exit_code == 1 and refused.stderr == "error: no memo m-00000000 (hint: list memos with `qualcode memo list`)\n"
 
+
+def test_a_blind_coder_s_import_json_and_its_log_name_the_codings_it_reworded_by_handle_and_guid(demo: Path) -> None:
+    """`import --replace --json` listed the blind coder's codings it reworded by their ids, which count
+    every coder's codings, and so did the log's record of it; Lead's import still lists them by id."""
+    run = study(demo)
+    listed = json.loads(run("M", "coding", "list", "--json").output)
+    text = (REPO / "transcripts" / "leder_L1.txt").read_text(encoding="utf-8")
+    (demo.parent / "ny").mkdir()
+    (demo.parent / "ny" / "leder_L1.txt").write_text(text.replace("vi må nå måltallet", "vi må nå måltalet"), encoding="utf-8")
+    replaced = run("M", "import", "--replace", "--json", str(demo.parent / "ny" / "leder_L1.txt"))
+    assert replaced.exit_code == 0, replaced.output
+    reworded = json.loads(replaced.stdout)["imported"][0]["codings_reworded"]
+    mine = next(coding for coding in listed if "vi må nå måltallet" in coding["excerpt"])
+    assert [entry[0] for entry in reworded] == [mine["id"]], reworded
+    with Project.open(demo) as opened, opened.begin() as session:
+        logged = session.scalars(select(Event).where(Event.action == EventKind.TRANSCRIPT_REPLACE.value)).one()
+        assert [set(entry) for entry in logged.payload["after"]["codings_reworded"]] == [{"guid", "before", "after"}]
+        assert logged.payload["after"]["codings_reworded"][0]["guid"] == mine["guid"]
+    back = run("Lead", "import", "--replace", "--json", str(REPO / "transcripts" / "leder_L1.txt"))
+    assert back.exit_code == 0 and all(isinstance(entry[0], int) for entry in json.loads(back.stdout)["imported"][0]["codings_reworded"])
