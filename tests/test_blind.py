@@ -332,6 +332,11 @@ def test_a_blind_coder_sees_reviewers_comments_and_memos_on_their_own_codings_on
     assert reviewed("M") == {"måltall-press/inntakspress": ["Om Ms sitat."]}
     # The coding the comment is on, to a blind coder by its handle (ids count every coder's codings).
     assert re.fullmatch(r"    Leser 1 on coding c-[0-9a-f]{8}: Om Ms sitat\.\n", run("M", "review", "list").output.split("\n", 1)[1])
+    # The comment itself by its handle too (memo ids count every coder's memos); Lead is shown its id.
+    [comment] = json.loads(run("M", "review", "list", "--json").output)["måltall-press/inntakspress"]
+    assert re.fullmatch(r"m-[0-9a-f]{8}", comment["id"]) and comment["ref"] == f"memo {comment['id']}", comment
+    [lead_s] = json.loads(run("Lead", "review", "list", "--json").output)["måltall-press/inntakspress"]
+    assert isinstance(lead_s["id"], int) and lead_s["ref"] == f"memo {lead_s['id']}"
     memos = json.loads(run("M", "memo", "list", "--json").output)
     assert sorted(memo["text"] for memo in memos) == ["M sin egen memo", "Om Ms sitat."]
     assert json.loads(run("M", "status", "--json").output)["memos"] == len(memos)
