@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from qualcode.codebook.service import CodebookChanges, CodeView
     from qualcode.coding.anchoring import OrphanedCoding
     from qualcode.coding.consensus import Disagreement
+    from qualcode.coding.memos import MemoView
     from qualcode.coding.passages import Quote, QuoteFilter
     from qualcode.coding.reader import ReaderCoding, ReaderDocument
     from qualcode.coding.reshape import Reshaped
@@ -574,6 +575,20 @@ class Workspace:
 
         return coding_handle(coding.guid) if self.blind else str(coding.id)
 
+    def memo_shown(self, memo: MemoView) -> str:
+        """How a memo is named to whoever runs this: its id, or to a blind coder its handle, as ids count
+        every coder's memos (coding/handles.py); a coding's own memo is named as its coding is. Commands take either."""
+        from qualcode.coding.handles import coding_handle, memo_handle
+
+        if not self.blind:
+            return str(memo.id)
+        return coding_handle(memo.guid) if memo.ref.startswith("coding ") else memo_handle(memo.guid)
+
+    def memos_told(self, session: Session, memos: Iterable[MemoView]) -> list[MemoView]:
+        """`memos` as whoever runs this is told them: to a blind coder, what each is on and how it is
+        named (its `ref`) by handles (told)."""
+        return [replace(memo, attached_to=self.told(session, memo.attached_to), ref=self.told(session, memo.ref)) for memo in memos]
+
     def codings_shown(self, ids: Iterable[int]) -> dict[int, str]:
         """How each coding of `ids` is named to whoever runs this (coding_shown): by id, or to a blind
         coder those of theirs by their handles."""
@@ -587,7 +602,7 @@ class Workspace:
 
     def told(self, session: Session, text: str) -> str:
         """`text` (a summary, a message) as whoever runs this is told it: to a blind coder, each coding it
-        names by id is named by its handle (coding_shown)."""
+        names by id, and each memo they may see, is named by its handle (coding_shown, memo_shown)."""
         if not self.blind:
             return text
         from qualcode.coding.handles import with_handles

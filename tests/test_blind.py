@@ -332,6 +332,11 @@ def test_a_blind_coder_sees_reviewers_comments_and_memos_on_their_own_codings_on
     assert reviewed("M") == {"måltall-press/inntakspress": ["Om Ms sitat."]}
     # The coding the comment is on, to a blind coder by its handle (ids count every coder's codings).
     assert re.fullmatch(r"    Leser 1 on coding c-[0-9a-f]{8}: Om Ms sitat\.\n", run("M", "review", "list").output.split("\n", 1)[1])
+    # The comment itself by its handle too (memo ids count every coder's memos); Lead is shown its id.
+    [comment] = json.loads(run("M", "review", "list", "--json").output)["måltall-press/inntakspress"]
+    assert re.fullmatch(r"m-[0-9a-f]{8}", comment["id"]) and comment["ref"] == f"memo {comment['id']}", comment
+    [lead_s] = json.loads(run("Lead", "review", "list", "--json").output)["måltall-press/inntakspress"]
+    assert isinstance(lead_s["id"], int) and lead_s["ref"] == f"memo {lead_s['id']}"
     memos = json.loads(run("M", "memo", "list", "--json").output)
     assert sorted(memo["text"] for memo in memos) == ["M sin egen memo", "Om Ms sitat."]
     assert json.loads(run("M", "status", "--json").output)["memos"] == len(memos)
@@ -569,3 +574,63 @@ async def test_the_terminal_ui_tells_a_blind_coder_of_their_coding_by_its_handle
         guid = session.scalars(select(Coding.guid)).one()
     assert f"undid: wrote memo on coding {coding_handle(guid)}" in status
     assert not re.search(r"coding \d", status)
+
+
+def test_a_blind_coder_is_shown_their_memos_by_handles_taken_wherever_a_memo_s_id_is(demo: Path, tmp_path: Path) -> None:
+    """A memo's id counts every coder's memos: M, coding blind, was told "memo 7 on code …" after Lead's
+    memos, and `memo list` (its --json too) and `memo remove N` went by those ids, so M could tell how
+    much Lead had written. M is shown each memo by a handle from its GUID, which `memo remove` takes
+    (an id still works); Lead, not blind, is shown ids as before."""
+    run = study(demo)
+    for text in ("Leads første notat", "Leads andre notat"):
+        assert run("Lead", "memo", "add", text, "--code", "måltall-press").exit_code == 0
+    said: list[str] = []
+
+    def as_m(*args: str) -> Any:
+        result = run("M", *args)
+        assert result.exit_code == 0, (args, result.output)
+        said.append(result.output)
+        return result
+
+    added = as_m("memo", "add", "Ms notat om koden", "--code", "måltall-press")
+    handle = added.output.split()[1]
+    assert re.fullmatch(r"m-[0-9a-f]{8}", handle) and added.output == f"memo {handle} on code måltall-press\n", added.output
+    listed = json.loads(as_m("memo", "list", "--json").output)
+    assert {memo["text"]: memo["id"] for memo in listed}["Ms notat om koden"] == handle
+    assert all(re.fullmatch(r"[mc]-[0-9a-f]{8}", memo["id"]) and re.fullmatch(r"(memo|coding) [mc]-[0-9a-f]{8}", memo["ref"])
+               for memo in listed), listed
+    assert f"memo {handle}" in as_m("memo", "list").output
+    assert as_m("memo", "remove", handle).output == f"removed memo {handle}\n"
+    assert as_m("undo").output == f"undid: removed memo {handle}\n"
+    as_m("history", "--limit", "0")
+    for output in said:
+        assert not re.search(r"\bmemo \d|\"id\": \d", output), output
+    # An id still names it; Lead is shown ids, as before.
+    ids = {memo["text"]: memo["id"] for memo in json.loads(run("Lead", "memo", "list", "--json").output)}
+    assert isinstance(ids["Ms notat om koden"], int)
+    assert run("M", "memo", "remove", str(ids["Ms notat om koden"])).output == f"removed memo {handle}\n"
+    assert run("Lead", "memo", "add", "Leads tredje notat").output == f"memo {ids['Leads andre notat'] + 2} on project\n"
+    assert f"memo {ids['Leads første notat']} " in run("Lead", "memo", "list").output
+    refused = run("M", "memo", "remove", "m-00000000")
+    assert refused.exit_code == 1 and refused.stderr == "error: no memo m-00000000 (hint: list memos with `qualcode memo list`)\n"
+
+
+def test_a_blind_coder_s_import_json_and_its_log_name_the_codings_it_reworded_by_handle_and_guid(demo: Path) -> None:
+    """`import --replace --json` listed the blind coder's codings it reworded by their ids, which count
+    every coder's codings, and so did the log's record of it; Lead's import still lists them by id."""
+    run = study(demo)
+    listed = json.loads(run("M", "coding", "list", "--json").output)
+    text = (REPO / "transcripts" / "leder_L1.txt").read_text(encoding="utf-8")
+    (demo.parent / "ny").mkdir()
+    (demo.parent / "ny" / "leder_L1.txt").write_text(text.replace("vi må nå måltallet", "vi må nå måltalet"), encoding="utf-8")
+    replaced = run("M", "import", "--replace", "--json", str(demo.parent / "ny" / "leder_L1.txt"))
+    assert replaced.exit_code == 0, replaced.output
+    reworded = json.loads(replaced.stdout)["imported"][0]["codings_reworded"]
+    mine = next(coding for coding in listed if "vi må nå måltallet" in coding["excerpt"])
+    assert [entry[0] for entry in reworded] == [mine["id"]], reworded
+    with Project.open(demo) as opened, opened.begin() as session:
+        logged = session.scalars(select(Event).where(Event.action == EventKind.TRANSCRIPT_REPLACE.value)).one()
+        assert [set(entry) for entry in logged.payload["after"]["codings_reworded"]] == [{"guid", "before", "after"}]
+        assert logged.payload["after"]["codings_reworded"][0]["guid"] == mine["guid"]
+    back = run("Lead", "import", "--replace", "--json", str(REPO / "transcripts" / "leder_L1.txt"))
+    assert back.exit_code == 0 and all(isinstance(entry[0], int) for entry in json.loads(back.stdout)["imported"][0]["codings_reworded"])

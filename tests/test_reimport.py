@@ -570,13 +570,15 @@ def test_a_coding_placed_on_changed_words_is_named_with_its_words_before_and_now
     passage = "Ledelsen her var opptatt av at vi skulle nå det"
     with project.begin() as session:
         coder = get_or_create_coder(session, "Forsker 1")
-        coding_id = add_coding(session, "endret", "empowerment", coder, match=passage).id
+        coding = add_coding(session, "endret", "empowerment", coder, match=passage)
+        coding_id, coding_guid = coding.id, coding.guid
     (directory / "endret.txt").write_text(text.replace("nå det.", "nå dette målet."), encoding="utf-8")
     result = imported(project, key_access, directory, replace=True).imported[0]
     assert result.codings_reworded == [(coding_id, passage, "Ledelsen her var opptatt av at vi skulle nå dette")]
     with project.begin() as session:
         logged = session.scalars(select(Event).where(Event.action == "transcript.replace")).all()[-1]
-    assert logged.payload["after"]["codings_reworded"] == [{"id": coding_id, "before": passage, "after": result.codings_reworded[0][2]}]
+    assert logged.payload["after"]["codings_reworded"] == [
+        {"guid": coding_guid, "id": coding_id, "before": passage, "after": result.codings_reworded[0][2]}]
 
 
 def test_a_passage_coded_inside_a_word_keeps_its_place_when_other_lines_change() -> None:

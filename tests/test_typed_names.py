@@ -13,7 +13,7 @@ from sqlalchemy import select
 from qualcode.config import Config
 from qualcode.errors import AwaitsReview
 from qualcode.store.events import EventKind
-from qualcode.store.models import Coding, Event, Memo
+from qualcode.store.models import Code, Coding, Event, Memo
 from qualcode.store.project import Project
 from qualcode.workspace import Workspace
 from tests.test_cli import run
@@ -171,3 +171,74 @@ def test_a_coding_s_memo_is_read_for_names_once_and_its_undo_and_redo_restore_it
         workspace.redo()
         workspace.redo()
         assert stored() == memos["second"]
+
+
+def test_a_coding_s_excerpt_is_logged_as_stored_and_undo_and_redo_restore_it_exactly(demo: Path, tmp_path: Path) -> None:
+    """A coding's excerpt is the transcript's pseudonymised text. A memo written with the coding, or
+    changed on it, logged the excerpt read again as if typed: 'Sisel' (Ragnhild Strand's pseudonym,
+    in a key from before chosen pseudonyms were checked) was taken for 'Sissel' of Sissel Bakken, the
+    log and its summary held Sissel's pseudonym, and undo and redo wrote it into the coding."""
+    import qualcode.anonymise.apply as apply
+    from qualcode.anonymise.key import load_key, save_key
+
+    key_path = Path(os.environ["QUALCODE_KEY"])
+    key = load_key(key_path, "test passphrase")
+    apply.add_identifier(key, "Ragnhild Strand", "person", "f", pseudonym="Sisel")  # as the unchecked command did
+    save_key(key_path, key, "test passphrase")
+    source = tmp_path / "deltaker_D9_T1.txt"
+    source.write_text("I: Hvem ringte?\n\nD9: Ragnhild Strand ringte meg om praksisplassen.\n", encoding="utf-8")
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "import", str(source)).exit_code == 0
+    added = run(*project, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", "Sisel ringte meg", "--memo", "ringte selv")
+    assert added.exit_code == 0, added.output
+    with Project.open(demo) as opened, opened.begin() as session:
+        coding = session.scalars(select(Coding).where(Coding.excerpt == "Sisel ringte meg")).one()
+        coding_id = str(coding.id)
+    assert run(*project, "coding", "memo", coding_id, "ringte igjen").exit_code == 0
+
+    def stored() -> tuple[str, str | None, bool]:
+        with Project.open(demo) as opened, opened.begin() as session:
+            found = session.scalars(select(Coding).where(Coding.id == int(coding_id))).one()
+            return found.excerpt, found.memo, found.removed_at is None
+
+    with Project.open(demo) as opened, opened.begin() as session:
+        logged = session.scalars(select(Event).where(Event.entity_guid == coding.guid).order_by(Event.id)).all()
+        assert [event.action for event in logged] == [EventKind.CODING_ADD.value, EventKind.CODING_MEMO.value]
+        assert "'Sisel ringte meg'" in logged[0].summary
+        assert [(event.payload["before"] or {}).get("excerpt") for event in logged] == [None, "Sisel ringte meg"]
+        assert [event.payload["after"]["excerpt"] for event in logged] == ["Sisel ringte meg"] * 2
+    assert stored() == ("Sisel ringte meg", "ringte igjen", True)
+    for step in ("undo", "undo", "redo"):
+        assert run(*project, step).exit_code == 0
+    assert stored() == ("Sisel ringte meg", "ringte selv", True)
+    assert run(*project, "redo").exit_code == 0
+    assert stored() == ("Sisel ringte meg", "ringte igjen", True)
+
+
+def test_a_renamed_code_s_definition_is_logged_as_stored_and_undo_restores_it(demo: Path) -> None:
+    """A code's rename logged its whole state, the definition it kept read again as if typed: the
+    pseudonym 'Sisel' became Sissel Bakken's, and undoing the rename wrote that into the definition."""
+    import qualcode.anonymise.apply as apply
+    from qualcode.anonymise.key import load_key, save_key
+
+    key_path = Path(os.environ["QUALCODE_KEY"])
+    key = load_key(key_path, "test passphrase")
+    apply.add_identifier(key, "Ragnhild Strand", "person", "f", pseudonym="Sisel")  # as the unchecked command did
+    save_key(key_path, key, "test passphrase")
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    assert run(*project, "codebook", "edit", "empowerment", "--definition", "Som Ragnhild Strand sa om mestring").exit_code == 0
+
+    def definition() -> str | None:
+        with Project.open(demo) as opened, opened.begin() as session:
+            return session.scalars(select(Code.definition).where(Code.guid == guid)).one()
+
+    with Project.open(demo) as opened, opened.begin() as session:
+        guid = session.scalars(select(Code.guid).where(Code.path == "empowerment")).one()
+    assert definition() == "Som Sisel sa om mestring"
+    renamed = run(*project, "codebook", "rename", "empowerment", "mestring")
+    assert renamed.exit_code == 0, renamed.output
+    with Project.open(demo) as opened, opened.begin() as session:
+        logged = session.scalars(select(Event).where(Event.entity_guid == guid).order_by(Event.id.desc())).first()
+        assert logged is not None and logged.payload["before"]["definition"] == "Som Sisel sa om mestring"
+    assert run(*project, "undo").exit_code == 0
+    assert definition() == "Som Sisel sa om mestring"

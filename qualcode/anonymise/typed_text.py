@@ -9,7 +9,7 @@ row before it is written, so no service can forget to.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -87,12 +87,14 @@ def free_text_columns(row: object) -> tuple[str, ...]:
 
 
 def clean_column(
-    row: object, column: str, value: Any, key: PseudonymKey, read: Reading | None = None, stored: frozenset[str] | set[str] = frozenset(),
+    row: object, column: str, value: Any, key: PseudonymKey, read: Reading | None = None, stored: Container[str] = frozenset(),
+    quoted: tuple[str, ...] = (),
 ) -> Any:
     """A free-text column's value cleaned. Attribute names are kept in lower case, and the log
     keys attribute values by those names: both are cleaned as lower-case names (clean_folded).
     `read` reads a text for the key's replacements (once a flush: TYPED_READING); a log entry's
-    payload keeps the texts in `stored` as they are (_STORED)."""
+    payload keeps the texts in `stored` as they are (_STORED), and its summary the `quoted` excerpt
+    of the coding it is about (_cleaned_quoting)."""
     if isinstance(row, AttributeDefinition) and column == "name":
         return clean_folded(value, key)
     if isinstance(row, Event) and column == "payload":
@@ -100,6 +102,8 @@ def clean_column(
     if isinstance(row, Event) and column == "summary" and row.entity == "participant" and isinstance(value, str):
         # "edited participant D2: fjeldstad - → ja" names the attribute as it is kept, in lower case.
         return _FOLDED_WORD.sub(lambda word: clean_folded(word.group(), key), clean_text(value, key))
+    if isinstance(row, Event) and column == "summary" and isinstance(value, str) and quoted:
+        return _cleaned_quoting(value, key, quoted)
     return clean_value(value, key, read)
 
 
@@ -115,7 +119,7 @@ _IDENTITY_VALUE = re.compile(
 )
 
 
-def _clean_payload(value: Any, key: PseudonymKey, stored: frozenset[str] | set[str] = frozenset()) -> Any:
+def _clean_payload(value: Any, key: PseudonymKey, stored: Container[str] = frozenset()) -> Any:
     """An event's payload cleaned, with the attribute names its "attributes" (values) and "types"
     (each attribute's type, a word of ours, kept) are keyed by; the GUIDs, hashes and ids in it
     are kept as they are (only what people wrote is cleaned), and so are the texts in `stored`,
@@ -134,6 +138,37 @@ def _clean_payload(value: Any, key: PseudonymKey, stored: frozenset[str] | set[s
             for name, item in value.items()
         }
     return value
+
+
+def _cleaned_quoting(summary: str, key: PseudonymKey, quoted: tuple[str, ...]) -> str:
+    """A log entry's summary cleaned, but for where it quotes one of the texts `quoted` (a coding's
+    excerpt, as stored), whole or cut short with "…" (text.normalise.shortened): a pseudonym in the
+    quote read again may be taken for another's name ("Sisel" for "Sissel")."""
+    from qualcode.anonymise.apply import pseudonymise
+
+    text = visible(summary)
+    kept: list[tuple[int, int]] = []
+    for quote in quoted:
+        flat = " ".join(quote.split())
+        for whole in re.finditer(re.escape(flat), text) if flat else ():
+            kept.append(whole.span())
+        for cut in re.finditer("…", text):
+            # The longest start of the quote that the text holds just before its "…".
+            length = next((length for length in range(min(len(flat) - 1, cut.start()), 0, -1)
+                           if text.startswith(flat[:length], cut.start() - length)), 0)
+            if length:
+                kept.append((cut.start() - length, cut.start()))
+    if not kept:
+        return clean_text(summary, key)
+    found = pseudonymise(text, key, "typed text")
+    parts: list[str] = []
+    position = 0
+    for replacement in found.replacements:
+        inside = any(start <= replacement.start and replacement.end <= end for start, end in kept)
+        parts += [text[position:replacement.start], text[replacement.start:replacement.end] if inside else replacement.pseudonym]
+        position = replacement.end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def clean_folded(text: str, key: PseudonymKey) -> str:
@@ -278,7 +313,11 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
                 check(session)
             finally:
                 session.info.pop(TYPED_READING, None)
-        for row in [*session.new, *session.dirty]:
+        # The log last: it repeats what the rows it is about hold, once they are cleaned (_STORED).
+        rows = sorted([*session.new, *session.dirty], key=lambda row: isinstance(row, Event))
+        typed: set[str] = set()  # what was typed and cleaned here: in a log entry it is cleaned too
+        held = _HeldAsStored(session, stored, typed)
+        for row in rows:
             columns = free_text_columns(row)
             if not columns:
                 continue
@@ -291,11 +330,14 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
                 if row in session.dirty and not history.has_changes():
                     continue
                 value = getattr(row, column)
-                cleaned = clean_column(row, column, value, key, read, stored)
-                if not isinstance(row, Event):  # the log only repeats what its subject holds
+                if isinstance(row, Event):
+                    cleaned = clean_column(row, column, value, key, read, held, _quoted(session, row) if column == "summary" else ())
+                else:
+                    cleaned = clean_column(row, column, value, key, read, stored)
                     for text in _strings(cleaned):
                         refuse_undecided(text, key)
-                    stored.update(_strings(cleaned), (text for held in history.deleted for text in _strings(held)))
+                    stored.update(_strings(cleaned), (text for held_before in history.deleted for text in _strings(held_before)))
+                    typed.update(set(_strings(value)) - set(_strings(cleaned)))
                 if cleaned != value:
                     setattr(row, column, cleaned)
             if typed_path is not None and row.path != typed_path and row.guid == code_guid(typed_path):
@@ -316,6 +358,49 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
     project.on_flush(clean)
     project.clean_typed_text_with(clean_one, clean_one_folded)
     look_up_typed_text(project, current)
+
+
+class _HeldAsStored:
+    """The texts the rows of a flushing session hold as stored, which a log entry's payload may repeat:
+    those the guard stored (_STORED), the free text read from the database and not changed since, and
+    every coding's excerpt (the transcript's text, pseudonymised at import, never typed); not what was
+    typed and cleaned in this flush (`typed`), cleaned wherever it is. The rows are looked through
+    once a flush, and only for a text the guard did not store itself; only what is already loaded
+    is read, as nothing may be fetched while the session flushes."""
+
+    def __init__(self, session: Session, stored: set[str], typed: set[str]) -> None:
+        self.session, self.stored, self.typed = session, stored, typed
+        self._loaded: set[str] | None = None
+
+    def __contains__(self, text: object) -> bool:
+        if text in self.typed:
+            return False
+        if text in self.stored:
+            return True
+        if self._loaded is None:
+            self._loaded = set()
+            for row in [*self.session.identity_map.values(), *self.session.new]:
+                state = inspect(row)
+                if isinstance(row, Coding) and isinstance(excerpt := state.dict.get("excerpt"), str):
+                    self._loaded.add(excerpt)
+                for column in free_text_columns(row):
+                    if column not in state.dict:
+                        continue
+                    history = state.attrs[column].history
+                    self._loaded.update(_strings(state.dict[column]) if not history.has_changes() and row not in self.session.new
+                                        else (text for before in history.deleted for text in _strings(before)))
+        return text in self._loaded
+
+
+def _quoted(session: Session, event: Event) -> tuple[str, ...]:
+    """The excerpt, as stored, of the coding a log entry is about, which its summary may quote."""
+    if event.entity != "coding" or event.entity_guid is None:
+        return ()
+    return tuple(
+        excerpt for row in [*session.identity_map.values(), *session.new]
+        if isinstance(row, Coding) and inspect(row).dict.get("guid") == event.entity_guid
+        and isinstance(excerpt := inspect(row).dict.get("excerpt"), str)
+    )
 
 
 def _reading_once(key: PseudonymKey) -> Reading:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shlex
 import sys
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -120,7 +122,7 @@ def import_command(
         shown = workspace.codings_shown(coding_id for item in batch.imported for coding_id, _, _ in item.codings_reworded)
     if as_json:
         emit_json({
-            "imported": batch.imported,
+            "imported": [_as_shown(item, shown, workspace) for item in batch.imported],
             "skipped": [{"file": str(p), "reason": r} for p, r in batch.skipped],
             "failed": [{"file": str(p), "reason": r} for p, r in batch.failed],
             "held_back": [str(p) for p in batch.held_back],  # of the failed: names in them wait for review
@@ -152,6 +154,15 @@ def import_command(
              " imported is kept, and the same import again goes on (the files imported are already present)")
     if batch.failed or batch.interrupted is not None:
         sys.exit(1)
+
+
+def _as_shown(item: ImportedTranscript, shown: dict[int, str], workspace: Workspace) -> ImportedTranscript | dict[str, Any]:
+    """An imported transcript for --json: to a blind coder, the codings of theirs it reworded by their
+    handles (Workspace.codings_shown), as `coding list --json` names them."""
+    if not workspace.blind:
+        return item
+    return asdict(item) | {"codings_reworded": [[shown.get(coding_id, str(coding_id)), before, after]
+                                                for coding_id, before, after in item.codings_reworded]}
 
 
 def _say_replacement(item: ImportedTranscript, shown: dict[int, str], *, done: bool) -> None:
@@ -237,7 +248,8 @@ def _dry_run(workspace: Workspace, paths: tuple[Path, ...], options: ImportOptio
     shown = workspace.codings_shown(coding_id for preview in previews if preview.replacing is not None
                                     for coding_id, _, _ in preview.replacing.codings_reworded)
     if as_json:
-        emit_json(previews)
+        emit_json([asdict(preview) | {"replacing": _as_shown(preview.replacing, shown, workspace)}
+                   if workspace.blind and preview.replacing is not None else preview for preview in previews])
         return
     for preview in previews:
         if not preview.replacements and preview.outcome.startswith(REFUSED):

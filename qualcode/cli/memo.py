@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, emit_table
-from qualcode.coding.memos import MEMO_KINDS, add_memo, list_memos, remove_memo
+from qualcode.coding.memos import MEMO_KINDS, MemoView, add_memo, list_memos, remove_memo
+
+if TYPE_CHECKING:
+    from qualcode.workspace import Workspace
 
 
 @click.group("memo")
@@ -31,7 +35,7 @@ def memo_add(app: AppContext, text: str, transcript: str | None, code: str | Non
     with app.workspace() as workspace, workspace.typed() as session:
         view = add_memo(session, text, workspace.coder(session), transcript_ref=transcript, code_ref=code, coding_ref=coding_id and workspace.seen_coding(session, coding_id), title=title)
         on = workspace.told(session, view.attached_to)  # a blind coder's coding by its handle
-    click.echo(f"memo {view.id} on {on}")
+    click.echo(f"memo {workspace.memo_shown(view)} on {on}")
 
 
 @memo_group.command("list")
@@ -44,26 +48,31 @@ def memo_list(app: AppContext, kind: str | None, as_json: bool) -> None:
     Example: qualcode memo list --kind coding
     """
     with app.workspace(read_only=True) as workspace, workspace.begin() as session:
-        # A blind coder's codings by their handles (Workspace.told): ids count everyone's codings.
-        views = [replace(view, attached_to=workspace.told(session, view.attached_to), ref=workspace.told(session, view.ref))
-                 for view in list_memos(session, kind, workspace.mine())]
+        # A blind coder's codings and memos by their handles (Workspace.told): ids count everyone's.
+        views = workspace.memos_told(session, list_memos(session, kind, workspace.mine()))
     if as_json:
-        emit_json(views)
+        emit_json(memos_as_shown(views, workspace))
         return
     emit_table(["memo", "on", "author", "text"], [[v.ref, v.attached_to, v.author, " ".join(v.text.split())[:70]] for v in views])
 
 
 @memo_group.command("remove")
-@click.argument("memo_id", type=int)
+@click.argument("memo_id")
 @pass_app
-def memo_remove(app: AppContext, memo_id: int) -> None:
-    """Remove a memo (kept in the log; `qualcode undo` restores it).
+def memo_remove(app: AppContext, memo_id: str) -> None:
+    """Remove a memo, by its id or handle (kept in the log; `qualcode undo` restores it).
 
     Example: qualcode memo remove 3
     """
     with app.workspace() as workspace, workspace.begin() as session:
         view = remove_memo(session, memo_id, workspace.coder(session), workspace.mine())
-    click.echo(f"removed memo {view.id}")
+    click.echo(f"removed memo {workspace.memo_shown(view)}")
+
+
+def memos_as_shown(views: list[MemoView], workspace: Workspace) -> list[MemoView] | list[dict[str, Any]]:
+    """Memos for --json: to a blind coder each with its handle as `id` (Workspace.memo_shown), which
+    `memo remove` takes too."""
+    return [asdict(view) | {"id": workspace.memo_shown(view)} for view in views] if workspace.blind else views
 
 
 COMMANDS = [memo_group]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.memo import memos_as_shown
 from qualcode.cli.output import emit_json, note
 from qualcode.exporters.review import review_memos
 from qualcode.text.counts import counted
@@ -55,10 +55,9 @@ def review_list(app: AppContext, as_json: bool) -> None:
     """
     with app.workspace() as workspace, workspace.begin() as session:
         # A blind coder's codings by their handles (Workspace.told): ids count everyone's codings.
-        grouped = {code: [replace(memo, attached_to=workspace.told(session, memo.attached_to), ref=workspace.told(session, memo.ref))
-                          for memo in memos] for code, memos in review_memos(session, workspace.mine()).items()}
+        grouped = {code: workspace.memos_told(session, memos) for code, memos in review_memos(session, workspace.mine()).items()}
     if as_json:
-        emit_json(grouped)
+        emit_json({code: memos_as_shown(memos, workspace) for code, memos in grouped.items()})
         return
     if not grouped:
         note("no reviewers' comments yet: `qualcode review import FILE.docx` brings a commented report's comments in")

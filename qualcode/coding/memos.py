@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.codebook.service import find_code
 from qualcode.coding.service import live_coding
-from qualcode.errors import InvalidInput, NotFound
+from qualcode.errors import Ambiguous, InvalidInput, NotFound
 from qualcode.store.events import WRITTEN_AT, EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_transcript
 from qualcode.store.models import Code, Coder, Coding, Event, Memo, Transcript, shown_moment, utcnow
@@ -224,15 +224,30 @@ def _written_at(payload: dict[str, Any], at: datetime) -> datetime:
     return moment
 
 
-def remove_memo(session: Session, memo_id: int, author: Coder, coders: Sequence[str] = ()) -> MemoView:
-    """Remove a memo; with `coders` (a blind coder) only one they may see (`seen_by`): another's is
-    not there for them, as `memo list` does not show it."""
+def find_memo(session: Session, ref: str | int) -> Memo | None:
+    """A memo by id, GUID or handle, as a blind coder is shown it (coding/handles.py); None if there is none."""
+    from qualcode.coding.handles import memo_handle_prefix
+
+    prefix = memo_handle_prefix(str(ref))
+    if prefix is not None:
+        found = session.scalars(select(Memo).where(Memo.guid.startswith(prefix, autoescape=True)).limit(2)).all()
+        if len(found) > 1:
+            raise Ambiguous(f"memo {ref} names more than one memo", "give its GUID, as `qualcode memo list --json` shows it")
+        return found[0] if found else None
+    if str(ref).strip().isdigit():
+        return session.get(Memo, int(str(ref).strip()))
+    return session.scalar(select(Memo).where(Memo.guid == str(ref).strip()))
+
+
+def remove_memo(session: Session, ref: str | int, author: Coder, coders: Sequence[str] = ()) -> MemoView:
+    """Remove a memo, named by id, GUID or handle (find_memo); with `coders` (a blind coder) only one
+    they may see (`seen_by`): another's is not there for them, as `memo list` does not show it."""
     hold_write_lock(session)  # what it reads as the state before is the state it changes (coding/service.live_coding)
-    memo = session.get(Memo, memo_id)
+    memo = find_memo(session, ref)
     hidden = memo is not None and bool(coders) and not seen_by(
         coders, memo.author.name, _coding_owners(session).get(memo.coding_id) if memo.coding_id is not None else None)
     if memo is None or memo.removed_at is not None or hidden:
-        raise NotFound(f"no memo {memo_id}", "list memos with `qualcode memo list`")
+        raise NotFound(f"no memo {ref}", "list memos with `qualcode memo list`")
     before = memo_state(memo)
     memo.removed_at = utcnow()
     session.flush()

@@ -813,6 +813,7 @@ def _finish_replacement(
         f", {still_orphaned} orphaned before still without a place" if still_orphaned else ""
     )
     only_theirs = f" (blind: {coder.name}'s codings only)" if blind and coder is not None else ""
+    guids_reworded = {row.id: row.guid for row in rows}
     record_event(
         session, kind=EventKind.TRANSCRIPT_REPLACE, coder=coder, entity_guid=transcript.guid,
         before={"content_hash": old_hash, SOURCE_HASH: old_source} | ({BACKED_UP_IN: backup} if backup else {}),
@@ -820,7 +821,9 @@ def _finish_replacement(
                "lines_changed": changed, "codings_moved": placed, "codings_in_place": in_place,
                "codings_orphaned": orphaned,
                "codings_found_again": placed_again, "codings_still_orphaned": still_orphaned,
-               "codings_reworded": [{"id": coding_id, "before": before, "after": after} for coding_id, before, after in reworded],
+               # By GUID, and by id too unless made blind: an id counts every coder's codings.
+               "codings_reworded": [{"guid": guids_reworded[coding_id]} | ({} if only_theirs else {"id": coding_id})
+                                    | {"before": before, "after": after} for coding_id, before, after in reworded],
                "participants_before": named_before, "participants": named_after,
                "interviewer_speakers_before": interviewer_before, "interviewer_speakers": interviewer_after}
         | ({"blind": True} if only_theirs else {}),
