@@ -681,11 +681,15 @@ def _claimed_again(
     takes more. What was learned: each name, by the author as the file first writes them."""
     learned: dict[str, str] = {}
     for index, each in enumerate(waiting):
-        memo = session.get(Memo, found_for[index]) if index in found_for else None
+        if not unrecorded or index not in found_for or each.written_by in learned or key.digest(each.written_by) in kept_before:
+            continue
         first = first_kept_name(each.written_by, key, where)
-        if (memo is not None and first in unrecorded and memo.author.name == first and key.digest(each.written_by) not in kept_before
-                and memo.source is not None and memo.source.startswith("review:k") and memo.source in each.sources):
-            learned.setdefault(each.written_by, first)
+        memo = session.get(Memo, found_for[index]) if first in unrecorded else None
+        # Found by the digest this key made of it (a "review:k" source), not by what the project holds of it: that
+        # names no author but by the name kept, which is the one in question.
+        if (memo is not None and memo.author.name == first and memo.source is not None and memo.source.startswith("review:k")
+                and memo.source in each.sources):
+            learned[each.written_by] = first
     return learned
 
 
