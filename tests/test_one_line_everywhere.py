@@ -138,3 +138,41 @@ def test_a_qdpx_variable_named_on_two_lines_keeps_its_values_under_the_name_on_o
     assert {attribute.definition.name: attribute.value for attribute in transcript.attributes} == {"not at": "verdi"}
     assert not any("\n" in line or "skipped" in line for line in result.problems), result.problems
     assert any("put on one line as 'not at'" in line for line in result.problems), result.problems
+
+
+OVERRIDDEN = "Kari Nordmann\u202etxt.exe .txt"  # a right-to-left override: shown as "Kari Nordmann txt.exe." turned
+
+
+def _naming_a_missing_text(tmp_path: Path) -> Path:
+    """A .qdpx whose recording's transcript is a member named with a right-to-left override that the zip does not
+    hold (its member of that name misspelt)."""
+    qdpx = Qdpx(members={f"sources/{OVERRIDDEN.replace('Kari', 'Karl')}": b"D: Hei.\n"})
+    qdpx.sources.append(
+        f'<AudioSource path="relative:///intervju.mp3" guid="{guid("audio")}" name="intervju.mp3">'
+        f'<Transcript plainTextPath="internal://{OVERRIDDEN}" guid="{guid("transcript")}" name="intervju.mp3.transcribed"/>'
+        "</AudioSource>"
+    )
+    return qdpx.write(tmp_path / "overstyrt.qdpx", origin="QualCoder 3.6")
+
+
+def test_a_file_name_s_right_to_left_override_reaches_the_terminal_escaped_in_an_error_and_a_note(demo: Path, tmp_path: Path) -> None:
+    """A probe: a right-to-left override in a file name inside a .qdpx reached the terminal as it was, in a one-line
+    error ("…Kari Nordmann\\u202etxt.exe .txt is not in the package…"), turning what followed it around."""
+    refused = run("--project", str(demo), "--coder", "Forsker 1", "import", str(_naming_a_missing_text(tmp_path)))
+    assert refused.exit_code == 1, refused.output
+    assert "Kari Nordmann\\u202etxt.exe .txt is not in the package" in refused.stderr, refused.stderr
+    assert "\u202e" not in refused.output and refused.stderr.startswith("error: ") and refused.stderr.count("\n") == 1, refused.output
+    # A note says it as an error does: the path given of a workbook written.
+    coded = run("--project", str(demo), "--coder", "Forsker 1", "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Jeg fikk plass!")
+    assert coded.exit_code == 0, coded.output
+    workbook = tmp_path / f"{OVERRIDDEN}.xlsx"
+    wrote = run("--project", str(demo), "analyse", "codes", "--xlsx", str(workbook))
+    assert wrote.exit_code == 0 and workbook.exists(), wrote.output
+    assert "Kari Nordmann\\u202etxt.exe .txt.xlsx" in wrote.stderr and "\u202e" not in wrote.output, wrote.output
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\u2066", "\x1b", "\x7f", "\u2028", "\ue000"])
+def test_each_character_a_terminal_would_not_show_is_escaped_and_an_emoji_s_joiner_is_not(hidden: str) -> None:
+    from qualcode.text.normalise import escaped_unseen
+
+    assert escaped_unseen(f"fil{hidden}navn\n{FAMILY}\t!") == f"fil{hidden.encode('unicode_escape').decode()}navn\n{FAMILY}\t!"

@@ -27,7 +27,7 @@ def kept_name(name: str, key: PseudonymKey, where: str, taken: Collection[str] =
     person's contradictions, and digits, which no reader takes for a name ("EDDA" would be). One the
     key keeps a name for is kept so (each an import brought in, `reviewer_named`; one the project knew
     under a key before this one, `known_again`); no other takes a name the key keeps for another
-    address, nor one `taken` (named_under_earlier_keys), but more digits."""
+    address, nor one `taken` (named_under_earlier_keys, unrecorded_reviewers), but more digits."""
     kept, replaced, _ = _kept(name, key, where, taken)
     return kept, replaced
 
@@ -68,6 +68,26 @@ def _digits(digest: str) -> Iterator[str]:
 def kept_by_digits(name: str, placeholder: str) -> bool:
     """Whether `name` is one kept_name gives a name it replaces by `placeholder`: that placeholder and digits."""
     return re.fullmatch(re.escape(placeholder) + r" \d{4,}", name) is not None
+
+
+# The name every version gives a reviewer named by an address first: the placeholder and four digits (_digits).
+_FOUR_DIGITS = re.compile(r".*\(.*\) \d{4}")
+
+
+def unrecorded_reviewers(session: Session, key: PseudonymKey) -> frozenset[str]:
+    """The coders named by a placeholder and four digits whom the key keeps for no address: brought in by a
+    version that kept no such reviewer in the key, so any address whose four digits are theirs may be theirs.
+    No address takes such a name unless its own comments are found under it (review._claimed_again)."""
+    kept = set(key.reviewers.values())
+    return frozenset(name for name in session.scalars(select(Coder.name)) if _FOUR_DIGITS.fullmatch(name) and name not in kept)
+
+
+def first_kept_name(name: str, key: PseudonymKey, where: str) -> str | None:
+    """The name every version gives first to `name`, which the key replaces by a placeholder: that placeholder and
+    four digits, as a version that kept no reviewer in the key gave every address of those digits. None for any
+    other name."""
+    cleaned = pseudonymise(name, key, where)
+    return f"{cleaned.text} {next(_digits(key.digest(name)))}" if _by_placeholder(cleaned) else None
 
 
 def named_under_earlier_keys(session: Session) -> frozenset[str]:

@@ -13,7 +13,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
-from qualcode.anonymise.names import NAMED_BY_KEY, kept_name, named_under_earlier_keys
+from qualcode.anonymise.names import (
+    NAMED_BY_KEY,
+    first_kept_name,
+    kept_name,
+    named_under_earlier_keys,
+    unrecorded_reviewers,
+)
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.service import replaced_key
 from qualcode.anonymise.their_names import TheirNames
@@ -506,8 +512,12 @@ def _delete_their_comments(
     named = {identifier.casefold() for identifier in identifiers}
     # The names their comments were kept under: their pseudonym, or an address's placeholder and digits.
     taken = named_under_earlier_keys(session)  # another's, under a key before this one: never taken for theirs
-    names = {kept_name(entry.original, key, "withdrawal", taken)[0] for entry in key.entries
-             if entry.participant == participant.name or entry.original.casefold() in named}
+    theirs = [entry.original for entry in key.entries if entry.participant == participant.name or entry.original.casefold() in named]
+    names = {kept_name(original, key, "withdrawal", taken)[0] for original in theirs}
+    # A reviewer a version that kept none in the key brought in under an address's four digits is theirs too (that
+    # version gave every address of those digits that name), until an import finds whose comments they hold.
+    unrecorded = unrecorded_reviewers(session, key)
+    names |= {first for original in theirs if (first := first_kept_name(original, key, "withdrawal")) in unrecorded}
     if not names and not their_names:
         return 0
     # Only reviewers a review import named so from a name the key replaced: a colleague on the team

@@ -13,6 +13,7 @@ import click
 
 from qualcode import __version__
 from qualcode.cli.context import AppContext
+from qualcode.cli.output import error as error_line
 from qualcode.config import Config
 from qualcode.errors import InvalidInput, QualcodeError
 from qualcode.store.faults import damage_behind, database_fault, disk_fault
@@ -172,7 +173,7 @@ class QualcodeGroup(click.Group):
                 raise damage from None
         except QualcodeError as error:
             line = f"error: {error.message}" + (f" (hint: {error.hint})" if error.hint else "")
-            click.echo(" ".join(line.split()), err=True)  # one line, whatever the message holds
+            error_line(line)
             ctx.exit(1)
         except click.UsageError as error:
             _usage_error(error, ctx.command_path)
@@ -277,8 +278,7 @@ def _usage_error(error: click.UsageError, where: str) -> NoReturn:
                 command = where.removeprefix(f"{root.info_name} ")
                 hint = (f"{error.option_name} is qualcode's own option, given before the command:"
                         f" `{root.info_name} {error.option_name} {value} {command} …`")
-    line = f"error: {error.format_message()} (hint: {hint})"
-    click.echo(" ".join(line.split()), err=True)
+    error_line(f"error: {error.format_message()} (hint: {hint})")
     raise click.exceptions.Exit(error.exit_code)
 
 

@@ -87,9 +87,9 @@ def key_destroy(app: AppContext, yes: bool) -> None:
                             f"the key at {path} was not destroyed", "--yes")
 
     def warn(traceable: int) -> None:
-        click.echo(f"warning: {counted(traceable, 'pseudonym')} here {'was' if traceable == 1 else 'were'} drawn from the project's"
-                   " GUID, which the project holds: anyone with it could still trace them back to a guessed name; run"
-                   " `qualcode anonymise redraw` first to draw them anew", err=True)
+        note(f"warning: {counted(traceable, 'pseudonym')} here {'was' if traceable == 1 else 'were'} drawn from the project's"
+             " GUID, which the project holds: anyone with it could still trace them back to a guessed name; run"
+             " `qualcode anonymise redraw` first to draw them anew")
 
     with app.workspace() as workspace:
         destroyed = workspace.destroy_key(confirm, warn)

@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from qualcode.text.normalise import escaped_unseen
+
 
 def emit_json(data: Any) -> None:
     def default(value: Any) -> Any:
@@ -31,5 +33,11 @@ def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 
 def note(message: str) -> None:
-    """A diagnostic for the person at the terminal, on stderr so stdout stays data."""
-    click.echo(message, err=True)
+    """A diagnostic for the person at the terminal, on stderr so stdout stays data; a character that would not show
+    as itself there (a right-to-left override in a file's name, a zero-width space) shown as its escape."""
+    click.echo(escaped_unseen(message), err=True)
+
+
+def error(line: str) -> None:
+    """An error for the person at the terminal: a note on one line, whatever the message holds."""
+    note(" ".join(line.split()))

@@ -21,12 +21,14 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import as_latin
 from qualcode.anonymise.names import (
     NAMED_BY_KEY,
+    first_kept_name,
     kept_by_digits,
     kept_name,
     known_again,
     named_under_earlier_keys,
     placeholder_of,
     reviewer_named,
+    unrecorded_reviewers,
 )
 from qualcode.codebook.service import gone_codes
 from qualcode.coding.coders import (
@@ -358,9 +360,12 @@ def import_review(
     anchors = _anchors(document, heading_levels, set(codes), {code.guid.replace("-", ""): path for path, code in codes.items()}, merged)
     parents = _reply_parents(path)
     para_ids = {comment.para_id: comment for comment in comments if comment.para_id}
-    # The names reviewers named by an address had under a key before this one, which this key's digits may meet;
-    # and the names the key keeps for such reviewers as the import begins, before it names any (reviewer_named).
-    earlier_names = named_under_earlier_keys(session)
+    # The names reviewers named by an address had under a key before this one, which this key's digits may meet, or
+    # by a version that kept none in the key (whose address is not known: a newcomer whose four digits meet theirs
+    # takes more, _claimed_again); and the names the key keeps for such reviewers as the import begins, before it
+    # names any (reviewer_named).
+    unrecorded = unrecorded_reviewers(session, key) if key is not None else frozenset[str]()
+    earlier_names = named_under_earlier_keys(session) | unrecorded
     kept_before = dict(key.reviewers) if key is not None else {}
     result = ReviewImport([], [], _tracked_changes(session, document, key, path.name, earlier_names))
     waiting: list[_Waiting] = []  # the comments placed, in the file's order, each to be found imported before or written
@@ -479,9 +484,12 @@ def import_review(
                 if memo_id is not None:
                     found_for[index] = memo_id
                     taken.add(memo_id)
-    if key is not None and stored_before and not learned and (names := _known_again(session, key, waiting, found_for, path.name)):
-        # A reviewer named by an address is known by the name a key before this one gave them: read again, under it,
-        # each other one named as if it had been known from the start.
+    if key is not None and not learned and (names := {
+        **(_known_again(session, key, waiting, found_for, path.name) if stored_before else {}),
+        **_claimed_again(session, key, waiting, found_for, path.name, kept_before, unrecorded),
+    }):
+        # A reviewer named by an address is known by the name a key before this one, or a version that kept none in
+        # the key, gave them: read again, under it, each other one named as if it had been known from the start.
         key.reviewers.clear()
         key.reviewers.update(kept_before)
         for written, name in names.items():
@@ -659,6 +667,29 @@ def _known_again(
         written = written_as[folded]
         if len(names) == 1 and claimed[name := next(iter(names))] == 1 and name != kept_name(written, key, where)[0]:
             learned[written] = name
+    return learned
+
+
+def _claimed_again(
+    session: Session, key: PseudonymKey, waiting: list[_Waiting], found_for: dict[int, int], where: str,
+    kept_before: dict[str, str], unrecorded: frozenset[str],
+) -> dict[str, str]:
+    """Of each reviewer Word names by an address whom the key kept no name for as the import began, the name a
+    version that kept none in the key gave them (their placeholder and four digits, an unrecorded reviewer's):
+    where a comment of theirs in this file is found by its digest, which holds the author as the file writes
+    them, in a memo under that name. Nothing else tells them from a newcomer whose four digits meet theirs, who
+    takes more. What was learned: each name, by the author as the file first writes them."""
+    learned: dict[str, str] = {}
+    for index, each in enumerate(waiting):
+        if not unrecorded or index not in found_for or each.written_by in learned or key.digest(each.written_by) in kept_before:
+            continue
+        first = first_kept_name(each.written_by, key, where)
+        memo = session.get(Memo, found_for[index]) if first in unrecorded else None
+        # Found by the digest this key made of it (a "review:k" source), not by what the project holds of it: that
+        # names no author but by the name kept, which is the one in question.
+        if (memo is not None and memo.author.name == first and memo.source is not None and memo.source.startswith("review:k")
+                and memo.source in each.sources):
+            learned[each.written_by] = first
     return learned
 
 

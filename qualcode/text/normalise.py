@@ -128,13 +128,32 @@ def one_line(text: str) -> str:
 
 def unseen_character(value: str) -> str | None:
     """The first character of `value` that no list shows on its line, if any."""
+    return next((character for index, character in enumerate(value) if _unseen(value, index)), None)
+
+
+def escaped_unseen(text: str) -> str:
+    """`text` with each character no list shows on its line (unseen_character's) but a line feed or tab written
+    as its escape, "\\u202e": what a terminal is given shows what a file or a person wrote, and no right-to-left
+    override in a file's name turns the rest of the line ("…Kari\\u202etxt.exe" shown as "…Kariexe.txt")."""
+    if text.isprintable():  # most messages: no character to look at twice
+        return text
+    return "".join(_escape(character) if character not in "\n\t" and _unseen(text, index) else character
+                   for index, character in enumerate(text))
+
+
+def _unseen(value: str, index: int) -> bool:
+    """Whether the character at `index` of `value` is one no list shows on its line."""
     # Spaces of every width are text (a no-break space from Word); controls, private and unassigned
     # characters, line breaks and format characters (zero-width, right-to-left overrides) are not,
     # but for a joiner or selector within an emoji (👩‍👩‍👧, 🏳️‍🌈) or between two letters of a script that
     # spells with one, which are part of what was written and which `one_line` keeps.
-    return next((character for index, character in enumerate(value)
-                 if (category := unicodedata.category(character)) in ("Cc", "Co", "Cs", "Cn", "Zl", "Zp")
-                 or (category == "Cf" and not invisible_kept(value, index))), None)
+    category = unicodedata.category(value[index])
+    return category in ("Cc", "Co", "Cs", "Cn", "Zl", "Zp") or (category == "Cf" and not invisible_kept(value, index))
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def on_one_line(value: str) -> str:
