@@ -150,10 +150,11 @@ def test_cli_import_loads_no_command_and_no_heavy_library() -> None:
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["tui", "--help"]], ids=" ".join)
 def test_version_and_help_start_without_sqlalchemy(args: list[str]) -> None:
     """A fresh `qualcode` process, as a researcher's shell starts it: no command module it does not run,
-    no SQLAlchemy, nothing heavy."""
+    no SQLAlchemy, nothing heavy, nor the text module (14 ms) that only a message with a character a
+    terminal would not show needs."""
     from qualcode.cli import LAZY_COMMANDS
 
-    command_modules = {target.split(":")[0] for target in LAZY_COMMANDS.values()} - {"qualcode.cli.tui"}
+    command_modules = {target.split(":")[0] for target in LAZY_COMMANDS.values()} - {"qualcode.cli.tui"} | {"qualcode.text.normalise"}
     probe = (
         f"import sys; sys.argv = ['qualcode', *{args!r}]\n"
         "import qualcode.cli\n"

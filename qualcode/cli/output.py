@@ -9,8 +9,6 @@ from typing import Any
 
 import click
 
-from qualcode.text.normalise import escaped_unseen
-
 
 def emit_json(data: Any) -> None:
     def default(value: Any) -> Any:
@@ -35,7 +33,11 @@ def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 def note(message: str) -> None:
     """A diagnostic for the person at the terminal, on stderr so stdout stays data; a character that would not show
     as itself there (a right-to-left override in a file's name, a zero-width space) shown as its escape."""
-    click.echo(escaped_unseen(message), err=True)
+    if not message.isprintable():  # seldom: the module that judges each character (14 ms) is loaded only then
+        from qualcode.text.normalise import escaped_unseen
+
+        message = escaped_unseen(message)
+    click.echo(message, err=True)
 
 
 def error(line: str) -> None:
