@@ -55,6 +55,30 @@ def test_the_name_itself_in_an_export_is_still_refused(demo: Path, tmp_path: Pat
     assert result.exit_code == 1 and "Han heter Memo" in result.output, result.output
 
 
+
+def test_the_name_standing_alone_where_qualcode_writes_no_label_is_still_refused(demo: Path, tmp_path: Path) -> None:
+    """A label stands whole only as a column's name, and as a lead word only in a Word paragraph: the
+    nickname alone as a letter's signature, in a cell below a list's header, or leading a note's line
+    passed the leak check as if qualcode had written it."""
+    import openpyxl
+
+    _with_memo_in_the_key(demo)
+    letter = docx.Document()
+    letter.add_paragraph("Hilsen")
+    letter.add_paragraph("Memo")
+    letter.save(str(tmp_path / "brev.docx"))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["navn", "telefon"])
+    sheet.append(["Memo", "x"])
+    workbook.save(str(tmp_path / "liste.xlsx"))
+    (tmp_path / "notat.csv").write_text("Memo: ringte i går\n", encoding="utf-8")
+    (tmp_path / "notat.txt").write_text("Memo\nMemo: ringte i går\n", encoding="utf-8")
+    for name in ("brev.docx", "liste.xlsx", "notat.csv", "notat.txt"):
+        result = run("--project", str(demo), "leakcheck", str(tmp_path / name))
+        assert result.exit_code == 1 and "person 'Memo'" in result.output, (name, result.output)
+
 # The trade's own word: "memo" is what a researcher writes about their memos, whatever a nickname is.
 
 

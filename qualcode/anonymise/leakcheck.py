@@ -419,18 +419,28 @@ def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> l
     for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
         index = bisect_right(starts, offset) - 1
         where, piece = parts[index]
-        if leak.known and _own_label(piece, offset - starts[index], leak.found):
+        if leak.known and _own_label(where, piece, offset - starts[index], leak.found):
             continue
         leaks.append(replace(leak, file=name, where=where))
     return leaks
 
 
-def _own_label(piece: str, at: int, found: str) -> bool:
-    """Whether `found`, a name the key holds found at `at` in `piece`, is one of qualcode's own labels
-    standing as qualcode writes one: the whole piece (a column's name, a cell, a note's title) or a
-    paragraph's lead word ("Memo: …"). A nickname that is also a label ("Memo") is pseudonymised in
-    every text, so the label is all that is left of the word; anywhere else the name is still a leak."""
-    return found in OWN_LABELS and at == 0 and (piece == found or piece.startswith(f"{found}: "))
+# Where qualcode writes a label as a piece of its own: a column's name, in a table's first line or row.
+_COLUMN_NAME = re.compile(r"line 1 column \d+|.*![A-Z]+1")
+# Where it writes one as a paragraph's lead word ("Memo: …"): a Word paragraph.
+_LEAD_WORD = re.compile(r"document\.xml paragraph \d+")
+
+
+def _own_label(where: str, piece: str, at: int, found: str) -> bool:
+    """Whether `found`, a name the key holds found at `at` in `piece` (at `where` in its file), is one
+    of qualcode's own labels standing as qualcode writes one: a column's name, or a Word paragraph's
+    lead word ("Memo: …"). A nickname that is also a label ("Memo") is pseudonymised in every text,
+    so the label is all that is left of the word there; anywhere else (a cell below, a line of a
+    note, a paragraph of the name alone, a value in a .qdpx) the name is still a leak."""
+    if found not in OWN_LABELS or at != 0:
+        return False
+    return (piece == found and _COLUMN_NAME.fullmatch(where) is not None) or (
+        piece.startswith(f"{found}: ") and _LEAD_WORD.fullmatch(where) is not None)
 
 
 # Files larger than this are not read whole for what a rewrite or a withdrawal could not reach
