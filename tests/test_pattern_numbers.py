@@ -204,7 +204,9 @@ def test_a_number_the_transcripts_hold_as_an_amount_is_still_refused_where_a_fil
     quoted.write_text("«41 234 567 i erstatning etter ulykken»\n", encoding="utf-8")
     passed = run(*project, "leakcheck", str(quoted))
     assert passed.exit_code == 0, passed.output
-    for said in ("Mobilen til Kari: 41 234 567\n", "41 234 567\n", "Kari 41 234 567 i kveld\n", "Ring 41 234 567 i\n"):
+    for said in ("Mobilen til Kari: 41 234 567\n", "41 234 567\n", "Kari 41 234 567 i kveld\n", "Ring 41 234 567 i\n",
+                 # the quote and her number in one line: each is read where it stands
+                 "«41 234 567 i erstatning» tlf 41 234 567\n"):
         note = tmp_path / "notat.txt"
         note.write_text(said, encoding="utf-8")
         refused = run(*project, "leakcheck", str(note))

@@ -77,17 +77,14 @@ def _quoted_there(leak: Leak, text: str, at: int) -> bool:
     characters on one side, or on that side as far as the text goes. A number the file says in
     words of its own ("Kari: 41 234 567") is read as the file says it, whatever the text holds."""
     found = _spaced(leak.found)
+    if leak.at < 0 or not leak.context.startswith(found, leak.at):
+        return False  # no place given in the context: read as the file alone reads it
     before, after = _spaced(text[max(0, at - AROUND):at]), _spaced(text[at + len(leak.found):at + len(leak.found) + AROUND])
-    start = leak.context.find(found)
-    while start >= 0:
-        shown_before, shown_after = leak.context[:start], leak.context[start + len(found):]
-        same_before = len(_common_prefix(shown_before[::-1], before[::-1]))
-        same_after = len(_common_prefix(shown_after, after))
-        # A side the text ends on within AGREE characters agrees as far as it goes; one with nothing agrees with nothing.
-        if 0 < same_before >= min(AGREE, len(before)) or 0 < same_after >= min(AGREE, len(after)):
-            return True
-        start = leak.context.find(found, start + 1)
-    return False
+    shown_before, shown_after = leak.context[:leak.at], leak.context[leak.at + len(found):]
+    same_before = len(_common_prefix(shown_before[::-1], before[::-1]))
+    same_after = len(_common_prefix(shown_after, after))
+    # A side the text ends on within AGREE characters agrees as far as it goes; one with nothing agrees with nothing.
+    return 0 < same_before >= min(AGREE, len(before)) or 0 < same_after >= min(AGREE, len(after))
 
 
 def _common_prefix(one: str, other: str) -> str:

@@ -77,6 +77,7 @@ class Leak:
     kind: str
     context: str
     known: bool = False  # one of the key's originals, rather than a pattern (a number, an address)
+    at: int = -1  # where a pattern's find starts in `context`: the same number may stand there twice
 
 
 def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLimits | None = None) -> Iterator[tuple[str, str]]:
@@ -376,7 +377,8 @@ def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tu
     seen = {(leak.found, offset) for leak, offset in found}
     for pattern in find_patterns(text):
         if (pattern.text, pattern.start) not in seen and not any(o <= pattern.start < o + len(leak.found) for leak, o in found):
-            found.append((Leak("", "", pattern.text, pattern.kind, _context(text, pattern.start, pattern.end)), pattern.start))
+            context, at = _context(text, pattern.start, pattern.end), _context_at(text, pattern.start)
+            found.append((Leak("", "", pattern.text, pattern.kind, context, at=at), pattern.start))
     return sorted(found, key=lambda item: item[1])
 
 
@@ -522,3 +524,11 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
 
 def _context(text: str, start: int, end: int, width: int = 30) -> str:
     return " ".join(text[max(0, start - width):end + width].split())
+
+
+def _context_at(text: str, start: int, width: int = 30) -> int:
+    """Where what starts at `start` starts in its `_context`: after the words before it, each run of
+    white space one space, and a space more where white space parts it from them."""
+    before = text[max(0, start - width):start]
+    words = before.split()
+    return len(" ".join(words)) + (1 if words and before[-1:].isspace() else 0)
