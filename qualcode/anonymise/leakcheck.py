@@ -285,7 +285,8 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
                         node.text or "" if node.tag == f"{W}t" else "\n" if node.tag in (f"{W}br", f"{W}cr") else "\t"
                         for node in paragraph.iter(f"{W}t", f"{W}br", f"{W}cr", f"{W}tab")
                     )
-                    yield f"{member.removeprefix('word/')} paragraph {number}", text
+                    set_off = ", set off as a label" if _set_off(paragraph) else ""
+                    yield f"{member.removeprefix('word/')} paragraph {number}{set_off}", text
                 # What Word keeps beside the text: deleted text and field codes (a mailto: link),
                 # and who wrote each comment and tracked change.
                 for node in root.iter(f"{W}delText", f"{W}instrText"):
@@ -303,6 +304,26 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
                 for node in root.iter():
                     if isinstance(node.tag, str) and node.text and node.text.strip():
                         yield f"property {etree.QName(node).localname}", _without_guids(node.text)
+
+
+# A paragraph in one of these styles is a heading, as a report writes its labels ("Innhold", "Kodebok").
+_HEADING_STYLES = re.compile(r"Heading\d*|Title|Subtitle|TOCHeading|Caption")
+_OFF = ("0", "false", "off")
+
+
+def _set_off(paragraph: etree._Element) -> bool:
+    """Whether a Word paragraph is set off as qualcode sets off a label: a heading, or led by a run in
+    italics or bold (a report's "Memo: …", a table's header cell). A quote, a definition or a summary
+    is written plain."""
+    style = paragraph.find(f"{W}pPr/{W}pStyle")
+    if style is not None and _HEADING_STYLES.fullmatch(style.get(f"{W}val") or ""):
+        return True
+    for run in paragraph.iter(f"{W}r"):
+        if not "".join(node.text or "" for node in run.iter(f"{W}t")):
+            continue
+        return any(mark is not None and mark.get(f"{W}val", "true").lower() not in _OFF
+                   for mark in (run.find(f"{W}rPr/{W}i"), run.find(f"{W}rPr/{W}b")))
+    return False
 
 
 # Parts of a workbook beside its cells that hold words: the sheets' names, comments, the document
@@ -427,18 +448,20 @@ def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> l
     return leaks
 
 
-# Where qualcode writes a label as a piece of its own: a column's name, in a table's first line or row.
-_COLUMN_NAME = re.compile(r"line 1 column \d+|.*![A-Z]+1")
-# Where it writes one as a paragraph's lead word ("Memo: …"): a Word paragraph.
-_LEAD_WORD = re.compile(r"document\.xml paragraph \d+")
+# Where qualcode writes a label as a piece of its own: a column's name, in a table's first line or row,
+# and a Word paragraph set off as a label (_set_off).
+_SET_OFF = r"document\.xml paragraph \d+, set off as a label"
+_COLUMN_NAME = re.compile(rf"line 1 column \d+|.*![A-Z]+1|{_SET_OFF}")
+# Where it writes one as a paragraph's lead word ("Memo: …"): a Word paragraph set off so.
+_LEAD_WORD = re.compile(_SET_OFF)
 
 
 def _own_label(where: str, piece: str, at: int, found: str) -> bool:
     """Whether `found`, a name the key holds found at `at` in `piece` (at `where` in its file), is one
-    of qualcode's own labels standing as qualcode writes one: a column's name, or a Word paragraph's
-    lead word ("Memo: …"). A nickname that is also a label ("Memo") is pseudonymised in every text,
+    of qualcode's own labels standing as qualcode writes one: a column's name, or a Word paragraph set
+    off as a label, whole or as its lead word ("Memo: …"). A nickname that is also a label ("Memo") is pseudonymised in every text,
     so the label is all that is left of the word there; anywhere else (a cell below, a line of a
-    note, a paragraph of the name alone, a value in a .qdpx) the name is still a leak."""
+    note, a plain paragraph such as a quote's, a value in a .qdpx) the name is still a leak."""
     if found not in OWN_LABELS or at != 0:
         return False
     return (piece == found and _COLUMN_NAME.fullmatch(where) is not None) or (
