@@ -55,6 +55,59 @@ def test_the_name_itself_in_an_export_is_still_refused(demo: Path, tmp_path: Pat
     assert result.exit_code == 1 and "Han heter Memo" in result.output, result.output
 
 
+
+def test_the_name_standing_alone_where_qualcode_writes_no_label_is_still_refused(demo: Path, tmp_path: Path) -> None:
+    """A label stands whole only as a column's name, and as a lead word only in a Word paragraph: the
+    nickname alone as a letter's signature, in a cell below a list's header, or leading a note's line
+    passed the leak check as if qualcode had written it."""
+    import openpyxl
+
+    _with_memo_in_the_key(demo)
+    letter = docx.Document()
+    letter.add_paragraph("Hilsen")
+    letter.add_paragraph("Memo")
+    letter.save(str(tmp_path / "brev.docx"))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["navn", "telefon"])
+    sheet.append(["Memo", "x"])
+    workbook.save(str(tmp_path / "liste.xlsx"))
+    (tmp_path / "notat.csv").write_text("Memo: ringte i går\n", encoding="utf-8")
+    (tmp_path / "notat.txt").write_text("Memo\nMemo: ringte i går\n", encoding="utf-8")
+    for name in ("brev.docx", "liste.xlsx", "notat.csv", "notat.txt"):
+        result = run("--project", str(demo), "leakcheck", str(tmp_path / name))
+        assert result.exit_code == 1 and "person 'Memo'" in result.output, (name, result.output)
+
+
+def test_a_quote_that_begins_with_the_name_as_a_label_does_is_still_refused(demo: Path, tmp_path: Path) -> None:
+    """A report's long quote is a plain paragraph that begins with the passage itself: a text kept
+    from before the key learned "Memo" ("Memo: jeg tror …", a speaker's label) passed the guard
+    there as if it were the report's label "Memo: " before a memo."""
+    from sqlalchemy import select
+    from sqlalchemy import text as sql
+
+    from qualcode.store.models import TextVersion, Transcript
+    from qualcode.store.project import Project
+
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    said = "memo: jeg tror vi alle sammen kjente på presset hele tiden, og det ble bare verre og verre utover høsten for oss."
+    (folder / "deltaker_D9_T1.txt").write_text(f"Intervjuer: Hva skjedde?\nDeltaker: {said}\n", encoding="utf-8")
+    assert run("--project", str(demo), "import", str(folder)).exit_code == 0
+    _with_memo_in_the_key(demo)
+    with Project.open(demo) as opened, opened.begin() as session:  # as a copy from before the key learned it
+        session.execute(sql("DROP TRIGGER text_versions_immutable"))
+        version = session.scalar(select(TextVersion).join(Transcript, Transcript.current_version_id == TextVersion.id)
+                                 .where(Transcript.name == "deltaker_D9_T1"))
+        assert version is not None
+        version.text = version.text.replace("memo:", "Memo:")
+    coded = run("--project", str(demo), "coding", "add", "deltaker_D9_T1", "empowerment", "--match", "Memo" + said[4:said.index(" for oss")])
+    assert coded.exit_code == 0, coded.output
+    report = tmp_path / "rapport.docx"
+    result = run("--project", str(demo), "export", "report", "--lang", "en", "--transcript", "deltaker_D9_T1", "--output", str(report))
+    assert result.exit_code == 1 and "'Memo'" in result.output and not report.exists(), result.output
+
 # The trade's own word: "memo" is what a researcher writes about their memos, whatever a nickname is.
 
 

@@ -187,3 +187,27 @@ def test_a_quote_cut_right_after_its_currency_is_exported_and_passes_the_leak_ch
     refused = run(*project, "export", "quotes", *chosen, "--format", "csv", "--output", str(tmp_path / "q2.csv"))
     assert refused.exit_code != 0 and "41 234 567" in refused.output and not (tmp_path / "q2.csv").exists()
     assert run(*project, "leakcheck", str(tmp_path / "q.csv")).exit_code == 1
+
+
+def test_a_number_the_transcripts_hold_as_an_amount_is_still_refused_where_a_file_says_it_in_words_of_its_own(demo: Path, tmp_path: Path) -> None:
+    """A file that holds the number a transcript holds as an amount, in words of its own (a note
+    from elsewhere, a phone list), says a phone number: reading it as the transcript's amount let
+    "Kari: 41 234 567" through the leak check. Only where the file quotes the transcript's words
+    beside the number is it read as they read it."""
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    (folder / "deltaker_D9_T1.txt").write_text(
+        "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
+    project = ["--project", str(demo)]
+    assert run(*project, "import", str(folder)).exit_code == 0
+    quoted = tmp_path / "sitat.txt"
+    quoted.write_text("«41 234 567 i erstatning etter ulykken»\n", encoding="utf-8")
+    passed = run(*project, "leakcheck", str(quoted))
+    assert passed.exit_code == 0, passed.output
+    for said in ("Mobilen til Kari: 41 234 567\n", "41 234 567\n", "Kari 41 234 567 i kveld\n", "Ring 41 234 567 i\n",
+                 # the quote and her number in one line: each is read where it stands
+                 "«41 234 567 i erstatning» tlf 41 234 567\n"):
+        note = tmp_path / "notat.txt"
+        note.write_text(said, encoding="utf-8")
+        refused = run(*project, "leakcheck", str(note))
+        assert refused.exit_code == 1 and "phone '41 234 567'" in refused.output, (said, refused.output)

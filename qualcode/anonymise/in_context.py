@@ -3,11 +3,14 @@
 The import reads a number with the words around it: "kr 41 234 567" is an amount, and stays in the
 text. A quote coded from right after "kr " begins "41 234 567 i erstatning", which the leak check,
 reading the export alone, takes for a telephone number: every export of it was refused. Such a find
-is read again where it stands in the project's texts, as the import reads it.
+is read again where it stands in the project's texts, as the import reads it, where the file's own
+words around it are the text's words there: the same number in a file's own words ("Kari: 41 234
+567", a note from elsewhere) is read as the file says it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from sqlalchemy import select
@@ -20,25 +23,31 @@ from qualcode.store.models import TextVersion, Transcript
 # The words read on either side of a number: more than any rule of the patterns looks back or ahead
 # ("født den", "ring meg på", "kr", a street before a postcode).
 AROUND = 200
+# The characters beside a number, on one side, a file must hold as the text holds them there for the
+# number to be read as the text reads it: a quote cut right after "kr " goes on with the text's
+# words ("41 234 567 i erstatning"), and a file that says the number in its own words does not.
+AGREE = 8
 
 
 def cleared_in_project(session: Session) -> Callable[[Leak], bool]:
     """Whether a pattern the leak check found stands in the project's current texts, and at none of
     its places there do the import's rules, reading the words around it, find an identifier. A name
     from the key is never cleared, nor a number the texts do not hold (a typed title, a file from
-    elsewhere): only what the import itself kept."""
-    judged: dict[str, bool] = {}
+    elsewhere), nor one the file says in words of its own: only what the import itself kept, where
+    the file quotes the text around it (AGREE)."""
+    places_of: dict[str, list[tuple[str, int]]] = {}  # each number found, at its places, when the import read none there
 
     def cleared(leak: Leak) -> bool:
         if leak.known:
             return False
-        if leak.found not in judged:
+        if leak.found not in places_of:
             texts = session.scalars(
                 select(TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id)
                 .where(TextVersion.text.contains(leak.found, autoescape=True))).all()
             places = [(text, at) for text in texts for at in _occurrences(text, leak.found)]
-            judged[leak.found] = bool(places) and not any(_read_there(text, at, len(leak.found)) for text, at in places)
-        return judged[leak.found]
+            read = any(_read_there(text, at, len(leak.found)) for text, at in places)
+            places_of[leak.found] = [] if read else places
+        return any(_quoted_there(leak, text, at) for text, at in places_of[leak.found])
 
     return cleared
 
@@ -56,3 +65,30 @@ def _read_there(text: str, at: int, length: int) -> bool:
     begin = max(0, at - AROUND)
     window, start = text[begin:at + length + AROUND], at - begin
     return any(found.start < start + length and start < found.end for found in find_patterns(window))
+
+
+def _spaced(text: str) -> str:
+    """`text` with each run of white space one space, as a leak's context is written."""
+    return re.sub(r"\s+", " ", text)
+
+
+def _quoted_there(leak: Leak, text: str, at: int) -> bool:
+    """Whether the file's words beside the number (its context) are the text's at `at`, for AGREE
+    characters on one side, or on that side as far as the text goes. A number the file says in
+    words of its own ("Kari: 41 234 567") is read as the file says it, whatever the text holds."""
+    found = _spaced(leak.found)
+    if leak.at < 0 or not leak.context.startswith(found, leak.at):
+        return False  # no place given in the context: read as the file alone reads it
+    before, after = _spaced(text[max(0, at - AROUND):at]), _spaced(text[at + len(leak.found):at + len(leak.found) + AROUND])
+    shown_before, shown_after = leak.context[:leak.at], leak.context[leak.at + len(found):]
+    same_before = len(_common_prefix(shown_before[::-1], before[::-1]))
+    same_after = len(_common_prefix(shown_after, after))
+    # A side the text ends on within AGREE characters agrees as far as it goes; one with nothing agrees with nothing.
+    return 0 < same_before >= min(AGREE, len(before)) or 0 < same_after >= min(AGREE, len(after))
+
+
+def _common_prefix(one: str, other: str) -> str:
+    length = 0
+    while length < min(len(one), len(other)) and one[length] == other[length]:
+        length += 1
+    return one[:length]

@@ -77,6 +77,7 @@ class Leak:
     kind: str
     context: str
     known: bool = False  # one of the key's originals, rather than a pattern (a number, an address)
+    at: int = -1  # where a pattern's find starts in `context`: the same number may stand there twice
 
 
 def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLimits | None = None) -> Iterator[tuple[str, str]]:
@@ -284,7 +285,8 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
                         node.text or "" if node.tag == f"{W}t" else "\n" if node.tag in (f"{W}br", f"{W}cr") else "\t"
                         for node in paragraph.iter(f"{W}t", f"{W}br", f"{W}cr", f"{W}tab")
                     )
-                    yield f"{member.removeprefix('word/')} paragraph {number}", text
+                    set_off = ", set off as a label" if _set_off(paragraph) else ""
+                    yield f"{member.removeprefix('word/')} paragraph {number}{set_off}", text
                 # What Word keeps beside the text: deleted text and field codes (a mailto: link),
                 # and who wrote each comment and tracked change.
                 for node in root.iter(f"{W}delText", f"{W}instrText"):
@@ -302,6 +304,26 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
                 for node in root.iter():
                     if isinstance(node.tag, str) and node.text and node.text.strip():
                         yield f"property {etree.QName(node).localname}", _without_guids(node.text)
+
+
+# A paragraph in one of these styles is a heading, as a report writes its labels ("Innhold", "Kodebok").
+_HEADING_STYLES = re.compile(r"Heading\d*|Title|Subtitle|TOCHeading|Caption")
+_OFF = ("0", "false", "off")
+
+
+def _set_off(paragraph: etree._Element) -> bool:
+    """Whether a Word paragraph is set off as qualcode sets off a label: a heading, or led by a run in
+    italics or bold (a report's "Memo: …", a table's header cell). A quote, a definition or a summary
+    is written plain."""
+    style = paragraph.find(f"{W}pPr/{W}pStyle")
+    if style is not None and _HEADING_STYLES.fullmatch(style.get(f"{W}val") or ""):
+        return True
+    for run in paragraph.iter(f"{W}r"):
+        if not "".join(node.text or "" for node in run.iter(f"{W}t")):
+            continue
+        return any(mark is not None and mark.get(f"{W}val", "true").lower() not in _OFF
+                   for mark in (run.find(f"{W}rPr/{W}i"), run.find(f"{W}rPr/{W}b")))
+    return False
 
 
 # Parts of a workbook beside its cells that hold words: the sheets' names, comments, the document
@@ -376,7 +398,8 @@ def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tu
     seen = {(leak.found, offset) for leak, offset in found}
     for pattern in find_patterns(text):
         if (pattern.text, pattern.start) not in seen and not any(o <= pattern.start < o + len(leak.found) for leak, o in found):
-            found.append((Leak("", "", pattern.text, pattern.kind, _context(text, pattern.start, pattern.end)), pattern.start))
+            context, at = _context(text, pattern.start, pattern.end), _context_at(text, pattern.start)
+            found.append((Leak("", "", pattern.text, pattern.kind, context, at=at), pattern.start))
     return sorted(found, key=lambda item: item[1])
 
 
@@ -419,18 +442,30 @@ def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> l
     for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
         index = bisect_right(starts, offset) - 1
         where, piece = parts[index]
-        if leak.known and _own_label(piece, offset - starts[index], leak.found):
+        if leak.known and _own_label(where, piece, offset - starts[index], leak.found):
             continue
         leaks.append(replace(leak, file=name, where=where))
     return leaks
 
 
-def _own_label(piece: str, at: int, found: str) -> bool:
-    """Whether `found`, a name the key holds found at `at` in `piece`, is one of qualcode's own labels
-    standing as qualcode writes one: the whole piece (a column's name, a cell, a note's title) or a
-    paragraph's lead word ("Memo: …"). A nickname that is also a label ("Memo") is pseudonymised in
-    every text, so the label is all that is left of the word; anywhere else the name is still a leak."""
-    return found in OWN_LABELS and at == 0 and (piece == found or piece.startswith(f"{found}: "))
+# Where qualcode writes a label as a piece of its own: a column's name, in a table's first line or row,
+# and a Word paragraph set off as a label (_set_off).
+_SET_OFF = r"document\.xml paragraph \d+, set off as a label"
+_COLUMN_NAME = re.compile(rf"line 1 column \d+|.*![A-Z]+1|{_SET_OFF}")
+# Where it writes one as a paragraph's lead word ("Memo: …"): a Word paragraph set off so.
+_LEAD_WORD = re.compile(_SET_OFF)
+
+
+def _own_label(where: str, piece: str, at: int, found: str) -> bool:
+    """Whether `found`, a name the key holds found at `at` in `piece` (at `where` in its file), is one
+    of qualcode's own labels standing as qualcode writes one: a column's name, or a Word paragraph set
+    off as a label, whole or as its lead word ("Memo: …"). A nickname that is also a label ("Memo") is pseudonymised in every text,
+    so the label is all that is left of the word there; anywhere else (a cell below, a line of a
+    note, a plain paragraph such as a quote's, a value in a .qdpx) the name is still a leak."""
+    if found not in OWN_LABELS or at != 0:
+        return False
+    return (piece == found and _COLUMN_NAME.fullmatch(where) is not None) or (
+        piece.startswith(f"{found}: ") and _LEAD_WORD.fullmatch(where) is not None)
 
 
 # Files larger than this are not read whole for what a rewrite or a withdrawal could not reach
@@ -512,3 +547,11 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
 
 def _context(text: str, start: int, end: int, width: int = 30) -> str:
     return " ".join(text[max(0, start - width):end + width].split())
+
+
+def _context_at(text: str, start: int, width: int = 30) -> int:
+    """Where what starts at `start` starts in its `_context`: after the words before it, each run of
+    white space one space, and a space more where white space parts it from them."""
+    before = text[max(0, start - width):start]
+    words = before.split()
+    return len(" ".join(words)) + (1 if words and before[-1:].isspace() else 0)
