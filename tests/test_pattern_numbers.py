@@ -170,6 +170,8 @@ def test_a_quote_cut_right_after_its_currency_is_exported_and_passes_the_leak_ch
     report = run(*project, "export", "report", *chosen, "--output", str(tmp_path / "r.docx"))
     assert report.exit_code == 0, report.output
     assert any("41 234 567 i erstatning" in paragraph.text for paragraph in Document(str(tmp_path / "r.docx")).paragraphs)
+    cell = run(*project, "analyse", "cell", "empowerment", "--xlsx", str(tmp_path / "celle.xlsx"))  # as the report
+    assert cell.exit_code == 0, cell.output
     checked = run(*project, "leakcheck", str(tmp_path / "q.csv"), str(tmp_path / "r.docx"))
     assert checked.exit_code == 0 and "'41 234 567' read as phone alone" in checked.output, checked.output
 
@@ -211,3 +213,22 @@ def test_a_number_the_transcripts_hold_as_an_amount_is_still_refused_where_a_fil
         note.write_text(said, encoding="utf-8")
         refused = run(*project, "leakcheck", str(note))
         assert refused.exit_code == 1 and "phone '41 234 567'" in refused.output, (said, refused.output)
+
+
+def test_a_passage_cut_right_after_its_currency_is_exported_in_the_framework_workbook(demo: Path, tmp_path: Path) -> None:
+    """The framework workbook's sheet of passages is checked as the report is: a passage coded from right
+    after "kr " was refused there after the report passed it."""
+    import openpyxl
+
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    (folder / "deltaker_D1_T9.txt").write_text(
+        "Intervjuer: Hva skjedde?\nD1: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
+    project = ["--project", str(demo)]
+    assert run(*project, "import", str(folder)).exit_code == 0
+    coded = run(*project, "coding", "add", "deltaker_D1_T9", "empowerment", "--match", "41 234 567 i erstatning")
+    assert coded.exit_code == 0, coded.output
+    written = run(*project, "framework", "export", str(tmp_path / "ramme.xlsx"), "--code", "empowerment")
+    assert written.exit_code == 0, written.output
+    passages = [cell.value for row in openpyxl.load_workbook(tmp_path / "ramme.xlsx")["Passasjer"].iter_rows() for cell in row]
+    assert "41 234 567 i erstatning" in passages

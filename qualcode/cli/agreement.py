@@ -149,6 +149,7 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
     from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
 
     if output.xlsx is not None or docx is not None:
+        from qualcode.anonymise.in_context import cleared_in_project
         from qualcode.anonymise.leakcheck import guard
 
         key = workspace.leak_check_key()
@@ -158,18 +159,20 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
         for taken in [path for path in (output.xlsx, docx) if path is not None and os.path.lexists(path)]:
             if not output.force:
                 raise InvalidInput(f"{taken} exists; nothing was written", "pass --force to overwrite it, or give another file name")
-        if output.xlsx is not None:
-            path = output.xlsx
-            write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name), overwrite=output.force)
-            note(f"wrote {path}")
-        if docx is not None:
-            from qualcode.agreement.document import docx_bytes
-            from qualcode.exporters.publish import publish
+        with workspace.begin() as session:  # a passage cut after "kr " is read where it stands, as the report reads it
+            cleared = cleared_in_project(session)
+            if output.xlsx is not None:
+                path = output.xlsx
+                write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name, cleared), overwrite=output.force)
+                note(f"wrote {path}")
+            if docx is not None:
+                from qualcode.agreement.document import docx_bytes
+                from qualcode.exporters.publish import publish
 
-            # The disagreements are listed in the document one by one, with their text: not as a table too.
-            publish(docx, docx_bytes(result, [table for name, table in tables.items() if name != "disagreements"]), lambda data: guard(data, key, docx.name),
-                    overwrite=output.force)
-            note(f"wrote {docx}")
+                # The disagreements are listed in the document one by one, with their text: not as a table too.
+                publish(docx, docx_bytes(result, [table for name, table in tables.items() if name != "disagreements"]),
+                        lambda data: guard(data, key, docx.name, cleared), overwrite=output.force)
+                note(f"wrote {docx}")
     with workspace.begin() as session:
         withdrawn = workspace.withdrawn(session)
     if output.as_json:

@@ -99,11 +99,12 @@ def _emit(
                  f"theirs; --coder {CONSENSUS_CODER} counts the decided passages alone, --coder NAME one coder's")
 
     if output.xlsx is not None:
+        from qualcode.anonymise.in_context import cleared_in_project
         from qualcode.anonymise.leakcheck import guard
 
-        key = workspace.leak_check_key()
+        key, cleared = workspace.leak_check_key(), cleared_in_project(session)  # a quote cut after "kr " as the report passes it
         path = output.xlsx
-        write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name), overwrite=output.force)
+        write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name, cleared), overwrite=output.force)
         note(f"wrote {path}")
     withdrawn = workspace.withdrawn(session)
     if output.as_json:

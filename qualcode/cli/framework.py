@@ -190,13 +190,15 @@ def framework_export(
 
     Example: qualcode framework export rammematrise.xlsx --role deltaker
     """
+    from qualcode.anonymise.in_context import cleared_in_project
     from qualcode.exporters.framework import export_framework_workbook
 
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         key = workspace.leak_check_key()
         with workspace.begin() as session:
             matrix = framework_matrix(session, codes, participants, roles, workspace.mine())
-        written, warnings = export_framework_workbook(path, matrix, key, language=language, force=force)
+            written, warnings = export_framework_workbook(path, matrix, key, language=language, force=force,
+                                                          cleared=cleared_in_project(session))
     for warning in warnings:
         note(f"warning: {warning}")
     click.echo(f"wrote {written}: {counted(len(matrix.rows), 'participant')} × {counted(len(matrix.codes), 'code')}")

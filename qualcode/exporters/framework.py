@@ -8,12 +8,12 @@ and exporters stand side by side); what is read of it is described here as proto
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.leakcheck import guard
+from qualcode.anonymise.leakcheck import Leak, guard
 from qualcode.errors import InvalidInput
 from qualcode.exporters.publish import publish
 from qualcode.exporters.quotes import CELL_LIMIT, CUT_MARK, fitted_cell
@@ -240,12 +240,13 @@ def _as_text(cell: Any) -> None:
 
 def export_framework_workbook(
     path: Path, matrix: MatrixLike, key: PseudonymKey | None, *, language: str = "nb", force: bool = False,
+    cleared: Callable[[Leak], bool] | None = None,
 ) -> tuple[Path, list[str]]:
-    """Write the workbook to `path` if it passes the leak check (a path that exists only with `force`);
-    the path written and warnings about temporaries that killed exports left beside it."""
+    """Write the workbook to `path` if it passes the leak check, but for what `cleared` clears (a path that
+    exists only with `force`); the path written and warnings about temporaries that killed exports left beside it."""
     if path.suffix.lower() != ".xlsx":
         raise InvalidInput(f"{path.name} should end in .xlsx")
-    check = (lambda data: guard(data, key, path.name)) if key is not None else None
+    check = (lambda data: guard(data, key, path.name, cleared)) if key is not None else None
     stale = publish(path, render_framework_workbook(matrix, language), check, overwrite=force)
     return path, [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale] + _cut(matrix, language)
 
