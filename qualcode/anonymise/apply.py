@@ -104,10 +104,12 @@ def real_word_in(pseudonym: str, key: PseudonymKey, original: str) -> str | None
     return next((part for part in _PARTS.split(as_latin(pseudonym)) if part and looks_like(part, originals)), None)
 
 
-def pseudonym_taken(key: PseudonymKey, pseudonym: str) -> KeyEntry | None:
+def pseudonym_taken(key: PseudonymKey, pseudonym: str, participant: str | None = None) -> KeyEntry | None:
     """The entry a chosen `pseudonym` already stands for, as written or as read in Latin letters: two
     people under one pseudonym would be one person in every analysis. A placeholder ("(veileder)")
-    groups on purpose."""
+    groups on purpose. An entry the key links to `participant` is theirs, as the new one is: a nickname
+    may share its own person's pseudonym ("Memo" as "Tor" beside "Mehmet Yılmaz" as "Tor Johansen")."""
+    ours = participant.strip().casefold() if participant else None
     if pseudonym.startswith("("):
         return None
     folded = as_latin(" ".join(pseudonym.split())).casefold()
@@ -118,7 +120,8 @@ def pseudonym_taken(key: PseudonymKey, pseudonym: str) -> KeyEntry | None:
         # A person's pseudonym stands for them word by word too: a transcript writes "Emilie" where it said "Kari".
         return written in forms or (" " not in folded and entry.kind == "person" and bool(forms & set(written.split())))
 
-    return next((entry for entry in key.entries if not entry.pseudonym.startswith("(") and stands_for(entry)), None)
+    return next((entry for entry in key.entries if not entry.pseudonym.startswith("(") and stands_for(entry)
+                 and not (ours is not None and (entry.participant or "").strip().casefold() == ours)), None)
 
 
 def _redraw(key: PseudonymKey, entry: KeyEntry) -> Renamed:
