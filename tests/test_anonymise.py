@@ -287,6 +287,36 @@ def test_a_name_starting_a_sentence_is_proposed_whole(text: str, proposed: list[
     assert [proposal.text for proposal in propose(text, (), (), {"D4"}, [0])] == proposed
 
 
+@pytest.mark.parametrize("context", [
+    "deltaker_P3_R1.vtt: …r: Hvordan kom du inn i KVP? Aga: Jeg heter Agnieszka, men kal…",  # a speaker's label
+    "deltaker_P3_R1.vtt: …Jeg heter Agnieszka, men kall meg Aga. Jeg kom fra…",
+    "deltaker_P3_R1.vtt: …Hun heter Aga, sa han…",
+])
+def test_a_lone_name_accepted_where_a_given_name_stands_is_drawn_a_given_name(context: str) -> None:
+    """A field trial: "Aga", on the surname list, accepted as a person was drawn "Sørensen", and the text read
+    "Jeg heter Randi, men kall meg Sørensen", the speaker "Sørensen". Redrawn, it stays a given name."""
+    from faker.providers.person.no_NO import Provider
+
+    from qualcode.anonymise.apply import redraw_real_pseudonyms
+    from qualcode.anonymise.candidates import Proposal
+    from qualcode.anonymise.pseudonyms import _surname
+    from qualcode.anonymise.service import queue_candidates
+
+    assert _surname("Aga")  # what made it a surname
+    key = PseudonymKey("prosjekt")
+    where, words = context.split(": …", 1)
+    queue_candidates(key, [Proposal("Aga", 0, 3, words.rstrip("…")), Proposal("Sletten", 0, 7, "Vi snakket med Sletten om det")], where)
+    aga = accept_candidate(key, "Aga", "person", "f")
+    assert aga.pseudonym in Provider.first_names_female and aga.given_name
+    cleaned = pseudonymise("Jeg heter Agnieszka, men kall meg Aga.", key, "a.txt").text
+    assert cleaned == f"Jeg heter Agnieszka, men kall meg {aga.pseudonym}."
+    # A surname said as one is drawn a surname, as before.
+    assert accept_candidate(key, "Sletten", "person", "f").pseudonym in Provider.last_names
+    aga.pseudonym = "Sletten"  # as a key from before real names were checked might hold it
+    assert [renamed.old for renamed in redraw_real_pseudonyms(key)] == ["Sletten"]
+    assert aga.pseudonym in Provider.first_names_female
+
+
 def test_a_surname_on_its_own_gets_a_surname() -> None:
     from faker.providers.person.no_NO import Provider
 

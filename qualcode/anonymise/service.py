@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -433,7 +434,7 @@ def finish_interrupted(project: Project, access: KeyAccess, coder_name: str | No
 
 def add_known_identifier(
     key: PseudonymKey, original: str, kind: str, gender: str | None = None, pseudonym: str | None = None,
-    first_seen: str = "added by hand", participant: str | None = None,
+    first_seen: str = "added by hand", participant: str | None = None, given_name: bool = False,
 ) -> KeyEntry:
     """Add one identifier the project knows (a person, a place, an office, an employer ...); `participant`:
     the participant it names, whose own pseudonym it may share."""
@@ -472,7 +473,7 @@ def add_known_identifier(
                 f" (`qualcode identifiers add NAME --kind {taken.kind} --participant {participant}`)"
                 if participant and not taken.participant else ""),
         )
-    entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen=first_seen)
+    entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen=first_seen, given_name=given_name)
     entry.participant = participant
     # Dismissed before (taken out of the key by mistake, say), it is an identifier now: not both.
     key.dismissed = [word for word in key.dismissed if word.casefold() != original.casefold()]
@@ -602,7 +603,26 @@ def accept_candidate(key: PseudonymKey, text: str, kind: str, gender: str | None
         raise NotFound(f"{text!r} is not waiting for review", "list the queue with `qualcode anonymise pending`")
     # Each context is "WHERE: …words…" (queue_candidates); `key show` said "added by hand" for these.
     where = candidate.contexts[0].split(": …", 1)[0] if candidate.contexts else ""
-    return add_known_identifier(key, text, kind, gender, first_seen=f"{where} (reviewed)" if where else "reviewed")
+    return add_known_identifier(key, text, kind, gender, first_seen=f"{where} (reviewed)" if where else "reviewed",
+                                given_name=any(stands_as_a_given_name(text, context) for context in candidate.contexts))
+
+
+# Words after which a name is a given name: "jeg heter Aga", "kall meg Aga", "kallenavnet mitt er Aga".
+_GIVEN_NAME_BEFORE = re.compile(
+    r"(?i:\b(?:heter|heiter|kall(?:e|a|er)? meg|kalles|kallast|(?:kalle|for)navn(?:et)?(?: mitt)?(?: er)?)[:,]? )$"
+)
+
+
+def stands_as_a_given_name(name: str, context: str) -> bool:
+    """Whether a lone `name` stands in `context` (a review's "WHERE: …words…") where a given name does: after
+    "heter" or "kall meg", first of a full name ("Aga Hansen"), or alone (a speaker's label, "Aga: Jeg …")."""
+    words = context.split(": …", 1)[-1]
+    for seen in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", words):
+        before, after = words[:seen.start()], words[seen.end():]
+        if _GIVEN_NAME_BEFORE.search(before) or re.match(r" [A-ZÆØÅ][a-zæøå]", after) \
+                or (after.startswith(":") and re.search(r"(?:^|[.!?…] )$", before.lstrip("…"))):
+            return True
+    return False
 
 
 def dismiss(key: PseudonymKey, text: str) -> None:
