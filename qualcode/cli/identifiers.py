@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qualcode.anonymise.service import LIST_KINDS, add_known_identifier, held_as_asked, link_to_participant
+from qualcode.anonymise.service import (
+    LIST_KINDS,
+    add_known_identifier,
+    held_as_asked,
+    link_to_participant,
+)
 from qualcode.cli.context import AppContext, pass_app, report_files_holding, report_rewrite
 from qualcode.cli.output import note
 from qualcode.importers.metadata import import_identifiers
