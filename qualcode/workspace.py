@@ -424,8 +424,8 @@ class Workspace:
 
     def _say_stored_as(self, typed: str, stored: str) -> None:
         """Say, once, that a coder's name the key holds is recorded as its pseudonym: "Håkon Stein" coded as
-        "Magne Tveit", and nothing said so."""
-        if typed.strip() == stored:
+        "Magne Tveit", and nothing said so. Not a name the project holds in another case or spacing ("leser a")."""
+        if " ".join(typed.split()).casefold() == " ".join(stored.split()).casefold():
             return
         said = (f"coder {typed.strip()!r} is a name in the key: recorded as its pseudonym {stored!r}"
                 f" (give --coder {stored!r} to go without this note)")

@@ -320,7 +320,8 @@ def test_a_coder_named_by_a_name_in_the_key_is_told_once_it_is_recorded_as_its_p
     root = tmp_path / "studie"
     CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
     assert run("--project", str(root), "identifiers", "add", "Håkon Stein", "--kind", "person", "--gender", "m").exit_code == 0
-    added = run("--project", str(root), "--coder", "Håkon Stein", "identifiers", "add", "Kari Vik", "--kind", "person", "--gender", "f")
+    # An employer: a person's name added could redraw his pseudonym (one like it), and the note would name the old one.
+    added = run("--project", str(root), "--coder", "Håkon Stein", "identifiers", "add", "Fjordkysten Regnskap", "--kind", "employer")
     assert added.exit_code == 0, added.output
     from qualcode.anonymise.key import load_key
 
@@ -332,5 +333,5 @@ def test_a_coder_named_by_a_name_in_the_key_is_told_once_it_is_recorded_as_its_p
     assert said == [f"note: coder 'Håkon Stein' is a name in the key: recorded as its pseudonym {pseudonym!r}"
                     f" (give --coder {pseudonym!r} to go without this note)"]
     # Under the pseudonym, or any name the key does not hold, nothing is said.
-    again = run("--project", str(root), "--coder", pseudonym, "identifiers", "add", "Per Moe", "--kind", "person")
+    again = run("--project", str(root), "--coder", pseudonym, "identifiers", "add", "Kvasstind Bygg", "--kind", "employer")
     assert again.exit_code == 0 and "is a name in the key" not in again.stderr
