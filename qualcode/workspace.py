@@ -417,9 +417,21 @@ class Workspace:
         coder = self.coder_named(session, name)
         if not commenting:
             refuse_reviewer(coder)
+        self._say_stored_as(name, coder.name)
         if self.coder_name:  # as stored, pseudonymised if the key holds it: blind mode filters by it
             self.coder_name = coder.name
         return coder
+
+    def _say_stored_as(self, typed: str, stored: str) -> None:
+        """Say, once, that a coder's name the key holds is recorded as its pseudonym: "Håkon Stein" coded as
+        "Magne Tveit", and nothing said so. Not a name the project holds in another case or spacing ("leser a")."""
+        if " ".join(typed.split()).casefold() == " ".join(stored.split()).casefold():
+            return
+        said = (f"coder {typed.strip()!r} is a name in the key: recorded as its pseudonym {stored!r}"
+                f" (give --coder {stored!r} to go without this note)")
+        if said not in self._reported:
+            self._reported.add(said)
+            self.report(f"note: {said}")
 
     def _runner_name(self, session: Session) -> str:
         """Who runs this, as named: --coder or $QUALCODE_CODER, else the project's default coder,
@@ -680,6 +692,7 @@ class Workspace:
         with self.begin() as session:
             coder = self.coder_named(session, name, role)
             refuse_reviewer(coder)  # the start screen or --coder: a reviewer's name is no way to code as them
+            self._say_stored_as(name, coder.name)
             set_setting(session, "tui.last_coder", coder.name)
             blind = codes_blind(session, coder, self.config.blind)
             stored_role = coder.role

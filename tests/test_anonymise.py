@@ -287,6 +287,36 @@ def test_a_name_starting_a_sentence_is_proposed_whole(text: str, proposed: list[
     assert [proposal.text for proposal in propose(text, (), (), {"D4"}, [0])] == proposed
 
 
+@pytest.mark.parametrize("context", [
+    "deltaker_P3_R1.vtt: …r: Hvordan kom du inn i KVP? Aga: Jeg heter Agnieszka, men kal…",  # a speaker's label
+    "deltaker_P3_R1.vtt: …Jeg heter Agnieszka, men kall meg Aga. Jeg kom fra…",
+    "deltaker_P3_R1.vtt: …Hun heter Aga, sa han…",
+])
+def test_a_lone_name_accepted_where_a_given_name_stands_is_drawn_a_given_name(context: str) -> None:
+    """A field trial: "Aga", on the surname list, accepted as a person was drawn "Sørensen", and the text read
+    "Jeg heter Randi, men kall meg Sørensen", the speaker "Sørensen". Redrawn, it stays a given name."""
+    from faker.providers.person.no_NO import Provider
+
+    from qualcode.anonymise.apply import redraw_real_pseudonyms
+    from qualcode.anonymise.candidates import Proposal
+    from qualcode.anonymise.pseudonyms import _surname
+    from qualcode.anonymise.service import queue_candidates
+
+    assert _surname("Aga")  # what made it a surname
+    key = PseudonymKey("prosjekt")
+    where, words = context.split(": …", 1)
+    queue_candidates(key, [Proposal("Aga", 0, 3, words.rstrip("…")), Proposal("Sletten", 0, 7, "Vi snakket med Sletten om det")], where)
+    aga = accept_candidate(key, "Aga", "person", "f")
+    assert aga.pseudonym in Provider.first_names_female and aga.given_name
+    cleaned = pseudonymise("Jeg heter Agnieszka, men kall meg Aga.", key, "a.txt").text
+    assert cleaned == f"Jeg heter Agnieszka, men kall meg {aga.pseudonym}."
+    # A surname said as one is drawn a surname, as before.
+    assert accept_candidate(key, "Sletten", "person", "f").pseudonym in Provider.last_names
+    aga.pseudonym = "Sletten"  # as a key from before real names were checked might hold it
+    assert [renamed.old for renamed in redraw_real_pseudonyms(key)] == ["Sletten"]
+    assert aga.pseudonym in Provider.first_names_female
+
+
 def test_a_surname_on_its_own_gets_a_surname() -> None:
     from faker.providers.person.no_NO import Provider
 
@@ -2774,6 +2804,51 @@ def test_a_street_in_lower_case_with_a_house_letter_is_found(text: str, found: l
     from qualcode.anonymise.patterns import find_patterns
 
     assert [(hit.kind, hit.text) for hit in find_patterns(text)] == found
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    # A field trial: an avenue's definite form was no address, and a street named for someone lost its given name.
+    ("Jeg bor i Bjerkealleen 7.", ["Bjerkealleen 7"]),
+    ("Jeg bor i Lindealléen 12B.", ["Lindealléen 12B"]),
+    ("Kontoret har flyttet til Ole Brumms vei 15.", ["Ole Brumms vei 15"]),
+    ("Hun bor i Kong Oscars gate 3 nå.", ["Kong Oscars gate 3"]),
+    ("Det var i Karl Johans gate 22, og så Dronning Eufemias gate 16.", ["Karl Johans gate 22", "Dronning Eufemias gate 16"]),
+    ("Vi bor i Thorvald Meyers gate 12.", ["Thorvald Meyers gate 12"]),
+    ("Adressen er St. Olavs gate 3, ikke Biskop Gunnerus' gate 6.", ["St. Olavs gate 3", "Biskop Gunnerus' gate 6"]),
+    ("Han bor på Sjøkrigsskolens bakke 3.", ["Sjøkrigsskolens bakke 3"]),
+    # The other endings of a street's name.
+    ("Bor i Solbergtunet 2, Eikelia 4, Furustien 9, Granbakken 1, Trollsvingen 7 og Kirkeplass 2.",
+     ["Solbergtunet 2", "Eikelia 4", "Furustien 9", "Granbakken 1", "Trollsvingen 7", "Kirkeplass 2"]),
+    ("Bor i Parkveien 3, Storgata 4, Bjerkeallé 6, Nygaten 8 og Fiskebryggen 10.",
+     ["Parkveien 3", "Storgata 4", "Bjerkeallé 6", "Nygaten 8", "Fiskebryggen 10"]),
+    ("Jeg bor i bjerkealleen 7.", ["bjerkealleen 7"]),
+    # The street word alone after a word of where it lies (the trial's "Vestre Haugen 23" was proposed as a name).
+    ("De sendte brev til Vestre Haugen 23. Og til Nedre Bakken 4.", ["Vestre Haugen 23", "Nedre Bakken 4"]),
+    # A sentence's first word before a genitive street is no part of its name.
+    ("Til Karl Johans gate 22 gikk vi. Men Kongens gate 12 er fin.", ["Karl Johans gate 22", "Kongens gate 12"]),
+    # Ordinary phrases: a count, an everyday way, "alle" (everyone), a slope said of no street.
+    ("Han gikk storgata 3 ganger, og vi kjørte motorveien 2 timer.", []),
+    ("Vi alle 3 dro. Hele bakken 3 var glatt. Vi bor hjemme, alle 3 er her.", []),
+])
+def test_a_street_of_any_common_ending_or_named_for_someone_is_one_address(text: str, found: list[str]) -> None:
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert [hit.text for hit in find_patterns(text) if hit.kind == "address"] == found
+
+
+def test_an_address_with_its_number_is_replaced_whole_and_nothing_of_it_proposed() -> None:
+    """The trial's two: "Bjerkealleen" accepted as a place left "(sted) 7"; "Ole Brumms vei 15" was
+    "(sted) (adresse)" after "Ole" was proposed on its own."""
+    from qualcode.importers.document import ParsedDocument, TurnSpan
+    from qualcode.importers.pseudonymise import pseudonymise_document
+
+    key = PseudonymKey("prosjekt")
+    add_identifier(key, "Bjerkealleen", "place")  # as the review of the trial's first import accepted it
+    text = "I: Hvor bor du?\nD1: Jeg bor i Bjerkealleen 7. Og kontoret har flyttet til Ole Brumms vei 15.\n"
+    document = ParsedDocument(text, [TurnSpan("I", 3, 15), TurnSpan("D1", 20, len(text) - 1)], "txt")
+    prepared = pseudonymise_document(document, {}, key, "fil.txt", set())
+    assert "Jeg bor i (adresse). Og kontoret har flyttet til (adresse)." in prepared.document.text
+    assert [proposal.text for proposal in prepared.proposals] == []
 
 
 def test_a_user_name_the_key_holds_is_found_as_written_and_only_so() -> None:

@@ -313,3 +313,25 @@ async def test_the_start_screen_asks_again_for_a_reviewer_s_name(sample_project:
     with pytest.raises(InvalidInput, match="Leser A is a reviewer"):
         open_tui(sample_project, coder="Leser A")
     assert roles(sample_project)["Leser A"] == "reviewer"
+
+
+def test_a_coder_named_by_a_name_in_the_key_is_told_once_it_is_recorded_as_its_pseudonym(tmp_path: Path) -> None:
+    """A field trial: `--coder "Håkon Stein"`, a name in the key, coded as "Magne Tveit", and nothing said so."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    assert run("--project", str(root), "identifiers", "add", "Håkon Stein", "--kind", "person", "--gender", "m").exit_code == 0
+    # An employer: a person's name added could redraw his pseudonym (one like it), and the note would name the old one.
+    added = run("--project", str(root), "--coder", "Håkon Stein", "identifiers", "add", "Fjordkysten Regnskap", "--kind", "employer")
+    assert added.exit_code == 0, added.output
+    from qualcode.anonymise.key import load_key
+
+    key_path = Path(run("--project", str(root), "key", "show").output.splitlines()[0].split(" ", 1)[1])
+    held = load_key(key_path, "test passphrase").entry_for("Håkon Stein")
+    assert held is not None and held.pseudonym in roles(root)
+    pseudonym = held.pseudonym
+    said = [line for line in added.stderr.splitlines() if "is a name in the key" in line]
+    assert said == [f"note: coder 'Håkon Stein' is a name in the key: recorded as its pseudonym {pseudonym!r}"
+                    f" (give --coder {pseudonym!r} to go without this note)"]
+    # Under the pseudonym, or any name the key does not hold, nothing is said.
+    again = run("--project", str(root), "--coder", pseudonym, "identifiers", "add", "Kvasstind Bygg", "--kind", "employer")
+    assert again.exit_code == 0 and "is a name in the key" not in again.stderr

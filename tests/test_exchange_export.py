@@ -282,6 +282,33 @@ def test_cli_writes_the_default_name_in_exports_and_the_file_validates(exported:
     assert leaks.exit_code == 0, leaks.output
 
 
+def test_the_qdpx_export_takes_its_file_as_output_as_the_other_exports_do(
+    exported: Exported, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A field trial: `export qdpx --output FILE` was refused ("No such option '--output'"), though `export
+    report` and `export quotes` take it. The file given as PATH is still written; the help names one way."""
+    root = tmp_path / "studie"
+    shutil.copytree(exported.root, root)
+    with Project.open(root) as project:
+        create_key(project, tmp_path / "keys" / "studie.qckey", "test passphrase")
+    monkeypatch.setenv("QUALCODE_KEY", str(tmp_path / "keys" / "studie.qckey"))
+    project = ["--project", str(root), "export", "qdpx"]
+    named, positional = tmp_path / "ut" / "studie.qdpx", tmp_path / "studie-2.qdpx"
+    named.parent.mkdir()
+    for args, written in ((["--output", str(named)], named), ([str(positional)], positional)):
+        result = CliRunner().invoke(cli, [*project, *args])
+        assert result.exit_code == 0 and f"wrote {written}: 11 transcripts" in result.output, result.output
+        assert zipfile.is_zipfile(written)
+    taken = CliRunner().invoke(cli, [*project, "--output", str(named)])
+    assert taken.exit_code == 1 and taken.stderr == (
+        f"error: {named} exists (hint: pass --force to overwrite it, or give another file with --output)\n")
+    assert CliRunner().invoke(cli, [*project, "--output", str(named), "--force"]).exit_code == 0
+    both = CliRunner().invoke(cli, [*project, str(positional), "--output", str(named)])
+    assert both.exit_code == 2 and "name the file once, with --output" in both.output
+    shown = CliRunner().invoke(cli, [*project, "--help"]).output
+    assert "export qdpx [OPTIONS]\n" in shown and "--output PATH" in shown and "PATH if" not in shown
+
+
 def test_an_orphaned_coding_is_left_out_and_named_and_an_invalid_document_is_never_written(exported: Exported) -> None:
     """Also: a control character XML cannot hold, typed into a memo, is dropped rather than breaking the file."""
     with Project.open(exported.root) as project, project.begin() as session:

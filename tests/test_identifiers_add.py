@@ -465,3 +465,52 @@ def test_a_gender_qualcode_does_not_know_is_refused_not_drawn_at_random(tmp_path
 
     given = _key(root).entry_for("Kari Nordmann").pseudonym.split()[0]  # type: ignore[union-attr]
     assert given in Provider.first_names_female
+
+
+def test_a_nickname_may_share_its_own_persons_pseudonym_and_no_one_elses(tmp_path: Path) -> None:
+    """A field trial: `identifiers add Memo --pseudonym Tor --participant P2` was refused as "another person"
+    though 'Tor' was P2's own pseudonym's first name. The key links an entry to a participant by --participant."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    _run(root, "identifiers", "add", "Mehmet Yılmaz", "--kind", "person", "--gender", "m", "--participant", "P2")
+    _run(root, "identifiers", "add", "Sunniva Brekke", "--kind", "person", "--gender", "f", "--participant", "P3")
+    own = _key(root).entry_for("Mehmet Yılmaz")
+    assert own is not None
+    given = own.pseudonym.split()[0]
+    for nickname, chosen in (("Memo", given), ("Memet", own.pseudonym)):
+        output = _run(root, "identifiers", "add", nickname, "--kind", "person", "--gender", "m", "--pseudonym", chosen,
+                      "--participant", "p2")
+        assert f"replaced by {chosen!r}" in output
+    assert [(entry.original, entry.participant) for entry in _key(root).entries][2:] == [("Memo", "p2"), ("Memet", "p2")]
+    # Another participant's nickname, or one linked to no one, may not.
+    for participant in (("--participant", "P3"), ()):
+        refused = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Mesut", "--kind", "person",
+                                           "--pseudonym", given, *participant])
+        assert refused.exit_code == 1 and f"the pseudonym {given!r} already stands for another person in the key" in refused.stderr
+    assert _key(root).entry_for("Mesut") is None
+
+
+def test_an_unlinked_persons_pseudonym_is_shared_once_their_identifier_is_linked(tmp_path: Path) -> None:
+    """The trial's key had P2's name from an identifiers CSV, linked to no participant: the refusal says how
+    to link it, and `identifiers add` of it again with --participant links it, the pseudonym and texts as they were."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    _run(root, "identifiers", "add", "Mehmet Yılmaz", "--kind", "person", "--gender", "m")
+    drawn = _key(root).entries[0].pseudonym
+    given = drawn.split()[0]
+    args = ["--project", str(root), "identifiers", "add", "Memo", "--kind", "person", "--pseudonym", given, "--participant", "P2"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1 and refused.stderr == (
+        f"error: the pseudonym {given!r} already stands for another person in the key (the key links {drawn!r} to no participant):"
+        " the two would be one in every analysis (hint: choose another, or a placeholder in brackets, such as (veileder), to"
+        f" group them on purpose; if {drawn!r} is P2's, link its identifier to them first"
+        " (`qualcode identifiers add NAME --kind person --participant P2`))\n"
+    )
+    linked = _run(root, "identifiers", "add", "Mehmet Yılmaz", "--kind", "person", "--participant", "P2")
+    assert linked == f"'Mehmet Yılmaz' ({drawn!r}) is now linked to P2; nothing else changed\n"
+    assert [(entry.pseudonym, entry.participant) for entry in _key(root).entries] == [(drawn, "P2")]
+    _run(root, "identifiers", "add", "Memo", "--kind", "person", "--pseudonym", given, "--participant", "P2")
+    # Linked, it is held as asked; linked to another, it is refused as before.
+    assert "nothing changed" in _run(root, "identifiers", "add", "Mehmet Yılmaz", "--kind", "person", "--participant", "P2")
+    other = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Mehmet Yılmaz", "--kind", "person", "--participant", "P3"])
+    assert other.exit_code == 1 and "with participant P2, not P3" in other.stderr

@@ -74,7 +74,7 @@ def _names(values: list[str]) -> set[str]:
 _PARTS = re.compile(r"[\s-]+")
 
 
-def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | None, seed: str = "") -> str:
+def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | None, seed: str = "", given_name: bool = False) -> str:
     """A pseudonym for `original`, drawn from the key's secret (`seed` tells a redraw from the first draw).
     Seeded from the project's GUID alone, which its database holds, anyone with the project could draw
     a guessed name's pseudonym and find it in the texts: after `key destroy` too, whose point is that
@@ -82,7 +82,7 @@ def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | No
     seed = f"{key.deny_salt}:{key.project_guid}{seed}"
     originals = _names([entry.original for entry in key.entries] + [original])
     pseudonyms = _names([entry.pseudonym for entry in key.entries if not entry.pseudonym.startswith("(")])
-    return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed)
+    return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed, given_name)
 
 
 def fill_rare_words(key: PseudonymKey) -> None:
@@ -104,10 +104,12 @@ def real_word_in(pseudonym: str, key: PseudonymKey, original: str) -> str | None
     return next((part for part in _PARTS.split(as_latin(pseudonym)) if part and looks_like(part, originals)), None)
 
 
-def pseudonym_taken(key: PseudonymKey, pseudonym: str) -> KeyEntry | None:
+def pseudonym_taken(key: PseudonymKey, pseudonym: str, participant: str | None = None) -> KeyEntry | None:
     """The entry a chosen `pseudonym` already stands for, as written or as read in Latin letters: two
     people under one pseudonym would be one person in every analysis. A placeholder ("(veileder)")
-    groups on purpose."""
+    groups on purpose. An entry the key links to `participant` is theirs, as the new one is: a nickname
+    may share its own person's pseudonym ("Memo" as "Tor" beside "Mehmet Yılmaz" as "Tor Johansen")."""
+    ours = participant.strip().casefold() if participant else None
     if pseudonym.startswith("("):
         return None
     folded = as_latin(" ".join(pseudonym.split())).casefold()
@@ -118,14 +120,15 @@ def pseudonym_taken(key: PseudonymKey, pseudonym: str) -> KeyEntry | None:
         # A person's pseudonym stands for them word by word too: a transcript writes "Emilie" where it said "Kari".
         return written in forms or (" " not in folded and entry.kind == "person" and bool(forms & set(written.split())))
 
-    return next((entry for entry in key.entries if not entry.pseudonym.startswith("(") and stands_for(entry)), None)
+    return next((entry for entry in key.entries if not entry.pseudonym.startswith("(") and stands_for(entry)
+                 and not (ours is not None and (entry.participant or "").strip().casefold() == ours)), None)
 
 
 def _redraw(key: PseudonymKey, entry: KeyEntry) -> Renamed:
     """Draw `entry` a new pseudonym from the key's secret, recorded as a renaming so that re-applying the key
     rewrites the texts that use the old one."""
     old = entry.pseudonym
-    entry.pseudonym, entry.drawn = _pseudonym_for(key, entry.original, entry.kind, entry.gender, ":redrawn"), DRAWN_FROM_KEY
+    entry.pseudonym, entry.drawn = _pseudonym_for(key, entry.original, entry.kind, entry.gender, ":redrawn", entry.given_name), DRAWN_FROM_KEY
     renamed = Renamed(old, entry.pseudonym, list(entry.seen_in))
     key.renamed.append(renamed)
     return renamed
@@ -156,7 +159,7 @@ def drawn_from_the_project(key: PseudonymKey) -> list[KeyEntry]:
     the first names such a draw tries."""
     seeds = (key.project_guid, key.project_guid + ":redrawn")
     return [entry for entry in key.entries if entry.kind == "person" and not entry.drawn and not entry.pseudonym.startswith("(")
-            and any(entry.pseudonym in first_draws(entry.original, entry.gender, seed, GUID_DRAWS_TRIED) for seed in seeds)]
+            and any(entry.pseudonym in first_draws(entry.original, entry.gender, seed, GUID_DRAWS_TRIED, entry.given_name) for seed in seeds)]
 
 
 def redraw_from_the_key(key: PseudonymKey) -> list[Renamed]:
@@ -170,9 +173,10 @@ def redraw_from_the_key(key: PseudonymKey) -> list[Renamed]:
 
 def add_identifier(
     key: PseudonymKey, original: str, kind: str, gender: str | None = None,
-    pseudonym: str | None = None, first_seen: str | None = None,
+    pseudonym: str | None = None, first_seen: str | None = None, given_name: bool = False,
 ) -> KeyEntry:
-    """Add an identifier to the key with a pseudonym in the project's style for its kind.
+    """Add an identifier to the key with a pseudonym in the project's style for its kind (`given_name`: a lone
+    name that stands where a given name does, drawn one).
 
     If the new original is, or is like, the pseudonym of another entry, that entry gets a new
     pseudonym, so no pseudonym is ever a real name in the key; when texts already use the old
@@ -184,11 +188,12 @@ def add_identifier(
         return existing
     if kind not in PLACEHOLDERS:
         raise ValueError(kind)
-    chosen = pseudonym or _pseudonym_for(key, original, kind, gender)
+    given_name = given_name and kind == "person" and len(original.split()) == 1
+    chosen = pseudonym or _pseudonym_for(key, original, kind, gender, given_name=given_name)
     fill_rare_words(key)
     entry = key.add(KeyEntry(original=original, kind=kind, pseudonym=chosen, gender=gender, first_seen=first_seen,
                              lower_words=rare_words(original, kind), lower_words_rule=LOWER_WORDS_RULE,
-                             drawn=CHOSEN if pseudonym else DRAWN_FROM_KEY))
+                             drawn=CHOSEN if pseudonym else DRAWN_FROM_KEY, given_name=given_name))
     if kind not in LIST_KINDS:
         # An address, a number or an e-mail said aloud names no one by its words ("ola dot hansen at …"
         # once redrew Martine Hanssen): only a name can make a pseudonym a real name.

@@ -596,6 +596,12 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
     return True
 
 
+def reads_as_a_name(word: str) -> bool:
+    """Whether a capitalised word reads as a name wherever it stands, first in a sentence too
+    (_name_even_first): "Ole", "Thorvald", but not "Men", "Til", "Per" or "Hans"."""
+    return _name_even_first(word, set())
+
+
 def _name_even_first(word: str, lowered: set[str]) -> bool:
     """Whether a word that begins a sentence is still proposed: a listed given name or surname
     ("Kari ringte meg.") that the text never writes in lower case and that is rarer than the names

@@ -66,6 +66,9 @@ class KeyEntry:
     # How its pseudonym came: DRAWN_FROM_KEY (from the key's secret) or CHOSEN (typed by someone); "" in a key
     # saved before this was kept, when every pseudonym not chosen was drawn from the project's GUID.
     drawn: str = ""
+    # A lone name that stands where a given name stands ("kall meg Aga"): drawn a given name though the
+    # lists of surnames hold it (pseudonyms._draws), in a redraw too.
+    given_name: bool = False
 
 
 DRAWN_FROM_KEY = "key"

@@ -190,17 +190,46 @@ def all_emails(text: str, lowered: str | None = None) -> Iterator[re.Match[str]]
 
 # A number followed by one of these counts something ("kjørte motorveien 2 timer"): no house number.
 _NOT_A_HOUSE = r"(?! (?:ganger|gang|timer|time|minutter|min|dager|døgn|uker|uke|måneder|mnd|år|km|kilometer|mil|meter|prosent|kr|kroner|stykker|personer|hus|dører|kvartal|kvartaler)\b)"
+# The street words a street's name ends in, written on to it ("Parkveien", "Bjerkealleen") or, the
+# commonest, apart ("Kongens gate"). An avenue is "allé", "alle" or "allè", and "-alleen" in its definite form.
+# Not "-ringen": "Opplæringen 4 av oss", "Vurderingen 2" are nouns of "-ing"; "Fjellringen 5" is missed.
+_STREET_ENDINGS = (
+    "veien|vegen|veg|vei|gata|gate|gaten|gt\\.|alléen|alleen|allèen|allé|alle|allè|plass|plassen|stien|bakken|svingen|lia"
+    "|tunet|brygga|bryggen|torget|kaia|kaien|veita|grenda|sletta"
+)
+_STREET_WORDS = "gate|gata|gaten|vei|veien|veg|vegen|allé|alléen|alleen|plass|ring|ringvei"
+# Written apart after a genitive only ("Sjøkrigsskolens bakke 3", "Biskop Gunnerus' gate"): after another
+# word these say where, not which street ("Hele bakken 3").
+_STREET_WORDS_AFTER_A_GENITIVE = "plassen|torg|torget|bakke|bakken|sti|stien|brygge|brygga|kai|terrasse"
 # Both kinds begin with a capital at the start of a word, read first (see FNR): "(?:Aa+ )?Aa*" and
 # "Aa+ " are "A(?:a+ A)?a*" and "Aa+ " once the first capital is read.
 STREET = re.compile(
     rf"[{_UPPER}](?<!\w[{_UPPER}])(?:(?:[{_LOWER}]+ [{_UPPER}])?[{_LOWER}]*"
-    rf"(?:veien|vegen|veg|vei|gata|gate|gaten|gt\.|allé|alle|plass|plassen|stien|bakken|svingen|lia|tunet|brygga|torget"
+    rf"(?:{_STREET_ENDINGS}"
     # streets named for the hill, field or farm they run by ("Solhaugen 14", "Granåsen 3B")
     rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden|flata)"
     rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE}"
-    # "Kongens gate 12", "Store Ringvei 4": the street word on its own
-    rf"|[{_LOWER}]+ (?:gate|gata|vei|veien|veg|vegen|allé|plass|ring|ringvei) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE})"
+    # the street word alone after a word of where it lies ("Vestre Haugen 23", "Nedre Bakken 4", "Store Torget 2")
+    rf"|(?:estre|stre|ordre|øndre|edre|vre|tore|ille|amle|ye|tre|ndre|idtre) (?=[{_UPPER}])(?i:[{_LOWER}]*(?:{_STREET_ENDINGS}"
+    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden|flata))"
+    rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE}"
+    # "Kongens gate 12", "Store Ringvei 4", "Ole Brumms vei 15": the street word on its own, after a
+    # genitive more of them (the words of a name before the genitive are added by _named_street_start)
+    rf"|(?:[{_LOWER}]+['’]? (?:{_STREET_WORDS})|[{_LOWER}]*(?:s['’]?|['’]) (?:{_STREET_WORDS_AFTER_A_GENITIVE}))"
+    rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE})"
 )
+# A street named for someone, their genitive before the street word: the words of their name before
+# it belong to the street's name ("Ole Brumms vei 15", "Kong Oscars gate 3", "Hans Nielsen Hauges gate 7"),
+# each a word that reads as a name even first in a sentence, or a title, never an everyday word that
+# begins a sentence ("Til Karl Johans gate 22", "Men Kongens gate 12"). As many as a street's name has.
+_GENITIVE_STREET = re.compile(rf"[{_UPPER}][{_LOWER}]*(?:s['’]?|['’]) ")
+_WORD_BEFORE_A_STREET = re.compile(rf"(?<![\w.])(?:[{_UPPER}][{_LOWER}]+|St\.|Dr\.) $")
+_NAME_WORDS_BEFORE_A_STREET = 3
+_TITLES_IN_STREET_NAMES = frozenset((
+    "kong", "dronning", "prins", "prinsesse", "kronprins", "kronprinsesse", "sankt", "st.", "dr.", "doktor",
+    "professor", "biskop", "general", "admiral", "kaptein", "fru", "frøken", "pastor", "prost", "konsul", "statsråd",
+    "oberst", "major", "ingeniør", "lærer", "maler", "ordfører",
+))
 # A street written in lower case, as a transcriber in a hurry writes it ("bor i storgata 41"): a street
 # word with a house number after it, said after a word of dwelling or address. Without one, a road and
 # a number are too often a road's number or a count ("riksvegen 7", "nabogata 2 hus bortenfor").
@@ -216,9 +245,10 @@ def _first_letters(words: Iterable[str]) -> str:
 STREET_LOWER = re.compile(
     rf"(?i:{_first_letters(_DWELLING)}\b(?:{'|'.join(_DWELLING)})\b)"
     # a house letter as STREET takes it ("storgata 12B", "12b", "12 B"), but no word in lower case after a space ("12 i")
-    rf"[^.!?\n]{{0,20}}?(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten)) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
+    rf"[^.!?\n]{{0,20}}?(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten|alleen|alléen)) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
     rf"{NUMBER_END}{_NOT_A_HOUSE}"
 )
+_LOWER_STREET_WORDS = ("veien", "vegen", "gata", "gate", "alleen", "alléen")  # what STREET_LOWER's streets end in
 COMMON_WAYS = frozenset((
     "forveien", "motorveien", "hovedveien", "bakveien", "landeveien", "snarveien", "hjemveien", "riksveien", "fylkesveien",
     "sykkelveien", "gangveien", "bilveien", "midtveien", "omveien", "sideveien", "melkeveien", "silkeveien", "vannveien",
@@ -477,6 +507,23 @@ def _birth_date_as_phone(text: str, match: re.Match[str]) -> bool:
     return date is not None and is_a_day(*date_parts(date)[:2]) and _born_before(text, match.start())
 
 
+def _named_street_start(text: str, street: re.Match[str]) -> int:
+    """Where a STREET match begins with the words of the name whose genitive it begins with (_GENITIVE_STREET):
+    "Ole" of "Ole Brumms vei 15" was left standing, and proposed as a name on its own."""
+    start = street.start()
+    if _GENITIVE_STREET.match(street.group()) is None:
+        return start
+    # Imported here: the name lists are read only where a street is named for someone.
+    from qualcode.anonymise.candidates import reads_as_a_name
+
+    for _ in range(_NAME_WORDS_BEFORE_A_STREET):
+        word = _WORD_BEFORE_A_STREET.search(text, max(0, start - 40), start)
+        if word is None or not (word.group().strip().casefold() in _TITLES_IN_STREET_NAMES or reads_as_a_name(word.group().strip())):
+            break
+        start = word.start()
+    return start
+
+
 def find_patterns(text: str) -> Iterator[Found]:
     """Every pattern identifier in `text`; callers resolve overlaps."""
     text = plain_digits(text)
@@ -520,9 +567,10 @@ def find_patterns(text: str) -> Iterator[Found]:
         address_ends: set[int] = set()  # where each street address ends, for the postcodes after them
         for match in STREET.finditer(text):
             address_ends.add(match.end())
-            yield Found(match.start(), match.end(), match.group(), "address")
+            start = _named_street_start(text, match)
+            yield Found(start, match.end(), text[start:match.end()], "address")
         # Looked for only where a street word is: tried at every word, the pattern costs the import 10 %.
-        for match in STREET_LOWER.finditer(text) if any(way in text for way in ("veien", "vegen", "gata", "gate")) else ():
+        for match in STREET_LOWER.finditer(text) if any(way in text for way in _LOWER_STREET_WORDS) else ():
             if match.group("street") not in COMMON_WAYS:
                 address_ends.add(match.end())
                 yield Found(match.start("street"), match.end(), text[match.start("street"):match.end()], "address")

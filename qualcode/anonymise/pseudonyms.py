@@ -91,9 +91,11 @@ def _as_written(originals: frozenset[str]) -> frozenset[str]:
 
 
 def make_pseudonym(
-    original: str, kind: str, gender: str | None, style: str, originals: set[str], pseudonyms: set[str], seed: str
+    original: str, kind: str, gender: str | None, style: str, originals: set[str], pseudonyms: set[str], seed: str,
+    given_name: bool = False,
 ) -> str:
-    """A pseudonym for `original`: a same-gender name with as many parts, or a placeholder.
+    """A pseudonym for `original`: a same-gender name with as many parts, or a placeholder; a given name for a
+    lone name that is one (`given_name`), whatever lists of surnames hold it.
 
     The Faker generator is seeded from `seed` (the key's secret and the project's GUID) and the
     original, so the same key gives the same names, and no one without it can draw them. No part may look like an original name (the leak check would
@@ -105,7 +107,7 @@ def make_pseudonym(
     written = _as_written(frozenset(originals))
     drawn = frozenset(pseudonyms)
     fallback = None
-    for names in islice(_draws(original, gender, seed), 500):
+    for names in islice(_draws(original, gender, seed, given_name), 500):
         candidate = " ".join(names)
         if any(_resembles(name.casefold(), written) for name in names) or candidate.casefold() in pseudonyms:
             continue
@@ -121,7 +123,7 @@ def make_pseudonym(
 _per_thread = threading.local()
 
 
-def _draws(original: str, gender: str | None, seed: str) -> Iterator[list[str]]:
+def _draws(original: str, gender: str | None, seed: str, given_name: bool = False) -> Iterator[list[str]]:
     """The names a draw for `original` tries, in order, each as its parts: all follow from the seed alone."""
     digest = hashlib.sha256(f"{seed}:{original.casefold()}".encode()).digest()
     faker = _faker()
@@ -129,8 +131,9 @@ def _draws(original: str, gender: str | None, seed: str) -> Iterator[list[str]]:
     parts = max(1, len(original.split()))
     key = (gender or "").strip().casefold()
     # A surname on its own ("Sletten", accepted without the given name before it) gets a surname: a
-    # given name in its place reads "Astrid Gunn" where the text says "Astrid Sletten".
-    surname = parts == 1 and _surname(original)
+    # given name in its place reads "Astrid Gunn" where the text says "Astrid Sletten". Not one that stands
+    # where a given name does (`given_name`): "kall meg Aga" read "kall meg Sørensen".
+    surname = parts == 1 and not given_name and _surname(original)
     while True:
         first = (
             faker.last_name() if surname
@@ -139,9 +142,9 @@ def _draws(original: str, gender: str | None, seed: str) -> Iterator[list[str]]:
         yield [first] + [faker.last_name() for _ in range(parts - 1)]
 
 
-def first_draws(original: str, gender: str | None, seed: str, draws: int) -> set[str]:
+def first_draws(original: str, gender: str | None, seed: str, draws: int, given_name: bool = False) -> set[str]:
     """The first `draws` names a draw for `original` from `seed` tries: whoever knows the seed can make them."""
-    return {" ".join(names) for names in islice(_draws(original, gender, seed), draws)}
+    return {" ".join(names) for names in islice(_draws(original, gender, seed, given_name), draws)}
 
 
 def _faker() -> Faker:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -433,9 +434,10 @@ def finish_interrupted(project: Project, access: KeyAccess, coder_name: str | No
 
 def add_known_identifier(
     key: PseudonymKey, original: str, kind: str, gender: str | None = None, pseudonym: str | None = None,
-    first_seen: str = "added by hand",
+    first_seen: str = "added by hand", participant: str | None = None, given_name: bool = False,
 ) -> KeyEntry:
-    """Add one identifier the project knows (a person, a place, an office, an employer ...)."""
+    """Add one identifier the project knows (a person, a place, an office, an employer ...); `participant`:
+    the participant it names, whose own pseudonym it may share."""
     from qualcode.anonymise.apply import add_identifier, pseudonym_taken, real_word_in
 
     original = " ".join(original.split())
@@ -461,12 +463,18 @@ def add_known_identifier(
             f"the pseudonym {pseudonym!r} would leave a real name in the texts: {real!r} is, or is like, a name in the key",
             "choose a pseudonym that shares no word with a real name, or leave it out to have one drawn",
         )
-    if pseudonym and (taken := pseudonym_taken(key, pseudonym)) is not None:
+    if pseudonym and (taken := pseudonym_taken(key, pseudonym, participant)) is not None:
+        whose = f" (the key links {taken.pseudonym!r} to {taken.participant if taken.participant else 'no participant'})" \
+            if participant else ""
         raise InvalidInput(
-            f"the pseudonym {pseudonym!r} already stands for another {taken.kind} in the key: the two would be one in every analysis",
-            "choose another, or a placeholder in brackets, such as (veileder), to group them on purpose",
+            f"the pseudonym {pseudonym!r} already stands for another {taken.kind} in the key{whose}: the two would be one in every analysis",
+            "choose another, or a placeholder in brackets, such as (veileder), to group them on purpose" + (
+                f"; if {taken.pseudonym!r} is {participant}'s, link its identifier to them first"
+                f" (`qualcode identifiers add NAME --kind {taken.kind} --participant {participant}`)"
+                if participant and not taken.participant else ""),
         )
-    entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen=first_seen)
+    entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen=first_seen, given_name=given_name)
+    entry.participant = participant
     # Dismissed before (taken out of the key by mistake, say), it is an identifier now: not both.
     key.dismissed = [word for word in key.dismissed if word.casefold() != original.casefold()]
     # What waited for review and is now decided (this name, or a phrase of known and dismissed
@@ -489,15 +497,17 @@ def held_as_asked(
     participant: str | None = None,
 ) -> KeyEntry | None:
     """The key's entry for `original` if it holds it as asked (`identifiers add` of it again changes
-    nothing); None if it does not hold it; refused if it holds it otherwise (another kind, gender,
-    pseudonym or participant), which adding it again would not change."""
+    nothing but a link to `participant` it had none of: link_to_participant); None if it does not hold
+    it; refused if it holds it otherwise (another kind, gender, pseudonym or participant), which adding
+    it again would not change."""
     from qualcode.text.normalise import visible
 
     held = key.entry_for(" ".join(visible(original).split()))
     if held is None:
         return None
     asked = {"kind": kind, "gender": gender, "pseudonym": pseudonym and " ".join(pseudonym.split()), "participant": participant}
-    differs = [name for name, value in asked.items() if value and _read(name, getattr(held, name) or "") != _read(name, value)]
+    differs = [name for name, value in asked.items() if value and _read(name, getattr(held, name) or "") != _read(name, value)
+               and not (name == "participant" and held.participant is None)]
     if name_differs := next(iter(differs), None):
         had = getattr(held, name_differs) or "none"
         raise InvalidInput(
@@ -505,6 +515,21 @@ def held_as_asked(
             f" ({held.pseudonym!r}), with {name_differs} {had}, not {asked[name_differs]}; nothing changed",
             _REMOVE_FIRST.format(original=held.original, kind=kind),
         )
+    return held
+
+
+def link_to_participant(key: PseudonymKey, original: str, participant: str) -> KeyEntry:
+    """Link the key's entry for `original`, linked to no participant, to `participant`: a withdrawal then
+    takes it as theirs, and a nickname of theirs may share its pseudonym (pseudonym_taken)."""
+    from qualcode.text.normalise import visible
+
+    held = key.entry_for(" ".join(visible(original).split()))
+    if held is None:
+        raise NotFound(f"{original!r} is not in the key")
+    if held.participant is not None and held.participant.casefold() != participant.strip().casefold():
+        raise InvalidInput(f"{held.original!r} is linked to {held.participant} already; nothing changed",
+                           _REMOVE_FIRST.format(original=held.original, kind=held.kind))
+    held.participant = held.participant or participant.strip()
     return held
 
 
@@ -578,7 +603,26 @@ def accept_candidate(key: PseudonymKey, text: str, kind: str, gender: str | None
         raise NotFound(f"{text!r} is not waiting for review", "list the queue with `qualcode anonymise pending`")
     # Each context is "WHERE: …words…" (queue_candidates); `key show` said "added by hand" for these.
     where = candidate.contexts[0].split(": …", 1)[0] if candidate.contexts else ""
-    return add_known_identifier(key, text, kind, gender, first_seen=f"{where} (reviewed)" if where else "reviewed")
+    return add_known_identifier(key, text, kind, gender, first_seen=f"{where} (reviewed)" if where else "reviewed",
+                                given_name=any(stands_as_a_given_name(text, context) for context in candidate.contexts))
+
+
+# Words after which a name is a given name: "jeg heter Aga", "kall meg Aga", "kallenavnet mitt er Aga".
+_GIVEN_NAME_BEFORE = re.compile(
+    r"(?i:\b(?:heter|heiter|kall(?:e|a|er)? meg|kalles|kallast|(?:kalle|for)navn(?:et)?(?: mitt)?(?: er)?)[:,]? )$"
+)
+
+
+def stands_as_a_given_name(name: str, context: str) -> bool:
+    """Whether a lone `name` stands in `context` (a review's "WHERE: …words…") where a given name does: after
+    "heter" or "kall meg", first of a full name ("Aga Hansen"), or alone (a speaker's label, "Aga: Jeg …")."""
+    words = context.split(": …", 1)[-1]
+    for seen in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", words):
+        before, after = words[:seen.start()], words[seen.end():]
+        if _GIVEN_NAME_BEFORE.search(before) or re.match(r" [A-ZÆØÅ][a-zæøå]", after) \
+                or (after.startswith(":") and re.search(r"(?:^|[.!?…] )$", before.lstrip("…"))):
+            return True
+    return False
 
 
 def dismiss(key: PseudonymKey, text: str) -> None:

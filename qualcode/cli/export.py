@@ -133,19 +133,32 @@ def export_quotes_command(app: AppContext, /, table_format: str, as_json: bool, 
     _report(result, as_json)
 
 
+class _UnlistedArgument(click.Argument):
+    """A positional argument kept for the scripts that pass it, left out of the usage line: the help shows
+    the one way every export names its file (--output)."""
+
+    def get_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return []
+
+
 @export_group.command("qdpx")
-@click.argument("path", type=click.Path(path_type=Path), required=False)
-@click.option("--force", is_flag=True, help="Overwrite PATH if it exists. The default name is never overwritten: a taken one gets -2, -3 …")
+@click.argument("path", type=click.Path(path_type=Path), required=False, cls=_UnlistedArgument)
+@click.option("--output", type=click.Path(path_type=Path), help="File to write (default: exports/ in the project).")
+@click.option("--force", is_flag=True,
+              help="Overwrite the file named by --output. The default name is never overwritten: a taken one gets -2, -3 …")
 @json_option
 @pass_app
-def export_qdpx_command(app: AppContext, path: Path | None, force: bool, as_json: bool) -> None:
+def export_qdpx_command(app: AppContext, path: Path | None, output: Path | None, force: bool, as_json: bool) -> None:
     """Write the whole project as a REFI-QDA .qdpx for NVivo, ATLAS.ti, MAXQDA and others (default: exports/).
 
-    Example: qualcode export qdpx exports/kvp-studie.qdpx
+    Example: qualcode export qdpx --output exports/kvp-studie.qdpx
     """
     from qualcode.exchange.project_export import export_qdpx
     from qualcode.exporters.publish import TargetExists
 
+    if path is not None and output is not None and path != output:
+        raise click.UsageError(f"two files named, {str(path)!r} and --output {str(output)!r}: name the file once, with --output")
+    path = output or path
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
         workspace.refuse_if_blind("a .qdpx of the whole project")
         key = workspace.leak_check_key()
@@ -153,8 +166,7 @@ def export_qdpx_command(app: AppContext, path: Path | None, force: bool, as_json
             with workspace.begin() as session:
                 result = export_qdpx(session, workspace.root, path, force, key)
         except TargetExists as error:
-            # This command takes the file as PATH, not --output.
-            error.hint = "pass --force to overwrite it, or give another PATH"
+            error.hint = "pass --force to overwrite it, or give another file with --output"
             raise
     if as_json:
         emit_json(result)

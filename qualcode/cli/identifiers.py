@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from qualcode.anonymise.service import LIST_KINDS, add_known_identifier, held_as_asked
+from qualcode.anonymise.service import (
+    LIST_KINDS,
+    add_known_identifier,
+    held_as_asked,
+    link_to_participant,
+)
 from qualcode.cli.context import AppContext, pass_app, report_files_holding, report_rewrite
 from qualcode.cli.output import note
 from qualcode.importers.metadata import import_identifiers
@@ -38,13 +43,17 @@ def identifiers_add(
     """
     with app.workspace() as workspace:
         held = held_as_asked(workspace.read_key(), identifier, kind, gender, pseudonym, participant)
+        if held is not None and participant and held.participant is None:  # a link to add, nothing to rewrite
+            with workspace.key_access().editing() as key:
+                linked = link_to_participant(key, identifier, participant)
+            click.echo(f"{linked.original!r} ({linked.pseudonym!r}) is now linked to {linked.participant}; nothing else changed")
+            return
         if held is not None:  # the same again: nothing to learn, nothing to rewrite
             click.echo(f"{held.original!r} is already in the key as {_a(held.kind)}, replaced by {held.pseudonym!r}; nothing changed")
             return
     with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
-        entry = add_known_identifier(key, identifier, kind, gender, pseudonym)
-        entry.participant = participant
+        entry = add_known_identifier(key, identifier, kind, gender, pseudonym, participant=participant)
         root = workspace.project.root
     report_rewrite(change.reapplied)
     report_files_holding(root, key, [entry])
