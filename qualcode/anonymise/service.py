@@ -25,7 +25,7 @@ from qualcode.anonymise.key import (
     save_key,
 )
 from qualcode.anonymise.known import LIST_KINDS as LIST_KINDS
-from qualcode.anonymise.known import particles_of, words_found_alone
+from qualcode.anonymise.known import LOWER_WORDS_RULE, particles_of, words_found_alone
 from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING
 from qualcode.anonymise.pseudonyms import GENDERS, PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
@@ -87,6 +87,11 @@ def locate_key(project: Project, override: Path | None, config_home: Path) -> Ke
     return KeyPlace(path.expanduser(), guid, known, destroyed, revision)
 
 
+def _words_of_an_earlier_rule(key: PseudonymKey) -> bool:
+    """Whether an entry of `key` lacks its lower-case words, or holds those an earlier rule found (rare_words)."""
+    return any(entry.lower_words is None or entry.lower_words_rule < LOWER_WORDS_RULE for entry in key.entries)
+
+
 @dataclass
 class KeyAccess:
     """Where the key is and the passphrase that opens it; loads and saves the decrypted key."""
@@ -132,20 +137,22 @@ class KeyAccess:
                 f"the key {self.path} is an older copy (saved {key.revision} times; this project has seen it saved {self.revision} times)",
                 "identifiers learned since would be missed: restore the newest copy of the key",
             )
-        if key.secret_made:  # checked first: an older copy saved would pass for the newest
-            key = self._keep_secret(key)
+        if key.secret_made or _words_of_an_earlier_rule(key):  # after those checks: an older copy saved would pass for the newest
+            key = self._keep_made(key)
         return key
 
-    def _keep_secret(self, key: PseudonymKey) -> PseudonymKey:
-        """A key saved before keys kept a secret, saved with the one made as it was read (under the lock, read
-        again: another command may have saved one first). Made anew at each read, it keyed each command's
-        digests otherwise: a reviewed report imported twice brought its comments in twice, an address's
-        reviewer as another "(e-post) NNNN". A key that cannot be saved (a read-only folder) is read as it is."""
+    def _keep_made(self, key: PseudonymKey) -> PseudonymKey:
+        """A key saved before keys kept a secret, or with the lower-case words of an earlier rule, saved with
+        what was made as it was read (under the lock, read again: another command may have saved first).
+        A secret made anew at each read keyed each command's digests otherwise: a reviewed report imported
+        twice brought its comments in twice, an address's reviewer as another "(e-post) NNNN". The words,
+        found anew by every command that reads the key, cost each one wordfreq's load (0.5 s) until a
+        command that changes the key saved it. A key that cannot be saved (a read-only folder) is read as it is."""
         try:
             with key_lock(self.path):
                 key = load_key(self.path, self.passphrase)
-                if key.secret_made:
-                    self.save(key)
+                if key.secret_made or _words_of_an_earlier_rule(key):
+                    self.save(key)  # save_key finds the words by the rule in force
         except KeyFileError:
             pass
         return key
