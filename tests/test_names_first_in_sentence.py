@@ -337,3 +337,23 @@ def test_the_same_words_first_in_a_sentence_as_words_are_not_proposed(text: str)
 def test_a_given_name_that_is_a_word_is_proposed_with_the_name_after_it_first_in_a_sentence(text: str, name: str) -> None:
     """Only the second name was proposed ("Olav", "Hansen"): accepted, it left "Per" and "Liv" in the text."""
     assert _first(text) == [name]
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("D1: Det var sånn. Vold sa at hun ikke kunne komme.", "Vold"), ("D1: Hun kom. Lange ringte meg i går.", "Lange"),
+    ("D1: Nord har ringt meg to ganger.", "Nord"), ("D1: Men Vold sa nei.", "Vold"),
+    ("D1: Jeg snakket med Vold, og Vold sa at det var greit.", "Vold"),
+])
+def test_a_surname_too_common_a_word_to_be_taken_for_a_name_elsewhere_is_proposed_as_the_one_who_speaks(text: str, name: str) -> None:
+    """Statistics Norway's surnames that are everyday words ("Vold" 3,000 people, "Nord", "Lange") are
+    proposed nowhere else, where they are the word ("Vold har økt", "NAV Nord"); before a verb said of people,
+    as its subject, they name someone, and were stored as said."""
+    assert name in _first(text)
+
+
+@pytest.mark.parametrize("text", [
+    "D1: Vold var et tema.", "D1: Vold har økt i kommunen.", "D1: NAV Nord sa at de ville hjelpe.", "D1: Kontor Nord sa ja.",
+    "D1: Vold skjer oftere enn vi tror.", "D1: Nord sa vi at vi skulle dra.", "D1: Lange ventetider sa hun var problemet.",
+])
+def test_the_same_surnames_as_words_or_in_an_offices_name_are_not_proposed(text: str) -> None:
+    assert _first(text) == []

@@ -328,7 +328,7 @@ def propose(
                         break
                 start += 1
             if start < end:
-                found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context))
+                found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context, _speaks(doc, start)))
             for made in found:
                 if made is not None and made.text not in proposals:
                     proposals[made.text] = made
@@ -520,9 +520,11 @@ def _genitives_as_names(proposals: dict[str, Proposal]) -> list[Proposal]:
 
 def _run_proposal(
     doc: Doc, base: int, start: int, end: int, text: str, ignored: set[str], lowered: set[str], context: int,
+    speaks: bool = False,
 ) -> Proposal | None:
     """The capitalised run doc[start:end] (of the piece of `text` at `base`) as a proposal, or None
-    when it is ignored or ordinary."""
+    when it is ignored or ordinary; a surname that is also an everyday word ("Vold", "Nord", "Lange")
+    is no ordinary word where it `speaks` (_speaks)."""
     span = doc[start:end]
     words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
     if not words:
@@ -532,7 +534,7 @@ def _run_proposal(
         return None
     # A listed name may begin with a function word the run left out ("Ny Giv").
     before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
-    if ordinary(phrase, words, lowered, before):
+    if not (speaks and words[0].casefold() in _surnames_also_words()) and ordinary(phrase, words, lowered, before):
         return None
     begin, finish = base + span.start_char, base + span.end_char
     return Proposal(phrase, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
@@ -1016,6 +1018,24 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     if listed and (_state_of_a_person_after(doc, index + 2) if verb in COPULAS else verb not in MODALS):
         return True
     return zipf(folded) < NAME_PART_MAX_ZIPF
+
+
+def _speaks(doc: Doc, index: int) -> bool:
+    """Whether the word at `index` is the subject of a verb said of people right after it, or of a modal or
+    "har" and one ("Vold sa at", "Nord har ringt"): there a surname that is also an everyday word too common
+    to be taken for a name elsewhere ("Vold", "Nord", "Lange"; "NAV Nord", "Vold har økt") is someone."""
+    if index + 1 >= len(doc) or not doc[index].whitespace_:
+        return False
+    before = doc[index - 1] if index > 0 else None
+    if before is not None and (before.is_title or before.is_upper) and not before.is_stop:
+        return False  # the last word of a name the speaker is ("NAV Nord sa", "Kontor Nord sa"), not "Men Vold sa"
+    verb = doc[index + 1].lower_
+    after = doc[index + 2] if index + 2 < len(doc) else None
+    if after is not None and (after.lower_ in SUBJECTS_AFTER_VERB or after.is_title):
+        return False
+    if verb in SAID_OF_PEOPLE:
+        return after is None or not (_role(after.lower_) or _definite_noun(after.lower_))
+    return verb in AUXILIARIES and _said_of_people_after(doc, index + 2)
 
 
 def _before_a_name(word: str, following: str) -> bool:
