@@ -198,7 +198,9 @@ def add_identifier(
         # An address, a number or an e-mail said aloud names no one by its words ("ola dot hansen at …"
         # once redrew Martine Hanssen): only a name can make a pseudonym a real name.
         return entry
-    parts = [part.casefold() for part in original.split()]
+    # A hyphenated name's pieces too: "Lise Nilsen", drawn before Anne-Lise Berg was known, had its "Lise" read
+    # as hers in a file's name ("intervju-Kari-Nordmann.txt" became "intervju_Gunn_Nilsen.txt").
+    parts = [piece.casefold() for part in original.split() for piece in {part, *part.split("-")} if piece]
     for other in key.entries:
         if other is entry or other.kind != "person" or other.pseudonym.startswith("("):
             continue
