@@ -1343,8 +1343,9 @@ def test_a_known_name_written_without_its_letters_marks_is_replaced() -> None:
     add_identifier(key, "Tønsberg", "place")
     written = "Jeg møtte Lukasz Wojcik, Maret Ande Somby, Ase Kjaerstad, Aase, Bjorn Daehlie og Bjoern i Tonsberg. En ase."
     cleaned = pseudonymise(written, key, "fil.txt").text
-    for original in ("Lukasz", "Wojcik", "Maret", "Ande", "Somby", "Ase ", "Kjaerstad", "Aase", "Bjorn", "Daehlie", "Bjoern", "Tonsberg"):
-        assert original not in cleaned, (original, cleaned)
+    # Whole words: a pseudonym drawn may hold one as its part ("Andersen" holds "Ande"; failed one run in 12).
+    for original in ("Lukasz", "Wojcik", "Maret", "Ande", "Somby", "Ase", "Kjaerstad", "Aase", "Bjorn", "Daehlie", "Bjoern", "Tonsberg"):
+        assert re.search(rf"\b{original}\b", cleaned) is None, (original, cleaned)
     assert cleaned.endswith("En ase.")  # a word, not the name: only the capitalised form is hers
 
 
