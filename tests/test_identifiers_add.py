@@ -514,3 +514,27 @@ def test_an_unlinked_persons_pseudonym_is_shared_once_their_identifier_is_linked
     assert "nothing changed" in _run(root, "identifiers", "add", "Mehmet Yılmaz", "--kind", "person", "--participant", "P2")
     other = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "add", "Mehmet Yılmaz", "--kind", "person", "--participant", "P3"])
     assert other.exit_code == 1 and "with participant P2, not P3" in other.stderr
+
+
+def test_an_identifiers_csv_links_each_to_the_participant_it_names(tmp_path: Path) -> None:
+    """A field trial: `identifiers import` had no participant column, so a participant's name from the CSV was
+    linked to no one (a withdrawal did not take it as theirs, and a nickname could not share its pseudonym).
+    A new identifier is linked; one the key holds unlinked is linked, nothing else changed; one linked to
+    another participant is refused in one line, and the whole file with it."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
+    _run(root, "identifiers", "add", "Sunniva Brekke", "--kind", "person", "--gender", "f")
+    drawn = _key(root).entries[0].pseudonym
+    table = tmp_path / "navn.csv"
+    table.write_text("identifier,kind,gender,participant\nMehmet Yılmaz,person,m,P2\nSunniva Brekke,person,f,P3\nHorten,place,,\n",
+                     encoding="utf-8")
+    assert "2 identifiers added" in _run(root, "identifiers", "import", str(table))
+    linked = {entry.original: (entry.participant, entry.pseudonym) for entry in _key(root).entries}
+    assert linked["Mehmet Yılmaz"][0] == "P2" and linked["Sunniva Brekke"] == ("P3", drawn) and linked["Horten"][0] is None
+    given = linked["Mehmet Yılmaz"][1].split()[0]
+    assert f"replaced by {given!r}" in _run(root, "identifiers", "add", "Memo", "--kind", "person", "--pseudonym", given, "--participant", "P2")
+    other = tmp_path / "andre.csv"
+    other.write_text("identifier,kind,participant\nKari Nordmann,person,P4\nMehmet Yılmaz,person,P5\n", encoding="utf-8")
+    refused = CliRunner().invoke(cli, ["--project", str(root), "identifiers", "import", str(other)])
+    assert refused.exit_code == 1 and "andre.csv line 3: 'Mehmet Yılmaz' is linked to P2 already" in refused.stderr
+    assert refused.stderr.count("\n") == 1 and _key(root).entry_for("Kari Nordmann") is None

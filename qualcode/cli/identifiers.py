@@ -133,7 +133,9 @@ def _quoted(text: str) -> str:
 @click.argument("csv_file", type=click.Path(path_type=Path))
 @pass_app
 def identifiers_import(app: AppContext, csv_file: Path) -> None:
-    """Add identifiers from a CSV with columns identifier, kind, and optionally gender and pseudonym.
+    """Add identifiers from a CSV with columns identifier, kind, and optionally gender, pseudonym and participant.
+
+    A participant column links each identifier to the participant it names, as `identifiers add --participant` does.
 
     Example: qualcode identifiers import kjente-navn.csv
     """

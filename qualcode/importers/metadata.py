@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
-from qualcode.anonymise.service import add_known_identifier
+from qualcode.anonymise.service import add_known_identifier, link_to_participant
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant
 from qualcode.coding.waves import check_wave
 from qualcode.errors import ImportFailed, InvalidInput
@@ -693,8 +693,11 @@ def participant_state(participant: Participant) -> dict[str, Any]:
 
 
 def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
-    """Identifiers from a CSV with columns identifier, kind and optionally gender and pseudonym,
-    read as the participants' CSV is: in whatever encoding and line endings a spreadsheet saved it."""
+    """Identifiers from a CSV with columns identifier, kind and optionally gender, pseudonym and participant
+    (the participant the identifier names, as `identifiers add --participant` links it: a withdrawal takes it
+    as theirs, and a nickname of theirs may share its pseudonym), read as the participants' CSV is: in
+    whatever encoding and line endings a spreadsheet saved it. A line naming the participant of an identifier
+    the key holds linked to no one links it, and changes nothing else."""
     table, _ = _csv_table(path, "the identifiers CSV")
     columns = [column.strip().lower() for column in table.header]
     if "identifier" not in columns or "kind" not in columns:
@@ -705,21 +708,24 @@ def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
         if not original:
             raise InvalidInput(f"{path.name} line {line}: the identifier is empty")
         known = key.entry_for(original)
-        if known is not None:
-            # The same again is nothing new; another kind or pseudonym would be dropped unsaid.
-            kind, pseudonym = (row.get("kind") or "").strip(), (row.get("pseudonym") or "").strip()
-            if (kind and kind != known.kind) or (pseudonym and pseudonym != known.pseudonym):
-                raise InvalidInput(
-                    f"{path.name} line {line}: {original!r} is in the key already, as {known.kind} ({known.pseudonym})",
-                    "the key keeps an identifier as it was first learned: remove the line, or write it as the key has it"
-                    f' (to change it, `qualcode identifiers remove "{known.original}"` first)',
-                )
-            continue
+        participant = (row.get("participant") or "").strip() or None
         try:
+            if known is not None:
+                # The same again is nothing new; another kind or pseudonym would be dropped unsaid.
+                kind, pseudonym = (row.get("kind") or "").strip(), (row.get("pseudonym") or "").strip()
+                if (kind and kind != known.kind) or (pseudonym and pseudonym != known.pseudonym):
+                    raise InvalidInput(
+                        f"{original!r} is in the key already, as {known.kind} ({known.pseudonym})",
+                        "the key keeps an identifier as it was first learned: remove the line, or write it as the key has it"
+                        f' (to change it, `qualcode identifiers remove "{known.original}"` first)',
+                    )
+                if participant is not None:
+                    link_to_participant(key, original, participant)
+                continue
             added.append(
                 add_known_identifier(
                     key, original, (row.get("kind") or "").strip(), (row.get("gender") or "").strip() or None,
-                    (row.get("pseudonym") or "").strip() or None,
+                    (row.get("pseudonym") or "").strip() or None, participant=participant,
                 )
             )
         except InvalidInput as error:
