@@ -477,7 +477,9 @@ def test_names_in_notes_and_names_are_held_back_for_review_as_a_texts_are(sessio
     in a note's title, and the key's pseudonyms whole are not proposed; decided, the file imports."""
     from qualcode.store.models import Participant
 
-    key = PseudonymKey("test")
+    # A fixed secret: a draw of Kari's pseudonym with a word like a name decided below ("Ragnhild …") is redrawn
+    # as it is decided, and the file's old one is then rightly held back (failed so one run in 80).
+    key = PseudonymKey("test", deny_salt="0" * 32)
     drawn = add_identifier(key, "Kari Nordmann", "person", "f").pseudonym
     qdpx = Qdpx(codes=CODES)
     anne = qdpx.user("Anne Forsker")
