@@ -122,7 +122,7 @@ class PseudonymKey:
     reviewers: dict[str, str] = field(default_factory=dict)
     # The key's secret, never in the project: the digests of a withdrawn person's words and names, of a
     # reviewer's address, and the draw of each pseudonym are keyed by it, so none can be tested without the key.
-    deny_salt: str = field(default_factory=lambda: os.urandom(16).hex())
+    deny_salt: str = field(default_factory=lambda: new_secret())
     # Whether `deny_salt` was made as the key was read (one saved before keys kept a secret): kept only once the
     # key is saved with it, so the reader saves it at once (KeyAccess.load_existing), as it gives an id.
     secret_made: bool = field(default=False, compare=False, repr=False)
@@ -171,7 +171,7 @@ class PseudonymKey:
             renamed=[_known(Renamed, renaming) for renaming in data.get("renamed", [])],
             withdrawn_names={str(who): [str(name) for name in names] for who, names in dict(data.get("withdrawn_names", {})).items()},
             reviewers={str(digest): str(name) for digest, name in dict(data.get("reviewers", {})).items()},
-            deny_salt=str(data.get("deny_salt") or os.urandom(16).hex()),
+            deny_salt=str(data.get("deny_salt") or new_secret()),
         )
         key.secret_made = not data.get("deny_salt")
         return key
@@ -439,6 +439,12 @@ def check_new_passphrase(passphrase: str) -> None:
             f"the new passphrase is shorter than {MIN_PASSPHRASE_LENGTH} characters",
             "choose a longer one: a few unrelated words are easy to remember and hard to guess",
         )
+
+
+def new_secret() -> str:
+    """A key's secret (`PseudonymKey.deny_salt`): 16 random bytes, as hex. One function, so the tests can
+    make each test's draws the same in every run (tests/conftest.py, `fixed_draws`)."""
+    return os.urandom(16).hex()
 
 
 def new_salt() -> bytes:

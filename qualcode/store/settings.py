@@ -38,6 +38,12 @@ def project_guid(session: Session) -> str:
     """The project's own id, made the first time it is asked for (projects older than ids get one)."""
     guid = get_setting(session, "project.guid")
     if guid is None:
-        guid = str(uuid.uuid4())
+        guid = new_project_guid()
         set_setting(session, "project.guid", guid)
     return guid
+
+
+def new_project_guid() -> str:
+    """A new project's id: random. One function, so the tests can make each test's pseudonym draws (seeded by
+    the key's secret and this id) the same in every run (tests/conftest.py, `fixed_draws`)."""
+    return str(uuid.uuid4())
