@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qualcode.anonymise import key as key_file
 from qualcode.coding.coders import get_or_create_coder
 from qualcode.coding.history import ChangedByOthers, history, redo, undo
 from qualcode.coding.transcripts import describe_participants, describe_transcripts
@@ -24,7 +25,7 @@ from qualcode.importers.metadata import (
 from qualcode.importers.metadata_edit import edit_participant, edit_transcript
 from qualcode.store.models import AttributeDefinition, Coder, Event, Participant, Transcript, Turn
 from qualcode.store.project import Project
-from tests.conftest import SAMPLES, built_once, isolate_user, make_transcript
+from tests.conftest import SAMPLES, built_once, fix_draws, isolate_user, make_transcript
 from tests.test_cli import run
 
 TEXT = "I: Hvordan var det?\nD1: Det var greit, vi lagde en plan.\nI: Og så?\nD1: Så fikk jeg jobb.\n"
@@ -232,6 +233,8 @@ def small_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ):
                 result = run(*args)
                 assert result.exit_code == 0, (args, result.output)
+                if args[0] == "init":  # the same draws in every run (Sissel's "Line …" failed one run in 100)
+                    fix_draws(root, base / "key" / "p.qckey", "5b1e8c3a-0d47-4f92-a6e1-3c8d7f2b9e05")
 
     return built_once(tmp_path_factory, "metadata-small", build)
 
@@ -663,11 +666,28 @@ def test_an_attribute_named_for_someone_given_to_a_participant_whose_transcript_
     """The note compared the names as typed ("Sissel") with the names as stored (the pseudonym's), so a
     participant given an attribute named for someone that their transcript has too was told nothing."""
     project = ["--project", str(small_project)]
-    assert run(*project, "transcripts", "edit", "deltaker_D1_T1", "--attribute", "Sissel=ja").exit_code == 0
+    typed = run(*project, "transcripts", "edit", "deltaker_D1_T1", "--attribute", "Sissel=ja")
+    assert typed.exit_code == 0, typed.output
     given = run(*project, "participants", "edit", "D1", "--attribute", "Sissel=nei")
     assert given.exit_code == 0, given.output
     assert "is an attribute of deltaker_D1_T1 too (ja): D1's counts over it there" in given.stderr, given.output
     assert "Sissel" not in given.output
+
+
+def test_an_attribute_named_for_someone_whose_pseudonym_is_a_built_in_field_s_name_says_so(small_project: Path) -> None:
+    """Sissel's pseudonym, drawn "Line …" one draw in a hundred, made `--attribute Sissel=ja` refused as "Line is a
+    built-in field": a field the researcher never named, and a hint to set the line with an option."""
+    key_path = small_project.parent / "key" / "p.qckey"
+    key = key_file.load_key(key_path, "test passphrase")
+    entry = key.entry_for("Sissel Bakken")
+    assert entry is not None
+    entry.pseudonym = "Line " + entry.pseudonym.split()[-1]
+    key_file.save_key(key_path, key, "test passphrase")
+    typed = run("--project", str(small_project), "transcripts", "edit", "deltaker_D1_T1", "--attribute", "Sissel=ja")
+    assert typed.exit_code == 1
+    assert typed.output.strip() == ("error: the attribute's name, pseudonymised, is line: a built-in field's name"
+                                    " (hint: give the attribute a name that is not someone's)")
+    assert _db_attributes(small_project) == []
 
 
 def test_a_participants_csv_giving_an_attribute_their_transcript_has_says_so(session: Session, coder: Coder, tmp_path: Path) -> None:
@@ -1103,7 +1123,7 @@ def test_an_attribute_an_earlier_version_named_with_a_comma_is_renamed_logged_an
     project = ["--project", str(small_project)]
     with monkeypatch.context() as earlier:  # as versions before the check stored such a name
         for where in ("metadata", "metadata_edit"):
-            earlier.setattr(f"qualcode.importers.{where}.check_attribute_name", lambda name: None)
+            earlier.setattr(f"qualcode.importers.{where}.check_attribute_name", lambda name, typed=None: None)
         made = run(*project, "--coder", "Forsker 2", group, "edit", owner, "--attribute", "Alder, gruppe=30-39")
         assert made.exit_code == 0, made.output
     assert _named_values(small_project, kind) == [("alder, gruppe", "30-39")]

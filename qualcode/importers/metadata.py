@@ -297,12 +297,12 @@ def attribute_definition(session: Session, name: str, applies_to: str, value: ob
     """The definition for an extra attribute, created with the type of its first value once that value
     passes its type's check (typed_value): a value refused made a definition that stayed, empty, where a
     .qdpx import skips the value and goes on."""
-    name = clean_typed(session, name, folded=True)  # looked up as the guard would store it
+    typed, name = name, clean_typed(session, name, folded=True)  # looked up as the guard would store it
     definition = session.scalar(
         select(AttributeDefinition).where(AttributeDefinition.name == name, AttributeDefinition.applies_to == applies_to)
     )
     if definition is None:
-        check_attribute_name(name)
+        check_attribute_name(name, typed)
         # A value written as a date (2024-02-13) makes a date attribute, so that it sorts and is
         # checked as one: a mistyped day (2024-02-30) is refused rather than kept as text.
         value_type = (
@@ -450,9 +450,10 @@ def attributes_from_file(attributes: dict[Any, Any], where: str) -> tuple[dict[s
     return stored, notes
 
 
-def check_attribute_name(name: str) -> None:
+def check_attribute_name(name: str, typed: str | None = None) -> None:
     """A new attribute's name: not empty, one line of at most ATTRIBUTE_NAME_LENGTH characters, not a
-    built-in column, with no comma or "=" (ATTRIBUTE_NAME_SEPARATORS)."""
+    built-in column, with no comma or "=" (ATTRIBUTE_NAME_SEPARATORS). `typed` is the name before the guard
+    pseudonymised it, when it was."""
     if not name.strip():
         raise InvalidInput("an attribute has no name", "write NAME=VALUE")
     check_one_line("attribute name", name, ATTRIBUTE_NAME_LENGTH)
@@ -460,6 +461,10 @@ def check_attribute_name(name: str) -> None:
         raise InvalidInput(f"the attribute name {name.strip()!r} holds a comma or \"=\", which part attributes in a list",
                            f"name it without, as {attribute_name_without_separators(name.strip())}")
     if name.strip().lower() in RESERVED_ATTRIBUTE_NAMES:
+        # A name someone has that is drawn a pseudonym like "Line": told as such, not as the field the researcher never named.
+        if typed is not None and typed.strip().casefold() != name.strip().casefold():
+            raise InvalidInput(f"the attribute's name, pseudonymised, is {name.strip()}: a built-in field's name",
+                               "give the attribute a name that is not someone's")
         raise InvalidInput(f"{name.strip()} is a built-in field, not an attribute", _reserved_hint(name.strip().lower()))
 
 

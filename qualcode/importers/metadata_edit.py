@@ -352,7 +352,7 @@ def _set_attribute(session: Session, owner: Participant | Transcript, name: str,
     # a built-in field's name is told apart below, with the option that sets it.
     check_one_line("attribute name", name.strip(), ATTRIBUTE_NAME_LENGTH)
     check_one_line(f"value of attribute {name.strip()}", value.strip(), ATTRIBUTE_VALUE_LENGTH)
-    name = clean_typed(session, name.strip(), folded=True).lower()  # cleaned first, as the guard stores it
+    typed, name = name.strip(), clean_typed(session, name.strip(), folded=True).lower()  # cleaned first, as the guard stores it
     if not name:
         raise InvalidInput("an attribute has no name", "write --attribute NAME=VALUE")
     applies_to = "participant" if isinstance(owner, Participant) else "transcript"
@@ -363,7 +363,7 @@ def _set_attribute(session: Session, owner: Participant | Transcript, name: str,
         select(AttributeDefinition).where(AttributeDefinition.applies_to == applies_to).order_by(AttributeDefinition.id))
         if definition.name.casefold() == name.casefold()), None)
     if known is None:  # a built-in field, with the command that sets it; a comma or "=" in a new name
-        check_attribute_name(name)  # (one a project made before keeps being set and removed by its name)
+        check_attribute_name(name, typed)  # (one a project made before keeps being set and removed by its name)
     held: list[Any] = owner.attributes
     existing = next((a for a in held if known is not None and a.definition_id == known.id), None)
     if not value.strip():
@@ -404,7 +404,7 @@ def rename_attribute(session: Session, applies_to: str, ref: str, name: str, cod
     definition = _attribute_named(session, applies_to, ref)
     check_one_line("attribute name", name.strip(), ATTRIBUTE_NAME_LENGTH)
     new = clean_typed(session, name.strip(), folded=True).lower()  # cleaned first, as the guard stores it, as _set_attribute does
-    check_attribute_name(new)
+    check_attribute_name(new, name)
     if applies_to == "participant" and new == "name":
         raise InvalidInput("name is not an attribute", "give the attribute another name")
     if new == definition.name:
