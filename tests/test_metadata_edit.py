@@ -1196,3 +1196,28 @@ def test_a_surname_that_is_also_a_word_is_held_back_as_a_value_where_it_names_so
     assert held.exit_code == 1 and "Foss" in run(*project, "anonymise", "pending").output, held.output
     database = (small_project / ".qualcode" / "project.db").read_bytes()
     assert b"Breivik" not in database and b"Foss" not in database
+
+
+def test_offices_the_key_stores_as_one_placeholder_are_said_to_be_one(small_project: Path) -> None:
+    """Found in a field trial: a participants CSV with offices "kontor Horten" and "kontor Tønsberg" (places the key
+    knows) stored both as "kontor (sted)", unsaid, so every table had one office and every attribution read
+    "Veileder, kontor (sted)"; moving D7 to the other office then said "nothing changed (the values were already so)"."""
+    project = ["--project", str(small_project)]
+    people = small_project.parent / "flere.csv"
+    people.write_text("participant,role,office\nD7,deltaker,kontor Horten\nD8,deltaker,kontor Tønsberg\nD9,deltaker,kontor A\n",
+                      encoding="utf-8")
+    imported = run(*project, "participants", "import", str(people))
+    assert imported.exit_code == 0, imported.output
+    said = [line for line in imported.output.splitlines() if "flere.csv" in line]
+    assert len(said) == 1 and "office values that differ (line 2, line 3) are all stored as 'kontor (sted)'" in said[0]
+    assert "give them as no identifier" in said[0] and "Horten" not in imported.output and "Tønsberg" not in imported.output
+    with Project.open(small_project) as opened, opened.begin() as session:
+        offices = {p.name: p.office for p in session.scalars(select(Participant).where(Participant.name.in_(["D7", "D8", "D9"])))}
+    assert offices == {"D7": "kontor (sted)", "D8": "kontor (sted)", "D9": "kontor A"}
+
+    moved = run(*project, "participants", "edit", "D7", "--office", "kontor Tønsberg")
+    assert moved.exit_code == 0, moved.output
+    assert "nothing changed" in moved.output  # as stored, it is the office D7 has
+    assert "office of D7 is stored as 'kontor (sted)': the key replaces the name in it with (sted)" in moved.output
+    assert "one office with that of D8" in moved.output and "D9" not in moved.output.split("that of")[1]
+    assert run(*project, "participants", "edit", "D9", "--office", "kontor B").output.count("stored as") == 0  # no identifier, nothing said

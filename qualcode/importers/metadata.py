@@ -206,10 +206,26 @@ def participant_id(session: Session, typed: str) -> str:
         check_one_line("participant id", name, getattr(Participant.__table__.c["name"].type, "length", None) or ATTRIBUTE_VALUE_LENGTH)
     except InvalidInput as error:
         raise ImportFailed(error.message, error.hint) from None
-    for placeholder in PLACEHOLDERS.values():
-        if re.search(rf"(?<!\w){re.escape(placeholder)}(?!\w)", name) and placeholder not in typed:
-            refuse_identifying_id(placeholder)
+    placeholder = placeholder_put_in(typed, name)
+    if placeholder is not None:
+        refuse_identifying_id(placeholder)
     return name
+
+
+def placeholder_put_in(typed: str, stored: str) -> str | None:
+    """The placeholder the key put into `stored` for an identifier `typed` held ("(sted)" of "kontor (sted)"
+    for "kontor Lillevik"), else None. A placeholder stands for every identifier of its kind, so two values
+    that differ only by one ("kontor Lillevik", "kontor Fjordby") are stored as one."""
+    return next((placeholder for placeholder in PLACEHOLDERS.values()
+                 if re.search(rf"(?<!\w){re.escape(placeholder)}(?!\w)", stored) and placeholder not in typed), None)
+
+
+def values_made_one(where: str, field: str, stored: str, placeholder: str, typed_at: Sequence[str]) -> str:
+    """The note for values typed apart (at `typed_at`: lines, participants) that the key stored as one,
+    `stored`: every table, filter and attribution would then take them for one value, unsaid."""
+    return (f"{where}: {field} values that differ ({', '.join(typed_at)}) are all stored as {stored!r}: the key"
+            f" replaces the name in each with {placeholder}, which stands for every such name, so they are one {field}"
+            " in every table, filter and attribution; to tell them apart, give them as no identifier (kontor A, kontor B)")
 
 
 def refuse_identifying_id(placeholder: str) -> None:
@@ -612,6 +628,8 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     created: list[str] = []
     updated: list[str] = []
     seen: dict[str, str] = {}  # casefolded id -> the id as first written
+    # (field, value as stored, the placeholder in it) -> each value typed for it, as compared (_spelling), with its first line
+    typed_for: dict[tuple[str, str, str], dict[str, int]] = {}
     # Every row for a participant who withdrew, named at once rather than one refusal at a time.
     ids: dict[int, str] = {}
     for line_number, row in table.records(columns):
@@ -660,6 +678,11 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
         given = [column for column in columns
                  if column not in PARTICIPANT_COLUMNS and column != id_column and column and (row.get(column) or "").strip()]
         notes += attributes_over_transcripts(session, participant, given)
+        for field, value in stored_values(participant, [column for column in columns if column != id_column]).items():
+            typed = (row.get(field) or "").strip()
+            placeholder = placeholder_put_in(typed, value) if typed else None
+            if placeholder is not None:
+                typed_for.setdefault((field, value, placeholder), {}).setdefault(_spelling(typed), line_number)
         after = participant_state(participant)
         if before is not None and before != after:
             updated.append(name)
@@ -671,7 +694,18 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
             )
     if not seen:
         raise ImportFailed(f"{path.name} has no participant rows")
+    notes += [
+        values_made_one(path.name, field, value, placeholder, [f"line {line}" for line in lines.values()])
+        for (field, value, placeholder), lines in typed_for.items() if len(lines) > 1
+    ]
     return ParticipantImport(created=created, updated=updated, notes=tuple(notes))
+
+
+def stored_values(participant: Participant, fields: Sequence[str]) -> dict[str, str]:
+    """The participant's text values of `fields` (built-in fields and attributes) as stored."""
+    values: dict[str, Any] = {field: getattr(participant, field) for field in fields if field in PARTICIPANT_COLUMNS}
+    values |= {attribute.definition.name: attribute.value for attribute in participant.attributes if attribute.definition.name in fields}
+    return {field: value for field, value in values.items() if isinstance(value, str) and value}
 
 
 def set_participant_attribute(session: Session, participant: Participant, name: str, value: object) -> None:

@@ -23,7 +23,9 @@ from qualcode.importers.metadata import (
     check_transcript_meta,
     participant_state,
     participant_value,
+    placeholder_put_in,
     refuse_attributes_participants_have,
+    stored_values,
     typed_value,
 )
 from qualcode.store.attribute_names import attribute_guid, rename_in_states
@@ -304,7 +306,28 @@ def edit_participant(
     session.flush()
     session.refresh(participant, ["attributes"])
     edit = _record(session, coder, "participant", participant.name, participant.guid, before, participant_state(participant))
-    return replace(edit, notes=_every_round(session, participant, edit.changes) + attributes_over_transcripts(session, participant, set_now))
+    typed = {**{column: value for column, value in offered.items() if value}, **{name: value for name, value in stored.items() if value}}
+    return replace(edit, notes=_every_round(session, participant, edit.changes) + attributes_over_transcripts(session, participant, set_now)
+                   + _made_one_with_others(session, participant, typed))
+
+
+def _made_one_with_others(session: Session, participant: Participant, typed: dict[str, str]) -> tuple[str, ...]:
+    """Say where the key stored a value typed for `participant` with a placeholder ("kontor Fjordby" as
+    "kontor (sted)"), which stands for every such name: the value is then one with every other value stored
+    so, and an edit to another office stored as the one there said only that nothing changed."""
+    notes = []
+    for field, value in stored_values(participant, list(typed)).items():
+        placeholder = placeholder_put_in(typed[field].strip(), value)
+        if placeholder is None:
+            continue
+        others = sorted(other.name for other in session.scalars(select(Participant).where(Participant.id != participant.id))
+                        if stored_values(other, [field]).get(field) == value)
+        notes.append(
+            f"{field} of {participant.name} is stored as {value!r}: the key replaces the name in it with {placeholder}, which"
+            " stands for every such name" + (f", so it is one {field} with that of {', '.join(others)}" if others else "")
+            + "; to tell such values apart, give them as no identifier (kontor A, kontor B)"
+        )
+    return tuple(notes)
 
 
 def _refuse_attribute_twice(attributes: dict[str, str]) -> None:
