@@ -1692,8 +1692,10 @@ class Workspace:
             if framework:
                 from qualcode.analysis.framework import framework_matrix
 
+                # By the coders the quotes are chosen by (--by, or a blind coder's own), as the matrices count:
+                # every coder's passages in its cells disagreed with the quotes and tables beside them.
                 options = replace(options, framework=framework_matrix(
-                    session, selection.codes, selection.participants, selection.roles, self.mine()))
+                    session, selection.codes, selection.participants, selection.roles, chosen.coders))
             if matrices or figures:
                 # Counted before anything is written, so a bad attribute writes no file.
                 tables, together = _report_analysis(session, chosen, matrices, figures, language)

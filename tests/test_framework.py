@@ -831,3 +831,24 @@ async def test_a_name_saved_in_a_summary_is_shown_as_stored_and_not_saved_again_
         await settle(pilot, pauses=2)
         assert not app.drafts
     assert summary_changes() == before + 1
+
+
+def test_a_report_of_one_coders_quotes_counts_only_their_passages_in_its_framework_chapter(root: Path, tmp_path: Path) -> None:
+    """A field trial: `export report --by "Forsker A" --framework` quoted Forsker A alone and counted Forsker A alone
+    in its matrices, while its framework chapter counted every coder's passages ("6 passasjer" where the quotes above
+    held 3): the chapter ignored the coders the report was chosen by."""
+    with Project.open(root) as project, project.begin() as opened:
+        everyone = brute_force(opened, "D1", "empowerment")
+    second = {passage for passage in everyone if passage[1] == "Forsker 2"}
+    assert second and len(everyone) > len(second)  # the cell differs by whose passages are counted
+
+    def d1_cell(*chosen: str) -> str:
+        report = tmp_path / f"rapport{len(chosen)}.docx"
+        result = cli(root, "export", "report", "--framework", "--code", "empowerment", *chosen, "--output", str(report))
+        assert result.exit_code == 0, result.output
+        table = next(t for t in docx.Document(str(report)).tables if t.rows[0].cells[0].text == "Informant")
+        return next(row.cells[1].text for row in table.rows[1:] if row.cells[0].text.startswith("D1 "))
+
+    assert d1_cell() == f"({len(everyone)} passasjer, ikke oppsummert)"
+    count = len(second)
+    assert d1_cell("--by", "Forsker 2") == f"({count} passasje{'r' if count > 1 else ''}, ikke oppsummert)"

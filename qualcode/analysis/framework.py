@@ -426,7 +426,8 @@ def _cell_passages(
     in one transcript merged into one passage."""
     if not column_paths:
         return {}
-    # Coders are given only for a blind coder (Workspace.mine()): their own codings, and no message naming others'.
+    # Coders are given for a blind coder (Workspace.mine()) or a report chosen by its coders (--by): only their
+    # codings, and no message naming or counting the others'.
     selection = QuoteFilter(codes=tuple(column_paths), participants=tuple(participants or ()), coders=tuple(coders),
                             blind=bool(coders))
     found = [passage for passage in passages(session, selection) if passage.code_path in column_paths and passage.participant]
