@@ -1960,18 +1960,30 @@ class Workspace:
             return disagreements(session, transcript, coder_a, coder_b)
 
     def decide(self, disagreement: Disagreement, choice: str, span: tuple[int, int] | None = None) -> str:
-        """Settle a disagreement under the consensus coder, as this coder's undoable change."""
+        """Settle a disagreement under the consensus coder, as this coder's undoable change; what was decided."""
+        return self.decide_with_notes(disagreement, choice, span)[0]
+
+    def decide_with_notes(
+        self, disagreement: Disagreement, choice: str, span: tuple[int, int] | None = None,
+    ) -> tuple[str, tuple[str, ...]]:
+        """As `decide`, with the notes on what was coded: an edited span that starts or ends inside a word
+        is coded as given (a command line's offsets), and said, as `coding add` says it."""
         from qualcode.coding.consensus import Choice, decide
 
         self.refuse_if_blind("comparing coders")
         with self.begin() as session:
             made = decide(session, disagreement, Choice(choice), self.coder(session), span=span)
         if not made:
-            return f"{disagreement.code_path} on line {disagreement.line}: neither kept, nothing coded"
+            return f"{disagreement.code_path} on line {disagreement.line}: neither kept, nothing coded", ()
         passages = f" ({len(made)} passages)" if len(made) > 1 else ""
         # Another pair's decision coded it already: this one keeps that coding (with three coders or more).
         already = ", coded so already by another decision" if any(not view.changed for view in made) else ""
-        return f"{made[0].code_path} on line {made[0].line} for {made[0].coder}{passages}{already}"
+        notes = tuple(
+            f"note: the decision's coding {view.id} starts or ends inside {' and '.join(repr(word) for word in view.cut_words)},"
+            f" as the offsets given say; `qualcode consensus reopen` and a decision on whole words mend it"
+            for view in made if view.cut_words
+        )
+        return f"{made[0].code_path} on line {made[0].line} for {made[0].coder}{passages}{already}", notes
 
     def reopen(self, disagreement: Disagreement) -> str:
         """Take back the decision on a disagreement, so it can be decided again, as this coder's undoable change."""

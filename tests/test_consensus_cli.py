@@ -360,3 +360,21 @@ def test_a_decision_stands_to_be_seen_and_taken_back_after_one_coder_removed_eve
     # With no decision between them standing, a coder who coded nothing there is nothing to compare, as before.
     refused(consensus(root, "list", *where, "--coders", f"{A},{B}"), f"{B} coded nothing in {TRANSCRIPT}, so there is nothing to compare")
     refused(consensus(root, "list", *where), f"{TRANSCRIPT} was coded by {A}; consensus needs two coders")
+
+
+def test_an_edited_decision_that_cuts_a_word_says_so_as_coding_add_does(root: Path) -> None:
+    """A field trial: `decide --keep edit --start 230 --end 255` coded "ulle nå måltallet før jul" (of "skulle") and
+    said only "decided 1: …", while `coding add` with the same offsets names the word it cuts."""
+    found = listed(root)
+    start = found[0]["start"]
+    whole = consensus(root, "decide", "1", "--transcript", TRANSCRIPT, "--keep", "edit", "--start", str(start),
+                      "--end", str(start + len("Vi hadde et måltall")))
+    assert whole.exit_code == 0 and whole.stderr == "", whole.output  # on whole words nothing is said
+    assert run("--project", str(root), "--coder", A, "undo").exit_code == 0
+
+    cut = consensus(root, "decide", "1", "--transcript", TRANSCRIPT, "--keep", "edit", "--start", str(start + 1),
+                    "--end", str(start + len("Vi hadde et måltall")))
+    assert cut.exit_code == 0, cut.output
+    assert cut.stdout.startswith("decided 1: måltall-press/inntakspress on line")
+    assert "starts or ends inside 'Vi'" in cut.stderr and len(cut.stderr.strip().splitlines()) == 1, cut.stderr
+    assert consensus_codings(root)[-1] == ("måltall-press/inntakspress", start + 1, start + len("Vi hadde et måltall"))

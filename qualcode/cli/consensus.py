@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from qualcode.cli.context import AppContext, pass_app
-from qualcode.cli.output import emit_json
+from qualcode.cli.output import emit_json, note
 from qualcode.errors import InvalidInput
 
 if TYPE_CHECKING:  # the consensus service loads when a command runs
@@ -156,8 +156,10 @@ def consensus_decide(
     elif start is not None or end is not None:
         raise InvalidInput("--start and --end go with --keep edit only", f"leave them out with --keep {choice}")
     with app.workspace() as workspace:
-        made = workspace.decide(_numbered(workspace, number, transcript, coders_text, expected_ref), choice, span)
+        made, notes = workspace.decide_with_notes(_numbered(workspace, number, transcript, coders_text, expected_ref), choice, span)
     click.echo(f"decided {number}: {made}")
+    for line in notes:
+        note(line)
 
 
 @consensus_group.command("reopen")
