@@ -336,3 +336,18 @@ def test_a_sentence_coded_without_its_full_stop_is_no_omission(demo: Path, tmp_p
         ok(run(demo, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", passage))
     quotes = [text.split(" (En deltaker")[0] for text in texts(report(demo, tmp_path / "s.docx")) if "[S-" in text]
     assert quotes == ["”Det var første gang noen spurte meg”", "”Vi satt sammen”", "”Jeg sa at jeg ville jobbe med mat (…)”"], quotes
+
+
+def test_a_quote_from_notes_is_marked_as_the_notes_wording_not_the_informants(demo: Path, tmp_path: Path) -> None:
+    """A field trial: a passage of a referat (the researcher's notes of an unrecorded interview: "Hun lar alltid
+    deltakeren skrive det første utkastet …") stood in the report as ”…” (En veileder [S-…]), as if the caseworker
+    had said those words; a reader could not tell a paraphrase from a verbatim quote."""
+    ok(run(demo, "coding", "add", "referat_V3", "empowerment", "--match", "ta ansvar for eget liv"))
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Jeg fikk plass!"))
+    quoted = [text for text in texts(report(demo, tmp_path / "r.docx")) if "[S-" in text]
+    from_notes = next(text for text in quoted if "ta ansvar for eget liv" in text)
+    said = next(text for text in quoted if "Jeg fikk plass!" in text)
+    assert "(En veileder, fra referat [S-" in from_notes, from_notes
+    assert "referat" not in said and "(En deltaker [S-" in said
+    english = [text for text in texts(report(demo, tmp_path / "e.docx", "--lang", "en")) if "ta ansvar for eget liv" in text]
+    assert english and "from an interview summary [S-" in english[0], english

@@ -36,6 +36,13 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+# What a report adds to the attribution of a quote from a text that is not the informant's own words (its
+# fidelity): a referat or field notes are the researcher's wording, never to be read as a verbatim quote.
+NOT_VERBATIM: dict[str, dict[str, str]] = {
+    "nb": {"referat": "fra referat", "fieldnotes": "fra feltnotater"},
+    "en": {"referat": "from an interview summary", "fieldnotes": "from field notes"},
+}
+
 # A quote table's columns, less those made from the project: a level per code level after "ref", and
 # an attribute's name at the end.
 QUOTE_COLUMNS = (
@@ -45,4 +52,6 @@ QUOTE_COLUMNS = (
 # A REFI-QDA note must have a name; a memo without a title gets this one.
 UNTITLED_NOTE = "memo"
 
-OWN_LABELS = frozenset({*(label for words in LABELS.values() for label in words.values()), *QUOTE_COLUMNS, UNTITLED_NOTE})
+OWN_LABELS = frozenset({
+    *(label for words in (*LABELS.values(), *NOT_VERBATIM.values()) for label in words.values()), *QUOTE_COLUMNS, UNTITLED_NOTE,
+})
