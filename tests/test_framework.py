@@ -852,3 +852,17 @@ def test_a_report_of_one_coders_quotes_counts_only_their_passages_in_its_framewo
     assert d1_cell() == f"({len(everyone)} passasjer, ikke oppsummert)"
     count = len(second)
     assert d1_cell("--by", "Forsker 2") == f"({count} passasje{'r' if count > 1 else ''}, ikke oppsummert)"
+
+
+def test_a_code_whose_passages_are_of_no_informant_is_said_so_not_to_be_coded_first(root: Path) -> None:
+    """A field trial: a group interview's heading coded alone ("(no informant)" in `analyse matrix`) gave `framework
+    show --code` "no participant has passages or summaries under it (hint: code passages first …)", though it was coded."""
+    assert cli(root, "codebook", "add", "om intervjuet").exit_code == 0
+    coded = cli(root, "coding", "add", "gruppeintervju_G1", "om intervjuet", "--match", "Gruppeintervju, kontor B.")
+    assert coded.exit_code == 0, coded.output
+    shown = cli(root, "framework", "show", "--code", "om intervjuet")
+    assert shown.exit_code == 1 and len(shown.output.strip().splitlines()) == 1, shown.output
+    assert "no participant has passages or summaries under om intervjuet" in shown.output
+    assert "1 passage is coded there, of no informant" in shown.output and "code passages first" not in shown.output
+    assert cli(root, "codebook", "add", "tom").exit_code == 0  # nothing coded at all: the hint as before
+    assert "code passages first" in cli(root, "framework", "show", "--code", "tom").output

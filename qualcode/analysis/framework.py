@@ -252,7 +252,8 @@ def framework_matrix(
         under = ", ".join(column.path for column in columns)
         raise NotFound(
             f"no participant has passages or summaries under {under}" if under else "no participant has passages or summaries yet",
-            "code passages first, or choose codes that have some",
+            _no_informant(session, columns, coders) if under and not wanted and not roles
+            else "code passages first, or choose codes that have some",
         )
     gone = _gone(session, {
         (person, column.path): (found.coding_guids, passages.get((person, column.path), []))
@@ -416,6 +417,17 @@ def _gone_passage(
         transcript=transcript, coder=coder, text=" … ".join(dict.fromkeys(excerpt for _, _, excerpt, _ in codings)),
         reason=reason, now=now, coding_guids=tuple(guid for _, _, _, guid in codings),
     )
+
+
+def _no_informant(session: Session, columns: Sequence[FrameworkCode], coders: Sequence[str]) -> str:
+    """Why codes with passages have no row: each passage is of no informant (a heading or the interviewer's
+    words coded alone), which a row of the matrix cannot hold; "code passages first" said nothing was coded."""
+    selection = QuoteFilter(codes=tuple(column.path for column in columns), coders=tuple(coders), blind=bool(coders))
+    outside = sum(1 for passage in passages(session, selection) if not passage.participant)
+    if not outside:
+        return "code passages first, or choose codes that have some"
+    return (f"{outside} passage{'s are' if outside > 1 else ' is'} coded there, of no informant (a heading or the interviewer's"
+            " words coded alone), and the matrix has a row for informants only: code the informant's words too")
 
 
 def _cell_passages(
