@@ -275,7 +275,8 @@ def test_quotes_of_no_ones_words_are_credited_to_no_informant(typed: tuple[Path,
     ok(typed, "export", "quotes", "--format", "csv", "--output", str(tmp_path / "sitater.csv"), "--code", "måltall-press")
     with (tmp_path / "sitater.csv").open(encoding="utf-8-sig") as handle:
         rows = {row["quote"]: row["attribution"] for row in csv.DictReader(handle)}
-    assert rows[NOTED] == "" and rows[HEADING[2]] == ""
+    # Credited to no one; the group's notes are said to be notes (the note-taker's words), as every quote of a referat is.
+    assert rows[NOTED] == "fra referat" and rows[HEADING[2]] == ""
     assert rows[QUESTION[2]] == "Intervjuer" and {"En leder", "En veileder"} <= set(rows.values())  # the others as before
     ok(typed, "export", "report", "--output", str(tmp_path / "rapport.docx"), "--code", "måltall-press")
     text = "\n".join(paragraph.text for paragraph in docx.Document(str(tmp_path / "rapport.docx")).paragraphs)

@@ -351,3 +351,7 @@ def test_a_quote_from_notes_is_marked_as_the_notes_wording_not_the_informants(de
     assert "referat" not in said and "(En deltaker [S-" in said
     english = [text for text in texts(report(demo, tmp_path / "e.docx", "--lang", "en")) if "ta ansvar for eget liv" in text]
     assert english and "from an interview summary [S-" in english[0], english
+    ok(run(demo, "export", "quotes", "--format", "csv", "--output", str(tmp_path / "q.csv")))
+    with (tmp_path / "q.csv").open(encoding="utf-8-sig", newline="") as table:  # the quote table's attribution as the report's
+        attributions = {row["quote"]: row["attribution"] for row in csv.DictReader(table)}
+    assert attributions["ta ansvar for eget liv"] == "En veileder, fra referat" and attributions["Jeg fikk plass!"] == "En deltaker"

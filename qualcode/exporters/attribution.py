@@ -8,7 +8,7 @@ from functools import lru_cache
 from qualcode.coding.passages import Quote, Voice
 from qualcode.errors import InvalidInput
 from qualcode.exporters.labels import ROLE_LABELS, ROLE_NAMES
-from qualcode.text.export_words import LABELS
+from qualcode.text.export_words import LABELS, NOT_VERBATIM
 
 TEMPLATES = {
     "role": "{role_label}",
@@ -51,7 +51,10 @@ def attribute_speakers(quote: Quote, template: str, language: str) -> str:
     a passage of a group interview is attributed to everyone it quotes."""
     labels = [attribute(quote, template, language)]
     labels += [_attributed(quote, voice, template, language) for voice in quote.also_spoken_by]
-    return "; ".join(label for label in labels if label)
+    label = "; ".join(label for label in labels if label)
+    # Notes are the researcher's wording: said beside whose, so a paraphrase is not read as their words.
+    source = NOT_VERBATIM[language].get(quote.fidelity or "")
+    return f"{label}, {source}" if label and source else label or source or ""
 
 
 def speaker_label(quote: Quote, voice: Voice | None, template: str, language: str) -> str:

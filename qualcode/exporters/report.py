@@ -47,7 +47,6 @@ from qualcode.store.models import Coder, Memo, Participant, Transcript, Transcri
 from qualcode.store.settings import get_setting
 from qualcode.store.withdrawals import withdrawn_participants
 from qualcode.text.counts import counted
-from qualcode.text.export_words import NOT_VERBATIM
 from qualcode.text.normalise import shortened
 
 # BOOKMARK_PREFIX, ConsensusPair and ReportOptions live in report_options, so commands name them
@@ -432,9 +431,6 @@ def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[st
     lines[0] = ("(…) " if quote.cut_before else "") + lines[0]
     lines[-1] += " (…)" if quote.cut_after else ""
     label = attribute_speakers(quote, options.attribution, options.language)
-    # Notes are the researcher's wording: said beside who, so a paraphrase is not read as their words.
-    source = NOT_VERBATIM[options.language].get(quote.fidelity or "")
-    label = f"{label}, {source}" if label and source else label or source or ""
     attribution = f"{label} [{quote.ref}]" if label else f"[{quote.ref}]"
     if len(quote.coders) > 1:  # one passage that several coders gave this code, shown once
         attribution += f", {words['coded_by']} {listed(list(quote.coders), options.language)}"
