@@ -1849,7 +1849,8 @@ class Workspace:
         attributes = attribute_pairs(fields.pop("attributes", ""))
         with self.typed() as session:
             edit = edit_participant(session, participant, self.coder(session), attributes=attributes or None, **fields)
-        return ", ".join(change.field for change in edit.changes) or "nothing changed"
+        # A value stored as one with others' is said in the form's notification too: "nothing changed" alone misled.
+        return "; ".join((", ".join(change.field for change in edit.changes) or "nothing changed", *edit.made_one))
 
     # --- the framework matrix -------------------------------------------------------------------
     def framework(self, codes: Sequence[str] = ()) -> FrameworkMatrix:

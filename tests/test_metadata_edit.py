@@ -1221,3 +1221,17 @@ def test_offices_the_key_stores_as_one_placeholder_are_said_to_be_one(small_proj
     assert "office of D7 is stored as 'kontor (sted)': the key replaces the name in it with (sted)" in moved.output
     assert "one office with that of D8" in moved.output and "D9" not in moved.output.split("that of")[1]
     assert run(*project, "participants", "edit", "D9", "--office", "kontor B").output.count("stored as") == 0  # no identifier, nothing said
+
+
+def test_the_terminal_uis_participant_save_says_a_value_is_stored_as_one_with_others(small_project: Path) -> None:
+    """The participants form saves through Workspace.edit_participant, whose notification said only "nothing changed"
+    where the office typed was stored as another participant's, "kontor (sted)"."""
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace
+
+    people = small_project.parent / "to.csv"
+    people.write_text("participant,role,office\nD7,deltaker,kontor Horten\nD8,deltaker,kontor A\n", encoding="utf-8")
+    assert run("--project", str(small_project), "participants", "import", str(people)).exit_code == 0
+    with Workspace.open(Config.resolve(project=small_project, coder="Forsker 1")) as workspace:
+        said = workspace.edit_participant("D8", {"office": "kontor Tønsberg"})
+    assert said.startswith("office; office of D8 is stored as 'kontor (sted)'") and "one office with that of D7" in said, said

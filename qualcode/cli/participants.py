@@ -96,7 +96,7 @@ def participants_edit(
         )
     print_edit(edit, as_json)
     if not as_json:
-        for line in edit.notes:
+        for line in (*edit.notes, *edit.made_one):
             note(line)
 
 

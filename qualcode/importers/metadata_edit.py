@@ -68,6 +68,8 @@ class MetadataEdit:
     name: str
     changes: tuple[FieldChange, ...]
     notes: tuple[str, ...] = ()  # what the change reaches beyond the field, said beside it
+    # Values the key stored with a placeholder, one with others' (kontor (sted)): said wherever the edit is made.
+    made_one: tuple[str, ...] = ()
 
 
 def edit_transcript(
@@ -307,8 +309,8 @@ def edit_participant(
     session.refresh(participant, ["attributes"])
     edit = _record(session, coder, "participant", participant.name, participant.guid, before, participant_state(participant))
     typed = {**{column: value for column, value in offered.items() if value}, **{name: value for name, value in stored.items() if value}}
-    return replace(edit, notes=_every_round(session, participant, edit.changes) + attributes_over_transcripts(session, participant, set_now)
-                   + _made_one_with_others(session, participant, typed))
+    return replace(edit, notes=_every_round(session, participant, edit.changes) + attributes_over_transcripts(session, participant, set_now),
+                   made_one=_made_one_with_others(session, participant, typed))
 
 
 def _made_one_with_others(session: Session, participant: Participant, typed: dict[str, str]) -> tuple[str, ...]:
