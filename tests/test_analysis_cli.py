@@ -269,7 +269,7 @@ def test_a_round_or_role_typed_in_another_case_chooses_as_search_does(studie: tu
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["matrix", "--by", "rolle"], "no attribute 'rolle' to split by"),
+        (["matrix", "--by", "rola"], "no attribute 'rola' to split by"),  # "rolle" is role, as in a participants CSV
         (["matrix", "--by", "role", "--code", "finnes-ikke"], "no code 'finnes-ikke'"),
         (["codes", "--role", "leder", "--wave", "T2"], "no quotes match role leder and wave T2"),
         (["cell", "finnes-ikke", "role=leder"], "no code 'finnes-ikke'"),
@@ -277,7 +277,7 @@ def test_a_round_or_role_typed_in_another_case_chooses_as_search_does(studie: tu
         (["cell", "empowerment", "role=sjef"], "no passages or participants have role 'sjef'"),
         # A known value the filter leaves out is an empty cell of this selection, not a value to correct.
         (["cell", "empowerment", "role=veileder", "--role", "leder"], "no passages of empowerment with role=veileder (hint: Selected: role leder.)"),
-        (["compare", "--by", "kontor", "--code", "empowerment"], "no attribute 'kontor' to split by"),
+        (["compare", "--by", "bydel", "--code", "empowerment"], "no attribute 'bydel' to split by"),
         # Said of the matrix: a report's --matrix role,role was told "--by role is given twice".
         (["matrix", "--by", "role", "--by", "role"], "the matrix crosses role with itself (hint: cross two different attributes"),
     ],
@@ -360,3 +360,17 @@ def test_codebook_show_gives_a_parents_own_codings_and_its_sub_codes_beside_them
     assert (views["brukermedvirkning"]["codings"], views["brukermedvirkning"]["sub_codings"]) == (0, 4)
     passages = {row["key"]: row["values"]["passages"] for row in as_json(studie, "codes")["rows"]}
     assert passages["brukermedvirkning"] == views["brukermedvirkning"]["codings"] + views["brukermedvirkning"]["sub_codings"]
+
+
+def test_the_built_in_columns_are_taken_by_their_norwegian_names_as_the_participants_csv_takes_them(
+    studie: tuple[Path, dict[str, str]],
+) -> None:
+    """A field trial: a participants CSV with the columns "kjønn" and "kontor" imports them as gender and office, and
+    the terminal UI's filters take "kjønn:" and "kontor:", while `analyse matrix --by kjønn` and `--attribute
+    kontor=…` said "no attribute 'kjønn'"."""
+    english = as_json(studie, "matrix", "--by", "gender", "--attribute", "office=kontor B")
+    norwegian = as_json(studie, "matrix", "--by", "Kjønn", "--attribute", "kontor=kontor B")
+    assert norwegian["rows"] == english["rows"] and norwegian["title"] == english["title"] == "Codes × gender (passages)"
+    assert any(row["values"]["Total"] for row in english["rows"])  # a selection that counts something
+    for typed in ("rolle", "aldersgruppe", "runde", "deltaker", "koder"):
+        assert run(studie, "matrix", "--by", typed, "--json").exit_code == 0, typed

@@ -41,6 +41,7 @@ from qualcode.coding.passages import (
     attribute_as_stored,
     attribute_names,
     check_selection,
+    column_named,
     counted_for,
     holds_hit,
     known_hint,
@@ -700,6 +701,8 @@ def check_column(session: Session, name: str) -> str:
     the known columns."""
     names = column_names(session)
     stored = attribute_as_stored(session, name)
+    if stored not in names and column_named(name) is not None:
+        stored = column_named(name) or stored  # "kjønn", as a participants CSV names it, where no attribute has the name
     if stored not in names:
         raise InvalidInput(f"no attribute {name!r} to split by", known_hint("attributes", names, name))
     return stored

@@ -56,6 +56,18 @@ STOP_AFTER = re.compile(r"[.!?…][\"'»”’)\]]*(?:\s|$)")
 PARTICIPANT_COLUMNS = ("role", "gender", "age_band", "office")
 TRANSCRIPT_COLUMNS = ("wave", "fidelity")
 IDENTITY_COLUMNS = ("participant", "transcript", "coder")  # what tables split by beside the attributes
+# The built-in columns by the Norwegian names a participants CSV and the terminal UI's filters take for them
+# ("kjønn", "kontor"), however spaced or joined; --by and --attribute take them too where nothing has that name.
+NORWEGIAN_COLUMNS = {
+    "rolle": "role", "kjønn": "gender", "kjonn": "gender", "kjoenn": "gender", "aldersgruppe": "age_band",
+    "alder": "age_band", "kontor": "office", "runde": "wave", "deltaker": "participant", "deltakar": "participant",
+    "informant": "participant", "intervju": "transcript", "koder": "coder",
+}
+
+
+def column_named(name: str) -> str | None:
+    """The built-in column a Norwegian name means ("Kjønn" is gender), else None."""
+    return NORWEGIAN_COLUMNS.get(re.sub(r"[\s_-]+", "", name).casefold())
 SHOWN_VALUES = 8  # known values listed in an error before "… (N in all)"
 YES, NO = {"true", "ja", "yes"}, {"false", "nei", "no"}
 
@@ -350,6 +362,8 @@ def check_selection(session: Session, selection: QuoteFilter) -> tuple[tuple[str
     for typed_name, value in selection.attributes:
         name = attribute_as_stored(session, typed_name)
         values = _attribute_values(session, name)
+        if values is None and (column := column_named(typed_name)) in (*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS):
+            name, values = column, _attribute_values(session, column)  # "kjønn" where no attribute has that name
         if values is None:
             names = [*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *attribute_names(session)]
             raise NotFound(f"no attribute {typed_name!r} on participants or transcripts", known_hint("attributes", names, typed_name))
