@@ -408,9 +408,18 @@ def scan_text(text: str, key: PseudonymKey, file: str, where: str) -> list[Leak]
     return [replace(leak, file=file, where=where) for leak, _ in scan_offsets(text, key, KnownMatcher(key))]
 
 
-def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None, limits: PackageLimits | None = None) -> list[Leak]:
+def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None, limits: PackageLimits | None = None,
+               *, own: bool = False) -> list[Leak]:
     """Every leak in a file, or in the bytes of a file about to be written as `name`, within `limits`
-    (by default those of a file from disk of its kind)."""
+    (by default those of a file from disk of its kind). With `own` the file is one of qualcode's own
+    exports, and its labels where qualcode writes them are labels (_own_label); a file from elsewhere
+    laid out like one gets no such reading."""
+    return _checked_file(source, key, name, limits, own)[0]
+
+
+def _checked_file(source: Path | bytes, key: PseudonymKey, name: str | None, limits: PackageLimits | None,
+                  own: bool) -> tuple[list[Leak], bool]:
+    """`check_file`'s leaks, and whether a name the key holds passed as one of qualcode's labels."""
     if isinstance(source, Path) and not source.is_file():
         raise InvalidInput(f"{source} is not a file" if source.exists() else f"{source} does not exist")
     name = name or (source.name if isinstance(source, Path) else "")
@@ -421,12 +430,19 @@ def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None,
     # The file's own name travels with it ("Sissel Bakken notat.txt"), as the exporters' guard
     # refuses to write; not its folders', which name where the researcher keeps it.
     named = scan_text(visible(source.name), key, name, "file name") if isinstance(source, Path) else []
-    return named + check_parts(parts, key, name)
+    leaks, labelled = _checked_parts(parts, key, name, own)
+    return named + leaks, labelled
 
 
-def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> list[Leak]:
+def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str, *, own: bool = False) -> list[Leak]:
     """Every leak in the (where, text) pieces of a file called `name`, each text read as the key's
-    originals are written: composed (NFC), with nothing invisible inside a name."""
+    originals are written: composed (NFC), with nothing invisible inside a name. With `own` the
+    pieces are one of qualcode's own exports (check_file)."""
+    return _checked_parts(parts, key, name, own)[0]
+
+
+def _checked_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str, own: bool) -> tuple[list[Leak], bool]:
+    """`check_parts`'s leaks, and whether a name the key holds passed as one of qualcode's labels."""
     joined = "\n".join(text for _, text in parts)
     if visible(joined) != joined:  # seldom: only then is each piece made visible on its own
         parts = [(where, visible(text)) for where, text in parts]
@@ -438,14 +454,15 @@ def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> l
     for _, text in parts:
         starts.append(position)
         position += len(text) + 1
-    leaks = []
+    leaks, labelled = [], False
     for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
         index = bisect_right(starts, offset) - 1
         where, piece = parts[index]
-        if leak.known and _own_label(where, piece, offset - starts[index], leak.found):
+        if own and leak.known and _own_label(where, piece, offset - starts[index], leak.found):
+            labelled = True
             continue
         leaks.append(replace(leak, file=name, where=where))
-    return leaks
+    return leaks, labelled
 
 
 # Where qualcode writes a label as a piece of its own: a column's name, in a table's first line or row,
@@ -516,9 +533,12 @@ def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] |
     return found
 
 
-def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, cleared: Callable[[Leak], bool] | None = None) -> None:
+def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, cleared: Callable[[Leak], bool] | None = None,
+          remember: Callable[[bytes], None] | None = None) -> None:
     """For exporters: refuse a file, or the bytes of a file to be written as `name`, with an identifier in it,
     but for what `cleared` says the project's stored text, read in context, holds as no identifier.
+    What an exporter makes is qualcode's own: its labels pass as labels, and a file that passed so is
+    given to `remember` (anonymise.own_exports), so `qualcode leakcheck` knows it for one later.
 
     Nothing is deleted: exporters check the bytes before any of them reach the disk
     (exporters.publish), so a refusal never touches an earlier good export.
@@ -529,7 +549,7 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
     for leak, _ in scan_offsets(visible(written), key, KnownMatcher(key)) if written else ():
         raise LeakFound(f"refused to write {written}: its name holds {leak.kind} {leak.found!r}",
                         "give the file a name without it; nothing was written")
-    leaks = check_file(source, key, name, EXPORT_LIMITS if isinstance(source, bytes) else None)
+    leaks, labelled = _checked_file(source, key, name, EXPORT_LIMITS if isinstance(source, bytes) else None, own=True)
     if leaks and cleared is not None:
         leaks = [leak for leak in leaks if not cleared(leak)]
     if leaks:
@@ -543,6 +563,8 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
             "the key learned it?): rewrite it with `qualcode anonymise reapply` and export again" if first.known else
             "run `qualcode leakcheck` on the source, add the identifier to the key, and export again",
         )
+    if labelled and remember is not None:
+        remember(source if isinstance(source, bytes) else source.read_bytes())
 
 
 def _context(text: str, start: int, end: int, width: int = 30) -> str:
