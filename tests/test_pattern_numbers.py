@@ -232,3 +232,49 @@ def test_a_passage_cut_right_after_its_currency_is_exported_in_the_framework_wor
     assert written.exit_code == 0, written.output
     passages = [cell.value for row in openpyxl.load_workbook(tmp_path / "ramme.xlsx")["Passasjer"].iter_rows() for cell in row]
     assert "41 234 567 i erstatning" in passages
+
+
+def test_a_number_quoted_with_the_text_s_words_on_one_side_and_the_file_s_own_on_the_other_is_refused(demo: Path, tmp_path: Path) -> None:
+    """The words after a number the transcript holds as an amount ("kr 41 234 567 i erstatning"),
+    copied after the same number in a file that says before it what the number is ("mobil: 41 234 567
+    i erstatning etter ulykken"), cleared it as the transcript's amount: one side agreeing was enough.
+    The other side must be the quote's cut (its cell's or paragraph's edge, a quotation mark, a
+    separator), not words of the file's own, and a line of a text file is no cell."""
+    import openpyxl
+    from docx import Document
+
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    (folder / "deltaker_D9_T1.txt").write_text(
+        "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
+    project = ["--project", str(demo)]
+    assert run(*project, "import", str(folder)).exit_code == 0
+    after = "41 234 567 i erstatning etter ulykken"
+    cells, paragraphs = openpyxl.Workbook(), Document()
+    sheet = cells.active
+    assert sheet is not None
+    sheet.append(["sitat"])
+    sheet.append([after])
+    paragraphs.add_paragraph("Sitatet:")
+    paragraphs.add_paragraph(after)
+    cells.save(str(tmp_path / "sitat.xlsx"))
+    paragraphs.save(str(tmp_path / "sitat.docx"))
+    (tmp_path / "sitat.csv").write_text(f'kode,sitat\ntema,"{after}"\n', encoding="utf-8")
+    (tmp_path / "utelatt.txt").write_text(f"(…) {after}\n", encoding="utf-8")
+    for quoted in ("sitat.xlsx", "sitat.docx", "sitat.csv", "utelatt.txt"):
+        passed = run(*project, "leakcheck", str(tmp_path / quoted))
+        assert passed.exit_code == 0, (quoted, passed.output)
+    own = {"mobil.txt": f"mobil: {after}\n", "tlf.txt": f"Kari, tlf {after}\n", "linjer.txt": f"mobil:\n{after}\n"}
+    for name, said in own.items():
+        (tmp_path / name).write_text(said, encoding="utf-8")
+    listed, document = openpyxl.Workbook(), Document()
+    sheet = listed.active
+    assert sheet is not None
+    sheet.append(["telefon"])
+    sheet.append([f"tlf {after}"])
+    document.add_paragraph(f"Ring mobil {after}")
+    listed.save(str(tmp_path / "liste.xlsx"))
+    document.save(str(tmp_path / "brev.docx"))
+    for name in [*own, "liste.xlsx", "brev.docx"]:
+        refused = run(*project, "leakcheck", str(tmp_path / name))
+        assert refused.exit_code == 1 and "phone '41 234 567'" in refused.output, (name, refused.output)

@@ -78,6 +78,9 @@ class Leak:
     context: str
     known: bool = False  # one of the key's originals, rather than a pattern (a number, an address)
     at: int = -1  # where a pattern's find starts in `context`: the same number may stand there twice
+    # The sides ("before", "after") on which a pattern's find ends its piece of the file (a cell, a
+    # paragraph, a quote's marks), as a quote's cut ends it, rather than running on in the file's own words.
+    cut: tuple[str, ...] = ()
 
 
 def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLimits | None = None) -> Iterator[tuple[str, str]]:
@@ -461,8 +464,34 @@ def _checked_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str, o
         if own and leak.known and _own_label(where, piece, offset - starts[index], leak.found):
             labelled = True
             continue
+        local = offset - starts[index]
+        if not leak.known and local + len(leak.found) <= len(piece):
+            # A number's words around it are its piece's (a cell's, a paragraph's): a cell beside it
+            # that ends "fikk kr" makes no amount of a phone number standing in a cell of its own.
+            leak = replace(leak, context=_context(piece, local, local + len(leak.found)), at=_context_at(piece, local),
+                           cut=_cut_sides(where, piece, local, len(leak.found)))
         leaks.append(replace(leak, file=name, where=where))
     return leaks, labelled
+
+
+# What may stand between a quote's cut and the quoted words in a file: white space, quotation marks,
+# brackets, an omission's (…) and a table's separators. Not a colon: "mobil: 41 234 567" is a label's.
+_CUT_MARKS = frozenset("\"'«»“”„‘’‚()[]{}…,;")
+# A line of a text file, unlike a cell or a paragraph, is no piece of its own: the line before
+# may say what the number is ("mobil:\n41 234 567").
+_TEXT_LINE = re.compile(r"line \d+(?: with its character references read)?")
+
+
+def _cut_sides(where: str, piece: str, at: int, length: int) -> tuple[str, ...]:
+    """The sides on which the find at `at` in `piece` (at `where`) stands where a quote's cut would
+    leave it: nothing but _CUT_MARKS between it and its piece's edge (a piece that is a cell or a
+    paragraph), or before a cut mark."""
+    sides = []
+    for side, beside in (("before", piece[:at][::-1]), ("after", piece[at + length:])):
+        mark = beside.lstrip()[:1]
+        if mark in _CUT_MARKS if mark else _TEXT_LINE.fullmatch(where) is None:
+            sides.append(side)
+    return tuple(sides)
 
 
 # Where qualcode writes a label as a piece of its own: a column's name, in a table's first line or row,
