@@ -157,3 +157,23 @@ def test_a_file_from_elsewhere_laid_out_as_an_export_gets_no_label_reading(demo:
         result = run("--project", str(demo), "leakcheck", str(tmp_path / name))
         assert result.exit_code == 1, (name, result.output)
         assert "person 'Memo'" in result.output and (name == "kopi.docx" or "person 'Page'" in result.output), (name, result.output)
+
+
+def test_a_surname_that_is_the_footer_s_word_leaves_the_english_report_possible(demo: Path, tmp_path: Path) -> None:
+    """An informant called Page refused every English report: its footer's "Page " before the page
+    number, and the number's field PAGE, were taken for her. The label in qualcode's footer is its
+    own, and the field's name is Word's; her name in the report's text is still refused."""
+    assert run("--project", str(demo), "identifiers", "add", "Page", "--kind", "person", "--gender", "f").exit_code == 0
+    coded = run("--project", str(demo), "coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul")
+    assert coded.exit_code == 0, coded.output
+    report = tmp_path / "report.docx"
+    written = run("--project", str(demo), "export", "report", "--lang", "en", "--output", str(report))
+    assert written.exit_code == 0, written.output
+    assert "Page " in [paragraph.text for paragraph in docx.Document(str(report)).sections[0].footer.paragraphs][0]
+    checked = run("--project", str(demo), "leakcheck", str(report))
+    assert checked.exit_code == 0, checked.output
+    letter = docx.Document()
+    letter.sections[0].footer.paragraphs[0].text = "Page"
+    letter.save(str(tmp_path / "brev.docx"))
+    result = run("--project", str(demo), "leakcheck", str(tmp_path / "brev.docx"))
+    assert result.exit_code == 1 and "person 'Page'" in result.output, result.output

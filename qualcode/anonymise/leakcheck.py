@@ -119,6 +119,9 @@ def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits
     elif suffix == ".qdpx":
         with open_package(source, name, limits) as archive:
             for member in archive.namelist():
+                # A member's name travels with the archive as a file's own does ("sources/Kari Nordmann.pdf");
+                # qualcode names its sources by their GUIDs.
+                yield "member name", _without_guids(member)
                 if member.lower().endswith((".qde", ".xml")):
                     yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits), member)
                 elif member.lower().endswith((".txt", ".docx")):
@@ -271,7 +274,7 @@ def _word_parts(archive: zipfile.ZipFile, name: str, limits: PackageLimits) -> s
     return parts
 
 
-def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Iterator[tuple[str, str]]:
+def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: int = 0) -> Iterator[tuple[str, str]]:
     """Every paragraph of the body, headers, footers, comments and notes, and the document properties.
 
     Read straight from the package's XML: quicker than python-docx, and it sees every part.
@@ -291,12 +294,26 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
                     set_off = ", set off as a label" if _set_off(paragraph) else ""
                     yield f"{member.removeprefix('word/')} paragraph {number}{set_off}", text
                 # What Word keeps beside the text: deleted text and field codes (a mailto: link),
-                # and who wrote each comment and tracked change.
-                for node in root.iter(f"{W}delText", f"{W}instrText"):
-                    yield f"{member.removeprefix('word/')} {etree.QName(node).localname}", node.text or ""
-                for node in root.iter():
-                    if isinstance(node.tag, str) and node.get(f"{W}author"):
-                        yield f"{etree.QName(node).localname} author", node.get(f"{W}author") or ""
+                # and the words it keeps in attributes (who wrote each comment, alt text, a tooltip).
+                for node in root.iter(f"{W}delText"):
+                    yield f"{member.removeprefix('word/')} delText", node.text or ""
+                for code in _field_codes(root):
+                    yield f"{member.removeprefix('word/')} field code", code
+                yield from _word_attributes(root)
+            elif _WORD_BESIDE.match(member):
+                # Charts and SmartArt hold their words as DrawingML text, and a custom XML part the
+                # values its content controls show; settings only its document variables.
+                data = read_member(archive, member, name)
+                if not member.endswith("settings.xml") or b"docVar" in data:
+                    root = parse_xml(data, f"{name}: part {member}", limits)
+                    yield from (_xml_texts(root, member) if not member.endswith("settings.xml") else _word_attributes(root))
+            elif _WORD_CHUNK.match(member):
+                # A chunk of HTML, RTF or text Word shows in the document as if it were written there (altChunk).
+                text = read_member(archive, member, name).decode("utf-8", errors="replace")
+                for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
+                    yield f"{member} line {number}", line
+            elif _EMBEDDED_PACKAGE.match(member):
+                yield from _embedded_parts(read_member(archive, member, name), f"{name}: part {member}", member, limits, depth)
             elif member.startswith("word/_rels/") and member.endswith(".rels"):
                 root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for relation in root:  # a hyperlink's address (mailto:kari@…, a page about someone)
@@ -307,6 +324,94 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
                 for node in root.iter():
                     if isinstance(node.tag, str) and node.text and node.text.strip():
                         yield f"property {etree.QName(node).localname}", _without_guids(node.text)
+                    if isinstance(node.tag, str) and node.get("name"):  # a custom property's own name
+                        yield "property name", node.get("name") or ""
+
+
+# Parts of a .docx beside its Word parts that hold words: charts, SmartArt, custom XML, the
+# settings' document variables; chunks of other formats Word shows as text; embedded workbooks
+# and documents (a chart's data, a pasted table).
+_WORD_BESIDE = re.compile(r"(word/(charts|diagrams)/[^/]+|customXml/item\d+|word/settings)\.xml$")
+_WORD_CHUNK = re.compile(r"word/[^/]+\.(html?|xhtml|mht|mhtml|txt|rtf)$", re.IGNORECASE)
+_EMBEDDED_PACKAGE = re.compile(r"(word|xl)/embeddings/[^/]+\.(docx|docm|dotx|xlsx|xlsm)$", re.IGNORECASE)
+# How deep packages inside packages are read: a chart's workbook in a document is one level down.
+_MAX_DEPTH = 2
+
+
+def _embedded_parts(data: bytes, name: str, member: str, limits: PackageLimits, depth: int) -> Iterator[tuple[str, str]]:
+    """The pieces of a document or workbook embedded in another, named by where they stand in it."""
+    if depth >= _MAX_DEPTH:
+        raise UnreadableFile(f"{name} is a package inside a package inside a package, which the leak check does not read",
+                             "open it in the program it came from, save the innermost document on its own and check that")
+    reading = _docx_parts if member.lower().endswith(("docx", "docm", "dotx")) else _xlsx_parts
+    for where, text in reading(data, name, limits, depth + 1):
+        yield f"{member} {where}", text
+
+
+# Words Word keeps in attributes: who wrote a comment or change (and, in people.xml, their address),
+# a picture's alt text, title and file name, a link's tooltip, a simple field's code.
+_TEXT_ATTRIBUTES = {"author", "userId", "descr", "title", "alt", "tooltip", "docLocation"}
+_NAMED = {"docPr", "cNvPr", "bookmarkStart", "docVar"}  # elements whose `name` is typed by someone
+# Elements whose value someone typed: a content control's title and tag, a form field's name,
+# default text, help and list entries, a document variable.
+_TYPED_VALUES = {"alias", "tag", "name", "default", "helpText", "statusText", "listEntry", "docVar"}
+# Bookmarks Word and qualcode name themselves: a heading's or reference's, a quote's or code's by its GUID.
+_MACHINE_BOOKMARK = re.compile(r"_(Toc|Ref|Hlk|GoBack|Int)\w*|[qc]_[0-9a-f]{16,32}")
+
+
+def _word_attributes(root: etree._Element) -> Iterator[tuple[str, str]]:
+    """The words a Word part keeps in attributes, each a piece named by its element and attribute."""
+    from lxml import etree
+
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        element = etree.QName(node).localname
+        for attribute, value in node.attrib.items():
+            local = etree.QName(attribute).localname
+            typed = (local in _TEXT_ATTRIBUTES or (local == "name" and element in _NAMED)
+                     or (local == "val" and element in _TYPED_VALUES) or (local == "instr" and element == "fldSimple"))
+            if not typed or not value.strip() or (element == "bookmarkStart" and _MACHINE_BOOKMARK.fullmatch(value)):
+                continue
+            yield f"{element} {local}", _without_field_name(value) if local == "instr" else value
+
+
+def _field_codes(root: etree._Element) -> Iterator[str]:
+    """Each complex field's code, its pieces joined (Word splits one code over runs, "AUTHOR", " Kari
+    Nordmann"), without the field's own name ("PAGE" is Word's word, whoever the key holds)."""
+    fields: list[list[str]] = []  # the codes being read, innermost last: a field may hold another
+    for node in root.iter(f"{W}fldChar", f"{W}instrText"):
+        kind = node.get(f"{W}fldCharType")
+        if node.tag == f"{W}instrText":
+            if fields:
+                fields[-1].append(node.text or "")
+            elif (node.text or "").strip():
+                yield _without_field_name(node.text or "")
+        elif kind == "begin":
+            fields.append([])
+        elif kind in ("separate", "end") and fields:
+            code = "".join(fields.pop())
+            if code.strip():
+                yield _without_field_name(code)
+            if kind == "separate":
+                fields.append([])  # the result follows: a field inside it has its own begin
+    for code in map("".join, fields):
+        if code.strip():
+            yield _without_field_name(code)
+
+
+_FIELD_NAME = re.compile(r"\s*[A-Z]+(?=\s|$)")
+
+
+def _without_field_name(code: str) -> str:
+    return _FIELD_NAME.sub("", code, count=1)
+
+
+def _xml_texts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
+    """The text of every element of an XML part, by source line (not its attributes: a chart's are numbers)."""
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.text and node.text.strip():
+            yield f"{member} line {node.sourceline}", node.text
 
 
 # A paragraph in one of these styles is a heading, as a report writes its labels ("Innhold", "Kodebok").
@@ -329,14 +434,23 @@ def _set_off(paragraph: etree._Element) -> bool:
     return False
 
 
-# Parts of a workbook beside its cells that hold words: the sheets' names, comments, the document
-# properties (its author), and each sheet's page header and footer.
-_XLSX_TEXT_PARTS = re.compile(r"(xl/workbook|xl/comments\d*|xl/comments/[^/]+|xl/threadedComments/[^/]+|docProps/[^/]+)\.xml$")
+# Parts of a workbook beside its cells that hold words: the sheets' names and defined names,
+# comments and who wrote them, the document properties (its author), tables' and columns' names,
+# shapes and charts, pivot tables and the data they keep, other workbooks' values linked to, custom XML.
+_XLSX_TEXT_PARTS = re.compile(
+    r"(xl/workbook|xl/comments\d*|xl/(comments|threadedComments|persons|tables|pivotTables|pivotCache|externalLinks)/[^/]+"
+    r"|docProps/[^/]+|customXml/item\d+)\.xml$")
+# Drawings and charts: their text, not their attributes (positions and sizes in numbers), but for alt text.
+_XLSX_DRAWINGS = re.compile(r"xl/(drawings|charts)/[^/]+\.xml$")
 _XLSX_SHEET = re.compile(r"xl/worksheets/[^/]+\.xml$")
 _SHEET_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# What a sheet keeps beside its cells' values: formulas (="Kari "&"Nordmann", a HYPERLINK's address),
+# a link's text and tooltip, a validation's list and messages.
+_SHEET_BESIDE = tuple(f"{_SHEET_MAIN}{tag}" for tag in ("f", "formula", "formula1", "formula2", "hyperlink", "dataValidation"))
+_SHEET_WORDS = ("display", "tooltip", "location", "prompt", "promptTitle", "error", "errorTitle")
 
 
-def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Iterator[tuple[str, str]]:
+def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: int = 0) -> Iterator[tuple[str, str]]:
     """Every cell of every sheet, and the words kept beside them; the package's XML is checked
     first, openpyxl reads the cells afterwards."""
     import openpyxl  # here, not at the top, so the CLI starts quickly
@@ -346,10 +460,27 @@ def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
         for member in archive.namelist():
             if _XLSX_TEXT_PARTS.match(member):
                 yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits), member)
+            elif _XLSX_DRAWINGS.match(member):
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
+                yield from _xml_texts(root, member)
+                yield from ((f"{member} {where}", text) for where, text in _word_attributes(root))
             elif _XLSX_SHEET.match(member):
                 root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for header in root.iter(f"{_SHEET_MAIN}headerFooter"):
                     yield from _xml_parts(header, f"{member} header or footer")
+                for node in root.iter(*_SHEET_BESIDE):
+                    if node.text and node.text.strip():
+                        yield f"{member} line {node.sourceline}", node.text
+                    for attribute in _SHEET_WORDS:
+                        if (node.get(attribute) or "").strip():
+                            yield f"{member} line {node.sourceline}", node.get(attribute) or ""
+            elif member.startswith("xl/") and "/_rels/" in member and member.endswith(".rels"):
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
+                for relation in root:  # a cell's link (mailto:kari@…), a linked workbook's path
+                    if relation.get("TargetMode") == "External":
+                        yield "link", relation.get("Target") or ""
+            elif _EMBEDDED_PACKAGE.match(member):
+                yield from _embedded_parts(read_member(archive, member, name), f"{name}: part {member}", member, limits, depth)
     with source.open("rb") if isinstance(source, Path) else io.BytesIO(source) as handle:
         try:
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
@@ -500,18 +631,21 @@ _SET_OFF = r"document\.xml paragraph \d+, set off as a label"
 _COLUMN_NAME = re.compile(rf"line 1 column \d+|.*![A-Z]+1|{_SET_OFF}")
 # Where it writes one as a paragraph's lead word ("Memo: …"): a Word paragraph set off so.
 _LEAD_WORD = re.compile(_SET_OFF)
+# Where it writes one before a page's number (the field's code is read apart): a report's footer.
+_FOOTER = re.compile(r"footer\d*\.xml paragraph \d+")
 
 
 def _own_label(where: str, piece: str, at: int, found: str) -> bool:
     """Whether `found`, a name the key holds found at `at` in `piece` (at `where` in its file), is one
     of qualcode's own labels standing as qualcode writes one: a column's name, or a Word paragraph set
-    off as a label, whole or as its lead word ("Memo: …"). A nickname that is also a label ("Memo") is pseudonymised in every text,
+    off as a label, whole or as its lead word ("Memo: …"), or a footer's word before the page number. A nickname that is also a label ("Memo") is pseudonymised in every text,
     so the label is all that is left of the word there; anywhere else (a cell below, a line of a
     note, a plain paragraph such as a quote's, a value in a .qdpx) the name is still a leak."""
     if found not in OWN_LABELS or at != 0:
         return False
     return (piece == found and _COLUMN_NAME.fullmatch(where) is not None) or (
-        piece.startswith(f"{found}: ") and _LEAD_WORD.fullmatch(where) is not None)
+        piece.startswith(f"{found}: ") and _LEAD_WORD.fullmatch(where) is not None) or (
+        piece.strip() == found and _FOOTER.fullmatch(where) is not None)
 
 
 # Files larger than this are not read whole for what a rewrite or a withdrawal could not reach
