@@ -153,3 +153,27 @@ def test_a_name_in_a_qdpx_member_s_name_is_found(tmp_path: Path) -> None:
         archive.writestr("sources/Sissel Bakken.png", b"\x89PNG")
         archive.writestr("sources/0c1d2e3f-0000-4000-8000-0000000a4764.txt", "Ingen navn her.")
     assert [(leak.where, leak.found) for leak in check_file(path, _key())] == [("member name", "Sissel Bakken")]
+
+
+@pytest.mark.parametrize("filler", ["\u3164", "\uffa0", "\u115f", "\u1160"])
+def test_a_name_joined_by_a_hangul_filler_is_pseudonymised_and_found(demo: Path, tmp_path: Path, filler: str) -> None:
+    """A Hangul filler is a letter that shows as a blank: "Sissel\u3164Bakken" reads as Sissel Bakken,
+    yet was one word to the key. A memo so typed was stored as typed, and the report that printed it
+    passed the leak guard, as did the file to `qualcode leakcheck`. It goes as other invisible
+    characters go; in an old Hangul syllable spelt in conjoining letters it stays."""
+    from qualcode.text.normalise import visible
+    from tests.test_cli import run
+
+    said = f"Ring Sissel{filler}Bakken i morgen."
+    note = tmp_path / "notat.txt"
+    note.write_text(said + "\n", encoding="utf-8")
+    assert [leak.found for leak in check_file(note, _key())] == ["SisselBakken"]
+    coded = run("--project", str(demo), "coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul",
+                "--memo", said)
+    assert coded.exit_code == 0, coded.output
+    report = tmp_path / "rapport.docx"
+    written = run("--project", str(demo), "export", "report", "--memos", "--output", str(report))
+    assert written.exit_code == 0, written.output
+    text = "\n".join(paragraph.text for paragraph in docx.Document(str(report)).paragraphs)
+    assert "Ring " in text and "Sissel" not in text and "Bakken" not in text
+    assert visible("\u1100\u1160\u11a8 \u115f\u1161") == "\u1100\u1160\u11a8 \u115f\u1161"
