@@ -264,7 +264,8 @@ def test_a_number_quoted_with_the_text_s_words_on_one_side_and_the_file_s_own_on
     for quoted in ("sitat.xlsx", "sitat.docx", "sitat.csv", "utelatt.txt"):
         passed = run(*project, "leakcheck", str(tmp_path / quoted))
         assert passed.exit_code == 0, (quoted, passed.output)
-    own = {"mobil.txt": f"mobil: {after}\n", "tlf.txt": f"Kari, tlf {after}\n", "linjer.txt": f"mobil:\n{after}\n"}
+    own = {"mobil.txt": f"mobil: {after}\n", "tlf.txt": f"Kari, tlf {after}\n", "linjer.txt": f"mobil:\n{after}\n",
+           "parentes.txt": f"Telefon ({after})\n"}
     for name, said in own.items():
         (tmp_path / name).write_text(said, encoding="utf-8")
     listed, document = openpyxl.Workbook(), Document()

@@ -606,8 +606,9 @@ def _checked_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str, o
 
 
 # What may stand between a quote's cut and the quoted words in a file: white space, quotation marks,
-# brackets, an omission's (…) and a table's separators. Not a colon: "mobil: 41 234 567" is a label's.
-_CUT_MARKS = frozenset("\"'«»“”„‘’‚()[]{}…,;")
+# an omission's (…) and a table's separators. Not a colon ("mobil: 41 234 567" is a label's) nor an
+# opening bracket ("Telefon (41 234 567 …").
+_CUT_MARKS = frozenset("\"'«»“”„‘’‚)]}…,;")
 # A line of a text file, unlike a cell or a paragraph, is no piece of its own: the line before
 # may say what the number is ("mobil:\n41 234 567").
 _TEXT_LINE = re.compile(r"line \d+(?: with its character references read)?")
