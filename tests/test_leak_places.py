@@ -7,6 +7,7 @@ Each was a hostile tester's probe that `qualcode leakcheck` passed as clean."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -73,6 +74,8 @@ WORD_PLACES: dict[str, dict[str, object]] = {
     "field code split over runs": {"body": '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> AUTHOR </w:instrText></w:r>'
                                            '<w:r><w:instrText>"Sissel</w:instrText></w:r><w:r><w:instrText> Bakken"</w:instrText></w:r>'
                                            '<w:r><w:fldChar w:fldCharType="end"/></w:r>'},
+    "deleted field code": {"body": '<w:del w:id="1" w:author="x"><w:r><w:delInstrText> AUTHOR "Sissel Bakken" </w:delInstrText></w:r></w:del>'},
+    "WordArt": {"body": '<w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textpath string="Sissel Bakken"/></v:shape></w:pict></w:r>'},
     "people.xml": {"parts": {"word/people.xml": '<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
                                                 '<w15:person w15:author="Sissel Bakken"/></w15:people>'},
                    "types": f'<Override PartName="/word/people.xml" ContentType="{PEOPLE_TYPE}"/>'},
@@ -144,6 +147,36 @@ def _validation(workbook: openpyxl.Workbook, sheet: object) -> None:
 def test_a_name_a_workbook_keeps_beside_its_cells_values_is_found(tmp_path: Path, change: Callable[[openpyxl.Workbook, object], None]) -> None:
     found = {leak.found.casefold() for leak in check_file(_sheet(change, tmp_path / "liste.xlsx"), _key())}
     assert found & {"sissel bakken", "sissel_bakken", "sissel.bakken"}, found
+
+
+def test_a_name_a_workbook_s_shared_strings_hold_beside_what_its_cells_show_is_found(tmp_path: Path) -> None:
+    """A shared string no cell refers to, and a string's phonetic reading (rPh), are kept in the
+    file, and openpyxl reads neither: they passed the check."""
+    written = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A1"] = "ok"
+    workbook.save(written)
+    strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">'
+               '<si><t>ok</t><rPh sb="0" eb="2"><t>Sissel Bakken</t></rPh></si><si><t>Kari Nordmann</t></si></sst>')
+    path = tmp_path / "liste.xlsx"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename).decode()
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(r'<c r="A1"[^>]*>.*?</c>', '<c r="A1" t="s"><v>0</v></c>', data)
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                    '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace("</Relationships>", '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                                    'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+            target.writestr(item, data)
+        target.writestr("xl/sharedStrings.xml", strings)
+    loaded = openpyxl.load_workbook(path).active
+    assert loaded is not None and loaded["A1"].value == "ok"  # what a reader of the cells sees
+    assert sorted(leak.found for leak in check_file(path, _key())) == ["Kari Nordmann", "Sissel Bakken"]
 
 
 def test_a_name_in_a_qdpx_member_s_name_is_found(tmp_path: Path) -> None:

@@ -297,6 +297,8 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: i
                 # and the words it keeps in attributes (who wrote each comment, alt text, a tooltip).
                 for node in root.iter(f"{W}delText"):
                     yield f"{member.removeprefix('word/')} delText", node.text or ""
+                for node in root.iter(f"{W}delInstrText"):  # a deleted field's code
+                    yield f"{member.removeprefix('word/')} delInstrText", _without_field_name(node.text or "")
                 for code in _field_codes(root):
                     yield f"{member.removeprefix('word/')} field code", code
                 yield from _word_attributes(root)
@@ -349,8 +351,8 @@ def _embedded_parts(data: bytes, name: str, member: str, limits: PackageLimits, 
 
 
 # Words Word keeps in attributes: who wrote a comment or change (and, in people.xml, their address),
-# a picture's alt text, title and file name, a link's tooltip, a simple field's code.
-_TEXT_ATTRIBUTES = {"author", "userId", "descr", "title", "alt", "tooltip", "docLocation"}
+# a picture's alt text, title and file name, a link's tooltip, WordArt's text, a simple field's code.
+_TEXT_ATTRIBUTES = {"author", "userId", "descr", "title", "alt", "tooltip", "docLocation", "string"}
 _NAMED = {"docPr", "cNvPr", "bookmarkStart", "docVar"}  # elements whose `name` is typed by someone
 # Elements whose value someone typed: a content control's title and tag, a form field's name,
 # default text, help and list entries, a document variable.
@@ -456,6 +458,7 @@ def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: i
     import openpyxl  # here, not at the top, so the CLI starts quickly
 
     check_package_xml(source, name, limits=limits)
+    shown: set[str] = set()  # the shared strings a cell shows, which openpyxl reads below
     with open_package(source, name, limits) as archive:
         for member in archive.namelist():
             if _XLSX_TEXT_PARTS.match(member):
@@ -468,6 +471,7 @@ def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: i
                 root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for header in root.iter(f"{_SHEET_MAIN}headerFooter"):
                     yield from _xml_parts(header, f"{member} header or footer")
+                shown.update(cell.findtext(f"{_SHEET_MAIN}v") or "" for cell in root.iter(f"{_SHEET_MAIN}c") if cell.get("t") == "s")
                 for node in root.iter(*_SHEET_BESIDE):
                     if node.text and node.text.strip():
                         yield f"{member} line {node.sourceline}", node.text
@@ -481,6 +485,9 @@ def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: i
                         yield "link", relation.get("Target") or ""
             elif _EMBEDDED_PACKAGE.match(member):
                 yield from _embedded_parts(read_member(archive, member, name), f"{name}: part {member}", member, limits, depth)
+        shared = next((member for member in archive.namelist() if member.lower() == "xl/sharedstrings.xml"), None)
+        if shared is not None:
+            yield from _unshown_strings(parse_xml(read_member(archive, shared, name), f"{name}: part {shared}", limits), shared, shown)
     with source.open("rb") if isinstance(source, Path) else io.BytesIO(source) as handle:
         try:
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
@@ -496,6 +503,17 @@ def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: i
             raise
         except Exception as error:  # openpyxl raises many kinds of error on a damaged workbook
             raise UnreadableFile(f"{name} is not a readable Excel workbook ({type(error).__name__}: {error})") from None
+
+
+def _unshown_strings(root: etree._Element, member: str, shown: set[str]) -> Iterator[tuple[str, str]]:
+    """What a workbook's shared strings hold that no cell shows: a string no cell refers to (kept in the
+    file all the same), and the phonetic reading a string carries beside its text."""
+    for index, item in enumerate(root.iter(f"{_SHEET_MAIN}si")):
+        if str(index) not in shown:
+            yield f"{member} string {index + 1}, shown in no cell", "".join(item.itertext())
+        else:
+            for reading in item.iter(f"{_SHEET_MAIN}rPh"):
+                yield f"{member} string {index + 1} reading", "".join(reading.itertext())
 
 
 def _xml_parts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
