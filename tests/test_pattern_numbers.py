@@ -279,3 +279,25 @@ def test_a_number_quoted_with_the_text_s_words_on_one_side_and_the_file_s_own_on
     for name in [*own, "liste.xlsx", "brev.docx"]:
         refused = run(*project, "leakcheck", str(tmp_path / name))
         assert refused.exit_code == 1 and "phone '41 234 567'" in refused.output, (name, refused.output)
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", "\u2007", "\u3000"])
+def test_a_phone_number_spaced_with_a_non_breaking_or_thin_space_is_pseudonymised_and_found(demo: Path, tmp_path: Path, space: str) -> None:
+    """Word and web pages space a number's groups with non-breaking or thin spaces: the detectors read
+    only a plain space between them, so a memo typed "Ring henne på 91 23 45 67" with U+00A0 was
+    stored with the number, the report that printed it passed the leak guard, and so did a file
+    holding it to `qualcode leakcheck`. (A transcript's non-breaking spaces are plain ones from its import.)"""
+    number = space.join(["91", "23", "45", "67"])
+    note = tmp_path / "notat.txt"
+    note.write_text(f"Ring henne på {number} i morgen.\n", encoding="utf-8")
+    assert [leak.kind for leak in check_file(note, PseudonymKey("test"))] == ["phone"]
+    coded = run("--project", str(demo), "coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul",
+                "--memo", f"Ring henne på {number} i morgen")
+    assert coded.exit_code == 0, coded.output
+    report = tmp_path / "rapport.docx"
+    written = run("--project", str(demo), "export", "report", "--memos", "--output", str(report))
+    assert written.exit_code == 0, written.output
+    from docx import Document
+
+    memo = next(paragraph.text for paragraph in Document(str(report)).paragraphs if "Ring henne" in paragraph.text)
+    assert "45" not in memo and "67" not in memo, memo
