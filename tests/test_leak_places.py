@@ -210,3 +210,26 @@ def test_a_name_joined_by_a_hangul_filler_is_pseudonymised_and_found(demo: Path,
     text = "\n".join(paragraph.text for paragraph in docx.Document(str(report)).paragraphs)
     assert "Ring " in text and "Sissel" not in text and "Bakken" not in text
     assert visible("\u1100\u1160\u11a8 \u115f\u1161") == "\u1100\u1160\u11a8 \u115f\u1161"
+
+
+def test_a_main_document_part_declared_by_its_extension_s_content_type_is_read(tmp_path: Path) -> None:
+    """A package may declare its parts' content types by extension (Default) rather than part by
+    part (Override): python-docx opens such a document's main part under any name, and the leak
+    check, reading Overrides only, read nothing of it."""
+    written = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Sissel Bakken kom.")
+    document.save(written)
+    path = tmp_path / "notat.docx"
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data, name = source.read(item.filename), item.filename.replace("word/document.xml", "word/hoved.xml")
+            if name == "_rels/.rels":
+                data = data.replace(b"word/document.xml", b"word/hoved.xml")
+            elif name == "[Content_Types].xml":
+                data = re.sub(rb'<Override PartName="/word/document.xml"[^>]*/>', b"", data)
+                data = re.sub(rb'<Default Extension="xml" ContentType="[^"]*"/>', f'<Default Extension="xml" ContentType="{main}"/>'.encode(), data)
+            target.writestr(name, data)
+    assert [paragraph.text for paragraph in docx.Document(str(path)).paragraphs] == ["Sissel Bakken kom."]
+    assert [leak.found for leak in check_file(path, _key())] == ["Sissel Bakken"]

@@ -266,12 +266,25 @@ def _word_parts(archive: zipfile.ZipFile, name: str, limits: PackageLimits) -> s
     if "[content_types].xml" in by_name:
         declared = by_name["[content_types].xml"]
         types = parse_xml(read_member(archive, declared, name), f"{name}: part {declared}", limits)
+        overridden = set()
         for override in types.iter(f"{_CONTENT_TYPES}Override"):
             kind = override.get("ContentType") or ""
             part = by_name.get(unquote(override.get("PartName") or "").lstrip("/").casefold())
-            if part is not None and "wordprocessingml" in kind and not kind.endswith(_NO_WORDS):
+            overridden.add(part)
+            if part is not None and _holds_words(kind):
                 parts.add(part)
+        # A part no Override names has its extension's type (Default): a main part word/hoved.xml
+        # under <Default Extension="xml" ContentType="…document.main+xml"/> is the document.
+        defaults = {(default.get("Extension") or "").casefold(): default.get("ContentType") or ""
+                    for default in types.iter(f"{_CONTENT_TYPES}Default")}
+        parts.update(member for member in members if member not in overridden and member != declared
+                     and _holds_words(defaults.get(posixpath.splitext(member)[1].lstrip(".").casefold(), "")))
     return parts
+
+
+def _holds_words(kind: str) -> bool:
+    """Whether a part of content type `kind` is a Word part that may hold words."""
+    return "wordprocessingml" in kind and not kind.endswith(_NO_WORDS)
 
 
 def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: int = 0) -> Iterator[tuple[str, str]]:
