@@ -301,3 +301,21 @@ def test_a_phone_number_spaced_with_a_non_breaking_or_thin_space_is_pseudonymise
 
     memo = next(paragraph.text for paragraph in Document(str(report)).paragraphs if "Ring henne" in paragraph.text)
     assert "45" not in memo and "67" not in memo, memo
+
+
+def test_a_number_that_is_part_of_a_longer_amount_in_the_transcript_is_not_its_amount(demo: Path, tmp_path: Path) -> None:
+    """A transcript's "kr 141 234 567 i erstatning" holds "41 234 567" inside its amount: a file's
+    «41 234 567 i erstatning til slutt» was cleared as the transcript's amount, though no quote of
+    the transcript says that number."""
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    (folder / "deltaker_D9_T1.txt").write_text(
+        "Intervjuer: Hva fikk du?\nDeltaker: Jeg fikk kr 141 234 567 i erstatning til slutt.\n", encoding="utf-8")
+    project = ["--project", str(demo)]
+    assert run(*project, "import", str(folder)).exit_code == 0
+    whole, part = tmp_path / "hele.txt", tmp_path / "del.txt"
+    whole.write_text("«141 234 567 i erstatning til slutt»\n", encoding="utf-8")
+    part.write_text("«41 234 567 i erstatning til slutt»\n", encoding="utf-8")
+    assert run(*project, "leakcheck", str(whole)).exit_code == 0
+    refused = run(*project, "leakcheck", str(part))
+    assert refused.exit_code == 1 and "phone '41 234 567'" in refused.output, refused.output

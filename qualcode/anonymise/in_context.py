@@ -53,9 +53,13 @@ def cleared_in_project(session: Session) -> Callable[[Leak], bool]:
 
 
 def _occurrences(text: str, found: str) -> list[int]:
+    """Where `found` stands in `text` as a number of its own: not the tail or head of a longer one
+    ("41 234 567" in "kr 141 234 567" is no amount the text holds)."""
     places, at = [], text.find(found)
     while at >= 0:
-        places.append(at)
+        end = at + len(found)
+        if not (text[at - 1:at].isdigit() or text[end:end + 1].isdigit()):
+            places.append(at)
         at = text.find(found, at + 1)
     return places
 
