@@ -233,3 +233,25 @@ def test_a_main_document_part_declared_by_its_extension_s_content_type_is_read(t
             target.writestr(name, data)
     assert [paragraph.text for paragraph in docx.Document(str(path)).paragraphs] == ["Sissel Bakken kom."]
     assert [leak.found for leak in check_file(path, _key())] == ["Sissel Bakken"]
+
+
+def test_a_fodselsnummer_kept_as_a_number_is_found_as_excel_shows_it(tmp_path: Path) -> None:
+    """A list of fødselsnumre typed into Excel keeps each as a number, which loses its leading zero,
+    and is formatted "00000000000" to show it again: the leak check read 1017000027, no fødselsnummer,
+    where Excel shows 01017000027. A whole number in a format of digit places is read as shown too."""
+    from qualcode.anonymise.patterns import valid_fnr
+
+    number = next(f"010170{serial:05d}" for serial in range(100_000) if valid_fnr(f"010170{serial:05d}"))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["fødselsnummer", "antall"])
+    sheet.append([int(number), 5])
+    sheet.append([int(number), 5])
+    sheet["A2"].number_format = "00000000000"
+    sheet["A3"].number_format = '000000" "00000'
+    sheet["B2"].number_format = "0.00"
+    path = tmp_path / "deltakere.xlsx"
+    workbook.save(str(path))
+    found = [(leak.kind, leak.found, leak.where) for leak in check_file(path, PseudonymKey("liste"))]
+    assert found == [("fnr", number, "Sheet!A2 as shown"), ("fnr", f"{number[:6]} {number[6:]}", "Sheet!A3 as shown")]

@@ -510,12 +510,44 @@ def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: i
                         for cell in row:
                             if cell.value is not None:
                                 yield f"{sheet.title}!{getattr(cell, 'coordinate', '?')}", str(cell.value)
+                                as_shown = _shown_number(cell.value, getattr(cell, "number_format", None))
+                                if as_shown is not None:
+                                    yield f"{sheet.title}!{getattr(cell, 'coordinate', '?')} as shown", as_shown
             finally:
                 workbook.close()
         except UnreadableFile:
             raise
         except Exception as error:  # openpyxl raises many kinds of error on a damaged workbook
             raise UnreadableFile(f"{name} is not a readable Excel workbook ({type(error).__name__}: {error})") from None
+
+
+# A number format of digit places and literal text ("00000000000", '000000" "00000'), as a list of
+# fødselsnumre is formatted so Excel shows the leading zero the number lost; other formats (dates,
+# decimals with their point, thousands) are not drawn.
+_DIGIT_FORMAT = re.compile(r'(?:[0#]|"[^"]*"|\\.|[ \-/()])+')
+
+
+def _shown_number(value: object, number_format: str | None) -> str | None:
+    """A whole number as Excel shows it in a format of digit places (`_DIGIT_FORMAT`), where that differs
+    from the number written plainly: 1017000027 under "00000000000" is shown 01017000027."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or not number_format:
+        return None
+    section = number_format.split(";")[0]
+    if "0" not in section or _DIGIT_FORMAT.fullmatch(section) is None:
+        return None
+    pieces = re.findall(r'"([^"]*)"|\\(.)|([0#])|(.)', section)
+    places = sum(1 for _, _, place, _ in pieces if place)
+    digits = str(value).rjust(sum(1 for _, _, place, _ in pieces if place == "0"), "0")
+    overflow, digits = digits[:max(0, len(digits) - places)], digits[max(0, len(digits) - places):].rjust(places, " ")
+    shown, index = [], 0
+    for quoted, escaped, place, other in pieces:
+        if place:
+            shown.append((overflow if index == 0 else "") + digits[index].strip())
+            index += 1
+        else:
+            shown.append(quoted or escaped or other)
+    text = "".join(shown).strip()
+    return None if text == str(value) else text
 
 
 def _unshown_strings(root: etree._Element, member: str, shown: set[str]) -> Iterator[tuple[str, str]]:
