@@ -1791,7 +1791,10 @@ class Workspace:
         if file is None:
             guard(data, key, "codebook.yaml")
         else:
-            publish_checked(file, data, key)
+            from qualcode.anonymise.own_exports import remembering
+
+            with self.begin() as session:
+                publish_checked(file, data, key, remember=remembering(session))
         return data, notes
 
     def in_exports(self, output: Path | None) -> Path | None:

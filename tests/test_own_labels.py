@@ -124,3 +124,56 @@ def test_memo_in_lower_case_stays_a_word_beside_a_nickname_memo() -> None:
     # A key saved under the earlier rule, its lower-case words kept, reads the same.
     entry.lower_words, entry.lower_words_rule = ["memo"], 2
     assert pseudonymise(typed, key, "memo").text == typed
+
+
+def test_a_file_from_elsewhere_laid_out_as_an_export_gets_no_label_reading(demo: Path, tmp_path: Path) -> None:
+    """`qualcode leakcheck` read a list of names whose first line, first row or a bold paragraph held a
+    name that is also a label ("Memo", "Page") as qualcode's labels, and found nothing: a file from
+    elsewhere, or an export's layout copied with other lines below, is read as any file is. Only an
+    export the project wrote, as it wrote it, reads its labels as labels."""
+    import openpyxl
+
+    _with_memo_in_the_key(demo)
+    (tmp_path / "liste.csv").write_text("Page,Memo\n1,2\n", encoding="utf-8")
+    letter = docx.Document()
+    letter.add_heading("Page", 1)
+    letter.add_paragraph().add_run("Memo").bold = True
+    letter.save(str(tmp_path / "brev.docx"))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Memo", "Page"])
+    workbook.save(str(tmp_path / "liste.xlsx"))
+    report = tmp_path / "rapport.docx"
+    written = run("--project", str(demo), "export", "report", "--lang", "en", "--memos", "--output", str(report))
+    assert written.exit_code == 0, written.output
+    assert run("--project", str(demo), "leakcheck", str(report)).exit_code == 0
+    # A surname that is the English footer's word, learned after the report was written.
+    assert run("--project", str(demo), "identifiers", "add", "Page", "--kind", "person", "--gender", "m").exit_code == 0
+    copied = docx.Document(str(report))  # the export's layout, with a line of someone else's below
+    copied.add_paragraph("Lagt til etterpå.")
+    copied.save(str(tmp_path / "kopi.docx"))
+    for name in ("liste.csv", "brev.docx", "liste.xlsx", "kopi.docx"):
+        result = run("--project", str(demo), "leakcheck", str(tmp_path / name))
+        assert result.exit_code == 1, (name, result.output)
+        assert "person 'Memo'" in result.output and (name == "kopi.docx" or "person 'Page'" in result.output), (name, result.output)
+
+
+def test_a_surname_that_is_the_footer_s_word_leaves_the_english_report_possible(demo: Path, tmp_path: Path) -> None:
+    """An informant called Page refused every English report: its footer's "Page " before the page
+    number, and the number's field PAGE, were taken for her. The label in qualcode's footer is its
+    own, and the field's name is Word's; her name in the report's text is still refused."""
+    assert run("--project", str(demo), "identifiers", "add", "Page", "--kind", "person", "--gender", "f").exit_code == 0
+    coded = run("--project", str(demo), "coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul")
+    assert coded.exit_code == 0, coded.output
+    report = tmp_path / "report.docx"
+    written = run("--project", str(demo), "export", "report", "--lang", "en", "--output", str(report))
+    assert written.exit_code == 0, written.output
+    assert "Page " in [paragraph.text for paragraph in docx.Document(str(report)).sections[0].footer.paragraphs][0]
+    checked = run("--project", str(demo), "leakcheck", str(report))
+    assert checked.exit_code == 0, checked.output
+    letter = docx.Document()
+    letter.sections[0].footer.paragraphs[0].text = "Page"
+    letter.save(str(tmp_path / "brev.docx"))
+    result = run("--project", str(demo), "leakcheck", str(tmp_path / "brev.docx"))
+    assert result.exit_code == 1 and "person 'Page'" in result.output, result.output

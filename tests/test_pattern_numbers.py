@@ -232,3 +232,90 @@ def test_a_passage_cut_right_after_its_currency_is_exported_in_the_framework_wor
     assert written.exit_code == 0, written.output
     passages = [cell.value for row in openpyxl.load_workbook(tmp_path / "ramme.xlsx")["Passasjer"].iter_rows() for cell in row]
     assert "41 234 567 i erstatning" in passages
+
+
+def test_a_number_quoted_with_the_text_s_words_on_one_side_and_the_file_s_own_on_the_other_is_refused(demo: Path, tmp_path: Path) -> None:
+    """The words after a number the transcript holds as an amount ("kr 41 234 567 i erstatning"),
+    copied after the same number in a file that says before it what the number is ("mobil: 41 234 567
+    i erstatning etter ulykken"), cleared it as the transcript's amount: one side agreeing was enough.
+    The other side must be the quote's cut (its cell's or paragraph's edge, a quotation mark, a
+    separator), not words of the file's own, and a line of a text file is no cell."""
+    import openpyxl
+    from docx import Document
+
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    (folder / "deltaker_D9_T1.txt").write_text(
+        "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
+    project = ["--project", str(demo)]
+    assert run(*project, "import", str(folder)).exit_code == 0
+    after = "41 234 567 i erstatning etter ulykken"
+    cells, paragraphs = openpyxl.Workbook(), Document()
+    sheet = cells.active
+    assert sheet is not None
+    sheet.append(["sitat"])
+    sheet.append([after])
+    paragraphs.add_paragraph("Sitatet:")
+    paragraphs.add_paragraph(after)
+    cells.save(str(tmp_path / "sitat.xlsx"))
+    paragraphs.save(str(tmp_path / "sitat.docx"))
+    (tmp_path / "sitat.csv").write_text(f'kode,sitat\ntema,"{after}"\n', encoding="utf-8")
+    (tmp_path / "utelatt.txt").write_text(f"(…) {after}\n", encoding="utf-8")
+    for quoted in ("sitat.xlsx", "sitat.docx", "sitat.csv", "utelatt.txt"):
+        passed = run(*project, "leakcheck", str(tmp_path / quoted))
+        assert passed.exit_code == 0, (quoted, passed.output)
+    own = {"mobil.txt": f"mobil: {after}\n", "tlf.txt": f"Kari, tlf {after}\n", "linjer.txt": f"mobil:\n{after}\n",
+           "parentes.txt": f"Telefon ({after})\n"}
+    for name, said in own.items():
+        (tmp_path / name).write_text(said, encoding="utf-8")
+    listed, document = openpyxl.Workbook(), Document()
+    sheet = listed.active
+    assert sheet is not None
+    sheet.append(["telefon"])
+    sheet.append([f"tlf {after}"])
+    document.add_paragraph(f"Ring mobil {after}")
+    listed.save(str(tmp_path / "liste.xlsx"))
+    document.save(str(tmp_path / "brev.docx"))
+    for name in [*own, "liste.xlsx", "brev.docx"]:
+        refused = run(*project, "leakcheck", str(tmp_path / name))
+        assert refused.exit_code == 1 and "phone '41 234 567'" in refused.output, (name, refused.output)
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u2009", "\u2007", "\u3000"])
+def test_a_phone_number_spaced_with_a_non_breaking_or_thin_space_is_pseudonymised_and_found(demo: Path, tmp_path: Path, space: str) -> None:
+    """Word and web pages space a number's groups with non-breaking or thin spaces: the detectors read
+    only a plain space between them, so a memo typed "Ring henne på 91 23 45 67" with U+00A0 was
+    stored with the number, the report that printed it passed the leak guard, and so did a file
+    holding it to `qualcode leakcheck`. (A transcript's non-breaking spaces are plain ones from its import.)"""
+    number = space.join(["91", "23", "45", "67"])
+    note = tmp_path / "notat.txt"
+    note.write_text(f"Ring henne på {number} i morgen.\n", encoding="utf-8")
+    assert [leak.kind for leak in check_file(note, PseudonymKey("test"))] == ["phone"]
+    coded = run("--project", str(demo), "coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul",
+                "--memo", f"Ring henne på {number} i morgen")
+    assert coded.exit_code == 0, coded.output
+    report = tmp_path / "rapport.docx"
+    written = run("--project", str(demo), "export", "report", "--memos", "--output", str(report))
+    assert written.exit_code == 0, written.output
+    from docx import Document
+
+    memo = next(paragraph.text for paragraph in Document(str(report)).paragraphs if "Ring henne" in paragraph.text)
+    assert "45" not in memo and "67" not in memo, memo
+
+
+def test_a_number_that_is_part_of_a_longer_amount_in_the_transcript_is_not_its_amount(demo: Path, tmp_path: Path) -> None:
+    """A transcript's "kr 141 234 567 i erstatning" holds "41 234 567" inside its amount: a file's
+    «41 234 567 i erstatning til slutt» was cleared as the transcript's amount, though no quote of
+    the transcript says that number."""
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    (folder / "deltaker_D9_T1.txt").write_text(
+        "Intervjuer: Hva fikk du?\nDeltaker: Jeg fikk kr 141 234 567 i erstatning til slutt.\n", encoding="utf-8")
+    project = ["--project", str(demo)]
+    assert run(*project, "import", str(folder)).exit_code == 0
+    whole, part = tmp_path / "hele.txt", tmp_path / "del.txt"
+    whole.write_text("«141 234 567 i erstatning til slutt»\n", encoding="utf-8")
+    part.write_text("«41 234 567 i erstatning til slutt»\n", encoding="utf-8")
+    assert run(*project, "leakcheck", str(whole)).exit_code == 0
+    refused = run(*project, "leakcheck", str(part))
+    assert refused.exit_code == 1 and "phone '41 234 567'" in refused.output, refused.output

@@ -53,9 +53,13 @@ def cleared_in_project(session: Session) -> Callable[[Leak], bool]:
 
 
 def _occurrences(text: str, found: str) -> list[int]:
+    """Where `found` stands in `text` as a number of its own: not the tail or head of a longer one
+    ("41 234 567" in "kr 141 234 567" is no amount the text holds)."""
     places, at = [], text.find(found)
     while at >= 0:
-        places.append(at)
+        end = at + len(found)
+        if not (text[at - 1:at].isdigit() or text[end:end + 1].isdigit()):
+            places.append(at)
         at = text.find(found, at + 1)
     return places
 
@@ -74,8 +78,9 @@ def _spaced(text: str) -> str:
 
 def _quoted_there(leak: Leak, text: str, at: int) -> bool:
     """Whether the file's words beside the number (its context) are the text's at `at`, for AGREE
-    characters on one side, or on that side as far as the text goes. A number the file says in
-    words of its own ("Kari: 41 234 567") is read as the file says it, whatever the text holds."""
+    characters on one side, or on that side as far as the text goes, and on the other side too unless
+    the file cuts the number off there (Leak.cut). A number the file says in words of its own
+    ("Kari: 41 234 567", "mobil: 41 234 567 i erstatning") is read as the file says it, whatever the text holds."""
     found = _spaced(leak.found)
     if leak.at < 0 or not leak.context.startswith(found, leak.at):
         return False  # no place given in the context: read as the file alone reads it
@@ -84,7 +89,10 @@ def _quoted_there(leak: Leak, text: str, at: int) -> bool:
     same_before = len(_common_prefix(shown_before[::-1], before[::-1]))
     same_after = len(_common_prefix(shown_after, after))
     # A side the text ends on within AGREE characters agrees as far as it goes; one with nothing agrees with nothing.
-    return 0 < same_before >= min(AGREE, len(before)) or 0 < same_after >= min(AGREE, len(after))
+    agree_before, agree_after = 0 < same_before >= min(AGREE, len(before)), 0 < same_after >= min(AGREE, len(after))
+    # The other side is the quote's cut, or words of the file's own: "mobil: 41 234 567 i erstatning"
+    # quotes the text after the number, and says before it what the number is.
+    return (agree_before or "before" in leak.cut) and (agree_after or "after" in leak.cut) and (agree_before or agree_after)
 
 
 def _common_prefix(one: str, other: str) -> str:

@@ -78,6 +78,9 @@ class Leak:
     context: str
     known: bool = False  # one of the key's originals, rather than a pattern (a number, an address)
     at: int = -1  # where a pattern's find starts in `context`: the same number may stand there twice
+    # The sides ("before", "after") on which a pattern's find ends its piece of the file (a cell, a
+    # paragraph, a quote's marks), as a quote's cut ends it, rather than running on in the file's own words.
+    cut: tuple[str, ...] = ()
 
 
 def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLimits | None = None) -> Iterator[tuple[str, str]]:
@@ -116,6 +119,9 @@ def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits
     elif suffix == ".qdpx":
         with open_package(source, name, limits) as archive:
             for member in archive.namelist():
+                # A member's name travels with the archive as a file's own does ("sources/Kari Nordmann.pdf");
+                # qualcode names its sources by their GUIDs.
+                yield "member name", _without_guids(member)
                 if member.lower().endswith((".qde", ".xml")):
                     yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits), member)
                 elif member.lower().endswith((".txt", ".docx")):
@@ -260,15 +266,28 @@ def _word_parts(archive: zipfile.ZipFile, name: str, limits: PackageLimits) -> s
     if "[content_types].xml" in by_name:
         declared = by_name["[content_types].xml"]
         types = parse_xml(read_member(archive, declared, name), f"{name}: part {declared}", limits)
+        overridden = set()
         for override in types.iter(f"{_CONTENT_TYPES}Override"):
             kind = override.get("ContentType") or ""
             part = by_name.get(unquote(override.get("PartName") or "").lstrip("/").casefold())
-            if part is not None and "wordprocessingml" in kind and not kind.endswith(_NO_WORDS):
+            overridden.add(part)
+            if part is not None and _holds_words(kind):
                 parts.add(part)
+        # A part no Override names has its extension's type (Default): a main part word/hoved.xml
+        # under <Default Extension="xml" ContentType="…document.main+xml"/> is the document.
+        defaults = {(default.get("Extension") or "").casefold(): default.get("ContentType") or ""
+                    for default in types.iter(f"{_CONTENT_TYPES}Default")}
+        parts.update(member for member in members if member not in overridden and member != declared
+                     and _holds_words(defaults.get(posixpath.splitext(member)[1].lstrip(".").casefold(), "")))
     return parts
 
 
-def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Iterator[tuple[str, str]]:
+def _holds_words(kind: str) -> bool:
+    """Whether a part of content type `kind` is a Word part that may hold words."""
+    return "wordprocessingml" in kind and not kind.endswith(_NO_WORDS)
+
+
+def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: int = 0) -> Iterator[tuple[str, str]]:
     """Every paragraph of the body, headers, footers, comments and notes, and the document properties.
 
     Read straight from the package's XML: quicker than python-docx, and it sees every part.
@@ -288,12 +307,28 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
                     set_off = ", set off as a label" if _set_off(paragraph) else ""
                     yield f"{member.removeprefix('word/')} paragraph {number}{set_off}", text
                 # What Word keeps beside the text: deleted text and field codes (a mailto: link),
-                # and who wrote each comment and tracked change.
-                for node in root.iter(f"{W}delText", f"{W}instrText"):
-                    yield f"{member.removeprefix('word/')} {etree.QName(node).localname}", node.text or ""
-                for node in root.iter():
-                    if isinstance(node.tag, str) and node.get(f"{W}author"):
-                        yield f"{etree.QName(node).localname} author", node.get(f"{W}author") or ""
+                # and the words it keeps in attributes (who wrote each comment, alt text, a tooltip).
+                for node in root.iter(f"{W}delText"):
+                    yield f"{member.removeprefix('word/')} delText", node.text or ""
+                for node in root.iter(f"{W}delInstrText"):  # a deleted field's code
+                    yield f"{member.removeprefix('word/')} delInstrText", _without_field_name(node.text or "")
+                for code in _field_codes(root):
+                    yield f"{member.removeprefix('word/')} field code", code
+                yield from _word_attributes(root)
+            elif _WORD_BESIDE.match(member):
+                # Charts and SmartArt hold their words as DrawingML text, and a custom XML part the
+                # values its content controls show; settings only its document variables.
+                data = read_member(archive, member, name)
+                if not member.endswith("settings.xml") or b"docVar" in data:
+                    root = parse_xml(data, f"{name}: part {member}", limits)
+                    yield from (_xml_texts(root, member) if not member.endswith("settings.xml") else _word_attributes(root))
+            elif _WORD_CHUNK.match(member):
+                # A chunk of HTML, RTF or text Word shows in the document as if it were written there (altChunk).
+                text = read_member(archive, member, name).decode("utf-8", errors="replace")
+                for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
+                    yield f"{member} line {number}", line
+            elif _EMBEDDED_PACKAGE.match(member):
+                yield from _embedded_parts(read_member(archive, member, name), f"{name}: part {member}", member, limits, depth)
             elif member.startswith("word/_rels/") and member.endswith(".rels"):
                 root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for relation in root:  # a hyperlink's address (mailto:kari@…, a page about someone)
@@ -304,6 +339,94 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
                 for node in root.iter():
                     if isinstance(node.tag, str) and node.text and node.text.strip():
                         yield f"property {etree.QName(node).localname}", _without_guids(node.text)
+                    if isinstance(node.tag, str) and node.get("name"):  # a custom property's own name
+                        yield "property name", node.get("name") or ""
+
+
+# Parts of a .docx beside its Word parts that hold words: charts, SmartArt, custom XML, the
+# settings' document variables; chunks of other formats Word shows as text; embedded workbooks
+# and documents (a chart's data, a pasted table).
+_WORD_BESIDE = re.compile(r"(word/(charts|diagrams)/[^/]+|customXml/item\d+|word/settings)\.xml$")
+_WORD_CHUNK = re.compile(r"word/[^/]+\.(html?|xhtml|mht|mhtml|txt|rtf)$", re.IGNORECASE)
+_EMBEDDED_PACKAGE = re.compile(r"(word|xl)/embeddings/[^/]+\.(docx|docm|dotx|xlsx|xlsm)$", re.IGNORECASE)
+# How deep packages inside packages are read: a chart's workbook in a document is one level down.
+_MAX_DEPTH = 2
+
+
+def _embedded_parts(data: bytes, name: str, member: str, limits: PackageLimits, depth: int) -> Iterator[tuple[str, str]]:
+    """The pieces of a document or workbook embedded in another, named by where they stand in it."""
+    if depth >= _MAX_DEPTH:
+        raise UnreadableFile(f"{name} is a package inside a package inside a package, which the leak check does not read",
+                             "open it in the program it came from, save the innermost document on its own and check that")
+    reading = _docx_parts if member.lower().endswith(("docx", "docm", "dotx")) else _xlsx_parts
+    for where, text in reading(data, name, limits, depth + 1):
+        yield f"{member} {where}", text
+
+
+# Words Word keeps in attributes: who wrote a comment or change (and, in people.xml, their address),
+# a picture's alt text, title and file name, a link's tooltip, WordArt's text, a simple field's code.
+_TEXT_ATTRIBUTES = {"author", "userId", "descr", "title", "alt", "tooltip", "docLocation", "string"}
+_NAMED = {"docPr", "cNvPr", "bookmarkStart", "docVar"}  # elements whose `name` is typed by someone
+# Elements whose value someone typed: a content control's title and tag, a form field's name,
+# default text, help and list entries, a document variable.
+_TYPED_VALUES = {"alias", "tag", "name", "default", "helpText", "statusText", "listEntry", "docVar"}
+# Bookmarks Word and qualcode name themselves: a heading's or reference's, a quote's or code's by its GUID.
+_MACHINE_BOOKMARK = re.compile(r"_(Toc|Ref|Hlk|GoBack|Int)\w*|[qc]_[0-9a-f]{16,32}")
+
+
+def _word_attributes(root: etree._Element) -> Iterator[tuple[str, str]]:
+    """The words a Word part keeps in attributes, each a piece named by its element and attribute."""
+    from lxml import etree
+
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        element = etree.QName(node).localname
+        for attribute, value in node.attrib.items():
+            local = etree.QName(attribute).localname
+            typed = (local in _TEXT_ATTRIBUTES or (local == "name" and element in _NAMED)
+                     or (local == "val" and element in _TYPED_VALUES) or (local == "instr" and element == "fldSimple"))
+            if not typed or not value.strip() or (element == "bookmarkStart" and _MACHINE_BOOKMARK.fullmatch(value)):
+                continue
+            yield f"{element} {local}", _without_field_name(value) if local == "instr" else value
+
+
+def _field_codes(root: etree._Element) -> Iterator[str]:
+    """Each complex field's code, its pieces joined (Word splits one code over runs, "AUTHOR", " Kari
+    Nordmann"), without the field's own name ("PAGE" is Word's word, whoever the key holds)."""
+    fields: list[list[str]] = []  # the codes being read, innermost last: a field may hold another
+    for node in root.iter(f"{W}fldChar", f"{W}instrText"):
+        kind = node.get(f"{W}fldCharType")
+        if node.tag == f"{W}instrText":
+            if fields:
+                fields[-1].append(node.text or "")
+            elif (node.text or "").strip():
+                yield _without_field_name(node.text or "")
+        elif kind == "begin":
+            fields.append([])
+        elif kind in ("separate", "end") and fields:
+            code = "".join(fields.pop())
+            if code.strip():
+                yield _without_field_name(code)
+            if kind == "separate":
+                fields.append([])  # the result follows: a field inside it has its own begin
+    for code in map("".join, fields):
+        if code.strip():
+            yield _without_field_name(code)
+
+
+_FIELD_NAME = re.compile(r"\s*[A-Z]+(?=\s|$)")
+
+
+def _without_field_name(code: str) -> str:
+    return _FIELD_NAME.sub("", code, count=1)
+
+
+def _xml_texts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
+    """The text of every element of an XML part, by source line (not its attributes: a chart's are numbers)."""
+    for node in root.iter():
+        if isinstance(node.tag, str) and node.text and node.text.strip():
+            yield f"{member} line {node.sourceline}", node.text
 
 
 # A paragraph in one of these styles is a heading, as a report writes its labels ("Innhold", "Kodebok").
@@ -326,27 +449,58 @@ def _set_off(paragraph: etree._Element) -> bool:
     return False
 
 
-# Parts of a workbook beside its cells that hold words: the sheets' names, comments, the document
-# properties (its author), and each sheet's page header and footer.
-_XLSX_TEXT_PARTS = re.compile(r"(xl/workbook|xl/comments\d*|xl/comments/[^/]+|xl/threadedComments/[^/]+|docProps/[^/]+)\.xml$")
+# Parts of a workbook beside its cells that hold words: the sheets' names and defined names,
+# comments and who wrote them, the document properties (its author), tables' and columns' names,
+# shapes and charts, pivot tables and the data they keep, other workbooks' values linked to, custom XML.
+_XLSX_TEXT_PARTS = re.compile(
+    r"(xl/workbook|xl/comments\d*|xl/(comments|threadedComments|persons|tables|pivotTables|pivotCache|externalLinks)/[^/]+"
+    r"|docProps/[^/]+|customXml/item\d+)\.xml$")
+# Drawings and charts: their text, not their attributes (positions and sizes in numbers), but for alt text.
+_XLSX_DRAWINGS = re.compile(r"xl/(drawings|charts)/[^/]+\.xml$")
 _XLSX_SHEET = re.compile(r"xl/worksheets/[^/]+\.xml$")
 _SHEET_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+# What a sheet keeps beside its cells' values: formulas (="Kari "&"Nordmann", a HYPERLINK's address),
+# a link's text and tooltip, a validation's list and messages.
+_SHEET_BESIDE = tuple(f"{_SHEET_MAIN}{tag}" for tag in ("f", "formula", "formula1", "formula2", "hyperlink", "dataValidation"))
+_SHEET_WORDS = ("display", "tooltip", "location", "prompt", "promptTitle", "error", "errorTitle")
 
 
-def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Iterator[tuple[str, str]]:
+def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: int = 0) -> Iterator[tuple[str, str]]:
     """Every cell of every sheet, and the words kept beside them; the package's XML is checked
     first, openpyxl reads the cells afterwards."""
     import openpyxl  # here, not at the top, so the CLI starts quickly
 
     check_package_xml(source, name, limits=limits)
+    shown: set[str] = set()  # the shared strings a cell shows, which openpyxl reads below
     with open_package(source, name, limits) as archive:
         for member in archive.namelist():
             if _XLSX_TEXT_PARTS.match(member):
                 yield from _xml_parts(parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits), member)
+            elif _XLSX_DRAWINGS.match(member):
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
+                yield from _xml_texts(root, member)
+                yield from ((f"{member} {where}", text) for where, text in _word_attributes(root))
             elif _XLSX_SHEET.match(member):
                 root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for header in root.iter(f"{_SHEET_MAIN}headerFooter"):
                     yield from _xml_parts(header, f"{member} header or footer")
+                shown.update(cell.findtext(f"{_SHEET_MAIN}v") or "" for cell in root.iter(f"{_SHEET_MAIN}c") if cell.get("t") == "s")
+                for node in root.iter(*_SHEET_BESIDE):
+                    if node.text and node.text.strip():
+                        yield f"{member} line {node.sourceline}", node.text
+                    for attribute in _SHEET_WORDS:
+                        if (node.get(attribute) or "").strip():
+                            yield f"{member} line {node.sourceline}", node.get(attribute) or ""
+            elif member.startswith("xl/") and "/_rels/" in member and member.endswith(".rels"):
+                root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
+                for relation in root:  # a cell's link (mailto:kari@…), a linked workbook's path
+                    if relation.get("TargetMode") == "External":
+                        yield "link", relation.get("Target") or ""
+            elif _EMBEDDED_PACKAGE.match(member):
+                yield from _embedded_parts(read_member(archive, member, name), f"{name}: part {member}", member, limits, depth)
+        shared = next((member for member in archive.namelist() if member.lower() == "xl/sharedstrings.xml"), None)
+        if shared is not None:
+            yield from _unshown_strings(parse_xml(read_member(archive, shared, name), f"{name}: part {shared}", limits), shared, shown)
     with source.open("rb") if isinstance(source, Path) else io.BytesIO(source) as handle:
         try:
             workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
@@ -356,12 +510,55 @@ def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits) -> Itera
                         for cell in row:
                             if cell.value is not None:
                                 yield f"{sheet.title}!{getattr(cell, 'coordinate', '?')}", str(cell.value)
+                                as_shown = _shown_number(cell.value, getattr(cell, "number_format", None))
+                                if as_shown is not None:
+                                    yield f"{sheet.title}!{getattr(cell, 'coordinate', '?')} as shown", as_shown
             finally:
                 workbook.close()
         except UnreadableFile:
             raise
         except Exception as error:  # openpyxl raises many kinds of error on a damaged workbook
             raise UnreadableFile(f"{name} is not a readable Excel workbook ({type(error).__name__}: {error})") from None
+
+
+# A number format of digit places and literal text ("00000000000", '000000" "00000'), as a list of
+# fødselsnumre is formatted so Excel shows the leading zero the number lost; other formats (dates,
+# decimals with their point, thousands) are not drawn.
+_DIGIT_FORMAT = re.compile(r'(?:[0#]|"[^"]*"|\\.|[ \-/()])+')
+
+
+def _shown_number(value: object, number_format: str | None) -> str | None:
+    """A whole number as Excel shows it in a format of digit places (`_DIGIT_FORMAT`), where that differs
+    from the number written plainly: 1017000027 under "00000000000" is shown 01017000027."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or not number_format:
+        return None
+    section = number_format.split(";")[0]
+    if "0" not in section or _DIGIT_FORMAT.fullmatch(section) is None:
+        return None
+    pieces = re.findall(r'"([^"]*)"|\\(.)|([0#])|(.)', section)
+    places = sum(1 for _, _, place, _ in pieces if place)
+    digits = str(value).rjust(sum(1 for _, _, place, _ in pieces if place == "0"), "0")
+    overflow, digits = digits[:max(0, len(digits) - places)], digits[max(0, len(digits) - places):].rjust(places, " ")
+    shown, index = [], 0
+    for quoted, escaped, place, other in pieces:
+        if place:
+            shown.append((overflow if index == 0 else "") + digits[index].strip())
+            index += 1
+        else:
+            shown.append(quoted or escaped or other)
+    text = "".join(shown).strip()
+    return None if text == str(value) else text
+
+
+def _unshown_strings(root: etree._Element, member: str, shown: set[str]) -> Iterator[tuple[str, str]]:
+    """What a workbook's shared strings hold that no cell shows: a string no cell refers to (kept in the
+    file all the same), and the phonetic reading a string carries beside its text."""
+    for index, item in enumerate(root.iter(f"{_SHEET_MAIN}si")):
+        if str(index) not in shown:
+            yield f"{member} string {index + 1}, shown in no cell", "".join(item.itertext())
+        else:
+            for reading in item.iter(f"{_SHEET_MAIN}rPh"):
+                yield f"{member} string {index + 1} reading", "".join(reading.itertext())
 
 
 def _xml_parts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
@@ -408,9 +605,18 @@ def scan_text(text: str, key: PseudonymKey, file: str, where: str) -> list[Leak]
     return [replace(leak, file=file, where=where) for leak, _ in scan_offsets(text, key, KnownMatcher(key))]
 
 
-def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None, limits: PackageLimits | None = None) -> list[Leak]:
+def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None, limits: PackageLimits | None = None,
+               *, own: bool = False) -> list[Leak]:
     """Every leak in a file, or in the bytes of a file about to be written as `name`, within `limits`
-    (by default those of a file from disk of its kind)."""
+    (by default those of a file from disk of its kind). With `own` the file is one of qualcode's own
+    exports, and its labels where qualcode writes them are labels (_own_label); a file from elsewhere
+    laid out like one gets no such reading."""
+    return _checked_file(source, key, name, limits, own)[0]
+
+
+def _checked_file(source: Path | bytes, key: PseudonymKey, name: str | None, limits: PackageLimits | None,
+                  own: bool) -> tuple[list[Leak], bool]:
+    """`check_file`'s leaks, and whether a name the key holds passed as one of qualcode's labels."""
     if isinstance(source, Path) and not source.is_file():
         raise InvalidInput(f"{source} is not a file" if source.exists() else f"{source} does not exist")
     name = name or (source.name if isinstance(source, Path) else "")
@@ -421,12 +627,19 @@ def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None,
     # The file's own name travels with it ("Sissel Bakken notat.txt"), as the exporters' guard
     # refuses to write; not its folders', which name where the researcher keeps it.
     named = scan_text(visible(source.name), key, name, "file name") if isinstance(source, Path) else []
-    return named + check_parts(parts, key, name)
+    leaks, labelled = _checked_parts(parts, key, name, own)
+    return named + leaks, labelled
 
 
-def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> list[Leak]:
+def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str, *, own: bool = False) -> list[Leak]:
     """Every leak in the (where, text) pieces of a file called `name`, each text read as the key's
-    originals are written: composed (NFC), with nothing invisible inside a name."""
+    originals are written: composed (NFC), with nothing invisible inside a name. With `own` the
+    pieces are one of qualcode's own exports (check_file)."""
+    return _checked_parts(parts, key, name, own)[0]
+
+
+def _checked_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str, own: bool) -> tuple[list[Leak], bool]:
+    """`check_parts`'s leaks, and whether a name the key holds passed as one of qualcode's labels."""
     joined = "\n".join(text for _, text in parts)
     if visible(joined) != joined:  # seldom: only then is each piece made visible on its own
         parts = [(where, visible(text)) for where, text in parts]
@@ -438,14 +651,42 @@ def check_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str) -> l
     for _, text in parts:
         starts.append(position)
         position += len(text) + 1
-    leaks = []
+    leaks, labelled = [], False
     for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
         index = bisect_right(starts, offset) - 1
         where, piece = parts[index]
-        if leak.known and _own_label(where, piece, offset - starts[index], leak.found):
+        if own and leak.known and _own_label(where, piece, offset - starts[index], leak.found):
+            labelled = True
             continue
+        local = offset - starts[index]
+        if not leak.known and local + len(leak.found) <= len(piece):
+            # A number's words around it are its piece's (a cell's, a paragraph's): a cell beside it
+            # that ends "fikk kr" makes no amount of a phone number standing in a cell of its own.
+            leak = replace(leak, context=_context(piece, local, local + len(leak.found)), at=_context_at(piece, local),
+                           cut=_cut_sides(where, piece, local, len(leak.found)))
         leaks.append(replace(leak, file=name, where=where))
-    return leaks
+    return leaks, labelled
+
+
+# What may stand between a quote's cut and the quoted words in a file: white space, quotation marks,
+# an omission's (…) and a table's separators. Not a colon ("mobil: 41 234 567" is a label's) nor an
+# opening bracket ("Telefon (41 234 567 …").
+_CUT_MARKS = frozenset("\"'«»“”„‘’‚)]}…,;")
+# A line of a text file, unlike a cell or a paragraph, is no piece of its own: the line before
+# may say what the number is ("mobil:\n41 234 567").
+_TEXT_LINE = re.compile(r"line \d+(?: with its character references read)?")
+
+
+def _cut_sides(where: str, piece: str, at: int, length: int) -> tuple[str, ...]:
+    """The sides on which the find at `at` in `piece` (at `where`) stands where a quote's cut would
+    leave it: nothing but _CUT_MARKS between it and its piece's edge (a piece that is a cell or a
+    paragraph), or before a cut mark."""
+    sides = []
+    for side, beside in (("before", piece[:at][::-1]), ("after", piece[at + length:])):
+        mark = beside.lstrip()[:1]
+        if mark in _CUT_MARKS if mark else _TEXT_LINE.fullmatch(where) is None:
+            sides.append(side)
+    return tuple(sides)
 
 
 # Where qualcode writes a label as a piece of its own: a column's name, in a table's first line or row,
@@ -454,18 +695,21 @@ _SET_OFF = r"document\.xml paragraph \d+, set off as a label"
 _COLUMN_NAME = re.compile(rf"line 1 column \d+|.*![A-Z]+1|{_SET_OFF}")
 # Where it writes one as a paragraph's lead word ("Memo: …"): a Word paragraph set off so.
 _LEAD_WORD = re.compile(_SET_OFF)
+# Where it writes one before a page's number (the field's code is read apart): a report's footer.
+_FOOTER = re.compile(r"footer\d*\.xml paragraph \d+")
 
 
 def _own_label(where: str, piece: str, at: int, found: str) -> bool:
     """Whether `found`, a name the key holds found at `at` in `piece` (at `where` in its file), is one
     of qualcode's own labels standing as qualcode writes one: a column's name, or a Word paragraph set
-    off as a label, whole or as its lead word ("Memo: …"). A nickname that is also a label ("Memo") is pseudonymised in every text,
+    off as a label, whole or as its lead word ("Memo: …"), or a footer's word before the page number. A nickname that is also a label ("Memo") is pseudonymised in every text,
     so the label is all that is left of the word there; anywhere else (a cell below, a line of a
     note, a plain paragraph such as a quote's, a value in a .qdpx) the name is still a leak."""
     if found not in OWN_LABELS or at != 0:
         return False
     return (piece == found and _COLUMN_NAME.fullmatch(where) is not None) or (
-        piece.startswith(f"{found}: ") and _LEAD_WORD.fullmatch(where) is not None)
+        piece.startswith(f"{found}: ") and _LEAD_WORD.fullmatch(where) is not None) or (
+        piece.strip() == found and _FOOTER.fullmatch(where) is not None)
 
 
 # Files larger than this are not read whole for what a rewrite or a withdrawal could not reach
@@ -516,9 +760,12 @@ def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] |
     return found
 
 
-def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, cleared: Callable[[Leak], bool] | None = None) -> None:
+def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, cleared: Callable[[Leak], bool] | None = None,
+          remember: Callable[[bytes], None] | None = None) -> None:
     """For exporters: refuse a file, or the bytes of a file to be written as `name`, with an identifier in it,
     but for what `cleared` says the project's stored text, read in context, holds as no identifier.
+    What an exporter makes is qualcode's own: its labels pass as labels, and a file that passed so is
+    given to `remember` (anonymise.own_exports), so `qualcode leakcheck` knows it for one later.
 
     Nothing is deleted: exporters check the bytes before any of them reach the disk
     (exporters.publish), so a refusal never touches an earlier good export.
@@ -529,7 +776,7 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
     for leak, _ in scan_offsets(visible(written), key, KnownMatcher(key)) if written else ():
         raise LeakFound(f"refused to write {written}: its name holds {leak.kind} {leak.found!r}",
                         "give the file a name without it; nothing was written")
-    leaks = check_file(source, key, name, EXPORT_LIMITS if isinstance(source, bytes) else None)
+    leaks, labelled = _checked_file(source, key, name, EXPORT_LIMITS if isinstance(source, bytes) else None, own=True)
     if leaks and cleared is not None:
         leaks = [leak for leak in leaks if not cleared(leak)]
     if leaks:
@@ -543,6 +790,8 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
             "the key learned it?): rewrite it with `qualcode anonymise reapply` and export again" if first.known else
             "run `qualcode leakcheck` on the source, add the identifier to the key, and export again",
         )
+    if labelled and remember is not None:
+        remember(source if isinstance(source, bytes) else source.read_bytes())
 
 
 def _context(text: str, start: int, end: int, width: int = 30) -> str:

@@ -442,15 +442,18 @@ def emails(text: str) -> Iterator[re.Match[str]]:
 
 # A digit of another script ("٩١٢٣٤٥٦٧", full-width "９１２"), which the detectors' [2-9] and [0-9] miss.
 _OTHER_DIGIT = re.compile(r"[^\D0-9]")  # a digit that is not 0-9: one class, tried at C speed
+# Spaces of other widths, which Word, web pages and typesetting put between a number's groups
+# ("91\u00a023\u00a045\u00a067", "912\u2009345"): the detectors read only a plain space between them.
+_OTHER_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
 
 def plain_digits(text: str) -> str:
-    """`text` with every digit as an ASCII one and a full-width @ as @: one character for one, so
-    every offset holds."""
+    """`text` with every digit as an ASCII one, every space as a plain one and a full-width @ as @:
+    one character for one, so every offset holds."""
     if text.isascii():
         return text
     text = _OTHER_DIGIT.sub(lambda digit: str(unicodedata.decimal(digit.group())), text)
-    return text.replace("\uff20", "@")
+    return _OTHER_SPACE.sub(" ", text).replace("\uff20", "@")
 
 
 def _years_or_a_day(text: str, match: re.Match[str]) -> bool:

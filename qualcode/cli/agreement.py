@@ -151,6 +151,7 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
     if output.xlsx is not None or docx is not None:
         from qualcode.anonymise.in_context import cleared_in_project
         from qualcode.anonymise.leakcheck import guard
+        from qualcode.anonymise.own_exports import remembering
 
         key = workspace.leak_check_key()
         if docx is not None and docx.suffix.lower() != ".docx":
@@ -160,10 +161,10 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
             if not output.force:
                 raise InvalidInput(f"{taken} exists; nothing was written", "pass --force to overwrite it, or give another file name")
         with workspace.begin() as session:  # a passage cut after "kr " is read where it stands, as the report reads it
-            cleared = cleared_in_project(session)
+            cleared, remember = cleared_in_project(session), remembering(session)
             if output.xlsx is not None:
                 path = output.xlsx
-                write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name, cleared), overwrite=output.force)
+                write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name, cleared, remember), overwrite=output.force)
                 note(f"wrote {path}")
             if docx is not None:
                 from qualcode.agreement.document import docx_bytes
@@ -171,7 +172,7 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
 
                 # The disagreements are listed in the document one by one, with their text: not as a table too.
                 publish(docx, docx_bytes(result, [table for name, table in tables.items() if name != "disagreements"]),
-                        lambda data: guard(data, key, docx.name, cleared), overwrite=output.force)
+                        lambda data: guard(data, key, docx.name, cleared, remember), overwrite=output.force)
                 note(f"wrote {docx}")
     with workspace.begin() as session:
         withdrawn = workspace.withdrawn(session)

@@ -101,10 +101,11 @@ def _emit(
     if output.xlsx is not None:
         from qualcode.anonymise.in_context import cleared_in_project
         from qualcode.anonymise.leakcheck import guard
+        from qualcode.anonymise.own_exports import remembering
 
         key, cleared = workspace.leak_check_key(), cleared_in_project(session)  # a quote cut after "kr " as the report passes it
         path = output.xlsx
-        write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name, cleared), overwrite=output.force)
+        write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name, cleared, remembering(session)), overwrite=output.force)
         note(f"wrote {path}")
     withdrawn = workspace.withdrawn(session)
     if output.as_json:

@@ -191,6 +191,7 @@ def framework_export(
     Example: qualcode framework export rammematrise.xlsx --role deltaker
     """
     from qualcode.anonymise.in_context import cleared_in_project
+    from qualcode.anonymise.own_exports import remembering
     from qualcode.exporters.framework import export_framework_workbook
 
     with app.workspace(read_only=True, keeps=True) as workspace:  # an export only reads the project
@@ -198,7 +199,7 @@ def framework_export(
         with workspace.begin() as session:
             matrix = framework_matrix(session, codes, participants, roles, workspace.mine())
             written, warnings = export_framework_workbook(path, matrix, key, language=language, force=force,
-                                                          cleared=cleared_in_project(session))
+                                                          cleared=cleared_in_project(session), remember=remembering(session))
     for warning in warnings:
         note(f"warning: {warning}")
     click.echo(f"wrote {written}: {counted(len(matrix.rows), 'participant')} × {counted(len(matrix.codes), 'code')}")

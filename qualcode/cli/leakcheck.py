@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy.orm import Session
 
 from qualcode.anonymise.in_context import cleared_in_project
 from qualcode.anonymise.leakcheck import check_file
+from qualcode.anonymise.own_exports import is_own_export
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.errors import LeakFound
@@ -24,8 +26,9 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
     """
     with app.workspace(read_only=True, keeps=True) as workspace:  # reads only: a read-only copy is checked too
         key = workspace.read_key()
-        found = [leak for path in files for leak in check_file(path, key)]
         with workspace.begin() as session:  # a number a quote's cut left bare is read where it stands
+            # qualcode's labels pass as labels only in a file this project exported as it is now.
+            found = [leak for path in files for leak in check_file(path, key, own=_exported_here(session, path))]
             cleared = cleared_in_project(session)
             kept = [leak for leak in found if cleared(leak)]
     leaks = [leak for leak in found if leak not in kept]
@@ -40,6 +43,14 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
     if leaks:
         raise LeakFound(f"{_count(len(leaks), 'identifier')} found in {_count(len({leak.file for leak in leaks}), 'file')}")
     note(f"no identifiers found in {_count(len(files), 'file')}")
+
+
+def _exported_here(session: Session, path: Path) -> bool:
+    """Whether `path` holds the bytes of one of this project's exports (anonymise.own_exports)."""
+    try:
+        return path.is_file() and is_own_export(session, path.read_bytes())
+    except OSError:
+        return False  # check_file says why it cannot be read
 
 
 def _count(number: int, noun: str) -> str:

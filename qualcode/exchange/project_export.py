@@ -45,6 +45,7 @@ from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from qualcode import __version__
+from qualcode.anonymise.own_exports import remembering
 from qualcode.coding.coders import REVIEWER
 from qualcode.coding.consensus import CONSENSUS_CODER, standing_decisions
 from qualcode.coding.memos import coding_memo_writers
@@ -532,7 +533,8 @@ def export_qdpx(
     # folder's, which may name someone ("Kari Nordmann studie") and is never rewritten.
     content = build_qdpx(session, get_setting(session, "project.name") or project_root.name)
     path = export_path(project_root, output, "prosjekt", ".qdpx", force)
-    path, warnings = publish_checked(path, content.data, key, numbered=output is None, overwrite=force)
+    path, warnings = publish_checked(path, content.data, key, numbered=output is None, overwrite=force,
+                                     remember=remembering(session))
     return QdpxExport(path, content.sources, content.codings, content.notes, content.cases, content.left_out,
                       warnings + _not_carried(session) + codes_not_carried(session))
 

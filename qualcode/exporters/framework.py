@@ -240,13 +240,13 @@ def _as_text(cell: Any) -> None:
 
 def export_framework_workbook(
     path: Path, matrix: MatrixLike, key: PseudonymKey | None, *, language: str = "nb", force: bool = False,
-    cleared: Callable[[Leak], bool] | None = None,
+    cleared: Callable[[Leak], bool] | None = None, remember: Callable[[bytes], None] | None = None,
 ) -> tuple[Path, list[str]]:
     """Write the workbook to `path` if it passes the leak check, but for what `cleared` clears (a path that
     exists only with `force`); the path written and warnings about temporaries that killed exports left beside it."""
     if path.suffix.lower() != ".xlsx":
         raise InvalidInput(f"{path.name} should end in .xlsx")
-    check = (lambda data: guard(data, key, path.name, cleared)) if key is not None else None
+    check = (lambda data: guard(data, key, path.name, cleared, remember)) if key is not None else None
     stale = publish(path, render_framework_workbook(matrix, language), check, overwrite=force)
     return path, [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale] + _cut(matrix, language)
 

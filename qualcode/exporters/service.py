@@ -23,6 +23,7 @@ from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.in_context import cleared_in_project
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.leakcheck import Leak, guard
+from qualcode.anonymise.own_exports import remembering
 from qualcode.anonymise.typed_text import clean_text, looked_up
 from qualcode.coding.orphans import left_out_note
 from qualcode.coding.passages import (
@@ -145,10 +146,11 @@ def publish_numbered(first: Path, data: bytes, check: Callable[[bytes], None] | 
 
 
 def publish_checked(path: Path, data: bytes, key: PseudonymKey | None, *, numbered: bool = False,
-                    overwrite: bool = True, cleared: Callable[[Leak], bool] | None = None) -> tuple[Path, list[str]]:
-    """Publish through the leak guard (when there is a key), which lets pass what `cleared` clears; the
-    path written, and warnings for stale temporaries removed."""
-    check = (lambda checked: guard(checked, key, path.name, cleared)) if key is not None else None
+                    overwrite: bool = True, cleared: Callable[[Leak], bool] | None = None,
+                    remember: Callable[[bytes], None] | None = None) -> tuple[Path, list[str]]:
+    """Publish through the leak guard (when there is a key), which lets pass what `cleared` clears and gives
+    `remember` what passed with qualcode's own labels; the path written, and warnings for stale temporaries removed."""
+    check = (lambda checked: guard(checked, key, path.name, cleared, remember)) if key is not None else None
     if numbered:
         path, stale = publish_numbered(path, data, check)
     else:
@@ -159,7 +161,8 @@ def publish_checked(path: Path, data: bytes, key: PseudonymKey | None, *, number
 def _publish_export(session: Session, path: Path, data: bytes, key: PseudonymKey | None,
                     output: Path | None, force: bool) -> tuple[Path, list[str]]:
     """Publish an export of quotes: a number their cut left without the words that made it an amount is no leak."""
-    return publish_checked(path, data, key, numbered=output is None, overwrite=force, cleared=cleared_in_project(session))
+    return publish_checked(path, data, key, numbered=output is None, overwrite=force, cleared=cleared_in_project(session),
+                           remember=remembering(session))
 
 
 # Called as progress(done, total) while quotes are written: once per batch of quotes.

@@ -12,11 +12,16 @@ _NBSP = re.compile("[\u00a0\u2007\u202f]")
 # Invisible characters that only get in the way of offsets and matching, and that would hide a
 # name from the key ("Ka\u200eri"): soft hyphen, zero-width and joiner characters, direction
 # marks and embeddings, invisible operators, the combining grapheme joiner, variation selectors
-# and tag characters.
+# and tag characters; and the Hangul fillers, letters that show as a blank ("Kari\u3164Nordmann"
+# reads as Kari Nordmann, yet is one word to the key).
 INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufe00-\ufe0f\ufeff"
-    "\U000e0000-\U000e007f]"
+    "[\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]"
 )
+# Of the fillers, those that stand in an old Hangul syllable spelt in conjoining letters, where
+# they are part of its spelling, and the conjoining letters themselves.
+_SYLLABLE_FILLERS = frozenset("\u115f\u1160")
+_CONJOINING_JAMO = re.compile("[\u1100-\u11ff\ua960-\ua97f\ud7b0-\ud7ff]")
 # Of those, what joins and varies emoji: the zero-width joiner (👨‍👩‍👧), variation selectors (🏳️)
 # and tag characters (a subdivision's flag). Between symbols they are part of what was written and
 # hide no name, so they are kept there (`_drop_invisible`); between letters they go like the rest.
@@ -76,11 +81,14 @@ def _drop_invisible(text: str) -> str:
 
 def invisible_kept(text: str, index: int) -> bool:
     """Whether the invisible character at `index` is part of what was written, and kept where the
-    rest go (`visible`, `normalise`): a joiner or selector within an emoji (🏳️‍🌈, 👩‍👩‍👧), or a joiner
-    between two letters of a script that spells with it."""
+    rest go (`visible`, `normalise`): a joiner or selector within an emoji (🏳️‍🌈, 👩‍👩‍👧), a joiner
+    between two letters of a script that spells with it, or a Hangul filler in a syllable spelt in
+    conjoining letters."""
     character = text[index]
     if character in _SCRIPT_JOINERS and _joins_script_letters(text, index, index + 1):
         return True
+    if character in _SYLLABLE_FILLERS:
+        return any(0 <= at < len(text) and _CONJOINING_JAMO.match(text[at]) for at in (index - 1, index + 1))
     if character not in _EMOJI_JOINERS:
         return False
     if character in _TAGS:

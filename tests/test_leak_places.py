@@ -1,0 +1,257 @@
+"""The leak check reads every place a Word document, a workbook or a .qdpx keeps words, not only
+their paragraphs and cells: alt text, tooltips, content controls, form fields, bookmarks, simple
+fields, people.xml, custom properties, document variables, custom XML, HTML chunks, SmartArt and
+embedded workbooks; a workbook's links, formulas, tables and validations; a .qdpx's member names.
+Each was a hostile tester's probe that `qualcode leakcheck` passed as clean."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+
+from qualcode.anonymise.apply import add_identifier
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.leakcheck import check_file
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+PEOPLE_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.people+xml"
+
+
+def _key() -> PseudonymKey:
+    key = PseudonymKey("steder")
+    add_identifier(key, "Kari Nordmann", "person", "f")
+    add_identifier(key, "Sissel Bakken", "person", "f")
+    return key
+
+
+def _word(path: Path, body: str = "", parts: dict[str, str | bytes] | None = None, types: str = "") -> Path:
+    """A document python-docx writes, with `body` put before its first paragraph's runs, `parts`
+    added to the package and `types` declared in its content types."""
+    written = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Ingen navn her.")
+    document.save(written)
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:p>", b"<w:p>" + body.encode(), 1)
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", types.encode() + b"</Types>")
+            target.writestr(item, data)
+        for name, data in (parts or {}).items():
+            target.writestr(name, data)
+    return path
+
+
+def _workbook() -> bytes:
+    written = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A1"] = "Sissel Bakken"
+    workbook.save(written)
+    return written.getvalue()
+
+
+WORD_PLACES: dict[str, dict[str, object]] = {
+    "bookmark": {"body": '<w:bookmarkStart w:id="9" w:name="Kari_Nordmann"/><w:bookmarkEnd w:id="9"/>'},
+    "simple field": {"body": '<w:fldSimple w:instr="AUTHOR Kari Nordmann"><w:r><w:t>x</w:t></w:r></w:fldSimple>'},
+    "link's tooltip": {"body": '<w:hyperlink w:anchor="x" w:tooltip="Sissel Bakken"><w:r><w:t>lenke</w:t></w:r></w:hyperlink>'},
+    "content control": {"body": '<w:sdt><w:sdtPr><w:alias w:val="Sissel Bakken"/></w:sdtPr><w:sdtContent><w:r><w:t>x</w:t></w:r></w:sdtContent></w:sdt>'},
+    "alt text": {"body": '<w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+                         '<wp:extent cx="1" cy="1"/><wp:docPr id="1" name="Bilde 1" descr="Foto av Sissel Bakken"/></wp:inline></w:drawing></w:r>'},
+    "form field": {"body": '<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="navn"/><w:textInput>'
+                           '<w:default w:val="Sissel Bakken"/></w:textInput></w:ffData></w:fldChar></w:r>'},
+    "shape's alt text": {"body": '<w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml" alt="Sissel Bakken"/></w:pict></w:r>'},
+    "field code split over runs": {"body": '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> AUTHOR </w:instrText></w:r>'
+                                           '<w:r><w:instrText>"Sissel</w:instrText></w:r><w:r><w:instrText> Bakken"</w:instrText></w:r>'
+                                           '<w:r><w:fldChar w:fldCharType="end"/></w:r>'},
+    "deleted field code": {"body": '<w:del w:id="1" w:author="x"><w:r><w:delInstrText> AUTHOR "Sissel Bakken" </w:delInstrText></w:r></w:del>'},
+    "WordArt": {"body": '<w:r><w:pict><v:shape xmlns:v="urn:schemas-microsoft-com:vml"><v:textpath string="Sissel Bakken"/></v:shape></w:pict></w:r>'},
+    "people.xml": {"parts": {"word/people.xml": '<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml">'
+                                                '<w15:person w15:author="Sissel Bakken"/></w15:people>'},
+                   "types": f'<Override PartName="/word/people.xml" ContentType="{PEOPLE_TYPE}"/>'},
+    "custom property's name": {"parts": {"docProps/custom.xml": '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+                                                              'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+                                                              '<property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Sissel Bakken">'
+                                                              '<vt:lpwstr>x</vt:lpwstr></property></Properties>'}},
+    "HTML chunk": {"parts": {"word/afchunk.htm": "<html><body><p>Sissel Bakken</p></body></html>"}},
+    "custom XML": {"parts": {"customXml/item9.xml": "<skjema><navn>Sissel Bakken</navn></skjema>"}},
+    "SmartArt": {"parts": {"word/diagrams/data1.xml": '<dgm:dataModel xmlns:dgm="urn:d" xmlns:a="urn:a"><a:t>Sissel Bakken</a:t></dgm:dataModel>'}},
+    "embedded workbook": {"parts": {"word/embeddings/Microsoft_Excel_Worksheet.xlsx": _workbook()}},
+}
+
+
+@pytest.mark.parametrize("place", WORD_PLACES)
+def test_a_name_a_word_document_keeps_beside_its_paragraphs_is_found(tmp_path: Path, place: str) -> None:
+    path = _word(tmp_path / "notat.docx", **WORD_PLACES[place])  # type: ignore[arg-type]
+    found = {leak.found for leak in check_file(path, _key())}
+    assert found & {"Sissel Bakken", "Kari Nordmann", "Kari_Nordmann", '"Sissel Bakken"'}, (place, found)
+
+
+def test_a_field_s_own_name_is_word_s_and_no_one_s(tmp_path: Path) -> None:
+    """A report's footer holds the field PAGE: with a surname Page in the key, every report was
+    refused for "person 'PAGE' (footer1.xml instrText)". The field's name is Word's; what follows it
+    is read (AUTHOR "Page" is a name)."""
+    key = _key()
+    add_identifier(key, "Page", "person", "m")
+    field = '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> {} </w:instrText></w:r>' \
+            '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    assert check_file(_word(tmp_path / "side.docx", field.format("PAGE")), key) == []
+    assert [leak.found for leak in check_file(_word(tmp_path / "forfatter.docx", field.format('AUTHOR "Page"')), key)] == ["Page"]
+
+
+def _sheet(change: Callable[[openpyxl.Workbook, object], None], path: Path) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A1"] = "navn"
+    change(workbook, sheet)
+    workbook.save(str(path))
+    return path
+
+
+def _link(workbook: openpyxl.Workbook, sheet: object) -> None:
+    sheet["A2"] = "lenke"  # type: ignore[index]
+    sheet["A2"].hyperlink = "mailto:sissel.bakken@eksempel.no"  # type: ignore[index]
+
+
+def _formula(workbook: openpyxl.Workbook, sheet: object) -> None:
+    sheet["A2"] = '="Sissel Bakken"'  # type: ignore[index]
+
+
+def _table(workbook: openpyxl.Workbook, sheet: object) -> None:
+    from openpyxl.worksheet.table import Table
+
+    sheet["A2"] = "x"  # type: ignore[index]
+    sheet.add_table(Table(displayName="Sissel_Bakken", ref="A1:A2"))  # type: ignore[attr-defined]
+
+
+def _validation(workbook: openpyxl.Workbook, sheet: object) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    validation = DataValidation(type="list", formula1='"Sissel Bakken,Ola"', prompt="Velg Sissel Bakken")
+    sheet.add_data_validation(validation)  # type: ignore[attr-defined]
+    validation.add("B1")
+
+
+@pytest.mark.parametrize("change", [_link, _formula, _table, _validation], ids=["link", "formula", "table", "validation"])
+def test_a_name_a_workbook_keeps_beside_its_cells_values_is_found(tmp_path: Path, change: Callable[[openpyxl.Workbook, object], None]) -> None:
+    found = {leak.found.casefold() for leak in check_file(_sheet(change, tmp_path / "liste.xlsx"), _key())}
+    assert found & {"sissel bakken", "sissel_bakken", "sissel.bakken"}, found
+
+
+def test_a_name_a_workbook_s_shared_strings_hold_beside_what_its_cells_show_is_found(tmp_path: Path) -> None:
+    """A shared string no cell refers to, and a string's phonetic reading (rPh), are kept in the
+    file, and openpyxl reads neither: they passed the check."""
+    written = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A1"] = "ok"
+    workbook.save(written)
+    strings = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">'
+               '<si><t>ok</t><rPh sb="0" eb="2"><t>Sissel Bakken</t></rPh></si><si><t>Kari Nordmann</t></si></sst>')
+    path = tmp_path / "liste.xlsx"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename).decode()
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(r'<c r="A1"[^>]*>.*?</c>', '<c r="A1" t="s"><v>0</v></c>', data)
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                    '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace("</Relationships>", '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/'
+                                    'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+            target.writestr(item, data)
+        target.writestr("xl/sharedStrings.xml", strings)
+    loaded = openpyxl.load_workbook(path).active
+    assert loaded is not None and loaded["A1"].value == "ok"  # what a reader of the cells sees
+    assert sorted(leak.found for leak in check_file(path, _key())) == ["Kari Nordmann", "Sissel Bakken"]
+
+
+def test_a_name_in_a_qdpx_member_s_name_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "prosjekt.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", "<Project/>")
+        archive.writestr("sources/Sissel Bakken.png", b"\x89PNG")
+        archive.writestr("sources/0c1d2e3f-0000-4000-8000-0000000a4764.txt", "Ingen navn her.")
+    assert [(leak.where, leak.found) for leak in check_file(path, _key())] == [("member name", "Sissel Bakken")]
+
+
+@pytest.mark.parametrize("filler", ["\u3164", "\uffa0", "\u115f", "\u1160"])
+def test_a_name_joined_by_a_hangul_filler_is_pseudonymised_and_found(demo: Path, tmp_path: Path, filler: str) -> None:
+    """A Hangul filler is a letter that shows as a blank: "Sissel\u3164Bakken" reads as Sissel Bakken,
+    yet was one word to the key. A memo so typed was stored as typed, and the report that printed it
+    passed the leak guard, as did the file to `qualcode leakcheck`. It goes as other invisible
+    characters go; in an old Hangul syllable spelt in conjoining letters it stays."""
+    from qualcode.text.normalise import visible
+    from tests.test_cli import run
+
+    said = f"Ring Sissel{filler}Bakken i morgen."
+    note = tmp_path / "notat.txt"
+    note.write_text(said + "\n", encoding="utf-8")
+    assert [leak.found for leak in check_file(note, _key())] == ["SisselBakken"]
+    coded = run("--project", str(demo), "coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul",
+                "--memo", said)
+    assert coded.exit_code == 0, coded.output
+    report = tmp_path / "rapport.docx"
+    written = run("--project", str(demo), "export", "report", "--memos", "--output", str(report))
+    assert written.exit_code == 0, written.output
+    text = "\n".join(paragraph.text for paragraph in docx.Document(str(report)).paragraphs)
+    assert "Ring " in text and "Sissel" not in text and "Bakken" not in text
+    assert visible("\u1100\u1160\u11a8 \u115f\u1161") == "\u1100\u1160\u11a8 \u115f\u1161"
+
+
+def test_a_main_document_part_declared_by_its_extension_s_content_type_is_read(tmp_path: Path) -> None:
+    """A package may declare its parts' content types by extension (Default) rather than part by
+    part (Override): python-docx opens such a document's main part under any name, and the leak
+    check, reading Overrides only, read nothing of it."""
+    written = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("Sissel Bakken kom.")
+    document.save(written)
+    path = tmp_path / "notat.docx"
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data, name = source.read(item.filename), item.filename.replace("word/document.xml", "word/hoved.xml")
+            if name == "_rels/.rels":
+                data = data.replace(b"word/document.xml", b"word/hoved.xml")
+            elif name == "[Content_Types].xml":
+                data = re.sub(rb'<Override PartName="/word/document.xml"[^>]*/>', b"", data)
+                data = re.sub(rb'<Default Extension="xml" ContentType="[^"]*"/>', f'<Default Extension="xml" ContentType="{main}"/>'.encode(), data)
+            target.writestr(name, data)
+    assert [paragraph.text for paragraph in docx.Document(str(path)).paragraphs] == ["Sissel Bakken kom."]
+    assert [leak.found for leak in check_file(path, _key())] == ["Sissel Bakken"]
+
+
+def test_a_fodselsnummer_kept_as_a_number_is_found_as_excel_shows_it(tmp_path: Path) -> None:
+    """A list of fødselsnumre typed into Excel keeps each as a number, which loses its leading zero,
+    and is formatted "00000000000" to show it again: the leak check read 1017000027, no fødselsnummer,
+    where Excel shows 01017000027. A whole number in a format of digit places is read as shown too."""
+    from qualcode.anonymise.patterns import valid_fnr
+
+    number = next(f"010170{serial:05d}" for serial in range(100_000) if valid_fnr(f"010170{serial:05d}"))
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["fødselsnummer", "antall"])
+    sheet.append([int(number), 5])
+    sheet.append([int(number), 5])
+    sheet["A2"].number_format = "00000000000"
+    sheet["A3"].number_format = '000000" "00000'
+    sheet["B2"].number_format = "0.00"
+    path = tmp_path / "deltakere.xlsx"
+    workbook.save(str(path))
+    found = [(leak.kind, leak.found, leak.where) for leak in check_file(path, PseudonymKey("liste"))]
+    assert found == [("fnr", number, "Sheet!A2 as shown"), ("fnr", f"{number[:6]} {number[6:]}", "Sheet!A3 as shown")]
