@@ -999,17 +999,16 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     if not listed and (folded in lowered or _common(folded)):
         return False
     after = doc[index + 2] if index + 2 < len(doc) else None
-    if after is not None and (after.lower_ in SUBJECTS_AFTER_VERB or after.is_title):
+    if _subject_after_verb(doc, index + 1):
         return False
     if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded):
         return False
     if not listed and not _bare_word(folded):
         return False
-    if verb in SAID_OF_PEOPLE:
-        # Unless the verb's subject follows it, a noun's definite form ("Innimellom ringte veilederen").
-        return after is None or not (_role(after.lower_) or _definite_noun(after.lower_))
-    if verb in AUXILIARIES and _said_of_people_after(doc, index + 2):
+    if _says(doc, index):
         return True
+    if verb in SAID_OF_PEOPLE:
+        return False  # its subject follows it, a role or a noun's definite form ("Innimellom ringte veilederen")
     if verb in COPULAS and after is not None and _role(after.lower_) and _ends_phrase(doc, index + 3):
         return True
     # A noun begins a sentence bare before a modal or a copula ("Lek skal være gøy", "Liv er viktig", "Tro kan
@@ -1029,13 +1028,27 @@ def _speaks(doc: Doc, index: int) -> bool:
     before = doc[index - 1] if index > 0 else None
     if before is not None and (before.is_title or before.is_upper) and not before.is_stop:
         return False  # the last word of a name the speaker is ("NAV Nord sa", "Kontor Nord sa"), not "Men Vold sa"
+    return _says(doc, index)
+
+
+def _says(doc: Doc, index: int) -> bool:
+    """Whether the verb after the word at `index` is said of people, alone or after a modal or "har" ("sa
+    at", "har ringt", "skal ikke si"), and its own subject does not follow it: a pronoun, a capitalised word,
+    a role or a noun's definite form ("Heldigvis sa hun", "Innimellom ringte veilederen")."""
+    if index + 1 >= len(doc) or _subject_after_verb(doc, index + 1):
+        return False
     verb = doc[index + 1].lower_
     after = doc[index + 2] if index + 2 < len(doc) else None
-    if after is not None and (after.lower_ in SUBJECTS_AFTER_VERB or after.is_title):
-        return False
     if verb in SAID_OF_PEOPLE:
         return after is None or not (_role(after.lower_) or _definite_noun(after.lower_))
     return verb in AUXILIARIES and _said_of_people_after(doc, index + 2)
+
+
+def _subject_after_verb(doc: Doc, index: int) -> bool:
+    """Whether the word after the verb at `index` is that verb's subject, a pronoun or a capitalised word
+    ("Lovely var det", "Dela gjorde vi det", "Iblant ringte Kari"), so that the word before the verb is not."""
+    after = doc[index + 1] if index + 1 < len(doc) else None
+    return after is not None and (after.lower_ in SUBJECTS_AFTER_VERB or after.is_title)
 
 
 def _before_a_name(word: str, following: str) -> bool:
