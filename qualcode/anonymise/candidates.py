@@ -137,6 +137,13 @@ SUBJECT_VERBS = SAID_OF_PEOPLE | COPULAS | frozenset((
 SUBJECTS_AFTER_VERB = frozenset((
     "jeg du han hun vi dere de det den dette denne man eg ho me dei dokker dykk æ dæm noen ingen alle mange begge"
 ).split())
+# Pronouns that a verb said of people takes as its object as often as its own subject follows it ("Foss sa det",
+# "Vold mente dette"); before "seg" "det" is the subject ("Da sa det seg selv").
+OBJECTS_AFTER_SAYING = frozenset("det dette den denne".split())
+# Verbs that say what a person does, after which a surname that is also an everyday word is someone ("Vold kom
+# inn", "Lange kom for sent", "Nord jobber her"): the verbs a subject comes first with, without the copulas, the
+# modals and "har", which a noun or an adjective begins a sentence before as often ("Vold var et tema", "Vold har økt").
+DONE_BY_PEOPLE = SUBJECT_VERBS - COPULAS - AUXILIARIES
 # Family members are called by their kinship word, bare, as by a name ("Bestemor sa", "Svigerfar ringte").
 KINSHIP_ENDINGS = ("mor", "far", "bror", "søster", "mamma", "pappa", "onkel", "tante")
 # Endings of adjectives and adverbs, which are no sentence's bare subject ("Eigentleg", "Heldigvis", "Typisk").
@@ -328,7 +335,7 @@ def propose(
                         break
                 start += 1
             if start < end:
-                found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context, _speaks(doc, start)))
+                found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context, _acts(doc, start)))
             for made in found:
                 if made is not None and made.text not in proposals:
                     proposals[made.text] = made
@@ -524,7 +531,7 @@ def _run_proposal(
 ) -> Proposal | None:
     """The capitalised run doc[start:end] (of the piece of `text` at `base`) as a proposal, or None
     when it is ignored or ordinary; a surname that is also an everyday word ("Vold", "Nord", "Lange")
-    is no ordinary word where it `speaks` (_speaks)."""
+    is no ordinary word where it `speaks` (_acts)."""
     span = doc[start:end]
     words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
     if not words:
@@ -998,18 +1005,17 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     listed = folded in _names() or folded in _surnames_also_words()
     if not listed and (folded in lowered or _common(folded)):
         return False
-    after = doc[index + 2] if index + 2 < len(doc) else None
-    if _subject_after_verb(doc, index + 1):
+    if _subject_after_verb(doc, index + 1, listed):
         return False
     if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded):
         return False
     if not listed and not _bare_word(folded):
         return False
-    if _says(doc, index):
+    if _says(doc, index, listed):
         return True
     if verb in SAID_OF_PEOPLE:
         return False  # its subject follows it, a role or a noun's definite form ("Innimellom ringte veilederen")
-    if verb in COPULAS and after is not None and _role(after.lower_) and _ends_phrase(doc, index + 3):
+    if verb in COPULAS and _role_after(doc, index + 2):
         return True
     # A noun begins a sentence bare before a modal or a copula ("Lek skal være gøy", "Liv er viktig", "Tro kan
     # hjelpe"), and an adjective before a copula ("Trang var leiligheten"); before the other verbs, or a copula
@@ -1019,23 +1025,41 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     return zipf(folded) < NAME_PART_MAX_ZIPF
 
 
-def _speaks(doc: Doc, index: int) -> bool:
+def _acts(doc: Doc, index: int) -> bool:
     """Whether the word at `index` is the subject of a verb said of people right after it, or of a modal or
-    "har" and one ("Vold sa at", "Nord har ringt"): there a surname that is also an everyday word too common
-    to be taken for a name elsewhere ("Vold", "Nord", "Lange"; "NAV Nord", "Vold har økt") is someone."""
+    "har" and one ("Vold sa at", "Foss sa det", "Nord har ringt"), of a verb saying what a person does
+    (DONE_BY_PEOPLE: "Vold kom inn", "Lange kom for sent"), or of a copula and a role or a person's state ("Vold
+    er min veileder", "Foss var syk"): there a surname that is also an everyday word too common to be taken for
+    a name elsewhere ("Vold", "Nord", "Lange"; "NAV Nord", "Vold har økt", "Vold var et tema") is someone."""
     if index + 1 >= len(doc) or not doc[index].whitespace_:
         return False
     before = doc[index - 1] if index > 0 else None
     if before is not None and (before.is_title or before.is_upper) and not before.is_stop:
         return False  # the last word of a name the speaker is ("NAV Nord sa", "Kontor Nord sa"), not "Men Vold sa"
-    return _says(doc, index)
+    if _says(doc, index, named=True):
+        return True
+    if _subject_after_verb(doc, index + 1, named=True):
+        return False
+    verb = doc[index + 1].lower_
+    if verb in COPULAS:
+        return _role_after(doc, index + 2) or _state_of_a_person_after(doc, index + 2)
+    return verb in DONE_BY_PEOPLE
 
 
-def _says(doc: Doc, index: int) -> bool:
+def _role_after(doc: Doc, index: int) -> bool:
+    """Whether a role's label, with a possessive before it or none, ends what the copula before `index` says
+    ("var veilederen min", "er min veileder", "var saksbehandler."), which it says of a person."""
+    if index < len(doc) and doc[index].lower_ in POSSESSIVES:
+        index += 1
+    return index < len(doc) and _role(doc[index].lower_) and _ends_phrase(doc, index + 1)
+
+
+def _says(doc: Doc, index: int, named: bool = False) -> bool:
     """Whether the verb after the word at `index` is said of people, alone or after a modal or "har" ("sa
     at", "har ringt", "skal ikke si"), and its own subject does not follow it: a pronoun, a capitalised word,
-    a role or a noun's definite form ("Heldigvis sa hun", "Innimellom ringte veilederen")."""
-    if index + 1 >= len(doc) or _subject_after_verb(doc, index + 1):
+    a role or a noun's definite form ("Heldigvis sa hun", "Innimellom ringte veilederen"). Of a `named` word
+    see _subject_after_verb."""
+    if index + 1 >= len(doc) or _subject_after_verb(doc, index + 1, named):
         return False
     verb = doc[index + 1].lower_
     after = doc[index + 2] if index + 2 < len(doc) else None
@@ -1044,11 +1068,17 @@ def _says(doc: Doc, index: int) -> bool:
     return verb in AUXILIARIES and _said_of_people_after(doc, index + 2)
 
 
-def _subject_after_verb(doc: Doc, index: int) -> bool:
+def _subject_after_verb(doc: Doc, index: int, named: bool = False) -> bool:
     """Whether the word after the verb at `index` is that verb's subject, a pronoun or a capitalised word
-    ("Lovely var det", "Dela gjorde vi det", "Iblant ringte Kari"), so that the word before the verb is not."""
+    ("Lovely var det", "Dela gjorde vi det", "Iblant ringte Kari"), so that the word before the verb is not.
+    After a listed name (`named`), "det" after a verb said of people is what the name said ("Foss sa det");
+    after another word it is as often the subject of a sound ("Pang sa det")."""
     after = doc[index + 1] if index + 1 < len(doc) else None
-    return after is not None and (after.lower_ in SUBJECTS_AFTER_VERB or after.is_title)
+    if after is None:
+        return False
+    if named and doc[index].lower_ in SAID_OF_PEOPLE and after.lower_ in OBJECTS_AFTER_SAYING:
+        return index + 2 < len(doc) and doc[index + 2].lower_ == "seg"
+    return after.lower_ in SUBJECTS_AFTER_VERB or after.is_title
 
 
 def _before_a_name(word: str, following: str) -> bool:
