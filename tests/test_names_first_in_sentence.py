@@ -364,3 +364,26 @@ def test_a_surname_too_common_a_word_to_be_taken_for_a_name_elsewhere_is_propose
 ])
 def test_the_same_surnames_as_words_or_in_an_offices_name_are_not_proposed(text: str) -> None:
     assert _first(text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("D1: Hansens kontor var lite.", "Hansen"), ("D1: Det var sånn. Karis mor ringte.", "Kari"),
+    ("D1: Lars' mor ringte meg.", "Lars"), ("D1: Foss' kontor var lite.", "Foss"), ("D1: Volds sekretær sa nei.", "Vold"),
+    ("D1: Vold sin sekretær ringte.", "Vold"), ("D1: Jeg var på Vold sitt kontor.", "Vold"),
+    # Inside a sentence, the genitive is proposed as the name: "Lars'" was read as no name at all, "Foss'" and "Volds"
+    # were proposed with their endings (accepted so, the name alone stayed in the text).
+    ("D1: Jeg var på Lars' kontor.", "Lars"), ("D1: Jeg var på Lars’ kontor.", "Lars"), ("D1: Jeg var på Foss' kontor.", "Foss"),
+    ("D1: Jeg var på Volds kontor.", "Vold"),
+])
+def test_a_names_genitive_is_proposed_as_the_name_first_in_a_sentence_and_inside_one(text: str, name: str) -> None:
+    """A genitive first in its sentence was read as a word capitalised for grammar, however surely it was a name's."""
+    assert _first(text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "D1: Norges regjering bestemte. Kommunens folk kom. Dags dato er i dag. Pers mor.",
+    "D1: Tidens tann. Mors dag var fin. Guds nåde. Hans mor sa ja. Vårres familie kom. Korleis sa at det var greit.",
+    "D1: Foss var det mye av. NAV Nord sin leder sa ja.",
+])
+def test_genitives_and_words_ending_so_that_name_no_one_are_not_proposed(text: str) -> None:
+    assert _first(text) == []

@@ -323,6 +323,7 @@ def propose(
                 # dropped unless it reads as a name ("Marthinsen sa", not "Husleia økte").
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
+                        or _genitive_of_a_name(doc, start, lowered)
                         or (start + 1 < end and _before_a_name(token.text, doc[start + 1].text))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
@@ -513,13 +514,15 @@ def _genitives_as_names(proposals: dict[str, Proposal]) -> list[Proposal]:
     """The proposals, each genitive as the name it is the genitive of: "Hodans" beside "Hodan", or
     "Ingas" for the listed "Inga", is proposed as that name, once. Accepted apart, the genitive got a
     pseudonym of its own ("Hodans direktenummer" as "Kristoffer direktenummer"), and dismissing the
-    name left its genitive in the queue. A name that ends so itself ("Lars", "Agnes") stays whole."""
+    name left its genitive in the queue. So is a surname that is an everyday word too ("Volds": "Vold"). A name
+    that ends so itself ("Lars", "Agnes") stays whole."""
     names = _names()
     found: dict[str, Proposal] = {}
     for phrase, made in proposals.items():
         folded = phrase.casefold()
         last = folded.split(" ")[-1]
-        if folded.endswith("s") and len(last) > 3 and last not in names and (phrase[:-1] in proposals or last[:-1] in names):
+        if folded.endswith("s") and len(last) > 3 and last not in names and (
+                phrase[:-1] in proposals or last[:-1] in names or last[:-1] in _surnames_also_words()):
             made = Proposal(phrase[:-1], made.start, made.end - 1, made.context, made.kind)
         found.setdefault(made.text, made)
     return list(found.values())
@@ -536,6 +539,11 @@ def _run_proposal(
     words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
     if not words:
         return None
+    # A genitive's apostrophe ("Lars' kontor", "Foss' kontor") is no part of the name: with it, "Lars'" was read as
+    # no listed name, and as common as "Lars", and left in the text.
+    apostrophe = words[-1] == span[-1].text and len(words[-1]) > 2 and words[-1][-1] in "'’"
+    if apostrophe:
+        words[-1] = words[-1][:-1]
     phrase = " ".join(words)
     if phrase.casefold() in ignored or all(decided(word, ignored) for word in words):
         return None
@@ -543,7 +551,7 @@ def _run_proposal(
     before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
     if not (speaks and words[0].casefold() in _surnames_also_words()) and ordinary(phrase, words, lowered, before):
         return None
-    begin, finish = base + span.start_char, base + span.end_char
+    begin, finish = base + span.start_char, base + span.end_char - apostrophe
     return Proposal(phrase, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
 
 
@@ -1029,14 +1037,14 @@ def _acts(doc: Doc, index: int) -> bool:
     """Whether the word at `index` is the subject of a verb said of people right after it, or of a modal or
     "har" and one ("Vold sa at", "Foss sa det", "Nord har ringt"), of a verb saying what a person does
     (DONE_BY_PEOPLE: "Vold kom inn", "Lange kom for sent"), or of a copula and a role or a person's state ("Vold
-    er min veileder", "Foss var syk"): there a surname that is also an everyday word too common to be taken for
+    er min veileder", "Foss var syk"), or owns what "sin" says it does ("Vold sin sekretær"): there a surname that is also an everyday word too common to be taken for
     a name elsewhere ("Vold", "Nord", "Lange"; "NAV Nord", "Vold har økt", "Vold var et tema") is someone."""
     if index + 1 >= len(doc) or not doc[index].whitespace_:
         return False
     before = doc[index - 1] if index > 0 else None
     if before is not None and (before.is_title or before.is_upper) and not before.is_stop:
         return False  # the last word of a name the speaker is ("NAV Nord sa", "Kontor Nord sa"), not "Men Vold sa"
-    if _says(doc, index, named=True):
+    if _says(doc, index, named=True) or _owns(doc, index):
         return True
     if _subject_after_verb(doc, index + 1, named=True):
         return False
@@ -1044,6 +1052,15 @@ def _acts(doc: Doc, index: int) -> bool:
     if verb in COPULAS:
         return _role_after(doc, index + 2) or _state_of_a_person_after(doc, index + 2)
     return verb in DONE_BY_PEOPLE
+
+
+# The reflexive possessive after a name, as speech writes a genitive: "Vold sin sekretær", "Foss sitt kontor".
+OWNED_BY = frozenset("sin si sitt sine".split())
+
+
+def _owns(doc: Doc, index: int) -> bool:
+    """Whether the word at `index` is followed by "sin", as a person who owns what comes after ("Vold sin sekretær")."""
+    return index + 2 < len(doc) and doc[index].whitespace_ != "" and doc[index + 1].lower_ in OWNED_BY and doc[index + 2].is_alpha
 
 
 def _role_after(doc: Doc, index: int) -> bool:
@@ -1079,6 +1096,27 @@ def _subject_after_verb(doc: Doc, index: int, named: bool = False) -> bool:
     if named and doc[index].lower_ in SAID_OF_PEOPLE and after.lower_ in OBJECTS_AFTER_SAYING:
         return index + 2 < len(doc) and doc[index + 2].lower_ == "seg"
     return after.lower_ in SUBJECTS_AFTER_VERB or after.is_title
+
+
+def _genitive_of_a_name(doc: Doc, index: int, lowered: set[str]) -> bool:
+    """Whether the capitalised word at `index`, where a sentence begins, is a name's genitive before what it
+    owns ("Hansens kontor var lite", "Lars' mor ringte", "Volds sekretær sa"): the name read as one even there
+    (_name_even_first) or a listed surname, or a surname that is also an everyday word, whose bare genitive no
+    sentence begins with as the word's ("Volden" owns, not "Vold"); or either before "sin", as speech writes a genitive
+    ("Vold sin sekretær ringte"). Not a name ending so itself ("Agnes", "Mats"), nor the genitive of an everyday
+    name ("Dags dato", "Pers" of "Per"), nor a word before a verb ("Korleis sa") or a dialect's ("Vårres familie")."""
+    word = doc[index].text
+    if _owns(doc, index):
+        return word.casefold() in _names() or word.casefold() in _surnames_also_words()
+    if index + 1 >= len(doc) or len(word) < 4 or word[-1] not in "s'’" or not word[:-1].isalpha():
+        return False
+    owned = doc[index + 1]
+    folded, name = word.casefold(), word[:-1]
+    if not (owned.is_alpha and owned.is_lower) or owned.is_stop or folded in lowered or _said_aloud(folded):
+        return False
+    if folded in _names() or folded in _surnames_also_words():
+        return False  # a name, or a surname that is an everyday word, that ends so itself ("Agnes", "Foss var det mye av")
+    return name.casefold() in _surnames_also_words() or _name_even_first(name, lowered) or name.casefold() in surnames()
 
 
 def _before_a_name(word: str, following: str) -> bool:
