@@ -387,3 +387,22 @@ def test_a_names_genitive_is_proposed_as_the_name_first_in_a_sentence_and_inside
 ])
 def test_genitives_and_words_ending_so_that_name_no_one_are_not_proposed(text: str) -> None:
     assert _first(text) == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("D1: Jeg har time hos Vold på torsdag.", "Vold"), ("D1: Jeg snakket med Lange i går.", "Lange"),
+    ("D1: Jeg ga papirene til Vold.", "Vold"), ("D1: Han het Vold.", "Vold"), ("D1: Vi møtte Vold i går.", "Vold"),
+    ("D1: Jeg snakket med «Vold» i går.", "Vold"), ("D1: Veilederen min, Vold, sa ja.", "Vold"),
+    ("D1: Vi snakket om vold. Så ringte jeg til Vold.", "Vold"),
+])
+def test_a_surname_that_is_an_everyday_word_alone_and_capitalised_inside_a_sentence_is_proposed(text: str, name: str) -> None:
+    """Capitalised inside a sentence, where grammar does not capitalise it, "Vold" is a name (or a farm, an employer):
+    it was read as the everyday word, and stored as said."""
+    assert _first(text) == [name]
+
+
+@pytest.mark.parametrize("text", [
+    "D1: Hun var hos NAV Nord i går. Vi snakket om vold. Det var mye vold.", "D1: Jeg ringte til Nav Nord i går.",
+])
+def test_a_surname_that_is_an_everyday_word_in_an_offices_name_or_in_lower_case_is_not_proposed(text: str) -> None:
+    assert _first(text) == []

@@ -336,7 +336,10 @@ def propose(
                         break
                 start += 1
             if start < end:
-                found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context, _acts(doc, start)))
+                # A surname that is also an everyday word is someone where it acts as a person does, and, alone and
+                # capitalised inside a sentence, where nothing but its name would have it so ("hos Vold", "med Lange").
+                named = _acts(doc, start) or (not first and end - start == 1 and not _after_a_name(doc, start))
+                found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context, named))
             for made in found:
                 if made is not None and made.text not in proposals:
                     proposals[made.text] = made
@@ -792,6 +795,13 @@ def value_surname(folded: str, person: bool) -> bool:
     return folded in _surnames_also_words() and (person or zipf(folded) < COMMON_ZIPF)
 
 
+def decided_as_a_value(text: str, value: str) -> bool:
+    """Whether `text`, proposed in a typed `value` read as if inside a sentence ("med Nord"), is the whole value and a
+    surname that is also an everyday word: which of those a value holds back is value_surname's to say, by the field
+    ("kontaktperson: Nord" is held back, "region: Nord" is a region), not where a sentence would have it."""
+    return text == value.strip() and text.casefold() in _surnames_also_words()
+
+
 def surnames_in_value(value: str, field: str = "") -> list[Proposal]:
     """The capitalised words of `value`, typed into `field`, that are surnames and everyday words too
     (value_surname): what `propose` leaves alone as words, where a sentence begins ("Foss" first in a
@@ -1041,9 +1051,8 @@ def _acts(doc: Doc, index: int) -> bool:
     a name elsewhere ("Vold", "Nord", "Lange"; "NAV Nord", "Vold har økt", "Vold var et tema") is someone."""
     if index + 1 >= len(doc) or not doc[index].whitespace_:
         return False
-    before = doc[index - 1] if index > 0 else None
-    if before is not None and (before.is_title or before.is_upper) and not before.is_stop:
-        return False  # the last word of a name the speaker is ("NAV Nord sa", "Kontor Nord sa"), not "Men Vold sa"
+    if _after_a_name(doc, index):
+        return False
     if _says(doc, index, named=True) or _owns(doc, index):
         return True
     if _subject_after_verb(doc, index + 1, named=True):
@@ -1052,6 +1061,13 @@ def _acts(doc: Doc, index: int) -> bool:
     if verb in COPULAS:
         return _role_after(doc, index + 2) or _state_of_a_person_after(doc, index + 2)
     return verb in DONE_BY_PEOPLE
+
+
+def _after_a_name(doc: Doc, index: int) -> bool:
+    """Whether the word at `index` is the last word of another name, an office's or an agency's ("NAV Nord sa",
+    "Kontor Nord sa", "hos NAV Nord"): after a word in capitals or capitalised, which is no function word ("Men Vold sa")."""
+    before = doc[index - 1] if index > 0 else None
+    return before is not None and (before.is_title or before.is_upper) and not before.is_stop
 
 
 # The reflexive possessive after a name, as speech writes a genitive: "Vold sin sekretær", "Foss sitt kontor".
