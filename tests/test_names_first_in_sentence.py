@@ -123,7 +123,7 @@ def test_a_name_first_in_a_sentence_is_proposed_with_the_surname_after_it() -> N
 
 @pytest.mark.parametrize("text", [
     # Hyphenated words first in their sentences that name no one: a part is no name.
-    "D1: Øst-Europa var langt unna. Nord-Norge også. Sør-Sudan er et land.",
+    "D1: Øst-Europa var langt unna. Nord-Norge også. Sør-Sudan er et land. Nord-Vest var fint.",
     "D1: NAV-kontoret var stengt. KVP-deltakerne kom. Covid-tida var tung.",
     # Compounds of the services and of speech, which no English text writes.
     "D1: Handlingsplanen kom. Kvalifiseringsprogrammet var nytt. Jobbsøkerkurset var kjedelig.",
@@ -333,6 +333,9 @@ def test_the_same_words_first_in_a_sentence_as_words_are_not_proposed(text: str)
     ("D1: Per Olav sa at det var greit.", "Per Olav"),
     ("D1: Det var sånn. Liv Hansen ringte meg.", "Liv Hansen"),
     ("D1: Nok Sombat hjalp meg med CV-en.", "Nok Sombat"),
+    # A double surname whose first part is an everyday word too, with its hyphen or without.
+    ("D1: Vold-Hansen sa at det var greit.", "Vold-Hansen"), ("D1: Det var sånn. Lange-Nilsen kom inn.", "Lange-Nilsen"),
+    ("D1: Hansen-Vold ringte meg.", "Hansen-Vold"), ("D1: Vold Hansen sa ja.", "Vold Hansen"),
 ])
 def test_a_given_name_that_is_a_word_is_proposed_with_the_name_after_it_first_in_a_sentence(text: str, name: str) -> None:
     """Only the second name was proposed ("Olav", "Hansen"): accepted, it left "Per" and "Liv" in the text."""

@@ -1138,8 +1138,10 @@ def _genitive_of_a_name(doc: Doc, index: int, lowered: set[str]) -> bool:
 def _before_a_name(word: str, following: str) -> bool:
     """Whether `word`, a given name however common a word ("Per", "Liv", "Nok"), begins a whole name with
     the listed name after it ("Per Olav", "Liv Hansen"): left out, the name was proposed without it, and
-    accepting "Olav" left "Per" in the text."""
-    return word.casefold() in _first_names() and following.casefold() in _names()
+    accepting "Olav" left "Per" in the text. So does a surname that is an everyday word before a listed one, as a
+    double surname is written without its hyphen ("Vold Hansen"): "Hansen" alone was proposed, and "Vold" left."""
+    folded = word.casefold()
+    return (folded in _first_names() or folded in _surnames_also_words()) and following.casefold() in _names()
 
 
 def _state_of_a_person_after(doc: Doc, index: int) -> bool:
@@ -1234,13 +1236,14 @@ def _named_abroad(folded: str) -> bool:
 
 def _double_name(word: str, lowered: set[str]) -> bool:
     """Whether a hyphenated word where a sentence begins is a double name ("Liv-Marit", "Hans-Petter",
-    "Abdi-Rahman"): each part capitalised and a listed name or a word that reads as one, at least one
-    of them more than an everyday word. Not "Øst-Europa", "Nord-Norge" or "NAV-kontoret"."""
+    "Abdi-Rahman", "Vold-Hansen"): each part capitalised and a listed name, a surname that is also an everyday
+    word, or a word that reads as one, at least one of them more than an everyday word. Not "Øst-Europa",
+    "Nord-Norge" or "NAV-kontoret"."""
     parts = word.split("-")
     if len(parts) < 2 or not all(part.istitle() and part.isalpha() and len(part) >= 2 for part in parts):
         return False
     names = _names()
-    if not all(part.casefold() in names or _reads_as_name(part, lowered) for part in parts):
+    if not all(part.casefold() in names or part.casefold() in _surnames_also_words() or _reads_as_name(part, lowered) for part in parts):
         return False
     return any(_name_even_first(part, lowered) or _reads_as_name(part, lowered) for part in parts)
 
