@@ -134,9 +134,23 @@ def test_hyphenated_words_and_compounds_first_in_a_sentence_are_not_proposed(tex
 
 
 def test_a_name_written_lower_case_elsewhere_is_an_everyday_word_first_in_a_sentence() -> None:
-    """The text's own lower case outweighs the name's look: "Hermansen" is proposed, "Skjelbred" is no
-    name where the same text writes "skjelbred" too (a word the transcriber uses)."""
-    assert _first("D1: Hermansen kom. Skjelbred var det. Vi sa skjelbred om det.") == ["Hermansen"]
+    """The text's own lower case outweighs the name's look: "Hermansen" is proposed, "Tjorvalt" is no
+    name where the same text writes "tjorvalt" too (a word the transcriber uses). One of Norway's surnames
+    in lower case is proposed as such (test_a_surname_in_lower_case_is_proposed)."""
+    assert _first("D1: Hermansen kom. Tjorvalt var det. Vi sa tjorvalt om det.") == ["Hermansen"]
+    assert _first("D1: Hermansen kom. Skjelbred var det. Vi sa skjelbred om det.") == ["Hermansen", "skjelbred"]
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("D1: hansen ringte meg i går.", ["hansen"]), ("D1: jeg snakket med marthinsen i går.", ["marthinsen"]),
+    ("D1: jeg snakket med johansen og eriksson.", ["johansen", "eriksson"]), ("D1: jeg snakket med kari hansen.", ["kari hansen"]),
+    # Surnames that are words too, or are said aloud: the words.
+    ("D1: vi gikk opp bakken og ned i haugen, forbi skansen. joa, det var moen.", []),
+])
+def test_a_surname_in_lower_case_is_proposed(text: str, names: list[str]) -> None:
+    """A transcriber in a hurry writes a surname in lower case, as a given name: only given names were looked for
+    so ("kari hansen" was, "hansen" alone was stored as said)."""
+    assert _first(text) == names
 
 
 # Vietnamese names, few and shared by most of Norway's Vietnamese, written without their marks as

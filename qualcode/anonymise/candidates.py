@@ -361,8 +361,9 @@ def propose(
         # A given name of people living in Norway (SSB's list) written only in lower case, as a transcriber
         # in a hurry writes it ("amina", "trond"), and no everyday word ("liv", "sol", "ask" are words):
         # no capital shows it. Faker's lists of other countries' names hold nynorsk and dialect
-        # words ("kalla", "orka", "lova", "assa").
-        if (len(word) < 3 or not _norwegian_given_name(word) or word in ROLE_LABELS or everyday_word(word)
+        # words ("kalla", "orka", "lova", "assa"). So is a surname that no dictionary holds ("hansen ringte",
+        # "med marthinsen"; not "haugen", "bakken", "moen", which are words too).
+        if (len(word) < 3 or not (_norwegian_given_name(word) or _lower_surname(word)) or word in ROLE_LABELS or everyday_word(word)
                 or _listed(word, _not_identifiers(), definite=False) or decided(word, ignored)
                 or any(phrase.casefold() == word for phrase in proposals)):
             continue
@@ -411,6 +412,24 @@ def propose(
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
     return _genitives_as_names(proposals)
+
+
+# A surname written in lower case is proposed when at least this long: shorter ones the lists hold are as often
+# words of speech no dictionary has ("joa", "goa", "oma").
+LOWER_SURNAME_MIN_LENGTH = 5
+
+
+def _lower_surname(folded: str) -> bool:
+    """Whether `folded`, written in lower case, is one of Norway's surnames (surnames) that is no word of the
+    dictionaries, or a father's given name and "sen" or "son", which simplemma's lexicons hold among their words
+    ("hansen", "johansen", "eriksson"), nor said aloud: "hansen", "marthinsen", "rasmussen"; not "haugen",
+    "bakken", "skansen" or "joa"."""
+    if len(folded) < LOWER_SURNAME_MIN_LENGTH or folded not in surnames() or everyday_word(folded) or _said_aloud(folded):
+        return False
+    father = folded[:-3]  # "johan" of "johansen", "eriks" of "eriksson", "han" of "hansen"
+    patronymic = folded.endswith(("sen", "son")) and any(
+        form in given_names() for form in (father, father + "s", father.removesuffix("s")))
+    return patronymic or not _dictionary_word(folded)
 
 
 # A lower-case given name is proposed with at most this many words of the name after it ("hodan mohamed ali").
