@@ -423,3 +423,8 @@ def test_a_surname_that_is_an_everyday_word_alone_and_capitalised_inside_a_sente
 ])
 def test_a_surname_that_is_an_everyday_word_in_an_offices_name_or_in_lower_case_is_not_proposed(text: str) -> None:
     assert _first(text) == []
+
+
+def test_an_imperative_that_is_a_surname_too_is_not_proposed_with_the_name_after_it() -> None:
+    """"Ring" is a surname that is an everyday word; before a name it is the verb ("call"), not a double surname."""
+    assert _first("D1: Ring Hansen i morgen. Ring Synnøve Engen om det.") == ["Hansen", "Synnøve Engen"]

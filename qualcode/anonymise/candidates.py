@@ -324,7 +324,7 @@ def propose(
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
                         or _genitive_of_a_name(doc, start, lowered)
-                        or (start + 1 < end and _before_a_name(token.text, doc[start + 1].text))):
+                        or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
                 # first part ("Gunnhild Rasmussen. Hun var ..."), or a word such as "Veilederen" before
@@ -1068,9 +1068,12 @@ def _acts(doc: Doc, index: int) -> bool:
     (DONE_BY_PEOPLE: "Vold kom inn", "Lange kom for sent"), or of a copula and a role or a person's state ("Vold
     er min veileder", "Foss var syk"), or owns what "sin" says it does ("Vold sin sekretær"): there a surname that is also an everyday word too common to be taken for
     a name elsewhere ("Vold", "Nord", "Lange"; "NAV Nord", "Vold har økt", "Vold var et tema") is someone."""
+    return not _after_a_name(doc, index) and _does_as_a_person(doc, index)
+
+
+def _does_as_a_person(doc: Doc, index: int) -> bool:
+    """Whether the word at `index` is the subject of what follows as a person is (_acts), whatever stands before it."""
     if index + 1 >= len(doc) or not doc[index].whitespace_:
-        return False
-    if _after_a_name(doc, index):
         return False
     if _says(doc, index, named=True) or _owns(doc, index):
         return True
@@ -1157,10 +1160,18 @@ def _genitive_of_a_name(doc: Doc, index: int, lowered: set[str]) -> bool:
 def _before_a_name(word: str, following: str) -> bool:
     """Whether `word`, a given name however common a word ("Per", "Liv", "Nok"), begins a whole name with
     the listed name after it ("Per Olav", "Liv Hansen"): left out, the name was proposed without it, and
-    accepting "Olav" left "Per" in the text. So does a surname that is an everyday word before a listed one, as a
-    double surname is written without its hyphen ("Vold Hansen"): "Hansen" alone was proposed, and "Vold" left."""
-    folded = word.casefold()
-    return (folded in _first_names() or folded in _surnames_also_words()) and following.casefold() in _names()
+    accepting "Olav" left "Per" in the text."""
+    return word.casefold() in _first_names() and following.casefold() in _names()
+
+
+def _double_surname_apart(doc: Doc, index: int) -> bool:
+    """Whether the surname that is an everyday word at `index` begins a double surname written without its hyphen,
+    the two the subject of what follows ("Vold Hansen sa ja", "Lange Nilsen kom inn"): "Hansen" alone was proposed,
+    and accepting it left "Vold". Not an imperative before a name ("Ring Hansen i morgen", "Ring Synnøve Engen")."""
+    if index + 1 >= len(doc) or doc[index].lower_ not in _surnames_also_words():
+        return False
+    following = doc[index + 1].lower_
+    return following in surnames() and following not in given_names() and _does_as_a_person(doc, index + 1)
 
 
 def _state_of_a_person_after(doc: Doc, index: int) -> bool:
