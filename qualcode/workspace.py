@@ -1620,7 +1620,8 @@ class Workspace:
                 free = line > 1 and not holds_categories(column)
                 # A surname that is an everyday word too is held back as a value, as typed ones are ("Foss").
                 surnames = surnames_in_value(value, column) if line > 1 else []
-                proposed = [made for made in propose(f"med {value}" if free else value, (), ()) if not decided_as_a_value(made.text, value)]
+                proposed = [made for made in propose(f"med {value}" if free else value, (), ())
+                            if not decided_as_a_value(made.text, value, not free)]
                 for proposal in [*proposed, *surnames]:
                     if proposal.text.casefold() not in ignored and key.entry_for(proposal.text) is None:
                         held.append(replace(proposal, context=f"line {line}, {column}: {value}"))

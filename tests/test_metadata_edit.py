@@ -1204,7 +1204,7 @@ def test_a_surname_that_is_also_a_word_in_a_participants_free_cell_is_held_back_
     Lange", which was stored as typed); the cell that is the word alone is still the field's to decide ("Nord" a region)."""
     project = ["--project", str(small_project)]
     people = tmp_path / "deltakere.csv"
-    people.write_text("participant,role,office,region\nD1,deltaker,kontor A,Nord\n", encoding="utf-8")
+    people.write_text('participant,role,office,region\nD1,deltaker,"Kontor A, Nord",Nord\n', encoding="utf-8")
     assert run(*project, "participants", "import", str(people)).exit_code == 0
     people.write_text("participant,role,office,notat\nD1,deltaker,kontor A,Fikk time hos Lange\n", encoding="utf-8")
     held = run(*project, "participants", "import", str(people))

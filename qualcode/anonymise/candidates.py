@@ -814,11 +814,13 @@ def value_surname(folded: str, person: bool) -> bool:
     return folded in _surnames_also_words() and (person or zipf(folded) < COMMON_ZIPF)
 
 
-def decided_as_a_value(text: str, value: str) -> bool:
-    """Whether `text`, proposed in a typed `value` read as if inside a sentence ("med Nord"), is the whole value and a
-    surname that is also an everyday word: which of those a value holds back is value_surname's to say, by the field
-    ("kontaktperson: Nord" is held back, "region: Nord" is a region), not where a sentence would have it."""
-    return text == value.strip() and text.casefold() in _surnames_also_words()
+def decided_as_a_value(text: str, value: str, category: bool) -> bool:
+    """Whether `text`, proposed in a typed `value` read as a sentence or as if inside one ("med Nord"), is a surname
+    that is also an everyday word, and all of the value or in a `category` (an office, a role): which of those a
+    value holds back is value_surname's to say, by the field ("kontaktperson: Nord" is held back, "region: Nord" and
+    "office: Kontor A, Nord" are no one), not where a sentence would have it; in free text ("notat: time hos Lange")
+    it is the sentence's."""
+    return text.casefold() in _surnames_also_words() and (category or text == value.strip())
 
 
 def surnames_in_value(value: str, field: str = "") -> list[Proposal]:
@@ -1138,8 +1140,8 @@ def _subject_after_verb(doc: Doc, index: int, named: bool = False) -> bool:
 
 def _genitive_of_a_name(doc: Doc, index: int, lowered: set[str]) -> bool:
     """Whether the capitalised word at `index`, where a sentence begins, is a name's genitive before what it
-    owns ("Hansens kontor var lite", "Lars' mor ringte", "Volds sekretær sa"): the name read as one even there
-    (_name_even_first) or a listed surname, or a surname that is also an everyday word, whose bare genitive no
+    owns ("Hansens kontor var lite", "Lars' mor ringte", "Volds sekretær sa"): a listed name read as one even there
+    (_name_even_first; a word only shaped like one is not: "Edits", "Processes") or a listed surname, or a surname that is also an everyday word, whose bare genitive no
     sentence begins with as the word's ("Volden" owns, not "Vold"); or either before "sin", as speech writes a genitive
     ("Vold sin sekretær ringte"). Not a name ending so itself ("Agnes", "Mats"), nor the genitive of an everyday
     name ("Dags dato", "Pers" of "Per"), nor a word before a verb ("Korleis sa") or a dialect's ("Vårres familie")."""
@@ -1154,7 +1156,8 @@ def _genitive_of_a_name(doc: Doc, index: int, lowered: set[str]) -> bool:
         return False
     if folded in _names() or folded in _surnames_also_words():
         return False  # a name, or a surname that is an everyday word, that ends so itself ("Agnes", "Foss var det mye av")
-    return name.casefold() in _surnames_also_words() or _name_even_first(name, lowered) or name.casefold() in surnames()
+    listed = name.casefold() in _first_names() and _name_even_first(name, lowered)
+    return listed or name.casefold() in surnames() or name.casefold() in _surnames_also_words()
 
 
 def _before_a_name(word: str, following: str) -> bool:
