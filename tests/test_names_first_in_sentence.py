@@ -144,6 +144,8 @@ def test_a_name_written_lower_case_elsewhere_is_an_everyday_word_first_in_a_sent
 @pytest.mark.parametrize(("text", "names"), [
     ("D1: hansen ringte meg i går.", ["hansen"]), ("D1: jeg snakket med marthinsen i går.", ["marthinsen"]),
     ("D1: jeg snakket med johansen og eriksson.", ["johansen", "eriksson"]), ("D1: jeg snakket med kari hansen.", ["kari hansen"]),
+    # Proposed once, capitalised, where the text writes it so too, in its genitive as well.
+    ("D1: jeg snakket med hansen. Hansens mor ringte.", ["Hansen"]),
     # Surnames that are words too, or are said aloud: the words.
     ("D1: vi gikk opp bakken og ned i haugen, forbi skansen. joa, det var moen.", []),
 ])

@@ -365,7 +365,7 @@ def propose(
         # "med marthinsen"; not "haugen", "bakken", "moen", which are words too).
         if (len(word) < 3 or not (_norwegian_given_name(word) or _lower_surname(word)) or word in ROLE_LABELS or everyday_word(word)
                 or _listed(word, _not_identifiers(), definite=False) or decided(word, ignored)
-                or any(phrase.casefold() == word for phrase in proposals)):
+                or any(decided(phrase, {word}) for phrase in proposals)):  # "Hansen", or its genitive "Hansens"
             continue
         spans = [match.span() for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", unaddressed)]
         if spans:
