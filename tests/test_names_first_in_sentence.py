@@ -366,6 +366,9 @@ def test_a_given_name_that_is_a_word_is_proposed_with_the_name_after_it_first_in
     ("D1: Vold kom inn.", "Vold"), ("D1: Det var sånn. Lange kom for sent.", "Lange"), ("D1: Nord jobber på kontoret.", "Nord"),
     ("D1: Foss sa det.", "Foss"), ("D1: Foss mente dette.", "Foss"), ("D1: Vold er min veileder.", "Vold"),
     ("D1: Vold var veilederen min.", "Vold"), ("D1: Foss var syk.", "Foss"), ("D1: Foss og Vold kom inn.", "Vold"),
+    # What a person writes or asks, one of two who do it, the answer to who.
+    ("D1: Vold skrev til meg.", "Vold"), ("D1: Vold foreslo det.", "Vold"), ("D1: Det var sånn. Foss ba meg komme.", "Foss"),
+    ("D1: Vold og Foss sa at det var greit.", "Vold"), ("I: Hvem ringte deg?\nD1: Vold.", "Vold"),
 ])
 def test_a_surname_too_common_a_word_to_be_taken_for_a_name_elsewhere_is_proposed_as_the_one_who_speaks(text: str, name: str) -> None:
     """Statistics Norway's surnames that are everyday words ("Vold" 3,000 people, "Nord", "Lange") are
@@ -380,6 +383,7 @@ def test_a_surname_too_common_a_word_to_be_taken_for_a_name_elsewhere_is_propose
     "D1: Vold skjer oftere enn vi tror.", "D1: Nord sa vi at vi skulle dra.", "D1: Lange ventetider sa hun var problemet.",
     "D1: Vold er et problem.", "D1: Lange dager gikk.", "D1: NAV Nord kom med et tilbud.", "D1: Kontor Nord jobber godt.",
     "D1: Nord kom det mange fra.", "D1: Nord sa det seg selv at vi skulle dra.", "D1: Glad ble jeg.",
+    "D1: Vold og rus kom inn i bildet. Vold og rus var et tema.",
 ])
 def test_the_same_surnames_as_words_or_in_an_offices_name_are_not_proposed(text: str) -> None:
     assert _first(text) == []

@@ -142,8 +142,13 @@ SUBJECTS_AFTER_VERB = frozenset((
 OBJECTS_AFTER_SAYING = frozenset("det dette den denne".split())
 # Verbs that say what a person does, after which a surname that is also an everyday word is someone ("Vold kom
 # inn", "Lange kom for sent", "Nord jobber her"): the verbs a subject comes first with, without the copulas, the
-# modals and "har", which a noun or an adjective begins a sentence before as often ("Vold var et tema", "Vold har økt").
-DONE_BY_PEOPLE = SUBJECT_VERBS - COPULAS - AUXILIARIES
+# modals and "har", which a noun or an adjective begins a sentence before as often ("Vold var et tema", "Vold har økt"),
+# and what people write, send, ask for and wonder ("Vold skrev til meg", "Foss ba meg komme").
+WRITTEN_AND_ASKED = frozenset((
+    "ba ber bad skrev skriver skreiv sendte sender foreslo foreslår lurte lurer trodde tror trudde mailet mailer "
+    "mailte smset møtte møter traff treffer kalte kaller inviterte inviterer besøkte besøker"
+).split())
+DONE_BY_PEOPLE = SUBJECT_VERBS - COPULAS - AUXILIARIES | WRITTEN_AND_ASKED
 # Family members are called by their kinship word, bare, as by a name ("Bestemor sa", "Svigerfar ringte").
 KINSHIP_ENDINGS = ("mor", "far", "bror", "søster", "mamma", "pappa", "onkel", "tante")
 # Endings of adjectives and adverbs, which are no sentence's bare subject ("Eigentleg", "Heldigvis", "Typisk").
@@ -323,7 +328,7 @@ def propose(
                 # dropped unless it reads as a name ("Marthinsen sa", not "Husleia økte").
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
-                        or _genitive_of_a_name(doc, start, lowered)
+                        or _genitive_of_a_name(doc, start, lowered) or (token.lower_ in _surnames_also_words() and _acts(doc, start))
                         or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
@@ -338,7 +343,8 @@ def propose(
             if start < end:
                 # A surname that is also an everyday word is someone where it acts as a person does, and, alone and
                 # capitalised inside a sentence, where nothing but its name would have it so ("hos Vold", "med Lange").
-                named = _acts(doc, start) or (not first and end - start == 1 and not _after_a_name(doc, start))
+                named = _acts(doc, start) or (not first and end - start == 1 and not _after_a_name(doc, start)) or (
+                    first and _answers_who(text, base + doc[start].idx, doc[start].text, lowered))
                 found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context, named))
             for made in found:
                 if made is not None and made.text not in proposals:
@@ -1074,11 +1080,14 @@ def _acts(doc: Doc, index: int) -> bool:
 
 
 def _does_as_a_person(doc: Doc, index: int) -> bool:
-    """Whether the word at `index` is the subject of what follows as a person is (_acts), whatever stands before it."""
+    """Whether the word at `index` is the subject of what follows as a person is (_acts), whatever stands before it,
+    alone or with another ("Vold og Foss sa at")."""
     if index + 1 >= len(doc) or not doc[index].whitespace_:
         return False
     if _says(doc, index, named=True) or _owns(doc, index):
         return True
+    if doc[index + 1].lower_ in ("og", "eller") and index + 2 < len(doc) and doc[index + 2].is_title:
+        return _does_as_a_person(doc, index + 2)  # the first of two who do it ("Vold og Foss sa at")
     if _subject_after_verb(doc, index + 1, named=True):
         return False
     verb = doc[index + 1].lower_
@@ -1128,12 +1137,13 @@ def _says(doc: Doc, index: int, named: bool = False) -> bool:
 def _subject_after_verb(doc: Doc, index: int, named: bool = False) -> bool:
     """Whether the word after the verb at `index` is that verb's subject, a pronoun or a capitalised word
     ("Lovely var det", "Dela gjorde vi det", "Iblant ringte Kari"), so that the word before the verb is not.
-    After a listed name (`named`), "det" after a verb said of people is what the name said ("Foss sa det");
+    After a listed name (`named`), "det" after a verb said of people, or of what people write or ask, is its object
+    ("Foss sa det", "Vold foreslo det"; not after "kom": "Nok kom det en regning");
     after another word it is as often the subject of a sound ("Pang sa det")."""
     after = doc[index + 1] if index + 1 < len(doc) else None
     if after is None:
         return False
-    if named and doc[index].lower_ in SAID_OF_PEOPLE and after.lower_ in OBJECTS_AFTER_SAYING:
+    if named and (doc[index].lower_ in SAID_OF_PEOPLE or doc[index].lower_ in WRITTEN_AND_ASKED) and after.lower_ in OBJECTS_AFTER_SAYING:
         return index + 2 < len(doc) and doc[index + 2].lower_ == "seg"
     return after.lower_ in SUBJECTS_AFTER_VERB or after.is_title
 
