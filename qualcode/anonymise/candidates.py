@@ -369,9 +369,16 @@ def propose(
         # no capital shows it. Faker's lists of other countries' names hold nynorsk and dialect
         # words ("kalla", "orka", "lova", "assa"). So is a surname that no dictionary holds ("hansen ringte",
         # "med marthinsen"; not "haugen", "bakken", "moen", which are words too).
-        if (len(word) < 3 or not (_norwegian_given_name(word) or _lower_surname(word)) or word in ROLE_LABELS or everyday_word(word)
-                or _listed(word, _not_identifiers(), definite=False) or decided(word, ignored)
-                or any(decided(phrase, {word}) for phrase in proposals)):  # "Hansen", or its genitive "Hansens"
+        name = word if _norwegian_given_name(word) or _lower_surname(word) else _lower_genitive_base(word)
+        if (name is None or len(name) < 3 or name in ROLE_LABELS or everyday_word(name)
+                or _listed(name, _not_identifiers(), definite=False) or decided(name, ignored)
+                or any(decided(phrase, {name}) for phrase in proposals)):  # "Hansen", or its genitive "Hansens"
+            continue
+        if name != word:
+            # A genitive ("karis mor", "hansens kontor") is proposed as the name, which ends there.
+            owned = re.search(rf"(?<!\w)({re.escape(name)})s(?!\w)", unaddressed)
+            if owned is not None:
+                lower_names.append(Proposal(name, owned.start(1), owned.end(1), _context(text, owned.start(1), owned.end(1), context)))
             continue
         spans = [match.span() for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", unaddressed)]
         if spans:
@@ -418,6 +425,17 @@ def propose(
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
     return _genitives_as_names(proposals)
+
+
+def _lower_genitive_base(folded: str) -> str | None:
+    """The name a word in lower case is the genitive of, when it is one of a name proposed in lower case (a given
+    name, _lower_surname) and no name, place or word itself: "kari" of "karis", "hansen" of "hansens"; not of "mors",
+    "tors", "åsnes"."""
+    if (len(folded) < 4 or not folded.endswith("s") or folded in _names() or _is_place(folded) or _dictionary_word(folded)
+            or everyday_word(folded)):
+        return None
+    name = folded[:-1]
+    return name if _norwegian_given_name(name) or _lower_surname(name) else None
 
 
 # A surname written in lower case is proposed when at least this long: shorter ones the lists hold are as often
