@@ -2856,6 +2856,8 @@ def test_a_street_in_lower_case_with_a_house_letter_is_found(text: str, found: l
     # A day and a month after a street are a date, not its house number ("Storgata 17" was the address, ". mai" left).
     ("I Storgata 17. mai var det tog, og i Karl Johans gate 3. mars 2020 også.", []),
     ("Jeg bor i Storgata 17. Mai flytter jeg. Hun bor i Storgata 17 mai.", ["Storgata 17", "Storgata 17"]),
+    # The same in lower case, after a word of dwelling.
+    ("Jeg bor i kirkeringen 5. Han bodde i storgata 17. mai flyttet han. Vi bor hjemme, opplæringen 2 kvelder.", ["kirkeringen 5"]),
     # Ordinary phrases: a count, an everyday way, "alle" (everyone), a slope said of no street.
     ("Han gikk storgata 3 ganger, og vi kjørte motorveien 2 timer.", []),
     ("Vi alle 3 dro. Hele bakken 3 var glatt. Vi bor hjemme, alle 3 er her.", []),
