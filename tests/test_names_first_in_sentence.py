@@ -436,3 +436,13 @@ def test_a_surname_that_is_an_everyday_word_in_an_offices_name_or_in_lower_case_
 def test_an_imperative_that_is_a_surname_too_is_not_proposed_with_the_name_after_it() -> None:
     """"Ring" is a surname that is an everyday word; before a name it is the verb ("call"), not a double surname."""
     assert _first("D1: Ring Hansen i morgen. Ring Synnøve Engen om det.") == ["Hansen", "Synnøve Engen"]
+
+
+def test_a_name_in_single_quotes_before_a_full_stop_is_proposed_without_them() -> None:
+    """The tokenizer keeps a closing quote and a full stop with the name ("'Kari'."): "Kari'." was proposed for the
+    key to learn so, and "'Hansen'." was read as no listed name and stored as said; before a capitalised word it was
+    one name with it ("Hansen'. Lars")."""
+    text = "D1: Hun het 'Kari'. Han het 'Hansen'. Lars' bil var der. Det var 'Vold'. Veilederen kom."
+    proposed = propose(text, (), (), {"D1"}, [4])
+    assert [(made.text, text[made.start:made.end]) for made in proposed] == [
+        ("Kari", "Kari"), ("Hansen", "Hansen"), ("Lars", "Lars"), ("Vold", "Vold")]

@@ -257,6 +257,19 @@ def _without_file_names(doc: Doc, runs: list[tuple[int, int]], file_names: list[
     return _consecutive(index for start, end in runs for index in range(start, end) if index not in named)
 
 
+def _split_after_closing_quotes(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` cut after a token that ends with a closing quote and a full stop, which the tokenizer keeps with the
+    word before them ("'Hansen'." of "Han het 'Hansen'. Lars kom"): a sentence ends there, not a name."""
+    cut: list[tuple[int, int]] = []
+    for start, end in runs:
+        for index in range(start, end - 1):
+            if doc[index].text.endswith(("'.", "’.")):
+                cut.append((start, index + 1))
+                start = index + 1
+        cut.append((start, end))
+    return cut
+
+
 def _names_in_file_name(written: str, at: int, text: str, ignored: set[str], lowered: set[str], context: int) -> list[Proposal]:
     """The parts of a file name at `at` in `text` that are listed names, or read as names where a
     sentence begins would ("Nordmann", "Sivakumar" of "Sivakumar-20240213_100312-Møteopptak"; not
@@ -307,7 +320,7 @@ def propose(
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
         file_names = _file_names(doc)
-        for start, end in _without_file_names(doc, _capitalised_runs()(doc), file_names):
+        for start, end in _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names)):
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
             # alone: they are looked at by index, and a Proposal is made only for what is left.
@@ -574,6 +587,10 @@ def _genitives_as_names(proposals: dict[str, Proposal]) -> list[Proposal]:
     return list(found.values())
 
 
+# What may close a name's last token: a genitive's apostrophe or a closing single quote, with the full stop after it.
+_CLOSING_APOSTROPHE = re.compile(r"['’]\.?$")
+
+
 def _run_proposal(
     doc: Doc, base: int, start: int, end: int, text: str, ignored: set[str], lowered: set[str], context: int,
     speaks: bool = False,
@@ -585,11 +602,13 @@ def _run_proposal(
     words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
     if not words:
         return None
-    # A genitive's apostrophe ("Lars' kontor", "Foss' kontor") is no part of the name: with it, "Lars'" was read as
-    # no listed name, and as common as "Lars", and left in the text.
-    apostrophe = words[-1] == span[-1].text and len(words[-1]) > 2 and words[-1][-1] in "'’"
-    if apostrophe:
-        words[-1] = words[-1][:-1]
+    # A genitive's apostrophe ("Lars' kontor", "Foss' kontor") is no part of the name, nor a closing quote and the
+    # full stop the tokenizer keeps with it ("het 'Kari'."): with them, "Lars'" was read as no listed name, and as
+    # common as "Lars", and left in the text, and "Kari'." was proposed so for the key to learn.
+    apostrophe = 0
+    if words[-1] == span[-1].text and (closing := _CLOSING_APOSTROPHE.search(words[-1])) is not None and closing.start() > 1:
+        apostrophe = len(closing.group())
+        words[-1] = words[-1][:closing.start()]
     phrase = " ".join(words)
     if phrase.casefold() in ignored or all(decided(word, ignored) for word in words):
         return None
