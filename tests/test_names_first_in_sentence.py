@@ -446,3 +446,12 @@ def test_a_name_in_single_quotes_before_a_full_stop_is_proposed_without_them() -
     proposed = propose(text, (), (), {"D1"}, [4])
     assert [(made.text, text[made.start:made.end]) for made in proposed] == [
         ("Kari", "Kari"), ("Hansen", "Hansen"), ("Lars", "Lars"), ("Vold", "Vold")]
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("D1: Liv og Dag kom.", ["Liv", "Dag"]), ("D1: Det var sånn. Per og Kari sa ja.", ["Per", "Kari"]),
+    ("D1: Andre og Kari kom. Liv og helse går foran. Dag og natt gikk.", ["Kari"]),
+])
+def test_the_first_of_two_names_who_do_something_is_proposed_however_common_a_word(text: str, names: list[str]) -> None:
+    """Only the second name was proposed ("Dag", "Kari"): accepted, it left "Liv" and "Per" in the text."""
+    assert _first(text) == names

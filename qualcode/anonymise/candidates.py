@@ -342,6 +342,7 @@ def propose(
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
                         or _genitive_of_a_name(doc, start, lowered) or (token.lower_ in _surnames_also_words() and _acts(doc, start))
+                        or _first_of_two_named(doc, start)
                         or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
@@ -1131,6 +1132,17 @@ def _does_as_a_person(doc: Doc, index: int) -> bool:
     if verb in COPULAS:
         return _role_after(doc, index + 2) or _state_of_a_person_after(doc, index + 2)
     return verb in DONE_BY_PEOPLE
+
+
+def _first_of_two_named(doc: Doc, index: int) -> bool:
+    """Whether the listed name at `index`, however common a word ("Liv", "Per", "Vold"), is the first of two names who
+    do something ("Liv og Dag kom", "Per og Kari sa ja"): only the second was proposed. Not a word for people
+    ("Andre og Kari kom")."""
+    folded = doc[index].lower_
+    if folded in WORDS_FOR_PEOPLE or not (folded in _names() or folded in _surnames_also_words()):
+        return False
+    return (index + 2 < len(doc) and doc[index + 1].lower_ in ("og", "eller") and doc[index + 2].lower_ in _names()
+            and _does_as_a_person(doc, index))
 
 
 def _after_a_name(doc: Doc, index: int) -> bool:
