@@ -445,11 +445,12 @@ def _lower_genitive_base(folded: str) -> str | None:
     """The name a word in lower case is the genitive of, when it is one of a name proposed in lower case (a given
     name, _lower_surname) and no name, place or word itself: "kari" of "karis", "hansen" of "hansens"; not of "mors",
     "tors", "åsnes"."""
-    if (len(folded) < 4 or not folded.endswith("s") or folded in _names() or _is_place(folded) or _dictionary_word(folded)
-            or everyday_word(folded)):
+    if len(folded) < 4 or not folded.endswith("s"):
         return None
     name = folded[:-1]
-    return name if _norwegian_given_name(name) or _lower_surname(name) else None
+    if not (_norwegian_given_name(name) or _lower_surname(name)):  # most words: the lexicons are asked of the few left
+        return None
+    return None if folded in _names() or _is_place(folded) or _dictionary_word(folded) or everyday_word(folded) else name
 
 
 # A surname written in lower case is proposed when at least this long: shorter ones the lists hold are as often
