@@ -595,11 +595,11 @@ _CLOSING_APOSTROPHE = re.compile(r"['’]\.?$")
 
 def _run_proposal(
     doc: Doc, base: int, start: int, end: int, text: str, ignored: set[str], lowered: set[str], context: int,
-    speaks: bool = False,
+    named: bool = False,
 ) -> Proposal | None:
     """The capitalised run doc[start:end] (of the piece of `text` at `base`) as a proposal, or None
     when it is ignored or ordinary; a surname that is also an everyday word ("Vold", "Nord", "Lange")
-    is no ordinary word where it `speaks` (_acts)."""
+    is no ordinary word where what stands around it has it `named` (_acts, or alone inside a sentence)."""
     span = doc[start:end]
     words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
     if not words:
@@ -616,7 +616,7 @@ def _run_proposal(
         return None
     # A listed name may begin with a function word the run left out ("Ny Giv").
     before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
-    if not (speaks and words[0].casefold() in _surnames_also_words()) and ordinary(phrase, words, lowered, before):
+    if not (named and words[0].casefold() in _surnames_also_words()) and ordinary(phrase, words, lowered, before):
         return None
     begin, finish = base + span.start_char, base + span.end_char - apostrophe
     return Proposal(phrase, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
@@ -1113,8 +1113,9 @@ def _acts(doc: Doc, index: int) -> bool:
     """Whether the word at `index` is the subject of a verb said of people right after it, or of a modal or
     "har" and one ("Vold sa at", "Foss sa det", "Nord har ringt"), of a verb saying what a person does
     (DONE_BY_PEOPLE: "Vold kom inn", "Lange kom for sent"), or of a copula and a role or a person's state ("Vold
-    er min veileder", "Foss var syk"), or owns what "sin" says it does ("Vold sin sekretær"): there a surname that is also an everyday word too common to be taken for
-    a name elsewhere ("Vold", "Nord", "Lange"; "NAV Nord", "Vold har økt", "Vold var et tema") is someone."""
+    er min veileder", "Foss var syk"), or owns what "sin" says it does ("Vold sin sekretær"): there a surname
+    that is also an everyday word too common to be taken for a name elsewhere ("Vold", "Nord", "Lange"; "NAV
+    Nord", "Vold har økt", "Vold var et tema") is someone."""
     return not _after_a_name(doc, index) and _does_as_a_person(doc, index)
 
 
@@ -1200,11 +1201,12 @@ def _subject_after_verb(doc: Doc, index: int, named: bool = False) -> bool:
 
 def _genitive_of_a_name(doc: Doc, index: int, lowered: set[str]) -> bool:
     """Whether the capitalised word at `index`, where a sentence begins, is a name's genitive before what it
-    owns ("Hansens kontor var lite", "Lars' mor ringte", "Volds sekretær sa"): a listed name read as one even there
-    (_name_even_first; a word only shaped like one is not: "Edits", "Processes") or a listed surname, or a surname that is also an everyday word, whose bare genitive no
-    sentence begins with as the word's ("Volden" owns, not "Vold"); or either before "sin", as speech writes a genitive
-    ("Vold sin sekretær ringte"). Not a name ending so itself ("Agnes", "Mats"), nor the genitive of an everyday
-    name ("Dags dato", "Pers" of "Per"), nor a word before a verb ("Korleis sa") or a dialect's ("Vårres familie")."""
+    owns ("Hansens kontor var lite", "Lars' mor ringte", "Volds sekretær sa"): a listed name read as one even
+    there (_name_even_first; a word only shaped like one is not: "Edits", "Processes"), a listed surname, or a
+    surname that is also an everyday word, whose bare genitive no sentence begins with as the word's ("Volden"
+    owns, not "Vold"); or either before "sin", as speech writes a genitive ("Vold sin sekretær ringte"). Not a
+    name ending so itself ("Agnes", "Mats"), nor the genitive of an everyday name ("Dags dato", "Pers" of "Per"),
+    nor a word before a verb ("Korleis sa") or a dialect's ("Vårres familie")."""
     word = doc[index].text
     if _owns(doc, index):
         return word.casefold() in _names() or word.casefold() in _surnames_also_words()
