@@ -16,7 +16,12 @@ A run is not proposed when every word in it is ordinary: a country, agency or pr
 (data/not_identifiers.txt), a word the same text also writes in lower case, or a common
 bokmål word by frequency (wordfreq). Known given names and surnames (Faker's lists) and
 Norwegian place names (data/places.txt) are never ordinary, so "Bjørn", "Sol" and "Moss"
-are still proposed; a place name is proposed with the kind "place".
+are still proposed; a place name is proposed with the kind "place". Surnames that are everyday words too
+("Vold", "Nord", "Lange": data/names.txt lists them apart) are proposed where what stands around them makes
+them someone: the subject of what a person does, says or is ("Vold kom inn", "Foss sa det"), a genitive
+("Volds kontor", "Vold sin sekretær"), or alone and capitalised inside a sentence ("hos Vold"); not "Vold har
+økt", "NAV Nord". Names in lower case are proposed when they are given names or surnames no dictionary holds
+("amina", "hansen"), in their genitives too ("karis mor").
 """
 
 from __future__ import annotations
