@@ -386,6 +386,8 @@ def test_a_surname_too_common_a_word_to_be_taken_for_a_name_elsewhere_is_propose
     "D1: Vold er et problem.", "D1: Lange dager gikk.", "D1: NAV Nord kom med et tilbud.", "D1: Kontor Nord jobber godt.",
     "D1: Nord kom det mange fra.", "D1: Nord sa det seg selv at vi skulle dra.", "D1: Glad ble jeg.",
     "D1: Vold og rus kom inn i bildet. Vold og rus var et tema.",
+    # Surnames that are a thing's definite form do what things do ("Skogen", "Strømmen").
+    "D1: Skogen kom nærmere. Strømmen kom tilbake. Sjøen gikk høy.",
 ])
 def test_the_same_surnames_as_words_or_in_an_offices_name_are_not_proposed(text: str) -> None:
     assert _first(text) == []

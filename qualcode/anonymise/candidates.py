@@ -1138,7 +1138,18 @@ def _does_as_a_person(doc: Doc, index: int) -> bool:
     verb = doc[index + 1].lower_
     if verb in COPULAS:
         return _role_after(doc, index + 2) or _state_of_a_person_after(doc, index + 2)
-    return verb in DONE_BY_PEOPLE
+    # A thing's definite form does as much ("Skogen kom nærmere", "Strømmen kom tilbake", "Broen ble stengt").
+    return verb in DONE_BY_PEOPLE and not _a_things_definite_form(doc[index].lower_)
+
+
+def _a_things_definite_form(folded: str) -> bool:
+    """Whether `folded`, a surname that is an everyday word, is a noun's definite form: a word bokmål or nynorsk
+    knows with "-en", "-et" or "-a" after it ("skog|en", "strøm|men", "sjø|en", "nakke|n"); not "brun" or "vold"."""
+    stems = [folded[:-len(ending)] for ending in ("en", "et", "a") if folded.endswith(ending)]
+    stems += [stem[:-1] for stem in stems if len(stem) > 2 and stem[-1] == stem[-2]]  # "strømm" of "strømmen"
+    if folded.endswith("en"):
+        stems.append(folded[:-1])  # "nakke" of "nakken"
+    return any(len(stem) >= COMPOUND_HEAD and _norwegian_word(stem) for stem in stems)
 
 
 def _first_of_two_named(doc: Doc, index: int) -> bool:
