@@ -1600,7 +1600,7 @@ class Workspace:
         """Participants from a CSV, its text pseudonymised with the key as typed text is. A name in
         it nobody has decided about (a "navn" column) holds the file back for review, as a
         transcript's does: otherwise it would be stored as written."""
-        from qualcode.anonymise.candidates import propose, surnames_in_value
+        from qualcode.anonymise.candidates import decided_as_a_value, propose, surnames_in_value
         from qualcode.anonymise.service import ignored_words, queue_candidates
         from qualcode.importers.metadata import (
             check_participants_header,
@@ -1620,7 +1620,9 @@ class Workspace:
                 free = line > 1 and not holds_categories(column)
                 # A surname that is an everyday word too is held back as a value, as typed ones are ("Foss").
                 surnames = surnames_in_value(value, column) if line > 1 else []
-                for proposal in [*propose(f"med {value}" if free else value, (), ()), *surnames]:
+                proposed = [made for made in propose(f"med {value}" if free else value, (), ())
+                            if not decided_as_a_value(made.text, value, not free)]
+                for proposal in [*proposed, *surnames]:
                     if proposal.text.casefold() not in ignored and key.entry_for(proposal.text) is None:
                         held.append(replace(proposal, context=f"line {line}, {column}: {value}"))
             queue_candidates(key, held, csv_file.name)  # kept with the key, for the review

@@ -2850,6 +2850,14 @@ def test_a_street_in_lower_case_with_a_house_letter_is_found(text: str, found: l
     ("De sendte brev til Vestre Haugen 23. Og til Nedre Bakken 4.", ["Vestre Haugen 23", "Nedre Bakken 4"]),
     # A sentence's first word before a genitive street is no part of its name.
     ("Til Karl Johans gate 22 gikk vi. Men Kongens gate 12 er fin.", ["Karl Johans gate 22", "Kongens gate 12"]),
+    # A ring road's street ("Kirkeringen 5" was proposed as a name, its number left), not a noun of "-ing" before a count.
+    ("Jeg bor i Kirkeringen 5, hun i Fjellringen 12B og han i Vestre Ringen 4.", ["Kirkeringen 5", "Fjellringen 12B", "Vestre Ringen 4"]),
+    ("Opplæringen 4 av oss fikk var bra. Arbeidsavklaringen 2 ganger. Vurderingen 2 kom sent.", []),
+    # A day and a month after a street are a date, not its house number ("Storgata 17" was the address, ". mai" left).
+    ("I Storgata 17. mai var det tog, og i Karl Johans gate 3. mars 2020 også.", []),
+    ("Jeg bor i Storgata 17. Mai flytter jeg. Hun bor i Storgata 17 mai.", ["Storgata 17", "Storgata 17"]),
+    # The same in lower case, after a word of dwelling.
+    ("Jeg bor i kirkeringen 5. Han bodde i storgata 17. mai flyttet han. Vi bor hjemme, opplæringen 2 kvelder.", ["kirkeringen 5"]),
     # Ordinary phrases: a count, an everyday way, "alle" (everyone), a slope said of no street.
     ("Han gikk storgata 3 ganger, og vi kjørte motorveien 2 timer.", []),
     ("Vi alle 3 dro. Hele bakken 3 var glatt. Vi bor hjemme, alle 3 er her.", []),
@@ -2873,6 +2881,14 @@ def test_an_address_with_its_number_is_replaced_whole_and_nothing_of_it_proposed
     prepared = pseudonymise_document(document, {}, key, "fil.txt", set())
     assert "Jeg bor i (adresse). Og kontoret har flyttet til (adresse)." in prepared.document.text
     assert [proposal.text for proposal in prepared.proposals] == []
+
+
+def test_a_ring_roads_address_is_one_address_and_a_date_after_a_street_stays_a_date() -> None:
+    """"Kirkeringen 5" was stored as said (its street only proposed, as a name); "Storgata 17. mai" lost its
+    date to "(adresse). mai"."""
+    key = PseudonymKey("prosjekt")
+    assert pseudonymise("Jeg bor i Kirkeringen 5.", key, "a.txt").text == "Jeg bor i (adresse)."
+    assert pseudonymise("I Storgata 17. mai gikk toget.", key, "b.txt").text == "I Storgata 17. mai gikk toget."
 
 
 def test_a_user_name_the_key_holds_is_found_as_written_and_only_so() -> None:

@@ -1235,3 +1235,17 @@ def test_the_terminal_uis_participant_save_says_a_value_is_stored_as_one_with_ot
     with Workspace.open(Config.resolve(project=small_project, coder="Forsker 1")) as workspace:
         said = workspace.edit_participant("D8", {"office": "kontor Tønsberg"})
     assert said.startswith("office; office of D8 is stored as 'kontor (sted)'") and "one office with that of D7" in said, said
+
+
+def test_a_surname_that_is_also_a_word_in_a_participants_free_cell_is_held_back_as_a_sentence_holds_it(
+        small_project: Path, tmp_path: Path) -> None:
+    """A free cell is read as if inside a sentence, where such a surname alone and capitalised is someone ("hos
+    Lange", which was stored as typed); the cell that is the word alone is still the field's to decide ("Nord" a region)."""
+    project = ["--project", str(small_project)]
+    people = tmp_path / "deltakere.csv"
+    people.write_text('participant,role,office,region\nD1,deltaker,"Kontor A, Nord",Nord\n', encoding="utf-8")
+    assert run(*project, "participants", "import", str(people)).exit_code == 0
+    people.write_text("participant,role,office,notat\nD1,deltaker,kontor A,Fikk time hos Lange\n", encoding="utf-8")
+    held = run(*project, "participants", "import", str(people))
+    assert held.exit_code == 1 and "Lange" in run(*project, "anonymise", "pending").output, held.output
+    assert b"Lange" not in (small_project / ".qualcode" / "project.db").read_bytes()

@@ -16,7 +16,12 @@ A run is not proposed when every word in it is ordinary: a country, agency or pr
 (data/not_identifiers.txt), a word the same text also writes in lower case, or a common
 bokmål word by frequency (wordfreq). Known given names and surnames (Faker's lists) and
 Norwegian place names (data/places.txt) are never ordinary, so "Bjørn", "Sol" and "Moss"
-are still proposed; a place name is proposed with the kind "place".
+are still proposed; a place name is proposed with the kind "place". Surnames that are everyday words too
+("Vold", "Nord", "Lange": data/names.txt lists them apart) are proposed where what stands around them makes
+them someone: the subject of what a person does, says or is ("Vold kom inn", "Foss sa det"), a genitive
+("Volds kontor", "Vold sin sekretær"), or alone and capitalised inside a sentence ("hos Vold"); not "Vold har
+økt", "NAV Nord". Names in lower case are proposed when they are given names or surnames no dictionary holds
+("amina", "hansen"), in their genitives too ("karis mor").
 """
 
 from __future__ import annotations
@@ -137,6 +142,18 @@ SUBJECT_VERBS = SAID_OF_PEOPLE | COPULAS | frozenset((
 SUBJECTS_AFTER_VERB = frozenset((
     "jeg du han hun vi dere de det den dette denne man eg ho me dei dokker dykk æ dæm noen ingen alle mange begge"
 ).split())
+# Pronouns that a verb said of people takes as its object as often as its own subject follows it ("Foss sa det",
+# "Vold mente dette"); before "seg" "det" is the subject ("Da sa det seg selv").
+OBJECTS_AFTER_SAYING = frozenset("det dette den denne".split())
+# Verbs that say what a person does, after which a surname that is also an everyday word is someone ("Vold kom
+# inn", "Lange kom for sent", "Nord jobber her"): the verbs a subject comes first with, without the copulas, the
+# modals and "har", which a noun or an adjective begins a sentence before as often ("Vold var et tema", "Vold har økt"),
+# and what people write, send, ask for and wonder ("Vold skrev til meg", "Foss ba meg komme").
+WRITTEN_AND_ASKED = frozenset((
+    "ba ber bad skrev skriver skreiv sendte sender foreslo foreslår lurte lurer trodde tror trudde mailet mailer "
+    "mailte smset møtte møter traff treffer kalte kaller inviterte inviterer besøkte besøker"
+).split())
+DONE_BY_PEOPLE = SUBJECT_VERBS - COPULAS - AUXILIARIES | WRITTEN_AND_ASKED
 # Family members are called by their kinship word, bare, as by a name ("Bestemor sa", "Svigerfar ringte").
 KINSHIP_ENDINGS = ("mor", "far", "bror", "søster", "mamma", "pappa", "onkel", "tante")
 # Endings of adjectives and adverbs, which are no sentence's bare subject ("Eigentleg", "Heldigvis", "Typisk").
@@ -245,6 +262,19 @@ def _without_file_names(doc: Doc, runs: list[tuple[int, int]], file_names: list[
     return _consecutive(index for start, end in runs for index in range(start, end) if index not in named)
 
 
+def _split_after_closing_quotes(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` cut after a token that ends with a closing quote and a full stop, which the tokenizer keeps with the
+    word before them ("'Hansen'." of "Han het 'Hansen'. Lars kom"): a sentence ends there, not a name."""
+    cut: list[tuple[int, int]] = []
+    for start, end in runs:
+        for index in range(start, end - 1):
+            if doc[index].text.endswith(("'.", "’.")):
+                cut.append((start, index + 1))
+                start = index + 1
+        cut.append((start, end))
+    return cut
+
+
 def _names_in_file_name(written: str, at: int, text: str, ignored: set[str], lowered: set[str], context: int) -> list[Proposal]:
     """The parts of a file name at `at` in `text` that are listed names, or read as names where a
     sentence begins would ("Nordmann", "Sivakumar" of "Sivakumar-20240213_100312-Møteopptak"; not
@@ -295,7 +325,7 @@ def propose(
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
         file_names = _file_names(doc)
-        for start, end in _without_file_names(doc, _capitalised_runs()(doc), file_names):
+        for start, end in _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names)):
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
             # alone: they are looked at by index, and a Proposal is made only for what is left.
@@ -316,7 +346,9 @@ def propose(
                 # dropped unless it reads as a name ("Marthinsen sa", not "Husleia økte").
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
-                        or (start + 1 < end and _before_a_name(token.text, doc[start + 1].text))):
+                        or _genitive_of_a_name(doc, start, lowered) or (token.lower_ in _surnames_also_words() and _acts(doc, start))
+                        or _first_of_two_named(doc, start)
+                        or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
                 # first part ("Gunnhild Rasmussen. Hun var ..."), or a word such as "Veilederen" before
@@ -328,7 +360,11 @@ def propose(
                         break
                 start += 1
             if start < end:
-                found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context, _speaks(doc, start)))
+                # A surname that is also an everyday word is someone where it acts as a person does, and, alone and
+                # capitalised inside a sentence, where nothing but its name would have it so ("hos Vold", "med Lange").
+                named = _acts(doc, start) or (not first and end - start == 1 and not _after_a_name(doc, start)) or (
+                    first and _answers_who(text, base + doc[start].idx, doc[start].text, lowered))
+                found.append(_run_proposal(doc, base, start, end, text, ignored, lowered, context, named))
             for made in found:
                 if made is not None and made.text not in proposals:
                     proposals[made.text] = made
@@ -350,10 +386,18 @@ def propose(
         # A given name of people living in Norway (SSB's list) written only in lower case, as a transcriber
         # in a hurry writes it ("amina", "trond"), and no everyday word ("liv", "sol", "ask" are words):
         # no capital shows it. Faker's lists of other countries' names hold nynorsk and dialect
-        # words ("kalla", "orka", "lova", "assa").
-        if (len(word) < 3 or not _norwegian_given_name(word) or word in ROLE_LABELS or everyday_word(word)
-                or _listed(word, _not_identifiers(), definite=False) or decided(word, ignored)
-                or any(phrase.casefold() == word for phrase in proposals)):
+        # words ("kalla", "orka", "lova", "assa"). So is a surname that no dictionary holds ("hansen ringte",
+        # "med marthinsen"; not "haugen", "bakken", "moen", which are words too).
+        name = word if _norwegian_given_name(word) or _lower_surname(word) else _lower_genitive_base(word)
+        if (name is None or len(name) < 3 or name in ROLE_LABELS or everyday_word(name)
+                or _listed(name, _not_identifiers(), definite=False) or decided(name, ignored)
+                or any(decided(phrase, {name}) for phrase in proposals)):  # "Hansen", or its genitive "Hansens"
+            continue
+        if name != word:
+            # A genitive ("karis mor", "hansens kontor") is proposed as the name, which ends there.
+            owned = re.search(rf"(?<!\w)({re.escape(name)})s(?!\w)", unaddressed)
+            if owned is not None:
+                lower_names.append(Proposal(name, owned.start(1), owned.end(1), _context(text, owned.start(1), owned.end(1), context)))
             continue
         spans = [match.span() for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", unaddressed)]
         if spans:
@@ -400,6 +444,36 @@ def propose(
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
     return _genitives_as_names(proposals)
+
+
+def _lower_genitive_base(folded: str) -> str | None:
+    """The name a word in lower case is the genitive of, when it is one of a name proposed in lower case (a given
+    name, _lower_surname) and no name, place or word itself: "kari" of "karis", "hansen" of "hansens"; not of "mors",
+    "tors", "åsnes"."""
+    if len(folded) < 4 or not folded.endswith("s"):
+        return None
+    name = folded[:-1]
+    if not (_norwegian_given_name(name) or _lower_surname(name)):  # most words: the lexicons are asked of the few left
+        return None
+    return None if folded in _names() or _is_place(folded) or _dictionary_word(folded) or everyday_word(folded) else name
+
+
+# A surname written in lower case is proposed when at least this long: shorter ones the lists hold are as often
+# words of speech no dictionary has ("joa", "goa", "oma").
+LOWER_SURNAME_MIN_LENGTH = 5
+
+
+def _lower_surname(folded: str) -> bool:
+    """Whether `folded`, written in lower case, is one of Norway's surnames (surnames) that is no word of the
+    dictionaries, or a father's given name and "sen" or "son", which simplemma's lexicons hold among their words
+    ("hansen", "johansen", "eriksson"), nor said aloud: "hansen", "marthinsen", "rasmussen"; not "haugen",
+    "bakken", "skansen" or "joa"."""
+    if len(folded) < LOWER_SURNAME_MIN_LENGTH or folded not in surnames() or everyday_word(folded) or _said_aloud(folded):
+        return False
+    father = folded[:-3]  # "johan" of "johansen", "eriks" of "eriksson", "han" of "hansen"
+    patronymic = folded.endswith(("sen", "son")) and any(
+        form in given_names() for form in (father, father + "s", father.removesuffix("s")))
+    return patronymic or not _dictionary_word(folded)
 
 
 # A lower-case given name is proposed with at most this many words of the name after it ("hodan mohamed ali").
@@ -506,37 +580,50 @@ def _genitives_as_names(proposals: dict[str, Proposal]) -> list[Proposal]:
     """The proposals, each genitive as the name it is the genitive of: "Hodans" beside "Hodan", or
     "Ingas" for the listed "Inga", is proposed as that name, once. Accepted apart, the genitive got a
     pseudonym of its own ("Hodans direktenummer" as "Kristoffer direktenummer"), and dismissing the
-    name left its genitive in the queue. A name that ends so itself ("Lars", "Agnes") stays whole."""
+    name left its genitive in the queue. So is a surname that is an everyday word too ("Volds": "Vold"). A name
+    that ends so itself ("Lars", "Agnes") stays whole."""
     names = _names()
     found: dict[str, Proposal] = {}
     for phrase, made in proposals.items():
         folded = phrase.casefold()
         last = folded.split(" ")[-1]
-        if folded.endswith("s") and len(last) > 3 and last not in names and (phrase[:-1] in proposals or last[:-1] in names):
+        if folded.endswith("s") and len(last) > 3 and last not in names and (
+                phrase[:-1] in proposals or last[:-1] in names or last[:-1] in _surnames_also_words()):
             made = Proposal(phrase[:-1], made.start, made.end - 1, made.context, made.kind)
         found.setdefault(made.text, made)
     return list(found.values())
 
 
+# What may close a name's last token: a genitive's apostrophe or a closing single quote, with the full stop after it.
+_CLOSING_APOSTROPHE = re.compile(r"['’]\.?$")
+
+
 def _run_proposal(
     doc: Doc, base: int, start: int, end: int, text: str, ignored: set[str], lowered: set[str], context: int,
-    speaks: bool = False,
+    named: bool = False,
 ) -> Proposal | None:
     """The capitalised run doc[start:end] (of the piece of `text` at `base`) as a proposal, or None
     when it is ignored or ordinary; a surname that is also an everyday word ("Vold", "Nord", "Lange")
-    is no ordinary word where it `speaks` (_speaks)."""
+    is no ordinary word where what stands around it has it `named` (_acts, or alone inside a sentence)."""
     span = doc[start:end]
     words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
     if not words:
         return None
+    # A genitive's apostrophe ("Lars' kontor", "Foss' kontor") is no part of the name, nor a closing quote and the
+    # full stop the tokenizer keeps with it ("het 'Kari'."): with them, "Lars'" was read as no listed name, and as
+    # common as "Lars", and left in the text, and "Kari'." was proposed so for the key to learn.
+    apostrophe = 0
+    if words[-1] == span[-1].text and (closing := _CLOSING_APOSTROPHE.search(words[-1])) is not None and closing.start() > 1:
+        apostrophe = len(closing.group())
+        words[-1] = words[-1][:closing.start()]
     phrase = " ".join(words)
     if phrase.casefold() in ignored or all(decided(word, ignored) for word in words):
         return None
     # A listed name may begin with a function word the run left out ("Ny Giv").
     before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
-    if not (speaks and words[0].casefold() in _surnames_also_words()) and ordinary(phrase, words, lowered, before):
+    if not (named and words[0].casefold() in _surnames_also_words()) and ordinary(phrase, words, lowered, before):
         return None
-    begin, finish = base + span.start_char, base + span.end_char
+    begin, finish = base + span.start_char, base + span.end_char - apostrophe
     return Proposal(phrase, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
 
 
@@ -777,6 +864,15 @@ def value_surname(folded: str, person: bool) -> bool:
     return folded in _surnames_also_words() and (person or zipf(folded) < COMMON_ZIPF)
 
 
+def decided_as_a_value(text: str, value: str, category: bool) -> bool:
+    """Whether `text`, proposed in a typed `value` read as a sentence or as if inside one ("med Nord"), is a surname
+    that is also an everyday word, and all of the value or in a `category` (an office, a role): which of those a
+    value holds back is value_surname's to say, by the field ("kontaktperson: Nord" is held back, "region: Nord" and
+    "office: Kontor A, Nord" are no one), not where a sentence would have it; in free text ("notat: time hos Lange")
+    it is the sentence's."""
+    return text.casefold() in _surnames_also_words() and (category or text == value.strip())
+
+
 def surnames_in_value(value: str, field: str = "") -> list[Proposal]:
     """The capitalised words of `value`, typed into `field`, that are surnames and everyday words too
     (value_surname): what `propose` leaves alone as words, where a sentence begins ("Foss" first in a
@@ -998,19 +1094,17 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     listed = folded in _names() or folded in _surnames_also_words()
     if not listed and (folded in lowered or _common(folded)):
         return False
-    after = doc[index + 2] if index + 2 < len(doc) else None
-    if after is not None and (after.lower_ in SUBJECTS_AFTER_VERB or after.is_title):
+    if _subject_after_verb(doc, index + 1, listed):
         return False
     if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded):
         return False
     if not listed and not _bare_word(folded):
         return False
-    if verb in SAID_OF_PEOPLE:
-        # Unless the verb's subject follows it, a noun's definite form ("Innimellom ringte veilederen").
-        return after is None or not (_role(after.lower_) or _definite_noun(after.lower_))
-    if verb in AUXILIARIES and _said_of_people_after(doc, index + 2):
+    if _says(doc, index, listed):
         return True
-    if verb in COPULAS and after is not None and _role(after.lower_) and _ends_phrase(doc, index + 3):
+    if verb in SAID_OF_PEOPLE:
+        return False  # its subject follows it, a role or a noun's definite form ("Innimellom ringte veilederen")
+    if verb in COPULAS and _role_after(doc, index + 2):
         return True
     # A noun begins a sentence bare before a modal or a copula ("Lek skal være gøy", "Liv er viktig", "Tro kan
     # hjelpe"), and an adjective before a copula ("Trang var leiligheten"); before the other verbs, or a copula
@@ -1020,22 +1114,128 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     return zipf(folded) < NAME_PART_MAX_ZIPF
 
 
-def _speaks(doc: Doc, index: int) -> bool:
+def _acts(doc: Doc, index: int) -> bool:
     """Whether the word at `index` is the subject of a verb said of people right after it, or of a modal or
-    "har" and one ("Vold sa at", "Nord har ringt"): there a surname that is also an everyday word too common
-    to be taken for a name elsewhere ("Vold", "Nord", "Lange"; "NAV Nord", "Vold har økt") is someone."""
+    "har" and one ("Vold sa at", "Foss sa det", "Nord har ringt"), of a verb saying what a person does
+    (DONE_BY_PEOPLE: "Vold kom inn", "Lange kom for sent"), or of a copula and a role or a person's state ("Vold
+    er min veileder", "Foss var syk"), or owns what "sin" says it does ("Vold sin sekretær"): there a surname
+    that is also an everyday word too common to be taken for a name elsewhere ("Vold", "Nord", "Lange"; "NAV
+    Nord", "Vold har økt", "Vold var et tema") is someone."""
+    return not _after_a_name(doc, index) and _does_as_a_person(doc, index)
+
+
+def _does_as_a_person(doc: Doc, index: int) -> bool:
+    """Whether the word at `index` is the subject of what follows as a person is (_acts), whatever stands before it,
+    alone or with another ("Vold og Foss sa at")."""
     if index + 1 >= len(doc) or not doc[index].whitespace_:
         return False
+    if _says(doc, index, named=True) or _owns(doc, index):
+        return True
+    if doc[index + 1].lower_ in ("og", "eller") and index + 2 < len(doc) and doc[index + 2].is_title:
+        return _does_as_a_person(doc, index + 2)  # the first of two who do it ("Vold og Foss sa at")
+    if _subject_after_verb(doc, index + 1, named=True):
+        return False
+    verb = doc[index + 1].lower_
+    if verb in COPULAS:
+        return _role_after(doc, index + 2) or _state_of_a_person_after(doc, index + 2)
+    # A thing's definite form does as much ("Skogen kom nærmere", "Strømmen kom tilbake", "Broen ble stengt").
+    return verb in DONE_BY_PEOPLE and not _a_things_definite_form(doc[index].lower_)
+
+
+def _a_things_definite_form(folded: str) -> bool:
+    """Whether `folded`, a surname that is an everyday word, is a noun's definite form: a word bokmål or nynorsk
+    knows with "-en", "-et" or "-a" after it ("skog|en", "strøm|men", "sjø|en", "nakke|n"); not "brun" or "vold"."""
+    stems = [folded[:-len(ending)] for ending in ("en", "et", "a") if folded.endswith(ending)]
+    stems += [stem[:-1] for stem in stems if len(stem) > 2 and stem[-1] == stem[-2]]  # "strømm" of "strømmen"
+    if folded.endswith("en"):
+        stems.append(folded[:-1])  # "nakke" of "nakken"
+    return any(len(stem) >= COMPOUND_HEAD and _norwegian_word(stem) for stem in stems)
+
+
+def _first_of_two_named(doc: Doc, index: int) -> bool:
+    """Whether the listed name at `index`, however common a word ("Liv", "Per", "Vold"), is the first of two names who
+    do something ("Liv og Dag kom", "Per og Kari sa ja"): only the second was proposed. Not a word for people
+    ("Andre og Kari kom")."""
+    folded = doc[index].lower_
+    if folded in WORDS_FOR_PEOPLE or not (folded in _names() or folded in _surnames_also_words()):
+        return False
+    return (index + 2 < len(doc) and doc[index + 1].lower_ in ("og", "eller") and doc[index + 2].lower_ in _names()
+            and _does_as_a_person(doc, index))
+
+
+def _after_a_name(doc: Doc, index: int) -> bool:
+    """Whether the word at `index` is the last word of another name, an office's or an agency's ("NAV Nord sa",
+    "Kontor Nord sa", "hos NAV Nord"): after a word in capitals or capitalised, which is no function word ("Men Vold sa")."""
     before = doc[index - 1] if index > 0 else None
-    if before is not None and (before.is_title or before.is_upper) and not before.is_stop:
-        return False  # the last word of a name the speaker is ("NAV Nord sa", "Kontor Nord sa"), not "Men Vold sa"
+    return before is not None and (before.is_title or before.is_upper) and not before.is_stop
+
+
+# The reflexive possessive after a name, as speech writes a genitive: "Vold sin sekretær", "Foss sitt kontor".
+OWNED_BY = frozenset("sin si sitt sine".split())
+
+
+def _owns(doc: Doc, index: int) -> bool:
+    """Whether the word at `index` is followed by "sin", as a person who owns what comes after ("Vold sin sekretær")."""
+    return index + 2 < len(doc) and doc[index].whitespace_ != "" and doc[index + 1].lower_ in OWNED_BY and doc[index + 2].is_alpha
+
+
+def _role_after(doc: Doc, index: int) -> bool:
+    """Whether a role's label, with a possessive before it or none, ends what the copula before `index` says
+    ("var veilederen min", "er min veileder", "var saksbehandler."), which it says of a person."""
+    if index < len(doc) and doc[index].lower_ in POSSESSIVES:
+        index += 1
+    return index < len(doc) and _role(doc[index].lower_) and _ends_phrase(doc, index + 1)
+
+
+def _says(doc: Doc, index: int, named: bool = False) -> bool:
+    """Whether the verb after the word at `index` is said of people, alone or after a modal or "har" ("sa
+    at", "har ringt", "skal ikke si"), and its own subject does not follow it: a pronoun, a capitalised word,
+    a role or a noun's definite form ("Heldigvis sa hun", "Innimellom ringte veilederen"). Of a `named` word
+    see _subject_after_verb."""
+    if index + 1 >= len(doc) or _subject_after_verb(doc, index + 1, named):
+        return False
     verb = doc[index + 1].lower_
     after = doc[index + 2] if index + 2 < len(doc) else None
-    if after is not None and (after.lower_ in SUBJECTS_AFTER_VERB or after.is_title):
-        return False
     if verb in SAID_OF_PEOPLE:
         return after is None or not (_role(after.lower_) or _definite_noun(after.lower_))
     return verb in AUXILIARIES and _said_of_people_after(doc, index + 2)
+
+
+def _subject_after_verb(doc: Doc, index: int, named: bool = False) -> bool:
+    """Whether the word after the verb at `index` is that verb's subject, a pronoun or a capitalised word
+    ("Lovely var det", "Dela gjorde vi det", "Iblant ringte Kari"), so that the word before the verb is not.
+    After a listed name (`named`), "det" after a verb said of people, or of what people write or ask, is its object
+    ("Foss sa det", "Vold foreslo det"; not after "kom": "Nok kom det en regning");
+    after another word it is as often the subject of a sound ("Pang sa det")."""
+    after = doc[index + 1] if index + 1 < len(doc) else None
+    if after is None:
+        return False
+    if named and (doc[index].lower_ in SAID_OF_PEOPLE or doc[index].lower_ in WRITTEN_AND_ASKED) and after.lower_ in OBJECTS_AFTER_SAYING:
+        return index + 2 < len(doc) and doc[index + 2].lower_ == "seg"
+    return after.lower_ in SUBJECTS_AFTER_VERB or after.is_title
+
+
+def _genitive_of_a_name(doc: Doc, index: int, lowered: set[str]) -> bool:
+    """Whether the capitalised word at `index`, where a sentence begins, is a name's genitive before what it
+    owns ("Hansens kontor var lite", "Lars' mor ringte", "Volds sekretær sa"): a listed name read as one even
+    there (_name_even_first; a word only shaped like one is not: "Edits", "Processes"), a listed surname, or a
+    surname that is also an everyday word, whose bare genitive no sentence begins with as the word's ("Volden"
+    owns, not "Vold"); or either before "sin", as speech writes a genitive ("Vold sin sekretær ringte"). Not a
+    name ending so itself ("Agnes", "Mats"), nor the genitive of an everyday name ("Dags dato", "Pers" of "Per"),
+    nor a word before a verb ("Korleis sa") or a dialect's ("Vårres familie")."""
+    word = doc[index].text
+    if _owns(doc, index):
+        return word.casefold() in _names() or word.casefold() in _surnames_also_words()
+    if index + 1 >= len(doc) or len(word) < 4 or word[-1] not in "s'’" or not word[:-1].isalpha():
+        return False
+    owned = doc[index + 1]
+    folded, name = word.casefold(), word[:-1]
+    if not (owned.is_alpha and owned.is_lower) or owned.is_stop or folded in lowered or _said_aloud(folded):
+        return False
+    if folded in _names() or folded in _surnames_also_words():
+        return False  # a name, or a surname that is an everyday word, that ends so itself ("Agnes", "Foss var det mye av")
+    listed = name.casefold() in _first_names() and _name_even_first(name, lowered)
+    return listed or name.casefold() in surnames() or name.casefold() in _surnames_also_words()
 
 
 def _before_a_name(word: str, following: str) -> bool:
@@ -1043,6 +1243,16 @@ def _before_a_name(word: str, following: str) -> bool:
     the listed name after it ("Per Olav", "Liv Hansen"): left out, the name was proposed without it, and
     accepting "Olav" left "Per" in the text."""
     return word.casefold() in _first_names() and following.casefold() in _names()
+
+
+def _double_surname_apart(doc: Doc, index: int) -> bool:
+    """Whether the surname that is an everyday word at `index` begins a double surname written without its hyphen,
+    the two the subject of what follows ("Vold Hansen sa ja", "Lange Nilsen kom inn"): "Hansen" alone was proposed,
+    and accepting it left "Vold". Not an imperative before a name ("Ring Hansen i morgen", "Ring Synnøve Engen")."""
+    if index + 1 >= len(doc) or doc[index].lower_ not in _surnames_also_words():
+        return False
+    following = doc[index + 1].lower_
+    return following in surnames() and following not in given_names() and _does_as_a_person(doc, index + 1)
 
 
 def _state_of_a_person_after(doc: Doc, index: int) -> bool:
@@ -1137,13 +1347,14 @@ def _named_abroad(folded: str) -> bool:
 
 def _double_name(word: str, lowered: set[str]) -> bool:
     """Whether a hyphenated word where a sentence begins is a double name ("Liv-Marit", "Hans-Petter",
-    "Abdi-Rahman"): each part capitalised and a listed name or a word that reads as one, at least one
-    of them more than an everyday word. Not "Øst-Europa", "Nord-Norge" or "NAV-kontoret"."""
+    "Abdi-Rahman", "Vold-Hansen"): each part capitalised and a listed name, a surname that is also an everyday
+    word, or a word that reads as one, at least one of them more than an everyday word. Not "Øst-Europa",
+    "Nord-Norge" or "NAV-kontoret"."""
     parts = word.split("-")
     if len(parts) < 2 or not all(part.istitle() and part.isalpha() and len(part) >= 2 for part in parts):
         return False
     names = _names()
-    if not all(part.casefold() in names or _reads_as_name(part, lowered) for part in parts):
+    if not all(part.casefold() in names or part.casefold() in _surnames_also_words() or _reads_as_name(part, lowered) for part in parts):
         return False
     return any(_name_even_first(part, lowered) or _reads_as_name(part, lowered) for part in parts)
 

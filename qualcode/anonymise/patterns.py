@@ -192,7 +192,8 @@ def all_emails(text: str, lowered: str | None = None) -> Iterator[re.Match[str]]
 _NOT_A_HOUSE = r"(?! (?:ganger|gang|timer|time|minutter|min|dager|døgn|uker|uke|måneder|mnd|år|km|kilometer|mil|meter|prosent|kr|kroner|stykker|personer|hus|dører|kvartal|kvartaler)\b)"
 # The street words a street's name ends in, written on to it ("Parkveien", "Bjerkealleen") or, the
 # commonest, apart ("Kongens gate"). An avenue is "allé", "alle" or "allè", and "-alleen" in its definite form.
-# Not "-ringen": "Opplæringen 4 av oss", "Vurderingen 2" are nouns of "-ing"; "Fjellringen 5" is missed.
+# "-ringen" ("Kirkeringen 5", "Ringen 3") is read after them, with the street names of hill and farm: a noun of "-ing"
+# ends so too ("Opplæringen 4 av oss", "Vurderingen 2"), and is no street (_an_ing_noun).
 _STREET_ENDINGS = (
     "veien|vegen|veg|vei|gata|gate|gaten|gt\\.|alléen|alleen|allèen|allé|alle|allè|plass|plassen|stien|bakken|svingen|lia"
     "|tunet|brygga|bryggen|torget|kaia|kaien|veita|grenda|sletta"
@@ -207,11 +208,11 @@ STREET = re.compile(
     rf"[{_UPPER}](?<!\w[{_UPPER}])(?:(?:[{_LOWER}]+ [{_UPPER}])?[{_LOWER}]*"
     rf"(?:{_STREET_ENDINGS}"
     # streets named for the hill, field or farm they run by ("Solhaugen 14", "Granåsen 3B")
-    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden|flata)"
+    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden|flata|ringen)"
     rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE}"
     # the street word alone after a word of where it lies ("Vestre Haugen 23", "Nedre Bakken 4", "Store Torget 2")
     rf"|(?:estre|stre|ordre|øndre|edre|vre|tore|ille|amle|ye|tre|ndre|idtre) (?=[{_UPPER}])(?i:[{_LOWER}]*(?:{_STREET_ENDINGS}"
-    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden|flata))"
+    rf"|haugen|åsen|vollen|løkka|jordet|myra|bråten|kroken|lunden|tangen|odden|flata|ringen))"
     rf" \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b{NUMBER_END}{_NOT_A_HOUSE}"
     # "Kongens gate 12", "Store Ringvei 4", "Ole Brumms vei 15": the street word on its own, after a
     # genitive more of them (the words of a name before the genitive are added by _named_street_start)
@@ -245,10 +246,10 @@ def _first_letters(words: Iterable[str]) -> str:
 STREET_LOWER = re.compile(
     rf"(?i:{_first_letters(_DWELLING)}\b(?:{'|'.join(_DWELLING)})\b)"
     # a house letter as STREET takes it ("storgata 12B", "12b", "12 B"), but no word in lower case after a space ("12 i")
-    rf"[^.!?\n]{{0,20}}?(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten|alleen|alléen)) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
+    rf"[^.!?\n]{{0,20}}?(?<![\w-])(?P<street>[{_LOWER}]{{3,}}(?:veien|vegen|gata|gate|gaten|alleen|alléen|ringen)) \d{{1,4}}(?:[A-Za-z]| [A-Z])?\b"
     rf"{NUMBER_END}{_NOT_A_HOUSE}"
 )
-_LOWER_STREET_WORDS = ("veien", "vegen", "gata", "gate", "alleen", "alléen")  # what STREET_LOWER's streets end in
+_LOWER_STREET_WORDS = ("veien", "vegen", "gata", "gate", "alleen", "alléen", "ringen")  # what STREET_LOWER's streets end in
 COMMON_WAYS = frozenset((
     "forveien", "motorveien", "hovedveien", "bakveien", "landeveien", "snarveien", "hjemveien", "riksveien", "fylkesveien",
     "sykkelveien", "gangveien", "bilveien", "midtveien", "omveien", "sideveien", "melkeveien", "silkeveien", "vannveien",
@@ -527,6 +528,37 @@ def _named_street_start(text: str, street: re.Match[str]) -> int:
     return start
 
 
+# A house number with a full stop and a month's name after it is a date's day ("Storgata 17. mai", "Karl Johans
+# gate 3. mars 2020"): the street is named without a number, and the date is no part of an address.
+_MONTH_AFTER_A_DAY = re.compile(rf"\. (?:{MONTHS})\b")
+# The shortest noun of "-ing" whose last part ends in "ring" ("læring", "føring", "endring"): shorter ends
+# are no words ("kering" of "Kirkeringen").
+_ING_NOUN_MIN_LENGTH = 6
+
+
+def _a_day_not_a_house(text: str, street: re.Match[str]) -> bool:
+    """Whether the number a STREET match ends with is the day of a date written after the street ("Storgata 17.
+    mai"): a day of the month with its full stop, and a month's name in lower case, which begins no sentence."""
+    number = street.group().rsplit(" ", 1)[-1]
+    return number.isdigit() and 1 <= int(number) <= 31 and _MONTH_AFTER_A_DAY.match(text, street.end()) is not None
+
+
+def _an_ing_noun(street: re.Match[str]) -> bool:
+    """Whether a STREET match ending in "-ringen" is a noun of "-ing" in its definite form before a count
+    ("Opplæringen 4 av oss", "Arbeidsavklaringen 2"): its indefinite form, or a last part of it that ends in "ring"
+    and is longer than "ring" itself, is a word bokmål or nynorsk knows. A street is a ring ("Kirkeringen 5",
+    "Fjellringen 2"), or the ring alone ("Ringen 3"), as a street is a "bakken" or a "svingen"."""
+    word = next((word for word in street.group().casefold().split() if word.endswith("ringen")), "")
+    if not word or word == "ringen":
+        return False
+    # Imported here: the lexicons are read only where a "-ringen" stands before a number.
+    from qualcode.anonymise.candidates import bokmal_word, nynorsk_word
+
+    indefinite = word[:-2]
+    return any(bokmal_word(indefinite[cut:]) or nynorsk_word(indefinite[cut:])
+               for cut in range(len(indefinite) - _ING_NOUN_MIN_LENGTH + 1))
+
+
 def find_patterns(text: str) -> Iterator[Found]:
     """Every pattern identifier in `text`; callers resolve overlaps."""
     text = plain_digits(text)
@@ -569,12 +601,14 @@ def find_patterns(text: str) -> Iterator[Found]:
     if digits:
         address_ends: set[int] = set()  # where each street address ends, for the postcodes after them
         for match in STREET.finditer(text):
+            if _a_day_not_a_house(text, match) or _an_ing_noun(match):
+                continue
             address_ends.add(match.end())
             start = _named_street_start(text, match)
             yield Found(start, match.end(), text[start:match.end()], "address")
         # Looked for only where a street word is: tried at every word, the pattern costs the import 10 %.
         for match in STREET_LOWER.finditer(text) if any(way in text for way in _LOWER_STREET_WORDS) else ():
-            if match.group("street") not in COMMON_WAYS:
+            if match.group("street") not in COMMON_WAYS and not _a_day_not_a_house(text, match) and not _an_ing_noun(match):
                 address_ends.add(match.end())
                 yield Found(match.start("street"), match.end(), text[match.start("street"):match.end()], "address")
         for match in POSTCODE.finditer(text):

@@ -18,6 +18,7 @@ from qualcode.anonymise.apply import Pseudonymised, Replacement, pseudonymise
 from qualcode.anonymise.candidates import (
     COMMON_ZIPF,
     Proposal,
+    decided_as_a_value,
     may_name_someone,
     ordinary_value,
     parts_of_whole_names,
@@ -202,7 +203,9 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
     for where, value in values:
         field = "speaker" if where.startswith("speaker ") else where
         # Read mid-sentence: its first word is no sentence's first.
-        for proposal in [*propose(f"med {value}", (), ()), *surnames_in_value(value, field)]:
+        proposed = [made for made in propose(f"med {value}", (), ())
+                    if not decided_as_a_value(made.text, value, where in categories)]
+        for proposal in [*proposed, *surnames_in_value(value, field)]:
             if where not in categories or not ordinary_value(proposal.text, field):
                 found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     return found
