@@ -388,11 +388,9 @@ def test_undoing_a_rename_is_refused_where_a_code_that_looks_like_the_old_name_s
 
 
 # Characters drawn as nothing that a name keeps (one_line removes only the zero-width and direction
-# characters): "helse" with one of them was a second code beside helse that nobody could tell from it.
+# characters, and since the Hangul fillers went with them, those): "helse" with one of them was a second
+# code beside helse that nobody could tell from it.
 UNSEEN = [
-    ("hel\u3164se", "HANGUL FILLER"),
-    ("helse\u115f", "HANGUL CHOSEONG FILLER"),
-    ("helse \uffa0", "HALFWIDTH HANGUL FILLER"),
     ("hel\u17b4se", "KHMER VOWEL INHERENT AQ"),
     ("helse\U000e0100", "VARIATION SELECTOR-17"),
     ("hel\u180bse", "MONGOLIAN FREE VARIATION SELECTOR ONE"),
@@ -429,16 +427,21 @@ def test_a_code_name_with_a_format_character_drawn_as_nothing_is_refused_naming_
     assert _state(session) == before
 
 
-def test_a_code_renamed_to_its_siblings_name_with_a_hangul_filler_is_refused(demo: Path) -> None:
+def test_a_code_renamed_to_its_siblings_name_with_a_character_drawn_as_nothing_is_refused(demo: Path) -> None:
     project = ["--project", str(demo), "--coder", "Forsker 1"]
     before = run(*project, "codebook", "show").output
-    refused = run(*project, "codebook", "rename", "skjønn", "helse\u3164")
+    refused = run(*project, "codebook", "rename", "skjønn", "helse\u2800")
     assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
-    assert "looks like the code helse: it has a HANGUL FILLER, which cannot be seen" in refused.output
+    assert "looks like the code helse: it has a BRAILLE PATTERN BLANK, which cannot be seen" in refused.output
+    # A Hangul filler is read as nothing, as a zero-width space is: the name is helse's.
+    for filler in ("\u3164", "\u115f", "\uffa0"):
+        assert code_name(f"hel{filler}se") == "helse"
+        taken = run(*project, "codebook", "rename", "skjønn", f"helse{filler}")
+        assert taken.exit_code == 1 and taken.output.startswith("error: code helse already exists"), taken.output
     assert run(*project, "codebook", "show").output == before
 
 
-@pytest.mark.parametrize("blank", ["\u3164", "\u2800", "\u3164 \uffa0", "\u115f\u1160"], ids=["hangul filler", "braille blank", "two fillers", "jamo fillers"])
+@pytest.mark.parametrize("blank", ["\u2800", "\u2800 \u2800", "\u115f\u1160"], ids=["braille blank", "two blanks", "jamo fillers"])
 def test_a_code_name_written_only_with_characters_drawn_as_nothing_is_refused(demo: Path, blank: str) -> None:
     """A code "ㅤ" (a Hangul filler, a letter with no ink) was a code in the tree with no name to be seen."""
     project = ["--project", str(demo), "--coder", "Forsker 1"]
@@ -463,7 +466,7 @@ def test_a_code_name_written_only_with_characters_drawn_as_nothing_is_refused(de
 def test_a_qdpx_code_whose_name_shows_nothing_is_skipped_saying_why(session: Session, tmp_path: Path) -> None:
     from tests.test_exchange_import import guid, run_import
 
-    result = run_import(session, _coded_qdpx(tmp_path, ["empowerment", "\u3164"]))
+    result = run_import(session, _coded_qdpx(tmp_path, ["empowerment", "\u2800"]))
     assert [view.path for view in list_codes(session) if view.path.startswith("tema")] == ["tema", "tema/empowerment"]
     assert any(guid("code:1") in problem and "written with only characters drawn as nothing" in problem for problem in result.problems), \
         result.problems
@@ -568,3 +571,13 @@ def test_the_command_codebook_show_gives_to_recode_a_look_alike_runs_in_a_shell_
     [said] = run(*project, "codebook", "show").stderr.splitlines()
     command = said.rpartition("then `")[2].removesuffix("`)")
     assert shlex.split(command) == ["qualcode", "coding", "recode", "N", name]
+
+
+def test_a_code_name_written_only_with_hangul_fillers_has_no_name(demo: Path) -> None:
+    """The Hangul fillers are read as nothing, as a zero-width space is: a code "ㅤ" is a code with no name, refused so."""
+    project = ["--project", str(demo), "--coder", "Forsker 1"]
+    before = run(*project, "codebook", "show").output
+    for args in (["codebook", "add", "\u3164"], ["codebook", "add", "empowerment/\u3164 \uffa0"]):
+        refused = run(*project, *args)
+        assert refused.exit_code == 1 and refused.output.count("\n") == 1 and "has no name" in refused.output, (args, refused.output)
+    assert run(*project, "codebook", "show").output == before

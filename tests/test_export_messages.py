@@ -62,8 +62,8 @@ def test_a_selection_matching_nothing_is_refused_and_writes_nothing(coded: tuple
 
 def test_an_unknown_attribute_name_lists_the_known_ones(coded: tuple[Project, PseudonymKey]) -> None:
     project, key = coded
-    with project.begin() as session, pytest.raises(NotFound, match="no attribute 'kontor'") as refused:
-        write_report(session, project, key, QuoteFilter(attributes=(("kontor", "A"),)))
+    with project.begin() as session, pytest.raises(NotFound, match="no attribute 'bydel'") as refused:
+        write_report(session, project, key, QuoteFilter(attributes=(("bydel", "A"),)))
     hint = refused.value.hint or ""
     for name in ("role", "gender", "age_band", "office", "wave", "fidelity", "kvp_start", "barn"):
         assert name in hint.split("attributes: ")[1], name
@@ -127,8 +127,8 @@ def test_the_cli_refuses_an_empty_or_unknown_selection_in_one_line(demo: Path) -
     empty = run(*project, "export", "report", "--role", "veileder", "--wave", "T2")
     assert empty.exit_code == 1
     assert empty.output.count("\n") == 1 and empty.output.startswith("error: no quotes match role veileder and wave T2")
-    unknown = run(*project, "export", "quotes", "--attribute", "kontor=A")
-    assert unknown.exit_code == 1 and unknown.output.startswith("error: no attribute 'kontor'")
+    unknown = run(*project, "export", "quotes", "--attribute", "bydel=A")
+    assert unknown.exit_code == 1 and unknown.output.startswith("error: no attribute 'bydel'")
     assert "office" in unknown.output and "kvp_start" in unknown.output
     nobody = run(*project, "export", "report", "--participant", "D99")
     assert nobody.exit_code == 1 and "no participant 'D99'" in nobody.output and "D1, D2" in nobody.output

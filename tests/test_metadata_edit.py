@@ -593,7 +593,7 @@ def test_a_hint_lists_every_attribute_s_name(small_project: Path) -> None:
     project = ["--project", str(small_project)]
     for name in ("a1", "a2", "a3", "a4"):
         assert run(*project, "participants", "edit", "D1", "--attribute", f"{name}=x").exit_code == 0
-    refused = run(*project, "export", "report", "--attribute", "kontor=A")
+    refused = run(*project, "export", "report", "--attribute", "bydel=A")
     assert refused.exit_code == 1 and "…" not in refused.output
     listed = refused.output.split("attributes: ")[1].rstrip(")\n").split(", ")
     assert listed[-4:] == ["a1", "a2", "a3", "a4"] and len(listed) > 8
@@ -605,10 +605,10 @@ def test_an_attribute_an_undone_edit_defined_is_taken_back_and_comes_back_with_i
     project = ["--project", str(small_project)]
     assert run(*project, "participants", "edit", "D1", "--attribute", "startdato=2024-01-02").exit_code == 0
     assert run(*project, "undo").exit_code == 0
-    refused = run(*project, "export", "report", "--attribute", "kontor=A")
+    refused = run(*project, "export", "report", "--attribute", "bydel=A")
     assert refused.exit_code == 1 and "attributes: " in refused.output and "startdato" not in refused.output
     assert run(*project, "redo").exit_code == 0
-    assert "startdato" in run(*project, "export", "report", "--attribute", "kontor=A").output
+    assert "startdato" in run(*project, "export", "report", "--attribute", "bydel=A").output
     wrong = run(*project, "participants", "edit", "D2", "--attribute", "startdato=snart")
     assert wrong.exit_code == 1 and "'snart' is not a date" in wrong.output, wrong.output
 

@@ -31,9 +31,11 @@ SIZE = (100, 30)
 
 
 
-async def until(app: QualcodeApp, pilot: Pilot[None], holds: Callable[[], bool], what: str, rounds: int = 100) -> None:
+async def until(app: QualcodeApp, pilot: Pilot[None], holds: Callable[[], bool], what: str, rounds: int = 400) -> None:
     """Until `holds()`: a saved change reaches a screen through a chain of workers and messages,
-    each starting only when the one before is handled, so one wait for the workers is not enough."""
+    each starting only when the one before is handled, so one wait for the workers is not enough.
+    A wait that holds returns at once; 100 rounds were too few twice for an export's worker (which
+    reads the key) on a host loaded by the whole suite and other work beside it."""
     for _ in range(rounds):
         await settle(pilot, pauses=2)
         if holds():
