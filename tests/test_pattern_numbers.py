@@ -148,6 +148,16 @@ def test_the_leak_check_passes_an_export_full_of_numbers_and_refuses_one_with_a_
     assert sorted(leak.found for leak in leaks if leak.kind in ("phone", "postcode")) == sorted(planted)
 
 
+
+def imported(demo: Path, tmp_path: Path, file: str, text: str) -> list[str]:
+    """`text` imported into the demo project as the transcript file `file`; the CLI's --project option for it."""
+    folder = tmp_path / "nye"
+    folder.mkdir()
+    (folder / file).write_text(text, encoding="utf-8")
+    project = ["--project", str(demo)]
+    assert run(*project, "import", str(folder)).exit_code == 0
+    return project
+
 def test_a_quote_cut_right_after_its_currency_is_exported_and_passes_the_leak_check_unless_its_text_reads_a_phone_there(demo: Path, tmp_path: Path) -> None:
     """A quote coded from right after "kr " begins with the bare amount ("41 234 567 i erstatning"): the
     leak guard, reading the export alone, took it for a phone number and refused every export of it.
@@ -155,12 +165,7 @@ def test_a_quote_cut_right_after_its_currency_is_exported_and_passes_the_leak_ch
     number there too (a text kept from before a rule) is still refused."""
     from docx import Document
 
-    folder = tmp_path / "nye"
-    folder.mkdir()
-    (folder / "deltaker_D9_T1.txt").write_text(
-        "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
-    project = ["--project", str(demo)]
-    assert run(*project, "import", str(folder)).exit_code == 0
+    project = imported(demo, tmp_path, "deltaker_D9_T1.txt", "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n")
     coded = run(*project, "coding", "add", "deltaker_D9_T1", "empowerment", "--match", "41 234 567 i erstatning")
     assert coded.exit_code == 0, coded.output
     chosen = ("--transcript", "deltaker_D9_T1")
@@ -196,12 +201,7 @@ def test_a_number_the_transcripts_hold_as_an_amount_is_still_refused_where_a_fil
     from elsewhere, a phone list), says a phone number: reading it as the transcript's amount let
     "Kari: 41 234 567" through the leak check. Only where the file quotes the transcript's words
     beside the number is it read as they read it."""
-    folder = tmp_path / "nye"
-    folder.mkdir()
-    (folder / "deltaker_D9_T1.txt").write_text(
-        "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
-    project = ["--project", str(demo)]
-    assert run(*project, "import", str(folder)).exit_code == 0
+    project = imported(demo, tmp_path, "deltaker_D9_T1.txt", "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n")
     quoted = tmp_path / "sitat.txt"
     quoted.write_text("«41 234 567 i erstatning etter ulykken»\n", encoding="utf-8")
     passed = run(*project, "leakcheck", str(quoted))
@@ -220,12 +220,7 @@ def test_a_passage_cut_right_after_its_currency_is_exported_in_the_framework_wor
     after "kr " was refused there after the report passed it."""
     import openpyxl
 
-    folder = tmp_path / "nye"
-    folder.mkdir()
-    (folder / "deltaker_D1_T9.txt").write_text(
-        "Intervjuer: Hva skjedde?\nD1: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
-    project = ["--project", str(demo)]
-    assert run(*project, "import", str(folder)).exit_code == 0
+    project = imported(demo, tmp_path, "deltaker_D1_T9.txt", "Intervjuer: Hva skjedde?\nD1: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n")
     coded = run(*project, "coding", "add", "deltaker_D1_T9", "empowerment", "--match", "41 234 567 i erstatning")
     assert coded.exit_code == 0, coded.output
     written = run(*project, "framework", "export", str(tmp_path / "ramme.xlsx"), "--code", "empowerment")
@@ -243,12 +238,7 @@ def test_a_number_quoted_with_the_text_s_words_on_one_side_and_the_file_s_own_on
     import openpyxl
     from docx import Document
 
-    folder = tmp_path / "nye"
-    folder.mkdir()
-    (folder / "deltaker_D9_T1.txt").write_text(
-        "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
-    project = ["--project", str(demo)]
-    assert run(*project, "import", str(folder)).exit_code == 0
+    project = imported(demo, tmp_path, "deltaker_D9_T1.txt", "Intervjuer: Hva skjedde?\nDeltaker: Jeg fikk kr 41 234 567 i erstatning etter ulykken.\n")
     after = "41 234 567 i erstatning etter ulykken"
     cells, paragraphs = openpyxl.Workbook(), Document()
     sheet = cells.active
@@ -307,12 +297,7 @@ def test_a_number_that_is_part_of_a_longer_amount_in_the_transcript_is_not_its_a
     """A transcript's "kr 141 234 567 i erstatning" holds "41 234 567" inside its amount: a file's
     «41 234 567 i erstatning til slutt» was cleared as the transcript's amount, though no quote of
     the transcript says that number."""
-    folder = tmp_path / "nye"
-    folder.mkdir()
-    (folder / "deltaker_D9_T1.txt").write_text(
-        "Intervjuer: Hva fikk du?\nDeltaker: Jeg fikk kr 141 234 567 i erstatning til slutt.\n", encoding="utf-8")
-    project = ["--project", str(demo)]
-    assert run(*project, "import", str(folder)).exit_code == 0
+    project = imported(demo, tmp_path, "deltaker_D9_T1.txt", "Intervjuer: Hva fikk du?\nDeltaker: Jeg fikk kr 141 234 567 i erstatning til slutt.\n")
     whole, part = tmp_path / "hele.txt", tmp_path / "del.txt"
     whole.write_text("«141 234 567 i erstatning til slutt»\n", encoding="utf-8")
     part.write_text("«41 234 567 i erstatning til slutt»\n", encoding="utf-8")
