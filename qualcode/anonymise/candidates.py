@@ -443,7 +443,31 @@ def propose(
             continue
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
-    return _genitives_as_names(proposals)
+    return _genitives_as_names(_joined_at_line_breaks(proposals, text, context))
+
+
+# A capitalised word and the hyphen after it, where a line broke, right before a proposal: "Anne-" of "Anne-\nLise".
+_BROKEN_BEFORE = re.compile(r"(?<![\w-])([^\W\d_][^\W\d_]*)-[ \t]*\n[ \t]*$")
+
+
+def _joined_at_line_breaks(proposals: dict[str, Proposal], text: str, context: int) -> dict[str, Proposal]:
+    """The proposals, each whose name a line broke at its hyphen joined with the part before the break, as the key
+    holds a double name ("Anne-Lise Marthinsen" for "Anne-\nLise Marthinsen", "Vold-Hansen" for "Vold-\nHansen"):
+    proposed from the break, accepting "Lise Marthinsen" left "Anne-" beside her pseudonym, and the part before is
+    decided with the whole (its own proposal, "Anne", goes)."""
+    if "-\n" not in text and not re.search(r"-[ \t]+\n", text):
+        return proposals
+    joined: dict[str, Proposal] = {}
+    for phrase, made in proposals.items():
+        before = _BROKEN_BEFORE.search(text, max(0, made.start - 60), made.start)
+        if before is None or not before.group(1)[:1].isupper() or not phrase[:1].isupper():
+            joined.setdefault(phrase, made)
+            continue
+        whole, start = f"{before.group(1)}-{phrase}", before.start(1)
+        joined[whole] = Proposal(whole, start, made.end, _context(text, start, made.end, context), made.kind)
+    spans = [(made.start, made.end) for made in joined.values() if "-" in made.text]
+    return {phrase: made for phrase, made in joined.items()
+            if not any(start <= made.start and made.end <= end and (start, end) != (made.start, made.end) for start, end in spans)}
 
 
 def _lower_genitive_base(folded: str) -> str | None:

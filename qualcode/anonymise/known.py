@@ -590,10 +590,12 @@ class KnownMatcher:
                 continue  # a surname or place rare in bokmål that is a nynorsk word in lower case: "leite", "botnen"
             if size > 1:
                 gaps = [text[window[k].end():window[k + 1].start()] for k in range(size - 1)]
-                # A person's name joined by a dot or an underscore too, as in an address or a handle.
+                # A person's name joined by a dot or an underscore too, as in an address or a handle; and its
+                # hyphen where a line broke after it ("Anne-\nLise Marthinsen" became "Kristin-\nKristin Berg").
                 joiners = (" ", "-", "\n", ".", "_") if form.entry.kind == "person" else (" ", "-", "\n")
                 gaps_ok = tuple(gaps) == form.gaps if form.gaps is not None else all(
-                    gap in joiners or (form.any_space and gap.isspace()) for gap in gaps)
+                    gap in joiners or (form.any_space and gap.isspace()) or _HYPHEN_INSIDE.fullmatch(gap) is not None
+                    for gap in gaps)
                 if not gaps_ok:
                     continue
                 while len(folded) < size:  # the window's words casefolded, once for all the forms tried here
