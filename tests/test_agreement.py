@@ -278,7 +278,7 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     assert {row["units"] for row in characters.values()} == {both}
     assert characters["måltall-press/inntakspress"]["kappa"] == 1.0 and characters["empowerment/avmakt"]["kappa"] < 1.0
     workbook, document = tmp_path / "enighet.xlsx", tmp_path / "enighet.docx"
-    ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--xlsx", str(workbook), "--docx", str(document))
+    ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--xlsx", str(workbook), "--docx", str(document), "--lang", "en")
     sheet = load_workbook(workbook).worksheets[0]
     assert any(cell.value == "måltall-press/inntakspress" for row in sheet.iter_rows() for cell in row)
     # Numbered only where a name repeats: the second was "Disagreements by turn (N) (2)".
@@ -324,6 +324,8 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     # Matched only segments, and was ignored unsaid with turns.
     (("--min-overlap", "0.5"), "--min-overlap applies to --unit segment, not turn (hint: add --unit segment, or leave it out)"),
     (("--docx", "/finnes-ikke/mappe/enighet.docx"), "no folder /finnes-ikke/mappe to write enighet.docx in (hint: create the folder"),
+    # The terminal's table is English whatever --lang says: it chose nothing, unsaid.
+    (("--lang", "en"), "--lang applies to the Word document (--docx), not the terminal's table (hint: add --docx FILE"),
 ])
 def test_bad_input_is_one_line_and_exit_1(studie: tuple[Path, dict[str, str]], args: tuple[str, ...], message: str) -> None:
     result = run(studie, "--unit", "turn", *args)

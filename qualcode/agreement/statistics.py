@@ -16,6 +16,14 @@ from dataclasses import dataclass
 
 Pattern = tuple[Hashable | None, ...]
 
+# Why a statistic is undefined, in the terminal's English; qualcode.agreement.wording puts each into bokmål.
+NO_TWO_VALUES = "no unit has values from two coders"
+NO_BOTH_VALUES = "no unit has values from both coders"
+NO_EVERY_VALUE = "no unit has values from every coder"
+BOTH_SAME = "both coders gave every unit the same value, so chance agreement is total"
+EVERY_SAME = "every coder gave every unit the same value, so chance agreement is total"
+NO_VARIATION = "every value given is the same, so there is no variation to agree on"
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -45,7 +53,7 @@ def percent_agreement(patterns: Mapping[Pattern, int]) -> Figure:
             if all(value == values[0] for value in values):
                 agreed += count
     if not units:
-        return Figure(None, 0, "no unit has values from two coders")
+        return Figure(None, 0, NO_TWO_VALUES)
     return Figure(100.0 * agreed / units, units)
 
 
@@ -60,7 +68,7 @@ def cohen_kappa(patterns: Mapping[Pattern, int]) -> Figure:
             table[first, second] += count
     units = sum(table.values())
     if not units:
-        return Figure(None, 0, "no unit has values from both coders")
+        return Figure(None, 0, NO_BOTH_VALUES)
     first_marginal: Counter[Hashable] = Counter()
     second_marginal: Counter[Hashable] = Counter()
     for (first, second), count in table.items():
@@ -69,7 +77,7 @@ def cohen_kappa(patterns: Mapping[Pattern, int]) -> Figure:
     observed = sum(count for (first, second), count in table.items() if first == second) / units
     expected = sum(first_marginal[value] * second_marginal[value] for value in first_marginal) / units / units
     if expected >= 1.0:
-        return Figure(None, units, "both coders gave every unit the same value, so chance agreement is total")
+        return Figure(None, units, BOTH_SAME)
     return Figure((observed - expected) / (1.0 - expected), units)
 
 
@@ -89,13 +97,13 @@ def fleiss_kappa(patterns: Mapping[Pattern, int]) -> Figure:
         for value, n in per_value.items():
             totals[value] += n * count
     if not units:  # a code with no unit in the selection (none at all: no pattern says how many coders)
-        return Figure(None, 0, "no unit has values from every coder")
+        return Figure(None, 0, NO_EVERY_VALUE)
     if raters < 2:
         raise ValueError("Fleiss' kappa needs at least two coders")
     observed = agreement_sum / units
     expected = sum((n / (units * raters)) ** 2 for n in totals.values())
     if expected >= 1.0:
-        return Figure(None, units, "every coder gave every unit the same value, so chance agreement is total")
+        return Figure(None, units, EVERY_SAME)
     return Figure((observed - expected) / (1.0 - expected), units)
 
 
@@ -108,10 +116,10 @@ def krippendorff_alpha(patterns: Mapping[Pattern, int]) -> Figure:
     pairable = {pattern: count for pattern, count in patterns.items() if len(_present(pattern)) >= 2}
     units = sum(pairable.values())
     if not units:
-        return Figure(None, 0, "no unit has values from two coders")
+        return Figure(None, 0, NO_TWO_VALUES)
     values = sorted({value for pattern in pairable for value in _present(pattern)}, key=repr)
     if len(values) < 2:
-        return Figure(None, units, "every value given is the same, so there is no variation to agree on")
+        return Figure(None, units, NO_VARIATION)
     column = {value: index for index, value in enumerate(values)}
     rows, counts = [], []
     unanimous = np.zeros(len(values), dtype=np.int64)

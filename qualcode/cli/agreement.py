@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from qualcode.cli.analyse import Output, code_options, output_options, with_withdrawn
-from qualcode.cli.context import AppContext, pass_app
+from qualcode.cli.context import AppContext, language_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.coding.passages import QuoteFilter, parse_attributes, stored_selection
 from qualcode.errors import InvalidInput
-from qualcode.text.counts import counted
+from qualcode.text.export_words import AGREEMENT_LABELS
 
 if TYPE_CHECKING:  # the agreement modules load when a command runs
     from qualcode.agreement.service import Agreement
@@ -70,6 +71,7 @@ def _measure(workspace: Workspace, options: dict[str, Any], listed: bool = True)
 
 def agreement_table(result: Agreement) -> Table:
     """Per code: units, percent agreement, kappa and alpha, each with the units it rests on."""
+    from qualcode.agreement.wording import caption, title
     from qualcode.analysis.tables import Cell, Column, Row, Table
 
     @dataclass(frozen=True)
@@ -84,7 +86,8 @@ def agreement_table(result: Agreement) -> Table:
     def statistic(value: float | None, digits: int = 3) -> Cell:
         return Statistic(_number(value, digits), digits=digits)
 
-    columns = (Column("units"), Column("agree %"), Column("kappa"), Column("κ n"), Column("alpha"), Column("α n"))
+    said = AGREEMENT_LABELS["en"]  # the terminal's words, and the JSON keys scripts read
+    columns = tuple(Column(said[name]) for name in ("units", "percent", "kappa", "kappa_units", "alpha", "alpha_units"))
 
     def row(code: Any) -> Row:
         return Row(code.code_path, (
@@ -92,31 +95,8 @@ def agreement_table(result: Agreement) -> Table:
             Cell(code.kappa.units), statistic(code.alpha.value), Cell(code.alpha.units),
         ), code.depth, code.code_path)
 
-    # Each reason a figure is n/a, with the figures it holds for: one caption serves every row.
-    everyone = (*result.codes, result.overall)
-    # (reason, the figures it leaves undefined) -> the rows where it does
-    undefined: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for code in everyone:
-        by_reason: dict[str, list[str]] = {}
-        for name, figure in (("agree %", code.percent), ("kappa", code.kappa), ("alpha", code.alpha)):
-            if figure.value is None:
-                by_reason.setdefault(figure.reason, []).append(name)
-        for reason, figures in by_reason.items():
-            undefined.setdefault((reason, tuple(figures)), []).append(code.code_path)
-    notes = []
-    for (reason, figures_named), codes in sorted(undefined.items()):
-        rows = "every row" if len(codes) == len(everyone) else ", ".join(codes[:4]) + (f" and {len(codes) - 4} more" if len(codes) > 4 else "")
-        notes.append(f"{' and '.join(figures_named)} of {rows}: {reason}")
-    unit = f"{result.unit} (min. overlap {result.min_overlap:g})" if result.unit == "segment" else result.unit
-    caption = (
-        f"Coders: {', '.join(result.coders)}; unit: {unit}; {counted(result.transcripts, 'transcript')} coded by two or more of them. "
-        f"kappa is {result.kappa_name}, alpha Krippendorff's alpha (nominal, missing values allowed); "
-        "units: those with values from two coders or more; κ n and α n: the units each rests on. "
-        "A coder's value is missing in transcripts they did not code. Overall pools the top codes' units."
-        + (" n/a (" + "; ".join(notes) + ")." if notes else "")
-    )
     return Table(
-        title=f"Agreement by {result.unit}", caption=caption, row_header="Code", columns=columns,
+        title=title(result, "en"), caption=caption(result, "en"), row_header=said["code"], columns=columns,
         rows=tuple(row(code) for code in result.codes), totals=row(result.overall),
     )
 
@@ -127,6 +107,7 @@ def _number(value: float | None, digits: int = 3) -> float | str:
 
 
 def disagreements_table(result: Agreement) -> Table:
+    from qualcode.agreement.wording import disagreements_caption
     from qualcode.analysis.tables import Cell, Column, Row, Table
 
     columns = (Column("line"), Column("code"), Column("applied by"), Column("not by"), Column("text", wide=True))
@@ -137,13 +118,13 @@ def disagreements_table(result: Agreement) -> Table:
     )
     return Table(
         title=f"Disagreements by {result.unit} ({len(rows)})",
-        caption=f"Each {result.unit} where one of {', '.join(result.coders)} applied a code another did not.",
+        caption=disagreements_caption(result, "en"),
         row_header="Transcript", columns=columns, rows=rows, records=True,
     )
 
 
 def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agreement, tables: dict[str, Table],
-          printed: str) -> None:
+          printed: str, language: str = "nb") -> None:
     """Write the workbook and the document (whole, after the leak check) if asked, then print as asked,
     saying when participants withdrew: the figures leave their words out."""
     from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
@@ -170,8 +151,8 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
                 from qualcode.agreement.document import docx_bytes
                 from qualcode.exporters.publish import publish
 
-                # The disagreements are listed in the document one by one, with their text: not as a table too.
-                publish(docx, docx_bytes(result, [table for name, table in tables.items() if name != "disagreements"]),
+                # The document words the agreement itself, in `language`: the tables are the terminal's, in English.
+                publish(docx, docx_bytes(result, language),
                         lambda data: guard(data, key, docx.name, cleared, remember), overwrite=output.force)
                 note(f"wrote {docx}")
     with workspace.begin() as session:
@@ -187,8 +168,10 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
 
 
 def _docx_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    function = language_option(function)
     return click.option("--docx", type=click.Path(path_type=Path),
-                        help="Write the tables and the disagreements to this Word document instead of printing them (with --json or --csv, printed as well).")(function)
+                        help="Write the table and the disagreements to this Word document (labels in bokmål; --lang en for English) "
+                             "instead of printing them (with --json or --csv, printed as well).")(function)
 
 
 @click.group("agreement", invoke_without_command=True)
@@ -206,14 +189,16 @@ def agreement_group(context: click.Context, /, **options: Any) -> None:
     app = context.find_object(AppContext)
     assert app is not None
     output = Output.take(options)
-    docx = options.pop("docx")
+    docx, language = options.pop("docx"), options.pop("language")
+    if docx is None and context.get_parameter_source("language") is not ParameterSource.DEFAULT:
+        raise InvalidInput("--lang applies to the Word document (--docx), not the terminal's table", "add --docx FILE, or leave --lang out")
     with app.workspace(read_only=True, keeps=options["unit"] == "sentence") as workspace:
         # The disagreements go into the workbook and the document; a printed table does without them.
         result = _measure(workspace, options, listed=output.xlsx is not None or docx is not None)
         tables = {"agreement": agreement_table(result)}
         if output.xlsx is not None or docx is not None:
             tables["disagreements"] = disagreements_table(result)
-        _emit(workspace, output, docx, result, tables, "agreement")
+        _emit(workspace, output, docx, result, tables, "agreement", language)
 
 
 @agreement_group.command("disagreements")

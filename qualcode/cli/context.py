@@ -119,6 +119,13 @@ def json_option(function: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(function)
 
 
+def language_option(function: F) -> F:
+    """--lang: the language of the labels qualcode writes into a document or workbook, bokmål unless asked
+    (DESIGN.md, Language): one option for every export that has labels to write."""
+    return click.option("--lang", "language", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
+                        help="Labels in Norwegian bokmål (nb) or English (en).")(function)
+
+
 def _attribute_pairs(_context: click.Context, _parameter: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for value in values:

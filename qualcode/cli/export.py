@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.context import AppContext, json_option, language_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.cli.progress import progress_bar, wants_progress
 from qualcode.coding.passages import QuoteFilter, parse_attributes
@@ -34,7 +34,7 @@ def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--order", type=click.Choice(["participant", "date"]), default="participant", show_default=True),
         click.option("--attribution", default="role", show_default=True,
                      help="role, role-office, role-wave, full, or a template such as '{role_name}, {wave}'."),
-        click.option("--lang", "language", type=click.Choice(["nb", "en"]), default="nb", show_default=True),
+        language_option,
         click.option("--output", type=click.Path(path_type=Path), help="File to write (default: exports/ in the project)."),
         click.option("--force", is_flag=True,
                      help="Overwrite the file named by --output. Default names are never overwritten: a taken one gets -2, -3 …"),

@@ -20,7 +20,7 @@ from qualcode.analysis.framework import (
     framework_cell,
     framework_matrix,
 )
-from qualcode.cli.context import AppContext, json_option, pass_app
+from qualcode.cli.context import AppContext, json_option, language_option, pass_app
 from qualcode.cli.output import emit_json, note
 from qualcode.errors import InvalidInput
 from qualcode.text.counts import counted
@@ -179,7 +179,7 @@ def framework_cell_command(app: AppContext, participant: str, code: str, as_json
 @framework_group.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
 @matrix_options
-@click.option("--lang", "language", type=click.Choice(["nb", "en"]), default="nb", show_default=True)
+@language_option
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 @pass_app
 def framework_export(

@@ -70,6 +70,17 @@ class MethodFacts:
     interview_dates: tuple[date | None, ...] = ()  # each quoted text's interview date, None where none is stated
 
 
+def decimal(value: float, spec: str, language: str) -> str:
+    """A number formatted by `spec` (".1f", "g") as the report writes it: with a decimal comma in bokmål."""
+    written = format(value, spec)
+    return written.replace(".", ",") if language == "nb" else written
+
+
+def kappa_label(name: str, nb: bool) -> str:
+    """The statistic's name as a Norwegian report writes it."""
+    return name.replace("Cohen's kappa", "Cohens kappa").replace("Krippendorff's alpha", "Krippendorffs alfa") if nb else name
+
+
 def listed(names: list[str], language: str) -> str:
     """"A, B og C" in the report's language."""
     if len(names) < 2:

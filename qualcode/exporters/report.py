@@ -34,6 +34,8 @@ from qualcode.exporters.framework import MatrixLike, cell_notes, unsummarised
 from qualcode.exporters.labels import (
     ROLE_NOUNS,
     MethodFacts,
+    decimal,
+    kappa_label,
     labels,
     listed,
     method_note,
@@ -79,7 +81,7 @@ def render_report(
     words = labels(options.language)
     check_template(options.attribution)
     document = docx.Document()
-    _set_language(document, "nb-NO" if options.language == "nb" else "en-GB")
+    set_language(document, "nb-NO" if options.language == "nb" else "en-GB")
     _a4(document)
     # Block quotes are indented on both sides, as the report conventions ask.
     quote_format = document.styles["Quote"].paragraph_format
@@ -204,8 +206,8 @@ def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], langu
         if pair.consensus_coder not in quoted:
             continue
         both = listed([pair.coder_a, pair.coder_b], language)
-        percent = "–" if pair.percent is None else f"{pair.percent:.1f} %".replace(".", "," if nb else ".")
-        kappa = "–" if pair.kappa is None else f"{pair.kappa:.2f}".replace(".", "," if nb else ".")
+        percent = "–" if pair.percent is None else f"{decimal(pair.percent, '.1f', language)} %"
+        kappa = "–" if pair.kappa is None else decimal(pair.kappa, ".2f", language)
         documents = counted(pair.transcripts, "intervju", "intervjuer") if nb else counted(pair.transcripts, "transcript", "transcripts")
         if nb:
             blind = " blindt, uten å se hverandres kodinger" if pair.blind else ""
@@ -234,11 +236,6 @@ def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], langu
                    else f"Before consensus, {both} agreed on {figures}.")
             )
     return paragraphs
-
-
-def kappa_label(name: str, nb: bool) -> str:
-    """The statistic's name as a Norwegian report writes it."""
-    return name.replace("Cohen's kappa", "Cohens kappa").replace("Krippendorff's alpha", "Krippendorffs alfa") if nb else name
 
 
 def _reviewers(session: Session, quotes: list[Quote], codes: list[CodeView]) -> list[str]:
@@ -290,7 +287,7 @@ def _fixed_widths(table: Table, widths: list[Length]) -> None:
             cell.width = width
 
 
-def _header_row(table: Table, texts: list[str]) -> None:
+def header_row(table: Table, texts: list[str]) -> None:
     """A bold first row that Word and LibreOffice repeat at the top of each page the table runs onto."""
     row = table.rows[0]
     properties = row._tr.get_or_add_trPr()
@@ -305,7 +302,7 @@ def _codebook_table(document: Document, contents: _Contents, codes: list[CodeVie
     """Code path in a narrow column, the definition with what to include and exclude in a wide one."""
     contents.heading(words["codebook"], 1)
     table = _grid_table(document, 1, 2)
-    _header_row(table, [words["code"], words["definition"]])
+    header_row(table, [words["code"], words["definition"]])
     for code in codes:
         path_cell, text_cell = table.add_row().cells
         path_cell.text = code.path.replace("/", " / ")
@@ -646,7 +643,7 @@ def _page_numbers(document: Document, words: dict[str, str]) -> None:
         _add_field(paragraph, "PAGE")
 
 
-def _set_language(document: Document, tag: str) -> None:
+def set_language(document: Document, tag: str) -> None:
     """Spelling and hyphenation in the report's language."""
     styles = document.styles.element
     defaults = styles.find(qn("w:docDefaults"))
@@ -684,7 +681,7 @@ def _framework_chapter(document: Document, contents: _Contents, matrix: MatrixLi
     for first in range(0, len(codes), FRAMEWORK_CODES_PER_TABLE):
         chunk = codes[first:first + FRAMEWORK_CODES_PER_TABLE]
         table = _grid_table(document, 1, 1 + len(chunk))
-        _header_row(table, [participant_label, *(code.path.replace("/", " / ") for code in chunk)])
+        header_row(table, [participant_label, *(code.path.replace("/", " / ") for code in chunk)])
         for row in matrix.rows:
             cells = table.add_row().cells
             cells[0].text = row.participant + (f" ({row.role})" if row.role else "")
@@ -757,7 +754,7 @@ def _matrix_tables(document: Document, matrix: TableLike, words: dict[str, str])
     for first in range(0, len(columns), MATRIX_VALUES_PER_TABLE):
         chunk = range(first, min(first + MATRIX_VALUES_PER_TABLE, len(columns)))
         table = _grid_table(document, 1, 1 + len(chunk))
-        _header_row(table, [matrix.row_header, *(
+        header_row(table, [matrix.row_header, *(
             f"{columns[i].group} / {columns[i].label}" if columns[i].group else columns[i].label for i in chunk
         )])
         if any(columns[i].sizes for i in chunk):

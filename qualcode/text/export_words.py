@@ -36,6 +36,21 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+# An agreement document's headings and its table's column names (`agreement --docx`). The English ones
+# are the terminal's too, and a table's JSON keys, so they stay as scripts read them.
+AGREEMENT_LABELS: dict[str, dict[str, str]] = {
+    "nb": {
+        "title": "Samsvar mellom kodere", "code": "Kode", "units": "Enheter", "percent": "Prosentvis samsvar",
+        "kappa": "Kappa", "kappa_units": "κ n", "alpha": "Alfa", "alpha_units": "α n", "overall": "Samlet",
+        "disagreements": "Uenigheter", "undefined": "–",
+    },
+    "en": {
+        "title": "Intercoder agreement", "code": "Code", "units": "units", "percent": "agree %",
+        "kappa": "kappa", "kappa_units": "κ n", "alpha": "alpha", "alpha_units": "α n", "overall": "Overall",
+        "disagreements": "Disagreements", "undefined": "n/a",
+    },
+}
+
 # What a report adds to the attribution of a quote from a text that is not the informant's own words (its
 # fidelity): a referat or field notes are the researcher's wording, never to be read as a verbatim quote.
 NOT_VERBATIM: dict[str, dict[str, str]] = {
@@ -53,5 +68,5 @@ QUOTE_COLUMNS = (
 UNTITLED_NOTE = "memo"
 
 OWN_LABELS = frozenset({
-    *(label for words in (*LABELS.values(), *NOT_VERBATIM.values()) for label in words.values()), *QUOTE_COLUMNS, UNTITLED_NOTE,
+    *(label for words in (*LABELS.values(), *AGREEMENT_LABELS.values(), *NOT_VERBATIM.values()) for label in words.values()), *QUOTE_COLUMNS, UNTITLED_NOTE,
 })
