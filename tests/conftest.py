@@ -254,13 +254,18 @@ def fixed_draws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     draw_from(monkeypatch, request.node.nodeid)
 
 
+def random_draws() -> bool:
+    """Whether this run draws at random (QUALCODE_TEST_RANDOM_DRAWS=1), the shared templates too."""
+    return os.environ.get("QUALCODE_TEST_RANDOM_DRAWS") == "1"
+
+
 def draw_from(monkeypatch: pytest.MonkeyPatch, seed: str) -> None:
     """Make the key secrets and project GUIDs (from which pseudonyms are drawn) made in this process follow
     from `seed`: the same draws in every run, a different one for each key or project made. A test's
     invented name that met a random draw failed one run in 25 to 80, a different test each time.
     Tests of the draws' variety loop over many keys; QUALCODE_TEST_RANDOM_DRAWS=1 draws at random, to
     look for a draw that breaks a test (README, Developing). Processes a test starts draw at random."""
-    if os.environ.get("QUALCODE_TEST_RANDOM_DRAWS") == "1":
+    if random_draws():
         return
     draws = random.Random(seed)
     monkeypatch.setattr(key_file, "new_secret", lambda: draws.randbytes(16).hex())
@@ -343,6 +348,8 @@ def fix_draws(root: Path, key_path: Path, guid: str) -> None:
     """Give a new, empty project a fixed GUID, and its key a secret made from it: the pseudonyms the
     key draws (from both) are then the same in every run. A test's invented name that meets a random
     draw failed one run in three; the draws' variety is tried by tests that loop over many seeds."""
+    if random_draws():
+        return
     with Project.open(root) as project, project.begin() as session:
         set_setting(session, "project.guid", guid)
     key = key_file.load_key(key_path, "test passphrase")
@@ -462,6 +469,8 @@ def build_samples(migrated_template: Path, key_name: str, base: Path, guid: str 
     """Fill `base` with a project of the imported samples and, beside it, keys/`key_name`.qckey; a
     fixed project `guid` makes the key's pseudonyms the same every run (the key's secret, which they are
     drawn from, is then made from it too)."""
+    if random_draws():
+        guid = None
     shutil.copytree(migrated_template, base / "project")
     with Project.open(base / "project") as project:
         if guid is not None:
