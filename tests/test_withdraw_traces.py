@@ -209,6 +209,27 @@ def test_comments_a_withdrawn_participant_wrote_under_part_of_her_name_go_with_h
     assert first.encode() not in stored(demo)
 
 
+def test_comments_of_someone_whose_pseudonym_is_a_colleagues_name_stay_theirs(demo: Path, tmp_path: Path) -> None:
+    """Gudveig's pseudonym is "Anne Vik", and the team has a medforsker Anne: her comment signed "Gudveig",
+    kept as "Anne", went under the colleague's name (as Sissel's did in the test above, drawn "Anne …"), and
+    stayed there when she withdrew. It is kept under her whole pseudonym, which goes with her."""
+    ok(run(demo, "identifiers", "add", "Gudveig Fykse", "--kind", "person", "--pseudonym", "Anne Vik", "--participant", "D2"))
+    ok(run(demo, "coding", "add", "leder_L1", "måltall-press", "--match", "Vi får et måltall hvert år fra fylket"))
+    ok(run(demo, "export", "report", "--output", str(tmp_path / "r.docx")))
+    ok(run(demo, "coder", "add", "Anne", "--role", "medforsker"))
+    reviewed = _commented(tmp_path / "r.docx", tmp_path / "c.docx",
+                          ("Vi får et måltall", "Som deltaker kjenner jeg meg igjen.", "Gudveig"),
+                          ("Vi får et måltall", "Det samme hørte jeg i intervjuene.", "Anne"))
+    ok(run(demo, "review", "import", str(reviewed)))
+    with Project.open(demo) as project, project.begin() as session:
+        authors = [(memo.author.name, memo.author.role) for memo in session.scalars(select(Memo).order_by(Memo.id))]
+    assert authors == [("Anne Vik", "reviewer"), ("Anne", "medforsker")]
+    withdrawn = ok(run(demo, "participants", "withdraw", "D2", "--identifier", "Gudveig Fykse", "--yes"))
+    assert "deleted 1 comment they wrote on drafts" in withdrawn.output, withdrawn.output
+    with Project.open(demo) as project, project.begin() as session:
+        left = [(memo.author.name, memo.text) for memo in session.scalars(select(Memo).order_by(Memo.id))]
+    assert left == [("Anne", "Det samme hørte jeg i intervjuene.")]
+
 
 def test_a_part_of_their_name_inside_anothers_double_name_stays() -> None:
     """"Madsen", theirs alone, was found inside another's "Ola Berg-Madsen" (a hyphen is no letter): the
