@@ -1157,14 +1157,18 @@ def test_a_name_joined_by_a_dash_or_slash_in_a_value_is_held_back_and_a_stray_hy
     name was stored as typed, unreviewed; "Ufør -Delvis" or "-Ufør" gave an empty word, which the dictionary's
     lookup raised on: a traceback. Each word is judged, however the words are joined."""
     project = ["--project", str(small_project)]
+    named = ("Kari–Hansen", "Kari—Hansen", "Kari/Hansen", "Ufør–Kari")
     for command in (["transcripts", "edit", "deltaker_D1_T1"], ["participants", "edit", "D1"]):
-        for value in ("Kari–Hansen", "Kari—Hansen", "Kari/Hansen", "Ufør–Kari"):
+        for value in named:
             refused = run(*project, *command, "--attribute", f"kontakt={value}")
             assert refused.exit_code == 1 and "a possible identifier nobody has decided about" in refused.stderr, (command, value, refused.output)
         for value in ("Ufør -Delvis", "-Ufør", "Ufør–delvis", "Ufør/Arbeidstaker"):
             stored = run(*project, *command, "--attribute", f"status={value}")
             assert stored.exit_code == 0, (command, value, stored.output)
-    assert b"Hansen" not in (small_project / ".qualcode" / "project.db").read_bytes()
+    # Looked for as typed: "Hansen" and "Kari" alone are on Faker's lists, from which Sissel's pseudonym is
+    # drawn ("Heidi Hansen" failed the test, one draw in 101).
+    stored = (small_project / ".qualcode" / "project.db").read_bytes()
+    assert not any(value.encode() in stored for value in named)
 
 
 def test_a_surname_that_is_also_a_word_is_held_back_as_a_value_where_it_names_someone(small_project: Path, tmp_path: Path) -> None:
