@@ -11,6 +11,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -405,6 +406,14 @@ def coder(session: Session) -> Coder:
 def key_access(tmp_path: Path, project: Project) -> KeyAccess:
     """A real encrypted key file for the project, outside it, made as `init` makes it."""
     return create_key(project, tmp_path / "keys" / "test.qckey", "test passphrase")
+
+
+def holds_word(data: bytes, word: str) -> bool:
+    """Whether `word` is in `data` (a database's bytes) as a word, not as a part of one: a pseudonym differs from the
+    others only by more than a letter or two at its end, so a drawn "Eli" is in another's "Jonas Eliassen", a drawn
+    "Jens" in "Roy Jenssen", and "Ann" in a coder's "Anne"."""
+    letter = rb"[\w\x80-\xff]"  # a byte of a letter in UTF-8 too ("Åse")
+    return re.search(b"(?<!" + letter + b")" + re.escape(word.encode()) + b"(?!" + letter + b")", data) is not None
 
 
 def make_transcript(

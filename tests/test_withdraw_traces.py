@@ -5,7 +5,6 @@ comments on drafts under a part of their name."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from qualcode.store.models import (
 )
 from qualcode.store.project import Project
 from qualcode.store.withdrawals import WITHDRAWN_NAMES, withdrawal_records
+from tests.conftest import holds_word
 
 
 def run(project: Path, *args: str, coder: str = "Forsker 1") -> Result:
@@ -146,13 +146,6 @@ def test_an_interviewers_questions_mended_off_a_participant_stay_when_they_withd
     text = json.loads(ok(run(demo, "transcripts", "show", "gruppe_G7", "--json")).output)["text"]
     assert text == (f"{label}: Hvordan opplevde dere møtene på kontoret?\nInformant: {WITHDRAWN}\n"
                     f"{label}: Og du, hva tenker du om det?\nD5: For meg var det mest skjemaer og frister.\n")
-
-
-def holds_word(data: bytes, word: str) -> bool:
-    """Whether `word` is in `data` as a word, not as a part of one: Sissel drawn "Ann" is in a coder's "Anne", drawn
-    "Eli" in Kristoffer's "Jonas Eliassen" (a pseudonym differs from the others by more than a letter or two at its end)."""
-    letter = rb"[\w\x80-\xff]"  # a byte of a letter in UTF-8 too ("Åse")
-    return re.search(b"(?<!" + letter + b")" + re.escape(word.encode()) + b"(?!" + letter + b")", data) is not None
 
 
 def test_questions_taken_off_a_participant_before_the_interviewer_was_named_stay_when_they_withdraw(demo: Path, tmp_path: Path) -> None:
