@@ -11,6 +11,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import tempfile
 import time
@@ -254,13 +255,18 @@ def fixed_draws(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     draw_from(monkeypatch, request.node.nodeid)
 
 
+def random_draws() -> bool:
+    """Whether this run draws at random (QUALCODE_TEST_RANDOM_DRAWS=1), the shared templates too."""
+    return os.environ.get("QUALCODE_TEST_RANDOM_DRAWS") == "1"
+
+
 def draw_from(monkeypatch: pytest.MonkeyPatch, seed: str) -> None:
     """Make the key secrets and project GUIDs (from which pseudonyms are drawn) made in this process follow
     from `seed`: the same draws in every run, a different one for each key or project made. A test's
     invented name that met a random draw failed one run in 25 to 80, a different test each time.
     Tests of the draws' variety loop over many keys; QUALCODE_TEST_RANDOM_DRAWS=1 draws at random, to
     look for a draw that breaks a test (README, Developing). Processes a test starts draw at random."""
-    if os.environ.get("QUALCODE_TEST_RANDOM_DRAWS") == "1":
+    if random_draws():
         return
     draws = random.Random(seed)
     monkeypatch.setattr(key_file, "new_secret", lambda: draws.randbytes(16).hex())
@@ -343,6 +349,8 @@ def fix_draws(root: Path, key_path: Path, guid: str) -> None:
     """Give a new, empty project a fixed GUID, and its key a secret made from it: the pseudonyms the
     key draws (from both) are then the same in every run. A test's invented name that meets a random
     draw failed one run in three; the draws' variety is tried by tests that loop over many seeds."""
+    if random_draws():
+        return
     with Project.open(root) as project, project.begin() as session:
         set_setting(session, "project.guid", guid)
     key = key_file.load_key(key_path, "test passphrase")
@@ -400,6 +408,14 @@ def key_access(tmp_path: Path, project: Project) -> KeyAccess:
     return create_key(project, tmp_path / "keys" / "test.qckey", "test passphrase")
 
 
+def holds_word(data: bytes, word: str) -> bool:
+    """Whether `word` is in `data` (a database's bytes) as a word, not as a part of one: a pseudonym differs from the
+    others only by more than a letter or two at its end, so a drawn "Eli" is in another's "Jonas Eliassen", a drawn
+    "Jens" in "Roy Jenssen", and "Ann" in a coder's "Anne"."""
+    letter = rb"[\w\x80-\xff]"  # a byte of a letter in UTF-8 too ("Åse")
+    return re.search(b"(?<!" + letter + b")" + re.escape(word.encode()) + b"(?!" + letter + b")", data) is not None
+
+
 def make_transcript(
     session: Session, directory: Path, text: str, name: str = "intervju", suffix: str = ".txt",
     key: PseudonymKey | None = None, **options: object,
@@ -455,7 +471,9 @@ def import_samples(project: Project, key: PseudonymKey) -> None:
 @pytest.fixture(scope="session")
 def sample_template(tmp_path_factory: pytest.TempPathFactory, migrated_template: Path) -> Path:
     """The samples imported into a project with a real key file (keys/samples.qckey beside it): built once."""
-    return built_once(tmp_path_factory, "samples", partial(build_samples, migrated_template, "samples", guid=SAMPLES_GUID))
+    # Drawn at random with QUALCODE_TEST_RANDOM_DRAWS=1, as the demo is (fix_draws); a snapshot's template keeps its GUID.
+    guid = None if random_draws() else SAMPLES_GUID
+    return built_once(tmp_path_factory, "samples", partial(build_samples, migrated_template, "samples", guid=guid))
 
 
 def build_samples(migrated_template: Path, key_name: str, base: Path, guid: str | None = None) -> None:

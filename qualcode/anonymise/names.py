@@ -20,6 +20,14 @@ from qualcode.store.models import Coder, Event
 NAMED_BY_KEY = "review, named by the key"
 
 
+def named_by_key(session: Session, coder: Coder) -> bool:
+    """Whether `coder` is a reviewer a review import made from a name the key replaced (NAMED_BY_KEY): not a
+    colleague on the team, nor a reader outside it, whose name a pseudonym happens to be."""
+    return session.scalar(select(Event.id).where(
+        Event.action == EventKind.CODER_CREATE.value, Event.entity_guid == coder.guid,
+        Event.payload[("after", "origin")].as_string() == NAMED_BY_KEY).limit(1)) is not None
+
+
 def kept_name(name: str, key: PseudonymKey, where: str, taken: Collection[str] = ()) -> tuple[str, bool]:
     """`name` pseudonymised, and whether the key replaced any of it. A name the key replaces by a
     placeholder ("kari.nordmann@uib.no" is "(e-post)") stays apart from others so replaced by digits

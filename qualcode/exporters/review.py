@@ -25,6 +25,7 @@ from qualcode.anonymise.names import (
     kept_by_digits,
     kept_name,
     known_again,
+    named_by_key,
     named_under_earlier_keys,
     placeholder_of,
     reviewer_named,
@@ -380,7 +381,7 @@ def import_review(
             # Their consent is withdrawn: nothing they write comes into the project again.
             result.unplaced.append(UnplacedComment("(trukket tilbake)", "", "its author is a participant who withdrew consent"))
             continue
-        author = _reviewer_name(comment.author, key, path.name, earlier_names)
+        author = _kept_apart(session, comment.author, key, path.name, earlier_names)
         if as_latin(author).strip().casefold() == CONSENSUS_CODER:  # its memos would read as the team's decisions
             raise InvalidInput(
                 f"a comment in {path.name} is by {author!r}, the name the team's decisions are coded under; nothing imported",
@@ -406,7 +407,7 @@ def import_review(
             text = cleaned.text
         own_text = text
         parent = para_ids.get(parents.get(comment.para_id or "", ""))
-        answering = f"(svar til {_reviewer_name(parent.author, key, path.name, earlier_names)}) " if parent is not None else ""
+        answering = f"(svar til {_kept_apart(session, parent.author, key, path.name, earlier_names)}) " if parent is not None else ""
         text = answering + text
         anchor = anchors.get(comment.comment_id)
         if anchor is None:
@@ -713,7 +714,7 @@ def _tracked_changes(
     for written, changes in by_author.items():
         # Named as the same reviewer's comments are: by pseudonym where the key knows them, and as
         # the coder of that name in any case.
-        name = _reviewer_name(written, key, where, taken)
+        name = _kept_apart(session, written, key, where, taken)
         reviewer = stored_coder(session, name)
         name = reviewer.name if reviewer is not None else name
         counted_by[name] = counted_by.get(name, 0) + changes
@@ -1027,6 +1028,20 @@ def _reviewer_name(author: str | None, key: PseudonymKey | None, where: str, tak
         return name
     _refuse_undecided(name, key, f"the author of a comment in {where}")
     return reviewer_named(name, key, where, taken)
+
+
+def _kept_apart(session: Session, author: str | None, key: PseudonymKey | None, where: str, taken: frozenset[str]) -> str:
+    """The name a comment's `author` is kept under (_reviewer_name), or the whole pseudonyms of the people the
+    key found in it where that name is a coder's whom the key did not name: Gudveig's comment signed "Gudveig",
+    her pseudonym "Anne Vik", went under the team's medforsker Anne (a pseudonym's given name is one of a
+    hundred), and stayed there when Gudveig withdrew. A name signed whole is kept as before: a coder made
+    by typing someone's whole name the key holds is stored as their whole pseudonym, and is that person."""
+    kept = _reviewer_name(author, key, where, taken)
+    other = stored_coder(session, kept) if key is not None else None
+    if key is None or other is None or named_by_key(session, other) or not _named_by_key(author, key, where):
+        return kept
+    found = pseudonymise(_reviewer_name(author, None, where), key, where).replacements
+    return " ".join(dict.fromkeys(each.entry.pseudonym for each in found if each.entry is not None and each.kind == "person")) or kept
 
 
 def _named_by_key(author: str | None, key: PseudonymKey | None, where: str) -> bool:

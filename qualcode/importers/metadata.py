@@ -477,11 +477,17 @@ def check_attribute_name(name: str, typed: str | None = None) -> None:
         raise InvalidInput(f"the attribute name {name.strip()!r} holds a comma or \"=\", which part attributes in a list",
                            f"name it without, as {attribute_name_without_separators(name.strip())}")
     if name.strip().lower() in RESERVED_ATTRIBUTE_NAMES:
-        # A name someone has that is drawn a pseudonym like "Line": told as such, not as the field the researcher never named.
-        if typed is not None and typed.strip().casefold() != name.strip().casefold():
-            raise InvalidInput(f"the attribute's name, pseudonymised, is {name.strip()}: a built-in field's name",
-                               "give the attribute a name that is not someone's")
+        refuse_pseudonym_of_a_field(name, typed)
         raise InvalidInput(f"{name.strip()} is a built-in field, not an attribute", _reserved_hint(name.strip().lower()))
+
+
+def refuse_pseudonym_of_a_field(name: str, typed: str | None) -> None:
+    """Refuse an attribute's `name` that is a built-in field's only as pseudonymised from `typed`: someone's name
+    (Sissel, drawn "Line …"), told as such, not as the field the researcher never named, nor by the name typed."""
+    if (typed is not None and name.strip().lower() in RESERVED_ATTRIBUTE_NAMES
+            and typed.strip().casefold() != name.strip().casefold()):
+        raise InvalidInput(f"the attribute's name, pseudonymised, is {name.strip().lower()}: a built-in field's name",
+                           "give the attribute a name that is not someone's")
 
 
 def _reserved_hint(name: str) -> str:
@@ -590,9 +596,10 @@ def check_participants_header(path: Path) -> None:
     _header([one_line(column).lower() for column in _csv_table(path)[0].header], path.name)
 
 
-def _header(given: list[str], file_name: str) -> tuple[list[str], str]:
+def _header(given: list[str], file_name: str, written: list[str] | None = None) -> tuple[list[str], str]:
     """The columns as fields (role for "rolle" …) and the participant's id column, or a refusal: a
-    field given twice, no id column, or a column named as a built-in field besides the id's."""
+    field given twice, no id column, or a column named as a built-in field besides the id's (one only as
+    pseudonymised from its name as `written`, someone's, told as such)."""
     columns = [participant_field(column) or column for column in given]
     for index, column in enumerate(columns):
         if column and column in columns[:index]:
@@ -605,8 +612,11 @@ def _header(given: list[str], file_name: str) -> tuple[list[str], str]:
         raise ImportFailed(f"{file_name}: no participant column",
                            "the first row must name the participants' id column: " + ", ".join(ID_COLUMNS[:-1])
                            + f" or {ID_COLUMNS[-1]}")
-    for column in columns:
+    for index, column in enumerate(columns):
         if column and column != id_column and column not in PARTICIPANT_COLUMNS and column in RESERVED_ATTRIBUTE_NAMES:
+            if written is not None and written[index] != given[index]:
+                raise ImportFailed(f"{file_name}: a column's name, pseudonymised, is {column!r}: a built-in field's name",
+                                   "give the column a name that is not someone's")
             raise ImportFailed(f"{file_name}: column {column!r} is a built-in field, not an attribute",
                                f"the participant's id is in column {id_column!r}: rename or remove {column!r}")
     return columns, id_column
@@ -619,12 +629,13 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
     project's spelling of it."""
     table, _ = _csv_table(path)
     # Cleaned before lower case: a column named for a person the key holds is then still a name.
+    header = [one_line(column).lower() for column in table.header]
     given = [one_line(clean_typed(session, column, folded=True)).lower() for column in table.header]
     notes: list[str] = []
     for index, column in enumerate(given):  # an attribute's name as it can be typed (the id's and fields' hold neither)
         given[index], note = attribute_name_from_file(column, f"{path.name} header")
         notes += [note] if note is not None else []
-    columns, id_column = _header(given, path.name)
+    columns, id_column = _header(given, path.name, header)
     created: list[str] = []
     updated: list[str] = []
     seen: dict[str, str] = {}  # casefolded id -> the id as first written

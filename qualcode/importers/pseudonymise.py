@@ -33,7 +33,7 @@ from qualcode.anonymise.service import codebook_vocabulary, ignored_words
 from qualcode.anonymise.typed_text import refuse_undecided
 from qualcode.errors import ImportFailed, UndecidedNames
 from qualcode.importers.document import ParsedDocument, TurnSpan
-from qualcode.importers.metadata import refuse_identifying_id
+from qualcode.importers.metadata import refuse_identifying_id, refuse_pseudonym_of_a_field
 from qualcode.importers.turns import detect_turns
 from qualcode.store.models import Code, Coder, Coding, FrameworkSummary, Memo
 from qualcode.store.project import TYPED_READING
@@ -117,7 +117,7 @@ def pseudonymise_document(
             refuse_identifying_id(replacement.pseudonym)  # every such id would be one participant, "(fødselsnummer)"
     if isinstance(clean_meta.get("attributes"), dict):  # free values such as "bydel: Grünerløkka"
         clean_meta["attributes"] = {  # and their names: "Per Olsen: ja" names someone too
-            clean(str(name), "attributes"): clean(value, f"attributes: {name}") if isinstance(value, str) else value
+            _attribute_name(clean(str(name), "attributes"), str(name)): clean(value, f"attributes: {name}") if isinstance(value, str) else value
             for name, value in clean_meta["attributes"].items()
         }
     if proposals is None:
@@ -135,6 +135,13 @@ def pseudonymise_document(
         original_text=document.text,
         meta_replacements=in_meta,
     )
+
+
+def _attribute_name(cleaned: str, written: str) -> str:
+    """An attribute's name from the file, pseudonymised: refused as someone's where that made it a built-in field's
+    ("Sissel: ja", Sissel drawn "Line …"), which the file does not name."""
+    refuse_pseudonym_of_a_field(cleaned, written)
+    return cleaned
 
 
 def _visible(value: Any) -> Any:
