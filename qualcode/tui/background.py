@@ -70,10 +70,12 @@ def run_in_background(
     app = node.app
 
     def fail(message: str) -> None:  # on the worker's thread
-        # A screen left meanwhile (Escape as an export was written) takes no messages, and its own way
-        # of saying so went with it: the app says it, or the failure went unsaid.
-        if not node.post_message(WorkDone(lambda: report(message))):
-            app.post_message(WorkDone(lambda: app.notify(message, severity="error", markup=False)))
+        # Through the app, whose queue lasts the session, and read there by the node if it is still
+        # shown. A screen left meanwhile (Escape as an export was refused) takes no messages, and its own
+        # way of saying so went with it; and one left just after it took the message drops it unread, so
+        # the refusal went unsaid (one run of the suite in some hundreds).
+        app.post_message(WorkDone(lambda: report(message) if _still_shown(node) else app.notify(
+            message, severity="error", markup=False)))
 
     def body() -> None:
         worker = get_current_worker()
@@ -92,9 +94,27 @@ def run_in_background(
             if not worker.is_cancelled:
                 then(result)
 
-        if not node.post_message(WorkDone(apply)) and said_if_left is not None:
-            # Escape as an export was written: the file is there, and nobody said where.
-            done = said_if_left(result)
-            app.post_message(WorkDone(lambda: app.notify(done, markup=False)))
+        if said_if_left is None:
+            node.post_message(WorkDone(apply))  # a result for a screen left meanwhile goes with it
+            return
+
+        def apply_or_say() -> None:
+            # Escape as an export was written: the file is there, and nobody said where. Through the app, as a
+            # failure is (`fail`): a screen left just after it took the message dropped it unread.
+            if _still_shown(node):
+                apply()
+            else:
+                app.notify(said_if_left(result), markup=False)
+
+        app.post_message(WorkDone(apply_or_say))
 
     node.run_worker(body, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+
+def _still_shown(node: Widget | App[None]) -> bool:
+    """Whether `node` (on the main thread) still takes what a worker it started has to say: the app, or a
+    screen, or a widget on one, still on the app's stack of screens. A screen left is off the stack at
+    once, and out of the DOM only a moment later: what it was told in that moment nobody saw."""
+    if node is node.app:
+        return True
+    return node.is_attached and node.is_running and node.screen in node.app.screen_stack

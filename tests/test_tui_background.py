@@ -1,0 +1,80 @@
+"""What a worker has to say reaches the researcher when the screen that started it was left meanwhile."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from textual.app import App, ComposeResult
+from textual.screen import Screen
+from textual.widgets import Static
+
+from qualcode.errors import InvalidInput
+from qualcode.tui.background import WorkDone, run_in_background
+
+
+class _Form(Screen[None]):
+    """A screen as qualcode's are (screens.base.QualcodeScreen): a worker's result runs as it arrives."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("form")
+
+    def on_work_done(self, message: WorkDone) -> None:
+        message.apply()
+
+
+class _Host(App[None]):
+    """An app as qualcode's is (tui.app.QualcodeApp): what a worker posts to it runs as it arrives."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("home")
+
+    def on_work_done(self, message: WorkDone) -> None:
+        message.apply()
+
+
+async def test_a_refusal_said_as_its_screen_is_left_is_said_by_the_app() -> None:
+    """ctrl+s and Escape together: the worker's refusal reached the export form after Escape had taken it off
+    the stack but before it was gone, and the form showed it where no one could see it (one fresh clone's
+    run in two; the form took the message, so the app's fallback never ran)."""
+    app = _Host()
+    async with app.run_test() as pilot:
+        form = _Form()
+        await app.push_screen(form)
+        go, shown_on_form = threading.Event(), []
+
+        def work(_: object) -> None:
+            go.wait(5)
+            raise InvalidInput("the project has no codings yet")
+
+        run_in_background(form, None, work, lambda _: None, group="export", exclusive=False,  # type: ignore[arg-type]
+                          failed=shown_on_form.append)
+        app.pop_screen()  # Escape: off the stack now, out of the DOM a moment later
+        go.set()
+        time.sleep(0.3)  # the worker says its refusal while the form is still in the DOM (the loop is held here)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if any(note.severity == "error" for note in app._notifications):
+                break
+        assert [str(note.message) for note in app._notifications if note.severity == "error"] == [
+            "error: the project has no codings yet"]
+        assert shown_on_form == []
+
+
+async def test_a_refusal_said_while_its_screen_is_shown_is_its_screens_to_show() -> None:
+    app = _Host()
+    async with app.run_test() as pilot:
+        form = _Form()
+        await app.push_screen(form)
+        shown_on_form: list[str] = []
+
+        def work(_: object) -> None:
+            raise InvalidInput("the project has no codings yet")
+
+        run_in_background(form, None, work, lambda _: None, group="export", exclusive=False,  # type: ignore[arg-type]
+                          failed=shown_on_form.append)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if shown_on_form:
+                break
+        assert shown_on_form == ["error: the project has no codings yet"] and not app._notifications
