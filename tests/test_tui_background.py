@@ -78,3 +78,29 @@ async def test_a_refusal_said_while_its_screen_is_shown_is_its_screens_to_show()
             if shown_on_form:
                 break
         assert shown_on_form == ["error: the project has no codings yet"] and not app._notifications
+
+
+async def test_a_change_started_as_its_screen_is_left_runs_and_is_said() -> None:
+    """ctrl+s and Escape together on a loaded host: the form was left before its worker's task began, leaving
+    it cancelled a screen's workers, and the export never ran and nothing was said (the typed-ahead test
+    failed so in a fresh clone with 400 rounds of waiting)."""
+    app = _Host()
+    async with app.run_test() as pilot:
+        form = _Form()
+        await app.push_screen(form)
+        ran: list[bool] = []
+
+        def work(_: object) -> None:
+            ran.append(True)
+            raise InvalidInput("the project has no codings yet")
+
+        run_in_background(form, None, work, lambda _: None, group="export", exclusive=False,  # type: ignore[arg-type]
+                          failed=lambda _: None)
+        app.workers.cancel_node(form)  # what leaving the form does to its workers, before the task has begun
+        await app.pop_screen()
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if app._notifications:
+                break
+        assert ran == [True]
+        assert [str(note.message) for note in app._notifications] == ["error: the project has no codings yet"]

@@ -59,7 +59,7 @@ def run_in_background(
     cannot be stopped, so its result is dropped instead, even when it comes last (a list read
     before a save would otherwise be shown over the one read after it); its failure is still
     reported. A run superseded before it begins never runs: so every change is run with
-    `exclusive=False`, and each one's result is shown."""
+    `exclusive=False`, and each one's result is shown; and it runs to its end when its screen is left."""
 
     def report(message: str) -> None:
         if failed is not None:
@@ -108,7 +108,10 @@ def run_in_background(
 
         app.post_message(WorkDone(apply_or_say))
 
-    node.run_worker(body, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+    # A change (not `exclusive`) runs as the app's worker: a screen's are cancelled as it is left, and one
+    # whose task had not begun (ctrl+s and Escape together, on a loaded host) never ran, and said nothing.
+    owner = node if exclusive else app
+    owner.run_worker(body, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
 
 def _still_shown(node: Widget | App[None]) -> bool:
