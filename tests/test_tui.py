@@ -34,8 +34,9 @@ SIZE = (100, 30)
 async def until(app: QualcodeApp, pilot: Pilot[None], holds: Callable[[], bool], what: str, rounds: int = 400) -> None:
     """Until `holds()`: a saved change reaches a screen through a chain of workers and messages,
     each starting only when the one before is handled, so one wait for the workers is not enough.
-    A wait that holds returns at once; 100 rounds were too few twice for an export's worker (which
-    reads the key) on a host loaded by the whole suite and other work beside it."""
+    A wait that holds returns at once, so the rounds are many: on a host loaded by the whole suite a
+    worker that reads the key takes seconds. (Two waits that failed even so were a race, since mended in
+    tui/background.py: an export started as its form was left never ran.)"""
     for _ in range(rounds):
         await settle(pilot, pauses=2)
         if holds():
