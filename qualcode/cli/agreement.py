@@ -130,9 +130,7 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
     from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
 
     if output.xlsx is not None or docx is not None:
-        from qualcode.anonymise.in_context import cleared_in_project
-        from qualcode.anonymise.leakcheck import guard
-        from qualcode.anonymise.own_exports import remembering
+        from qualcode.exporters.service import export_guard
 
         key = workspace.leak_check_key()
         if docx is not None and docx.suffix.lower() != ".docx":
@@ -142,18 +140,16 @@ def _emit(workspace: Workspace, output: Output, docx: Path | None, result: Agree
             if not output.force:
                 raise InvalidInput(f"{taken} exists; nothing was written", "pass --force to overwrite it, or give another file name")
         with workspace.begin() as session:  # a passage cut after "kr " is read where it stands, as the report reads it
-            cleared, remember = cleared_in_project(session), remembering(session)
             if output.xlsx is not None:
                 path = output.xlsx
-                write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name, cleared, remember), overwrite=output.force)
+                write_xlsx(list(tables.values()), path, export_guard(session, key, path.name), overwrite=output.force)
                 note(f"wrote {path}")
             if docx is not None:
                 from qualcode.agreement.document import docx_bytes
                 from qualcode.exporters.publish import publish
 
                 # The document words the agreement itself, in `language`: the tables are the terminal's, in English.
-                publish(docx, docx_bytes(result, language),
-                        lambda data: guard(data, key, docx.name, cleared, remember), overwrite=output.force)
+                publish(docx, docx_bytes(result, language), export_guard(session, key, docx.name), overwrite=output.force)
                 note(f"wrote {docx}")
     with workspace.begin() as session:
         withdrawn = workspace.withdrawn(session)

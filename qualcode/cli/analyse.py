@@ -99,13 +99,10 @@ def _emit(
                  f"theirs; --coder {CONSENSUS_CODER} counts the decided passages alone, --coder NAME one coder's")
 
     if output.xlsx is not None:
-        from qualcode.anonymise.in_context import cleared_in_project
-        from qualcode.anonymise.leakcheck import guard
-        from qualcode.anonymise.own_exports import remembering
+        from qualcode.exporters.service import export_guard
 
-        key, cleared = workspace.leak_check_key(), cleared_in_project(session)  # a quote cut after "kr " as the report passes it
         path = output.xlsx
-        write_xlsx(list(tables.values()), path, lambda data: guard(data, key, path.name, cleared, remembering(session)), overwrite=output.force)
+        write_xlsx(list(tables.values()), path, export_guard(session, workspace.leak_check_key(), path.name), overwrite=output.force)
         note(f"wrote {path}")
     withdrawn = workspace.withdrawn(session)
     if output.as_json:

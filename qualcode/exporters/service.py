@@ -158,6 +158,14 @@ def publish_checked(path: Path, data: bytes, key: PseudonymKey | None, *, number
     return path, [f"removed {name}, left in {path.parent} by an export that was killed" for name in stale]
 
 
+def export_guard(session: Session, key: PseudonymKey, name: str) -> Callable[[bytes], None]:
+    """The leak guard an export of this project called `name` passes, as every export passes it: a number a
+    quote's cut left bare is read where it stands in the transcript, and bytes that pass only with qualcode's
+    own labels are remembered (anonymise.own_exports)."""
+    cleared, remember = cleared_in_project(session), remembering(session)
+    return lambda data: guard(data, key, name, cleared, remember)
+
+
 def _publish_export(session: Session, path: Path, data: bytes, key: PseudonymKey | None,
                     output: Path | None, force: bool) -> tuple[Path, list[str]]:
     """Publish an export of quotes: a number their cut left without the words that made it an amount is no leak."""
