@@ -354,6 +354,18 @@ def test_cli_set_show_cell_clear_and_undo(root: Path) -> None:
     assert "cleared the summary of D1 under empowerment" in history
 
 
+def test_cli_show_tells_a_cell_without_passages_from_one_not_summarised(root: Path) -> None:
+    """`framework show` wrote "–" for both, where the workbook and the report write "–" only for no passages."""
+    lines = [line.split(" │ ") for line in cli(root, "framework", "show").output.splitlines() if " │ " in line]
+    # Each row: its cells' first lines, then their counts ("(4 passages)") on the next line.
+    shown = [(first.strip(), count.strip()) for above, below in zip(lines, lines[1:], strict=False)
+             for first, count in zip(above[1:], below[1:], strict=True) if count.strip().startswith("(")]
+    assert ("not summarised", "(4 passages)") in shown  # D1 under empowerment: coded, no summary yet
+    assert ("–", "(0 passages)") in shown
+    assert all(first == "–" for first, count in shown if count == "(0 passages)")
+    assert all(first == "not summarised" for first, count in shown if count != "(0 passages)")
+
+
 def test_cli_cell_shows_a_summary_written_in_paragraphs_in_its_paragraphs(root: Path) -> None:
     """A probe: `framework cell`, which shows the whole summary, ran its lines together ("… tiltak. Andre runde: …")."""
     summary = "Første runde: ville ikke ha tiltak.\n\nAndre runde: fornøyd med praksisplassen.\n- lønn\n- kolleger"

@@ -220,7 +220,10 @@ def shorten(text: str, width: int) -> str:
 
 
 def _cell_lines(cell: FrameworkCell, width: int) -> list[str]:
-    lines = textwrap.wrap(" ".join((cell.summary or "–").split()), width) or [""]
+    # "–" where the participant has no passages of the code, as the workbook and the report write it; a cell
+    # whose passages wait for a summary says so (both showed "–", and "nothing said" read as "not summarised").
+    shown = cell.summary if cell.summary is not None else "not summarised" if cell.passages else "–"
+    lines = textwrap.wrap(" ".join(shown.split()), width) or [""]
     if len(lines) > SUMMARY_LINES:
         lines = lines[:SUMMARY_LINES]
         lines[-1] = lines[-1][: width - 1] + "…"
