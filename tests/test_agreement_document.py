@@ -71,7 +71,7 @@ def test_the_document_is_in_bokmaal_by_default_with_decimal_commas(studie: tuple
     """It was English whatever the reader: no --lang, and every heading, column, caption and line in English."""
     document = written(studie, tmp_path / "enighet.docx", "--unit", "turn", *PAIR)
     paragraphs = texts(document)
-    assert paragraphs[:2] == ["Samsvar mellom kodere", "Samsvar per tur"]
+    assert paragraphs[:2] == ["Samsvar mellom kodere", "Samsvar per taletur"]
     assert document.core_properties.language == "nb-NO"
     table = document.tables[0]
     header = [cell.text for cell in table.rows[0].cells]
@@ -87,11 +87,11 @@ def test_the_document_is_in_bokmaal_by_default_with_decimal_commas(studie: tuple
                        str(values["κ n"]), comma(values["alpha"], 3), str(values["α n"])], code
     assert any("," in row[2] for row in rows.values()) and not any("." in value for row in rows.values() for value in row)
     caption = paragraphs[2]
-    assert caption.startswith("Kodere: Forsker 1, Forsker 2; enhet: tur; 2 transkripsjoner er kodet av minst to av dem. "
+    assert caption.startswith("Kodere: Forsker 1, Forsker 2; enhet: taletur; 2 transkripsjoner er kodet av minst to av dem. "
                               "Kappa er Cohens kappa, alfa er Krippendorffs alfa")
     listed = json.loads(agree(studie, "disagreements", "--unit", "turn", *PAIR, "--json").stdout)["rows"]
     assert f"Uenigheter ({len(listed)})" in paragraphs and listed
-    assert "Hver tur der én av koderne (Forsker 1 og Forsker 2) brukte en kode som en annen ikke brukte." in paragraphs
+    assert "Hver taletur der én av koderne (Forsker 1 og Forsker 2) brukte en kode som en annen ikke brukte." in paragraphs
     first = listed[0]
     assert (f"{first['label']}, linje {first['values']['line']} · {first['values']['code']} · "
             f"kodet av {first['values']['applied by']}; ikke av {first['values']['not by']}") in paragraphs

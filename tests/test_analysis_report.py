@@ -141,7 +141,7 @@ def test_bokmål_captions_call_people_of_any_role_informants_and_deltaker_only_t
     assert len(captions) == 2
     for caption in captions:
         assert "tilskrevet én informant" in caption and "hører til informanten (og informantens egenskaper)" in caption
-        assert "til den første informanten hvis tur den når" in caption
+        assert "til den første informanten hvis taletur den når" in caption
         assert "Under hver verdi: informanter / intervjuer" in caption
         assert re.findall(r"\bdeltak\w*", caption, flags=re.IGNORECASE) == []
     # The role keeps its name: a column of the role deltaker.

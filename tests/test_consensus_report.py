@@ -89,7 +89,7 @@ def test_the_method_note_states_the_consensus_and_the_agreement_before_it(decide
     assert "én av kodingene ble beholdt, begge, ingen eller en justert passasje" in note
     # The units are turns times top-level codes, so they are not called turns; the transcripts are those with decisions.
     assert "Konsensus ble avgjort i 1 intervju som begge kodet; der kodingene var ulike" in note
-    assert (f"samsvaret mellom {A} og {B} {percent} av {before.percent.units} vurderinger av om en tur har en kode"
+    assert (f"samsvaret mellom {A} og {B} {percent} av {before.percent.units} vurderinger av om en taletur har en kode"
             f" (Cohens kappa = {kappa}), i dette intervjuet." in note)
 
     # The TUI's export goes through the workspace and says the same.

@@ -19,7 +19,7 @@ from qualcode.text.export_words import AGREEMENT_LABELS
 
 # What the coders agree on, singular and plural.
 UNIT_NOUNS = {
-    "nb": {"sentence": ("setning", "setninger"), "turn": ("tur", "turer"), "segment": ("passasje", "passasjer"),
+    "nb": {"sentence": ("setning", "setninger"), "turn": ("taletur", "taleturer"), "segment": ("passasje", "passasjer"),
            "character": ("tegn", "tegn")},
     "en": {"sentence": ("sentence", "sentences"), "turn": ("turn", "turns"), "segment": ("segment", "segments"),
            "character": ("character", "characters")},
@@ -38,7 +38,7 @@ REASONS_NB = {
     EVERY_SAME: "alle koderne ga alle enhetene samme verdi, så samsvaret som ventes ved tilfeldighet, er fullt",
     NO_VARIATION: "alle verdiene som er gitt, er like, så det er ingen variasjon å være enige eller uenige om",
     SEGMENT_CHANCE: "passasjene er bare det noen har kodet, så ingen enhet står ukodet hos alle koderne, og samsvaret "
-                    "som ventes ved tilfeldighet, kan ikke anslås; mål samsvaret per setning eller tur for å få dem",
+                    "som ventes ved tilfeldighet, kan ikke anslås; mål samsvaret per setning eller taletur for å få dem",
 }
 
 
@@ -54,7 +54,7 @@ def reason(text: str, language: str) -> str:
 
 
 def title(result: Agreement, language: str) -> str:
-    """"Agreement by turn", "Samsvar per tur"."""
+    """"Agreement by turn", "Samsvar per taletur"."""
     if language == "nb":
         return f"Samsvar per {UNIT_NOUNS['nb'][result.unit][0]}"
     return f"Agreement by {result.unit}"

@@ -68,13 +68,13 @@ class Within:
         return f"sentences:{self.sentences}" if self.kind == "sentences" else self.kind
 
     def label_in(self, language: str) -> str:
-        """The label as a heading shows it, in bokmål for `language` "nb" ("overlapp", "felles tur", "innenfor 2 setninger")."""
+        """The label as a heading shows it, in bokmål for `language` "nb" ("overlapp", "felles taletur", "innenfor 2 setninger")."""
         if language != "nb":
             return self.label
         if self.kind == "overlap":
             return "overlapp"
         if self.kind == "turn":
-            return "felles tur"
+            return "felles taletur"
         if self.sentences == 0:
             return "felles setning"
         return f"innenfor {self.sentences} {'setning' if self.sentences == 1 else 'setninger'}"
@@ -86,12 +86,12 @@ class Within:
         if self.kind == "overlap":
             return "spennene deres deler minst ett tegn"
         if self.kind == "turn":
-            return "de ligger i en felles tur (en passasje ligger i hver tur den berører)"
+            return "de ligger i en felles taletur (en passasje ligger i hver taletur den berører)"
         if self.sentences == 0:
             return "de ligger i en felles setning (en passasje ligger i hver setning den berører)"
         unit = "setning" if self.sentences == 1 else "setninger"
         return (f"de ligger innenfor {self.sentences} {unit} fra hverandre (en passasje ligger i hver setning den "
-                "berører; setninger slik leseren finner dem, innenfor hver tur)")
+                "berører; setninger slik leseren finner dem, innenfor hver taletur)")
 
     @property
     def description(self) -> str:

@@ -44,11 +44,11 @@ RULES_NB = (
     "To koderes kodinger av samme stykke teller én gang per koder.",
     "En kode teller sine egne og underkodenes kodinger slått sammen, så et stykke kodet med begge teller én gang;"
     " underkodene står under den med egne tall.",
-    "En koding hører til informanten (og informantens egenskaper) i turen den begynner i, eller, begynner den i"
+    "En koding hører til informanten (og informantens egenskaper) i taleturen den begynner i, eller, begynner den i"
     " ord som ingen informant sier (intervjuerens, en overskrift, en taler som ikke er knyttet til noen), til den"
-    " første informanten hvis tur den når;"
+    " første informanten hvis taletur den når;"
     " filtrene velger kodinger før de slås sammen.",
-    "Kodede ord er passasjenes ord, skilt av mellomrom, uten taleretiketten til turer en passasje går inn i.",
+    "Kodede ord er passasjenes ord, skilt av mellomrom, uten taleretiketten til taleturer en passasje går inn i.",
 )
 # The words a bokmål table uses for the columns a table is split by and what it counts. A participant of
 # any role is an "informant", as the report's counts call them: "deltaker" is a role (a KVP participant).

@@ -211,8 +211,8 @@ def _consensus_note(quotes: list[Quote], pairs: tuple[ConsensusPair, ...], langu
         documents = counted(pair.transcripts, "intervju", "intervjuer") if nb else counted(pair.transcripts, "transcript", "transcripts")
         if nb:
             blind = " blindt, uten å se hverandres kodinger" if pair.blind else ""
-            # Each unit is one turn and one top-level code: "18 turer" read as turns when there were 6.
-            figures = (f"{percent} av {counted(pair.units, 'vurdering', 'vurderinger')} av om en tur har en kode"
+            # Each unit is one turn and one top-level code: "18 taleturer" read as turns when there were 6.
+            figures = (f"{percent} av {counted(pair.units, 'vurdering', 'vurderinger')} av om en taletur har en kode"
                        f" ({kappa_label(pair.kappa_name, nb)} = {kappa}), i {'dette intervjuet' if pair.transcripts == 1 else 'disse intervjuene'}")
             paragraphs.append(
                 f"Passasjer kodet av «{pair.consensus_coder}» er avgjort i konsensus mellom {both}. Konsensus ble avgjort i "
