@@ -1255,12 +1255,20 @@ def test_offices_the_key_stores_as_one_placeholder_are_said_to_be_one(small_proj
     with Project.open(small_project) as opened, opened.begin() as session:
         offices = {p.name: p.office for p in session.scalars(select(Participant).where(Participant.name.in_(["D7", "D8", "D9"])))}
     assert offices == {"D7": "kontor (sted)", "D8": "kontor (sted)", "D9": "kontor A"}
+    # A later CSV's office stored as theirs is one with theirs: it was said only within one CSV.
+    later = small_project.parent / "enda.csv"
+    later.write_text("participant,role,office\nD10,deltaker,kontor Tønsberg\nD11,deltaker,kontor B\n", encoding="utf-8")
+    again = run(*project, "participants", "import", str(later))
+    assert again.exit_code == 0, again.output
+    said = [line for line in again.output.splitlines() if "enda.csv" in line]
+    assert len(said) == 1 and "office of line 2 is stored as 'kontor (sted)' (the office of D7, D8 already is)" in said[0], said
+    assert "Tønsberg" not in again.output
 
     moved = run(*project, "participants", "edit", "D7", "--office", "kontor Tønsberg")
     assert moved.exit_code == 0, moved.output
     assert "nothing changed" in moved.output  # as stored, it is the office D7 has
     assert "office of D7 is stored as 'kontor (sted)': the key replaces the name in it with (sted)" in moved.output
-    assert "one office with that of D8" in moved.output and "D9" not in moved.output.split("that of")[1]
+    assert "one office with that of D8, D10" in moved.output and "D9" not in moved.output.split("that of")[1]
     assert run(*project, "participants", "edit", "D9", "--office", "kontor B").output.count("stored as") == 0  # no identifier, nothing said
 
 

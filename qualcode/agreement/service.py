@@ -40,11 +40,12 @@ from qualcode.analysis.passages import Coded, coded
 from qualcode.codebook.service import find_code
 from qualcode.coding.consensus import CONSENSUS_CODER, MIN_OVERLAP
 from qualcode.coding.missing import value_holds
-from qualcode.coding.passages import QuoteFilter, check_selection, known_hint, natural_key
+from qualcode.coding.passages import QuoteFilter, check_selection, known_hint
 from qualcode.coding.sentences import sentences_within, version_sentences
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.lookup import LineIndex
 from qualcode.store.models import Coder, Coding, Transcript
+from qualcode.text.order import natural_key
 
 if TYPE_CHECKING:  # numpy loads when agreement is computed
     import numpy as np

@@ -18,11 +18,12 @@ from qualcode.analysis.rules import caption
 from qualcode.analysis.tables import Cell as TableCell
 from qualcode.analysis.tables import Column, Row, Table
 from qualcode.codebook.service import CodeView, find_code
-from qualcode.coding.passages import QuoteFilter, natural_key
+from qualcode.coding.passages import QuoteFilter
 from qualcode.coding.sentences import version_sentences
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.garbage import without_collections
 from qualcode.store.models import Code, Transcript
+from qualcode.text.order import natural_key
 
 WITHIN_KINDS = ("overlap", "turn", "sentences:N")
 # The widest --within sentences:N: passages further apart than this are hardly together, and a long

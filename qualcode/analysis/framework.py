@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from qualcode.analysis.passages import passages
 from qualcode.analysis.rules import caption
 from qualcode.codebook.service import find_code, list_codes
-from qualcode.coding.passages import QuoteFilter, natural_key, select_quotes
+from qualcode.coding.passages import QuoteFilter, select_quotes
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.store.bulk import in_values
 from qualcode.store.events import EventKind, hold_write_lock, record_event
@@ -38,6 +38,7 @@ from qualcode.store.models import (
     utcnow,
 )
 from qualcode.store.project import clean_typed
+from qualcode.text.order import natural_key
 
 CAPTION = caption(
     "Each cell: the researchers' summary of what the participant said under the code, and the passages behind it"

@@ -45,7 +45,6 @@ from qualcode.coding.passages import (
     counted_for,
     holds_hit,
     known_hint,
-    natural_key,
     nothing_selected,
     query_hits,
     selected_codings,
@@ -66,6 +65,7 @@ from qualcode.store.models import (
     TranscriptParticipant,
     Turn,
 )
+from qualcode.text.order import natural_key
 
 # Columns every passage has beyond the participants' and transcripts' attributes.
 COLUMNS = (*PARTICIPANT_COLUMNS, *TRANSCRIPT_COLUMNS, *IDENTITY_COLUMNS)

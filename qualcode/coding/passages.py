@@ -44,6 +44,7 @@ from qualcode.store.models import (
 )
 from qualcode.store.project import NOT_AS_STORED_EITHER, as_stored, found_as_stored, typed_as_stored
 from qualcode.text.counts import counted
+from qualcode.text.order import natural_key
 from qualcode.text.speakers import is_interviewer
 
 ORDERS = ("participant", "date")
@@ -542,11 +543,6 @@ def known_hint(label: str, known: Collection[str], wrong: str) -> str:
     by_lower = {value.lower(): value for value in ordered}
     close = difflib.get_close_matches(wrong.lower(), list(by_lower), n=1, cutoff=0.75)
     return (f"did you mean {by_lower[close[0]]!r}? " if close else "") + f"{label}: {shown}"
-
-
-def natural_key(value: str) -> list[Any]:
-    """D2 before D10."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]
 
 
 def orphaned_codings(session: Session, selection: QuoteFilter) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -182,8 +181,3 @@ def _period(interview_dates: tuple[date | None, ...], language: str) -> str | No
             if nb else
             f"Where the date is stated, the quotes come from {held}; {undated} of {len(interview_dates)} "
             f"{'has' if undated == 1 else 'have'} no stated date.")
-
-
-def natural(value: str) -> list[tuple[int, int, str]]:
-    """T2 before T10."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.lower()) for part in re.split(r"(\d+)", value)]

@@ -39,7 +39,6 @@ from qualcode.exporters.labels import (
     labels,
     listed,
     method_note,
-    natural,
 )
 from qualcode.exporters.report_options import BOOKMARK_PREFIX as BOOKMARK_PREFIX
 from qualcode.exporters.report_options import CODE_BOOKMARK_PREFIX, REPORT_OF
@@ -50,6 +49,7 @@ from qualcode.store.settings import get_setting
 from qualcode.store.withdrawals import withdrawn_participants
 from qualcode.text.counts import counted
 from qualcode.text.normalise import shortened
+from qualcode.text.order import natural_key
 
 # BOOKMARK_PREFIX, ConsensusPair and ReportOptions live in report_options, so commands name them
 # without python-docx; they are imported above under their own names for callers of this module.
@@ -173,7 +173,7 @@ def _method_note(
     waves = Counter(session.scalars(select(Transcript.wave)))
     facts = MethodFacts(
         documents=dict(documents), informants=dict(informants),
-        waves=tuple(sorted((w for w in waves if w), key=natural)), without_wave=waves.get(None, 0) + waves.get("", 0),
+        waves=tuple(sorted((w for w in waves if w), key=natural_key)), without_wave=waves.get(None, 0) + waves.get("", 0),
         # Coders are the people whose codings are in this export: not a login that merely ran a
         # command, not a reviewer whose comments came back as memos.
         coders=tuple(sorted({coder for quote in quotes for coder in quote.coders})),

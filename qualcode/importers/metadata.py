@@ -34,6 +34,7 @@ from qualcode.store.project import clean_typed
 from qualcode.text.delimited import DelimitedTable, read_delimited
 from qualcode.text.encoding import decode
 from qualcode.text.normalise import check_one_line, one_line, visible
+from qualcode.text.order import natural_key
 
 # A value that makes a new attribute a date one. In the digits 0-9 only, as a date is read (parse_date)
 # and REFI-QDA's xs:date writes one: "２０２４-０１-０２" (full width) made a date attribute whose value was
@@ -220,12 +221,20 @@ def placeholder_put_in(typed: str, stored: str) -> str | None:
                  if re.search(rf"(?<!\w){re.escape(placeholder)}(?!\w)", stored) and placeholder not in typed), None)
 
 
-def values_made_one(where: str, field: str, stored: str, placeholder: str, typed_at: Sequence[str]) -> str:
+def values_made_one(where: str, field: str, stored: str, placeholder: str, typed_at: Sequence[str],
+                    earlier: Sequence[str] = ()) -> str:
     """The note for values typed apart (at `typed_at`: lines, participants) that the key stored as one,
-    `stored`: every table, filter and attribution would then take them for one value, unsaid."""
-    return (f"{where}: {field} values that differ ({', '.join(typed_at)}) are all stored as {stored!r}: the key"
-            f" replaces the name in each with {placeholder}, which stands for every such name, so they are one {field}"
-            " in every table, filter and attribution; to tell them apart, give them as no identifier (kontor A, kontor B)")
+    `stored`, and for those stored so before (`earlier`: participants whose value is `stored` already,
+    typed who knows how): every table, filter and attribution would then take them for one value, unsaid."""
+    if len(typed_at) > 1:
+        said = f"{field} values that differ ({', '.join(typed_at)}) are all stored as {stored!r}"
+    else:
+        said = f"{field} of {typed_at[0]} is stored as {stored!r}"
+    if earlier:
+        said += f" ({'as' if len(typed_at) > 1 else 'the'} {field} of {', '.join(earlier)} already is)"
+    return (f"{where}: {said}: the key replaces the name in each with {placeholder}, which stands for every such name,"
+            f" so they are one {field} in every table, filter and attribution; to tell them apart, give them as no"
+            " identifier (kontor A, kontor B)")
 
 
 def refuse_identifying_id(placeholder: str) -> None:
@@ -705,10 +714,12 @@ def import_participants(session: Session, path: Path, coder: Coder | None = None
             )
     if not seen:
         raise ImportFailed(f"{path.name} has no participant rows")
-    notes += [
-        values_made_one(path.name, field, value, placeholder, [f"line {line}" for line in lines.values()])
-        for (field, value, placeholder), lines in typed_for.items() if len(lines) > 1
-    ]
+    for (field, value, placeholder), lines in typed_for.items():
+        # A value stored so by an earlier import or edit is one with these too: what was typed for it is not kept.
+        earlier = sorted((other.name for other in session.scalars(select(Participant))
+                          if other.name.casefold() not in seen and stored_values(other, [field]).get(field) == value), key=natural_key)
+        if len(lines) > 1 or earlier:
+            notes.append(values_made_one(path.name, field, value, placeholder, [f"line {line}" for line in lines.values()], earlier))
     return ParticipantImport(created=created, updated=updated, notes=tuple(notes))
 
 

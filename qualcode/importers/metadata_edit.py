@@ -45,6 +45,7 @@ from qualcode.store.models import (
 from qualcode.store.project import TYPING_KEY, clean_typed, typed_as_stored
 from qualcode.text.counts import counted
 from qualcode.text.normalise import check_one_line
+from qualcode.text.order import natural_key
 
 # A role is one word (deltaker, veileder, leder, medforsker); attribution labels are made from it.
 ROLE = re.compile(r"[^\W\d_]+")
@@ -322,8 +323,8 @@ def _made_one_with_others(session: Session, participant: Participant, typed: dic
         placeholder = placeholder_put_in(typed[field].strip(), value)
         if placeholder is None:
             continue
-        others = sorted(other.name for other in session.scalars(select(Participant).where(Participant.id != participant.id))
-                        if stored_values(other, [field]).get(field) == value)
+        others = sorted((other.name for other in session.scalars(select(Participant).where(Participant.id != participant.id))
+                         if stored_values(other, [field]).get(field) == value), key=natural_key)
         notes.append(
             f"{field} of {participant.name} is stored as {value!r}: the key replaces the name in it with {placeholder}, which"
             " stands for every such name" + (f", so it is one {field} with that of {', '.join(others)}" if others else "")
