@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING, REMOVAL_K
 from qualcode.anonymise.pseudonyms import is_placeholder
 from qualcode.anonymise.rewrite import Span, rewrite_current_text
 from qualcode.anonymise.service import withdrawn_under_earlier_key
-from qualcode.anonymise.typed_text import FREE_TEXT, free_text_columns, map_written
+from qualcode.anonymise.typed_text import FREE_TEXT, free_text_columns, map_written, strings_in
 from qualcode.errors import InvalidInput, NotFound
 from qualcode.search.index import purge_index
 from qualcode.store.events import EventKind, record_event
@@ -489,9 +489,9 @@ def _put_back_elsewhere(
             for column in free_text_columns(row):
                 value = getattr(row, column)
                 if column in kept or (codes_left and model is Code and column in ("name", "path")):
-                    left += sum(standing(text) for text in _strings(value))
+                    left += sum(standing(text) for text in strings_in(value))
                     continue
-                left += sum(still_there(text) for text in _strings(value))
+                left += sum(still_there(text) for text in strings_in(value))
                 new = map_written(value, restored)
                 if new != value:
                     setattr(row, column, new)
@@ -499,15 +499,6 @@ def _put_back_elsewhere(
             changed_rows += row_changed
     return changed_rows, left, codes_left
 
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
-    if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
-    return []
 
 
 def restorations(

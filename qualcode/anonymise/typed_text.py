@@ -334,10 +334,10 @@ def guard_typed_text(project: Project, key: PseudonymKey | Callable[[], Pseudony
                     cleaned = clean_column(row, column, value, key, read, held, _quoted(session, row) if column == "summary" else ())
                 else:
                     cleaned = clean_column(row, column, value, key, read, stored)
-                    for text in _strings(cleaned):
+                    for text in strings_in(cleaned):
                         refuse_undecided(text, key)
-                    stored.update(_strings(cleaned), (text for held_before in history.deleted for text in _strings(held_before)))
-                    typed.update(set(_strings(value)) - set(_strings(cleaned)))
+                    stored.update(strings_in(cleaned), (text for held_before in history.deleted for text in strings_in(held_before)))
+                    typed.update(set(strings_in(value)) - set(strings_in(cleaned)))
                 if cleaned != value:
                     setattr(row, column, cleaned)
             if typed_path is not None and row.path != typed_path and row.guid == code_guid(typed_path):
@@ -387,8 +387,8 @@ class _HeldAsStored:
                     if column not in state.dict:
                         continue
                     history = state.attrs[column].history
-                    self._loaded.update(_strings(state.dict[column]) if not history.has_changes() and row not in self.session.new
-                                        else (text for before in history.deleted for text in _strings(before)))
+                    self._loaded.update(strings_in(state.dict[column]) if not history.has_changes() and row not in self.session.new
+                                        else (text for before in history.deleted for text in strings_in(before)))
         return text in self._loaded
 
 
@@ -435,11 +435,12 @@ def look_up_typed_text(project: Project, key: Callable[[], PseudonymKey | None])
     project.look_up_typed_text_with(as_stored, as_stored_folded)
 
 
-def _strings(value: Any) -> list[str]:
+def strings_in(value: Any) -> list[str]:
+    """Every string in a value as a JSON column holds it (a string, or dicts and lists of them): what map_strings changes."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [text for item in value.values() for text in _strings(item)]
+        return [text for item in value.values() for text in strings_in(item)]
     if isinstance(value, list):
-        return [text for item in value for text in _strings(item)]
+        return [text for item in value for text in strings_in(item)]
     return []
