@@ -255,3 +255,49 @@ def test_a_fodselsnummer_kept_as_a_number_is_found_as_excel_shows_it(tmp_path: P
     workbook.save(str(path))
     found = [(leak.kind, leak.found, leak.where) for leak in check_file(path, PseudonymKey("liste"))]
     assert found == [("fnr", number, "Sheet!A2 as shown"), ("fnr", f"{number[:6]} {number[6:]}", "Sheet!A3 as shown")]
+
+
+def _qdpx_with(path: Path, members: dict[str, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", "<Project/>")
+        archive.writestr("sources/", b"")  # a folder's own entry: nothing to read
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return path
+
+
+def test_parts_of_a_qdpx_the_check_cannot_read_are_named_and_fail_the_check(demo: Path, tmp_path: Path) -> None:
+    """Another program's .qdpx with a PDF source holding a name passed `qualcode leakcheck` as "no identifiers
+    found": its PDF, pictures and recordings were passed over unsaid."""
+    from tests.test_cli import run
+
+    pdf = b"%PDF-1.4\n1 0 obj << >> stream\nBT (Kari Nordmann ringte) Tj ET\nendstream endobj\n%%EOF"
+    foreign = _qdpx_with(tmp_path / "fra_nvivo.qdpx", {"sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf": pdf,
+                                                      "sources/0c1d2e3f-0000-4000-8000-0000000a4765.png": b"\x89PNG",
+                                                      "sources/0c1d2e3f-0000-4000-8000-0000000a4766.txt": "Ingen navn her."})
+    unread: list[str] = []
+    assert check_file(foreign, _key(), unread=unread) == []
+    assert unread == ["sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf", "sources/0c1d2e3f-0000-4000-8000-0000000a4765.png"]
+
+    checked = run("--project", str(demo), "leakcheck", str(foreign))
+    assert checked.exit_code == 1, checked.output
+    assert "fra_nvivo.qdpx: not read: sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf, sources/" in checked.output
+    assert "error: no identifiers found in what was read, but 2 parts could not be read" in checked.output
+    assert "no identifiers found in 1 file" not in checked.output
+
+    readable = _qdpx_with(tmp_path / "tekst.qdpx", {"sources/0c1d2e3f-0000-4000-8000-0000000a4766.txt": "Ingen navn her."})
+    clean = run("--project", str(demo), "leakcheck", str(readable))
+    assert clean.exit_code == 0 and "no identifiers found in 1 file" in clean.output and "not read" not in clean.output
+
+
+def test_an_export_with_a_part_the_check_cannot_read_is_refused() -> None:
+    """qualcode writes no such part into a .qdpx; one that is there is refused, as a name could pass in it unseen."""
+    from qualcode.anonymise.leakcheck import guard
+    from qualcode.errors import UnreadableFile
+
+    written = io.BytesIO()
+    with zipfile.ZipFile(written, "w") as archive:
+        archive.writestr("project.qde", "<Project/>")
+        archive.writestr("sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf", b"%PDF-1.4")
+    with pytest.raises(UnreadableFile, match=r"refused to write prosjekt\.qdpx: its part sources/.*\.pdf holds no text"):
+        guard(written.getvalue(), _key(), "prosjekt.qdpx")

@@ -83,18 +83,20 @@ class Leak:
     cut: tuple[str, ...] = ()
 
 
-def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLimits | None = None) -> Iterator[tuple[str, str]]:
+def file_parts(source: Path | bytes, name: str | None = None, limits: PackageLimits | None = None,
+               unread: list[str] | None = None) -> Iterator[tuple[str, str]]:
     """(where, text) for every piece of text in a file, or in the bytes of a file to be called `name`,
     within `limits` (by default those of a file from disk of its kind), each with its character
     references read: "&Oslash;ystein" in a quote table, a Markdown file or a report is Øystein to
     whoever reads it (and to Markdown and a browser), and a project imported before .srt and .md
-    files' references were read holds such text."""
-    for where, text in _written_parts(source, name, limits):
+    files' references were read holds such text. The parts of a kind no text is read from (a .qdpx's
+    PDF, picture or recording sources) are added to `unread`."""
+    for where, text in _written_parts(source, name, limits, unread if unread is not None else []):
         read = read_references(text)
         yield (where, text) if read == text else (f"{where} with its character references read", read)
 
 
-def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits | None) -> Iterator[tuple[str, str]]:
+def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits | None, unread: list[str]) -> Iterator[tuple[str, str]]:
     """`file_parts` as the file writes them."""
     name = name or (source.name if isinstance(source, Path) else "")
     suffix = Path(name).suffix.lower()
@@ -135,6 +137,9 @@ def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits
                     text = read_member(archive, member, name).decode("utf-8", errors="replace")
                     for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
                         yield f"{member} line {number}", line
+                elif not member.endswith("/"):
+                    # Another program's PDF, picture or recording: a name in it would pass unseen, so it is named.
+                    unread.append(member)
     else:
         raise InvalidInput(f"{name}: the leak check reads {', '.join(READABLE)}")
 
@@ -606,22 +611,23 @@ def scan_text(text: str, key: PseudonymKey, file: str, where: str) -> list[Leak]
 
 
 def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None, limits: PackageLimits | None = None,
-               *, own: bool = False) -> list[Leak]:
+               *, own: bool = False, unread: list[str] | None = None) -> list[Leak]:
     """Every leak in a file, or in the bytes of a file about to be written as `name`, within `limits`
     (by default those of a file from disk of its kind). With `own` the file is one of qualcode's own
     exports, and its labels where qualcode writes them are labels (_own_label); a file from elsewhere
-    laid out like one gets no such reading."""
-    return _checked_file(source, key, name, limits, own)[0]
+    laid out like one gets no such reading. The parts it holds that no text is read from are added
+    to `unread` (file_parts)."""
+    return _checked_file(source, key, name, limits, own, unread if unread is not None else [])[0]
 
 
 def _checked_file(source: Path | bytes, key: PseudonymKey, name: str | None, limits: PackageLimits | None,
-                  own: bool) -> tuple[list[Leak], bool]:
+                  own: bool, unread: list[str]) -> tuple[list[Leak], bool]:
     """`check_file`'s leaks, and whether a name the key holds passed as one of qualcode's labels."""
     if isinstance(source, Path) and not source.is_file():
         raise InvalidInput(f"{source} is not a file" if source.exists() else f"{source} does not exist")
     name = name or (source.name if isinstance(source, Path) else "")
     try:
-        parts = list(file_parts(source, name, limits))
+        parts = list(file_parts(source, name, limits, unread))
     except (zipfile.BadZipFile, KeyError, OSError) as error:
         raise InvalidInput(f"{name} cannot be read for the leak check: {error}") from None
     # The file's own name travels with it ("Sissel Bakken notat.txt"), as the exporters' guard
@@ -776,7 +782,11 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
     for leak, _ in scan_offsets(visible(written), key, KnownMatcher(key)) if written else ():
         raise LeakFound(f"refused to write {written}: its name holds {leak.kind} {leak.found!r}",
                         "give the file a name without it; nothing was written")
-    leaks, labelled = _checked_file(source, key, name, EXPORT_LIMITS if isinstance(source, bytes) else None, own=True)
+    unread: list[str] = []
+    leaks, labelled = _checked_file(source, key, name, EXPORT_LIMITS if isinstance(source, bytes) else None, True, unread)
+    if unread:  # qualcode writes no such part; one that is there cannot be vouched for
+        raise UnreadableFile(f"refused to write {written}: its part {unread[0]} holds no text the leak check can read",
+                             "nothing was written; report this as a bug")
     if leaks and cleared is not None:
         leaks = [leak for leak in leaks if not cleared(leak)]
     if leaks:

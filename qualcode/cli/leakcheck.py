@@ -12,7 +12,7 @@ from qualcode.anonymise.leakcheck import check_file
 from qualcode.anonymise.own_exports import is_own_export
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
-from qualcode.errors import LeakFound
+from qualcode.errors import LeakFound, UnreadableFile
 
 
 @click.command("leakcheck")
@@ -28,7 +28,8 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
         key = workspace.read_key()
         with workspace.begin() as session:  # a number a quote's cut left bare is read where it stands
             # qualcode's labels pass as labels only in a file this project exported as it is now.
-            found = [leak for path in files for leak in check_file(path, key, own=_exported_here(session, path))]
+            unread: dict[Path, list[str]] = {path: [] for path in files}
+            found = [leak for path in files for leak in check_file(path, key, own=_exported_here(session, path), unread=unread[path])]
             cleared = cleared_in_project(session)
             kept = [leak for leak in found if cleared(leak)]
     leaks = [leak for leak in found if leak not in kept]
@@ -40,8 +41,19 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
     for leak in kept:
         note(f"{leak.file} ({leak.where}): {leak.found!r} read as {leak.kind} alone, but the project's transcripts hold it "
              "only where the words around it make it none (an amount or a date): not counted")
+    for path, parts in unread.items():
+        if parts:
+            note(f"{path.name}: not read: {', '.join(parts[:3])}{f' and {len(parts) - 3} more' if len(parts) > 3 else ''}"
+                 " (a PDF, a picture or a recording: the leak check reads text)")
     if leaks:
         raise LeakFound(f"{_count(len(leaks), 'identifier')} found in {_count(len({leak.file for leak in leaks}), 'file')}")
+    not_read = sum(len(parts) for parts in unread.values())
+    if not_read:
+        # A name in them would pass unseen: "no identifiers found" would vouch for what was never read.
+        raise UnreadableFile(
+            f"no identifiers found in what was read, but {_count(not_read, 'part')} could not be read (named above)",
+            "check those in the program they came from, or share the file without them",
+        )
     note(f"no identifiers found in {_count(len(files), 'file')}")
 
 
