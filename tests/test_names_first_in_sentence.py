@@ -457,3 +457,19 @@ def test_a_name_in_single_quotes_before_a_full_stop_is_proposed_without_them() -
 def test_the_first_of_two_names_who_do_something_is_proposed_however_common_a_word(text: str, names: list[str]) -> None:
     """Only the second name was proposed ("Dag", "Kari"): accepted, it left "Liv" and "Per" in the text."""
     assert _first(text) == names
+
+
+@pytest.mark.parametrize("text", [
+    "D1: Green kom inn.", "D1: Det var sånn. Green gikk tidlig.", "D1: Green skrev til meg.",
+])
+def test_a_surname_that_is_an_english_word_is_proposed_where_it_does_what_a_person_does(text: str) -> None:
+    """"Green" (on the list of surnames that are words too) was read as the definite form of the nynorsk "gre"
+    ("gre|en", as "skog|en"), a thing that comes and goes, and stored as said; English writes it far more than bokmål."""
+    assert "Green" in _first(text)
+
+
+@pytest.mark.parametrize("text", [
+    "D1: Green card var vanskelig å få.", "D1: Facebook kom med en oppdatering.", "D1: Skogen kom nærmere. Stranden gikk vi til.",
+])
+def test_english_words_and_things_first_in_a_sentence_are_still_not_proposed(text: str) -> None:
+    assert _first(text) == []

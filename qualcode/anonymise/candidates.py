@@ -1168,7 +1168,12 @@ def _does_as_a_person(doc: Doc, index: int) -> bool:
 
 def _a_things_definite_form(folded: str) -> bool:
     """Whether `folded`, a surname that is an everyday word, is a noun's definite form: a word bokmål or nynorsk
-    knows with "-en", "-et" or "-a" after it ("skog|en", "strøm|men", "sjø|en", "nakke|n"); not "brun" or "vold"."""
+    knows with "-en", "-et" or "-a" after it ("skog|en", "strøm|men", "sjø|en", "nakke|n"); not "brun" or "vold", nor a
+    word English writes more than bokmål does ("green", which reads as nynorsk's "gre|en")."""
+    from wordfreq import zipf_frequency
+
+    if zipf_frequency(folded, "en") > zipf(folded):
+        return False  # a name written abroad as at home, such as the English word it is: no Norwegian noun's form
     stems = [folded[:-len(ending)] for ending in ("en", "et", "a") if folded.endswith(ending)]
     stems += [stem[:-1] for stem in stems if len(stem) > 2 and stem[-1] == stem[-2]]  # "strømm" of "strømmen"
     if folded.endswith("en"):
