@@ -18,7 +18,8 @@ bokmål word by frequency (wordfreq). Known given names and surnames (Faker's li
 Norwegian place names (data/places.txt) are never ordinary, so "Bjørn", "Sol" and "Moss"
 are still proposed; a place name is proposed with the kind "place". Surnames that are everyday words too
 ("Vold", "Nord", "Lange": data/names.txt lists them apart) are proposed where what stands around them makes
-them someone: the subject of what a person does, says or is ("Vold kom inn", "Foss sa det"), a genitive
+them someone: the subject of what a person does, says or is ("Vold kom inn", "Foss sa det"), named before a comma
+and taken up by a pronoun for a person or a role ("Vold, han sa at", "Foss, saksbehandleren min, ringte"), a genitive
 ("Volds kontor", "Vold sin sekretær"), or alone and capitalised inside a sentence ("hos Vold"); not "Vold har
 økt", "NAV Nord". Names in lower case are proposed when they are given names or surnames no dictionary holds
 ("amina", "hansen"), in their genitives too ("karis mor").
@@ -1107,22 +1108,19 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     verb a subject comes first with ("Aras kom for sent").
     Not when the verb's own subject follows it ("Lovely var det"), nor a role, a kinship word or a
     noun's definite form ("Veilederen sa", "Bestemor sa", "Fastlegen ringte"), nor what is said aloud."""
-    if index + 1 >= len(doc) or not doc[index].whitespace_:
+    if index + 1 >= len(doc):
         return False
+    if doc[index + 1].text == ",":
+        # Named, and taken up after the comma by who the subject is ("Per, han sa at", "Rodel, altså veilederen, sa").
+        return _named_before_a_comma(doc, index) and _may_stand_bare(doc[index].text, lowered)
     word, verb = doc[index].text, doc[index + 1].lower_
-    folded = word.casefold()
-    if verb not in SUBJECT_VERBS or len(word) < 3 or not word.isalpha() or folded in WORDS_FOR_PEOPLE:
+    if verb not in SUBJECT_VERBS or not doc[index].whitespace_ or not _may_stand_bare(word, lowered):
         return False
+    folded = word.casefold()
     # A listed name that is also a word ("Per", "Liv", "Nok", "Trang") is the word as often where a sentence
     # begins, and written in lower case elsewhere as that word: where it stands says which it is.
     listed = folded in _names() or folded in _surnames_also_words()
-    if not listed and (folded in lowered or _common(folded)):
-        return False
     if _subject_after_verb(doc, index + 1, listed):
-        return False
-    if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded):
-        return False
-    if not listed and not _bare_word(folded):
         return False
     if _says(doc, index, listed):
         return True
@@ -1138,6 +1136,44 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     return zipf(folded) < NAME_PART_MAX_ZIPF
 
 
+def _may_stand_bare(word: str, lowered: set[str]) -> bool:
+    """Whether `word`, where a sentence begins, may be a name standing bare as a subject (_bare_subject): a listed
+    name however common a word, or a word the text never writes in lower case, no everyday word, and as a name is
+    (_bare_word); not a word for people, a role, a kinship word, what is said aloud or a noun's definite form."""
+    folded = word.casefold()
+    if len(word) < 3 or not word.isalpha() or folded in WORDS_FOR_PEOPLE:
+        return False
+    listed = folded in _names() or folded in _surnames_also_words()
+    if not listed and (folded in lowered or _common(folded)):
+        return False
+    if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded):
+        return False
+    return listed or _bare_word(folded)
+
+
+# Pronouns for a person, which take up a name said before them and a comma ("Vold, han sa at", nynorsk "Vold, ho sa",
+# spoken "Foss, hu ringte"). A bare noun said so is taken up by "det" or "den" ("Vold, det er et problem").
+PERSONAL_PRONOUNS = frozenset("han hun ho hu".split())
+# What may stand between the comma and a role's label that takes up a name: "Vold, altså saksbehandleren, sa nei".
+BEFORE_APPOSITION = frozenset("altså dvs. eller".split())
+
+
+def _named_before_a_comma(doc: Doc, index: int) -> bool:
+    """Whether the word at `index`, before a comma, names the person the sentence goes on about: taken up by a
+    pronoun for a person that does what a person does ("Vold, han sa at", "Foss, hun ringte meg", "Lange, han
+    kom for sent"), or by a role's label ("Vold, altså saksbehandleren, sa nei", "Foss, saksbehandleren min, ringte").
+    A dialect takes up a thing by "han" or "ho" too ("Skogen, han kom nærmere"): a thing's definite form is someone
+    only where the pronoun says something."""
+    if index + 2 >= len(doc) or doc[index + 1].text != ",":
+        return False
+    after = index + 2
+    if doc[after].lower_ in PERSONAL_PRONOUNS:
+        return _does_as_a_person(doc, after) and (_says(doc, after, named=True) or not _a_things_definite_form(doc[index].lower_))
+    if doc[after].lower_ in BEFORE_APPOSITION:
+        after += 1
+    return _role_after(doc, after)
+
+
 def _acts(doc: Doc, index: int) -> bool:
     """Whether the word at `index` is the subject of a verb said of people right after it, or of a modal or
     "har" and one ("Vold sa at", "Foss sa det", "Nord har ringt"), of a verb saying what a person does
@@ -1151,6 +1187,8 @@ def _acts(doc: Doc, index: int) -> bool:
 def _does_as_a_person(doc: Doc, index: int) -> bool:
     """Whether the word at `index` is the subject of what follows as a person is (_acts), whatever stands before it,
     alone or with another ("Vold og Foss sa at")."""
+    if _named_before_a_comma(doc, index):
+        return True
     if index + 1 >= len(doc) or not doc[index].whitespace_:
         return False
     if _says(doc, index, named=True) or _owns(doc, index):
@@ -1208,12 +1246,30 @@ def _owns(doc: Doc, index: int) -> bool:
     return index + 2 < len(doc) and doc[index].whitespace_ != "" and doc[index + 1].lower_ in OWNED_BY and doc[index + 2].is_alpha
 
 
+# What people are called by their work in the services an interview is about, bokmål and nynorsk, beside the
+# interview's roles (ROLE_LABELS): said of one bare, "var saksbehandleren min", "Foss, fastlegen min, ringte".
+PEOPLE_BY_THEIR_WORK = frozenset((
+    "saksbehandler sakshandsamar fastlege lege sjef kollega nabo tolk lærer lærar psykolog rådgiver rådgjevar "
+    "konsulent jobbkonsulent arbeidsgiver arbeidsgjevar sykepleier sjukepleiar terapeut mentor kontaktperson advokat"
+).split())
+
+
+def _a_persons_label(folded: str) -> bool:
+    """Whether `folded` is a role's label (_role) or what a person is called by their work, indefinite or definite
+    ("saksbehandler", "saksbehandleren", "legen", "kollegaen")."""
+    if _role(folded) or folded in PEOPLE_BY_THEIR_WORK:
+        return True
+    return (folded.endswith("en") and folded[:-2] in PEOPLE_BY_THEIR_WORK) or (
+        folded.endswith("en") and folded[:-1] in PEOPLE_BY_THEIR_WORK)
+
+
 def _role_after(doc: Doc, index: int) -> bool:
-    """Whether a role's label, with a possessive before it or none, ends what the copula before `index` says
-    ("var veilederen min", "er min veileder", "var saksbehandler."), which it says of a person."""
+    """Whether a role's label, or what a person is called by their work (_a_persons_label), with a possessive before
+    it or none, ends what the copula before `index` says ("var veilederen min", "er min veileder", "var
+    saksbehandler."), which it says of a person."""
     if index < len(doc) and doc[index].lower_ in POSSESSIVES:
         index += 1
-    return index < len(doc) and _role(doc[index].lower_) and _ends_phrase(doc, index + 1)
+    return index < len(doc) and _a_persons_label(doc[index].lower_) and _ends_phrase(doc, index + 1)
 
 
 def _says(doc: Doc, index: int, named: bool = False) -> bool:
