@@ -499,3 +499,23 @@ def test_a_name_said_first_and_taken_up_by_a_pronoun_or_a_role_after_a_comma_is_
 ])
 def test_a_word_first_before_a_comma_and_what_takes_it_up_as_a_thing_is_not_proposed(text: str) -> None:
     assert _first(text) == []
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    # The initial's full stop ends the sentence too: what follows is the next sentence's.
+    ("D1: Jeg snakket med Kari H. Lars kom også.", ["Kari", "Lars"]),
+    ("D1: Jeg snakket med Kari H. Hun sa at det var greit.", ["Kari"]),
+    # A given name as common as a word, before an initial, is the name.
+    ("D1: Per H. kom inn.", ["Per"]), ("D1: Det var sånn. Liv K. ringte meg.", ["Liv"]),
+])
+def test_a_name_before_an_initial_is_proposed_and_the_run_ends_with_the_initial(text: str, names: list[str]) -> None:
+    """"Kari H. Lars" was one run, proposed as "Kari Lars", which the text does not hold; "Per H." was read as the
+    word "Per" capitalised first in its sentence, and stored as said."""
+    assert _first(text) == names
+
+
+@pytest.mark.parametrize("text", [
+    "D1: Vi hadde en plan B. Det gikk fint.", "D1: Jeg var hos NAV H. i går.", "D1: Han gikk i klasse 3 B. Det var fint.",
+])
+def test_a_capital_and_a_full_stop_beside_no_name_is_not_proposed(text: str) -> None:
+    assert _first(text) == []

@@ -40,7 +40,7 @@ from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
     from qualcode.anonymise.key import KeyEntry
 
@@ -276,6 +276,34 @@ def _split_after_closing_quotes(doc: Doc, runs: list[tuple[int, int]]) -> list[t
     return cut
 
 
+# One capital and its full stop, which the tokenizer keeps as one token: an initial ("Kari H.", "K. Haugland").
+INITIAL = re.compile(r"[A-ZÆØÅ]\.")
+
+
+def _initial(token: Token) -> bool:
+    return INITIAL.fullmatch(token.text) is not None
+
+
+def _split_after_initials(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` cut after an initial before a capitalised word that is no surname: the initial's full stop ends the
+    sentence too ("med Kari H. Lars kom også" was proposed as "Kari Lars", which the text does not hold). Before a
+    surname it is a middle initial, and the name goes on ("Kari H. Hansen")."""
+    cut: list[tuple[int, int]] = []
+    for start, end in runs:
+        for index in range(start, end - 1):
+            if _initial(doc[index]) and doc[index + 1].lower_ not in surnames():
+                cut.append((start, index + 1))
+                start = index + 1
+        cut.append((start, end))
+    return cut
+
+
+def _before_an_initial(doc: Doc, index: int, end: int) -> bool:
+    """Whether the word at `index` is a given name, however common a word, with an initial after it in its run, as a
+    name is written ("Per H. kom inn"; "Per" is the word as often where a sentence begins)."""
+    return index + 1 < end and doc[index].lower_ in given_names() and _initial(doc[index + 1])
+
+
 def _names_in_file_name(written: str, at: int, text: str, ignored: set[str], lowered: set[str], context: int) -> list[Proposal]:
     """The parts of a file name at `at` in `text` that are listed names, or read as names where a
     sentence begins would ("Nordmann", "Sivakumar" of "Sivakumar-20240213_100312-Møteopptak"; not
@@ -326,7 +354,8 @@ def propose(
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
         file_names = _file_names(doc)
-        for start, end in _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names)):
+        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names))
+        for start, end in _split_after_initials(doc, runs) if "." in doc.text else runs:
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
             # alone: they are looked at by index, and a Proposal is made only for what is left.
@@ -348,7 +377,7 @@ def propose(
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
                         or _genitive_of_a_name(doc, start, lowered) or (token.lower_ in _surnames_also_words() and _acts(doc, start))
-                        or _first_of_two_named(doc, start)
+                        or _first_of_two_named(doc, start) or _before_an_initial(doc, start, end)
                         or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
@@ -634,6 +663,7 @@ def _run_proposal(
     words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
     if not words:
         return None
+
     # A genitive's apostrophe ("Lars' kontor", "Foss' kontor") is no part of the name, nor a closing quote and the
     # full stop the tokenizer keeps with it ("het 'Kari'."): with them, "Lars'" was read as no listed name, and as
     # common as "Lars", and left in the text, and "Kari'." was proposed so for the key to learn.
