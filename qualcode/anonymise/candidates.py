@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from qualcode.anonymise.faker_names import faker_names
-from qualcode.anonymise.patterns import all_emails
+from qualcode.anonymise.patterns import all_emails, street_before_a_date
 from qualcode.anonymise.word_lists import data_lines
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
@@ -378,6 +378,7 @@ def propose(
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
                         or _genitive_of_a_name(doc, start, lowered) or (token.lower_ in _surnames_also_words() and _acts(doc, start))
                         or _first_of_two_named(doc, start) or _before_an_initial(doc, start, end)
+                        or (start + 1 < len(doc) and _after_number(doc, start + 2) and street_before_a_date(text, base + token.idx))
                         or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
