@@ -2891,6 +2891,31 @@ def test_a_ring_roads_address_is_one_address_and_a_date_after_a_street_stays_a_d
     assert pseudonymise("I Storgata 17. mai gikk toget.", key, "b.txt").text == "I Storgata 17. mai gikk toget."
 
 
+@pytest.mark.parametrize(("said", "street"), [
+    ("Storgata 17. mai var en fin dag.", "Storgata"), ("Det var sånn. Parkveien 3. mars flyttet vi.", "Parkveien"),
+    ("Kirkeringen 5. mai var det fest.", "Kirkeringen"),
+])
+def test_a_street_first_in_its_sentence_before_a_date_is_proposed_and_the_date_kept(said: str, street: str) -> None:
+    """Inside a sentence ("I Storgata 17. mai") the street was proposed as any street without its number; first in
+    its sentence it was read as a word capitalised for grammar, and stored unproposed."""
+    from qualcode.importers.document import ParsedDocument, TurnSpan
+    from qualcode.importers.pseudonymise import pseudonymise_document
+
+    text = f"D1: {said}\n"
+    document = ParsedDocument(text, [TurnSpan("D1", 4, len(text) - 1)], "txt")
+    prepared = pseudonymise_document(document, {}, PseudonymKey("prosjekt"), "fil.txt", set())
+    assert prepared.document.text == text
+    assert [proposal.text for proposal in prepared.proposals] == [street]
+
+
+def test_what_begins_a_sentence_before_a_date_as_a_street_does_and_is_none_is_not_proposed() -> None:
+    """A noun of "-ing" in its definite form, and the everyday ways, which the detectors take for no street."""
+    from qualcode.anonymise.candidates import propose
+
+    text = "D1: Opplæringen 17. mai var bra. Motorveien 3. mars var stengt. Hovedgata 17. mai var full."
+    assert propose(text, (), (), {"D1"}, [4]) == []
+
+
 def test_a_user_name_the_key_holds_is_found_as_written_and_only_so() -> None:
     """Learned as "g.rasmussen", it is found so anywhere, but its words apart ("G. Rasmussen",
     "m a o" of a wrongly learned "m.a.o") are other text."""

@@ -18,7 +18,8 @@ bokmål word by frequency (wordfreq). Known given names and surnames (Faker's li
 Norwegian place names (data/places.txt) are never ordinary, so "Bjørn", "Sol" and "Moss"
 are still proposed; a place name is proposed with the kind "place". Surnames that are everyday words too
 ("Vold", "Nord", "Lange": data/names.txt lists them apart) are proposed where what stands around them makes
-them someone: the subject of what a person does, says or is ("Vold kom inn", "Foss sa det"), a genitive
+them someone: the subject of what a person does, says or is ("Vold kom inn", "Foss sa det"), named before a comma
+and taken up by a pronoun for a person or a role ("Vold, han sa at", "Foss, saksbehandleren min, ringte"), a genitive
 ("Volds kontor", "Vold sin sekretær"), or alone and capitalised inside a sentence ("hos Vold"); not "Vold har
 økt", "NAV Nord". Names in lower case are proposed when they are given names or surnames no dictionary holds
 ("amina", "hansen"), in their genitives too ("karis mor").
@@ -33,13 +34,13 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from qualcode.anonymise.faker_names import faker_names
-from qualcode.anonymise.patterns import all_emails
+from qualcode.anonymise.patterns import all_emails, street_before_a_date
 from qualcode.anonymise.word_lists import data_lines
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
     from qualcode.anonymise.key import KeyEntry
 
@@ -275,6 +276,34 @@ def _split_after_closing_quotes(doc: Doc, runs: list[tuple[int, int]]) -> list[t
     return cut
 
 
+# One capital and its full stop, which the tokenizer keeps as one token: an initial ("Kari H.", "K. Haugland").
+INITIAL = re.compile(r"[A-ZÆØÅ]\.")
+
+
+def _initial(token: Token) -> bool:
+    return INITIAL.fullmatch(token.text) is not None
+
+
+def _split_after_initials(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` cut after an initial before a capitalised word that is no surname: the initial's full stop ends the
+    sentence too ("med Kari H. Lars kom også" was proposed as "Kari Lars", which the text does not hold). Before a
+    surname it is a middle initial, and the name goes on ("Kari H. Hansen")."""
+    cut: list[tuple[int, int]] = []
+    for start, end in runs:
+        for index in range(start, end - 1):
+            if _initial(doc[index]) and doc[index + 1].lower_ not in surnames():
+                cut.append((start, index + 1))
+                start = index + 1
+        cut.append((start, end))
+    return cut
+
+
+def _before_an_initial(doc: Doc, index: int, end: int) -> bool:
+    """Whether the word at `index` is a given name, however common a word, with an initial after it in its run, as a
+    name is written ("Per H. kom inn"; "Per" is the word as often where a sentence begins)."""
+    return index + 1 < end and doc[index].lower_ in given_names() and _initial(doc[index + 1])
+
+
 def _names_in_file_name(written: str, at: int, text: str, ignored: set[str], lowered: set[str], context: int) -> list[Proposal]:
     """The parts of a file name at `at` in `text` that are listed names, or read as names where a
     sentence begins would ("Nordmann", "Sivakumar" of "Sivakumar-20240213_100312-Møteopptak"; not
@@ -325,7 +354,8 @@ def propose(
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(text):
         file_names = _file_names(doc)
-        for start, end in _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names)):
+        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names))
+        for start, end in _split_after_initials(doc, runs) if "." in doc.text else runs:
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
             # alone: they are looked at by index, and a Proposal is made only for what is left.
@@ -347,7 +377,8 @@ def propose(
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
                         or _genitive_of_a_name(doc, start, lowered) or (token.lower_ in _surnames_also_words() and _acts(doc, start))
-                        or _first_of_two_named(doc, start)
+                        or _first_of_two_named(doc, start) or _before_an_initial(doc, start, end)
+                        or (start + 1 < len(doc) and _after_number(doc, start + 2) and street_before_a_date(text, base + token.idx))
                         or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
                 # A first word that is no everyday word, before what is proposed itself, may be a name's
@@ -633,6 +664,7 @@ def _run_proposal(
     words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
     if not words:
         return None
+
     # A genitive's apostrophe ("Lars' kontor", "Foss' kontor") is no part of the name, nor a closing quote and the
     # full stop the tokenizer keeps with it ("het 'Kari'."): with them, "Lars'" was read as no listed name, and as
     # common as "Lars", and left in the text, and "Kari'." was proposed so for the key to learn.
@@ -1107,22 +1139,19 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     verb a subject comes first with ("Aras kom for sent").
     Not when the verb's own subject follows it ("Lovely var det"), nor a role, a kinship word or a
     noun's definite form ("Veilederen sa", "Bestemor sa", "Fastlegen ringte"), nor what is said aloud."""
-    if index + 1 >= len(doc) or not doc[index].whitespace_:
+    if index + 1 >= len(doc):
         return False
+    if doc[index + 1].text == ",":
+        # Named, and taken up after the comma by who the subject is ("Per, han sa at", "Rodel, altså veilederen, sa").
+        return _named_before_a_comma(doc, index) and _may_stand_bare(doc[index].text, lowered)
     word, verb = doc[index].text, doc[index + 1].lower_
-    folded = word.casefold()
-    if verb not in SUBJECT_VERBS or len(word) < 3 or not word.isalpha() or folded in WORDS_FOR_PEOPLE:
+    if verb not in SUBJECT_VERBS or not doc[index].whitespace_ or not _may_stand_bare(word, lowered):
         return False
+    folded = word.casefold()
     # A listed name that is also a word ("Per", "Liv", "Nok", "Trang") is the word as often where a sentence
     # begins, and written in lower case elsewhere as that word: where it stands says which it is.
     listed = folded in _names() or folded in _surnames_also_words()
-    if not listed and (folded in lowered or _common(folded)):
-        return False
     if _subject_after_verb(doc, index + 1, listed):
-        return False
-    if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded):
-        return False
-    if not listed and not _bare_word(folded):
         return False
     if _says(doc, index, listed):
         return True
@@ -1138,6 +1167,44 @@ def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
     return zipf(folded) < NAME_PART_MAX_ZIPF
 
 
+def _may_stand_bare(word: str, lowered: set[str]) -> bool:
+    """Whether `word`, where a sentence begins, may be a name standing bare as a subject (_bare_subject): a listed
+    name however common a word, or a word the text never writes in lower case, no everyday word, and as a name is
+    (_bare_word); not a word for people, a role, a kinship word, what is said aloud or a noun's definite form."""
+    folded = word.casefold()
+    if len(word) < 3 or not word.isalpha() or folded in WORDS_FOR_PEOPLE:
+        return False
+    listed = folded in _names() or folded in _surnames_also_words()
+    if not listed and (folded in lowered or _common(folded)):
+        return False
+    if _role(folded) or folded.endswith(KINSHIP_ENDINGS) or _said_aloud(folded) or _definite_noun(folded):
+        return False
+    return listed or _bare_word(folded)
+
+
+# Pronouns for a person, which take up a name said before them and a comma ("Vold, han sa at", nynorsk "Vold, ho sa",
+# spoken "Foss, hu ringte"). A bare noun said so is taken up by "det" or "den" ("Vold, det er et problem").
+PERSONAL_PRONOUNS = frozenset("han hun ho hu".split())
+# What may stand between the comma and a role's label that takes up a name: "Vold, altså saksbehandleren, sa nei".
+BEFORE_APPOSITION = frozenset("altså dvs. eller".split())
+
+
+def _named_before_a_comma(doc: Doc, index: int) -> bool:
+    """Whether the word at `index`, before a comma, names the person the sentence goes on about: taken up by a
+    pronoun for a person that does what a person does ("Vold, han sa at", "Foss, hun ringte meg", "Lange, han
+    kom for sent"), or by a role's label ("Vold, altså saksbehandleren, sa nei", "Foss, saksbehandleren min, ringte").
+    A dialect takes up a thing by "han" or "ho" too ("Skogen, han kom nærmere"): a thing's definite form is someone
+    only where the pronoun says something."""
+    if index + 2 >= len(doc) or doc[index + 1].text != ",":
+        return False
+    after = index + 2
+    if doc[after].lower_ in PERSONAL_PRONOUNS:
+        return _does_as_a_person(doc, after) and (_says(doc, after, named=True) or not _a_things_definite_form(doc[index].lower_))
+    if doc[after].lower_ in BEFORE_APPOSITION:
+        after += 1
+    return _role_after(doc, after)
+
+
 def _acts(doc: Doc, index: int) -> bool:
     """Whether the word at `index` is the subject of a verb said of people right after it, or of a modal or
     "har" and one ("Vold sa at", "Foss sa det", "Nord har ringt"), of a verb saying what a person does
@@ -1151,6 +1218,8 @@ def _acts(doc: Doc, index: int) -> bool:
 def _does_as_a_person(doc: Doc, index: int) -> bool:
     """Whether the word at `index` is the subject of what follows as a person is (_acts), whatever stands before it,
     alone or with another ("Vold og Foss sa at")."""
+    if _named_before_a_comma(doc, index):
+        return True
     if index + 1 >= len(doc) or not doc[index].whitespace_:
         return False
     if _says(doc, index, named=True) or _owns(doc, index):
@@ -1168,7 +1237,12 @@ def _does_as_a_person(doc: Doc, index: int) -> bool:
 
 def _a_things_definite_form(folded: str) -> bool:
     """Whether `folded`, a surname that is an everyday word, is a noun's definite form: a word bokmål or nynorsk
-    knows with "-en", "-et" or "-a" after it ("skog|en", "strøm|men", "sjø|en", "nakke|n"); not "brun" or "vold"."""
+    knows with "-en", "-et" or "-a" after it ("skog|en", "strøm|men", "sjø|en", "nakke|n"); not "brun" or "vold", nor a
+    word English writes more than bokmål does ("green", which reads as nynorsk's "gre|en")."""
+    from wordfreq import zipf_frequency
+
+    if zipf_frequency(folded, "en") > zipf(folded):
+        return False  # a name written abroad as at home, such as the English word it is: no Norwegian noun's form
     stems = [folded[:-len(ending)] for ending in ("en", "et", "a") if folded.endswith(ending)]
     stems += [stem[:-1] for stem in stems if len(stem) > 2 and stem[-1] == stem[-2]]  # "strømm" of "strømmen"
     if folded.endswith("en"):
@@ -1203,12 +1277,30 @@ def _owns(doc: Doc, index: int) -> bool:
     return index + 2 < len(doc) and doc[index].whitespace_ != "" and doc[index + 1].lower_ in OWNED_BY and doc[index + 2].is_alpha
 
 
+# What people are called by their work in the services an interview is about, bokmål and nynorsk, beside the
+# interview's roles (ROLE_LABELS): said of one bare, "var saksbehandleren min", "Foss, fastlegen min, ringte".
+PEOPLE_BY_THEIR_WORK = frozenset((
+    "saksbehandler sakshandsamar fastlege lege sjef kollega nabo tolk lærer lærar psykolog rådgiver rådgjevar "
+    "konsulent jobbkonsulent arbeidsgiver arbeidsgjevar sykepleier sjukepleiar terapeut mentor kontaktperson advokat"
+).split())
+
+
+def _a_persons_label(folded: str) -> bool:
+    """Whether `folded` is a role's label (_role) or what a person is called by their work, indefinite or definite
+    ("saksbehandler", "saksbehandleren", "legen", "kollegaen")."""
+    if _role(folded) or folded in PEOPLE_BY_THEIR_WORK:
+        return True
+    return (folded.endswith("en") and folded[:-2] in PEOPLE_BY_THEIR_WORK) or (
+        folded.endswith("en") and folded[:-1] in PEOPLE_BY_THEIR_WORK)
+
+
 def _role_after(doc: Doc, index: int) -> bool:
-    """Whether a role's label, with a possessive before it or none, ends what the copula before `index` says
-    ("var veilederen min", "er min veileder", "var saksbehandler."), which it says of a person."""
+    """Whether a role's label, or what a person is called by their work (_a_persons_label), with a possessive before
+    it or none, ends what the copula before `index` says ("var veilederen min", "er min veileder", "var
+    saksbehandler."), which it says of a person."""
     if index < len(doc) and doc[index].lower_ in POSSESSIVES:
         index += 1
-    return index < len(doc) and _role(doc[index].lower_) and _ends_phrase(doc, index + 1)
+    return index < len(doc) and _a_persons_label(doc[index].lower_) and _ends_phrase(doc, index + 1)
 
 
 def _says(doc: Doc, index: int, named: bool = False) -> bool:

@@ -543,6 +543,15 @@ def _a_day_not_a_house(text: str, street: re.Match[str]) -> bool:
     return number.isdigit() and 1 <= int(number) <= 31 and _MONTH_AFTER_A_DAY.match(text, street.end()) is not None
 
 
+def street_before_a_date(text: str, at: int) -> bool:
+    """Whether a street's name begins at `at` in `text` before a day and a month's name ("Storgata 17. mai"), which
+    find_patterns leaves as the date it is: the street is then named without its number, and proposed as a name is,
+    first in its sentence too. Not a noun of "-ing" nor an everyday way ("Opplæringen 17. mai", "Motorveien 3. mars")."""
+    street = STREET.match(text, at)
+    return (street is not None and _a_day_not_a_house(text, street) and not _an_ing_noun(street)
+            and street.group().rsplit(" ", 1)[0].casefold() not in COMMON_WAYS)
+
+
 def _an_ing_noun(street: re.Match[str]) -> bool:
     """Whether a STREET match ending in "-ringen" is a noun of "-ing" in its definite form before a count
     ("Opplæringen 4 av oss", "Arbeidsavklaringen 2"): its indefinite form, or a last part of it that ends in "ring"
