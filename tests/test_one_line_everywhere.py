@@ -23,8 +23,11 @@ HIDDEN = {
     "byte order mark": "bom\ufeffx",
     "line separator": "linje\u2028to",
     "line break": "linje\nto",
+    "unassigned": "ukjent\u0378tegn",  # no character yet, where no emoji is put
 }
 FAMILY = "familien \U0001f469\u200d\U0001f469\u200d\U0001f467"  # 👩‍👩‍👧: an emoji's joiner is what was written
+# Emoji of Unicode 15 (🫨 shaking face, 🪿 goose), later than Python 3.11's Unicode 14, joined too.
+LATER = "skjelven \U0001fae8 og \U0001fabf\u200d\U0001f525"
 
 TYPED = {
     "office": ("participants", "edit", "D1", "--office"),
@@ -63,6 +66,15 @@ def test_an_emoji_joined_by_a_zero_width_joiner_is_taken_wherever_it_is_typed(de
     taken = run("--project", str(demo), "--coder", "Forsker 1", *TYPED[where], FAMILY)
     assert taken.exit_code == 0, taken.output
     assert any(FAMILY in str(value) for row in _stored(demo) for value in row)
+
+
+@pytest.mark.parametrize("where", TYPED)
+def test_an_emoji_later_than_python_s_unicode_is_taken_wherever_it_is_typed(demo: Path, where: str) -> None:
+    """A code named with an emoji a phone offers since 2022 ("🫨") was refused as holding "a line break or
+    control character (U+1FAE8 unnamed)": Python 3.11 knows Unicode 14, where it is not yet assigned."""
+    taken = run("--project", str(demo), "--coder", "Forsker 1", *TYPED[where], LATER)
+    assert taken.exit_code == 0, taken.output
+    assert any(LATER in str(value) for row in _stored(demo) for value in row)
 
 
 def test_a_qdpx_s_note_title_and_code_name_are_put_on_one_line_and_said(session: Session, tmp_path: Path) -> None:

@@ -29,6 +29,9 @@ _TAGS = frozenset(map(chr, range(0xE0020, 0xE0080)))
 _TAG_BASE = "\U0001f3f4"  # 🏴, the black flag a subdivision's tags follow
 _EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f") | _TAGS
 _SYMBOLS = {"So", "Sk"}  # emoji and their skin-tone modifiers
+# Where Unicode puts new emoji: a code point this Python's Unicode (14.0) has not assigned there is
+# an emoji of a later version ("🫨", U+1FAE8, of 15.0, typed on a phone), not an unassigned character.
+_EMOJI_BLOCKS = range(0x1F000, 0x1FB00)
 # The zero-width non-joiner and joiner, which Persian, Arabic and Indic scripts spell with.
 _SCRIPT_JOINERS = frozenset("\u200c\u200d")
 # C0 and C1 control characters but tab and line feed.
@@ -102,11 +105,11 @@ def invisible_kept(text: str, index: int) -> bool:
     position = index - 1
     while position >= 0 and text[position] in _EMOJI_JOINERS:
         position -= 1
-    if position < 0 or unicodedata.category(text[position]) not in _SYMBOLS:
+    if position < 0 or category(text[position]) not in _SYMBOLS:
         return False
     # A joiner joins two symbols: one before a letter goes.
     after = index + 1
-    return character != "\u200d" or (after < len(text) and unicodedata.category(text[after]) in _SYMBOLS)
+    return character != "\u200d" or (after < len(text) and category(text[after]) in _SYMBOLS)
 
 
 def _joins_script_letters(text: str, start: int, end: int) -> bool:
@@ -126,6 +129,12 @@ def _outside_latin(letter: str) -> bool:
     # A styled Latin letter (𝐒, 𝕚, ℬ) is Latin: a joiner between two of them would hide a name.
     return (code >= 0x0590 and not 0x1D00 <= code <= 0x1FFF and not 0xFF00 <= code <= 0xFFEF
             and not unicodedata.normalize("NFKC", letter).isascii())
+
+
+def category(character: str) -> str:
+    """The character's Unicode category, with an emoji later than this Python's Unicode read as the symbol it is."""
+    kind = unicodedata.category(character)
+    return "So" if kind == "Cn" and ord(character) in _EMOJI_BLOCKS else kind
 
 
 def one_line(text: str) -> str:
@@ -155,8 +164,8 @@ def _unseen(value: str, index: int) -> bool:
     # characters, line breaks and format characters (zero-width, right-to-left overrides) are not,
     # but for a joiner or selector within an emoji (👩‍👩‍👧, 🏳️‍🌈) or between two letters of a script that
     # spells with one, which are part of what was written and which `one_line` keeps.
-    category = unicodedata.category(value[index])
-    return category in ("Cc", "Co", "Cs", "Cn", "Zl", "Zp") or (category == "Cf" and not invisible_kept(value, index))
+    kind = category(value[index])
+    return kind in ("Cc", "Co", "Cs", "Cn", "Zl", "Zp") or (kind == "Cf" and not invisible_kept(value, index))
 
 
 def _escape(character: str) -> str:
@@ -167,7 +176,7 @@ def _escape(character: str) -> str:
 def on_one_line(value: str) -> str:
     """`value` as check_one_line takes it, length aside: its words on one line (`one_line`), without
     a character no list shows. What a .qdpx's variable is kept as, its whole kept elsewhere."""
-    flat = one_line("".join(character for character in value if unicodedata.category(character) not in ("Co", "Cs", "Cn")))
+    flat = one_line("".join(character for character in value if category(character) not in ("Co", "Cs", "Cn")))
     while (unseen := unseen_character(flat)) is not None:  # a format character `visible` leaves (U+0600)
         flat = " ".join(flat.replace(unseen, "").split())
     return flat
