@@ -147,3 +147,27 @@ def test_the_projects_own_export_merges_back_with_a_memo_the_key_wrote_a_name_in
     other.write(tmp_path / "annet.qdpx")
     with project.begin() as session, pytest.raises(NeedsReview, match=pieced):
         run_import(session, tmp_path / "annet.qdpx", key, "Forsker 1")
+
+
+def test_the_projects_own_export_merges_back_with_a_transcript_named_by_a_pseudonym(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
+    """A file named after its informant ("Sissel_Bakken_T1.txt") is stored under the pseudonym's
+    name: the project's own name, which merging its own .qdpx back proposes nowhere (it held the
+    whole file back for the pseudonym's words)."""
+    from qualcode.importers.service import import_file
+
+    project, key = coded
+    transcript = tmp_path / "Sissel_Bakken_T1.txt"
+    transcript.write_text("I: Hvordan gikk det?\nD1: Jeg fikk mer selvtillit etter hvert.\n", encoding="utf-8")
+    with project.begin() as session:
+        stored = import_file(session, transcript, key=key).name
+        entry = key.entry_for("Sissel Bakken")
+        assert entry is not None and stored == f"{entry.pseudonym.replace(' ', '_')}_T1"
+        add_coding(session, stored, "empowerment", get_or_create_coder(session, "Forsker 1"), match="Jeg fikk mer selvtillit")
+        exported = build_qdpx(session, "prosjekt").data
+    (tmp_path / "prosjekt.qdpx").write_bytes(exported)
+    with project.begin() as session:
+        counts = _counts(session)
+        merged = run_import(session, tmp_path / "prosjekt.qdpx", key, "Forsker 1")
+        assert (merged.codings_added, merged.memos_added, merged.imported) == (0, 0, [])
+        assert _counts(session) == counts
+    assert key.pending == []

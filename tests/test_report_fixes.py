@@ -355,3 +355,21 @@ def test_a_quote_from_notes_is_marked_as_the_notes_wording_not_the_informants(de
     with (tmp_path / "q.csv").open(encoding="utf-8-sig", newline="") as table:  # the quote table's attribution as the report's
         attributions = {row["quote"]: row["attribution"] for row in csv.DictReader(table)}
     assert attributions["ta ansvar for eget liv"] == "En veileder, fra referat" and attributions["Jeg fikk plass!"] == "En deltaker"
+
+
+def test_roles_written_in_nynorsk_are_labelled_as_the_roles_they_are(demo: Path, tmp_path: Path) -> None:
+    """A field trial: a team in a nynorsk-writing office gave its participants the roles "deltakar" and
+    "rettleiar". The report, in bokmål, called them all "En informant" (one small-group warning for all of
+    them), and counted "1 med rollen deltakar" where a bokmål role reads "1 deltaker"."""
+    ok(run(demo, "participants", "edit", "D1", "--role", "deltakar"))
+    ok(run(demo, "participants", "edit", "V1", "--role", "rettleiar"))
+    ok(run(demo, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", "Jeg fikk plass!"))
+    ok(run(demo, "coding", "add", "veileder_V1", "måltall-press", "--match", "Det ble mer om antall enn om hva folk faktisk trengte."))
+    written = texts(report(demo, tmp_path / "r.docx"))
+    quoted = [text for text in written if "[S-" in text]
+    assert any("Jeg fikk plass!" in text and "(En deltaker [S-" in text for text in quoted), quoted
+    assert any("faktisk trengte" in text and "(En veileder [S-" in text for text in quoted), quoted
+    note = next(text for text in written if text.startswith("Materialet"))
+    assert "med rollen" not in note, note
+    by_office = [text for text in texts(report(demo, tmp_path / "o.docx", "--attribution", "role-office")) if "Jeg fikk plass!" in text]
+    assert by_office and "(Deltaker, kontor A [S-" in by_office[0], by_office

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
 
 from qualcode.errors import ProjectError
 from qualcode.store.models import Base
@@ -569,3 +570,19 @@ def test_damage_inside_a_database_this_process_opened_is_told_after_a_failure(tm
         handle.write(random.Random(1).randbytes(size // 2))
     found = damage_behind()
     assert found is not None and found.message.startswith(f"the project database {database} is damaged")
+
+
+def test_an_unknown_transcript_names_the_one_of_the_same_informant_and_round(session: Session, tmp_path: Path) -> None:
+    """A name typed in bokmål for a file named in nynorsk ("deltaker_D1_T1" for "deltakar_D1_T1") is one
+    letter from another informant's transcript too ("deltaker_D4_T1"): the numbers, which tell informants
+    and rounds apart, choose among names as alike (it named D4's, the longer name winning the tie)."""
+    from qualcode.errors import NotFound
+    from qualcode.store.lookup import find_transcript
+    from tests.conftest import make_transcript
+
+    for name in ("deltakar_D1_T1", "deltaker_D4_T1"):
+        make_transcript(session, tmp_path, "I: Korleis gjekk det?\nD: Godt.\n" + name, name=name)
+    with pytest.raises(NotFound, match="did you mean 'deltakar_D1_T1'"):
+        find_transcript(session, "deltaker_D1_T1")
+    with pytest.raises(NotFound, match="did you mean 'deltaker_D4_T1'"):
+        find_transcript(session, "deltakar_D4_T1")

@@ -279,7 +279,10 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
     made: list[_Source] = []
     undecided: list[str] = []
     # Each name whole, read for review as the file's other names are, and kept as a memo where it is cut.
-    written_names = [source.name for source in package.sources]
+    # A transcript's name the project holds is its own (a .qdpx it exported, merged back), pseudonymised
+    # when it came in: "Knut_Rasmussen_T1", named so from its file, proposed its pseudonym's words.
+    own_names = set(session.scalars(select(Transcript.name)))
+    written_names = [source.name for source in package.sources if clean_text(source.name.strip(), key) not in own_names]
     for source in package.sources:
         written_name, source.name = source.name, as_kept(source.name, TRANSCRIPT_NAME_LENGTH)
         where = f"{package.file_name}:{source.name}"

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from qualcode.coding.passages import Quote, Voice
 from qualcode.errors import InvalidInput
-from qualcode.exporters.labels import ROLE_LABELS, ROLE_NAMES
+from qualcode.exporters.labels import ROLE_LABELS, ROLE_NAMES, role_key
 from qualcode.text.export_words import LABELS, NOT_VERBATIM
 
 TEMPLATES = {
@@ -92,7 +92,7 @@ def group_label(template: str, language: str, role: str | None, office: str | No
 
 
 def _filled(template: str, language: str, role_value: str | None, *, fields: dict[str, str], interviewer: bool = False) -> str:
-    role = (role_value or "").lower()
+    role = role_key(role_value or "")
     values = dict.fromkeys(FIELDS, "") | fields | ({
         "role_label": INTERVIEWER[language], "role_name": INTERVIEWER[language], "role": INTERVIEWER[language].lower(),
     } if interviewer else {

@@ -22,6 +22,17 @@ ROLE_NAMES = {
     "en": {"deltaker": "Participant", "veileder": "Caseworker", "leder": "Manager", "medforsker": "Co-researcher"},
 }
 
+# The roles as nynorsk writes them, which a report in bokmål or English labels as their bokmål names: a team
+# in a nynorsk office gave "deltakar" and "rettleiar", and every quote was "En informant".
+NYNORSK_ROLES = {"deltakar": "deltaker", "rettleiar": "veileder", "veiledar": "veileder", "leiar": "leder",
+                 "medforskar": "medforsker", "tiltaksarrangør": "tiltaksarrangør"}
+
+
+def role_key(role: str) -> str:
+    """A role as the label tables name it: in lower case, a nynorsk role by its bokmål name."""
+    folded = role.strip().lower()
+    return NYNORSK_ROLES.get(folded, folded)
+
 
 def labels(language: str) -> dict[str, str]:
     if language not in LABELS:
@@ -90,7 +101,7 @@ def listed(names: list[str], language: str) -> str:
 def _role_count(role: str | None, count: int, language: str) -> str:
     if role is None or not role.strip():
         return f"{count} " + ("uten oppgitt rolle" if language == "nb" else "with no stated role")
-    known = ROLE_NOUNS[language].get(role.lower())
+    known = ROLE_NOUNS[language].get(role_key(role))
     if known is None:
         return f"{count} " + (f"med rollen {role}" if language == "nb" else f"with the role {role}")
     return counted(count, *known)

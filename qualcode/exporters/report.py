@@ -39,6 +39,7 @@ from qualcode.exporters.labels import (
     labels,
     listed,
     method_note,
+    role_key,
 )
 from qualcode.exporters.report_options import BOOKMARK_PREFIX as BOOKMARK_PREFIX
 from qualcode.exporters.report_options import CODE_BOOKMARK_PREFIX, REPORT_OF
@@ -355,7 +356,7 @@ def _counts_table(document: Document, quotes: list[Quote], shown: int, language:
         if role is None:
             label = words["no_role"]
         else:
-            known = ROLE_NOUNS[language].get(role.lower())
+            known = ROLE_NOUNS[language].get(role_key(role))
             label = known[1] if known else role
         cells[0].text = label[:1].upper() + label[1:]
         cells[0].paragraphs[0].paragraph_format.left_indent = Cm(0.5)

@@ -104,10 +104,24 @@ def find_participant(session: Session, ref: str) -> Participant:
 def _nearest(session: Session, model: type[Transcript] | type[Participant], ref: str, missing: NotFound) -> NotFound:
     """`missing`, its hint led by the name most like `ref` ("did you mean ..."), as a filter's unknown value is told."""
     by_folded = {name.casefold(): name for name in session.scalars(select(model.name).order_by(model.name))}
-    close = difflib.get_close_matches(ref.casefold(), list(by_folded), n=1, cutoff=0.75)
-    if not close:
+    close = _likeliest(ref.casefold(), list(by_folded))
+    if close is None:
         return missing
-    return NotFound(missing.message, f"did you mean {by_folded[close[0]]!r}? {missing.hint}")
+    return NotFound(missing.message, f"did you mean {by_folded[close]!r}? {missing.hint}")
+
+
+def _likeliest(typed: str, names: list[str]) -> str | None:
+    """The name most like `typed` (as difflib's close matches, 0.75 alike at least); of names as alike,
+    the one with its numbers: they tell informants and rounds apart, so "deltaker_D1_T1" typed for the
+    nynorsk "deltakar_D1_T1" is not "deltaker_D4_T1", which difflib ranks alike and named, the larger string."""
+    scored = [(difflib.SequenceMatcher(None, name, typed).ratio(), name) for name in names]
+    close = [(score, name) for score, name in scored if score >= 0.75]
+    if not close:
+        return None
+    best = max(score for score, _ in close)
+    numbers = re.findall(r"\d+", typed)
+    alike = sorted((name for score, name in close if score == best), reverse=True)
+    return next((name for name in alike if re.findall(r"\d+", name) == numbers), alike[0])
 
 
 def current_text(transcript: Transcript) -> TextVersion:
