@@ -1864,6 +1864,40 @@ def test_typed_text_naming_a_word_waiting_for_review_in_any_form_is_refused(type
     refuse_undecided("Randaberg og skog, randi er ikke et navn her", key)  # other words; a part not written as a name
 
 
+def test_one_word_waiting_for_review_is_named_in_another_case_only_where_it_is_no_everyday_word() -> None:
+    """A field trial: with "Nynorsk" (of "Nynorsk-deltakarane") waiting, a memo on "nynorsk" was refused; with a
+    surname "Vold" waiting, so would one on "vold i hjemmet" be. In lower case such a word is the word, as the key
+    finds its own names (known.rare_words); a name no word is ("kari") is still refused however written."""
+    from qualcode.anonymise.key import Candidate
+    from qualcode.anonymise.typed_text import refuse_undecided
+
+    key = PseudonymKey("test")
+    key.pending.extend([Candidate("Vold", []), Candidate("Kari", [])])
+    refuse_undecided("Hun fortalte om vold i hjemmet.", key)
+    for typed in ("Vold kom inn.", "VOLD kom inn.", "kari ringte", "KARI ringte"):
+        with pytest.raises(InvalidInput, match="waits for review"):
+            refuse_undecided(typed, key)
+
+
+@pytest.mark.parametrize("said", ["Bokmål-deltakerne var yngre.", "Nynorsk-deltakarane snakka meir.",
+                                  "Vi snakka med Nynorsk-deltakarane.", "Samisk-talande deltakarar kom."])
+def test_a_language_named_before_a_hyphen_is_no_name(said: str) -> None:
+    """A memo that began "Nynorsk-deltakarane …" was held back for "Nynorsk", with the hint to add it as a person."""
+    from qualcode.anonymise.candidates import propose
+
+    assert propose(said, (), ()) == []
+
+
+def test_a_word_that_might_be_anything_is_added_with_the_kinds_to_choose_from(demo: Path) -> None:
+    """"Sogn" (a region) read as no kind in particular was offered as `--kind person`."""
+    from tests.test_cli import run
+
+    refused = run("--project", str(demo), "--coder", "Forsker 1", "memo", "add", "Sogn-kontoret hadde lengre ventetid.")
+    assert refused.exit_code == 1, refused.output
+    assert "`qualcode identifiers add 'Sogn' --kind KIND`, KIND one of person, place, nav_office, employer, school, other)" \
+        in refused.output and "--kind person" not in refused.output
+
+
 def test_typed_text_naming_a_word_waiting_for_review_is_refused(project: Project, key_access: KeyAccess, tmp_path: Path) -> None:
     from qualcode.anonymise.typed_text import guard_typed_text
     from qualcode.coding.coders import get_or_create_coder

@@ -233,22 +233,25 @@ def looked_up(text: str, key: PseudonymKey, *, folded: bool = False) -> AsStored
 def refuse_undecided(text: str, key: PseudonymKey) -> None:
     """Typed text may not name a word an import held back for review: nobody has said yet
     whether it is a name, so it cannot be stored as typed, nor replaced. It is found as a name
-    the key holds is: whole in any case, with look-alike or full-width letters, and by each of
-    its words as written, in a genitive too ("Skogheims" of "Randi Skogheim")."""
+    the key holds is: whole in any case (one word in another case only if it is no everyday word,
+    as known.rare_words: "vold" is no "Vold" waiting), with look-alike or full-width letters, and by
+    each of its words as written, in a genitive too ("Skogheims" of "Randi Skogheim")."""
     if not key.pending:
         return
-    from qualcode.anonymise.known import as_latin
+    from qualcode.anonymise.known import as_latin, rare_words
 
     typed = [match.group() for match in WORD.finditer(as_latin(visible(text)))]
     # A word of it as it is written ("Skogheim", "Skogheims"): not "per" the preposition for "Per".
     written = set(typed) | {word[:-1] for word in typed if word.endswith("s")}
     folded = f" {' '.join(word.casefold() for word in typed)} "
+    capitalised = {word.casefold() for word in typed if word[:1].isupper()}  # "Vold", "VOLD": as the key finds a name
     named_whole: list[str] = []
     named_by_a_word: list[str] = []
     for candidate in key.pending:
         parts = [match.group() for match in WORD.finditer(as_latin(candidate.text))]
         whole = f" {' '.join(part.casefold() for part in parts)} "  # in any case: "RANDI SKOGHEIM"
-        if whole in folded:
+        # A memo on "vold i hjemmet" or "nynorsk-deltakarane" named no "Vold" or "Nynorsk" waiting, and was refused.
+        if whole in folded and (len(parts) != 1 or parts[0].casefold() in capitalised or rare_words(candidate.text, "person")):
             named_whole.append(candidate.text)
         elif any(len(part) > 2 and part in written for part in parts):
             named_by_a_word.append(candidate.text)

@@ -28,6 +28,7 @@ from qualcode.importers.metadata import (
     stored_values,
     typed_value,
 )
+from qualcode.importers.pseudonymise import decide_hint
 from qualcode.store.attribute_names import attribute_guid, rename_in_states
 from qualcode.store.events import EventKind, hold_write_lock, record_event
 from qualcode.store.lookup import find_participant, find_transcript
@@ -202,8 +203,7 @@ def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:
         field = proposal.context.partition(":")[0]
         raise AwaitsReview(
             f"the {field} names {proposal.text!r}, a possible identifier nobody has decided about",
-            f"add it to the key (`qualcode identifiers add {proposal.text!r} --kind {proposal.kind or 'person'}`) or dismiss it"
-            f" (`qualcode anonymise dismiss {proposal.text!r}`), then edit again",
+            decide_hint(proposal.text, proposal.kind, "then edit again"),
         )
 
 

@@ -27,7 +27,7 @@ from qualcode.anonymise.candidates import (
     zipf,
 )
 from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.known import KnownMatcher
+from qualcode.anonymise.known import LIST_KINDS, KnownMatcher
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.anonymise.service import codebook_vocabulary, ignored_words
 from qualcode.anonymise.typed_text import refuse_undecided
@@ -359,10 +359,17 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
         first = proposals[0]
         raise UndecidedNames(
             f"the {what} names {first.text!r}, a possible identifier nobody has decided about",
-            f"add it to the key (`qualcode identifiers add {first.text!r} --kind {first.kind or 'person'}`) or dismiss it"
-            f" (`qualcode anonymise dismiss {first.text!r}`), then write it again",
+            decide_hint(first.text, first.kind, "then write it again"),
             proposals,
         )
+
+
+def decide_hint(text: str, kind: str | None, then: str) -> str:
+    """How to decide about a proposal typed text was refused for: the kind the finder read it as, or, where it
+    could not tell, the kinds to choose from. "--kind person" was offered for "Sogn", a region, and "Nynorsk"."""
+    add = f"`qualcode identifiers add {text!r} --kind {kind}`" if kind else (
+        f"`qualcode identifiers add {text!r} --kind KIND`, KIND one of {', '.join(LIST_KINDS)}")
+    return f"add it to the key ({add}) or dismiss it (`qualcode anonymise dismiss {text!r}`), {then}"
 
 
 def refuse_new_reviewer(session: Session, key: PseudonymKey, author: str, where: str) -> None:
