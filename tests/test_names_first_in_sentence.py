@@ -519,3 +519,19 @@ def test_a_name_before_an_initial_is_proposed_and_the_run_ends_with_the_initial(
 ])
 def test_a_capital_and_a_full_stop_beside_no_name_is_not_proposed(text: str) -> None:
     assert _first(text) == []
+
+
+@pytest.mark.parametrize(("said", "proposed"), [
+    ("D1: Dottera mi Live går på skulen.", ["Live"]),  # "live" is a word ("i live"), and no list holds the name
+    ("D1: Datteren min Live går på skolen.", ["Live"]),
+    ("D1: Min datter Live er syk.", ["Live"]),
+    ("D1: Kona hans Sol kom.", ["Sol"]),
+    ("D1: Venninna mi Vilje ringte.", ["Vilje"]),
+    ("D1: Han er i live.", []),
+    ("D1: Jeg ringte datteren min. Live er et fint ord.", []),  # a sentence of its own
+    ("D1: Sønnen min Norge-turen gledet seg til.", []),  # a country, however introduced
+])
+def test_a_word_said_as_the_name_of_someone_s_kin_is_proposed(said: str, proposed: list[str]) -> None:
+    """A field trial: "Dottera mi Live går på Haugen skule" stored the child's name unproposed, where "Liv" and
+    "Dag" in its place were proposed: the name lists leave out "Live", as common as a word in wordfreq."""
+    assert _first(said) == proposed

@@ -157,6 +157,15 @@ WRITTEN_AND_ASKED = frozenset((
 DONE_BY_PEOPLE = SUBJECT_VERBS - COPULAS - AUXILIARIES | WRITTEN_AND_ASKED
 # Family members are called by their kinship word, bare, as by a name ("Bestemor sa", "Svigerfar ringte").
 KINSHIP_ENDINGS = ("mor", "far", "bror", "søster", "mamma", "pappa", "onkel", "tante")
+# Who someone is to the speaker, and whose ("dottera mi", "min sønn", "kona hans"): a capitalised word right after
+# says their name ("Dottera mi Live går på skulen"), be it a word too ("i live") or a name the lists lack.
+KIN_WORD = re.compile(
+    r"(?:\w*(?:mor|far|bror|søster|mamma|pappa|onkel|tante)(?:en|a|er|ene|ne)?|dott(?:er|era|eren|rene)|datter(?:en)?"
+    r"|døtre(?:ne)?|sønn(?:en|er|ene)?|son(?:en|er|ene)?|barn(?:et|a|ene)?|barnebarn(?:et)?|kon(?:e|a|en)|mann(?:en)?"
+    r"|ektemann(?:en)?|ektefelle(?:n)?|samboer(?:en)?|sambuar(?:en)?|kjæreste(?:n)?|fetter(?:en)?|kusin(?:e|a|en)"
+    r"|nevø(?:en)?|niese(?:a|n)?|svoger(?:en)?|svigerinn(?:e|a|en)|gutt(?:en)?|jent(?:e|a|en)|venn(?:en)?|venninn(?:e|a|en))"
+)
+POSSESSIVES = frozenset("min mi mitt mine din di ditt dine sin si sitt sine hans hennes hennar vår vårt våre deres dykkar".split())
 # Endings of adjectives and adverbs, which are no sentence's bare subject ("Eigentleg", "Heldigvis", "Typisk").
 ADJECTIVE_ENDINGS = ("lig", "leg", "ig", "isk", "vis", "løs", "laus", "som", "bar", "messig", "ete")
 # English as common as this (wordfreq's English Zipf scale) is said aloud in Norwegian speech ("Anyway"
@@ -677,10 +686,20 @@ def _run_proposal(
         return None
     # A listed name may begin with a function word the run left out ("Ny Giv").
     before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
-    if not (named and words[0].casefold() in _surnames_also_words()) and ordinary(phrase, words, lowered, before):
+    kin = _named_by_kin(doc, span.start) and phrase.casefold() not in _not_identifiers()
+    if not (named and words[0].casefold() in _surnames_also_words()) and not kin and ordinary(phrase, words, lowered, before):
         return None
     begin, finish = base + span.start_char, base + span.end_char - apostrophe
     return Proposal(phrase, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
+
+
+def _named_by_kin(doc: Doc, start: int) -> bool:
+    """Whether the run at `start` follows who someone is to the speaker and whose, as their name does:
+    "dottera mi Live", "datteren min Live", "min datter Live" ("live" is a word, and no list holds it)."""
+    if start < 2:
+        return False
+    one, two = doc[start - 2].lower_, doc[start - 1].lower_
+    return (KIN_WORD.fullmatch(one) is not None and two in POSSESSIVES) or (one in POSSESSIVES and KIN_WORD.fullmatch(two) is not None)
 
 
 def _name_in_capitals(folded: str) -> bool:
