@@ -2874,6 +2874,9 @@ def test_a_street_in_lower_case_with_a_house_letter_is_found(text: str, found: l
     ("Vi bor i Thorvald Meyers gate 12.", ["Thorvald Meyers gate 12"]),
     ("Adressen er St. Olavs gate 3, ikke Biskop Gunnerus' gate 6.", ["St. Olavs gate 3", "Biskop Gunnerus' gate 6"]),
     ("Han bor på Sjøkrigsskolens bakke 3.", ["Sjøkrigsskolens bakke 3"]),
+    # A given name the lists lack, inside a sentence ("Bjørnstjerne" was left before "(adresse)"); not an everyday word.
+    ("Han bur i Bjørnstjerne Bjørnsons gate 7 no.", ["Bjørnstjerne Bjørnsons gate 7"]),
+    ("Vi bodde i Gamle Kongens gate 3.", ["Kongens gate 3"]),
     # The other endings of a street's name.
     ("Bor i Solbergtunet 2, Eikelia 4, Furustien 9, Granbakken 1, Trollsvingen 7 og Kirkeplass 2.",
      ["Solbergtunet 2", "Eikelia 4", "Furustien 9", "Granbakken 1", "Trollsvingen 7", "Kirkeplass 2"]),

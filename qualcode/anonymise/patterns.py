@@ -226,6 +226,8 @@ STREET = re.compile(
 _GENITIVE_STREET = re.compile(rf"[{_UPPER}][{_LOWER}]*(?:s['’]?|['’]) ")
 _WORD_BEFORE_A_STREET = re.compile(rf"(?<![\w.])(?:[{_UPPER}][{_LOWER}]+|St\.|Dr\.) $")
 _NAME_WORDS_BEFORE_A_STREET = 3
+# A word in lower case and a space right before a word: the word stands inside its sentence.
+_INSIDE_A_SENTENCE = re.compile(rf"[{_LOWER}\d,] $")
 _TITLES_IN_STREET_NAMES = frozenset((
     "kong", "dronning", "prins", "prinsesse", "kronprins", "kronprinsesse", "sankt", "st.", "dr.", "doktor",
     "professor", "biskop", "general", "admiral", "kaptein", "fru", "frøken", "pastor", "prost", "konsul", "statsråd",
@@ -518,11 +520,18 @@ def _named_street_start(text: str, street: re.Match[str]) -> int:
     if _GENITIVE_STREET.match(street.group()) is None:
         return start
     # Imported here: the name lists are read only where a street is named for someone.
-    from qualcode.anonymise.candidates import reads_as_a_name
+    from qualcode.anonymise.candidates import everyday_word, reads_as_a_name
 
     for _ in range(_NAME_WORDS_BEFORE_A_STREET):
         word = _WORD_BEFORE_A_STREET.search(text, max(0, start - 40), start)
-        if word is None or not (word.group().strip().casefold() in _TITLES_IN_STREET_NAMES or reads_as_a_name(word.group().strip())):
+        if word is None:
+            break
+        written = word.group().strip()
+        # Inside a sentence, a capitalised word no everyday one is the name's too, listed or not: "Bjørnstjerne" of
+        # "i Bjørnstjerne Bjørnsons gate 7" was left before "(adresse)".
+        inside = _INSIDE_A_SENTENCE.search(text, max(0, word.start() - 40), word.start()) is not None
+        if not (written.casefold() in _TITLES_IN_STREET_NAMES or reads_as_a_name(written)
+                or (inside and not everyday_word(written.casefold()))):
             break
         start = word.start()
     return start
