@@ -304,3 +304,37 @@ def test_a_number_that_is_part_of_a_longer_amount_in_the_transcript_is_not_its_a
     assert run(*project, "leakcheck", str(whole)).exit_code == 0
     refused = run(*project, "leakcheck", str(part))
     assert refused.exit_code == 1 and "phone '41 234 567'" in refused.output, refused.output
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Ring meg på 912.34.567 i kveld.", "912.34.567"), ("Ring meg på 91.23.45.67 i kveld.", "91.23.45.67"),
+    ("Nummeret er +47 912.34.567.", "+47 912.34.567"), ("Kontoret: 22.33.44.55.", "22.33.44.55"),
+    ("Nummeret er 0047 41.23.45.67", "0047 41.23.45.67"),
+])
+def test_a_phone_number_grouped_by_dots_is_found(text: str, number: str) -> None:
+    """Dots group a number as spaces and hyphens do, in the same groups (912.34.567, 91.23.45.67):
+    each was stored as it was written and passed the leak check."""
+    assert _numbers(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize("text", [
+    # dates, amounts, clock times, versions, sections and addresses dots group too, in other groups
+    "Intervju 12.10.2009 kl. 10.30.", "Det var 22.12.2019, rett før jul.", "Det kostet 12.500 kroner.",
+    "Boet var på 2.500.000 kr.", "beløpet 912.345.678 kr", "klokka 21.30.45 ringte det", "versjon 2.3.4.5 av programmet",
+    "se punkt 4.2.1.3 i loven", "IP-adressen 192.168.10.100", "datoen 2024.11.18", "side 12.34.56.78",
+    "paragraf 22.33.44.55.6", "nummer 3.22.33.44.55", "12.34.567 er ingen", "1234.56.789 heller ikke",
+])
+def test_numbers_grouped_by_dots_otherwise_are_no_phone_numbers(text: str) -> None:
+    assert _numbers(text) == []
+
+
+def test_a_dotted_phone_number_is_replaced_at_import_and_refused_by_the_leak_check(session: Session, tmp_path: Path) -> None:
+    text = "I: Hvordan når jeg deg?\nD1: Ring meg på 912.34.567 eller 91.23.45.67, intervjuet var 12.10.2009.\n"
+    imported = make_transcript(session, tmp_path, text)
+    stored = session.scalar(select(Transcript).where(Transcript.name == imported.name))
+    assert stored is not None and stored.current_version is not None
+    assert stored.current_version.text == text.replace("912.34.567", "(telefonnummer)").replace("91.23.45.67", "(telefonnummer)")
+    note = tmp_path / "notat.txt"
+    note.write_text(text, encoding="utf-8")
+    assert [(leak.kind, leak.found) for leak in check_file(note, PseudonymKey("test"))] == [
+        ("phone", "912.34.567"), ("phone", "91.23.45.67")]

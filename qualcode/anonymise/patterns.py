@@ -72,12 +72,14 @@ _NOT_USER_NAMES = frozenset({"f.eks", "bl.a", "m.a", "o.l", "m.m", "t.o.m", "f.o
 _DOMAIN_ENDS = frozenset({"no", "com", "net", "org", "se", "dk", "fi", "eu", "io", "de", "uk"})
 # A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
 PLATE = re.compile(r"[A-ZÆØÅ](?<![\w-][A-ZÆØÅ])[A-ZÆØÅ] ?\d{5}(?![\w-])" + NUMBER_END)
-# Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67, 90 123 456), by hyphens in the
-# same groups (912-34-567), or not at all, after +47, 0047 or (+47), or 47 before four pairs; other hyphenations are left out so ISO dates such as
-# 2023-09-01 are not taken for numbers.
+# Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67, 90 123 456), by hyphens or dots in
+# the same groups (912-34-567, 912.34.567, 91.23.45.67), one mark throughout, or not at all, after +47,
+# 0047 or (+47), or 47 before four pairs. Other hyphenations and dottings are left out: ISO dates such
+# as 2023-09-01, dates (12.10.2009), amounts (2.500.000), times (21.30.45) and versions are no numbers.
 PHONE = re.compile(
     r"(?=[(+\d])(?<![\w+-])(?<!\d\.)(?:\(?(?:\+|00)47\)?[ -]?|47 (?=\d{2}(?: \d{2}){3}(?! ?\d)))?"
-    r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d \d{3} \d{3}|[2-9]\d{2}-\d{2}-\d{3}|[2-9]\d(?:-\d{2}){3})(?!-)"
+    r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d \d{3} \d{3}"
+    r"|[2-9]\d{2}(?P<mark>[-.])\d{2}(?P=mark)\d{3}|[2-9]\d(?P<pair_mark>[-.])\d{2}(?P=pair_mark)\d{2}(?P=pair_mark)\d{2})(?!-)"
     + NUMBER_END
 )
 # Four two-digit numbers said one after another and followed by "år" are ages ("de var 22 24 26 28
