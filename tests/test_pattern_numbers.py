@@ -338,3 +338,33 @@ def test_a_dotted_phone_number_is_replaced_at_import_and_refused_by_the_leak_che
     note.write_text(text, encoding="utf-8")
     assert [(leak.kind, leak.found) for leak in check_file(note, PseudonymKey("test"))] == [
         ("phone", "912.34.567"), ("phone", "91.23.45.67")]
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Nummeret er 9 1 2 3 4 5 6 7 sa hun.", "9 1 2 3 4 5 6 7"), ("Ring +47 9 1 2 3 4 5 6 7.", "+47 9 1 2 3 4 5 6 7"),
+    ("Ring 0047 4 1 2 3 4 5 6 7", "0047 4 1 2 3 4 5 6 7"), ("nummer: 2 2 3 3 4 4 5 5", "2 2 3 3 4 4 5 5"),
+])
+def test_a_phone_number_written_digit_by_digit_as_it_is_read_aloud_is_found(text: str, number: str) -> None:
+    """A transcriber writes a number read aloud digit by digit ("9 1 2 3 4 5 6 7"): it was stored as it
+    was written and passed the leak check."""
+    assert _numbers(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize("text", [
+    # a scale, a count, a longer or shorter run of single digits, a year spelt out
+    "På en skala 1 2 3 4 5 6 7 8 9 10 svarte hun 7.", "skalaen 1 2 3 4 5 6 7 8", "svarene 3 4 5 6 7 8 9 var spredt",
+    "tallene 2 3 4 5 6 7 8 9 1", "det var 1 9 8 5 den gangen", "første 1 9 1 2 3 4 5 6 7",
+])
+def test_other_runs_of_single_digits_are_no_phone_numbers(text: str) -> None:
+    assert _numbers(text) == []
+
+
+def test_a_phone_number_read_aloud_is_replaced_at_import_and_refused_by_the_leak_check(session: Session, tmp_path: Path) -> None:
+    text = "I: Hva er nummeret?\nD1: Det er 9 1 2 3 4 5 6 7, og jeg svarte 4 på skalaen 1 2 3 4 5.\n"
+    imported = make_transcript(session, tmp_path, text)
+    stored = session.scalar(select(Transcript).where(Transcript.name == imported.name))
+    assert stored is not None and stored.current_version is not None
+    assert stored.current_version.text == text.replace("9 1 2 3 4 5 6 7", "(telefonnummer)")
+    note = tmp_path / "notat.txt"
+    note.write_text(text, encoding="utf-8")
+    assert [(leak.kind, leak.found) for leak in check_file(note, PseudonymKey("test"))] == [("phone", "9 1 2 3 4 5 6 7")]

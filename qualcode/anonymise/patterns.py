@@ -76,10 +76,14 @@ PLATE = re.compile(r"[A-ZÆØÅ](?<![\w-][A-ZÆØÅ])[A-ZÆØÅ] ?\d{5}(?![\w-])
 # the same groups (912-34-567, 912.34.567, 91.23.45.67), one mark throughout, or not at all, after +47,
 # 0047 or (+47), or 47 before four pairs. Other hyphenations and dottings are left out: ISO dates such
 # as 2023-09-01, dates (12.10.2009), amounts (2.500.000), times (21.30.45) and versions are no numbers.
+# A number read aloud is written digit by digit ("9 1 2 3 4 5 6 7"): eight single digits and no more on
+# either side, so a scale ("1 2 3 4 5 6 7 8 9 10") or a fødselsnummer spelt out is none. The digit before
+# a run is a lone one (a country code's "7" is not).
 PHONE = re.compile(
     r"(?=[(+\d])(?<![\w+-])(?<!\d\.)(?:\(?(?:\+|00)47\)?[ -]?|47 (?=\d{2}(?: \d{2}){3}(?! ?\d)))?"
     r"(?:[2-9]\d{2} ?\d{2} ?\d{3}|[2-9]\d(?: ?\d{2}){3}|[2-9]\d \d{3} \d{3}"
-    r"|[2-9]\d{2}(?P<mark>[-.])\d{2}(?P=mark)\d{3}|[2-9]\d(?P<pair_mark>[-.])\d{2}(?P=pair_mark)\d{2}(?P=pair_mark)\d{2})(?!-)"
+    r"|[2-9]\d{2}(?P<mark>[-.])\d{2}(?P=mark)\d{3}|[2-9]\d(?P<pair_mark>[-.])\d{2}(?P=pair_mark)\d{2}(?P=pair_mark)\d{2}"
+    r"|(?<!(?<!\d)\d )[2-9](?: \d){7}(?! \d))(?!-)"
     + NUMBER_END
 )
 # Four two-digit numbers said one after another and followed by "år" are ages ("de var 22 24 26 28
