@@ -13,8 +13,8 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import clean_name
-from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.leakcheck import check_file, guard
+from qualcode.anonymise.key import KeyEntry, PseudonymKey
+from qualcode.anonymise.leakcheck import check_file, guard, scan_text
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.errors import LeakFound
 from qualcode.store.models import Transcript
@@ -368,3 +368,44 @@ def test_a_phone_number_read_aloud_is_replaced_at_import_and_refused_by_the_leak
     note = tmp_path / "notat.txt"
     note.write_text(text, encoding="utf-8")
     assert [(leak.kind, leak.found) for leak in check_file(note, PseudonymKey("test"))] == [("phone", "9 1 2 3 4 5 6 7")]
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Nummeret er ⁹¹²³⁴⁵⁶⁷ sa hun.", "⁹¹²³⁴⁵⁶⁷"), ("Ring ⁹¹² ³⁴ ⁵⁶⁷.", "⁹¹² ³⁴ ⁵⁶⁷"), ("Ring ₉₁₂₃₄₅₆₇.", "₉₁₂₃₄₅₆₇"),
+    ("Ring ⑨①②③④⑤⑥⑦ i kveld", "⑨①②③④⑤⑥⑦"), ("Ring ９１２ ３４ ５６７.", "９１２ ３４ ５６７"), ("Ring ٩١٢٣٤٥٦٧.", "٩١٢٣٤٥٦٧"),
+    # a footnote's or an exponent's mark after a number is no digit of it
+    ("Ring meg på 912 34 567¹ i kveld.", "912 34 567"),
+])
+def test_a_phone_number_in_other_digits_is_found_as_the_digits_it_is(text: str, number: str) -> None:
+    """Superscript, subscript and circled digits, as "fancy text" sites write a number, were no digits to
+    the detectors (Unicode gives them a digit's value, not a decimal digit's): "⁹¹²³⁴⁵⁶⁷" was stored as
+    written and passed the leak check."""
+    found = [item for item in find_patterns(text) if item.kind == "phone"]
+    assert [text[item.start:item.end] for item in found] == [number]
+
+
+@pytest.mark.parametrize("text", ["Møtet er kl. 10⁰⁰ i morgen.", "Leiligheten er 50 m² stor.", "Det er 10⁶ kroner.",
+                                  "Hun sa det i 2019² og i 2020³.", "Se punkt ① og ② i brevet."])
+def test_superscripts_after_a_number_or_a_word_stay_what_they_are(text: str) -> None:
+    assert _numbers(text) == []
+
+
+@pytest.mark.parametrize("written", ["９１２ ３４５ ６７", "٩١٢ ٣٤٥ ٦٧", "⁹¹² ³⁴⁵ ⁶⁷"])
+def test_a_number_the_key_holds_in_other_digits_is_found_and_replaced(session: Session, tmp_path: Path, written: str) -> None:
+    """The key's numbers are found however they are grouped ("912 345 67", as no detector reads it), but
+    only in the digits 0-9: the same number in full-width or Arabic-Indic digits was stored as written at
+    import and passed the leak check."""
+    key = PseudonymKey("test", entries=[KeyEntry("912 34 567", "phone", "(telefonnummer)")])
+    assert [(leak.found, leak.known) for leak in scan_text(f"Ring {written} i kveld.", key, "notat.txt", "line 1")] == [
+        (written, True)]
+    text = f"I: Nummeret?\nD1: Ring {written} i kveld.\n"
+    imported = make_transcript(session, tmp_path, text, key=key)
+    stored = session.scalar(select(Transcript).where(Transcript.name == imported.name))
+    assert stored is not None and stored.current_version is not None
+    assert stored.current_version.text == text.replace(written, "(telefonnummer)")
+
+
+def test_a_number_the_key_holds_as_written_in_other_digits_is_found_in_any_digits() -> None:
+    key = PseudonymKey("test", entries=[KeyEntry("９１２ ３４ ５６７", "phone", "(telefonnummer)")])
+    for written in ("912 345 67", "９１２ ３４５ ６７"):
+        assert [leak.found for leak in scan_text(f"Ring {written} i kveld.", key, "notat.txt", "line 1")] == [written]
