@@ -409,3 +409,35 @@ def test_a_number_the_key_holds_as_written_in_other_digits_is_found_in_any_digit
     key = PseudonymKey("test", entries=[KeyEntry("９１２ ３４ ５６７", "phone", "(telefonnummer)")])
     for written in ("912 345 67", "９１２ ３４５ ６７"):
         assert [leak.found for leak in scan_text(f"Ring {written} i kveld.", key, "notat.txt", "line 1")] == [written]
+
+
+def test_a_number_in_a_cell_or_paragraph_of_its_own_is_no_amount_for_the_currency_ending_the_one_before(tmp_path: Path) -> None:
+    """The leak check reads a file's pieces as one text, a line break between them: a cell ending "Jeg
+    fikk kr" made the phone number in the next cell an amount, and the workbook, a report's paragraphs
+    and an export's guard passed it. A number in a cell or paragraph of its own is read on its own;
+    the currency in its own cell still makes an amount of it, and a text file's line before still
+    does, as the import reads a transcript's wrapped line ("Jeg fikk kr\\n41 234 567 i erstatning")."""
+    import openpyxl
+    from docx import Document
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["sitat", "notat"])
+    sheet.append(["Jeg fikk kr", "41 234 567"])
+    sheet.append(["Hun fikk kroner"])
+    sheet.append(["90 123 456"])
+    sheet.append(["Han fikk kr 45 250 500 i erstatning"])
+    book.save(str(tmp_path / "celler.xlsx"))
+    document = Document()
+    for paragraph in ("Jeg fikk kr", "41 234 567", "Han fikk kr 45 250 500 i erstatning"):
+        document.add_paragraph(paragraph)
+    document.save(str(tmp_path / "avsnitt.docx"))
+    for name in ("celler.xlsx", "avsnitt.docx"):
+        found = [leak.found for leak in check_file(tmp_path / name, PseudonymKey("test")) if leak.kind == "phone"]
+        assert found == (["41 234 567", "90 123 456"] if name == "celler.xlsx" else ["41 234 567"]), name
+        with pytest.raises(LeakFound, match="41 234 567"):
+            guard((tmp_path / name).read_bytes(), PseudonymKey("test"), name)
+    wrapped = tmp_path / "linjer.txt"
+    wrapped.write_text("Jeg fikk kr\n41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
+    assert check_file(wrapped, PseudonymKey("test")) == []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 _UPPER = "A-ZÆØÅ"
@@ -490,13 +491,21 @@ def _years_or_a_day(text: str, match: re.Match[str]) -> bool:
     return read_so and PHONE_WORDS_BEFORE.search(text, max(0, match.start() - PHONE_WORDS_WITHIN), match.start()) is None
 
 
-def _an_amount(text: str, match: re.Match[str]) -> bool:
-    """Whether a phone-shaped match is an amount (AMOUNT): a currency beside it, or whole millions."""
+def _an_amount(text: str, match: re.Match[str], piece_start: int = 0) -> bool:
+    """Whether a phone-shaped match is an amount (AMOUNT): a currency beside it, in its piece of text
+    (which begins at `piece_start`), or whole millions."""
     written = match.group()
     if len(written) != len("25 000 000") or re.fullmatch(AMOUNT, written) is None:
         return False
+    before = max(piece_start, match.start() - MONEY_WITHIN)
     return (written.endswith("000 000") or re.compile(MONEY_AFTER).match(text, match.end()) is not None
-            or re.compile(MONEY_BEFORE).search(text, max(0, match.start() - MONEY_WITHIN), match.start()) is not None)
+            or re.compile(MONEY_BEFORE).search(text, before, match.start()) is not None)
+
+
+def _piece_start(pieces: Sequence[int], at: int) -> int:
+    """Where the piece of text holding `at` begins, of those `pieces` begin (find_patterns); 0 if none does before it."""
+    index = bisect_right(pieces, at)
+    return pieces[index - 1] if index else 0
 
 
 def _a_postcode(text: str, match: re.Match[str], address_ends: set[int]) -> bool:
@@ -577,8 +586,15 @@ def _an_ing_noun(street: re.Match[str]) -> bool:
                for cut in range(len(indefinite) - _ING_NOUN_MIN_LENGTH + 1))
 
 
-def find_patterns(text: str) -> Iterator[Found]:
-    """Every pattern identifier in `text`; callers resolve overlaps."""
+def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
+    """Every pattern identifier in `text`; callers resolve overlaps.
+
+    `pieces`: where each piece of `text` read on its own begins, in order (the cells and paragraphs of
+    a file the leak check reads as one text). No word before a piece makes a number in it an amount:
+    a transcript's line may end in the currency of the amount on the next, as a line is wrapped
+    ("Jeg fikk kr\n41 234 567 i erstatning", MONEY_BEFORE's `$` reads past its line feed), but a cell
+    ending "Jeg fikk kr" says nothing of the phone number in the next. Words in another piece that
+    make a number an identifier ("mobil:") are read still: missing one is the worse mistake."""
     text = plain_digits(text)
     lowered = text.lower()  # once, for the detectors that search in lower case
     # Every detector but the e-mail's and the NAV office's needs a digit (a street address its
@@ -612,7 +628,8 @@ def find_patterns(text: str) -> Iterator[Found]:
         for match in PHONE.finditer(text):
             ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(text, match.end()) is not None
             if (len(phone_digits(match.group())) == 8 and not ages and not _years_or_a_day(text, match)
-                    and not _an_amount(text, match) and not _birth_date_as_phone(text, match)):
+                    and not _an_amount(text, match, _piece_start(pieces, match.start()))
+                    and not _birth_date_as_phone(text, match)):
                 yield Found(match.start(), match.end(), match.group(), "phone")
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
