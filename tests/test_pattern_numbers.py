@@ -13,8 +13,8 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import clean_name
-from qualcode.anonymise.key import PseudonymKey
-from qualcode.anonymise.leakcheck import check_file, guard
+from qualcode.anonymise.key import KeyEntry, PseudonymKey
+from qualcode.anonymise.leakcheck import check_file, guard, scan_text
 from qualcode.anonymise.patterns import find_patterns
 from qualcode.errors import LeakFound
 from qualcode.store.models import Transcript
@@ -304,3 +304,140 @@ def test_a_number_that_is_part_of_a_longer_amount_in_the_transcript_is_not_its_a
     assert run(*project, "leakcheck", str(whole)).exit_code == 0
     refused = run(*project, "leakcheck", str(part))
     assert refused.exit_code == 1 and "phone '41 234 567'" in refused.output, refused.output
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Ring meg på 912.34.567 i kveld.", "912.34.567"), ("Ring meg på 91.23.45.67 i kveld.", "91.23.45.67"),
+    ("Nummeret er +47 912.34.567.", "+47 912.34.567"), ("Kontoret: 22.33.44.55.", "22.33.44.55"),
+    ("Nummeret er 0047 41.23.45.67", "0047 41.23.45.67"),
+])
+def test_a_phone_number_grouped_by_dots_is_found(text: str, number: str) -> None:
+    """Dots group a number as spaces and hyphens do, in the same groups (912.34.567, 91.23.45.67):
+    each was stored as it was written and passed the leak check."""
+    assert _numbers(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize("text", [
+    # dates, amounts, clock times, versions, sections and addresses dots group too, in other groups
+    "Intervju 12.10.2009 kl. 10.30.", "Det var 22.12.2019, rett før jul.", "Det kostet 12.500 kroner.",
+    "Boet var på 2.500.000 kr.", "beløpet 912.345.678 kr", "klokka 21.30.45 ringte det", "versjon 2.3.4.5 av programmet",
+    "se punkt 4.2.1.3 i loven", "IP-adressen 192.168.10.100", "datoen 2024.11.18", "side 12.34.56.78",
+    "paragraf 22.33.44.55.6", "nummer 3.22.33.44.55", "12.34.567 er ingen", "1234.56.789 heller ikke",
+])
+def test_numbers_grouped_by_dots_otherwise_are_no_phone_numbers(text: str) -> None:
+    assert _numbers(text) == []
+
+
+def test_a_dotted_phone_number_is_replaced_at_import_and_refused_by_the_leak_check(session: Session, tmp_path: Path) -> None:
+    text = "I: Hvordan når jeg deg?\nD1: Ring meg på 912.34.567 eller 91.23.45.67, intervjuet var 12.10.2009.\n"
+    imported = make_transcript(session, tmp_path, text)
+    stored = session.scalar(select(Transcript).where(Transcript.name == imported.name))
+    assert stored is not None and stored.current_version is not None
+    assert stored.current_version.text == text.replace("912.34.567", "(telefonnummer)").replace("91.23.45.67", "(telefonnummer)")
+    note = tmp_path / "notat.txt"
+    note.write_text(text, encoding="utf-8")
+    assert [(leak.kind, leak.found) for leak in check_file(note, PseudonymKey("test"))] == [
+        ("phone", "912.34.567"), ("phone", "91.23.45.67")]
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Nummeret er 9 1 2 3 4 5 6 7 sa hun.", "9 1 2 3 4 5 6 7"), ("Ring +47 9 1 2 3 4 5 6 7.", "+47 9 1 2 3 4 5 6 7"),
+    ("Ring 0047 4 1 2 3 4 5 6 7", "0047 4 1 2 3 4 5 6 7"), ("nummer: 2 2 3 3 4 4 5 5", "2 2 3 3 4 4 5 5"),
+])
+def test_a_phone_number_written_digit_by_digit_as_it_is_read_aloud_is_found(text: str, number: str) -> None:
+    """A transcriber writes a number read aloud digit by digit ("9 1 2 3 4 5 6 7"): it was stored as it
+    was written and passed the leak check."""
+    assert _numbers(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize("text", [
+    # a scale, a count, a longer or shorter run of single digits, a year spelt out
+    "På en skala 1 2 3 4 5 6 7 8 9 10 svarte hun 7.", "skalaen 1 2 3 4 5 6 7 8", "svarene 3 4 5 6 7 8 9 var spredt",
+    "tallene 2 3 4 5 6 7 8 9 1", "det var 1 9 8 5 den gangen", "første 1 9 1 2 3 4 5 6 7",
+])
+def test_other_runs_of_single_digits_are_no_phone_numbers(text: str) -> None:
+    assert _numbers(text) == []
+
+
+def test_a_phone_number_read_aloud_is_replaced_at_import_and_refused_by_the_leak_check(session: Session, tmp_path: Path) -> None:
+    text = "I: Hva er nummeret?\nD1: Det er 9 1 2 3 4 5 6 7, og jeg svarte 4 på skalaen 1 2 3 4 5.\n"
+    imported = make_transcript(session, tmp_path, text)
+    stored = session.scalar(select(Transcript).where(Transcript.name == imported.name))
+    assert stored is not None and stored.current_version is not None
+    assert stored.current_version.text == text.replace("9 1 2 3 4 5 6 7", "(telefonnummer)")
+    note = tmp_path / "notat.txt"
+    note.write_text(text, encoding="utf-8")
+    assert [(leak.kind, leak.found) for leak in check_file(note, PseudonymKey("test"))] == [("phone", "9 1 2 3 4 5 6 7")]
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Nummeret er ⁹¹²³⁴⁵⁶⁷ sa hun.", "⁹¹²³⁴⁵⁶⁷"), ("Ring ⁹¹² ³⁴ ⁵⁶⁷.", "⁹¹² ³⁴ ⁵⁶⁷"), ("Ring ₉₁₂₃₄₅₆₇.", "₉₁₂₃₄₅₆₇"),
+    ("Ring ⑨①②③④⑤⑥⑦ i kveld", "⑨①②③④⑤⑥⑦"), ("Ring ９１２ ３４ ５６７.", "９１２ ３４ ５６７"), ("Ring ٩١٢٣٤٥٦٧.", "٩١٢٣٤٥٦٧"),
+    # a footnote's or an exponent's mark after a number is no digit of it
+    ("Ring meg på 912 34 567¹ i kveld.", "912 34 567"),
+])
+def test_a_phone_number_in_other_digits_is_found_as_the_digits_it_is(text: str, number: str) -> None:
+    """Superscript, subscript and circled digits, as "fancy text" sites write a number, were no digits to
+    the detectors (Unicode gives them a digit's value, not a decimal digit's): "⁹¹²³⁴⁵⁶⁷" was stored as
+    written and passed the leak check."""
+    found = [item for item in find_patterns(text) if item.kind == "phone"]
+    assert [text[item.start:item.end] for item in found] == [number]
+
+
+@pytest.mark.parametrize("text", ["Møtet er kl. 10⁰⁰ i morgen.", "Leiligheten er 50 m² stor.", "Det er 10⁶ kroner.",
+                                  "Hun sa det i 2019² og i 2020³.", "Se punkt ① og ② i brevet."])
+def test_superscripts_after_a_number_or_a_word_stay_what_they_are(text: str) -> None:
+    assert _numbers(text) == []
+
+
+@pytest.mark.parametrize("written", ["９１２ ３４５ ６７", "٩١٢ ٣٤٥ ٦٧", "⁹¹² ³⁴⁵ ⁶⁷"])
+def test_a_number_the_key_holds_in_other_digits_is_found_and_replaced(session: Session, tmp_path: Path, written: str) -> None:
+    """The key's numbers are found however they are grouped ("912 345 67", as no detector reads it), but
+    only in the digits 0-9: the same number in full-width or Arabic-Indic digits was stored as written at
+    import and passed the leak check."""
+    key = PseudonymKey("test", entries=[KeyEntry("912 34 567", "phone", "(telefonnummer)")])
+    assert [(leak.found, leak.known) for leak in scan_text(f"Ring {written} i kveld.", key, "notat.txt", "line 1")] == [
+        (written, True)]
+    text = f"I: Nummeret?\nD1: Ring {written} i kveld.\n"
+    imported = make_transcript(session, tmp_path, text, key=key)
+    stored = session.scalar(select(Transcript).where(Transcript.name == imported.name))
+    assert stored is not None and stored.current_version is not None
+    assert stored.current_version.text == text.replace(written, "(telefonnummer)")
+
+
+def test_a_number_the_key_holds_as_written_in_other_digits_is_found_in_any_digits() -> None:
+    key = PseudonymKey("test", entries=[KeyEntry("９１２ ３４ ５６７", "phone", "(telefonnummer)")])
+    for written in ("912 345 67", "９１２ ３４５ ６７"):
+        assert [leak.found for leak in scan_text(f"Ring {written} i kveld.", key, "notat.txt", "line 1")] == [written]
+
+
+def test_a_number_in_a_cell_or_paragraph_of_its_own_is_no_amount_for_the_currency_ending_the_one_before(tmp_path: Path) -> None:
+    """The leak check reads a file's pieces as one text, a line break between them: a cell ending "Jeg
+    fikk kr" made the phone number in the next cell an amount, and the workbook, a report's paragraphs
+    and an export's guard passed it. A number in a cell or paragraph of its own is read on its own;
+    the currency in its own cell still makes an amount of it, and a text file's line before still
+    does, as the import reads a transcript's wrapped line ("Jeg fikk kr\\n41 234 567 i erstatning")."""
+    import openpyxl
+    from docx import Document
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["sitat", "notat"])
+    sheet.append(["Jeg fikk kr", "41 234 567"])
+    sheet.append(["Hun fikk kroner"])
+    sheet.append(["90 123 456"])
+    sheet.append(["Han fikk kr 45 250 500 i erstatning"])
+    book.save(str(tmp_path / "celler.xlsx"))
+    document = Document()
+    for paragraph in ("Jeg fikk kr", "41 234 567", "Han fikk kr 45 250 500 i erstatning"):
+        document.add_paragraph(paragraph)
+    document.save(str(tmp_path / "avsnitt.docx"))
+    for name in ("celler.xlsx", "avsnitt.docx"):
+        found = [leak.found for leak in check_file(tmp_path / name, PseudonymKey("test")) if leak.kind == "phone"]
+        assert found == (["41 234 567", "90 123 456"] if name == "celler.xlsx" else ["41 234 567"]), name
+        with pytest.raises(LeakFound, match="41 234 567"):
+            guard((tmp_path / name).read_bytes(), PseudonymKey("test"), name)
+    wrapped = tmp_path / "linjer.txt"
+    wrapped.write_text("Jeg fikk kr\n41 234 567 i erstatning etter ulykken.\n", encoding="utf-8")
+    assert check_file(wrapped, PseudonymKey("test")) == []

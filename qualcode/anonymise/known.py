@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
-from qualcode.anonymise.patterns import HANDLE_AT, phone_digits
+from qualcode.anonymise.patterns import HANDLE_AT, phone_digits, plain_digits
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
 from qualcode.text.tokens import WORD
 
@@ -386,7 +386,9 @@ class KnownMatcher:
                 if len(parts) > 1:
                     self.glued.setdefault("".join(parts), entry)
             elif entry.kind in NUMBER_KINDS:  # a phone number also without its +47, as the detector reads it
-                for written in {re.sub(r"\D", "", entry.original), phone_digits(entry.original)}:
+                # in the digits 0-9, as text is read (_find_numbers), however the key's original was written
+                original = plain_digits(entry.original)
+                for written in {re.sub(r"\D", "", original), phone_digits(original)}:
                     if len(written) >= 8:
                         self.numbers.setdefault(written, entry)
         for forms in self.by_first.values():
@@ -445,11 +447,13 @@ class KnownMatcher:
         return found
 
     def _find_numbers(self, text: str) -> list[KnownMatch]:
-        """The key's numbers in runs of digits, each starting and ending where a group does."""
+        """The key's numbers in runs of digits, each starting and ending where a group does, in whatever
+        digits they are written ("９１２ ３４５ ６７", "⁹¹² ³⁴⁵ ⁶⁷"): read as the detectors read them."""
         found: list[KnownMatch] = []
-        for run in _DIGIT_RUN.finditer(text) if self.numbers else ():
+        plain = plain_digits(text) if self.numbers else text  # one character for one: each offset is the text's
+        for run in _DIGIT_RUN.finditer(plain) if self.numbers else ():
             positions = [run.start() + offset for offset, character in enumerate(run.group()) if character.isdigit()]
-            digits = "".join(text[position] for position in positions)
+            digits = "".join(plain[position] for position in positions)
             edges = {0, len(positions)} | {i for i in range(1, len(positions)) if positions[i] != positions[i - 1] + 1}
             for number, entry in self.numbers.items():
                 at = digits.find(number)

@@ -587,8 +587,9 @@ def _xml_parts(root: etree._Element, member: str) -> Iterator[tuple[str, str]]:
                     yield where, piece
 
 
-def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tuple[Leak, int]]:
-    """Originals from the key (with the import's fuzzy matching) and pattern identifiers, with offsets."""
+def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher, pieces: Sequence[int] = ()) -> list[tuple[Leak, int]]:
+    """Originals from the key (with the import's fuzzy matching) and pattern identifiers, with offsets;
+    `pieces`: where each piece read on its own begins (find_patterns)."""
     found: list[tuple[Leak, int]] = [
         (Leak("", "", match.text, match.entry.kind, _context(text, match.start, match.end), True), match.start)
         for match in matcher.find(text)
@@ -598,7 +599,7 @@ def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher) -> list[tu
     for date, entry in known_birth_dates(text, key):
         found.append((Leak("", "", entry.original, entry.kind, _context(text, date.start(), date.end()), True), date.start()))
     seen = {(leak.found, offset) for leak, offset in found}
-    for pattern in find_patterns(text):
+    for pattern in find_patterns(text, pieces):
         if (pattern.text, pattern.start) not in seen and not any(o <= pattern.start < o + len(leak.found) for leak, o in found):
             context, at = _context(text, pattern.start, pattern.end), _context_at(text, pattern.start)
             found.append((Leak("", "", pattern.text, pattern.kind, context, at=at), pattern.start))
@@ -657,8 +658,11 @@ def _checked_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str, o
     for _, text in parts:
         starts.append(position)
         position += len(text) + 1
+    # A cell or a paragraph is a piece of its own, a line of a text file is not (_TEXT_LINE): the
+    # words of the cell before never make an amount of the number in the next.
+    on_their_own = [start for start, (where, _) in zip(starts, parts, strict=True) if _TEXT_LINE.fullmatch(where) is None]
     leaks, labelled = [], False
-    for leak, offset in scan_offsets(joined, key, KnownMatcher(key)):
+    for leak, offset in scan_offsets(joined, key, KnownMatcher(key), on_their_own):
         index = bisect_right(starts, offset) - 1
         where, piece = parts[index]
         if own and leak.known and _own_label(where, piece, offset - starts[index], leak.found):
