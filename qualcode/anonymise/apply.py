@@ -227,7 +227,7 @@ def known_matcher(key: PseudonymKey) -> KnownMatcher:
         return cached[2]
     if len(_MATCHERS) >= 8:
         _MATCHERS.clear()
-    matcher = KnownMatcher(key)
+    matcher = KnownMatcher.of(key)
     _MATCHERS[id(key)] = (key, state, matcher)
     return matcher
 

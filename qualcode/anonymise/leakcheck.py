@@ -608,7 +608,7 @@ def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher, pieces: Se
 
 def scan_text(text: str, key: PseudonymKey, file: str, where: str) -> list[Leak]:
     """Leaks in one piece of text."""
-    return [replace(leak, file=file, where=where) for leak, _ in scan_offsets(text, key, KnownMatcher(key))]
+    return [replace(leak, file=file, where=where) for leak, _ in scan_offsets(text, key, KnownMatcher.of(key))]
 
 
 def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None, limits: PackageLimits | None = None,
@@ -662,7 +662,7 @@ def _checked_parts(parts: list[tuple[str, str]], key: PseudonymKey, name: str, o
     # words of the cell before never make an amount of the number in the next.
     on_their_own = [start for start, (where, _) in zip(starts, parts, strict=True) if _TEXT_LINE.fullmatch(where) is None]
     leaks, labelled = [], False
-    for leak, offset in scan_offsets(joined, key, KnownMatcher(key), on_their_own):
+    for leak, offset in scan_offsets(joined, key, KnownMatcher.of(key), on_their_own):
         index = bisect_right(starts, offset) - 1
         where, piece = parts[index]
         if own and leak.known and _own_label(where, piece, offset - starts[index], leak.found):
@@ -783,7 +783,7 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
     # The file's own name first: "Sissel Bakken.docx", typed as the file to write, named her in the
     # exports folder whatever the file held.
     written = name or (source.name if isinstance(source, Path) else "")
-    for leak, _ in scan_offsets(visible(written), key, KnownMatcher(key)) if written else ():
+    for leak, _ in scan_offsets(visible(written), key, KnownMatcher.of(key)) if written else ():
         raise LeakFound(f"refused to write {written}: its name holds {leak.kind} {leak.found!r}",
                         "give the file a name without it; nothing was written")
     unread: list[str] = []

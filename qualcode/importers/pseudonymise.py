@@ -83,7 +83,7 @@ def pseudonymise_document(
     result = pseudonymise_text(document.text, key, where)
     map_offset = _offset_map(result)
     labels: dict[str | None, str | None] = {}
-    matcher = KnownMatcher(key)
+    matcher = KnownMatcher.of(key)
     turns = []
     for span in document.turns:
         if span.speaker not in labels:
@@ -429,7 +429,7 @@ def _undecided(
     starts = [r.start for r in replacements]
     # A withdrawn person's identifier, which the key keeps only as digests, is decided: replaced, in a file's name
     # or front matter too. Proposed there, it was queued in the key in clear, and accepting it put it back there.
-    withdrawn = KnownMatcher(key).withdrawn if key.denied else lambda text: []
+    withdrawn = KnownMatcher.of(key).withdrawn if key.denied else lambda text: []
 
     def unreplaced(proposal: Proposal) -> list[Proposal]:
         """The proposal, or where a replacement took part of it, the runs of its words left as they
