@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from qualcode.anonymise.apply import (
@@ -14,8 +15,9 @@ from qualcode.anonymise.apply import (
     real_word_in,
 )
 from qualcode.anonymise.key import Renamed, load_key, save_key
-from qualcode.anonymise.pseudonyms import first_draws
+from qualcode.anonymise.pseudonyms import first_draws, looks_like, make_pseudonym
 from qualcode.cli import cli
+from qualcode.errors import InvalidInput
 from qualcode.store.project import Project
 from qualcode.store.settings import project_guid
 
@@ -67,3 +69,26 @@ def test_a_pseudonym_drawn_from_the_projects_guid_is_found_said_at_key_destroy_a
     assert run(demo, "anonymise", "redraw").output == "no pseudonym here was drawn from the project's GUID: nothing to redraw\n"
     again = run(demo, "key", "destroy", given="n\n")
     assert again.exit_code == 1 and "warning" not in again.stderr, again.stderr
+
+
+def _faker_names(locale: str) -> set[str]:
+    from faker import Faker
+
+    person = Faker(locale).provider("faker.providers.person")
+    return {*person.first_names_female, *person.first_names_male, *person.last_names}
+
+
+def test_a_key_holding_every_norwegian_name_faker_draws_still_gets_pseudonyms() -> None:
+    """A key of 250 common Norwegian names (a large study's participants, caseworkers and family) left none of
+    Faker's hundred Norwegian given names of each gender unlike an original, and `identifiers import` ended in
+    a traceback ("no pseudonym found for a person after 500 draws"). Danish and Swedish names are drawn then."""
+    originals = _faker_names("no_NO")
+    for original, gender in (("Kari Nordmann", "f"), ("Ola Nordmann", "m"), ("Sletten", None)):
+        drawn = make_pseudonym(original, "person", gender, "name", originals, set(), "seed")
+        assert len(drawn.split()) == len(original.split()) and not any(looks_like(part, originals) for part in drawn.split()), drawn
+    assert make_pseudonym("Kari Nordmann", "person", "f", "name", originals, set(), "seed") == \
+        make_pseudonym("Kari Nordmann", "person", "f", "name", originals, set(), "seed")  # from the seed alone, as before
+
+    everyone = originals | _faker_names("da_DK") | _faker_names("sv_SE")
+    with pytest.raises(InvalidInput, match="no pseudonym could be drawn for 'Kari Nordmann' that looks like none of the key's"):
+        make_pseudonym("Kari Nordmann", "person", "f", "name", everyone, set(), "seed")

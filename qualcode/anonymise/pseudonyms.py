@@ -9,6 +9,8 @@ from functools import lru_cache
 from itertools import islice
 from typing import TYPE_CHECKING
 
+from qualcode.errors import InvalidInput
+
 if TYPE_CHECKING:
     from faker import Faker
 
@@ -37,6 +39,9 @@ MALE = {"m", "mann", "mannlig", "male", "man", "gutt"}
 NEITHER = {"", "u", "x", "?", "-", "ukjent", "ikke oppgitt", "vet ikke", "unknown", "annet", "other", "ikke-binær", "ikkebinær", "non-binary",
            "nonbinary"}
 GENDERS = FEMALE | MALE | NEITHER
+# Where pseudonyms are drawn from, in turn, and how many names each is tried for.
+DRAW_LOCALES = ("no_NO", "da_DK", "sv_SE")
+DRAWS_PER_LOCALE = 500
 # The leak check's fuzzy matching, which a pseudonym must never trip.
 SIMILAR = 85.0
 FUZZY_MIN_LENGTH = 5
@@ -107,26 +112,32 @@ def make_pseudonym(
     written = _as_written(frozenset(originals))
     drawn = frozenset(pseudonyms)
     fallback = None
-    for names in islice(_draws(original, gender, seed, given_name), 500):
-        candidate = " ".join(names)
-        if any(_resembles(name.casefold(), written) for name in names) or candidate.casefold() in pseudonyms:
-            continue
-        # Told apart at a glance too: "Kristine" beside the drawn "Kristin" reads as one person in a report.
-        if all(name.casefold() not in drawn and not _extends(name.casefold(), drawn) for name in names):
-            return candidate
-        fallback = fallback or candidate
-    if fallback is None:
-        raise RuntimeError(f"no pseudonym found for a {kind} after 500 draws")  # thousands of names: a bug
-    return fallback
+    # Norwegian names first; Danish and Swedish ones where a key of some hundred names leaves none of
+    # Faker's Norwegian ones (a hundred given names of each gender) unlike every original.
+    for locale in DRAW_LOCALES:
+        for names in islice(_draws(original, gender, seed, given_name, locale), DRAWS_PER_LOCALE):
+            candidate = " ".join(names)
+            if any(_resembles(name.casefold(), written) for name in names) or candidate.casefold() in pseudonyms:
+                continue
+            # Told apart at a glance too: "Kristine" beside the drawn "Kristin" reads as one person in a report.
+            if all(name.casefold() not in drawn and not _extends(name.casefold(), drawn) for name in names):
+                return candidate
+            fallback = fallback or candidate
+        if fallback is not None:
+            return fallback
+    raise InvalidInput(
+        f"no pseudonym could be drawn for {original!r} that looks like none of the key's {len(originals)} names",
+        f"choose one yourself: `qualcode identifiers add {original!r} --kind {kind} --pseudonym NAME`",
+    )
 
 
 _per_thread = threading.local()
 
 
-def _draws(original: str, gender: str | None, seed: str, given_name: bool = False) -> Iterator[list[str]]:
+def _draws(original: str, gender: str | None, seed: str, given_name: bool = False, locale: str = "no_NO") -> Iterator[list[str]]:
     """The names a draw for `original` tries, in order, each as its parts: all follow from the seed alone."""
     digest = hashlib.sha256(f"{seed}:{original.casefold()}".encode()).digest()
-    faker = _faker()
+    faker = _faker(locale)
     faker.seed_instance(int.from_bytes(digest[:8], "big"))
     parts = max(1, len(original.split()))
     key = (gender or "").strip().casefold()
@@ -147,15 +158,17 @@ def first_draws(original: str, gender: str | None, seed: str, draws: int, given_
     return {" ".join(names) for names in islice(_draws(original, gender, seed, given_name), draws)}
 
 
-def _faker() -> Faker:
-    """This thread's Norwegian Faker: making one loads its providers (about 5 ms a pseudonym drawn),
+def _faker(locale: str = "no_NO") -> Faker:
+    """This thread's Faker of `locale`: making one loads its providers (about 5 ms a pseudonym drawn),
     and it is seeded afresh before every use; one per thread, as the TUI draws in its workers."""
-    faker: Faker | None = getattr(_per_thread, "faker", None)
-    if faker is None:
+    fakers: dict[str, Faker] | None = getattr(_per_thread, "fakers", None)
+    if fakers is None:
+        fakers = _per_thread.fakers = {}
+    if locale not in fakers:
         from faker import Faker  # slow to import; only people's pseudonyms need it
 
-        faker = _per_thread.faker = Faker("no_NO")
-    return faker
+        fakers[locale] = Faker(locale)
+    return fakers[locale]
 
 
 # How most Norwegian surnames end: farm names (-stad, -heim, -rud, -dal, in the definite form -en:
