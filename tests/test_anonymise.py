@@ -855,6 +855,18 @@ def test_a_name_decided_otherwise_leaves_the_review_queue() -> None:
     assert [candidate.text for candidate in key.pending] == ["Randi"]
 
 
+def test_a_name_with_an_initial_leaves_the_review_queue_with_the_name_it_is_written_with() -> None:
+    """An initial names no one alone: "Ingrid S." waited for review after "Ingrid" was added, and "T. Haugland"
+    after "Torbjørn Haugland", whose words the key finds alone. "Randi K." waits still."""
+    from qualcode.anonymise.key import Candidate
+
+    key = PseudonymKey("test")
+    key.pending += [Candidate("Ingrid S.", []), Candidate("T. Haugland", []), Candidate("Randi K.", [])]
+    add_known_identifier(key, "Ingrid", "person", "f")
+    add_known_identifier(key, "Torbjørn Haugland", "person", "m")
+    assert [candidate.text for candidate in key.pending] == ["Randi K."]
+
+
 def _sample_project(project: Project, key_access: KeyAccess) -> None:
     key_access.save(sample_key(key_access.load_existing()))
     with project.begin() as session:
@@ -895,6 +907,18 @@ def test_a_file_with_undecided_candidates_is_held_back_and_queued(session: Sessi
     dismiss(key, "Torunn")
     import_file(session, path, key=key)
     assert key.pending == []
+
+
+def test_a_word_dismissed_is_held_back_where_an_initial_makes_it_a_name(session: Session, tmp_path: Path) -> None:
+    """"Per" dismissed as the word ("Per i dag ...") let "Per H." be stored as said, proposed as "Per" without its
+    initial: beside an initial it is someone's name, for the reviewer to decide."""
+    path = tmp_path / "ny.txt"
+    path.write_text("I: Hvem kom?\nD1: Per H. kom inn.\n", encoding="utf-8")
+    key = PseudonymKey("p")
+    dismiss(key, "Per")
+    with pytest.raises(NeedsReview, match="Per H."):
+        import_file(session, path, key=key)
+    assert [c.text for c in key.pending] == ["Per H."]
 
 
 def test_dry_run_shows_replacements_and_writes_nothing(project: Project, key_access: KeyAccess) -> None:
