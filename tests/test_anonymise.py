@@ -855,6 +855,18 @@ def test_a_name_decided_otherwise_leaves_the_review_queue() -> None:
     assert [candidate.text for candidate in key.pending] == ["Randi"]
 
 
+def test_a_name_with_an_initial_leaves_the_review_queue_with_the_name_it_is_written_with() -> None:
+    """An initial names no one alone: "Ingrid S." waited for review after "Ingrid" was added, and "T. Haugland"
+    after "Torbjørn Haugland", whose words the key finds alone. "Randi K." waits still."""
+    from qualcode.anonymise.key import Candidate
+
+    key = PseudonymKey("test")
+    key.pending += [Candidate("Ingrid S.", []), Candidate("T. Haugland", []), Candidate("Randi K.", [])]
+    add_known_identifier(key, "Ingrid", "person", "f")
+    add_known_identifier(key, "Torbjørn Haugland", "person", "m")
+    assert [candidate.text for candidate in key.pending] == ["Randi K."]
+
+
 def _sample_project(project: Project, key_access: KeyAccess) -> None:
     key_access.save(sample_key(key_access.load_existing()))
     with project.begin() as session:
@@ -895,6 +907,18 @@ def test_a_file_with_undecided_candidates_is_held_back_and_queued(session: Sessi
     dismiss(key, "Torunn")
     import_file(session, path, key=key)
     assert key.pending == []
+
+
+def test_a_word_dismissed_is_held_back_where_an_initial_makes_it_a_name(session: Session, tmp_path: Path) -> None:
+    """"Per" dismissed as the word ("Per i dag ...") let "Per H." be stored as said, proposed as "Per" without its
+    initial: beside an initial it is someone's name, for the reviewer to decide."""
+    path = tmp_path / "ny.txt"
+    path.write_text("I: Hvem kom?\nD1: Per H. kom inn.\n", encoding="utf-8")
+    key = PseudonymKey("p")
+    dismiss(key, "Per")
+    with pytest.raises(NeedsReview, match="Per H."):
+        import_file(session, path, key=key)
+    assert [c.text for c in key.pending] == ["Per H."]
 
 
 def test_dry_run_shows_replacements_and_writes_nothing(project: Project, key_access: KeyAccess) -> None:
@@ -3308,6 +3332,62 @@ def test_a_known_persons_initial_beside_their_name_is_replaced_by_the_pseudonyms
     assert pseudonymise("Kjersti H. sa det, og K. Haugland.", key, "t").text == f"{first} {last[0]}. sa det, og {first[0]}. {last}."
     kept = pseudonymise("Kari i Bergen, og så K. som sa det.", key, "t").text
     assert kept.endswith(" i Bergen, og så K. som sa det.") and "Kari" not in kept
+
+
+@pytest.mark.parametrize("original", ["Kari H.", "K. Haugland", "Kari H. Haugland"])
+def test_a_name_written_with_an_initial_draws_a_pseudonym_of_its_shape(original: str) -> None:
+    """"Kari H." drew a whole name ("Sondre Amundsen"), which read "Sondre Amundsen. kom inn." where the text
+    said "Kari H. kom inn.": each initial is drawn as one, never the original's own ("H." beside a given name
+    would still point at her)."""
+    def shape(name: str) -> list[str]:
+        return ["I." if len(part) == 2 and part[1] == "." else "I" if len(part) == 1 else "name" for part in name.split()]
+
+    key = PseudonymKey("prosjekt")
+    for draw in range(20):
+        drawn = add_identifier(key, original.replace("Kari", f"Kari{'e' * draw}"), "person", "f").pseudonym
+        assert shape(drawn) == shape(original) and drawn[:1].isupper(), drawn
+        assert not set(drawn.split()) & set(original.split()), drawn
+
+
+def test_a_name_with_an_initial_in_the_key_is_found_whole_and_its_given_name_alone() -> None:
+    """Accepted with its initial, the name is replaced whole, the sentence's full stop kept where the initial's
+    full stop ends it too, and its given name or surname alone as the key finds a two-word name's words."""
+    key = PseudonymKey("prosjekt")
+    kari = add_identifier(key, "Kari H.", "person", "f").pseudonym
+    haugland = add_identifier(key, "K. Haugland", "person", "m").pseudonym
+    trine = add_identifier(key, "Trine S. Vassbotten", "person", "f").pseudonym
+    text = ("Kari H. kom inn. Jeg var med Kari H. Hun sa nei. Kari smilte. K. Haugland ringte, og Haugland skrev."
+            " K.Haugland på e-post. Trine S. Vassbotten kom. Vassbotten sa ja.")
+    given, surname = kari.split()[0], haugland.split()[-1]
+    assert pseudonymise(text, key, "t").text == (
+        f"{kari} kom inn. Jeg var med {kari} Hun sa nei. {given} smilte. {haugland} ringte, og {surname} skrev."
+        f" {haugland.replace(' ', '')} på e-post. {trine} kom. {trine.split()[-1]} sa ja.")
+
+
+def test_a_name_with_an_initial_accepted_at_import_is_stored_in_its_shape_and_checked_for(demo: Path, tmp_path: Path) -> None:
+    """Proposed without its initial, "Kari H." was stored "Sondre H. kom inn": a given name, an initial and the
+    context can name someone. Accepted with it, the text keeps its sentences, and the leak check finds the name."""
+    from tests.test_cli import run
+
+    project = ["--project", str(demo)]
+    new = tmp_path / "ny.txt"
+    new.write_text("I: Hvem kom?\nD9: Kari H. kom inn. Jeg var med Kari H. Hun sa nei. Senere ringte K. Vassbotten.\n", encoding="utf-8")
+    held = run(*project, "import", str(new), "--participant", "D9")
+    assert held.exit_code == 1 and "possible identifiers" in held.output
+    assert {"Kari H.", "K. Vassbotten"} <= {candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)}
+    for name in ("Kari H.", "K. Vassbotten"):
+        assert run(*project, "anonymise", "accept", name, "--kind", "person", "--gender", "f").exit_code == 0
+    imported = run(*project, "import", str(new), "--participant", "D9")
+    assert imported.exit_code == 0, imported.output
+    pseudonyms = {entry["original"]: entry["pseudonym"] for entry in json.loads(run(*project, "key", "show", "--json").output)}
+    kari, vassbotten = pseudonyms["Kari H."], pseudonyms["K. Vassbotten"]
+    shown = run(*project, "transcripts", "show", "ny").output
+    assert f"D9: {kari} kom inn. Jeg var med {kari} Hun sa nei. Senere ringte {vassbotten}." in shown, shown
+    assert re.fullmatch(r"\S+ [A-ZÆØÅ]\.", kari) and re.fullmatch(r"[A-ZÆØÅ]\. \S+", vassbotten)
+    leaky = tmp_path / "utkast.txt"
+    leaky.write_text("Kari H. sa det, og Vassbotten.\n", encoding="utf-8")
+    check = run(*project, "leakcheck", str(leaky))
+    assert check.exit_code == 1 and "'Kari H'" in check.output and "'Vassbotten'" in check.output, check.output
 
 
 def test_a_known_name_spelled_out_is_spelled_as_the_pseudonym(tmp_path: Path) -> None:

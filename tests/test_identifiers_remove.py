@@ -524,3 +524,26 @@ def test_a_word_put_back_beside_another_persons_pseudonym_is_left(tmp_path: Path
     assert "put it back in 1 place in 1 transcript (intervju)" in removed.stdout, removed.output
     assert "left 'Kari' as it stands in 1 place in intervju" in removed.stderr, removed.output
     assert _text(root) == "I: Hvem kom?\nD1: Kari Dahl og Per Dahl kom. Eva ringte, og Dahl svarte.\n"
+
+
+def test_a_name_with_an_initial_taken_out_of_the_key_is_put_back_as_written(tmp_path: Path) -> None:
+    """"Kari H." accepted with its initial is stored in its shape ("Sondre A. kom inn.", its given name alone as
+    "Sondre"); taken out of the key, every place is written as it was imported, the sentences' full stops too."""
+    root = tmp_path / "studie"
+    CliRunner().invoke(cli, ["init", str(root), "--empty"], catch_exceptions=False)
+    text = "I: Hvem kom?\nD1: Kari H. kom inn. Jeg var med Kari H. Hun sa nei. Kari smilte. Senere ringte K. Vassbotten.\n"
+    (tmp_path / "intervju.txt").write_text(text, encoding="utf-8")
+    held = _invoke(root, "import", str(tmp_path / "intervju.txt"))
+    assert held.exit_code == 1 and "Kari H." in held.output
+    for name in ("Kari H.", "K. Vassbotten"):
+        _run(root, "anonymise", "accept", name, "--kind", "person")
+    assert _key(root).pending == []  # "Kari" alone too: the key finds it as the name's given name
+    _run(root, "import", str(tmp_path / "intervju.txt"))
+    kari, vassbotten = _key(root).entry_for("Kari H."), _key(root).entry_for("K. Vassbotten")
+    assert kari is not None and vassbotten is not None
+    given = kari.pseudonym.split()[0]
+    assert _text(root) == (f"I: Hvem kom?\nD1: {kari.pseudonym} kom inn. Jeg var med {kari.pseudonym} Hun sa nei. {given} smilte."
+                           f" Senere ringte {vassbotten.pseudonym}.\n")
+    _run(root, "identifiers", "remove", "Kari H.")
+    _run(root, "identifiers", "remove", "K. Vassbotten")
+    assert _text(root) == text

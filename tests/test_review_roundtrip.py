@@ -325,6 +325,16 @@ def test_a_commenter_who_is_no_coder_is_a_reviewer_not_a_medforsker_who_codes_bl
     assert run(project, "--coder", "Prober", "coder", "blind", "on", "--role", "reviewer").exit_code == 2  # not a role that codes
 
 
+def test_a_reviewer_new_to_the_project_signed_with_an_initial_is_refused(reported: tuple[Path, Path], tmp_path: Path) -> None:
+    """An initial names no one alone, and a pseudonym's given name with one passes ("Julie H."): a given name
+    nobody has decided about does not."""
+    project, report = reported
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Dette kjenner jeg igjen.", "Torbjørg H."))
+    refused = run(project, "review", "import", str(reviewed))
+    assert refused.exit_code == 1 and "by 'Torbjørg H.', who is new to the project" in refused.output
+    assert memos(project) == []
+
+
 def test_a_reviewer_an_earlier_import_made_a_medforsker_is_made_a_reviewer_by_coder_role(
     reported: tuple[Path, Path], tmp_path: Path,
 ) -> None:

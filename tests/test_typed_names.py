@@ -40,6 +40,8 @@ TYPED = [
     ("Torleif Skjelbred", ["codebook", "add", "{}"], "code's name"),
     ("Gunnveig Sørbøe", ["codebook", "add", "empowerment/{} sin plan"], "code's name"),
     ("Asbjørn Kvitingen", ["export", "report", "--title", "Rapport om {}"], "report's title"),
+    # A name written with an initial, which names no one alone but is part of the name (not "Sigvart").
+    ("Sigvart K.", ["memo", "add", "Møtte {} i dag"], "memo"), ("H. Vassbotten", ["memo", "add", "Møtte {} i dag"], "memo"),
 ]
 
 

@@ -234,6 +234,14 @@ def test_comments_of_someone_whose_pseudonym_is_a_colleagues_name_stay_theirs(de
     assert left == [("Anne", "Det samme hørte jeg i intervjuene.")]
 
 
+def test_their_pseudonym_with_an_initial_goes_and_the_initial_alone_stays() -> None:
+    """A pseudonym drawn in the shape of a name written with an initial ("Sondre A." for "Kari H."): its initial
+    alone was taken for them, and "Plan A. gikk fint" became "Plan [trukket tilbake] gikk fint"."""
+    names = TheirNames([KeyEntry("Kari H.", "person", "Sondre A."), KeyEntry("K. Haugland", "person", "T. Amundsen")], [], WITHDRAWN)
+    assert names.redact("Sondre A. kom. Plan A. gikk fint, og Sondre smilte. T. Amundsen og Amundsen, ikke T. alene.") == (
+        f"{WITHDRAWN} kom. Plan A. gikk fint, og {WITHDRAWN} smilte. {WITHDRAWN} og {WITHDRAWN}, ikke T. alene.")
+
+
 def test_a_part_of_their_name_inside_anothers_double_name_stays() -> None:
     """"Madsen", theirs alone, was found inside another's "Ola Berg-Madsen" (a hyphen is no letter): the
     other's name became "Ola Berg-[trukket tilbake]", for good. A compound of theirs ("Madsen-intervjuet") goes."""

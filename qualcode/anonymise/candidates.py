@@ -293,18 +293,32 @@ def _initial(token: Token) -> bool:
     return INITIAL.fullmatch(token.text) is not None
 
 
+def without_initials(phrase: str) -> str:
+    """`phrase` without the initials written in it ("Kari H." as "Kari"): an initial names no one alone, and a
+    proposal is decided by its other words."""
+    return " ".join(word for word in phrase.split(" ") if INITIAL.fullmatch(word) is None)
+
+
 def _split_after_initials(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """`runs` cut after an initial before a capitalised word that is no surname: the initial's full stop ends the
     sentence too ("med Kari H. Lars kom også" was proposed as "Kari Lars", which the text does not hold). Before a
-    surname it is a middle initial, and the name goes on ("Kari H. Hansen")."""
+    surname it is a middle initial, and the name goes on ("Kari H. Hansen", "K. Haugland")."""
     cut: list[tuple[int, int]] = []
     for start, end in runs:
         for index in range(start, end - 1):
-            if _initial(doc[index]) and doc[index + 1].lower_ not in surnames():
+            if _initial(doc[index]) and not _surname_after_an_initial(doc[index + 1].lower_):
                 cut.append((start, index + 1))
                 start = index + 1
         cut.append((start, end))
     return cut
+
+
+def _surname_after_an_initial(folded: str) -> bool:
+    """Whether a word after an initial is a surname: a listed one, or a word that is no given name, place or word
+    a dictionary holds, as the surnames the lists miss are ("H. Kvitingen"; not "Lars", "Tromsø", or "Innledning"
+    of "I. Innledning")."""
+    return folded in surnames() or (
+        folded not in given_names() and not _is_place(folded) and not _common(folded) and not _dictionary_word(folded))
 
 
 def _before_an_initial(doc: Doc, index: int, end: int) -> bool:
@@ -387,6 +401,7 @@ def propose(
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
                         or _genitive_of_a_name(doc, start, lowered) or (token.lower_ in _surnames_also_words() and _acts(doc, start))
                         or _first_of_two_named(doc, start) or _before_an_initial(doc, start, end)
+                        or (start + 1 < end and _initial(token))  # "K. Haugland kom inn": no word capitalised for grammar
                         or (start + 1 < len(doc) and _after_number(doc, start + 2) and street_before_a_date(text, base + token.idx))
                         or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
@@ -431,7 +446,7 @@ def propose(
         name = word if _norwegian_given_name(word) or _lower_surname(word) else _lower_genitive_base(word)
         if (name is None or len(name) < 3 or name in ROLE_LABELS or everyday_word(name)
                 or _listed(name, _not_identifiers(), definite=False) or decided(name, ignored)
-                or any(decided(phrase, {name}) for phrase in proposals)):  # "Hansen", or its genitive "Hansens"
+                or any(decided(without_initials(phrase), {name}) for phrase in proposals)):  # "Hansen", "Hansens", "K. Hansen"
             continue
         if name != word:
             # A genitive ("karis mor", "hansens kontor") is proposed as the name, which ends there.
@@ -670,7 +685,10 @@ def _run_proposal(
     when it is ignored or ordinary; a surname that is also an everyday word ("Vold", "Nord", "Lange")
     is no ordinary word where what stands around it has it `named` (_acts, or alone inside a sentence)."""
     span = doc[start:end]
-    words = [token.text for token in span if not (token.is_upper and len(token.text) <= 5)]
+    # An initial is part of the name it is written with ("Kari H.", "K. Haugland"): left out, it stayed beside the
+    # pseudonym ("Sondre H. kom inn"). It names no one alone, so the name is judged by its other words.
+    written = [token.text for token in span if _initial(token) or not (token.is_upper and len(token.text) <= 5)]
+    words = [word for word in written if INITIAL.fullmatch(word) is None]
     if not words:
         return None
 
@@ -678,11 +696,11 @@ def _run_proposal(
     # full stop the tokenizer keeps with it ("het 'Kari'."): with them, "Lars'" was read as no listed name, and as
     # common as "Lars", and left in the text, and "Kari'." was proposed so for the key to learn.
     apostrophe = 0
-    if words[-1] == span[-1].text and (closing := _CLOSING_APOSTROPHE.search(words[-1])) is not None and closing.start() > 1:
+    if written[-1] == span[-1].text and (closing := _CLOSING_APOSTROPHE.search(written[-1])) is not None and closing.start() > 1:
         apostrophe = len(closing.group())
-        words[-1] = words[-1][:closing.start()]
+        written[-1] = words[-1] = written[-1][:closing.start()]
     phrase = " ".join(words)
-    if phrase.casefold() in ignored or all(decided(word, ignored) for word in words):
+    if " ".join(written).casefold() in ignored or phrase.casefold() in ignored or all(decided(word, ignored) for word in words):
         return None
     # A listed name may begin with a function word the run left out ("Ny Giv").
     before = doc[span.start - 1].text if span.start > 0 and doc[span.start - 1].is_title else ""
@@ -690,7 +708,7 @@ def _run_proposal(
     if not (named and words[0].casefold() in _surnames_also_words()) and not kin and ordinary(phrase, words, lowered, before):
         return None
     begin, finish = base + span.start_char, base + span.end_char - apostrophe
-    return Proposal(phrase, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
+    return Proposal(" ".join(written), begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
 
 
 def _named_by_kin(doc: Doc, start: int) -> bool:

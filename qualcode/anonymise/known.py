@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.patterns import HANDLE_AT, phone_digits, plain_digits
-from qualcode.anonymise.pseudonyms import PLACEHOLDERS
+from qualcode.anonymise.pseudonyms import PLACEHOLDERS, is_initial
 from qualcode.text.tokens import WORD
 
 LIST_KINDS = ("person", "place", "nav_office", "employer", "school", "other")
@@ -149,7 +149,7 @@ def _forms(entry: KeyEntry) -> list[Form]:
         return []
     capitalised = entry.original[:1].isupper()
     rare = set(lower_words_of(entry))
-    forms = [Form(tuple(w.casefold() for w in words), entry.pseudonym, entry, capitalised,
+    forms = [Form(tuple(w.casefold() for w in words), _without_last_full_stop(entry), entry, capitalised,
                   any_case=all(w.casefold() in rare for w in words))]
     if entry.kind == "person" and len(words) > 1:
         # Each part of a name alone: first name to first name, surname to surname. Parts are what
@@ -206,6 +206,16 @@ def _no_name_alone(word: str, original: str) -> bool:
     return word.islower() and any(other[:1].isupper() for other in WORD.findall(original))
 
 
+def _without_last_full_stop(entry: KeyEntry) -> str:
+    """`entry`'s pseudonym as its whole name is replaced: one that ends with an initial ("Sondre A." for
+    "Kari H.") without the initial's full stop, which the text keeps, since the words found end at the letter
+    ("Kari H. kom inn." read "Sondre A.. kom inn.")."""
+    pseudonym = entry.pseudonym
+    if entry.kind == "person" and is_initial(entry.original.split()[-1]) and pseudonym.endswith(".") and is_initial(pseudonym.split()[-1]):
+        return pseudonym[:-1]
+    return pseudonym
+
+
 def _initial_forms(entry: KeyEntry, name_parts: list[list[str]], pseudonym_parts: list[str]) -> list[Form]:
     """A person's first name with their surname's initial ("Kjersti H.") and the first name's initial
     with the surname ("K. Haugland"), each to the pseudonym written so: the real initial beside a
@@ -214,6 +224,8 @@ def _initial_forms(entry: KeyEntry, name_parts: list[list[str]], pseudonym_parts
         return []
     first, last = name_parts[0], name_parts[-1]
     if len(first) != 1 or len(last) != 1:  # "Anne-Lise", "Berg-Hansen": their initials are written many ways
+        return []
+    if len(first[0]) == 1 or len(last[0]) == 1:  # "K. Haugland", "Kari H.": the name is written with its initial already
         return []
     first_name, surname = first[0].casefold(), last[0].casefold()
     return [
@@ -306,6 +318,12 @@ _SPACE = re.compile(r"\s")
 # and "K-A-R-I. N. O. R. D" two words. Taken only where the letters make a word of a name the key
 # holds, so "i å e" said in passing costs a look-up (the search: some 3 ms on 80 KB, capitals only 1 ms).
 _SPELLED = re.compile(r"(?<!\w)[^\W\d_](-|\. ?| )[^\W\d_](?:\1[^\W\d_])+\.?(?!\w)")
+
+
+def _after_an_initial(word: str, gap: str) -> bool:
+    """Whether `gap` follows `word`, of a person's name, as it follows an initial: its full stop and a space or a
+    line break ("K. Haugland", "Kari H. Hansen")."""
+    return len(word) == 1 and gap[:1] == "." and gap[1:] in (" ", "\n")
 
 
 def _an_initial(text: str, token: re.Match[str]) -> bool:
@@ -635,7 +653,8 @@ class KnownMatcher:
                 joiners = (" ", "-", "\n", ".", "_") if form.entry.kind == "person" else (" ", "-", "\n")
                 gaps_ok = tuple(gaps) == form.gaps if form.gaps is not None else all(
                     gap in joiners or (form.any_space and gap.isspace()) or _HYPHEN_INSIDE.fullmatch(gap) is not None
-                    for gap in gaps)
+                    or (form.entry.kind == "person" and _after_an_initial(window[k].group(), gap))
+                    for k, gap in enumerate(gaps))
                 if not gaps_ok:
                     continue
                 while len(folded) < size:  # the window's words casefolded, once for all the forms tried here
@@ -668,6 +687,9 @@ class KnownMatcher:
                 replacement = genitive_of(replacement)
             joined = {text[window[k].end():window[k + 1].start()] for k in range(size - 1)}
             if len(joined) == 1 and joined <= {".", "_"} and not replacement.startswith("("):
-                replacement = joined.pop().join(replacement.split(" "))  # sissel.bakken as hege.lunde
+                # sissel.bakken as hege.lunde; "K.Haugland" as "S.Amundsen", the initial's full stop its joiner.
+                joiner = joined.pop()
+                replacement = "".join(part if part.endswith(joiner) else part + joiner for part in replacement.split(" ")[:-1]) \
+                    + replacement.split(" ")[-1]
             return KnownMatch(start, end, text[start:end], replacement, form.entry), size
         return None

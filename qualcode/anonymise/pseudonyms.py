@@ -145,12 +145,22 @@ def _draws(original: str, gender: str | None, seed: str, given_name: bool = Fals
     # given name in its place reads "Astrid Gunn" where the text says "Astrid Sletten". Not one that stands
     # where a given name does (`given_name`): "kall meg Aga" read "kall meg Sørensen".
     surname = parts == 1 and not given_name and _surname(original)
+    # A part written as an initial ("Kari H.", "K. Haugland") is drawn as one, so the pseudonym has the
+    # original's shape ("Sondre A."): a whole name there read "Sondre Amundsen. kom inn".
+    initials = [is_initial(part) for part in original.split()] or [False]
     while True:
         first = (
             faker.last_name() if surname
             else faker.first_name_female() if key in FEMALE else faker.first_name_male() if key in MALE else faker.first_name()
         )
-        yield [first] + [faker.last_name() for _ in range(parts - 1)]
+        names = [first] + [faker.last_name() for _ in range(parts - 1)]
+        yield [f"{name[0]}." if initial else name for name, initial in zip(names, initials, strict=True)]
+
+
+def is_initial(part: str) -> bool:
+    """Whether a part of a name, as spaces divide it, is an initial: one letter and its full stop ("H.", "K."). A
+    letter alone is a label's as often ("Forskar B", "Deltaker A"), and is drawn a name as the rest are."""
+    return len(part) == 2 and part[0].isalpha() and part[1] == "."
 
 
 def first_draws(original: str, gender: str | None, seed: str, draws: int, given_name: bool = False) -> set[str]:

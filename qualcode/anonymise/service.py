@@ -486,12 +486,13 @@ def add_known_identifier(
     key.dismissed = [word for word in key.dismissed if word.casefold() != original.casefold()]
     # What waited for review and is now decided (this name, or a phrase of known and dismissed
     # words) leaves the queue, which would otherwise list it for ever.
-    from qualcode.anonymise.candidates import decided
+    from qualcode.anonymise.candidates import decided, without_initials
 
     known = {word.casefold() for word in ignored_words(key)}
     key.pending = [
         candidate for candidate in key.pending
-        if candidate.text.casefold() != original.casefold() and not all(decided(word, known) for word in candidate.text.split())
+        if candidate.text.casefold() != original.casefold()
+        and not all(decided(word, known) for word in without_initials(candidate.text).split())  # "Kari H." by "Kari"
     ]
     return entry
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from qualcode.anonymise.key import KeyEntry
 from qualcode.anonymise.known import NAME_PARTICLES
-from qualcode.anonymise.pseudonyms import is_placeholder
+from qualcode.anonymise.pseudonyms import is_initial, is_placeholder
 
 # A name in the genitive ("Malins", "Malin's") is the name too.
 _GENITIVE = r"(?:s|'s|’s|')?"
@@ -23,15 +23,16 @@ _NEAR = 80
 def _variants(name: str) -> list[tuple[str, ...]]:
     """How a text may write a person's `name`: whole, each part alone and with the particles before it ("van der
     Berg" of "Anne van der Berg": left behind, "gruppe_van_der_Berg" became "gruppe_van_der_trukket_tilbake"), and a
-    part with the other's initial ("Malin J.", "M. Jacobsen"), each as its words. A particle or a letter alone names no one."""
+    part with the other's initial ("Malin J.", "M. Jacobsen"), each as its words. A particle, a letter or an initial
+    alone names no one: "A." of "Sondre A." took "Plan A." for them."""
     parts = name.split()
     found = [tuple(parts)]
     for index, part in enumerate(parts):
-        if len(part) > 1 and not _particle(part):
+        if len(part) > 1 and not is_initial(part) and not _particle(part):
             found.append((part,))
             if 0 < (start := _particles_before(parts, index)) < index:
                 found.append(tuple(parts[start:index + 1]))
-    if len(parts) > 1:
+    if len(parts) > 1 and not is_initial(parts[0]) and not is_initial(parts[-1]):  # "Sondre A." is written so already
         found += [(parts[0], f"{parts[-1][0]}."), (f"{parts[0][0]}.", parts[-1])]
         if (start := _particles_before(parts, len(parts) - 1)) < len(parts) - 1:
             found.append((f"{parts[0][0]}.", *parts[start:]))  # "A. van der Berg"

@@ -24,6 +24,7 @@ from qualcode.anonymise.candidates import (
     parts_of_whole_names,
     propose,
     surnames_in_value,
+    without_initials,
     zipf,
 )
 from qualcode.anonymise.key import PseudonymKey
@@ -348,7 +349,8 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
                for word in WORD.findall(entry.pseudonym)} | {name.casefold() for name in coders}
 
     def is_settled(proposal: Proposal) -> bool:
-        words = [word.casefold() for word in WORD.findall(proposal.text)]
+        # An initial names no one alone: "J. Hansen" of the pseudonym Julie Hansen is settled by "Hansen".
+        words = [word.casefold() for word in WORD.findall(without_initials(proposal.text))]
         return bool(words) and all(word in settled or (word.endswith("s") and word[:-1] in settled) for word in words)
 
     # Read as the guard on typed text reads it to clean it (a memo of one line is the same text): once for both.
@@ -387,7 +389,7 @@ def refuse_new_reviewer(session: Session, key: PseudonymKey, author: str, where:
         # as text, a pseudonym's first name could be proposed alone ("Eva" of "Eva Lie").
         return
     proposals = [proposal for proposal in undecided_in_texts([author], key, codebook_vocabulary(session), where, settled)
-                 if proposal.text not in settled]
+                 if without_initials(proposal.text) not in settled]  # "Julie H.", as the key wrote "Sissel B."
     if proposals:
         quoted = shlex.quote(author)
         # Not queued for review as a transcript's names are: the way on is to say who they are,
