@@ -49,43 +49,40 @@ def test_a_redrawn_or_removed_name_is_matched_as_the_key_now_holds_it() -> None:
     assert _found(key, "Kari Nordmann") == []
 
 
-def test_an_import_builds_the_matcher_once_a_file(demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[PseudonymKey]:
+    """The key of each KnownMatcher built from here on, none built before."""
+    keys: list[PseudonymKey] = []
+    real = KnownMatcher.__init__
+
+    def counted(matcher: KnownMatcher, key: PseudonymKey) -> None:
+        keys.append(key)
+        real(matcher, key)
+
+    monkeypatch.setattr(KnownMatcher, "__init__", counted)
+    monkeypatch.setattr(known, "_MATCHERS", [])
+    return keys
+
+
+def test_an_import_builds_the_matcher_once_a_file(demo: Path, tmp_path: Path, built: list[PseudonymKey]) -> None:
     from tests.test_cli import run
 
     folder = tmp_path / "nye"
     folder.mkdir()
     for number in range(6):
         (folder / f"intervju_{number}.txt").write_text(f"I: Hvem?\nD1: Det var Torunn {number} som hjalp.\n", encoding="utf-8")
-    built: list[PseudonymKey] = []
-    real = KnownMatcher.__init__
-
-    def counted(matcher: KnownMatcher, key: PseudonymKey) -> None:
-        built.append(key)
-        real(matcher, key)
-
-    monkeypatch.setattr(KnownMatcher, "__init__", counted)
-    monkeypatch.setattr(known, "_MATCHERS", [])
     imported = run("--project", str(demo), "import", str(folder))
     assert "6 held back for review" in imported.output, imported.output
     # Once for each file: each is pseudonymised with the key as read again under its lock. It was built twice.
     assert len(built) == 6
 
 
-def test_an_export_builds_the_matcher_once(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_export_builds_the_matcher_once(demo_template: Path, tmp_path: Path, built: list[PseudonymKey]) -> None:
     """A quote table's typed attribution, its file's name and its bytes were each read with a matcher of their own."""
     from tests.conftest import CODINGS, coded_demo
     from tests.test_cli import run
 
     root, env = coded_demo(demo_template, tmp_path, {"Forsker 1": CODINGS})
-    built: list[PseudonymKey] = []
-    real = KnownMatcher.__init__
-
-    def counted(matcher: KnownMatcher, key: PseudonymKey) -> None:
-        built.append(key)
-        real(matcher, key)
-
-    monkeypatch.setattr(KnownMatcher, "__init__", counted)
-    monkeypatch.setattr(known, "_MATCHERS", [])
     exported = run("--project", str(root), "export", "quotes", "--format", "csv", "--output", str(tmp_path / "s.csv"), env=env)
     assert exported.exit_code == 0, exported.output
     assert len(built) == 1  # was 3
