@@ -122,6 +122,16 @@ def test_a_copy_exported_by_qualcode_merges_back(coded: tuple[Project, Pseudonym
         assert _counts(session) == counts
 
 
+def _merges_back_unchanged(project: Project, key: PseudonymKey, exported: bytes, path: Path) -> None:
+    """The project's own .qdpx, merged back, adds nothing and changes no count."""
+    path.write_bytes(exported)
+    with project.begin() as session:
+        counts = _counts(session)
+        merged = run_import(session, path, key, "Forsker 1")
+        assert (merged.codings_added, merged.memos_added, merged.imported) == (0, 0, [])
+        assert _counts(session) == counts
+
+
 def test_the_projects_own_export_merges_back_with_a_memo_the_key_wrote_a_name_into(coded: tuple[Project, PseudonymKey], tmp_path: Path) -> None:
     """A memo naming "Hilde Bakken" is stored with the key's pseudonyms for "Hilde" and for the
     surname of "Sissel Bakken": a name no entry has whole. Merging the project's own .qdpx back
@@ -135,12 +145,7 @@ def test_the_projects_own_export_merges_back_with_a_memo_the_key_wrote_a_name_in
         stored = add_memo(session, clean_text("Hilde Bakken sa noe viktig.", key), author).text
         assert "Hilde" not in stored and "Bakken" not in stored
         exported = build_qdpx(session, "prosjekt").data
-    (tmp_path / "prosjekt.qdpx").write_bytes(exported)
-    with project.begin() as session:
-        counts = _counts(session)
-        merged = run_import(session, tmp_path / "prosjekt.qdpx", key, "Forsker 1")
-        assert (merged.codings_added, merged.memos_added, merged.imported) == (0, 0, [])
-        assert _counts(session) == counts
+    _merges_back_unchanged(project, key, exported, tmp_path / "prosjekt.qdpx")
     pieced = stored.removesuffix(" sa noe viktig.")
     other = Qdpx()
     other.note("notat", f"{pieced} ringte i går.")
@@ -164,10 +169,5 @@ def test_the_projects_own_export_merges_back_with_a_transcript_named_by_a_pseudo
         assert entry is not None and stored == f"{entry.pseudonym.replace(' ', '_')}_T1"
         add_coding(session, stored, "empowerment", get_or_create_coder(session, "Forsker 1"), match="Jeg fikk mer selvtillit")
         exported = build_qdpx(session, "prosjekt").data
-    (tmp_path / "prosjekt.qdpx").write_bytes(exported)
-    with project.begin() as session:
-        counts = _counts(session)
-        merged = run_import(session, tmp_path / "prosjekt.qdpx", key, "Forsker 1")
-        assert (merged.codings_added, merged.memos_added, merged.imported) == (0, 0, [])
-        assert _counts(session) == counts
+    _merges_back_unchanged(project, key, exported, tmp_path / "prosjekt.qdpx")
     assert key.pending == []
