@@ -1884,6 +1884,15 @@ class Workspace:
             return framework_cell(session, participant, code, self._mine())
 
     # --- the analysis screen --------------------------------------------------------------------
+    def consensus_counted(self) -> bool:
+        """Whether the analysis screen's counts (every coder's, or a blind coder's own) hold the consensus coder's
+        copies of decided passages beside the coders' own, which `analyse` says on stderr."""
+        from qualcode.coding.consensus import counted_beside_its_coders
+        from qualcode.coding.passages import QuoteFilter
+
+        with self.begin() as session:
+            return counted_beside_its_coders(session, self._only_mine(QuoteFilter()))
+
     def analysis_matrix(self, by: str) -> tuple[Matrix, list[str]]:
         """Every code × the values of `by`, as `qualcode analyse matrix --by BY`, and the columns a matrix can be split by."""
         from qualcode.analysis.matrix import code_matrix

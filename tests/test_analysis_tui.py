@@ -235,6 +235,38 @@ async def test_the_counts_say_that_someone_withdrew_as_analyse_does(demo: Path) 
         assert withdrawn.note.startswith("1 participant withdrew (") and "D3" not in withdrawn.note
 
 
+async def test_the_counts_say_they_hold_the_consensus_coders_copies_as_analyse_does(demo: Path) -> None:
+    """`analyse` says on stderr when its counts hold konsensus's codings beside the coders' own (a decided
+    passage counted once more than the coders made it); the analysis screen showed the same larger counts
+    with no word of it (found in a field trial: 551 passages, 2 of them konsensus's copies, unsaid)."""
+    from qualcode.coding.consensus import Choice, counted_note, decide, disagreements
+
+    with Project.open(demo) as project, project.begin() as session:
+        for coder_name in ("Forsker 1", "Forsker 2"):
+            add_coding(session, "leder_L1", "måltall-press", get_or_create_coder(session, coder_name),
+                       match="vi må nå måltallet før jul" if coder_name == "Forsker 1" else "måltallet før jul")
+    app = open_tui(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, rounds=2)
+        await pilot.press("m")
+        await settle(pilot, rounds=2)
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen) and screen.matrix is not None
+        line = screen.query_one("#analysis-consensus", Static)
+        assert not line.display  # no decision yet: nothing said
+        with Project.open(demo) as project, project.begin() as session:
+            [disagreement] = disagreements(session, "leder_L1", "Forsker 1", "Forsker 2")
+            decide(session, disagreement, Choice.A, get_or_create_coder(session, "Forsker 1"))
+        await pilot.press("a")  # the next count
+        await settle(pilot, rounds=2)
+        assert screen.matrix is not None and screen.matrix.total == 3  # two coders' passages and konsensus's copy
+        assert line.display and str(line.render()) == counted_note()
+        assert "konsensus" in counted_note()
+        await pilot.press("o")  # co-occurrence counts them too
+        await settle(pilot, rounds=2)
+        assert line.display
+
+
 async def test_codes_named_as_the_tables_own_rows_and_columns_open_the_matrices(
     coded_template: tuple[Path, dict[str, Any]], tmp_path: Path,
 ) -> None:

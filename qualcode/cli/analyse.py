@@ -91,12 +91,11 @@ def _emit(
     that leaves out codings of the selection (of `codes`, when the table counts only those) a
     replaced text orphaned, as an export does, and one that leaves out participants who withdrew."""
     from qualcode.analysis.tables import render_csv, render_text, table_data, write_xlsx
-    from qualcode.coding.consensus import CONSENSUS_CODER, counted_beside_its_coders
+    from qualcode.coding.consensus import CONSENSUS_CODER, counted_beside_its_coders, counted_note
     from qualcode.coding.orphans import left_out_note
 
     if counted_beside_its_coders(session, selection):
-        note(f"the counts hold {CONSENSUS_CODER}'s codings, copies of passages decided between two coders, beside "
-                 f"theirs; --coder {CONSENSUS_CODER} counts the decided passages alone, --coder NAME one coder's")
+        note(f"{counted_note()}; --coder {CONSENSUS_CODER} counts the decided passages alone, --coder NAME one coder's")
 
     if output.xlsx is not None:
         from qualcode.exporters.service import export_guard

@@ -926,6 +926,11 @@ def decision_fields(session: Session, choice: Choice, disagreement: Disagreement
     }
 
 
+def counted_note(consensus_coder: str = CONSENSUS_CODER) -> str:
+    """What a count that holds the consensus coder's codings beside the coders' own says of itself, in every face."""
+    return f"the counts hold {consensus_coder}'s codings, copies of passages decided between two coders, beside theirs"
+
+
 def counted_beside_its_coders(session: Session, selection: QuoteFilter, consensus_coder: str = CONSENSUS_CODER) -> bool:
     """Whether a count of the selection's codings (its coders', none named: everyone's) counts the
     consensus coder's beside others': its codings copy passages decided between two coders, so such

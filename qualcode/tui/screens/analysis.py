@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Static
 from qualcode.analysis.cooccurrence import CodeTotals, Cooccurrence, without_pairs
 from qualcode.analysis.matrix import Matrix, matrix_table
 from qualcode.analysis.tables import Table, shorten
+from qualcode.coding.consensus import counted_note
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import SegmentsScreen
@@ -106,6 +107,7 @@ class AnalysisScreen(QualcodeScreen):
         yield Header()
         yield Static("Counting passages …", id="analysis-where")
         yield Static("", id="analysis-withdrawn")
+        yield Static("", id="analysis-consensus")
         yield DataTable(id="analysis-table", cursor_type="cell", fixed_columns=1)
         yield Static("", id="analysis-cell")
         yield KeyFooter(compact=True)
@@ -184,8 +186,16 @@ class AnalysisScreen(QualcodeScreen):
             grid.move_cursor(row=min(row, grid.row_count - 1), column=max(1, min(column, len(grid.columns) - 1)), animate=False)
 
     def _read_withdrawn(self) -> None:
-        """Whether anyone withdrew, read with each count: another command may withdraw someone meanwhile."""
+        """Whether anyone withdrew, read with each count: another command may withdraw someone meanwhile; and
+        whether the counts hold the consensus coder's copies, which a decision made meanwhile adds."""
         self.in_background(lambda workspace: workspace.withdrawn(), self._withdrawn_read, group="analysis-withdrawn")
+        self.in_background(lambda workspace: workspace.consensus_counted(), self._consensus_read, group="analysis-consensus")
+
+    def _consensus_read(self, counted: bool) -> None:
+        """Say, as `analyse` does, that a decided passage is counted once more than its coders made it."""
+        line = self.query_one("#analysis-consensus", Static)
+        line.update(Text(counted_note() if counted else ""))
+        line.display = counted
 
     def _withdrawn_read(self, withdrawn: Withdrawn | None) -> None:
         """Say, as `analyse` does, that the counts leave out those who withdrew (the numbers dropped unexplained)."""
