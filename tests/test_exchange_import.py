@@ -527,3 +527,17 @@ def test_a_code_guid_qualcode_derived_from_a_name_is_derived_again_from_the_pseu
     assert not any("Kari" in path or "Trond" in path for path in stored), stored
     assert all(guid == code_guid(path) for path, guid in stored.items()), stored
     assert stored["tema"] == code_guid("tema") and len(stored) == 4
+
+
+def test_a_sources_round_and_date_under_their_norwegian_names_are_the_transcripts(session: Session, tmp_path: Path) -> None:
+    """A field trial: MAXQDA's "runde" = T1 became an attribute named runde, the transcript had no round, and
+    `analyse compare --by wave` left it out unsaid."""
+    qdpx = Qdpx()
+    qdpx.variables = "".join(f'<Variable guid="{guid("var:" + name)}" name="{name}" typeOfVariable="Text"/>' for name in ("runde", "dato"))
+    values = "".join(f'<VariableValue><VariableRef targetGUID="{guid("var:" + name)}"/><TextValue>{value}</TextValue></VariableValue>'
+                     for name, value in (("runde", "T1"), ("dato", "2024-03-01")))
+    qdpx.sources.append(f'<TextSource guid="{guid("source:r")}" name="runde-en"><PlainTextContent>I: Hei.\nD1: Hei.</PlainTextContent>'
+                        f"{values}</TextSource>")
+    run_import(session, qdpx.write(tmp_path / "maxqda.qdpx"))
+    transcript = session.scalars(select(Transcript).where(Transcript.name == "runde-en")).one()
+    assert (transcript.wave, str(transcript.interview_date)) == ("T1", "2024-03-01")

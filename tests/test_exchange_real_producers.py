@@ -347,22 +347,22 @@ def test_what_an_import_says_of_a_files_sets_and_sources_names_no_one_the_key_kn
     assert said and all("Torbjørg" not in line and pseudonym in line for line in said)
 
 
-@pytest.mark.parametrize("name", ["role", "Date", "memo", "office", "runde"])
+@pytest.mark.parametrize("name", ["role", "Date", "memo", "office", "bydel"])
 def test_a_set_named_as_a_field_or_a_variable_of_the_file_is_kept_under_its_name_with_set(
     session: Session, tmp_path: Path, name: str,
 ) -> None:
     """A probe's find: a set named "role" (or "Date", "memo", a participant's field) was said read as the attribute
-    'role' and then skipped as a built-in field, the grouping lost; one named as a variable of the file ("runde")
-    took that name, and the source's own value of it moved to "runde (2)"."""
+    'role' and then skipped as a built-in field, the grouping lost; one named as a variable of the file ("bydel")
+    took that name, and the source's own value of it moved to "bydel (2)"."""
     qdpx = Qdpx(codes=CODES)
     source = guid("source")
-    qdpx.variables = f'<Variable guid="{guid("var:runde")}" name="runde" typeOfVariable="Text"/>'
-    qdpx.cases = (f'<Case guid="{guid("case")}"><VariableValue><VariableRef targetGUID="{guid("var:runde")}"/>'
+    qdpx.variables = f'<Variable guid="{guid("var:bydel")}" name="bydel" typeOfVariable="Text"/>'
+    qdpx.cases = (f'<Case guid="{guid("case")}"><VariableValue><VariableRef targetGUID="{guid("var:bydel")}"/>'
                   f'<TextValue>1</TextValue></VariableValue><SourceRef targetGUID="{source}"/></Case>')
     qdpx.sources.append(f'<TextSource guid="{source}" name="intervju1"><PlainTextContent>{escape(TEXT)}</PlainTextContent></TextSource>')
     qdpx.extra = f'<Sets><Set guid="{guid("set")}" name="{name}"><MemberSource targetGUID="{source}"/></Set></Sets>'
     result = run_import(session, qdpx.write(tmp_path / "maxqda.qdpx", origin="MAXQDA 24"))
     transcript = session.scalars(select(Transcript)).one()
     found = {(attribute.definition.name, attribute.value) for attribute in transcript.attributes}
-    assert found == {("runde", "1"), (f"{name} (set)", "true")}, (found, result.skipped, result.problems)
+    assert found == {("bydel", "1"), (f"{name} (set)", "true")}, (found, result.skipped, result.problems)
     assert any(f"read as the attribute '{name} (set)' (true)" in line for line in result.deviations), result.deviations

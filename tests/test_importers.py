@@ -440,7 +440,7 @@ def _broken_files(directory: Path) -> dict[str, Path]:
         "broken.vtt": b"not a webvtt file\n00:01 --> nonsense",
         "broken.srt": b"1\nnot a time\nhei\n",
         "frontmatter.txt": b"---\nwave: [unclosed\n---\nI: Hei\n",
-        "unknown_key.txt": "---\nbølge: T1\n---\nI: Hei\n".encode(),
+        "unknown_key.txt": b"---\nsesong: T1\n---\nI: Hei\n",
         "bad_date.txt": b"---\ndate: 31.02.2024\n---\nI: Hei\n",
         "image.png": b"\x89PNG\r\n",
     }

@@ -222,3 +222,25 @@ def test_a_front_matter_attribute_named_with_a_comma_or_equals_is_stored_with_a_
     twice.write_text('---\nparticipant: D2\nattributes:\n  "a,b": x\n  "a;b": y\n---\nI: Hei?\nD2: Hei.\n', encoding="utf-8")
     with pytest.raises(ImportFailed, match="to.txt: attributes 'a,b' and 'a;b' would both be stored as 'a;b'"):
         import_file(session, twice, key=PseudonymKey("test"))
+
+
+def test_front_matter_in_norwegian_is_read_as_its_english_keys(session: Session, tmp_path: Path) -> None:
+    """A field trial: a team's "dato:" was refused as an unknown key, and "runde:" with it; a participants CSV's
+    "kjønn" and "kontor" were read. A key given under both names is refused, as neither would be chosen knowingly."""
+    from sqlalchemy import select
+
+    from qualcode.errors import ImportFailed
+    from qualcode.store.models import Transcript
+
+    path = tmp_path / "samtale.txt"
+    path.write_text("---\nDeltaker: D1\nRolle: deltaker\nRunde: T2\nDato: 2024-06-01\nIntervjuar: Forsker 1\nTittel: Første samtale\n"
+                    "---\nI: Hei?\nD1: Hei.\n", encoding="utf-8")
+    import_file(session, path, key=PseudonymKey("test"))
+    transcript = session.scalars(select(Transcript).where(Transcript.name == "samtale")).one()
+    assert (transcript.wave, str(transcript.interview_date), transcript.interviewer, transcript.title) == (
+        "T2", "2024-06-01", "Forsker 1", "Første samtale")
+    assert [link.participant.name for link in transcript.participant_links] == ["D1"]
+    twice = tmp_path / "to.txt"
+    twice.write_text("---\nrunde: T1\nwave: T2\n---\nI: Hei?\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="'runde' and 'wave' both give the wave"):
+        import_file(session, twice, key=PseudonymKey("test"))

@@ -43,7 +43,7 @@ from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.coding.coders import CODER_NAME_LENGTH, CONSENSUS_CODER, look_alike_coder
 from qualcode.coding.memos import MEMO_TITLE_LENGTH
 from qualcode.coding.service import coding_state
-from qualcode.coding.waves import project_wave
+from qualcode.coding.waves import check_wave, project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description, signal_words_of, written_by
 from qualcode.exchange.project_export import (
@@ -64,6 +64,7 @@ from qualcode.importers.metadata import (
     ATTRIBUTE_NAME_LENGTH,
     ATTRIBUTE_VALUE_LENGTH,
     EARLIEST_INTERVIEW,
+    NORWEGIAN_TRANSCRIPT_KEYS,
     attribute_definition,
     check_participant_value,
     check_transcript_meta,
@@ -127,6 +128,21 @@ from qualcode.text.normalise import (
 from qualcode.text.speakers import is_interviewer
 
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
+# A source's variable under the Norwegian name of one of them ("runde" is the wave, as MAXQDA users name it).
+_KEY_COLUMNS = {"title": "title", "wave": "wave", "date": "interview_date", "interviewer": "interviewer", "note_taker": "note_taker"}
+TRANSCRIPT_COLUMNS |= {norwegian: _KEY_COLUMNS[key] for norwegian, key in NORWEGIAN_TRANSCRIPT_KEYS.items() if key in _KEY_COLUMNS}
+
+
+def _fits(column: str, value: object) -> bool:
+    """Whether a variable's value is one the transcript's `column` holds: a round such as T1, a date."""
+    if column == "wave":
+        try:
+            check_wave(str(value))
+        except InvalidInput:
+            return False
+    if column == "interview_date":
+        return isinstance(value, date) or written_date(str(value)) is not None
+    return True
 # The store's columns (store/models.py), and coding/coders.py's CODER_NAME_LENGTH: a longer name is cut, with a note.
 TRANSCRIPT_NAME_LENGTH = 200
 PARTICIPANT_NAME_LENGTH = 100
@@ -1294,6 +1310,8 @@ def _write_cases(
                     _set_turn_times(session, item, value, result)
                 continue
             column = TRANSCRIPT_COLUMNS.get(variable.strip().lower())
+            if column is not None and variable.strip().lower() in NORWEGIAN_TRANSCRIPT_KEYS and not _fits(column, value):
+                column = None  # "runde 1" is no round such as T1: kept as the attribute it was, not skipped
             if column is not None:
                 # A transcript already in the project keeps what the project says of it.
                 if column == "interview_date":

@@ -10,7 +10,7 @@ import yaml
 from yaml.events import AliasEvent, CollectionStartEvent
 
 from qualcode.errors import ImportFailed
-from qualcode.importers.metadata import TRANSCRIPT_KEYS
+from qualcode.importers.metadata import TRANSCRIPT_KEYS, transcript_key
 from qualcode.text.encoding import decode_text
 from qualcode.text.normalise import normalise
 
@@ -81,11 +81,11 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str]:
         # After blank lines, "---" may be a rule drawn in the text: only a metadata key under it makes it
         # front matter ("\n---\nI: Hei" is speech).
         first = _OPENED.match(text)
-        if first is None or first.group("key").lower() not in TRANSCRIPT_KEYS:
+        if first is None or transcript_key(first.group("key")).lower() not in TRANSCRIPT_KEYS:
             match = None
     if match is None:
         opened = _OPENED.match(text)
-        if opened is not None and opened.group("key").lower() in TRANSCRIPT_KEYS:
+        if opened is not None and transcript_key(opened.group("key")).lower() in TRANSCRIPT_KEYS:
             line = text.count("\n", 0, text.index("---")) + 1
             raise ImportFailed(
                 f"{where}: the front matter opened by --- on line {line} is never closed, so it would be read as speech",

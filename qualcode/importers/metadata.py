@@ -72,13 +72,43 @@ def participant_field(name: str) -> str | None:
     return PARTICIPANT_FIELDS.get(re.sub(r"[\s_-]+", "", name).casefold())
 
 
+# The keys a Norwegian team writes for a transcript's own ("runde: T1", nynorsk "intervjuar"), however spaced or
+# joined: "Norwegian first" took a participants CSV's "kjønn" and "kontor", and refused front matter's "dato".
+NORWEGIAN_TRANSCRIPT_KEYS = {
+    "navn": "name", "namn": "name", "tittel": "title", "deltaker": "participant", "deltakar": "participant",
+    "informant": "participant", "deltakere": "participants", "deltakarar": "participants", "informanter": "participants",
+    "talere": "speakers", "talarar": "speakers", "rolle": "role", "runde": "wave", "bølge": "wave", "dato": "date",
+    "intervjudato": "date", "intervjuer": "interviewer", "intervjuar": "interviewer", "referent": "note_taker",
+    "egenskaper": "attributes", "eigenskapar": "attributes",
+}
+
+
+def transcript_key(name: str) -> str:
+    """The transcript's key a metadata key or a .qdpx variable means: its own, or its English name for a
+    Norwegian one ("runde" is wave, "dato" date); anything else as written."""
+    return NORWEGIAN_TRANSCRIPT_KEYS.get(re.sub(r"[\s_-]+", "", name).casefold(), name)
+
+
+def in_english(meta: dict[str, Any], where: str) -> dict[str, Any]:
+    """`meta` (a file's front matter or sidecar) with its Norwegian keys as the English ones; a key given under
+    both names is refused, as neither would be chosen knowingly."""
+    keyed: dict[str, Any] = {}
+    written: dict[str, str] = {}
+    for name, value in meta.items():
+        key = transcript_key(str(name))
+        if key in written:
+            raise ImportFailed(f"{where}: {written[key]!r} and {name!r} both give the {key}", "keep one of them")
+        keyed[key], written[key] = value, str(name)
+    return keyed
+
+
 def check_transcript_meta(meta: dict[str, Any], where: str) -> dict[str, Any]:
     """Validated metadata: known keys, a real date, a known fidelity."""
     unknown = sorted(set(meta) - TRANSCRIPT_KEYS)
     if unknown:
         raise ImportFailed(
             f"{where}: unknown metadata key {unknown[0]!r}",
-            "known keys: " + ", ".join(sorted(TRANSCRIPT_KEYS)),
+            "known keys: " + ", ".join(sorted(TRANSCRIPT_KEYS)) + " (or in Norwegian: " + ", ".join(NORWEGIAN_TRANSCRIPT_KEYS) + ")",
         )
     checked = dict(meta)
     if checked.get("date") is not None:

@@ -43,6 +43,7 @@ from qualcode.importers.metadata import (
     attributes_from_file,
     check_transcript_meta,
     get_or_create_participant,
+    in_english,
     participant_named,
     refuse_attributes_participants_have,
     typed_value,
@@ -226,7 +227,8 @@ def read_transcript(path: Path, options: ImportOptions) -> ReadTranscript:
     stray = misnamed_sidecar_note(path)
     if stray is not None:
         document.notes.append(stray)
-    meta = check_transcript_meta({**document.meta, **read_sidecar(path), **options.as_meta()}, path.name)
+    meta = check_transcript_meta({**in_english(document.meta, path.name), **in_english(read_sidecar(path), path.name),
+                                  **options.as_meta()}, path.name)
     meta.setdefault("name", path.stem)
     if meta.get("attributes"):
         meta["attributes"], renamed = attributes_from_file(meta["attributes"], path.name)
