@@ -302,11 +302,14 @@ def without_initials(phrase: str) -> str:
 def _split_after_initials(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """`runs` cut after an initial before a capitalised word that is no surname: the initial's full stop ends the
     sentence too ("med Kari H. Lars kom også" was proposed as "Kari Lars", which the text does not hold). Before a
-    surname it is a middle initial, and the name goes on ("Kari H. Hansen", "K. Haugland")."""
+    surname it is a middle initial, and the name goes on ("Kari H. Hansen", "Kari H. Foss"). An initial first in its
+    run is a given name's before a place too, as many surnames are ("med K. Voss", "Ø. Ås"): cut there, the surname
+    was left as a word capitalised first in its sentence, and not proposed ("A. Bakgrunn" is still cut)."""
     cut: list[tuple[int, int]] = []
     for start, end in runs:
         for index in range(start, end - 1):
-            if _initial(doc[index]) and not _surname_after_an_initial(doc[index + 1].lower_):
+            after = doc[index + 1].lower_
+            if _initial(doc[index]) and not _surname_after_an_initial(after) and not (index == start and _is_place(after)):
                 cut.append((start, index + 1))
                 start = index + 1
         cut.append((start, end))
@@ -314,10 +317,10 @@ def _split_after_initials(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[i
 
 
 def _surname_after_an_initial(folded: str) -> bool:
-    """Whether a word after an initial is a surname: a listed one, or a word that is no given name, place or word
-    a dictionary holds, as the surnames the lists miss are ("H. Kvitingen"; not "Lars", "Tromsø", or "Innledning"
-    of "I. Innledning")."""
-    return folded in surnames() or (
+    """Whether a word after an initial is a surname: a listed one, one that is an everyday word too ("Foss", "Vold"),
+    or a word that is no given name, place or word a dictionary holds, as the surnames the lists miss are ("H.
+    Kvitingen"; not "Lars", "Tromsø", or "Innledning" of "Kapittel I. Innledning")."""
+    return folded in surnames() or folded in _surnames_also_words() or (
         folded not in given_names() and not _is_place(folded) and not _common(folded) and not _dictionary_word(folded))
 
 
