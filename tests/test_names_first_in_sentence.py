@@ -552,6 +552,15 @@ def test_a_capital_and_a_full_stop_beside_no_name_is_not_proposed(text: str) -> 
     assert _first(text) == []
 
 
+def test_a_word_before_a_letter_is_proposed_once_without_it_and_dismissed_once() -> None:
+    """"Vedlegg A." and "Vedlegg B." were two proposals, each to dismiss on its own ("Vedlegg A." dismissed left
+    "Vedlegg B."), where "Vedlegg" was one before initials were kept in proposals: a word a dictionary holds before
+    a letter names a thing, not a person by an initial. A name before an initial keeps it."""
+    text = "D1: Vi så Vedlegg A. og Vedlegg B. i går, og Tabell C. Kari H. var der."
+    assert _first(text) == ["Vedlegg", "Tabell", "Kari H."]
+    assert [proposal.text for proposal in propose(text, ("Vedlegg", "Tabell"), (), {"D1"}, [4])] == ["Kari H."]
+
+
 @pytest.mark.parametrize(("said", "proposed"), [
     ("D1: Dottera mi Live går på skulen.", ["Live"]),  # "live" is a word ("i live"), and no list holds the name
     ("D1: Datteren min Live går på skolen.", ["Live"]),

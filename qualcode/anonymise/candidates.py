@@ -710,8 +710,21 @@ def _run_proposal(
     kin = _named_by_kin(doc, span.start) and phrase.casefold() not in _not_identifiers()
     if not (named and words[0].casefold() in _surnames_also_words()) and not kin and ordinary(phrase, words, lowered, before):
         return None
+    if written[:len(words)] == words and len(words) < len(written) and all(_a_label_before_a_letter(word.casefold()) for word in words):
+        # "Vedlegg A.", "Tabell B.", "Vitamin D.": a word before a letter names a thing, not a person by their
+        # initial. Proposed with it, each letter was one more proposal, and dismissing "Vedlegg A." left "Vedlegg B.".
+        written = words
+        while _initial(span[-1]):
+            span = span[:-1]
     begin, finish = base + span.start_char, base + span.end_char - apostrophe
     return Proposal(" ".join(written), begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
+
+
+def _a_label_before_a_letter(folded: str) -> bool:
+    """Whether `folded`, written with an initial, is a word a dictionary holds and no name: "vedlegg", "tabell"; not
+    "per", "liv" or "vold", which are names as often."""
+    return _dictionary_word(folded) and folded not in _names() and folded not in given_names() and folded not in surnames() \
+        and folded not in _surnames_also_words()
 
 
 def _named_by_kin(doc: Doc, start: int) -> bool:
