@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.anonymise import known
-from qualcode.anonymise.apply import add_identifier
+from qualcode.anonymise.apply import add_identifier, note_seen_in, pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import KnownMatcher
 
@@ -47,6 +47,22 @@ def test_a_redrawn_or_removed_name_is_matched_as_the_key_now_holds_it() -> None:
     assert redrawn != "Sissel Bakken" and dict(_found(key, "Kari Nordmann")) == {"Kari Nordmann": redrawn}
     key.entries = [entry for entry in key.entries if entry.original != "Kari Nordmann"]
     assert _found(key, "Kari Nordmann") == []
+
+
+def test_a_name_removed_and_learned_again_is_noted_where_it_is_used() -> None:
+    """Removed and learned again, a name draws the pseudonym it had: apply.known_matcher kept the matcher of the
+    removed entry (its own cache read originals, kinds and pseudonyms alone), so what the import found of it was
+    of no entry the key holds, and 'Kari' was noted used nowhere (a redraw left the old pseudonym there)."""
+    key = PseudonymKey("again")
+    removed = add_identifier(key, "Kari Nordmann", "person", "f")
+    assert pseudonymise("Kari kom", key, "T0").text != "Kari kom"
+    key.entries = [entry for entry in key.entries if entry is not removed]  # as `identifiers remove` leaves it
+    again = add_identifier(key, "Kari Nordmann", "person", "f")
+    assert again is not removed and again.pseudonym == removed.pseudonym
+    result = pseudonymise("Kari kom", key, "T1")
+    assert [replacement.entry for replacement in result.replacements] == [again]
+    note_seen_in(key, result.replacements, "T1")
+    assert again.seen_in == ["T1"]
 
 
 @pytest.fixture

@@ -301,3 +301,18 @@ def test_an_export_with_a_part_the_check_cannot_read_is_refused() -> None:
         archive.writestr("sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf", b"%PDF-1.4")
     with pytest.raises(UnreadableFile, match=r"refused to write prosjekt\.qdpx: its part sources/.*\.pdf holds no text"):
         guard(written.getvalue(), _key(), "prosjekt.qdpx")
+
+
+def test_a_qdpx_in_the_project_s_folder_with_parts_not_read_is_named_as_not_read(tmp_path: Path) -> None:
+    """What the key just learned was looked for in the project's folder (files_holding: `identifiers add`, an accepted
+    review, a withdrawal's quotes) with no word of another program's .qdpx whose PDF source named the person: its
+    unread parts were passed over as holding nothing, as `qualcode leakcheck` passed them before."""
+    from qualcode.anonymise.leakcheck import files_holding
+
+    pdf = b"%PDF-1.4\n1 0 obj << >> stream\nBT (Kari Nordmann ringte) Tj ET\nendstream endobj\n%%EOF"
+    foreign = _qdpx_with(tmp_path / "fra_nvivo.qdpx", {"sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf": pdf})
+    _qdpx_with(tmp_path / "tekst.qdpx", {"sources/0c1d2e3f-0000-4000-8000-0000000a4766.txt": "Ingen navn her."})
+    named = files_holding(tmp_path, _key())
+    assert [(path, why is not None and "sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf" in why) for path, why in named] == [(foreign, True)]
+    (tmp_path / "notat.txt").write_text("Kari Nordmann ringte.", encoding="utf-8")
+    assert (tmp_path / "notat.txt", None) in files_holding(tmp_path, _key())  # what was read and holds her, as before

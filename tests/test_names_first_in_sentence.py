@@ -532,12 +532,33 @@ def test_a_name_written_with_an_initial_is_proposed_with_it(text: str, names: li
     assert _first(text) == names
 
 
+@pytest.mark.parametrize(("text", "names"), [
+    ("D1: Vi snakket med K. Foss i går.", ["K. Foss"]), ("D1: Vi snakket med K. Voss i går.", ["K. Voss"]),
+    ("D1: Vi snakket med Ø. Ås i går.", ["Ø. Ås"]), ("D1: Jeg ringte til T. Skog i går.", ["T. Skog"]),
+    ("D1: Vi snakket med Kari H. Foss i går.", ["Kari H. Foss"]), ("D1: Kari H. Vold kom inn.", ["Kari H. Vold"]),
+])
+def test_a_surname_that_is_a_place_or_a_word_after_an_initial_is_proposed_with_it(text: str, names: list[str]) -> None:
+    """The run was cut after the initial before any place or word: the surname began a sentence of its own, and was
+    dropped as a word capitalised for grammar ("med K. Foss", "med Ø. Ås" proposed nothing; the surname was
+    proposed before initials were kept in proposals)."""
+    assert _first(text) == names
+
+
 @pytest.mark.parametrize("text", [
     "D1: Vi hadde en plan B. Det gikk fint.", "D1: Jeg var hos NAV H. i går.", "D1: Han gikk i klasse 3 B. Det var fint.",
     "D1: Se vedlegg A. Bakgrunnen er kjent.", "D1: Kapittel I. Innledning", "D1: Vedlegg B. Drøfting av funn",
 ])
 def test_a_capital_and_a_full_stop_beside_no_name_is_not_proposed(text: str) -> None:
     assert _first(text) == []
+
+
+def test_a_word_before_a_letter_is_proposed_once_without_it_and_dismissed_once() -> None:
+    """"Vedlegg A." and "Vedlegg B." were two proposals, each to dismiss on its own ("Vedlegg A." dismissed left
+    "Vedlegg B."), where "Vedlegg" was one before initials were kept in proposals: a word a dictionary holds before
+    a letter names a thing, not a person by an initial. A name before an initial keeps it."""
+    text = "D1: Vi så Vedlegg A. og Vedlegg B. i går, og Tabell C. Kari H. var der."
+    assert _first(text) == ["Vedlegg", "Tabell", "Kari H."]
+    assert [proposal.text for proposal in propose(text, ("Vedlegg", "Tabell"), (), {"D1"}, [4])] == ["Kari H."]
 
 
 @pytest.mark.parametrize(("said", "proposed"), [

@@ -209,27 +209,11 @@ def add_identifier(
     return entry
 
 
-# The matchers of the last few keys, each with the state of the key it indexes: typed text is
-# cleaned a few words at a time (a name, an attribute, a memo), and building the index of every
-# form of every identifier took 4 ms of each call with 300 identifiers.
-_MATCHERS: dict[int, tuple[PseudonymKey, tuple[object, ...], KnownMatcher]] = {}
-
-
 def known_matcher(key: PseudonymKey) -> KnownMatcher:
-    """A KnownMatcher for `key` as it is now: made again whenever an entry, a pseudonym (a redraw
-    changes one in place) or a withdrawal has changed since the last one."""
-    state = (
-        tuple((entry.original, entry.kind, entry.pseudonym) for entry in key.entries),
-        tuple((tuple(denied.words), denied.kind) for denied in key.denied),
-    )
-    cached = _MATCHERS.get(id(key))
-    if cached is not None and cached[0] is key and cached[1] == state:
-        return cached[2]
-    if len(_MATCHERS) >= 8:
-        _MATCHERS.clear()
-    matcher = KnownMatcher.of(key)
-    _MATCHERS[id(key)] = (key, state, matcher)
-    return matcher
+    """A KnownMatcher for `key` as it is now (KnownMatcher.of). A cache of its own here, by the originals, kinds and
+    pseudonyms alone, kept the matcher of an entry removed and learned again with its pseudonym: what it found was
+    of no entry the key holds, and was noted used nowhere."""
+    return KnownMatcher.of(key)
 
 
 def known_birth_dates(text: str, key: PseudonymKey) -> list[tuple[re.Match[str], KeyEntry]]:

@@ -302,11 +302,14 @@ def without_initials(phrase: str) -> str:
 def _split_after_initials(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """`runs` cut after an initial before a capitalised word that is no surname: the initial's full stop ends the
     sentence too ("med Kari H. Lars kom også" was proposed as "Kari Lars", which the text does not hold). Before a
-    surname it is a middle initial, and the name goes on ("Kari H. Hansen", "K. Haugland")."""
+    surname it is a middle initial, and the name goes on ("Kari H. Hansen", "Kari H. Foss"). An initial first in its
+    run is a given name's before a place too, as many surnames are ("med K. Voss", "Ø. Ås"): cut there, the surname
+    was left as a word capitalised first in its sentence, and not proposed ("A. Bakgrunn" is still cut)."""
     cut: list[tuple[int, int]] = []
     for start, end in runs:
         for index in range(start, end - 1):
-            if _initial(doc[index]) and not _surname_after_an_initial(doc[index + 1].lower_):
+            after = doc[index + 1].lower_
+            if _initial(doc[index]) and not _surname_after_an_initial(after) and not (index == start and _is_place(after)):
                 cut.append((start, index + 1))
                 start = index + 1
         cut.append((start, end))
@@ -314,10 +317,10 @@ def _split_after_initials(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[i
 
 
 def _surname_after_an_initial(folded: str) -> bool:
-    """Whether a word after an initial is a surname: a listed one, or a word that is no given name, place or word
-    a dictionary holds, as the surnames the lists miss are ("H. Kvitingen"; not "Lars", "Tromsø", or "Innledning"
-    of "I. Innledning")."""
-    return folded in surnames() or (
+    """Whether a word after an initial is a surname: a listed one, one that is an everyday word too ("Foss", "Vold"),
+    or a word that is no given name, place or word a dictionary holds, as the surnames the lists miss are ("H.
+    Kvitingen"; not "Lars", "Tromsø", or "Innledning" of "Kapittel I. Innledning")."""
+    return folded in surnames() or folded in _surnames_also_words() or (
         folded not in given_names() and not _is_place(folded) and not _common(folded) and not _dictionary_word(folded))
 
 
@@ -707,8 +710,21 @@ def _run_proposal(
     kin = _named_by_kin(doc, span.start) and phrase.casefold() not in _not_identifiers()
     if not (named and words[0].casefold() in _surnames_also_words()) and not kin and ordinary(phrase, words, lowered, before):
         return None
+    if written[:len(words)] == words and len(words) < len(written) and all(_a_label_before_a_letter(word.casefold()) for word in words):
+        # "Vedlegg A.", "Tabell B.", "Vitamin D.": a word before a letter names a thing, not a person by their
+        # initial. Proposed with it, each letter was one more proposal, and dismissing "Vedlegg A." left "Vedlegg B.".
+        written = words
+        while _initial(span[-1]):
+            span = span[:-1]
     begin, finish = base + span.start_char, base + span.end_char - apostrophe
     return Proposal(" ".join(written), begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
+
+
+def _a_label_before_a_letter(folded: str) -> bool:
+    """Whether `folded`, written with an initial, is a word a dictionary holds and no name: "vedlegg", "tabell"; not
+    "per", "liv" or "vold", which are names as often."""
+    return _dictionary_word(folded) and folded not in _names() and folded not in given_names() and folded not in surnames() \
+        and folded not in _surnames_also_words()
 
 
 def _named_by_kin(doc: Doc, start: int) -> bool:

@@ -730,8 +730,9 @@ SCANNED_BYTES = 20_000_000
 def folder_texts(folder: Path) -> Iterator[tuple[Path, str | None, str]]:
     """The readable files in `folder` and below, each with its text whole (so what runs over lines
     or cells is found too), or None and why it was not read (too large, or damaged: it may still
-    hold what is looked for). Not in hidden folders (the project's own store, .git), not through
-    links (a file outside the folder is not the project's)."""
+    hold what is looked for), and with its text why some of it was not (a .qdpx's PDF or picture
+    sources, file_parts: what is looked for may be there, unseen). Not in hidden folders (the
+    project's own store, .git), not through links (a file outside the folder is not the project's)."""
     for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
         inside = path.relative_to(folder).parts
         # An export a kill interrupted before its rename is read as the file it was to be: it holds
@@ -744,12 +745,21 @@ def folder_texts(folder: Path) -> Iterator[tuple[Path, str | None, str]]:
         if path.stat().st_size > SCANNED_BYTES:
             yield path, None, f"larger than {SCANNED_BYTES / 1_000_000:g} MB"
             continue
+        unread: list[str] = []
         try:
-            text = "\n".join(part for _, part in file_parts(path, read_as))
+            text = "\n".join(part for _, part in file_parts(path, read_as, unread=unread))
         except Exception:  # damaged, or not what its name says
             yield path, None, "it could not be read"
             continue
-        yield path, text, ""
+        yield path, text, _not_read(unread)
+
+
+def _not_read(parts: list[str]) -> str:
+    """Why some of a file was not read: its `parts` no text is read from (file_parts), if any."""
+    if not parts:
+        return ""
+    more = f" and {len(parts) - 1} more" if len(parts) > 1 else ""
+    return f"its part {parts[0]}{more} holds no text the check reads (a PDF, a picture or a recording)"
 
 
 def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] | None = None) -> list[tuple[Path, str | None]]:
@@ -763,10 +773,10 @@ def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] |
     matcher = KnownMatcher(wanted)
     found: list[tuple[Path, str | None]] = []
     for path, text, why in folder_texts(folder):
-        if text is None:
-            found.append((path, why))
-        elif matcher.find(visible(text)) or known_birth_dates(visible(text), wanted):
+        if text is not None and (matcher.find(visible(text)) or known_birth_dates(visible(text), wanted)):
             found.append((path, None))
+        elif why:  # not read, or not all of it: a name may be in what was not
+            found.append((path, why))
     return found
 
 

@@ -630,10 +630,10 @@ class Quotes:
 
         found = []
         for path, text, why in folder_texts(folder):
-            if text is None:
-                found.append(f"{path} ({why}, not read: look at it yourself)")
-            elif self.redact(text) != text:
+            if text is not None and self.redact(text) != text:
                 found.append(str(path))
+            elif why:  # not read, or not all of it
+                found.append(f"{path} ({why}, not read: look at it yourself)")
         return found
 
 
