@@ -389,3 +389,17 @@ def test_the_context_after_a_passage_across_two_turns_starts_where_it_ends(migra
         # A passage within one turn has the next turn after it, as before.
         assert quotes["empowerment/håp og motivasjon"].context_after == "I: Og så?"
         assert quotes["empowerment/håp og motivasjon"].context_before == "A1: Planen er bra for meg."
+
+
+def test_coders_come_in_one_order_in_the_counts_and_the_matrix(session: Session, tmp_path: Path) -> None:
+    """A field trial: `analyse codes` listed coders in code point order (Forsker 1, Medforsker 1, konsensus),
+    `analyse matrix --by coder` in natural order (Forsker 1, konsensus, Medforsker 1)."""
+    from qualcode.coding.coders import get_or_create_coder
+    from qualcode.coding.service import add_coding
+    from tests.conftest import make_transcript
+
+    make_transcript(session, tmp_path, "I: Hvordan gikk det?\nD1: Planen er bra for meg.\n", name="t1")
+    for name in ("Forsker 10", "Forsker 2", "anne"):
+        add_coding(session, "t1", "brukermedvirkning", get_or_create_coder(session, name), match="Planen er bra for meg.")
+    by_coder = [column.values[0] for column in code_matrix(session, QuoteFilter(), ["coder"]).columns]
+    assert list(code_frequencies(session).coders) == by_coder == ["anne", "Forsker 2", "Forsker 10"]

@@ -16,6 +16,7 @@ from qualcode.analysis.passages import coded, describe
 from qualcode.analysis.rules import caption
 from qualcode.analysis.tables import Cell, Column, Row, Table
 from qualcode.coding.passages import QuoteFilter
+from qualcode.text.order import natural_key
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ def code_frequencies(session: Session, selection: QuoteFilter | None = None) -> 
     """Counts per selected code, in codebook order; nothing selected is a NotFound."""
     selection = selection or QuoteFilter()
     found = coded(session, selection, texts=True)
-    coder_ids = sorted(set(found.coder), key=found.coders.__getitem__)
+    # In the order a matrix's coder columns come in (natural order, any case): "konsensus" stood last here,
+    # between "Forsker 1" and "Medforsker 1" there.
+    coder_ids = sorted(set(found.coder), key=lambda coder_id: (natural_key(found.coders[coder_id]), found.coders[coder_id]))
     coders = tuple(found.coders[coder_id] for coder_id in coder_ids)
     # Per code: passages by coder, the participants and transcripts with passages, words coded.
     by_coder: dict[int, Counter[int]] = defaultdict(Counter)

@@ -398,7 +398,8 @@ class Coded:
         position = {code.id: index for index, code in enumerate(self.codes)}
         names = self.places.transcript_names
         rank = {transcript_id: index for index, transcript_id in enumerate(sorted(names, key=lambda tid: natural_key(names[tid])))}
-        coder_rank = {coder_id: index for index, coder_id in enumerate(sorted(self.coders, key=self.coders.__getitem__))}
+        coder_rank = {coder_id: index for index, coder_id in enumerate(
+            sorted(self.coders, key=lambda coder_id: (natural_key(self.coders[coder_id]), self.coders[coder_id])))}
         if indexes is not None:
             return sorted(indexes, key=lambda index: (
                 position[self.code[index]], rank[self.transcript[index]], coder_rank[self.coder[index]], self.start[index]))
