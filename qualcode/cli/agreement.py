@@ -89,8 +89,13 @@ def agreement_table(result: Agreement) -> Table:
     said = AGREEMENT_LABELS["en"]  # the terminal's words, and the JSON keys scripts read
     columns = tuple(Column(said[name]) for name in ("units", "percent", "kappa", "kappa_units", "alpha", "alpha_units"))
 
+    listed = {code.code_path for code in result.codes}
+
     def row(code: Any) -> Row:
-        return Row(code.code_path, (
+        # A sub-code under its parent's row by its own name, indented, as every other table names it; its whole
+        # path where its parent is not listed (it was its path cut from the left: "…ent/selvbilde og selvtillit").
+        parent, _, name = code.code_path.rpartition("/")
+        return Row(name if parent in listed else code.code_path, (
             Cell(code.percent.units), statistic(code.percent.value, 1), statistic(code.kappa.value),
             Cell(code.kappa.units), statistic(code.alpha.value), Cell(code.alpha.units),
         ), code.depth, code.code_path)
