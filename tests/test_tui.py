@@ -1499,6 +1499,23 @@ async def test_a_refused_new_code_keeps_the_selection(sample_project: Path) -> N
     assert codings_in(sample_project) == [("ny kode", "Jeg har vært her i seks år.", None)]
 
 
+async def test_a_new_sub_code_under_a_parent_not_yet_made_says_how_to_make_the_parent_here(sample_project: Path) -> None:
+    """ctrl+n with "mestring/trygghet" before there is a code mestring was refused with the command line's hint
+    ("list codes with `qualcode codebook show`"): it says to make the parent first, as the picker does it."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"mestring/trygghet", "ctrl+n")
+        await until(app, pilot, lambda: "error" in reader.status_text, "refused")
+        said = " ".join(reader.status_text.split())
+        assert "no code 'mestring'" in said and "qualcode codebook" not in said
+        assert "create mestring first (p, type mestring, ctrl+n), then mestring/trygghet" in said
+    assert codings_in(sample_project) == []
+
+
 async def test_a_new_code_that_looks_like_one_the_codebook_has_is_refused_naming_it(sample_project: Path) -> None:
     """ctrl+n with "empоwerment" (a Cyrillic о) made a second code nobody can tell from empowerment."""
     app = open_tui(sample_project)
