@@ -1799,6 +1799,14 @@ class Workspace:
                 publish_checked(file, data, key, remember=remembering(session))
         return data, notes
 
+    @staticmethod
+    def default_export_name(kind: str, language: str) -> str:
+        """Where an export of `kind` (report, xlsx, csv) in `language` goes when no file is named: exports/rapport-<date>.docx."""
+        from qualcode.exporters.service import EXPORTS_DIR, default_stem
+
+        suffix = "docx" if kind == "report" else kind
+        return f"{EXPORTS_DIR}/{default_stem(kind, language)}-<date>.{suffix}"
+
     def in_exports(self, output: Path | None) -> Path | None:
         """A bare file name, as the terminal UI's form takes it, goes in the project's exports folder, where default names go too."""
         from qualcode.exporters.service import EXPORTS_DIR

@@ -310,3 +310,38 @@ async def test_codes_named_as_the_tables_own_rows_and_columns_open_the_matrices(
         assert isinstance(framework, FrameworkScreen) and framework.matrix is not None
         assert "participant" in [code.path for code in framework.matrix.codes]
         assert len(framework.query_one(DataTable).columns) == len(framework.matrix.codes) + 1
+
+
+async def test_enter_pressed_before_the_next_columns_are_counted_lists_the_cell_shown(analysed: Path) -> None:
+    """`a` then Enter faster than the count: Enter took the column's value from the table shown (a role)
+    and the attribute asked for (wave), titled "× wave deltaker: 2 passages" and listed none ("No passages
+    coded with this code yet"). It lists the cell shown, as the table shown counts it; a count of one
+    is "1 passage"."""
+    app = open_tui(analysed)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, rounds=2)
+        await pilot.press("m")
+        await settle(pilot, rounds=2)
+        screen = app.screen
+        assert isinstance(screen, AnalysisScreen) and screen.matrix is not None
+        values = [column.values[0] for column in screen.matrix.columns]
+        code, role = "brukermedvirkning", "deltaker"
+        count = screen.matrix.rows[[row.path for row in screen.matrix.rows].index(code)].counts[values.index(role)]
+        move_to(app, code, str(values.index(role)))
+        # Both handled before the count of the next columns comes back: no await between them.
+        screen.action_next_attribute()
+        screen.action_drill()
+        await settle(pilot, rounds=3)
+        assert isinstance(app.screen, SegmentsScreen)
+        assert str(app.screen.title) == f"{code} × role {role}: {count} passages"
+        assert shown_codings(app) == cell_codings(analysed, code, "role", role) != set()
+        await pilot.press("escape")
+        await settle(pilot, rounds=2)
+        assert app.screen is screen and screen.matrix is not None and screen.matrix.by == ("wave",)
+        # A cell counting one passage says so in the singular.
+        row, column = next((row_index, column_index) for row_index, row in enumerate(screen.matrix.rows)
+                           for column_index, counted in enumerate(row.counts) if counted == 1)
+        screen.query_one(DataTable).move_cursor(row=row, column=column + 1, animate=False)
+        await pilot.press("enter")
+        await settle(pilot, rounds=3)
+        assert isinstance(app.screen, SegmentsScreen) and str(app.screen.title).endswith(": 1 passage")

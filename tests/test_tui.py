@@ -1499,6 +1499,23 @@ async def test_a_refused_new_code_keeps_the_selection(sample_project: Path) -> N
     assert codings_in(sample_project) == [("ny kode", "Jeg har vært her i seks år.", None)]
 
 
+async def test_a_new_sub_code_under_a_parent_not_yet_made_says_how_to_make_the_parent_here(sample_project: Path) -> None:
+    """ctrl+n with "mestring/trygghet" before there is a code mestring was refused with the command line's hint
+    ("list codes with `qualcode codebook show`"): it says to make the parent first, as the picker does it."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press(*"mestring/trygghet", "ctrl+n")
+        await until(app, pilot, lambda: "error" in reader.status_text, "refused")
+        said = " ".join(reader.status_text.split())
+        assert "no code 'mestring'" in said and "qualcode codebook" not in said
+        assert "create mestring first (p, type mestring, ctrl+n), then mestring/trygghet" in said
+    assert codings_in(sample_project) == []
+
+
 async def test_a_new_code_that_looks_like_one_the_codebook_has_is_refused_naming_it(sample_project: Path) -> None:
     """ctrl+n with "empоwerment" (a Cyrillic о) made a second code nobody can tell from empowerment."""
     app = open_tui(sample_project)
@@ -2170,3 +2187,28 @@ async def test_two_decisions_in_a_hurry_decide_two_possible_identifiers(sample_p
         assert key.pending == [] and key.dismissed[-1] == "Torleif Hagebakken"
         assert "Gunnhild Ravnåsen" in [entry.original for entry in key.entries]
         assert "Gunnhild Ravnåsen" not in key.dismissed
+
+
+async def test_quitting_with_texts_not_saved_names_them_as_a_researcher_knows_them(sample_project: Path) -> None:
+    """The warning listed the app's own keys for them ("definition:9f1c…, memo:1", "summary D1 × <GUID>") and
+    said to save them with m, D or R, which a framework summary is not. It names each by what it was
+    written on, and where each is saved."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, "Jeg har vært her i seks år.")
+        await pilot.press("c", "m")
+        await until(app, pilot, lambda: reader.status_text.startswith("coded"), "coded")
+        await pilot.press("m", *"Tydelig", "escape")  # left unsaved: kept by the app
+        await pilot.press("D", *"Ny", "escape")
+        await settle(pilot)
+        code = next(code for code in app.codes if code.path == "måltall-press")
+        app.drafts[f"summary D1 × {code.guid}"] = "Oppsummering"  # as the framework keeps a cell's summary typed
+        assert len(app.drafts) == 3
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.is_running
+        (said,) = [str(note.message) for note in app._notifications if note.title == "Not saved"]
+        assert "3 texts typed and not saved" in said and code.guid not in said and "definition:" not in said
+        assert "the memo on måltall-press in leder_L1" in said and "the definition of måltall-press" in said
+        assert "the summary of D1 × måltall-press" in said and "the framework" in said

@@ -290,6 +290,32 @@ async def test_export_from_the_reader_takes_the_code_at_the_cursor(coded_samples
         assert app.screen.query_one("#export-code", Input).value == "måltall-press/inntakspress"
 
 
+async def test_the_export_forms_default_file_name_follows_what_and_language(coded_samples: Path) -> None:
+    """The file name field said "default: exports/rapport-<date>.docx" whatever was chosen: a quote table was
+    written as sitater-<date>.xlsx, an English one as quotes-<date>.csv. It names the file that will be written."""
+    app = open_tui(coded_samples)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("x")
+        await settle(pilot, pauses=2)
+        export = app.screen
+        assert isinstance(export, ExportScreen)
+        field = export.query_one("#export-file", Input)
+        assert "exports/rapport-<date>.docx" in str(field.placeholder)
+        await pilot.press("enter", "down", "enter")  # What: the quote table (.xlsx), chosen by keyboard
+        await settle(pilot, pauses=2)
+        assert export.query_one("#export-kind", Select).value == "xlsx"
+        assert "exports/sitater-<date>.xlsx" in str(field.placeholder)
+        export.query_one("#export-kind", Select).value = "csv"
+        export.query_one("#export-language", Select).value = "en"
+        await settle(pilot, pauses=2)
+        assert "exports/quotes-<date>.csv" in str(field.placeholder)
+        field.value = ""
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "Wrote" in shown(app, "#export-result"))
+        assert list((coded_samples / "exports").glob("quotes-*.csv"))
+
+
 async def test_palette_finds_every_action_by_name(sample_project: Path) -> None:
     app = open_tui(sample_project)
     async with app.run_test(size=SIZE) as pilot:

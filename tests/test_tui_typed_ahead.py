@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from qualcode.tui.app import QualcodeApp
 from qualcode.tui.modals.code_picker import CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.screens.export import ExportScreen
@@ -117,3 +118,30 @@ async def test_an_export_written_after_its_form_was_left_says_where(sample_proje
         written = Path(said.removeprefix("Export: wrote "))
         assert written.is_file() and written.stat().st_size > 0, said
         assert app.is_running and isinstance(app.screen, OverviewScreen)
+
+
+def typed_together(app: QualcodeApp, *characters: str) -> None:
+    """Keys arriving in one packet, each with its character as a terminal sends it (a code's key is read by
+    its character)."""
+    from textual import events
+
+    assert app._driver is not None
+    for character in characters:
+        app._driver.send_message(events.Key(character, character))
+
+
+async def test_c_and_a_codes_key_typed_together_code_the_selection(sample_project: Path) -> None:
+    """`c` is a binding, which Textual runs once the key has bubbled from the transcript up to the app; the
+    code's key typed with it reached the screen before that, while no code's key was awaited, and was
+    dropped: nothing was coded, and the status line went on asking for the code's key (the next key typed,
+    a `]` to move on, was then taken for it)."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await select_sentence(pilot, reader, FIRST)
+        (shortcut,) = [code.shortcut for code in app.codes if code.path == "måltall-press"]
+        assert shortcut is not None
+        typed_together(app, "c", shortcut)
+        await until(app, pilot, lambda: bool(codings_in(sample_project)), "coded")
+        assert codings_in(sample_project) == [("måltall-press", FIRST, None)]
+        assert not reader.awaiting_shortcut and reader.status_text.startswith("coded")

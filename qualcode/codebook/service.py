@@ -378,6 +378,7 @@ def refuse_deeper_than_allowed(session: Session, code: Code, path: str) -> None:
 
 
 # How the terminal UI does what a refusal asks to be done first, in its keys (QualcodeError.in_ui).
+FIND_CODES = "list codes with `qualcode codebook show`"  # where a code not found is looked for on the command line
 UI_MOVE_TOP = "M on it, then ctrl+t in the picker: to the top level"
 UI_RENAME = "R on a passage coded with it"
 
@@ -886,7 +887,7 @@ def find_code(session: Session, ref: str, *, as_stored: bool = True) -> Code:
 
     try:
         return resolve(session, Code, ref, kind="code", names=("path", "name"), fallback=by_shortcut_or_kept_name,
-                       hint="list codes with `qualcode codebook show`", choose="give the full path", as_stored=as_stored)
+                       hint=FIND_CODES, choose="give the full path", as_stored=as_stored)
     except NotFound as missing:
         if not as_stored:
             raise
@@ -972,7 +973,13 @@ def create_code(
     if session.scalar(select(Code).where(Code.path == path)) is not None:
         raise InvalidInput(f"code {path} already exists{as_stored}", "list codes with `qualcode codebook show`")
     # A parent is named by its path, which no shortcut can make ambiguous ("p" beside the key p).
-    parent = (session.scalar(select(Code).where(Code.path == parent_path)) or find_code(session, parent_path)) if parent_path else None
+    try:
+        parent = (session.scalar(select(Code).where(Code.path == parent_path)) or find_code(session, parent_path)) if parent_path else None
+    except NotFound as missing:
+        if missing.in_ui is not None or missing.hint != FIND_CODES:
+            raise  # merged or deleted: said with what became of it
+        # The terminal UI makes a code in its picker, where the command line's hint names a command.
+        raise NotFound(missing.message, missing.hint, in_ui=f"create {parent_path} first (p, type {parent_path}, ctrl+n), then {path}") from None
     _refuse_alike_sibling(session, parent, None, path, as_stored)
     # After the last sibling: a count would repeat a place once a code between had gone.
     last = session.scalar(select(func.max(Code.position)).where(Code.parent_id == (parent.id if parent else None)))

@@ -67,6 +67,13 @@ class ExportResult:
         return f"{counted(self.quotes, 'quote')} under {counted(self.codes, 'code')}"
 
 
+def default_stem(kind: str, language: str) -> str:
+    """The name an export is given when none is: a report ("rapport", "report") or a quote table ("sitater", "quotes")."""
+    if kind == "report":
+        return "rapport" if language == "nb" else "report"
+    return "sitater" if language == "nb" else "quotes"
+
+
 def export_path(project_root: Path, given: Path | None, stem: str, suffix: str, force: bool) -> Path:
     """The file to write: as given (refused if it exists, unless force), or the first default name exports/<stem>-<date>.<suffix>."""
     path = given if given is not None else project_root / EXPORTS_DIR / f"{stem}-{date.today().isoformat()}{suffix}"
@@ -222,7 +229,7 @@ def export_report(
         raise nothing_selected(session, selection)
     cap = selection.cap_per_participant
     quotes = cap_quotes(everything, cap) if cap is not None else everything
-    path = export_path(project_root, output, "rapport" if options.language == "nb" else "report", ".docx", force)
+    path = export_path(project_root, output, default_stem("report", options.language), ".docx", force)
     rendered = render_report(session, quotes, codes, selection, options, progress, everything=everything)
     path, notes = _publish_export(session, path, rendered, key, output, force)
     tables = [warning for table in options.matrices for warning in table.warnings]
@@ -254,7 +261,7 @@ def export_quote_table(
     quotes, codes = select_quotes(session, selection, per_passage=True)
     if not quotes:
         raise nothing_selected(session, selection)
-    path = export_path(project_root, output, "sitater" if language == "nb" else "quotes", f".{table_format}", force)
+    path = export_path(project_root, output, default_stem(table_format, language), f".{table_format}", force)
     path, notes = _publish_export(session, path, render_quote_table(quotes, table_format, template, language, progress), key,
                                   output, force)
     if table_format == "xlsx":

@@ -63,6 +63,7 @@ class QualcodeApp(App[None]):
         # they were written for: the editor opens with them again, on any screen, until saved.
         self.drafts: dict[str, str] = {}
         self.draft_bases: dict[str, str] = {}  # what a text being rewritten read when the writing began
+        self.draft_names: dict[str, str] = {}  # a memo's draft as the researcher knows it: its code and transcript
         self._leaving_drafts = False  # quit asked once with drafts: the next quit leaves without them
 
     async def action_quit(self) -> None:
@@ -72,12 +73,29 @@ class QualcodeApp(App[None]):
             self._leaving_drafts = True
             count = len(self.drafts)
             self.notify(
-                f"{count} text{'s' if count != 1 else ''} typed and not saved ({', '.join(sorted(self.drafts))[:60]}):"
-                " open and save them (m, D or R where they were written), or quit again to leave without them",
+                f"{count} text{'s' if count != 1 else ''} typed and not saved ({', '.join(sorted(map(self._draft_name, self.drafts)))}):"
+                " open and save them where they were written (m on a coding, D or R on a code, e in the framework's cell),"
+                " or quit again to leave without them",
                 title="Not saved", severity="warning", timeout=10, markup=False,
             )
             return
         self.exit()
+
+    def _draft_name(self, draft: str) -> str:
+        """A draft as the researcher knows it: the drafts are kept by what they are written for (a coding's
+        id, a code's GUID, so a rename elsewhere does not lose them), which says nothing to them."""
+        if draft.startswith("summary "):
+            participant, _, guid = draft.removeprefix("summary ").rpartition(" × ")
+            return f"the summary of {participant} × {self._code_named(guid)}"
+        kind, _, guid = draft.partition(":")
+        if kind == "definition":
+            return f"the definition of {self._code_named(guid)}"
+        if kind == "name":
+            return f"the new name of {self._code_named(guid)}"
+        return self.draft_names.get(draft, f"the {kind}")
+
+    def _code_named(self, guid: str) -> str:
+        return next((code.path for code in self.codes if code.guid == guid), "a code no longer in the codebook")
 
     @property
     def coder_name(self) -> str:

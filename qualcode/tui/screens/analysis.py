@@ -17,6 +17,7 @@ from qualcode.analysis.cooccurrence import CodeTotals, Cooccurrence, without_pai
 from qualcode.analysis.matrix import Matrix, matrix_table
 from qualcode.analysis.tables import Table, shorten
 from qualcode.coding.consensus import counted_note
+from qualcode.text.counts import counted
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import SegmentsScreen
@@ -49,7 +50,7 @@ def open_analysis(app: QualcodeApp, by: str = "role") -> None:
     screen = AnalysisScreen(by, counted=True)
     timer = app.set_timer(PATIENCE, lambda: screen.show(app))
 
-    def counted(loaded: tuple[Matrix, list[str]]) -> None:
+    def first_counted(loaded: tuple[Matrix, list[str]]) -> None:
         timer.stop()
         screen.arrived(lambda: screen._matrix_loaded(loaded))
         screen.show(app)
@@ -59,7 +60,7 @@ def open_analysis(app: QualcodeApp, by: str = "role") -> None:
         screen.arrived(lambda: screen._failed(message))
         screen.show(app)
 
-    app.in_background(lambda workspace: workspace.analysis_matrix(by), counted, group="analysis", failed=failed)
+    app.in_background(lambda workspace: workspace.analysis_matrix(by), first_counted, group="analysis", failed=failed)
 
 
 def attribute_order(names: list[str]) -> list[str]:
@@ -96,7 +97,10 @@ class AnalysisScreen(QualcodeScreen):
         self.shown = self.mounted = False
         self.attributes: list[str] = [by]
         self.within = WITHIN[0]
-        self.showing = "matrix"  # or "cooccurrence"
+        self.showing = "matrix"  # or "cooccurrence": the table asked for
+        # The table the grid holds: until the one asked for is counted, Enter and the line below the
+        # grid go by the one shown (its cells are what the researcher sees).
+        self.held: str | None = None
         self.matrix: Matrix | None = None
         self.table: Table | None = None  # the matrix as its service renders it: labels, sizes, totals, caption
         self.cooccurrence: Cooccurrence | None = None
@@ -206,7 +210,7 @@ class AnalysisScreen(QualcodeScreen):
     def _failed(self, message: str) -> None:
         self.query_one(DataTable).clear(columns=True)
         self.matrix = self.table = self.cooccurrence = None
-        self.nothing_together = None
+        self.nothing_together = self.held = None
         self._where("Nothing to count")
         self._detail(message)  # below, where a long message wraps
 
@@ -214,6 +218,7 @@ class AnalysisScreen(QualcodeScreen):
         if loaded[0].by != (self.by,) or self.showing != "matrix":
             return  # counted for a column or table asked for before the one now wanted
         self.matrix, names = loaded
+        self.held = "matrix"
         self.attributes = attribute_order(names)
         self.table = table = matrix_table(self.matrix)
         grid: DataTable[Text] = self.query_one(DataTable)
@@ -240,6 +245,7 @@ class AnalysisScreen(QualcodeScreen):
         if table.within.label != self.within or self.showing != "cooccurrence":
             return  # counted for what was asked before the one now wanted
         self.cooccurrence = table
+        self.held = "cooccurrence"
         grid: DataTable[Text] = self.query_one(DataTable)
         row, _ = grid.cursor_coordinate
         grid.clear(columns=True)
@@ -293,19 +299,19 @@ class AnalysisScreen(QualcodeScreen):
     def _describe(self) -> None:
         """Say what the count at the cursor counts, or (r) how the table counts."""
         if self.rules_shown:
-            caption = self.table.caption if self.showing == "matrix" and self.table else (
+            caption = self.table.caption if self.held == "matrix" and self.table else (
                 self.cooccurrence.rule if self.cooccurrence else "")
             self._detail(caption)
             return
-        cell = self._matrix_cell() if self.showing == "matrix" else None
-        if cell is not None:
+        cell = self._matrix_cell() if self.held == "matrix" else None
+        if cell is not None and self.matrix is not None:
             path, value, count = cell
             code = path or "every top-level code"
-            where = f" with {self.by} {value}" if value is not None else ""
+            where = f" with {self.matrix.by[0]} {value}" if value is not None else ""
             plural = "" if count == 1 else "s"
             self._detail(f"{code}{where}: {count} passage{plural}" + (" · Enter lists them" if count else ""))
             return
-        pair = self._cooccurrence_cell() if self.showing == "cooccurrence" else None
+        pair = self._cooccurrence_cell() if self.held == "cooccurrence" else None
         if pair is not None and self.cooccurrence is not None:
             first, second = pair
             found = self.cooccurrence.cell(first.code_id, second.code_id)
@@ -319,7 +325,7 @@ class AnalysisScreen(QualcodeScreen):
                     + (" · Enter lists them" if found.pairs else "")
                 )
             return
-        self._detail((self.nothing_together or "") if self.showing == "cooccurrence" else "")
+        self._detail((self.nothing_together or "") if self.held == "cooccurrence" else "")
 
     def _matrix_cell(self) -> tuple[str | None, str | None, int] | None:
         """The code (None: the totals row), the column's value (None: the total column) and the count at the cursor."""
@@ -352,21 +358,22 @@ class AnalysisScreen(QualcodeScreen):
         self.action_drill()
 
     def action_drill(self) -> None:
-        """Open the passages behind the count at the cursor: exactly the codings the cell's passages merge."""
-        if self.showing == "matrix":
+        """Open the passages behind the count at the cursor, in the table shown (the one asked for may still be
+        counting): exactly the codings the cell's passages merge."""
+        if self.held == "matrix":
             cell = self._matrix_cell()
-            if cell is None:
+            if cell is None or self.matrix is None:
                 return
             path, value, count = cell
             if not count:
                 self._detail("No passages here: the count is 0")
                 return
-            by = self.by
-            title = f"{path or 'Top-level codes'}" + (f" × {by} {value}" if value is not None else "") + f": {count} passages"
+            by = self.matrix.by[0]
+            title = f"{path or 'Top-level codes'}" + (f" × {by} {value}" if value is not None else "") + f": {counted(count, 'passage')}"
             self.in_background(lambda workspace: workspace.matrix_cell_codings(by, path, value),
                                lambda codings: self._browse(path or "", codings, title), group="analysis-cell")
             return
-        pair = self._cooccurrence_cell()
+        pair = self._cooccurrence_cell() if self.held == "cooccurrence" else None
         if pair is None or self.cooccurrence is None:
             return
         first, second = pair
@@ -374,8 +381,8 @@ class AnalysisScreen(QualcodeScreen):
         if found is None or not found.pairs:
             self._detail("No pairs here")
             return
-        within = self.within
-        title = f"{shorten(first.path, 30)} with {shorten(second.path, 30)} ({within}): {found.pairs} pairs"
+        within = self.cooccurrence.within.label
+        title = f"{shorten(first.path, 30)} with {shorten(second.path, 30)} ({within}): {counted(found.pairs, 'pair')}"
         self.in_background(lambda workspace: workspace.cooccurrence_codings(within, first.path, second.path),
                            lambda codings: self._browse("", codings, title), group="analysis-cell")
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
+from textual.binding import Binding
 from textual.events import Key
 
 from qualcode.codebook.service import CodeView
@@ -172,6 +173,13 @@ class CodingScreen(QualcodeScreen):
             self._code_by_key(character)
 
     def on_key(self, event: Key) -> None:
+        if not self.awaiting_shortcut and event.key in self._shortcut_keys():
+            # Taken here, not left to the binding: Textual runs a binding once the key has bubbled up to the
+            # app, after the keys typed with it have reached this screen, and the code's key was dropped.
+            event.stop()
+            event.prevent_default()
+            self.action_code_by_shortcut()
+            return
         if not self.awaiting_shortcut or event.key == "escape":
             return
         event.stop()
@@ -181,6 +189,11 @@ class CodingScreen(QualcodeScreen):
             self._code_by_key(event.character)
         else:
             self._key_waiting = (event.character,)
+
+    def _shortcut_keys(self) -> set[str]:
+        """The keys bound to `c` (code by a code's key) on this screen."""
+        return {key.strip() for binding in self.BINDINGS if isinstance(binding, Binding) and binding.action == "code_by_shortcut"
+                for key in binding.key.split(",")}
 
     def _code_by_key(self, character: str | None) -> None:
         code = code_for_key(self.shortcut_codes(), character)

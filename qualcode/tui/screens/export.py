@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -109,7 +110,7 @@ class ExportScreen(QualcodeScreen):
                 yield Input(placeholder="the project's name (reports only)", id="export-title", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label("File name", classes="muted")
-                yield Input(placeholder="default: exports/rapport-<date>.docx, never overwritten", id="export-file", compact=True)
+                yield Input(placeholder=self._default_name("report", "nb"), id="export-file", compact=True)
         yield ProgressBar(id="export-progress", show_eta=False, classes="hidden")  # shown while writing
         yield Static(Text("ctrl+s writes the file; Escape goes back."), id="export-result")
         yield KeyFooter()
@@ -119,6 +120,14 @@ class ExportScreen(QualcodeScreen):
         self.code_guid = next((code.guid for code in self.qualcode.codes if code.path == self.code_path), None)
         self._say_where()
         self.query_one("#export-kind", Select).focus()
+
+    def _default_name(self, kind: str, language: str) -> str:
+        """What the file name field says is written when it is left empty, for the kind and language chosen."""
+        return f"default: {self.qualcode.workspace.default_export_name(kind, language)}, never overwritten"
+
+    @on(Select.Changed, "#export-kind, #export-language")
+    def _name_the_default(self) -> None:
+        self.query_one("#export-file", Input).placeholder = self._default_name(self._value("export-kind"), self._value("export-language"))
 
     def _say_where(self) -> None:
         shown = self.scope or self.code_path if self.within is not None else self.code_path

@@ -506,6 +506,7 @@ class ReaderScreen(CodingScreen):
         coding = self._own_coding_here()
         if coding is not None:
             transcript = self.document.transcript
+            self.qualcode.draft_names[f"memo:{coding.id}"] = f"the memo on {coding.code_path} in {transcript}"
             self._write(f"memo:{coding.id}", f"Memo on {coding.code_path}", coding.memo or "",
                         lambda workspace, text: workspace.set_memo(coding.id, text, transcript), "memo saved")
 
