@@ -398,8 +398,9 @@ def test_coders_come_in_one_order_in_the_counts_and_the_matrix(session: Session,
     from qualcode.coding.service import add_coding
     from tests.conftest import make_transcript
 
-    make_transcript(session, tmp_path, "I: Hvordan gikk det?\nD1: Planen er bra for meg.\n", name="t1")
+    make_transcript(session, tmp_path, "I: Hvordan gikk det?\nD1: Planen er bra for meg.\n", name="rekkefolge")
     for name in ("Forsker 10", "Forsker 2", "anne"):
-        add_coding(session, "t1", "brukermedvirkning", get_or_create_coder(session, name), match="Planen er bra for meg.")
-    by_coder = [column.values[0] for column in code_matrix(session, QuoteFilter(), ["coder"]).columns]
-    assert list(code_frequencies(session).coders) == by_coder == ["anne", "Forsker 2", "Forsker 10"]
+        add_coding(session, "rekkefolge", "brukermedvirkning", get_or_create_coder(session, name), match="Planen er bra for meg.")
+    this = QuoteFilter(transcripts=("rekkefolge",))  # the module's project holds other tests' codings
+    by_coder = [column.values[0] for column in code_matrix(session, this, ["coder"]).columns]
+    assert list(code_frequencies(session, this).coders) == by_coder == ["anne", "Forsker 2", "Forsker 10"]
