@@ -2212,3 +2212,20 @@ async def test_quitting_with_texts_not_saved_names_them_as_a_researcher_knows_th
         assert "3 texts typed and not saved" in said and code.guid not in said and "definition:" not in said
         assert "the memo on måltall-press in leder_L1" in said and "the definition of måltall-press" in said
         assert "the summary of D1 × måltall-press" in said and "the framework" in said
+
+
+async def test_a_codings_memo_shows_in_the_reader_panel_on_a_24_row_terminal(sample_project: Path) -> None:
+    """A field trial at 80x24: the panel put the memo after the code's definition, include and exclude, below the
+    screen, so a memo written on a coding was seen only with `m`."""
+    from qualcode.tui.modals.memo_editor import MemoEditor
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await coded_sentence(app, pilot)
+        await pilot.press("m")
+        await until(app, pilot, lambda: isinstance(app.screen, MemoEditor), "the memo editor")
+        await pilot.press(*"Viktig sitat", "enter")
+        await until(app, pilot, lambda: "memo saved" in reader.status_text, "saved")
+        await until(app, pilot, lambda: "Memo: Viktig sitat" in screen_text(app), "the memo on the screen")
+        panel = str(reader.query_one("#side-panel", Static).content)
+        assert panel.index("Memo: Viktig sitat") < panel.index("Include:")

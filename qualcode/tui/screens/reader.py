@@ -1020,11 +1020,13 @@ class ReaderScreen(CodingScreen):
         lines = [as_written((f"Line {row.line}", "bold"))] + [as_written("▌ ", c.code_path, " ✎" if c.memo else "") for c in on_line]
         under = [c for c in on_line if c.start <= view.cursor < c.end]
         if under:
+            # The researcher's memo on this coding before the code's definition, which the codebook holds anyway:
+            # after the definition, include and exclude it was below a 24-row terminal, seen only with `m`.
+            if under[-1].memo:
+                lines += [as_written(), as_written(("Memo:", "bold"), " ", as_far_as_shown(under[-1].memo))]
             code = next((c for c in self.codes if c.path == under[-1].code_path), None)
             if code is not None:
                 lines += [as_written(), as_written((code.name, "bold")), as_written(as_far_as_shown(code.definition or "")),
                           as_written(("Include:", "bold"), " ", as_far_as_shown(code.inclusion or "-")),
                           as_written(("Exclude:", "bold"), " ", as_far_as_shown(code.exclusion or "-"))]
-            if under[-1].memo:
-                lines += [as_written(), as_written(("Memo:", "bold"), " ", as_far_as_shown(under[-1].memo))]
         self.query_one("#side-panel", Static).update(lines_as_written(lines))
