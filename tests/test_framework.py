@@ -621,7 +621,7 @@ async def test_the_screen_goes_cell_by_cell_and_saves_what_is_written(root: Path
     from qualcode.tui.modals.commands import QualcodeCommands, all_commands
     from qualcode.tui.screens.framework import FrameworkScreen
     from qualcode.tui.screens.help import HelpScreen
-    from tests.conftest import open_tui
+    from tests.conftest import open_tui, screen_text
 
     app = open_tui(root, key=tmp_path / "keys" / KEY_NAME)
     with app.workspace.key_access().editing() as key:
@@ -642,6 +642,7 @@ async def test_the_screen_goes_cell_by_cell_and_saves_what_is_written(root: Path
         passages = str(screen.query_one("#framework-passages", Static).render())
         assert "snylter" in passages and "deltaker_D1_T1:" in passages
         assert "D1 × empowerment · 4 passages" in str(screen.query_one("#framework-where", Static).render())
+        assert "Participant" in screen_text(app)  # at 80 columns its header read "Participan"
         await pilot.press("n")
         assert screen.current == ("D1", "brukermedvirkning")
         await pilot.press("p", "enter")  # back, and write

@@ -16,7 +16,7 @@ from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.footer import KeyFooter
 
-NAME_WIDTH = 10
+NAME_WIDTH = 11  # "Participant" whole: at 10 the header read "Participan"
 CELL_WIDTH = 16
 
 
