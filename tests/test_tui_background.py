@@ -104,3 +104,29 @@ async def test_a_change_started_as_its_screen_is_left_runs_and_is_said() -> None
                 break
         assert ran == [True]
         assert [str(note.message) for note in app._notifications] == ["error: the project has no codings yet"]
+
+
+async def test_a_refusal_after_its_screen_was_left_is_worded_as_the_screen_would_word_it() -> None:
+    """A field trial: leaving the framework screen saves its summary, and a refusal then was said as the bare error,
+    naming no cell, where the same refusal on the screen named it ("D1 × empowerment not saved: …")."""
+    app = _Host()
+    async with app.run_test() as pilot:
+        form = _Form()
+        await app.push_screen(form)
+        go = threading.Event()
+
+        def work(_: object) -> None:
+            go.wait(5)
+            raise InvalidInput("the project cannot be written")
+
+        run_in_background(form, None, work, lambda _: None, group="framework-save", exclusive=False,  # type: ignore[arg-type]
+                          failed=lambda _: None, failed_if_left=lambda message: f"D1 × empowerment not saved: {message}")
+        app.pop_screen()
+        await pilot.pause(0.1)  # gone from the DOM before the worker speaks
+        go.set()
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if any(note.severity == "error" for note in app._notifications):
+                break
+        assert [str(note.message) for note in app._notifications if note.severity == "error"] == [
+            "D1 × empowerment not saved: error: the project cannot be written"]

@@ -49,11 +49,11 @@ class WorkDone(Message, bubble=False):
 def run_in_background(
     node: Widget | App[None], workspace: Workspace, work: Callable[[Workspace], Result], then: Callable[[Result], None], *,
     group: str, exclusive: bool = True, failed: Callable[[str], None] | None = None,
-    said_if_left: Callable[[Result], str] | None = None,
+    said_if_left: Callable[[Result], str] | None = None, failed_if_left: Callable[[str], str] | None = None,
 ) -> None:
     """Run `work(workspace)` in a thread; `then(result)` or `failed(message)` runs on the main thread
     if `node` is still there (a screen closed meanwhile drops the result, unless `said_if_left` words it
-    for the app to say, as for a file written; its failure the app says).
+    for the app to say, as for a file written; its failure the app says, as `failed_if_left` words it).
 
     With `exclusive` (for reads), a later run of the same group supersedes this one: a thread
     cannot be stopped, so its result is dropped instead, even when it comes last (a list read
@@ -75,7 +75,7 @@ def run_in_background(
         # way of saying so went with it; and one left just after it took the message drops it unread, so
         # the refusal went unsaid (one run of the suite in some hundreds).
         app.post_message(WorkDone(lambda: report(message) if _still_shown(node) else app.notify(
-            message, severity="error", markup=False)))
+            failed_if_left(message) if failed_if_left is not None else message, severity="error", markup=False)))
 
     def body() -> None:
         worker = get_current_worker()

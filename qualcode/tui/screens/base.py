@@ -70,10 +70,11 @@ class QualcodeScreen(DismissedOnce[None]):
     def in_background(
         self, work: Callable[[Workspace], Result], then: Callable[[Result], None], *, group: str,
         exclusive: bool = True, failed: Callable[[str], None] | None = None, said_if_left: Callable[[Result], str] | None = None,
+        failed_if_left: Callable[[str], str] | None = None,
     ) -> None:
         """`work(workspace)` in a thread, then `then(result)` here on the main thread."""
         run_in_background(self, self.qualcode.workspace, work, then, group=group, exclusive=exclusive, failed=failed,
-                          said_if_left=said_if_left)
+                          said_if_left=said_if_left, failed_if_left=failed_if_left)
 
     def edit_in_form(
         self, name: str, form_for: FormMaker, save: Callable[[Workspace, str, dict[str, str]], str], *, group: str,

@@ -252,13 +252,17 @@ class FrameworkScreen(QualcodeScreen):
                     # differed from the cell, and each leaving of it saved the summary again.
                     field.load_text(cell.summary)
 
+        def not_saved(message: str) -> str:
+            return f"{participant} × {code_path} not saved: {message}"
+
         def refused(message: str) -> None:
             drafts[kept] = draft  # kept by the app: shown again in this cell, here or on coming back
-            self.notify(f"{participant} × {code_path} not saved: {message}", severity="error", markup=False)
+            self.notify(not_saved(message), severity="error", markup=False)
 
         code_guid = self.cells[(participant, code_path)].code_guid  # another process may have renamed the code since
+        # Refused after the screen was left (Escape saves), the app says it naming the cell, as here.
         self.in_background(lambda workspace: workspace.set_summary(participant, code_guid, draft), saved,
-                           group="framework-save", exclusive=False, failed=refused)
+                           group="framework-save", exclusive=False, failed=refused, failed_if_left=not_saved)
 
     def action_back(self) -> None:
         summary = self.query_one("#framework-summary", TextArea)
