@@ -283,6 +283,8 @@ def test_table_fits_80_columns_and_every_output_reads_back(studie: tuple[Path, d
     # A sub-code by its name, indented under its parent's row, as a matrix's workbook names it.
     assert any(cell.value == "inntakspress" and cell.alignment.indent for row in sheet.iter_rows() for cell in row)
     assert "  inntakspress" in table and "…" not in table  # its path was cut from the left to fit: "…ress/inntakspress"
+    alone = ok(studie, "--unit", "turn", "--coders", "Forsker 1,Forsker 2", "--code", "måltall-press/inntakspress", "--only")
+    assert "\nmåltall-press/inntakspress" in alone  # its parent not listed: its path, not indented
     # Numbered only where a name repeats: the second was "Disagreements by turn (N) (2)".
     assert [name.startswith("Disagreements by turn (") and name.endswith(")") and " (2)" not in name
             for name in load_workbook(workbook).sheetnames] == [False, True]

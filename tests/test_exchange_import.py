@@ -529,15 +529,42 @@ def test_a_code_guid_qualcode_derived_from_a_name_is_derived_again_from_the_pseu
     assert stored["tema"] == code_guid("tema") and len(stored) == 4
 
 
+def _norwegian_named(sources: dict[str, list[tuple[str, str, str]]], origin: str = "") -> Qdpx:
+    """A .qdpx whose sources have variables (name, type, value) named as a Norwegian team names them."""
+    qdpx = Qdpx()
+    names = sorted({(name, kind) for variables in sources.values() for name, kind, _ in variables})
+    qdpx.variables = "".join(f'<Variable guid="{guid("var:" + name)}" name="{name}" typeOfVariable="{kind}"/>' for name, kind in names)
+    for source, variables in sources.items():
+        values = "".join(f'<VariableValue><VariableRef targetGUID="{guid("var:" + name)}"/>'
+                         f'<{"IntegerValue" if kind == "Integer" else "TextValue"}>{value}</{"IntegerValue" if kind == "Integer" else "TextValue"}>'
+                         f"</VariableValue>" for name, kind, value in variables)
+        qdpx.sources.append(f'<TextSource guid="{guid("source:" + source)}" name="{source}"><PlainTextContent>I: Hei.\nD1: Hei fra {source}.'
+                            f"</PlainTextContent>{values}</TextSource>")
+    return qdpx
+
+
 def test_a_sources_round_and_date_under_their_norwegian_names_are_the_transcripts(session: Session, tmp_path: Path) -> None:
     """A field trial: MAXQDA's "runde" = T1 became an attribute named runde, the transcript had no round, and
-    `analyse compare --by wave` left it out unsaid."""
-    qdpx = Qdpx()
-    qdpx.variables = "".join(f'<Variable guid="{guid("var:" + name)}" name="{name}" typeOfVariable="Text"/>' for name in ("runde", "dato"))
-    values = "".join(f'<VariableValue><VariableRef targetGUID="{guid("var:" + name)}"/><TextValue>{value}</TextValue></VariableValue>'
-                     for name, value in (("runde", "T1"), ("dato", "2024-03-01")))
-    qdpx.sources.append(f'<TextSource guid="{guid("source:r")}" name="runde-en"><PlainTextContent>I: Hei.\nD1: Hei.</PlainTextContent>'
-                        f"{values}</TextSource>")
-    run_import(session, qdpx.write(tmp_path / "maxqda.qdpx"))
-    transcript = session.scalars(select(Transcript).where(Transcript.name == "runde-en")).one()
-    assert (transcript.wave, str(transcript.interview_date)) == ("T1", "2024-03-01")
+    `analyse compare --by wave` left it out unsaid. Not where the source gives the field under its English name
+    too (that one wins, the other is kept as an attribute), nor a value that is no round of the project's."""
+    session.add(Transcript(name="eldre", wave="T1"))  # the project's rounds: T1, T2
+    session.add(Transcript(name="eldre2", wave="T2"))
+    qdpx = _norwegian_named({
+        "runde-en": [("runde", "Text", "T1"), ("Intervju dato", "Text", "2024-03-01")],
+        "begge": [("runde", "Text", "T1"), ("wave", "Text", "T2")],
+        "tall": [("Runde", "Integer", "1")],
+    })
+    result = run_import(session, qdpx.write(tmp_path / "maxqda.qdpx"))
+    stored = {t.name: (t.wave, str(t.interview_date), {a.definition.name: a.value for a in t.attributes})
+              for t in session.scalars(select(Transcript).where(Transcript.name.in_(["runde-en", "begge", "tall"])))}
+    assert stored == {"runde-en": ("T1", "2024-03-01", {}), "begge": ("T2", "None", {"runde": "T1"}),
+                      "tall": (None, "None", {"Runde": "1"})}, (stored, result.problems)
+
+
+def test_a_variable_with_a_norwegian_name_in_qualcodes_own_qdpx_is_the_attribute_it_exported(session: Session, tmp_path: Path) -> None:
+    """A probe: a transcript's attribute "runde" (T9), exported in qualcode's own .qdpx and imported into a new
+    project, became its round and was gone as an attribute."""
+    qdpx = _norwegian_named({"egen": [("runde", "Text", "T9")]})
+    run_import(session, qdpx.write(tmp_path / "egen.qdpx", origin="qualcode 0.1.0"))
+    transcript = session.scalars(select(Transcript).where(Transcript.name == "egen")).one()
+    assert (transcript.wave, {a.definition.name: a.value for a in transcript.attributes}) == (None, {"runde": "T9"})

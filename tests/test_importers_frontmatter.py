@@ -240,6 +240,21 @@ def test_front_matter_in_norwegian_is_read_as_its_english_keys(session: Session,
     assert (transcript.wave, str(transcript.interview_date), transcript.interviewer, transcript.title) == (
         "T2", "2024-06-01", "Forsker 1", "Første samtale")
     assert [link.participant.name for link in transcript.participant_links] == ["D1"]
+    # A key of Norwegian letters or with a space is front matter too, after blank lines, and refused unclosed.
+    from qualcode.importers.frontmatter import split_front_matter
+
+    assert split_front_matter("\n---\nbølge: T1\n---\nI: Hei\n", "h.txt") == ({"bølge": "T1"}, "I: Hei\n")
+    with pytest.raises(ImportFailed, match="never closed"):
+        split_front_matter("---\nbølge: T1\nI: Hei\n", "u.txt")
+    later = tmp_path / "senere.txt"
+    later.write_text("\n---\nbølge: T3\nintervju dato: 2024-06-02\n---\nI: Hei igjen?\nD1: Hei.\n", encoding="utf-8")
+    import_file(session, later, key=PseudonymKey("test"))
+    transcript = session.scalars(select(Transcript).where(Transcript.name == "senere")).one()
+    assert (transcript.wave, str(transcript.interview_date)) == ("T3", "2024-06-02")
+    unclosed = tmp_path / "apen.txt"
+    unclosed.write_text("---\nbølge: T1\nI: Hei?\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="never closed"):
+        import_file(session, unclosed, key=PseudonymKey("test"))
     twice = tmp_path / "to.txt"
     twice.write_text("---\nrunde: T1\nwave: T2\n---\nI: Hei?\n", encoding="utf-8")
     with pytest.raises(ImportFailed, match="'runde' and 'wave' both give the wave"):

@@ -94,11 +94,13 @@ def agreement_table(result: Agreement) -> Table:
     def row(code: Any) -> Row:
         # A sub-code under its parent's row by its own name, indented, as every other table names it; its whole
         # path where its parent is not listed (it was its path cut from the left: "…ent/selvbilde og selvtillit").
+        # Not indented where its parent is not listed: the indent took the path's first letters.
         parent, _, name = code.code_path.rpartition("/")
-        return Row(name if parent in listed else code.code_path, (
+        under = parent in listed
+        return Row(name if under else code.code_path, (
             Cell(code.percent.units), statistic(code.percent.value, 1), statistic(code.kappa.value),
             Cell(code.kappa.units), statistic(code.alpha.value), Cell(code.alpha.units),
-        ), code.depth, code.code_path)
+        ), code.depth if under else 0, code.code_path)
 
     return Table(
         title=title(result, "en"), caption=caption(result, "en"), row_header=said["code"], columns=columns,

@@ -10,10 +10,11 @@ importing a file twice adds nothing.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -130,7 +131,30 @@ from qualcode.text.speakers import is_interviewer
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
 # A source's variable under the Norwegian name of one of them ("runde" is the wave, as MAXQDA users name it).
 _KEY_COLUMNS = {"title": "title", "wave": "wave", "date": "interview_date", "interviewer": "interviewer", "note_taker": "note_taker"}
-TRANSCRIPT_COLUMNS |= {norwegian: _KEY_COLUMNS[key] for norwegian, key in NORWEGIAN_TRANSCRIPT_KEYS.items() if key in _KEY_COLUMNS}
+NORWEGIAN_COLUMNS = {norwegian: _KEY_COLUMNS[key] for norwegian, key in NORWEGIAN_TRANSCRIPT_KEYS.items() if key in _KEY_COLUMNS}
+
+
+def _norwegian_column(variable: str, variables: Iterable[str], qualcodes: bool) -> str | None:
+    """The transcript's column a source's variable means by its Norwegian name ("runde", "Intervju dato"), or None:
+    never in a file qualcode wrote (it writes its fields under their English names, so a "runde" there is an
+    attribute it exported), nor where the source gives the field under its English name or another Norwegian one
+    first (the other stays an attribute, so no value is lost unsaid)."""
+    def norwegian(name: str) -> str | None:
+        return NORWEGIAN_COLUMNS.get(re.sub(r"[\s_-]+", "", name).casefold())
+
+    column = norwegian(variable)
+    if column is None or qualcodes or any(TRANSCRIPT_COLUMNS.get(other.strip().lower()) == column for other in variables):
+        return None
+    return column if next(other for other in variables if norwegian(other) == column) == variable else None
+
+
+def _a_round(session: Session, value: object, transcript: Transcript) -> bool:
+    """Whether `value` is one of the project's rounds as project_wave spells them (1 is none where they are T1, T2)."""
+    try:
+        project_wave(session, str(value), besides=transcript.id)
+    except InvalidInput:
+        return False
+    return True
 
 
 def _fits(column: str, value: object) -> bool:
@@ -1229,6 +1253,7 @@ def _write_cases(
         .where(TranscriptParticipant.transcript_id.in_(sorted(set(by_source.values()))))
     )}
     by_case_name: dict[str, Participant] = {}
+    qualcodes = written_by(package.origin, "qualcode")
     for case in package.cases:
         written_name = unicodedata.normalize("NFC", pseudonymise(case.name, key, package.file_name).text.strip())
         name = as_kept(written_name, PARTICIPANT_NAME_LENGTH)
@@ -1310,8 +1335,9 @@ def _write_cases(
                     _set_turn_times(session, item, value, result)
                 continue
             column = TRANSCRIPT_COLUMNS.get(variable.strip().lower())
-            if column is not None and variable.strip().lower() in NORWEGIAN_TRANSCRIPT_KEYS and not _fits(column, value):
-                column = None  # "runde 1" is no round such as T1: kept as the attribute it was, not skipped
+            norwegian = column is None and (column := _norwegian_column(variable, item.source.variables, qualcodes)) is not None
+            if norwegian and column is not None and (not _fits(column, value) or (column == "wave" and not _a_round(session, value, transcript))):
+                column = None  # "runde 1" (or a round the project's are not) is no round such as T1: kept as the attribute it was
             if column is not None:
                 # A transcript already in the project keeps what the project says of it.
                 if column == "interview_date":

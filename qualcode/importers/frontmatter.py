@@ -18,7 +18,7 @@ from qualcode.text.normalise import normalise
 _FRONT_MATTER = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 # An opening line of front matter whose first key is a metadata key ("participant: D1"): if it
 # is never closed, the metadata would be read as speech.
-_OPENED = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(?:[ \t]*\n)*(?P<key>[A-Za-z_]+)[ \t]*:")
+_OPENED = re.compile(r"\A(?:[ \t]*\n)*---[ \t]*\n(?:[ \t]*\n)*(?P<key>[^\W\d][\w \t-]*?)[ \t]*:")  # "bølge", "intervju dato"
 MAX_DEPTH = 20  # metadata is a few keys with lists or pairs under them
 MAX_SIDECAR_BYTES = 1 << 20
 
