@@ -10,7 +10,6 @@ importing a file twice adds nothing.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
@@ -44,7 +43,7 @@ from qualcode.coding.anchoring import LineMap, find_anchor
 from qualcode.coding.coders import CODER_NAME_LENGTH, CONSENSUS_CODER, look_alike_coder
 from qualcode.coding.memos import MEMO_TITLE_LENGTH
 from qualcode.coding.service import coding_state
-from qualcode.coding.waves import check_wave, project_wave
+from qualcode.coding.waves import project_wave
 from qualcode.errors import CodebookInvalid, ImportFailed, InvalidInput, NeedsReview
 from qualcode.exchange.codebook_qdc import parse_description, signal_words_of, written_by
 from qualcode.exchange.project_export import (
@@ -65,7 +64,6 @@ from qualcode.importers.metadata import (
     ATTRIBUTE_NAME_LENGTH,
     ATTRIBUTE_VALUE_LENGTH,
     EARLIEST_INTERVIEW,
-    NORWEGIAN_TRANSCRIPT_KEYS,
     attribute_definition,
     check_participant_value,
     check_transcript_meta,
@@ -74,6 +72,7 @@ from qualcode.importers.metadata import (
     participant_state,
     participant_value,
     set_participant_attribute,
+    transcript_key,
     typed_value,
 )
 from qualcode.importers.pseudonymise import (
@@ -129,9 +128,9 @@ from qualcode.text.normalise import (
 from qualcode.text.speakers import is_interviewer
 
 TRANSCRIPT_COLUMNS = dict(TRANSCRIPT_FIELDS)
-# A source's variable under the Norwegian name of one of them ("runde" is the wave, as MAXQDA users name it).
+# A source's variable under the Norwegian name of one of them ("runde" is the wave, as MAXQDA users name it):
+# the transcript's keys (importers.metadata.transcript_key) that are its columns.
 _KEY_COLUMNS = {"title": "title", "wave": "wave", "date": "interview_date", "interviewer": "interviewer", "note_taker": "note_taker"}
-NORWEGIAN_COLUMNS = {norwegian: _KEY_COLUMNS[key] for norwegian, key in NORWEGIAN_TRANSCRIPT_KEYS.items() if key in _KEY_COLUMNS}
 
 
 def _norwegian_column(variable: str, variables: Iterable[str], qualcodes: bool) -> str | None:
@@ -140,7 +139,8 @@ def _norwegian_column(variable: str, variables: Iterable[str], qualcodes: bool) 
     attribute it exported), nor where the source gives the field under its English name or another Norwegian one
     first (the other stays an attribute, so no value is lost unsaid)."""
     def norwegian(name: str) -> str | None:
-        return NORWEGIAN_COLUMNS.get(re.sub(r"[\s_-]+", "", name).casefold())
+        key = transcript_key(name)
+        return _KEY_COLUMNS.get(key) if key != name else None
 
     column = norwegian(variable)
     if column is None or qualcodes or any(TRANSCRIPT_COLUMNS.get(other.strip().lower()) == column for other in variables):
@@ -148,25 +148,18 @@ def _norwegian_column(variable: str, variables: Iterable[str], qualcodes: bool) 
     return column if next(other for other in variables if norwegian(other) == column) == variable else None
 
 
-def _a_round(session: Session, value: object, transcript: Transcript) -> bool:
-    """Whether `value` is one of the project's rounds as project_wave spells them (1 is none where they are T1, T2)."""
-    try:
-        project_wave(session, str(value), besides=transcript.id)
-    except InvalidInput:
-        return False
-    return True
-
-
-def _fits(column: str, value: object) -> bool:
-    """Whether a variable's value is one the transcript's `column` holds: a round such as T1, a date."""
+def _fits(session: Session, column: str, value: object, transcript: Transcript) -> bool:
+    """Whether a variable's value is one the transcript's `column` holds: one of the project's rounds as project_wave
+    spells them ("runde 1" is none, nor 1 where they are T1, T2), a date."""
     if column == "wave":
         try:
-            check_wave(str(value))
+            project_wave(session, str(value), besides=transcript.id)
         except InvalidInput:
             return False
     if column == "interview_date":
         return isinstance(value, date) or written_date(str(value)) is not None
     return True
+
 # The store's columns (store/models.py), and coding/coders.py's CODER_NAME_LENGTH: a longer name is cut, with a note.
 TRANSCRIPT_NAME_LENGTH = 200
 PARTICIPANT_NAME_LENGTH = 100
@@ -1336,8 +1329,8 @@ def _write_cases(
                 continue
             column = TRANSCRIPT_COLUMNS.get(variable.strip().lower())
             norwegian = column is None and (column := _norwegian_column(variable, item.source.variables, qualcodes)) is not None
-            if norwegian and column is not None and (not _fits(column, value) or (column == "wave" and not _a_round(session, value, transcript))):
-                column = None  # "runde 1" (or a round the project's are not) is no round such as T1: kept as the attribute it was
+            if norwegian and column is not None and not _fits(session, column, value, transcript):
+                column = None  # kept as the attribute it was, not skipped
             if column is not None:
                 # A transcript already in the project keeps what the project says of it.
                 if column == "interview_date":
