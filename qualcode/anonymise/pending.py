@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.store.backups import WITHDRAW_AGAIN  # who withdrew since a restored backup was taken
-from qualcode.store.settings import get_setting
+from qualcode.store.settings import get_settings
 
 if TYPE_CHECKING:
     from qualcode.store.project import Project
@@ -34,4 +34,4 @@ def interrupted_work(project: Project, marks: tuple[str, ...] = INTERRUPTED_MARK
     """Whether a rewrite of stored texts, or the purge after it or after a withdrawal, was interrupted
     (with `marks`, the work those marks stand for)."""
     with project.begin() as session:
-        return any(get_setting(session, name) for name in marks)
+        return any(get_settings(session, *marks).values())  # one query: every command asks, often twice
