@@ -24,15 +24,18 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
 
     Example: qualcode leakcheck exports/rapport.docx
     """
+    files = _each_once(files)
     with app.workspace(read_only=True, keeps=True) as workspace:  # reads only: a read-only copy is checked too
         key = workspace.read_key()
         with workspace.begin() as session:  # a number a quote's cut left bare is read where it stands
             # qualcode's labels pass as labels only in a file this project exported as it is now.
             unread: dict[Path, list[str]] = {path: [] for path in files}
-            found = [leak for path in files for leak in check_file(path, key, own=_exported_here(session, path), unread=unread[path])]
+            found = [(path, leak) for path in files for leak in check_file(path, key, own=_exported_here(session, path), unread=unread[path])]
             cleared = cleared_in_project(session)
-            kept = [leak for leak in found if cleared(leak)]
-    leaks = [leak for leak in found if leak not in kept]
+            kept = [leak for _, leak in found if cleared(leak)]
+    leaks = [leak for _, leak in found if leak not in kept]
+    # Counted by path: two files of one name in two folders are two files.
+    leaking = {path for path, leak in found if leak not in kept}
     if as_json:
         emit_json(leaks)
     else:
@@ -46,7 +49,7 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
             note(f"{path.name}: not read: {', '.join(parts[:3])}{f' and {len(parts) - 3} more' if len(parts) > 3 else ''}"
                  " (a PDF, a picture or a recording: the leak check reads text)")
     if leaks:
-        raise LeakFound(f"{_count(len(leaks), 'identifier')} found in {_count(len({leak.file for leak in leaks}), 'file')}")
+        raise LeakFound(f"{_count(len(leaks), 'identifier')} found in {_count(len(leaking), 'file')}")
     not_read = sum(len(parts) for parts in unread.values())
     if not_read:
         # A name in them would pass unseen: "no identifiers found" would vouch for what was never read.
@@ -55,6 +58,20 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
             "check those in the program they came from, or share the file without them",
         )
     note(f"no identifiers found in {_count(len(files), 'file')}")
+
+
+def _each_once(files: tuple[Path, ...]) -> tuple[Path, ...]:
+    """`files` with each file once, as first named: one named twice (`a.txt ./a.txt`, a link to it) had its leaks
+    and unread parts counted twice."""
+    named: dict[object, Path] = {}
+    for path in files:
+        try:
+            stat = path.stat()
+            same: object = (stat.st_dev, stat.st_ino)  # a hard link is the file too
+        except OSError:
+            same = path.absolute()  # check_file says why it cannot be read
+        named.setdefault(same, path)
+    return tuple(named.values())
 
 
 def _exported_here(session: Session, path: Path) -> bool:
