@@ -8,7 +8,7 @@ import click
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.in_context import cleared_in_project
-from qualcode.anonymise.leakcheck import check_file
+from qualcode.anonymise.leakcheck import Leak, check_file
 from qualcode.anonymise.own_exports import is_own_export
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
@@ -21,6 +21,11 @@ from qualcode.errors import LeakFound, UnreadableFile
 @pass_app
 def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -> None:
     """Scan .docx .txt .csv .xlsx .qdpx .qdc files for original identifiers; exit 1 if any is found.
+
+    Exit codes: 0 nothing found in files read whole; 1 identifiers found, or a part of a file could not be read
+    (a PDF or a picture in a .qdpx), or a file could not be checked at all; 2 a command line that cannot be read.
+    With --json: {"outcome": "leaks" | "not_read" | "clean", "leaks": [...], "not_read": [{"file", "parts"}],
+    "files": N}, so a script tells a leak from what was never read.
 
     Example: qualcode leakcheck exports/rapport.docx
     """
@@ -37,7 +42,7 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
     # Counted by path: two files of one name in two folders are two files.
     leaking = {path for path, leak in found if leak not in kept}
     if as_json:
-        emit_json(leaks)
+        emit_json(_outcome(leaks, unread, len(files)))
     else:
         for leak in leaks:
             click.echo(f"{leak.file} ({leak.where}): {leak.kind} {leak.found!r}  …{leak.context}…")
@@ -58,6 +63,14 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
             "check those in the program they came from, or share the file without them",
         )
     note(f"no identifiers found in {_count(len(files), 'file')}")
+
+
+def _outcome(leaks: list[Leak], unread: dict[Path, list[str]], files: int) -> dict[str, object]:
+    """What --json prints: the leaks, the parts not read, and which of the three it comes to. The leaks alone (`[]`)
+    said the same of a file that was clean and of one whose PDF was never read."""
+    not_read = [{"file": str(path), "parts": parts} for path, parts in unread.items() if parts]
+    return {"outcome": "leaks" if leaks else "not_read" if not_read else "clean", "leaks": leaks, "not_read": not_read,
+            "files": files}
 
 
 def _each_once(files: tuple[Path, ...]) -> tuple[Path, ...]:
