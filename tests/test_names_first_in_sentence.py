@@ -524,6 +524,11 @@ def test_a_name_before_an_initial_is_proposed_and_the_run_ends_with_the_initial(
     ("D1: Jeg snakket med Kari H. Tromsø var fint.", ["Kari H."]),
     # The name in lower case is decided with it, as beside "Rasmussen" alone.
     ("D1: Det var G. Rasmussen, ja rasmussen.", ["G. Rasmussen"]),
+    # A listed name however common a word ("li", a hillside) goes on after an initial first in its run.
+    ("D1: Jeg snakket med K. Li i går.", ["K. Li"]), ("D1: Jeg snakket med K. Li.", ["K. Li"]),
+    ("D1: K. Li kom inn.", ["K. Li"]),
+    # Not after what makes the letter a label, whose full stop may end the sentence.
+    ("D1: Han gikk i klasse 3 B. Lars var der.", ["Lars"]), ("D1: Jf. pkt. A. Lars sa det.", ["Lars"]),
 ])
 def test_a_name_written_with_an_initial_is_proposed_with_it(text: str, names: list[str]) -> None:
     """The initial was left out ("Kari", "Haugland", "Kari Hansen", which the text does not hold), so the
@@ -547,6 +552,8 @@ def test_a_surname_that_is_a_place_or_a_word_after_an_initial_is_proposed_with_i
 @pytest.mark.parametrize("text", [
     "D1: Vi hadde en plan B. Det gikk fint.", "D1: Jeg var hos NAV H. i går.", "D1: Han gikk i klasse 3 B. Det var fint.",
     "D1: Se vedlegg A. Bakgrunnen er kjent.", "D1: Kapittel I. Innledning", "D1: Vedlegg B. Drøfting av funn",
+    "D1: Se kapittel I. Innledning er kort.", "D1: Vi hadde en plan B. Hun sa ja.", "D1: Jeg fikk karakter A. Dag etter dag gikk det bra.",
+    "D1: Vi var hos NAV H. Li var der ikke.",
 ])
 def test_a_capital_and_a_full_stop_beside_no_name_is_not_proposed(text: str) -> None:
     assert _first(text) == []

@@ -303,17 +303,37 @@ def _split_after_initials(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[i
     """`runs` cut after an initial before a capitalised word that is no surname: the initial's full stop ends the
     sentence too ("med Kari H. Lars kom også" was proposed as "Kari Lars", which the text does not hold). Before a
     surname it is a middle initial, and the name goes on ("Kari H. Hansen", "Kari H. Foss"). An initial first in its
-    run is a given name's before a place too, as many surnames are ("med K. Voss", "Ø. Ås"): cut there, the surname
-    was left as a word capitalised first in its sentence, and not proposed ("A. Bakgrunn" is still cut)."""
+    run is a given name's before a place or a listed name too (_name_after_a_first_initial)."""
     cut: list[tuple[int, int]] = []
     for start, end in runs:
         for index in range(start, end - 1):
             after = doc[index + 1].lower_
-            if _initial(doc[index]) and not _surname_after_an_initial(after) and not (index == start and _is_place(after)):
+            if _initial(doc[index]) and not _surname_after_an_initial(after) and not (
+                    index == start and _name_after_a_first_initial(doc, index)):
                 cut.append((start, index + 1))
                 start = index + 1
         cut.append((start, end))
     return cut
+
+
+def _name_after_a_first_initial(doc: Doc, index: int) -> bool:
+    """Whether the word after the initial at `index`, first in its run, is the surname it goes with: a place, as many
+    surnames are ("med K. Voss", "Ø. Ås"), or a name the lists hold that is rarer than the words sentences begin
+    with, however common a word besides ("med K. Li": "li", a hillside, was cut off and left as a word capitalised
+    first in its sentence). Not after a number, an abbreviation or a word in capitals, whose letter names a thing
+    and whose full stop may end the sentence ("klasse 3 B.", "jf. pkt. A.", "NAV H."); a word no list holds as a name
+    begins the next sentence ("A. Bakgrunn", "plan B. Det gikk fint")."""
+    if index > 0 and _labels_a_letter(doc[index - 1].text):
+        return False
+    after = doc[index + 1].lower_
+    return _is_place(after) or (after in _names() and zipf(after) < FUNCTION_WORD_MIN_ZIPF)
+
+
+def _labels_a_letter(word: str) -> bool:
+    """Whether `word`, right before a capital and its full stop, makes that letter a label: a number ("3 B."),
+    an abbreviation ("pkt. A."), a word in capitals ("NAV H.")."""
+    return any(character.isdigit() for character in word) or (len(word) > 1 and word.endswith(".")) or (
+        len(word) > 1 and word.isupper())
 
 
 def _surname_after_an_initial(folded: str) -> bool:
