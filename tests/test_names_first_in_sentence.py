@@ -568,6 +568,19 @@ def test_a_word_before_a_letter_is_proposed_once_without_it_and_dismissed_once()
     assert [proposal.text for proposal in propose(text, ("Vedlegg", "Tabell"), (), {"D1"}, [4])] == ["Kari H."]
 
 
+@pytest.mark.parametrize("said", [
+    "D1: Mora mi Hver dag gikk hun på jobb.", "D1: Vi snakket om mora mi Hver dag gikk hun på jobb.",
+    "D1: Jeg ringte faren min Det var tungt.", "D1: Jeg ringte faren min Når han kom hjem var det fint.",
+    "D1: Jeg ringte mora mi Men hun sa nei.", "D1: Jeg ringte sønnen min Og så gikk vi.",
+    "D1: Jeg ringte sønnen min Så gikk vi.",
+    "D1: Jeg besøkte mora mi Plutselig ringte det.",
+])
+def test_a_word_a_sentence_begins_with_run_on_after_a_kin_phrase_is_not_proposed(said: str) -> None:
+    """Speech written down without its full stops: "mora mi Hver dag gikk hun på jobb" proposed "Hver" as the
+    mother's name, as a kin phrase made any capitalised word after it a name."""
+    assert _first(said) == []
+
+
 @pytest.mark.parametrize(("said", "proposed"), [
     ("D1: Dottera mi Live går på skulen.", ["Live"]),  # "live" is a word ("i live"), and no list holds the name
     ("D1: Datteren min Live går på skolen.", ["Live"]),
@@ -577,6 +590,7 @@ def test_a_word_before_a_letter_is_proposed_once_without_it_and_dismissed_once()
     ("D1: Han er i live.", []),
     ("D1: Jeg ringte datteren min. Live er et fint ord.", []),  # a sentence of its own
     ("D1: Sønnen min Norge-turen gledet seg til.", []),  # a country, however introduced
+    ("D1: Jeg traff kona hans Berit i går.", ["Berit"]), ("D1: Jeg ringte sønnen min Dag i går.", ["Dag"]),
 ])
 def test_a_word_said_as_the_name_of_someone_s_kin_is_proposed(said: str, proposed: list[str]) -> None:
     """A field trial: "Dottera mi Live går på Haugen skule" stored the child's name unproposed, where "Liv" and

@@ -166,6 +166,20 @@ KIN_WORD = re.compile(
     r"|nevø(?:en)?|niese(?:a|n)?|svoger(?:en)?|svigerinn(?:e|a|en)|gutt(?:en)?|jent(?:e|a|en)|venn(?:en)?|venninn(?:e|a|en))"
 )
 POSSESSIVES = frozenset("min mi mitt mine din di ditt dine sin si sitt sine hans hennes hennar vår vårt våre deres dykkar".split())
+# The words of the small closed classes a sentence begins with (pronouns, determiners, conjunctions, subjunctions,
+# prepositions, sentence adverbs; bokmål, nynorsk and spoken forms), as they run on after a kin phrase where the
+# full stop between was not written: "mora mi Hver dag gikk hun på jobb". No one is called by one.
+SENTENCE_OPENERS = frozenset((
+    "jeg eg æ du han hun ho vi me dere dokker de dei dem den det dette denne disse man noen nokon ingen alle mange"
+    " begge hver hvert kvar kvart hele heile og men eller for så da då når mens fordi at om hvis viss dersom"
+    " før etter siden sidan enn som der her nå no også òg bare berre ikke ikkje aldri alltid ofte kanskje likevel"
+    " ellers derfor difor etterpå plutselig altså heller enda nesten først senere seinere deretter dermed samtidig"
+    " hva kva hvem kven hvor kor hvorfor kvifor hvordan korleis i på til fra frå med hos ved mot uten utan under"
+    " over ja nei jo vel nok sånn slik"
+).split())
+# A word capitalised after a kin phrase is the kin's name unless it is at least this common and no given name: the
+# names no list holds that are also words are rarer ("Live" 5.1, "Vilje" 4.8, "Sol" 4.5).
+KIN_NAME_MAX_ZIPF = 5.5
 # Endings of adjectives and adverbs, which are no sentence's bare subject ("Eigentleg", "Heldigvis", "Typisk").
 ADJECTIVE_ENDINGS = ("lig", "leg", "ig", "isk", "vis", "løs", "laus", "som", "bar", "messig", "ete")
 # English as common as this (wordfreq's English Zipf scale) is said aloud in Norwegian speech ("Anyway"
@@ -749,11 +763,21 @@ def _a_label_before_a_letter(folded: str) -> bool:
 
 def _named_by_kin(doc: Doc, start: int) -> bool:
     """Whether the run at `start` follows who someone is to the speaker and whose, as their name does:
-    "dottera mi Live", "datteren min Live", "min datter Live" ("live" is a word, and no list holds it)."""
+    "dottera mi Live", "datteren min Live", "min datter Live" ("live" is a word, and no list holds it); not a word
+    that begins the next sentence, run on without its full stop (_opens_a_sentence)."""
     if start < 2:
         return False
     one, two = doc[start - 2].lower_, doc[start - 1].lower_
-    return (KIN_WORD.fullmatch(one) is not None and two in POSSESSIVES) or (one in POSSESSIVES and KIN_WORD.fullmatch(two) is not None)
+    kin = (KIN_WORD.fullmatch(one) is not None and two in POSSESSIVES) or (one in POSSESSIVES and KIN_WORD.fullmatch(two) is not None)
+    return kin and not _opens_a_sentence(doc[start].lower_)
+
+
+def _opens_a_sentence(folded: str) -> bool:
+    """Whether `folded`, capitalised after a kin phrase, is a word a sentence begins with rather than the kin's name
+    ("mora mi Hver dag gikk hun på jobb", "faren min Det var tungt": speech written down without its full stops):
+    one of the small closed classes (SENTENCE_OPENERS), or a word commoner than any name no list holds, unless a
+    list holds it as a given name ("Dag", "Liv", "Per")."""
+    return folded not in given_names() and (folded in SENTENCE_OPENERS or zipf(folded) >= KIN_NAME_MAX_ZIPF)
 
 
 def _name_in_capitals(folded: str) -> bool:
