@@ -559,6 +559,15 @@ def test_a_capital_and_a_full_stop_beside_no_name_is_not_proposed(text: str) -> 
     assert _first(text) == []
 
 
+@pytest.mark.parametrize(("text", "names"), [
+    ("D1: Se Kap. I for mer.", []), ("D1: Jf. Pkt. A i avtalen.", []), ("D1: Vi leste Kap. 3 og Tab. 2 i går.", []),
+    ("D1: Se Fig. 2.", []), ("D1: Se Vedl. 3. Kari sa det.", ["Kari"]), ("D1: Jeg møtte Nr. Hansen i går.", ["Hansen"]),
+])
+def test_an_abbreviation_a_text_refers_to_its_parts_with_is_not_proposed(text: str, names: list[str]) -> None:
+    """"Se Kap. I" proposed "Kap", and "Jf. Pkt. A" both "Pkt" and "Jf. Pkt": capitalised, and in no dictionary."""
+    assert _first(text) == names
+
+
 def test_a_word_before_a_letter_is_proposed_once_without_it_and_dismissed_once() -> None:
     """"Vedlegg A." and "Vedlegg B." were two proposals, each to dismiss on its own ("Vedlegg A." dismissed left
     "Vedlegg B."), where "Vedlegg" was one before initials were kept in proposals: a word a dictionary holds before

@@ -286,6 +286,26 @@ def _without_file_names(doc: Doc, runs: list[tuple[int, int]], file_names: list[
     return _consecutive(index for start, end in runs for index in range(start, end) if index not in named)
 
 
+# Abbreviations a text refers to its parts or another text's with, capitalised where a sentence or a heading begins
+# or as written ("Kap. I", "Pkt. A", "Jf. Tab. 2", "Vedl. 3"): no one's name, though no dictionary holds them.
+REFERENCE_ABBREVIATIONS = frozenset("kap pkt tab fig vedl avsn jf jfr ref nr bd utg".split())
+
+
+def _without_references(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` without the reference abbreviations in them (REFERENCE_ABBREVIATIONS), written with their full stop,
+    kept whole by the tokenizer ("Jf.") or split from it ("Pkt" "."): "Se Kap. I" proposed "Kap", and "Jf. Pkt. A"
+    both "Pkt" and "Jf. Pkt"."""
+    def abbreviated(index: int) -> bool:
+        token = doc[index]
+        if token.text.endswith("."):
+            return token.lower_[:-1] in REFERENCE_ABBREVIATIONS
+        return not token.whitespace_ and index + 1 < len(doc) and doc[index + 1].text == "." and token.lower_ in REFERENCE_ABBREVIATIONS
+
+    if not any(abbreviated(index) for start, end in runs for index in range(start, end)):
+        return runs
+    return [run for start, end in runs for run in _consecutive(index for index in range(start, end) if not abbreviated(index))]
+
+
 def _split_after_closing_quotes(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """`runs` cut after a token that ends with a closing quote and a full stop, which the tokenizer keeps with the
     word before them ("'Hansen'." of "Han het 'Hansen'. Lars kom"): a sentence ends there, not a name."""
@@ -415,6 +435,8 @@ def propose(
     for base, doc, starts_sentence in tokenised(text):
         file_names = _file_names(doc)
         runs = _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names))
+        if "." in doc.text:
+            runs = _without_references(doc, runs)
         for start, end in _split_after_initials(doc, runs) if "." in doc.text else runs:
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
