@@ -11,7 +11,6 @@ import getpass
 import json
 import re
 import shlex
-import shutil
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -36,7 +35,14 @@ from qualcode.errors import (
     UndecidedNames,
     WriteFailed,
 )
-from qualcode.store.project import PROJECT_DIR, TYPED_CHECK, TYPING_KEY, Project, find_project_root
+from qualcode.store.project import (
+    PROJECT_DIR,
+    TYPED_CHECK,
+    TYPING_KEY,
+    Project,
+    find_project_root,
+    refuse_project_there,
+)
 from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
@@ -284,9 +290,15 @@ class Workspace:
         """A new project in `directory` with `codebook` loaded and its key made outside it; a
         failure at any step leaves no half-made project behind."""
         from qualcode.anonymise.key import check_new_passphrase
-        from qualcode.anonymise.service import create_key, refuse_key_inside
+        from qualcode.anonymise.service import (
+            create_key,
+            default_key_folder,
+            refuse_key_inside,
+            refuse_new_key_place,
+        )
         from qualcode.codebook.service import apply_codebook
         from qualcode.store.events import EventKind, record_event
+        from qualcode.store.new_folders import MadeHere, refuse_unmakeable
         from qualcode.store.settings import project_guid, set_setting
 
         # Had and checked before anything is made, so a refused passphrase leaves nothing behind.
@@ -297,9 +309,18 @@ class Workspace:
         else:
             raise PassphraseRefused("the new key's passphrase was not given", "set QUALCODE_KEY_PASSPHRASE")
         check_new_passphrase(passphrase)
+        refuse_project_there(directory.resolve())  # first: a lost database's backups are told of before all else
         if config.key is not None:  # the default place is checked as the key is made
             refuse_key_inside(directory, config.key)
-        existed = (directory / PROJECT_DIR).exists()
+            refuse_new_key_place(config.key.expanduser())
+        # What cannot be made is refused before anything is: a key found there only after the project was made left
+        # its folder behind, and a file in the folder's place or on its path was a traceback.
+        for folder in (directory, directory / PROJECT_DIR):
+            refuse_unmakeable(folder, "the project folder", "choose another folder for the project")
+        key_folder = config.key.expanduser().parent if config.key is not None else default_key_folder(config.config_home)
+        refuse_unmakeable(key_folder, "the key's folder", "choose another place for the key with --key PATH")
+        made = MadeHere(directory, directory / PROJECT_DIR, key_folder)
+        key_path = config.key.expanduser() if config.key is not None else None
         # A project inside another: which one a command opens then depends on the folder it runs in.
         from qualcode.store.project import DATABASE_FILE
 
@@ -319,13 +340,15 @@ class Workspace:
                         report(f"loaded codebook {codebook.name!r} ({len(changes.created)} codes)")
                 workspace = cls(project, config, ask_passphrase, report)
                 place = workspace.key_place()
+                key_path = place.path
                 create_key(project, place.path, passphrase)
             except BaseException:
                 project.close()
                 raise
         except BaseException:
-            if not existed:
-                shutil.rmtree(directory / PROJECT_DIR, ignore_errors=True)
+            # Exactly what this command made: never the folder or anything in it that was there before, never
+            # another key made meanwhile in the keys' folder, and never a key file once written (it may be another's).
+            made.undo(directory / PROJECT_DIR, *([Path(f"{key_path.resolve()}.lock")] if key_path is not None and not key_path.exists() else []))
             raise
         report(f"the pseudonym key is at {place.path}, outside the project; keep a backup of it and its passphrase")
         return workspace

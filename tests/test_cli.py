@@ -47,6 +47,54 @@ def test_init_with_a_bad_codebook_leaves_no_project(tmp_path: Path) -> None:
     assert not (tmp_path / "p" / ".qualcode").exists()
 
 
+def test_init_refuses_a_key_already_there_before_making_anything(tmp_path: Path) -> None:
+    """`init DIR --key existing.qckey` (or $QUALCODE_KEY naming it) made the project, found the key, took the
+    project away and left DIR behind, empty, with any new folders above it."""
+    key = tmp_path / "nøkkel.qckey"
+    assert run("--key", str(key), "init", str(tmp_path / "første")).exit_code == 0
+    before = sorted(tmp_path.rglob("*"))
+    refused = run("--key", str(key), "init", str(tmp_path / "andre"))
+    assert refused.exit_code == 1 and f"error: a key already exists at {key}" in refused.output
+    assert "loaded codebook" not in refused.output  # said before anything was made
+    by_env = run("init", str(tmp_path / "ny" / "under" / "andre"), env={"QUALCODE_KEY": str(key)})
+    assert by_env.exit_code == 1 and "a key already exists" in by_env.output
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+@pytest.mark.parametrize(("directory", "key", "said"), [
+    ("fil", "k.qckey", "cannot make the project folder {tmp}/fil: {tmp}/fil is a file, not a folder"),
+    ("fil/prosjekt", "k.qckey", "cannot make the project folder {tmp}/fil/prosjekt: {tmp}/fil is a file, not a folder"),
+    ("ny/prosjekt", "fil/k.qckey", "cannot make the key's folder {tmp}/fil: {tmp}/fil is a file, not a folder"),
+    ("ny/prosjekt", "mappe", "{tmp}/mappe is a folder, not a key file"),
+])
+def test_init_refuses_what_it_cannot_make_in_one_line_and_makes_nothing(tmp_path: Path, directory: str, key: str,
+                                                                        said: str) -> None:
+    """A file where the project's folder or the key's would go was a traceback, after the project was made and
+    its folder left behind."""
+    (tmp_path / "fil").write_text("ikke en mappe\n", encoding="utf-8")
+    (tmp_path / "mappe").mkdir()
+    before = sorted(tmp_path.rglob("*"))
+    refused = run("--key", str(tmp_path / key), "init", str(tmp_path / directory))  # a traceback raises here
+    assert refused.exit_code == 1 and "loaded codebook" not in refused.output
+    assert said.format(tmp=tmp_path) in refused.output
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_init_in_a_folder_holding_files_keeps_them_when_refused(tmp_path: Path) -> None:
+    """A folder that was there, and what it held, is never taken away: a stray `.qualcode` holding a file too."""
+    key = tmp_path / "nøkkel.qckey"
+    assert run("--key", str(key), "init", str(tmp_path / "første")).exit_code == 0
+    folder = tmp_path / "intervjuer"
+    (folder / ".qualcode").mkdir(parents=True)
+    (folder / "notat.txt").write_text("Et notat.\n", encoding="utf-8")
+    (folder / ".qualcode" / "README").write_text("mitt\n", encoding="utf-8")
+    refused = run("--key", str(key), "init", str(folder))
+    assert refused.exit_code == 1
+    assert sorted(path.relative_to(folder) for path in folder.rglob("*")) == [Path(".qualcode"), Path(".qualcode/README"), Path("notat.txt")]
+    made = run("--key", str(tmp_path / "ny.qckey"), "init", str(folder))
+    assert made.exit_code == 0 and (folder / "notat.txt").is_file()
+
+
 def test_init_with_a_qdc_or_a_qdpx_says_how_to_load_it_and_leaves_no_project(tmp_path: Path) -> None:
     """A probe: `init --codebook x.qdc` read the REFI-QDA codebook as YAML and said "not valid YAML"."""
     qdc = tmp_path / "kodebok.qdc"

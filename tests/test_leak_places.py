@@ -290,6 +290,65 @@ def test_parts_of_a_qdpx_the_check_cannot_read_are_named_and_fail_the_check(demo
     assert clean.exit_code == 0 and "no identifiers found in 1 file" in clean.output and "not read" not in clean.output
 
 
+def test_leakcheck_json_tells_a_leak_from_a_part_not_read_and_from_a_clean_file(demo: Path, tmp_path: Path) -> None:
+    """`leakcheck --json` printed `[]` for a .qdpx whose PDF it could not read, as for a clean file: a script saw
+    exit 1 and no leak, and could not tell what was never read from a leak, nor either from clean."""
+    import json
+
+    from tests.test_cli import run
+
+    pdf = b"%PDF-1.4\n1 0 obj << >> stream\nBT (Kari Nordmann ringte) Tj ET\nendstream endobj\n%%EOF"
+    foreign = _qdpx_with(tmp_path / "fra_nvivo.qdpx", {"sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf": pdf})
+    unread = run("--project", str(demo), "leakcheck", "--json", str(foreign))
+    assert unread.exit_code == 1 and "not read: sources/" in unread.stderr
+    assert json.loads(unread.stdout) == {"outcome": "not_read", "leaks": [], "files": 1,
+                                         "not_read": [{"file": str(foreign), "parts": ["sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf"]}]}
+
+    leaky = tmp_path / "utkast.txt"
+    leaky.write_text("Ring meg på 987 65 432.\n", encoding="utf-8")
+    found = run("--project", str(demo), "leakcheck", "--json", str(leaky), str(foreign))
+    assert found.exit_code == 1
+    printed = json.loads(found.stdout)
+    assert printed["outcome"] == "leaks" and printed["files"] == 2 and [entry["file"] for entry in printed["not_read"]] == [str(foreign)]
+    [leak] = printed["leaks"]  # each leak as before: its file, where, what and of what kind
+    assert (leak["file"], leak["where"], leak["found"], leak["kind"]) == ("utkast.txt", "line 1", "987 65 432", "phone")
+
+    readable = _qdpx_with(tmp_path / "tekst.qdpx", {"sources/0c1d2e3f-0000-4000-8000-0000000a4766.txt": "Ingen navn her."})
+    clean = run("--project", str(demo), "leakcheck", "--json", str(readable))
+    assert clean.exit_code == 0 and json.loads(clean.stdout) == {"outcome": "clean", "leaks": [], "not_read": [], "files": 1}
+    assert "Exit codes: 0 nothing found" in run("leakcheck", "--help").output
+
+
+def test_a_file_named_twice_is_checked_once(demo: Path, tmp_path: Path) -> None:
+    """`leakcheck a.txt a.txt`, or the file by another path, a link or a hard link to it, counted its leaks and
+    unread parts once for each naming ("3 identifiers found in 1 file"); two files of one name in two folders
+    were counted as one file."""
+    import os
+
+    from tests.test_cli import run
+
+    leaky = tmp_path / "utkast.txt"
+    leaky.write_text("Ring meg på 987 65 432.\n", encoding="utf-8")
+    (tmp_path / "lenke.txt").symlink_to(leaky)
+    os.link(leaky, tmp_path / "hard.txt")
+    (tmp_path / "mappe").mkdir()
+    namings = [str(leaky), str(leaky), str(tmp_path / "mappe" / ".." / "utkast.txt"), str(tmp_path / "lenke.txt"),
+               str(tmp_path / "hard.txt")]
+    checked = run("--project", str(demo), "leakcheck", *namings)
+    assert checked.exit_code == 1
+    assert checked.output.count("phone '987 65 432'") == 1 and "error: 1 identifier found in 1 file\n" in checked.output
+
+    (tmp_path / "mappe" / "utkast.txt").write_text("Ring meg på 987 65 432.\n", encoding="utf-8")
+    both = run("--project", str(demo), "leakcheck", str(leaky), str(tmp_path / "mappe" / "utkast.txt"))
+    assert "error: 2 identifiers found in 2 files\n" in both.output
+
+    pdf = b"%PDF-1.4\n%%EOF"
+    foreign = _qdpx_with(tmp_path / "fra_nvivo.qdpx", {"sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf": pdf})
+    unread = run("--project", str(demo), "leakcheck", str(foreign), str(tmp_path / "mappe" / ".." / "fra_nvivo.qdpx"))
+    assert unread.exit_code == 1 and unread.output.count("fra_nvivo.qdpx: not read") == 1
+    assert "but 1 part could not be read" in unread.output
+
+
 def test_an_export_with_a_part_the_check_cannot_read_is_refused() -> None:
     """qualcode writes no such part into a .qdpx; one that is there is refused, as a name could pass in it unseen."""
     from qualcode.anonymise.leakcheck import guard

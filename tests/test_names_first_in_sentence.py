@@ -524,6 +524,11 @@ def test_a_name_before_an_initial_is_proposed_and_the_run_ends_with_the_initial(
     ("D1: Jeg snakket med Kari H. Tromsø var fint.", ["Kari H."]),
     # The name in lower case is decided with it, as beside "Rasmussen" alone.
     ("D1: Det var G. Rasmussen, ja rasmussen.", ["G. Rasmussen"]),
+    # A listed name however common a word ("li", a hillside) goes on after an initial first in its run.
+    ("D1: Jeg snakket med K. Li i går.", ["K. Li"]), ("D1: Jeg snakket med K. Li.", ["K. Li"]),
+    ("D1: K. Li kom inn.", ["K. Li"]),
+    # Not after what makes the letter a label, whose full stop may end the sentence.
+    ("D1: Han gikk i klasse 3 B. Lars var der.", ["Lars"]), ("D1: Jf. pkt. A. Lars sa det.", ["Lars"]),
 ])
 def test_a_name_written_with_an_initial_is_proposed_with_it(text: str, names: list[str]) -> None:
     """The initial was left out ("Kari", "Haugland", "Kari Hansen", which the text does not hold), so the
@@ -547,9 +552,20 @@ def test_a_surname_that_is_a_place_or_a_word_after_an_initial_is_proposed_with_i
 @pytest.mark.parametrize("text", [
     "D1: Vi hadde en plan B. Det gikk fint.", "D1: Jeg var hos NAV H. i går.", "D1: Han gikk i klasse 3 B. Det var fint.",
     "D1: Se vedlegg A. Bakgrunnen er kjent.", "D1: Kapittel I. Innledning", "D1: Vedlegg B. Drøfting av funn",
+    "D1: Se kapittel I. Innledning er kort.", "D1: Vi hadde en plan B. Hun sa ja.", "D1: Jeg fikk karakter A. Dag etter dag gikk det bra.",
+    "D1: Vi var hos NAV H. Li var der ikke.",
 ])
 def test_a_capital_and_a_full_stop_beside_no_name_is_not_proposed(text: str) -> None:
     assert _first(text) == []
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("D1: Se Kap. I for mer.", []), ("D1: Jf. Pkt. A i avtalen.", []), ("D1: Vi leste Kap. 3 og Tab. 2 i går.", []),
+    ("D1: Se Fig. 2.", []), ("D1: Se Vedl. 3. Kari sa det.", ["Kari"]), ("D1: Jeg møtte Nr. Hansen i går.", ["Hansen"]),
+])
+def test_an_abbreviation_a_text_refers_to_its_parts_with_is_not_proposed(text: str, names: list[str]) -> None:
+    """"Se Kap. I" proposed "Kap", and "Jf. Pkt. A" both "Pkt" and "Jf. Pkt": capitalised, and in no dictionary."""
+    assert _first(text) == names
 
 
 def test_a_word_before_a_letter_is_proposed_once_without_it_and_dismissed_once() -> None:
@@ -561,6 +577,19 @@ def test_a_word_before_a_letter_is_proposed_once_without_it_and_dismissed_once()
     assert [proposal.text for proposal in propose(text, ("Vedlegg", "Tabell"), (), {"D1"}, [4])] == ["Kari H."]
 
 
+@pytest.mark.parametrize("said", [
+    "D1: Mora mi Hver dag gikk hun på jobb.", "D1: Vi snakket om mora mi Hver dag gikk hun på jobb.",
+    "D1: Jeg ringte faren min Det var tungt.", "D1: Jeg ringte faren min Når han kom hjem var det fint.",
+    "D1: Jeg ringte mora mi Men hun sa nei.", "D1: Jeg ringte sønnen min Og så gikk vi.",
+    "D1: Jeg ringte sønnen min Så gikk vi.",
+    "D1: Jeg besøkte mora mi Plutselig ringte det.",
+])
+def test_a_word_a_sentence_begins_with_run_on_after_a_kin_phrase_is_not_proposed(said: str) -> None:
+    """Speech written down without its full stops: "mora mi Hver dag gikk hun på jobb" proposed "Hver" as the
+    mother's name, as a kin phrase made any capitalised word after it a name."""
+    assert _first(said) == []
+
+
 @pytest.mark.parametrize(("said", "proposed"), [
     ("D1: Dottera mi Live går på skulen.", ["Live"]),  # "live" is a word ("i live"), and no list holds the name
     ("D1: Datteren min Live går på skolen.", ["Live"]),
@@ -570,6 +599,7 @@ def test_a_word_before_a_letter_is_proposed_once_without_it_and_dismissed_once()
     ("D1: Han er i live.", []),
     ("D1: Jeg ringte datteren min. Live er et fint ord.", []),  # a sentence of its own
     ("D1: Sønnen min Norge-turen gledet seg til.", []),  # a country, however introduced
+    ("D1: Jeg traff kona hans Berit i går.", ["Berit"]), ("D1: Jeg ringte sønnen min Dag i går.", ["Dag"]),
 ])
 def test_a_word_said_as_the_name_of_someone_s_kin_is_proposed(said: str, proposed: list[str]) -> None:
     """A field trial: "Dottera mi Live går på Haugen skule" stored the child's name unproposed, where "Liv" and

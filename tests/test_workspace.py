@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,56 @@ def test_the_identifier_review_names_the_files_still_holding_what_it_learned(pro
         review.decide("Signhild", "person", "f")
         review.close()
         assert review.still_held == [(exports / "utkast.txt", None)]
+
+
+def _stopped_at(message: str, then: Callable[[], None]) -> Callable[[str], None]:
+    """A report that runs `then` when `message` begins what init reports: an interruption at that step."""
+    def report(said: str) -> None:
+        if said.startswith(message):
+            then()
+    return report
+
+
+def _interrupt() -> None:
+    raise KeyboardInterrupt
+
+
+def test_init_interrupted_after_the_project_was_made_takes_away_exactly_what_it_made(tmp_path: Path) -> None:
+    """Ctrl-C while the codebook loaded (any failure after the database was made) took away DIR/.qualcode only: the
+    folders `init a/b/prosjekt` made stayed, and a `.qualcode` that was there before kept the half-made database."""
+    from qualcode.codebook.shipped import KVP_CODEBOOK
+    from qualcode.codebook.yaml_format import load_codebook
+
+    codebook = load_codebook(KVP_CODEBOOK)
+    config = Config(key=tmp_path / "nøkler" / "k.qckey", passphrase="test passphrase", config_home=tmp_path / "hjem")
+    with pytest.raises(KeyboardInterrupt):
+        Workspace.create(tmp_path / "a" / "b" / "prosjekt", config, codebook=codebook, report=_stopped_at("loaded codebook", _interrupt))
+    assert list(tmp_path.iterdir()) == []
+
+    folder = tmp_path / "intervjuer"
+    (folder / ".qualcode").mkdir(parents=True)
+    (folder / "notat.txt").write_text("Et notat.\n", encoding="utf-8")
+    (folder / ".qualcode" / "README").write_text("mitt\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        Workspace.create(folder, config, codebook=codebook, report=_stopped_at("loaded codebook", _interrupt))
+    assert sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("*")) == [
+        Path("intervjuer"), Path("intervjuer/.qualcode"), Path("intervjuer/.qualcode/README"), Path("intervjuer/notat.txt")]
+
+
+def test_init_whose_key_another_made_meanwhile_keeps_that_key_and_takes_its_own_project_away(tmp_path: Path) -> None:
+    """A key written at the same path by another command while the project was made is refused under the key's
+    lock, and is that command's: it stays, with its folder; the new project and the folders made for it go."""
+    key = tmp_path / "nøkler" / "k.qckey"
+
+    def another_makes_the_key() -> None:
+        key.parent.mkdir()
+        key.write_bytes(b"en annens")
+
+    from qualcode.codebook.shipped import KVP_CODEBOOK
+    from qualcode.codebook.yaml_format import load_codebook
+
+    config = Config(key=key, passphrase="test passphrase", config_home=tmp_path / "hjem")
+    with pytest.raises(KeyFileError, match="a key already exists"):
+        Workspace.create(tmp_path / "a" / "prosjekt", config, codebook=load_codebook(KVP_CODEBOOK),
+                         report=_stopped_at("loaded codebook", another_makes_the_key))
+    assert key.read_bytes() == b"en annens" and not (tmp_path / "a").exists()

@@ -166,6 +166,20 @@ KIN_WORD = re.compile(
     r"|nevø(?:en)?|niese(?:a|n)?|svoger(?:en)?|svigerinn(?:e|a|en)|gutt(?:en)?|jent(?:e|a|en)|venn(?:en)?|venninn(?:e|a|en))"
 )
 POSSESSIVES = frozenset("min mi mitt mine din di ditt dine sin si sitt sine hans hennes hennar vår vårt våre deres dykkar".split())
+# The words of the small closed classes a sentence begins with (pronouns, determiners, conjunctions, subjunctions,
+# prepositions, sentence adverbs; bokmål, nynorsk and spoken forms), as they run on after a kin phrase where the
+# full stop between was not written: "mora mi Hver dag gikk hun på jobb". No one is called by one.
+SENTENCE_OPENERS = frozenset((
+    "jeg eg æ du han hun ho vi me dere dokker de dei dem den det dette denne disse man noen nokon ingen alle mange"
+    " begge hver hvert kvar kvart hele heile og men eller for så da då når mens fordi at om hvis viss dersom"
+    " før etter siden sidan enn som der her nå no også òg bare berre ikke ikkje aldri alltid ofte kanskje likevel"
+    " ellers derfor difor etterpå plutselig altså heller enda nesten først senere seinere deretter dermed samtidig"
+    " hva kva hvem kven hvor kor hvorfor kvifor hvordan korleis i på til fra frå med hos ved mot uten utan under"
+    " over ja nei jo vel nok sånn slik"
+).split())
+# A word capitalised after a kin phrase is the kin's name unless it is at least this common and no given name: the
+# names no list holds that are also words are rarer ("Live" 5.1, "Vilje" 4.8, "Sol" 4.5).
+KIN_NAME_MAX_ZIPF = 5.5
 # Endings of adjectives and adverbs, which are no sentence's bare subject ("Eigentleg", "Heldigvis", "Typisk").
 ADJECTIVE_ENDINGS = ("lig", "leg", "ig", "isk", "vis", "løs", "laus", "som", "bar", "messig", "ete")
 # English as common as this (wordfreq's English Zipf scale) is said aloud in Norwegian speech ("Anyway"
@@ -272,6 +286,26 @@ def _without_file_names(doc: Doc, runs: list[tuple[int, int]], file_names: list[
     return _consecutive(index for start, end in runs for index in range(start, end) if index not in named)
 
 
+# Abbreviations a text refers to its parts or another text's with, capitalised where a sentence or a heading begins
+# or as written ("Kap. I", "Pkt. A", "Jf. Tab. 2", "Vedl. 3"): no one's name, though no dictionary holds them.
+REFERENCE_ABBREVIATIONS = frozenset("kap pkt tab fig vedl avsn jf jfr ref nr bd utg".split())
+
+
+def _without_references(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` without the reference abbreviations in them (REFERENCE_ABBREVIATIONS), written with their full stop,
+    kept whole by the tokenizer ("Jf.") or split from it ("Pkt" "."): "Se Kap. I" proposed "Kap", and "Jf. Pkt. A"
+    both "Pkt" and "Jf. Pkt"."""
+    def abbreviated(index: int) -> bool:
+        token = doc[index]
+        if token.text.endswith("."):
+            return token.lower_[:-1] in REFERENCE_ABBREVIATIONS
+        return not token.whitespace_ and index + 1 < len(doc) and doc[index + 1].text == "." and token.lower_ in REFERENCE_ABBREVIATIONS
+
+    if not any(abbreviated(index) for start, end in runs for index in range(start, end)):
+        return runs
+    return [run for start, end in runs for run in _consecutive(index for index in range(start, end) if not abbreviated(index))]
+
+
 def _split_after_closing_quotes(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """`runs` cut after a token that ends with a closing quote and a full stop, which the tokenizer keeps with the
     word before them ("'Hansen'." of "Han het 'Hansen'. Lars kom"): a sentence ends there, not a name."""
@@ -303,17 +337,37 @@ def _split_after_initials(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[i
     """`runs` cut after an initial before a capitalised word that is no surname: the initial's full stop ends the
     sentence too ("med Kari H. Lars kom også" was proposed as "Kari Lars", which the text does not hold). Before a
     surname it is a middle initial, and the name goes on ("Kari H. Hansen", "Kari H. Foss"). An initial first in its
-    run is a given name's before a place too, as many surnames are ("med K. Voss", "Ø. Ås"): cut there, the surname
-    was left as a word capitalised first in its sentence, and not proposed ("A. Bakgrunn" is still cut)."""
+    run is a given name's before a place or a listed name too (_name_after_a_first_initial)."""
     cut: list[tuple[int, int]] = []
     for start, end in runs:
         for index in range(start, end - 1):
             after = doc[index + 1].lower_
-            if _initial(doc[index]) and not _surname_after_an_initial(after) and not (index == start and _is_place(after)):
+            if _initial(doc[index]) and not _surname_after_an_initial(after) and not (
+                    index == start and _name_after_a_first_initial(doc, index)):
                 cut.append((start, index + 1))
                 start = index + 1
         cut.append((start, end))
     return cut
+
+
+def _name_after_a_first_initial(doc: Doc, index: int) -> bool:
+    """Whether the word after the initial at `index`, first in its run, is the surname it goes with: a place, as many
+    surnames are ("med K. Voss", "Ø. Ås"), or a name the lists hold that is rarer than the words sentences begin
+    with, however common a word besides ("med K. Li": "li", a hillside, was cut off and left as a word capitalised
+    first in its sentence). Not after a number, an abbreviation or a word in capitals, whose letter names a thing
+    and whose full stop may end the sentence ("klasse 3 B.", "jf. pkt. A.", "NAV H."); a word no list holds as a name
+    begins the next sentence ("A. Bakgrunn", "plan B. Det gikk fint")."""
+    if index > 0 and _labels_a_letter(doc[index - 1].text):
+        return False
+    after = doc[index + 1].lower_
+    return _is_place(after) or (after in _names() and zipf(after) < FUNCTION_WORD_MIN_ZIPF)
+
+
+def _labels_a_letter(word: str) -> bool:
+    """Whether `word`, right before a capital and its full stop, makes that letter a label: a number ("3 B."),
+    an abbreviation ("pkt. A."), a word in capitals ("NAV H.")."""
+    return any(character.isdigit() for character in word) or (len(word) > 1 and word.endswith(".")) or (
+        len(word) > 1 and word.isupper())
 
 
 def _surname_after_an_initial(folded: str) -> bool:
@@ -381,6 +435,8 @@ def propose(
     for base, doc, starts_sentence in tokenised(text):
         file_names = _file_names(doc)
         runs = _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names))
+        if "." in doc.text:
+            runs = _without_references(doc, runs)
         for start, end in _split_after_initials(doc, runs) if "." in doc.text else runs:
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
@@ -729,11 +785,21 @@ def _a_label_before_a_letter(folded: str) -> bool:
 
 def _named_by_kin(doc: Doc, start: int) -> bool:
     """Whether the run at `start` follows who someone is to the speaker and whose, as their name does:
-    "dottera mi Live", "datteren min Live", "min datter Live" ("live" is a word, and no list holds it)."""
+    "dottera mi Live", "datteren min Live", "min datter Live" ("live" is a word, and no list holds it); not a word
+    that begins the next sentence, run on without its full stop (_opens_a_sentence)."""
     if start < 2:
         return False
     one, two = doc[start - 2].lower_, doc[start - 1].lower_
-    return (KIN_WORD.fullmatch(one) is not None and two in POSSESSIVES) or (one in POSSESSIVES and KIN_WORD.fullmatch(two) is not None)
+    kin = (KIN_WORD.fullmatch(one) is not None and two in POSSESSIVES) or (one in POSSESSIVES and KIN_WORD.fullmatch(two) is not None)
+    return kin and not _opens_a_sentence(doc[start].lower_)
+
+
+def _opens_a_sentence(folded: str) -> bool:
+    """Whether `folded`, capitalised after a kin phrase, is a word a sentence begins with rather than the kin's name
+    ("mora mi Hver dag gikk hun på jobb", "faren min Det var tungt": speech written down without its full stops):
+    one of the small closed classes (SENTENCE_OPENERS), or a word commoner than any name no list holds, unless a
+    list holds it as a given name ("Dag", "Liv", "Per")."""
+    return folded not in given_names() and (folded in SENTENCE_OPENERS or zipf(folded) >= KIN_NAME_MAX_ZIPF)
 
 
 def _name_in_capitals(folded: str) -> bool:

@@ -52,7 +52,12 @@ if TYPE_CHECKING:
 
 def default_key_path(guid: str, project_root: Path, config_home: Path) -> Path:
     """Outside the project directory, in the user's own configuration, so copying a project never copies its key."""
-    return config_home.expanduser() / "qualcode" / "keys" / f"{project_root.name}-{guid[:8]}.qckey"
+    return default_key_folder(config_home) / f"{project_root.name}-{guid[:8]}.qckey"
+
+
+def default_key_folder(config_home: Path) -> Path:
+    """Where keys go when no path is given for one (default_key_path)."""
+    return config_home.expanduser() / "qualcode" / "keys"
 
 
 def fingerprint(key_id: str) -> str:
@@ -299,6 +304,14 @@ def destroy_project_key(project: Project, access: KeyAccess) -> None:
 
 KEY_LOCK_TIMEOUT = 120.0  # seconds: long enough for another command's import of one large file
 _locks: dict[Path, FileLock] = {}
+
+
+def refuse_new_key_place(path: Path) -> None:
+    """A new key's path refused before anything is made: a key already there (`init` made a project, then found
+    it and left the project's folder behind), or a folder in its place."""
+    refuse_key_folder(path)
+    if path.exists() or path.is_symlink():
+        raise KeyFileError(f"a key already exists at {path}", "use it, or choose another place with --key PATH")
 
 
 def refuse_key_folder(path: Path) -> None:

@@ -8,7 +8,7 @@ import click
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.in_context import cleared_in_project
-from qualcode.anonymise.leakcheck import check_file
+from qualcode.anonymise.leakcheck import Leak, check_file
 from qualcode.anonymise.own_exports import is_own_export
 from qualcode.cli.context import AppContext, json_option, pass_app
 from qualcode.cli.output import emit_json, note
@@ -22,19 +22,27 @@ from qualcode.errors import LeakFound, UnreadableFile
 def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -> None:
     """Scan .docx .txt .csv .xlsx .qdpx .qdc files for original identifiers; exit 1 if any is found.
 
+    Exit codes: 0 nothing found in files read whole; 1 identifiers found, or a part of a file could not be read
+    (a PDF or a picture in a .qdpx), or a file could not be checked at all; 2 a command line that cannot be read.
+    With --json: {"outcome": "leaks" | "not_read" | "clean", "leaks": [...], "not_read": [{"file", "parts"}],
+    "files": N}, so a script tells a leak from what was never read.
+
     Example: qualcode leakcheck exports/rapport.docx
     """
+    files = _each_once(files)
     with app.workspace(read_only=True, keeps=True) as workspace:  # reads only: a read-only copy is checked too
         key = workspace.read_key()
         with workspace.begin() as session:  # a number a quote's cut left bare is read where it stands
             # qualcode's labels pass as labels only in a file this project exported as it is now.
             unread: dict[Path, list[str]] = {path: [] for path in files}
-            found = [leak for path in files for leak in check_file(path, key, own=_exported_here(session, path), unread=unread[path])]
+            found = [(path, leak) for path in files for leak in check_file(path, key, own=_exported_here(session, path), unread=unread[path])]
             cleared = cleared_in_project(session)
-            kept = [leak for leak in found if cleared(leak)]
-    leaks = [leak for leak in found if leak not in kept]
+            kept = [leak for _, leak in found if cleared(leak)]
+    leaks = [leak for _, leak in found if leak not in kept]
+    # Counted by path: two files of one name in two folders are two files.
+    leaking = {path for path, leak in found if leak not in kept}
     if as_json:
-        emit_json(leaks)
+        emit_json(_outcome(leaks, unread, len(files)))
     else:
         for leak in leaks:
             click.echo(f"{leak.file} ({leak.where}): {leak.kind} {leak.found!r}  …{leak.context}…")
@@ -46,7 +54,7 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
             note(f"{path.name}: not read: {', '.join(parts[:3])}{f' and {len(parts) - 3} more' if len(parts) > 3 else ''}"
                  " (a PDF, a picture or a recording: the leak check reads text)")
     if leaks:
-        raise LeakFound(f"{_count(len(leaks), 'identifier')} found in {_count(len({leak.file for leak in leaks}), 'file')}")
+        raise LeakFound(f"{_count(len(leaks), 'identifier')} found in {_count(len(leaking), 'file')}")
     not_read = sum(len(parts) for parts in unread.values())
     if not_read:
         # A name in them would pass unseen: "no identifiers found" would vouch for what was never read.
@@ -55,6 +63,28 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
             "check those in the program they came from, or share the file without them",
         )
     note(f"no identifiers found in {_count(len(files), 'file')}")
+
+
+def _outcome(leaks: list[Leak], unread: dict[Path, list[str]], files: int) -> dict[str, object]:
+    """What --json prints: the leaks, the parts not read, and which of the three it comes to. The leaks alone (`[]`)
+    said the same of a file that was clean and of one whose PDF was never read."""
+    not_read = [{"file": str(path), "parts": parts} for path, parts in unread.items() if parts]
+    return {"outcome": "leaks" if leaks else "not_read" if not_read else "clean", "leaks": leaks, "not_read": not_read,
+            "files": files}
+
+
+def _each_once(files: tuple[Path, ...]) -> tuple[Path, ...]:
+    """`files` with each file once, as first named: one named twice (`a.txt ./a.txt`, a link to it) had its leaks
+    and unread parts counted twice."""
+    named: dict[object, Path] = {}
+    for path in files:
+        try:
+            stat = path.stat()
+            same: object = (stat.st_dev, stat.st_ino)  # a hard link is the file too
+        except OSError:
+            same = path.absolute()  # check_file says why it cannot be read
+        named.setdefault(same, path)
+    return tuple(named.values())
 
 
 def _exported_here(session: Session, path: Path) -> bool:

@@ -174,6 +174,13 @@ def refuse_lost_database(root: Path) -> None:
         )
 
 
+def refuse_project_there(root: Path) -> None:
+    """A new project is refused where one is, or where one's database is gone but its backups are not."""
+    if (root / PROJECT_DIR / DATABASE_FILE).exists():
+        raise ProjectError(f"{root} already holds a qualcode project", "open it, or choose another directory")
+    refuse_lost_database(root)  # a new project there would take the old one's backups for another's
+
+
 class Project:
     """An open project: its directory, its engine, and sessions whose caller owns the transaction."""
 
@@ -207,9 +214,7 @@ class Project:
         """Create a new, empty project by migrating an empty database to the newest schema."""
         root = root.resolve()
         database = root / PROJECT_DIR / DATABASE_FILE
-        if database.exists():
-            raise ProjectError(f"{root} already holds a qualcode project", "open it, or choose another directory")
-        refuse_lost_database(root)  # a new project there would take the old one's backups for another's
+        refuse_project_there(root)
         database.parent.mkdir(parents=True, exist_ok=True)
         engine = make_engine(database)
         with _translated(database):
