@@ -131,7 +131,7 @@ WORDS_FOR_PEOPLE = frozenset("andre mange alle begge flere fleire noen nokon ing
 # Copulas, after which a role's label ending the sentence or before a possessive says that the word
 # before them is a person ("Nordmann var veilederen min"; not "Innimellom var veilederen sur").
 COPULAS = frozenset("var er ble blir vart vert va".split())
-POSSESSIVES = frozenset("min mi mitt mine din di ditt dine vår vårt våre hans hennes deres sin si sitt sine".split())
+POSSESSIVES = frozenset("min mi mitt mine din di ditt dine sin si sitt sine hans hennes hennar vår vårt våre deres dykkar".split())
 # Verbs a sentence's subject begins it before: a word bokmål hardly writes (below NAME_PART_MAX_ZIPF),
 # bare before one, is a name ("Aras kom for sent", "Lovely skal få plassen"; not "Tolken kom").
 SUBJECT_VERBS = SAID_OF_PEOPLE | COPULAS | frozenset((
@@ -165,7 +165,6 @@ KIN_WORD = re.compile(
     r"|ektemann(?:en)?|ektefelle(?:n)?|samboer(?:en)?|sambuar(?:en)?|kjæreste(?:n)?|fetter(?:en)?|kusin(?:e|a|en)"
     r"|nevø(?:en)?|niese(?:a|n)?|svoger(?:en)?|svigerinn(?:e|a|en)|gutt(?:en)?|jent(?:e|a|en)|venn(?:en)?|venninn(?:e|a|en))"
 )
-POSSESSIVES = frozenset("min mi mitt mine din di ditt dine sin si sitt sine hans hennes hennar vår vårt våre deres dykkar".split())
 # The words of the small closed classes a sentence begins with (pronouns, determiners, conjunctions, subjunctions,
 # prepositions, sentence adverbs; bokmål, nynorsk and spoken forms), as they run on after a kin phrase where the
 # full stop between was not written: "mora mi Hver dag gikk hun på jobb". No one is called by one.
