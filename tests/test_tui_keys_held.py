@@ -81,18 +81,21 @@ async def test_undo_typed_with_the_coding_undoes_it(sample_project: Path) -> Non
 
 
 async def test_a_memo_typed_with_the_coding_is_saved_on_it(sample_project: Path) -> None:
-    """`v c h m rask enter`: `m` found no coding at the cursor (it was being saved), and "rask" went to the reader
-    (`r` asked to recode nothing); the memo was lost."""
+    """`v c h m rask enter ] v`: `m` found no coding at the cursor (it was being saved), and "rask" went to the
+    reader (`r` asked to recode nothing); the memo was lost. The keys after Enter are the reader's again: given
+    to the memo's field with the rest, they were saved in the memo ("rask]v")."""
     app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
         reader.view.move_to(reader.document.text.index(FIRST))
-        typed(app, "v", "c", "h", "m", *"rask", "enter")
-        await until(app, pilot, lambda: bool(codings_in(sample_project)) and codings_in(sample_project)[0][2] == "rask",
-                    "the memo saved", rounds=100)
+        typed(app, "v", "c", "h", "m", *"rask", "enter", "]", "v")
+        await until(app, pilot, lambda: bool(codings_in(sample_project)) and codings_in(sample_project)[0][2] is not None
+                    and reader.view.selection is not None, "the memo saved, the next sentence selected", rounds=100)
         await settle(pilot, pauses=2)
         assert codings_in(sample_project) == [(shortcut_of(app, "h"), FIRST, "rask")]
-        assert app.screen is reader
+        assert app.screen is reader and reader.status_text.startswith("Selected")
+        selection = reader.view.selection
+        assert selection is not None and reader.document.text[selection[0]:selection[1]] == turn_sentence(reader, 2)
 
 
 async def test_keys_typed_as_a_transcript_opens_act_in_the_reader(sample_project: Path) -> None:

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Key
+from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
 from qualcode.codebook.service import CodeView
@@ -45,6 +46,8 @@ from qualcode.workspace import Workspace
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from textual.screen import Screen
 
     from qualcode.coding.reshape import Reshaped
 
@@ -80,6 +83,8 @@ WAIT_FOR_REWRITE = ("the text was changed by another command and is still being 
                     " at the old text: press the key again once it is shown")
 # The key that opens again what was typed and not saved, by what it was typed as.
 WRITTEN_WITH = {"memo": "m", "definition": "D", "name": "R"}
+# The keys that close a dialog (a memo, a picker, a question): the keys typed after one are the reader's again.
+CLOSE_A_DIALOG = frozenset({"enter", "escape"})
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,7 @@ class ReaderScreen(CodingScreen):
         # those before it have, on what they left (tui/typed_ahead.py).
         self.held_keys = HeldKeys(typed_ahead)
         self._finding_sentences = True  # from the first draw, as on_mount starts it: `v` needs them
+        self._dialog_closing = False  # keys given to a dialog on top up to one that closes it: the rest wait for this screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -281,12 +287,6 @@ class ReaderScreen(CodingScreen):
         its key has bubbled up to the app, after the keys typed with it have reached this screen; and a change is
         saved in a worker, after them too: `v c h ctrl+z` undid nothing, the coding not yet saved. So the keys are
         held while a change is saved (or the codebook read for `c`, or the sentences found) and act once it is shown."""
-        if self.app.screen is not self:
-            # Typed after a key that put a screen over this one (m the memo editor), and on its way here before
-            # that key acted: the screen on top's, to type the memo in.
-            self.held_keys.hold(event)
-            hand_over(self.app.screen, self.held_keys.take())
-            return
         self.held_keys.hold(event)
         await self._act_on_held_keys()
 
@@ -295,12 +295,30 @@ class ReaderScreen(CodingScreen):
         return bool(self._changes_pending) or (self.awaiting_shortcut and not self._codebook_read) or self._finding_sentences
 
     async def _act_on_held_keys(self) -> None:
-        """The keys held, one by one, until one starts a change (the rest wait for it) or puts a screen on top (the rest are its)."""
+        """The keys held, one by one, until one starts a change (the rest wait for it) or puts a screen on top (the
+        rest are its: `m rask` types the memo)."""
         while len(self.held_keys) and not self._busy():
             if self.app.screen is not self:
-                hand_over(self.app.screen, self.held_keys.take())
+                if not self._dialog_closing:
+                    self._hand_over(self.app.screen)
                 return
             await self._act(self.held_keys.next())
+
+    def _hand_over(self, screen: Screen[object]) -> None:
+        """The keys held, to `screen` on top of this one; to a dialog, only up to Enter or Escape, which close it:
+        those after it are this screen's once it is shown again (`m rask enter ] v` moves on after the memo,
+        where all of them given to the memo's field saved "rask]v", the field taking them before Enter's binding ran)."""
+        closing = CLOSE_A_DIALOG if isinstance(screen, ModalScreen) else frozenset()
+        given: list[TypedKey] = []
+        while len(self.held_keys) and not self._dialog_closing:
+            given.append(self.held_keys.next())
+            self._dialog_closing = given[-1].key in closing
+        hand_over(screen, given)
+
+    def on_screen_resume(self) -> None:
+        self._dialog_closing = False
+        # Later, not now: what the dialog's answer starts (a memo saved) is started after this, and waited for.
+        self.call_later(self._act_on_held_keys)
 
     async def _act(self, typed: TypedKey) -> None:
         """What `typed` does here: the code's key after `c`, or its binding (this screen's, or the app's)."""
