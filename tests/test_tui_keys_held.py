@@ -6,10 +6,12 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from click.testing import CliRunner
 from textual import events
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 from textual.widgets import DataTable
 
+from qualcode.cli import cli
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.screens.overview import OverviewScreen
@@ -136,3 +138,22 @@ async def test_keys_typed_after_a_change_refused_are_dropped_and_counted(sample_
         typed(app, "]", "v")
         await until(app, pilot, lambda: reader.view.selection is not None, "selected", rounds=100)
         assert reader.view.cursor == reader.document.turns[1].start
+
+
+async def test_keys_typed_as_a_transcript_fails_to_open_are_dropped_and_counted(sample_project: Path) -> None:
+    """`enter m ]` on a transcript another command deleted since it was listed: nothing opens, and the keys typed
+    for the reader act nowhere (`m` opened the analysis over the overview), said with how many."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        table = overview.query_one(DataTable)
+        withdrawn = CliRunner().invoke(cli, ["--project", str(sample_project), "participants", "withdraw", "D1", "--yes"])
+        assert withdrawn.exit_code == 0, withdrawn.output
+        table.move_cursor(row=table.get_row_index("deltaker_D1_T1"))
+        typed(app, "enter", "m", "]")
+        await until(app, pilot, lambda: any(note.severity == "error" for note in app._notifications), "refused", rounds=100)
+        await settle(pilot, pauses=2)
+        [said] = [str(note.message) for note in app._notifications if note.severity == "error"]
+        assert "no transcript 'deltaker_D1_T1'" in said and said.endswith("; 2 keys typed after it were not acted on")
+        assert app.screen is overview and app.opening is None
