@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
+from textual.events import Key
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderDocument
@@ -23,6 +24,7 @@ from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.tui.screens.start import StartScreen
+from qualcode.tui.typed_ahead import HeldKeys
 from qualcode.workspace import IdentifierReview, Workspace
 
 if TYPE_CHECKING:
@@ -65,6 +67,7 @@ class QualcodeApp(App[None]):
         self.draft_bases: dict[str, str] = {}  # what a text being rewritten read when the writing began
         self.draft_names: dict[str, str] = {}  # a memo's draft as the researcher knows it: its code and transcript
         self._leaving_drafts = False  # quit asked once with drafts: the next quit leaves without them
+        self.opening: HeldKeys | None = None  # while a transcript is read to be opened: the keys typed meanwhile, for it
 
     async def action_quit(self) -> None:
         """Quit; with text typed and not saved, say so first, and quit on the second asking: drafts
@@ -172,11 +175,25 @@ class QualcodeApp(App[None]):
         self.in_background(use, start, group="coder", failed=refused)
 
     def open_transcript(self, name: str, offset: int | None = None) -> None:
-        """Load the transcript off the UI thread, then show it."""
-        def show(document: ReaderDocument) -> None:
-            self.push_screen(ReaderScreen(document, self.codes, offset))
+        """Load the transcript off the UI thread, then show it; the keys typed meanwhile act in it (`on_key`)."""
+        held = self.opening = self.opening or HeldKeys()
 
-        self.in_background(lambda workspace: workspace.document(name), show, group="open")
+        def show(document: ReaderDocument) -> None:
+            self.opening = None
+            self.push_screen(ReaderScreen(document, self.codes, offset, typed_ahead=held.take()))
+
+        def refused(message: str) -> None:
+            self.opening = None
+            dropped = held.dropped()
+            self.notify(f"{message}; {dropped}" if dropped else message, severity="error", markup=False)
+
+        self.in_background(lambda workspace: workspace.document(name), show, group="open", failed=refused)
+
+    def on_key(self, event: Key) -> None:
+        """A key come up to the app to run its binding while a transcript is read to be opened: held for the
+        reader (`enter m` on the overview opened the analysis, the transcript over it)."""
+        if self.opening is not None:
+            self.opening.hold(event)
 
     def action_review(self) -> None:
         """Review possible identifiers: the key's passphrase from the configuration, or asked for."""

@@ -173,7 +173,7 @@ class CodingScreen(QualcodeScreen):
             (character,), self._key_waiting = self._key_waiting, None
             self._code_by_key(character)
 
-    def on_key(self, event: Key) -> None:
+    async def on_key(self, event: Key) -> None:  # async, as the reader's, which awaits the bindings it runs
         if not self.awaiting_shortcut and event.key in self._shortcut_keys():
             # Taken here, not left to the binding: Textual runs a binding once the key has bubbled up to the
             # app, after the keys typed with it have reached this screen, and the code's key was dropped.

@@ -161,6 +161,15 @@ class OverviewScreen(QualcodeScreen):
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
 
+    def on_key(self, event: events.Key) -> None:
+        """Enter opens here, as it reaches the screen: as the table's binding it ran once the keys typed after it
+        had run theirs (`enter m` opened the analysis, then the transcript over it). While the transcript is read,
+        the keys typed go up to the app, which holds them for the reader."""
+        if event.key == "enter" and self.query_one(DataTable).has_focus and self.qualcode.opening is None:
+            event.stop()
+            event.prevent_default()
+            self.action_open()
+
     def action_open(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:

@@ -12,6 +12,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.events import Key
+from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 
 from qualcode.codebook.service import CodeView
@@ -36,12 +38,17 @@ from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.base import CodingScreen, Reread, listed_code
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over
 from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
 from qualcode.workspace import Workspace
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from textual.screen import Screen
+
     from qualcode.coding.reshape import Reshaped
 
 MOUSE = (
@@ -76,6 +83,8 @@ WAIT_FOR_REWRITE = ("the text was changed by another command and is still being 
                     " at the old text: press the key again once it is shown")
 # The key that opens again what was typed and not saved, by what it was typed as.
 WRITTEN_WITH = {"memo": "m", "definition": "D", "name": "R"}
+# The keys that close a dialog (a memo, a picker, a question): the keys typed after one are the reader's again.
+CLOSE_A_DIALOG = frozenset({"enter", "escape"})
 
 
 @dataclass(frozen=True)
@@ -143,7 +152,9 @@ class ReaderScreen(CodingScreen):
     # or none; the margin's bars still show what is coded there.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (60, "-wide")]
 
-    def __init__(self, document: ReaderDocument, codes: list[CodeView], offset: int | None = None) -> None:
+    def __init__(self, document: ReaderDocument, codes: list[CodeView], offset: int | None = None,
+                 typed_ahead: Iterable[TypedKey] = ()) -> None:
+        """`typed_ahead`: keys typed while the transcript was read to be opened, acted on here once it is shown."""
         super().__init__()
         self.document = document
         self.codes = codes
@@ -164,6 +175,11 @@ class ReaderScreen(CodingScreen):
         # thread, a second or more for a long transcript), and what waits to run once it is shown.
         self.rewriting: ReaderDocument | None = None
         self._after_rewrite: list[Callable[[], None]] = []
+        # Keys typed while a change is saved, the codebook read for `c`, or the sentences found: each acts once
+        # those before it have, on what they left (tui/typed_ahead.py).
+        self.held_keys = HeldKeys(typed_ahead)
+        self._finding_sentences = True  # from the first draw, as on_mount starts it: `v` needs them
+        self._dialog_closing = False  # keys given to a dialog on top up to one that closes it: the rest wait for this screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -236,10 +252,21 @@ class ReaderScreen(CodingScreen):
     def find_sentences(self) -> None:
         """Sentences after the first draw: spaCy takes a moment on a long transcript."""
         document = self.document
+        self._finding_sentences = True
+
+        def failed(_message: str) -> None:
+            self._sentences_done()
+            self.check_still_there()
+
         self.in_background(lambda workspace: workspace.sentences(document), self._sentences_found, group="sentences",
-                           failed=lambda _message: self.check_still_there())
+                           failed=failed)
+
+    def _sentences_done(self) -> None:
+        self._finding_sentences = False
+        self.call_later(self._act_on_held_keys)
 
     def _sentences_found(self, sentences: tuple[tuple[int, int], ...]) -> None:
+        self._sentences_done()
         if self.removed:
             return
         self.document = replace(self.document, sentences=sentences)
@@ -253,6 +280,59 @@ class ReaderScreen(CodingScreen):
     def status(self, message: str, *, selection: bool = False) -> None:
         self.status_text, self.status_shows_selection = message, selection
         self.query_one("#status", Static).update(Text(message))  # may quote code paths and typed text
+
+    # --- keys, in the order typed -------------------------------------------------------------
+    async def on_key(self, event: Key) -> None:
+        """Every key acts here, in the order typed, on what the keys before it left. Textual runs a binding once
+        its key has bubbled up to the app, after the keys typed with it have reached this screen; and a change is
+        saved in a worker, after them too: `v c h ctrl+z` undid nothing, the coding not yet saved. So the keys are
+        held while a change is saved (or the codebook read for `c`, or the sentences found) and act once it is shown."""
+        self.held_keys.hold(event)
+        await self._act_on_held_keys()
+
+    def _busy(self) -> bool:
+        """Whether what a key acts on is still being changed: a change saved, the codebook read for `c`, the sentences found."""
+        return bool(self._changes_pending) or (self.awaiting_shortcut and not self._codebook_read) or self._finding_sentences
+
+    async def _act_on_held_keys(self) -> None:
+        """The keys held, one by one, until one starts a change (the rest wait for it) or puts a screen on top (the
+        rest are its: `m rask` types the memo)."""
+        while len(self.held_keys) and not self._busy():
+            if self.app.screen is not self:
+                if not self._dialog_closing:
+                    self._hand_over(self.app.screen)
+                return
+            await self._act(self.held_keys.next())
+
+    def _hand_over(self, screen: Screen[object]) -> None:
+        """The keys held, to `screen` on top of this one; to a dialog, only up to Enter or Escape, which close it:
+        those after it are this screen's once it is shown again (`m rask enter ] v` moves on after the memo,
+        where all of them given to the memo's field saved "rask]v", the field taking them before Enter's binding ran)."""
+        closing = CLOSE_A_DIALOG if isinstance(screen, ModalScreen) else frozenset()
+        given: list[TypedKey] = []
+        while len(self.held_keys) and not self._dialog_closing:
+            given.append(self.held_keys.next())
+            self._dialog_closing = given[-1].key in closing
+        hand_over(screen, given)
+
+    def on_screen_resume(self) -> None:
+        self._dialog_closing = False
+        # Later, not now: what the dialog's answer starts (a memo saved) is started after this, and waited for.
+        self.call_later(self._act_on_held_keys)
+
+    async def _act(self, typed: TypedKey) -> None:
+        """What `typed` does here: the code's key after `c`, or its binding (this screen's, or the app's)."""
+        if self.awaiting_shortcut and typed.key != "escape":
+            self.awaiting_shortcut = False
+            self._code_by_key(typed.character)
+            return
+        active = self.active_bindings.get(typed.key)
+        if active is not None and active.enabled:
+            await self.app.run_action(active.binding.action, active.node)
+
+    def _codes_read(self, state: tuple[list[CodeView], list[str]] | None) -> None:
+        super()._codes_read(state)
+        self.call_later(self._act_on_held_keys)
 
     # --- movement -----------------------------------------------------------------------
     def action_rows(self, delta: int) -> None:
@@ -845,6 +925,7 @@ class ReaderScreen(CodingScreen):
                 self._transcript_removed(status)
                 if succeeded is not None and typed:
                     succeeded()
+                self.call_later(self._act_on_held_keys)
                 return
 
             def shown() -> None:
@@ -855,12 +936,17 @@ class ReaderScreen(CodingScreen):
                     succeeded()
 
             self._shown_again(rewritten or replace(self.document, codings=codings), anew=rewritten is not None, then=shown)
+            self.call_later(self._act_on_held_keys)  # typed while it was saved: they act on it now
 
         def refused(message: str) -> None:
             self._changes_pending -= 1
             if ended is not None:
                 ended()
             self.status(message)
+            # Typed to follow a change that was not made: acted on now, they would act on what nobody saw.
+            dropped = self.held_keys.dropped()
+            if dropped:
+                self.notify(f"The change was not made, so {dropped}", severity="warning", markup=False)
             # The codebook may be why (a code another command removed since it was listed): read
             # again, so that the picker lists the codes as they are now.
             self.in_background(lambda workspace: (workspace.codes(), workspace.recent_codes()), self._codes_read_again,

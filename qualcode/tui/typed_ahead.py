@@ -1,0 +1,78 @@
+"""Keys typed ahead: held while what they act on is being changed, then acted on in the order typed.
+
+Over SSH keys arrive in bursts, and Textual hands each one on as it comes: a key typed after one that
+starts a change (a coding saved in a worker, a transcript read to be opened) acted on the screen as it
+was before the change landed, or was dropped. A screen holds such keys here instead and acts on them
+once the change is shown; where the change is refused, they are dropped and said so, never acted on
+against a state the researcher did not see.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.events import Key
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+
+@dataclass(frozen=True)
+class TypedKey:
+    """A key as typed: its name and the character it carries (a code's key is read by its character)."""
+
+    key: str
+    character: str | None
+
+
+class HeldKeys:
+    """The keys a screen holds, oldest first."""
+
+    def __init__(self, keys: Iterable[TypedKey] = ()) -> None:
+        self._keys: deque[TypedKey] = deque(keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def hold(self, event: Key) -> None:
+        """Take `event` from Textual (no binding runs for it) and keep it, behind those held before it."""
+        event.stop()
+        event.prevent_default()
+        self._keys.append(TypedKey(event.key, event.character))
+
+    def next(self) -> TypedKey:
+        return self._keys.popleft()
+
+    def take(self) -> list[TypedKey]:
+        """Every key held, which are held no longer."""
+        taken = list(self._keys)
+        self._keys.clear()
+        return taken
+
+    def dropped(self) -> str:
+        """Drop the keys held, and say how many there were ("" for none), to be said after why."""
+        count = len(self.take())
+        if not count:
+            return ""
+        return f"{count} key{'s' if count != 1 else ''} typed after it {'were' if count != 1 else 'was'} not acted on"
+
+
+def hand_over(screen: Screen[object], keys: list[TypedKey]) -> None:
+    """Give `keys` to `screen`, just put on top by a key typed before them (m opened the memo editor): once it
+    has taken the focus (on its resume, which Textual queued for it as it was pushed) they reach its focused
+    widget as typed; given at once, they reach the screen itself, which has no use for them."""
+    app = screen.app
+
+    def give() -> None:
+        for typed in keys:
+            key = Key(typed.key, typed.character)
+            # From the app, as a key from the terminal is: a message stops bubbling at its sender, and a key
+            # that stopped at this screen never reached the app to run its binding (Enter on the memo).
+            key.set_sender(app)
+            app.post_message(key)
+
+    if keys:
+        screen.call_later(give)

@@ -1,0 +1,159 @@
+"""Keys typed ahead while a change is saved, or a transcript opens, as a hurried hand over SSH sends them in one
+packet: each acts, in the order typed, on what the keys before it left, and none is lost."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from click.testing import CliRunner
+from textual import events
+from textual.keys import _character_to_key, _get_unicode_name_from_key
+from textual.widgets import DataTable
+
+from qualcode.cli import cli
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.modals.memo_editor import MemoEditor
+from qualcode.tui.screens.overview import OverviewScreen
+from qualcode.tui.screens.reader import ReaderScreen
+from tests.conftest import open_tui, settle
+from tests.test_tui import codings_in, open_first, until
+
+FIRST = "Jeg har vært her i seks år."
+
+
+def typed(app: QualcodeApp, *keys: str) -> None:
+    """`keys` (a key's name, or its character) arriving in one packet, each with the character a terminal sends
+    with it, as `pilot.press` makes them; none waits for the app to handle the one before."""
+    assert app._driver is not None
+    for key in keys:
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        try:
+            character: str | None = unicodedata.lookup(_get_unicode_name_from_key(name))
+        except KeyError:
+            character = name if len(name) == 1 else None
+        app._driver.send_message(events.Key(name, character))
+
+
+def shortcut_of(app: QualcodeApp, key: str) -> str:
+    """The path of the code whose key is `key`."""
+    [path] = [code.path for code in app.codes if code.shortcut == key]
+    return path
+
+
+def turn_sentence(reader: ReaderScreen, turn: int) -> str:
+    """The first sentence of the `turn`th turn (0 the first), as `v` selects it."""
+    start = reader.document.turns[turn].start
+    [(begin, end)] = [(begin, end) for begin, end in reader.document.sentences if begin <= start < end]
+    return reader.document.text[begin:end]
+
+
+async def test_two_codings_typed_in_one_burst_are_both_saved_where_they_were_made(sample_project: Path) -> None:
+    """`] v c h ] ] v c s`: the keys after `c h` arrived while its coding was saved, and the codebook read for
+    `c`; the second `c` dropped the `h` waiting for that read, and only one coding was made (or `h` coded the
+    passage selected after it)."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        first, second = turn_sentence(reader, 1), turn_sentence(reader, 3)
+        typed(app, "]", "v", "c", "h", "]", "]", "v", "c", "s")
+        await until(app, pilot, lambda: len(codings_in(sample_project)) >= 2, "two codings", rounds=100)
+        await settle(pilot, pauses=2)
+        assert sorted(codings_in(sample_project)) == sorted([(shortcut_of(app, "h"), first, None),
+                                                            (shortcut_of(app, "s"), second, None)])
+        assert reader.view.selection is None and reader.view.cursor == reader.document.turns[3].start
+        assert app.screen is reader
+
+
+async def test_undo_typed_with_the_coding_undoes_it(sample_project: Path) -> None:
+    """`v c h ctrl+z`: the undo ran before the coding was saved, said "nothing to undo", and the coding stayed
+    (9 runs in 10; twice here, so that a run where the undo came last by chance is rarer still)."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        for sentence in (FIRST, turn_sentence(reader, 3)):
+            reader.view.move_to(reader.document.text.index(sentence))
+            reader.status("")
+            typed(app, "v", "c", "h", "ctrl+z")
+            await until(app, pilot, lambda: reader.status_text.startswith(("undid", "error")), "undone", rounds=100)
+            await settle(pilot, pauses=2)
+            assert reader.status_text.startswith("undid"), reader.status_text
+            assert codings_in(sample_project) == []
+            assert reader.document.codings == ()
+
+
+async def test_a_memo_typed_with_the_coding_is_saved_on_it(sample_project: Path) -> None:
+    """`v c h m rask enter ] v`: `m` found no coding at the cursor (it was being saved), and "rask" went to the
+    reader (`r` asked to recode nothing); the memo was lost. The keys after Enter are the reader's again: given
+    to the memo's field with the rest, they were saved in the memo ("rask]v")."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        reader.view.move_to(reader.document.text.index(FIRST))
+        typed(app, "v", "c", "h", "m", *"rask", "enter", "]", "v")
+        await until(app, pilot, lambda: bool(codings_in(sample_project)) and codings_in(sample_project)[0][2] is not None
+                    and reader.view.selection is not None, "the memo saved, the next sentence selected", rounds=100)
+        await settle(pilot, pauses=2)
+        assert codings_in(sample_project) == [(shortcut_of(app, "h"), FIRST, "rask")]
+        assert app.screen is reader and reader.status_text.startswith("Selected")
+        selection = reader.view.selection
+        assert selection is not None and reader.document.text[selection[0]:selection[1]] == turn_sentence(reader, 2)
+
+
+async def test_keys_typed_as_a_transcript_opens_act_in_the_reader(sample_project: Path) -> None:
+    """`enter m` on the overview: `m` opened the analysis over the overview while the transcript was read, and
+    the reader opened over it; `m` is the reader's (a memo on the coding at the cursor: none there)."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index("leder_L1"))
+        typed(app, "enter", "m", "]", "v")
+        await until(app, pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.view.selection is not None,
+                    "the reader, a sentence selected", rounds=100)
+        await settle(pilot, pauses=2)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, ReaderScreen]
+        assert reader.status_text.startswith("Selected")
+        selection = reader.view.selection
+        assert selection is not None and reader.document.text[selection[0]:selection[1]] == turn_sentence(reader, 1)
+        assert not any(isinstance(screen, MemoEditor) for screen in app.screen_stack)
+
+
+async def test_keys_typed_after_a_change_refused_are_dropped_and_counted(sample_project: Path) -> None:
+    """`ctrl+z ] v` with nothing to undo: the undo is refused, and the keys typed to follow it are not acted on
+    (they were meant for a state that never came), said with how many."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        cursor = reader.view.cursor
+        typed(app, "ctrl+z", "]", "v")
+        await until(app, pilot, lambda: reader.status_text.startswith("error: nothing to undo"), "refused", rounds=100)
+        await settle(pilot, pauses=2)
+        assert [str(note.message) for note in app._notifications if note.severity == "warning"] == [
+            "The change was not made, so 2 keys typed after it were not acted on"]
+        assert reader.view.cursor == cursor and reader.view.selection is None and not len(reader.held_keys)
+        # What is typed next acts as ever.
+        typed(app, "]", "v")
+        await until(app, pilot, lambda: reader.view.selection is not None, "selected", rounds=100)
+        assert reader.view.cursor == reader.document.turns[1].start
+
+
+async def test_keys_typed_as_a_transcript_fails_to_open_are_dropped_and_counted(sample_project: Path) -> None:
+    """`enter m ]` on a transcript another command deleted since it was listed: nothing opens, and the keys typed
+    for the reader act nowhere (`m` opened the analysis over the overview), said with how many."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        table = overview.query_one(DataTable)
+        withdrawn = CliRunner().invoke(cli, ["--project", str(sample_project), "participants", "withdraw", "D1", "--yes"])
+        assert withdrawn.exit_code == 0, withdrawn.output
+        table.move_cursor(row=table.get_row_index("deltaker_D1_T1"))
+        typed(app, "enter", "m", "]")
+        await until(app, pilot, lambda: any(note.severity == "error" for note in app._notifications), "refused", rounds=100)
+        await settle(pilot, pauses=2)
+        [said] = [str(note.message) for note in app._notifications if note.severity == "error"]
+        assert "no transcript 'deltaker_D1_T1'" in said and said.endswith("; 2 keys typed after it were not acted on")
+        assert app.screen is overview and app.opening is None
