@@ -478,6 +478,27 @@ def plain_digits(text: str) -> str:
     return _OTHER_SPACE.sub(" ", text).replace("\uff20", "@")
 
 
+# A line break inside a paragraph, as a hard-wrapped .txt or a soft line break in Word puts one: to a number it is
+# white space, and a number's groups may be split by one ("210595\n10042", "934 45\n667", "født 21.05.\n1995").
+# Not a blank line, which ends a paragraph, nor the line break before a piece (find_patterns), which ends a cell.
+_LINE_BREAK = re.compile(r"(?<=[^\n])\n(?=[^\n])")
+
+
+def breaks_as_spaces(text: str, pieces: Sequence[int] = ()) -> str:
+    """`text` with each line break inside a paragraph as a space (_LINE_BREAK), but for the one before each
+    of `pieces`: one character for one, so every offset holds."""
+    if "\n" not in text:
+        return text
+    spaced = _LINE_BREAK.sub(" ", text)
+    if not pieces:
+        return spaced
+    characters = list(spaced)
+    for start in pieces:
+        if start > 0 and text[start - 1] == "\n":
+            characters[start - 1] = "\n"
+    return "".join(characters)
+
+
 def _years_or_a_day(text: str, match: re.Match[str]) -> bool:
     """Whether a phone-shaped match is two years, the later second, or a day (DAY_YEAR_FIRST,
     DAY_YEAR_LAST), with no word of a phone before it."""
@@ -612,7 +633,8 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
     a transcript's line may end in the currency of the amount on the next, as a line is wrapped
     ("Jeg fikk kr\n41 234 567 i erstatning", MONEY_BEFORE's `$` reads past its line feed), but a cell
     ending "Jeg fikk kr" says nothing of the phone number in the next. Words in another piece that
-    make a number an identifier ("mobil:") are read still: missing one is the worse mistake."""
+    make a number an identifier ("mobil:") are read still: missing one is the worse mistake. Numbers
+    and dates are read with a line break inside a paragraph as a space (breaks_as_spaces)."""
     text = plain_digits(text)
     lowered = text.lower()  # once, for the detectors that search in lower case
     # Every detector but the e-mail's and the NAV office's needs a digit (a street address its
@@ -620,34 +642,36 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
     digits = DIGIT.search(text) is not None
     numbers = []
     births: list[tuple[int, int, tuple[int, int, int]]] = []  # each fødselsnummer's span and date
+    # Numbers and dates are read across a line break inside a paragraph, and reported as so read.
+    spaced = breaks_as_spaces(text, pieces) if digits else text
     if digits:
-        for match in FNR.finditer(text):
+        for match in FNR.finditer(spaced):
             if valid_fnr(number := "".join(match.group(1, 3, 4, 5, 6))):
                 numbers.append(match.span())
                 births.append((*match.span(), fnr_date(number)))
                 yield Found(match.start(), match.end(), match.group(), "fnr")
-        for start, end, number in spread_fnrs(text):
+        for start, end, number in spread_fnrs(spaced):
             if not any(start < taken_end and taken_start < end for taken_start, taken_end in numbers):
                 numbers.append((start, end))
                 births.append((start, end, fnr_date(number)))
-                yield Found(start, end, text[start:end], "fnr")
-        for match in IBAN.finditer(text):
+                yield Found(start, end, spaced[start:end], "fnr")
+        for match in IBAN.finditer(spaced):
             if valid_account("".join(match.groups())):
                 numbers.append(match.span())
                 yield Found(match.start(), match.end(), match.group(), "account")
         for match in PLATE.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "plate")
-        for match in ACCOUNT.finditer(text):
+        for match in ACCOUNT.finditer(spaced):
             number = match.group(1) + match.group(3) + match.group(4)
             # A number that is a valid fødselsnummer too is taken for one, however it is grouped.
             if valid_account(number) and not valid_fnr(number) and not any(start <= match.start() < end for start, end in numbers):
                 numbers.append(match.span())
                 yield Found(match.start(), match.end(), match.group(), "account")
-        for match in PHONE.finditer(text):
-            ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(text, match.end()) is not None
-            if (len(phone_digits(match.group())) == 8 and not ages and not _years_or_a_day(text, match)
-                    and not _an_amount(text, match, _piece_start(pieces, match.start()))
-                    and not _birth_date_as_phone(text, match)):
+        for match in PHONE.finditer(spaced):
+            ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(spaced, match.end()) is not None
+            if (len(phone_digits(match.group())) == 8 and not ages and not _years_or_a_day(spaced, match)
+                    and not _an_amount(spaced, match, _piece_start(pieces, match.start()))
+                    and not _birth_date_as_phone(spaced, match)):
                 yield Found(match.start(), match.end(), match.group(), "phone")
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
@@ -673,13 +697,13 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
             yield Found(match.start(), match.end(), match.group(), "nav_office")
     if not digits:
         return
-    for match in FULL_DATE.finditer(text):
+    for match in FULL_DATE.finditer(spaced):
         if any(start <= match.start() and match.end() <= end for start, end in numbers):
             continue  # a fødselsnummer's own date, written as a date is ("15.03.89 10083")
         day, month, year = date_parts(match)
         if not is_a_day(day, month):
             continue
-        born = _born_before(text, match.start())
+        born = _born_before(spaced, match.start())
         beside = any(
             (0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR) and (day, month, year % 100) == date
             for start, end, date in births
@@ -689,8 +713,8 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
     spoken = any(word in lowered for word in ("født", "fødd", "fødsel", "bursdag", "dob", "born", "f.")) and any(
         month in lowered for month in MONTHS.split("|")
     )
-    for match in SPOKEN_DATE.finditer(text) if spoken else ():
-        if _born_before(text, match.start()):
+    for match in SPOKEN_DATE.finditer(spaced) if spoken else ():
+        if _born_before(spaced, match.start()):
             yield Found(match.start(), match.end(), match.group(), "birth_date")
 
 

@@ -1,0 +1,101 @@
+"""Identifiers as a red-team probe found them written or said, stored unreplaced and never proposed: a number split
+by a line break, a fødselsnummer with a typo introduced as one, a phone number or an e-mail address said in words,
+a user name introduced as one. Each through the detector, a real import, the leak check and typed text (memo add)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from qualcode.anonymise.patterns import find_patterns
+from qualcode.cli import cli
+
+FRONT = "---\nparticipant: D1\nrole: deltaker\nwave: T1\n---\nI: Hei.\n"
+
+
+def _run(root: Path, *args: str, code: int = 0) -> Result:
+    result = CliRunner().invoke(cli, ["--project", str(root), "--coder", "F1", *args], catch_exceptions=False)
+    assert result.exit_code == code, (args, result.output)
+    return result
+
+
+def _stored(root: Path, name: str) -> str:
+    with sqlite3.connect(root / ".qualcode" / "project.db") as db:
+        row = db.execute("SELECT v.text FROM transcripts t JOIN text_versions v ON v.id = t.current_version_id WHERE t.name = ?",
+                         (name,)).fetchone()
+    assert row is not None, name
+    return str(row[0])
+
+
+def _memos(root: Path) -> list[str]:
+    with sqlite3.connect(root / ".qualcode" / "project.db") as db:
+        return [str(text) for (text,) in db.execute("SELECT text FROM memos ORDER BY id")]
+
+
+def _found(text: str) -> list[tuple[str, str]]:
+    return [(found.kind, found.text) for found in find_patterns(text)]
+
+
+def _import(root: Path, tmp_path: Path, name: str, turn: str) -> str:
+    """`turn` imported after FRONT as the transcript `name`; its stored text."""
+    (tmp_path / f"{name}.txt").write_text(FRONT + turn, encoding="utf-8")
+    _run(root, "import", str(tmp_path / f"{name}.txt"))
+    return _stored(root, name)
+
+
+def _leaks(root: Path, tmp_path: Path, text: str) -> str:
+    """What `qualcode leakcheck` says of a text file holding `text` (it must find something)."""
+    (tmp_path / "ut.txt").write_text(text, encoding="utf-8")
+    return _run(root, "leakcheck", str(tmp_path / "ut.txt"), code=1).output
+
+
+# 1. A number or a date split by a line break inside a turn (a hard-wrapped .txt, Word's soft line break).
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("D1: Fødselsnummeret er 210595\n10042, mobil 934 45\n667.", [("fnr", "210595 10042"), ("phone", "934 45 667")]),
+    ("D1: Jeg er født 21.05.\n1995.", [("birth_date", "21.05. 1995")]),
+    ("D1: Ring meg på 93\n44 56 67 i kveld.", [("phone", "93 44 56 67")]),
+    ("D1: Fnr 21059\n510042.", [("fnr", "21059 510042")]),
+])
+def test_a_number_split_by_a_line_break_is_found_whole(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I: Intervju 12.10.\n2009, kontor B.",  # an interview's date, however it is wrapped, is no date of birth
+    "D1: Det var i 2019\n2020 var det pandemi.",  # two years
+    "L1: Vi fikk kr\n25 000 000 i fjor.",  # an amount
+    "D1: Jeg var 21059\n\n510042 er et saksnummer.",  # a blank line ends a paragraph: the numbers are two
+])
+def test_numbers_and_dates_split_by_a_line_break_keep_their_rules(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_cell_ending_in_digits_makes_no_number_of_the_next_cells_digits() -> None:
+    """A piece (a cell, a paragraph) is read on its own: the line break before it is no white space inside one."""
+    text = "210595\n10042"
+    assert [found.kind for found in find_patterns(text)] == ["fnr"]
+    assert list(find_patterns(text, pieces=[0, 7])) == []
+
+
+def test_a_wrapped_number_is_replaced_at_import_from_txt_and_docx_found_by_the_leak_check_and_in_a_memo(
+        demo: Path, tmp_path: Path) -> None:
+    from docx import Document
+
+    stored = _import(demo, tmp_path, "brutt", "D1: Fødselsnummeret er 210595\n10042, mobil 934 45\n667.\nD1: Jeg er født 21.05.\n1995.\n")
+    assert stored.endswith("D1: Fødselsnummeret er (fødselsnummer), mobil (telefonnummer).\nD1: Jeg er født (fødselsdato).\n"), stored
+    document = Document()
+    document.add_paragraph("I: Hei.")
+    paragraph = document.add_paragraph("D2: Det er 180386")
+    paragraph.runs[0].add_break()
+    paragraph.add_run("43254.")
+    document.save(str(tmp_path / "myk.docx"))
+    _run(demo, "import", str(tmp_path / "myk.docx"), "--participant", "D2", "--role", "deltaker", "--wave", "T1")
+    assert "D2: Det er (fødselsnummer)." in _stored(demo, "myk")
+    # A number the key does not hold yet, split so in a file from elsewhere.
+    assert "'180590 42382'" in _leaks(demo, tmp_path, "Hun sa det var 180590\n42382, tror jeg.\n")
+    _run(demo, "memo", "add", "Hun ga mobilnummeret 48 12\n34 56 i intervjuet.")
+    assert _memos(demo)[-1] == "Hun ga mobilnummeret (telefonnummer) i intervjuet."
