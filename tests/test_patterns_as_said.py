@@ -99,3 +99,30 @@ def test_a_wrapped_number_is_replaced_at_import_from_txt_and_docx_found_by_the_l
     assert "'180590 42382'" in _leaks(demo, tmp_path, "Hun sa det var 180590\n42382, tror jeg.\n")
     _run(demo, "memo", "add", "Hun ga mobilnummeret 48 12\n34 56 i intervjuet.")
     assert _memos(demo)[-1] == "Hun ga mobilnummeret (telefonnummer) i intervjuet."
+
+
+# 2. Eleven digits introduced as a fødselsnummer, whose check digits fail (a typo still identifies).
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Personnummeret er 12038040188.", "12038040188"), ("Fødselsnummeret mitt er 120380 40188", "120380 40188"),
+    ("Fnr.: 12.03.80 40188", "12.03.80 40188"), ("f.nr. 12038040188", "12038040188"), ("personnr 12038040188", "12038040188"),
+    ("D-nummeret hennes var 52038040188.", "52038040188"), ("fødselsnummeret er\n12038040188", "12038040188"),
+])
+def test_eleven_digits_introduced_as_a_fodselsnummer_are_one_whatever_their_check_digits(text: str, number: str) -> None:
+    assert _found(text) == [("fnr", number)]
+
+
+@pytest.mark.parametrize("text", [
+    "Saksnummeret er 12038040188.",  # no word of a fødselsnummer: the check digits decide, as before
+    "Personnummeret har 11 siffer, og 12038040188 er noe annet.",  # too far, past other words
+    "Personnummeret er 120380401881.", "Personnummeret er 1203804018.",  # twelve digits, ten
+])
+def test_eleven_digits_without_a_word_of_a_fodselsnummer_before_them_keep_todays_rule(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_mistyped_fodselsnummer_is_replaced_at_import_found_by_the_leak_check_and_in_a_memo(demo: Path, tmp_path: Path) -> None:
+    assert _import(demo, tmp_path, "fnr", "D1: Personnummeret er 12038040188.\n").endswith("D1: Personnummeret er (fødselsnummer).\n")
+    assert "'13038040188'" in _leaks(demo, tmp_path, "Fødselsnummeret hennes: 13038040188\n")
+    _run(demo, "memo", "add", "Fnr. 14038040188 sto på skjemaet.")
+    assert _memos(demo)[-1] == "Fnr. (fødselsnummer) sto på skjemaet."

@@ -40,6 +40,17 @@ FNR = re.compile(r"(\d(?<![\d.]\d)\d)([ .]?)(\d{2})\2(\d{2})[ .-]?(\d{3}) ?(\d{2
 # fødselsnummer only when both its check digits and its date hold (about one in 3,000 of other numbers).
 DIGIT_GROUPS = re.compile(r"\d(?<![\d.,]\d)\d*(?:(?:[ .]| ?[-–/] ?)\d+)+" + NUMBER_END)  # 120380 – 40187, 120380/40187
 FNR_DIGITS = 11
+# Eleven digits introduced as a fødselsnummer are one even where their check digits fail ("Personnummeret er
+# 12038040188"): a number with a typo in it still names its holder to anyone who tries the digits beside it.
+# Up to three words and a colon between ("fødselsnummeret hennes var", "Fnr.:"). Without such a word, the check
+# digits decide.
+FNR_SAID = re.compile(
+    r"(?i:(?:\b(?:fødsels|person|d-)(?:nummer\w*|nr)|\bf\. ?nr|\bfnr|\bpers\. ?nr)\b\.?"
+    r"(?:\s+[^\W\d]+){0,3}\s*:?\s*$)"
+)
+FNR_SAID_WITHIN = 60  # characters before the number
+_FNR_SAID_HINTS = ("fødsels", "person", "d-n", "fnr", "f.nr", "f. nr", "pers.")
+DIGIT_RUN = re.compile(r"\d(?<![\d.,]\d)\d*(?:(?:[ .]| ?[-–/] ?)\d+)*" + NUMBER_END)  # DIGIT_GROUPS, or one group
 # A Norwegian bank account number: 11 digits grouped 4.2.5 (or 4 2 5, or not at all), the last a
 # mod-11 check digit. It names its holder as surely as a fødselsnummer does. Hyphens group it too.
 ACCOUNT = re.compile(r"(\d(?<![\d.]\d)\d{3})([. -]?)(\d{2})\2(\d{5})" + NUMBER_END)
@@ -655,6 +666,10 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
                 numbers.append((start, end))
                 births.append((start, end, fnr_date(number)))
                 yield Found(start, end, spaced[start:end], "fnr")
+        if any(hint in lowered for hint in _FNR_SAID_HINTS):
+            for start, end in _said_fnrs(spaced, numbers):
+                numbers.append((start, end))
+                yield Found(start, end, spaced[start:end], "fnr")
         for match in IBAN.finditer(spaced):
             if valid_account("".join(match.groups())):
                 numbers.append(match.span())
@@ -716,6 +731,17 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
     for match in SPOKEN_DATE.finditer(spaced) if spoken else ():
         if _born_before(spaced, match.start()):
             yield Found(match.start(), match.end(), match.group(), "birth_date")
+
+
+def _said_fnrs(text: str, taken: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Where a run of eleven digits stands after a word of fødselsnummer (FNR_SAID), whatever its check digits,
+    of the runs not `taken` already."""
+    for run in DIGIT_RUN.finditer(text):
+        start, end = run.span()
+        if (sum(character.isdigit() for character in run.group()) == FNR_DIGITS
+                and not any(start < taken_end and taken_start < end for taken_start, taken_end in taken)
+                and FNR_SAID.search(text, max(0, start - FNR_SAID_WITHIN), start) is not None):
+            yield start, end
 
 
 def _profiles(text: str, lowered: str) -> Iterator[Found]:
