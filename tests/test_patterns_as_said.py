@@ -126,3 +126,33 @@ def test_a_mistyped_fodselsnummer_is_replaced_at_import_found_by_the_leak_check_
     assert "'13038040188'" in _leaks(demo, tmp_path, "Fødselsnummeret hennes: 13038040188\n")
     _run(demo, "memo", "add", "Fnr. 14038040188 sto på skjemaet.")
     assert _memos(demo)[-1] == "Fnr. (fødselsnummer) sto på skjemaet."
+
+
+# 4. An e-mail address said with "at" and "punktum" before its ending.
+
+@pytest.mark.parametrize(("text", "address"), [
+    ("Mailen er hbrekkesto at nav punktum no.", "hbrekkesto at nav punktum no"),
+    ("Skriv til hbrekkesto at online punktum no, sa hun.", "hbrekkesto at online punktum no"),
+    ("Mailen er hbrekkesto at nav punktum no\nI: Takk.", "hbrekkesto at nav punktum no"),
+    ("hbrekkesto at gmail punktum com og så videre", "hbrekkesto at gmail punktum com"),  # "com" is no word
+    ("kari punktum hansen at gmail punktum com", "kari punktum hansen at gmail punktum com"),
+])
+def test_an_address_said_with_punktum_before_its_ending_is_found(text: str, address: str) -> None:
+    assert _found(text) == [("email", address)]
+
+
+@pytest.mark.parametrize("text", [
+    "Eg sa at nei punktum no er eg ferdig.",  # nynorsk "no": the ending does not end what is said
+    "Ja, men at nav punktum no, det visste jeg ikke.",  # an everyday word before "at"
+    "Jeg tror at nav punktum no er nede.", "Jeg sa at de punktum se.",
+])
+def test_at_and_punktum_in_speech_are_no_address(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_an_address_said_with_punktum_is_replaced_at_import_found_by_the_leak_check_and_in_a_memo(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "epost", "D1: Mailen er hbrekkesto at nav punktum no.\n")
+    assert stored.endswith("D1: Mailen er (e-post).\n"), stored
+    assert "'tsolvik at online punktum no'" in _leaks(demo, tmp_path, "Send det til tsolvik at online punktum no.\n")
+    _run(demo, "memo", "add", "Adressen var mjohaug at gmail punktum com, sa hun.")
+    assert _memos(demo)[-1] == "Adressen var (e-post), sa hun."

@@ -158,12 +158,19 @@ _AT_DOT = r"(?:\.| dot | punkt | prikk )"
 _WRITTEN_ENDINGS = tuple(f".{tld}" for tld in _TLD.split("|"))
 # Whether a text holds a top-level domain at all, written or said: one search, where looking for
 # each of the 60 endings as a substring read a quote table 60 times over (2.5 ms of 80 KB).
-_DOMAIN_ENDING = re.compile(rf"(?:\.| (?:dot|punkt|prikk) )(?:{_TLD})")
+_DOMAIN_ENDING = re.compile(rf"(?:\.| (?:dot|punktum|punkt|prikk) )(?:{_TLD})")
 _PAA_ENDING = re.compile(rf"(?:\.| (?:dot|punktum|punkt|prikk) )(?:{_TLD})")
+# "punktum" before the ending too ("hbrekkesto at nav punktum no."), where the ending ends what is said, or is no
+# word: "no", "se", "de" and "nu" are words of their own ("at nei punktum no er eg ferdig"), "com" is none.
+_TLD_WORDS = "no|se|de|nu"
+_AT_ENDING = (
+    rf"(?:{_AT_DOT}(?:{_TLD})\b| punktum (?:(?!(?:{_TLD_WORDS})\b)(?:{_TLD})\b"
+    rf"|(?:{_TLD_WORDS})\b(?=[.,;:!?)»\"”]|[ \t]*(?:\n|$))))"
+)
 # Where such an address may be: " at " and a domain ending after it.
-_AT_DOMAIN = re.compile(rf" at [\w-]+(?:{_AT_DOT}[\w-]+)*?{_AT_DOT}(?:{_TLD})\b", re.IGNORECASE)
+_AT_DOMAIN = re.compile(rf" at [\w-]+(?:(?:{_AT_DOT}| punktum )[\w-]+)*?{_AT_ENDING}", re.IGNORECASE)
 EMAIL_AT_DOT = re.compile(
-    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*{_AT_DOT}(?:{_TLD})\b",
+    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*?{_AT_ENDING}",
     re.IGNORECASE,
 )
 EVERYDAY_ZIPF = 5.5
