@@ -156,3 +156,34 @@ def test_an_address_said_with_punktum_is_replaced_at_import_found_by_the_leak_ch
     assert "'tsolvik at online punktum no'" in _leaks(demo, tmp_path, "Send det til tsolvik at online punktum no.\n")
     _run(demo, "memo", "add", "Adressen var mjohaug at gmail punktum com, sa hun.")
     assert _memos(demo)[-1] == "Adressen var (e-post), sa hun."
+
+
+# 5. A user name without a dot or underscore, introduced as one.
+
+@pytest.mark.parametrize(("text", "handle"), [
+    ("På snapchat heter jeg maritsol83.", "maritsol83"), ("Brukernavnet mitt er maritsol83.", "maritsol83"),
+    ("Du finner meg på Snap: maritsol83", "maritsol83"), ("Brukernavnet mitt på insta er Maritsol83, sa hun.", "Maritsol83"),
+    ("på TikTok heter hun dansedronninga92", "dansedronninga92"), ("Facebook: maritsol83", "maritsol83"),
+    # letters alone, in lower case, after "heter jeg" or a word of user names, where no lexicon holds them
+    ("På snapchat heter jeg maritsol.", "maritsol"), ("Brukernavnet er trondsolv, tror jeg.", "trondsolv"),
+])
+def test_a_user_name_introduced_as_one_is_found(text: str, handle: str) -> None:
+    assert _found(text) == [("profile", handle)]
+
+
+@pytest.mark.parametrize("text", [
+    "Jeg er på Snap hele dagen.", "På snap er jeg ganske aktiv.", "Brukernavnet mitt er hemmelig.", "Profilen min er privat.",
+    "Instagram er kjempeviktig for meg.", "Snap er 2x bedre.", "Brukernavnet er det samme.", "Snap: 15 venner",
+    "Discord: gamingkveld hver fredag", "På insta heter jeg ingenting.", "på snap heter jeg kjempemange ting",
+    "På snapchat heter jeg Marit.",  # a name, for the names' detectors to find
+])
+def test_words_after_a_word_of_profiles_are_no_user_name(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_user_name_introduced_as_one_is_replaced_at_import_found_by_the_leak_check_and_in_a_memo(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "snap", "D1: På snapchat heter jeg maritsol83.\nD1: Brukernavnet mitt er trondsolv.\n")
+    assert stored.endswith("D1: På snapchat heter jeg (profil).\nD1: Brukernavnet mitt er (profil).\n"), stored
+    assert "'kjetilbo77'" in _leaks(demo, tmp_path, "Brukernavnet hans er kjetilbo77.\n")
+    _run(demo, "memo", "add", "Hun sa at på tiktok heter hun sofiebe04.")
+    assert _memos(demo)[-1] == "Hun sa at på tiktok heter hun (profil)."

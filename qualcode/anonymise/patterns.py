@@ -79,6 +79,22 @@ _PROFILE_HINTS = ("brukernavn", "profil", "facebook", "fb", "insta", "snap", "ti
 _PROFILE_SITES = (".com/", ".me/", ".net/")
 _PROFILE_WORDS_LOWER = re.compile(PROFILE_WORDS.pattern)
 PROFILE_WITHIN = 60  # characters on either side of a user name, in its sentence, where a word of profiles is read
+# A user name with no dot or underscore, introduced as one: "På snapchat heter jeg maritsol83", "Brukernavnet mitt er
+# maritsol83", "på Snap: maritsol83", "brukernavnet mitt på insta er …". Not "jeg er på Snap hele dagen": the word
+# of profiles must be followed by "heter jeg", "er" or a colon. What follows is a user name only as one is written
+# (_a_user_name); read in lower case, on `lowered`.
+PROFILE_SAID = re.compile(
+    r"\b(?P<site>brukernavn\w*|profil\w*|snap\w*|insta\w*|tiktok\w*|discord\w*|facebook\w*|fb|twitter\w*|skype\w*"
+    r"|telegram\w*|kik|youtube\w*|linkedin\w*)"
+    r"(?: (?:mitt|min|mi|hans|hennes|deres|ditt|din|hennar|hass|sitt|vårt))?(?: på [^\W\d]+)?"
+    r"(?P<said> ?: ?| (?:heter|heiter) (?:jeg|eg|hun|ho|han|vi|de|dei) | (?:er|var|blir) )"
+    r"(?P<handle>[^\W\d_]\w*)(?![\w@]|[.-]\w)",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:!?)»\"”]|\n|$|og\b|men\b)")
+_SAID_SITE_HINTS = (" heter ", " heiter ", ":", " er ", " var ", " blir ")
+# Shorter than this, a word after "heter jeg" is no one's chosen user name but a name or a word ("Ola", "bare").
+_USER_NAME_MIN = 5
 USER_NAME = re.compile(r"(?<![\w@./-])[^\W\d_]\w*(?:[._]\w+)+(?![\w@]|\.\w)")
 _NOT_USER_NAMES = frozenset({"f.eks", "bl.a", "m.a", "o.l", "m.m", "t.o.m", "f.o.m", "p.t", "e.l", "d.v.s", "o.a", "m.fl"})
 _DOMAIN_ENDS = frozenset({"no", "com", "net", "org", "se", "dk", "fi", "eu", "io", "de", "uk"})
@@ -760,6 +776,11 @@ def _profiles(text: str, lowered: str) -> Iterator[Found]:
     if "@" in text:
         for match in HANDLE_AT.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "profile")
+    if any(hint in lowered for hint in _PROFILE_HINTS) and any(said in lowered for said in _SAID_SITE_HINTS):
+        # Read in lower case where lowering keeps every offset, as it does but for a few letters ("İ").
+        for match in PROFILE_SAID.finditer(lowered if len(lowered) == len(text) else text):
+            if _a_user_name(text[match.start("handle"):match.end("handle")], match):
+                yield Found(match.start("handle"), match.end("handle"), text[match.start("handle"):match.end("handle")], "profile")
     # Searched in lower case: a case-blind search of a long text costs more than lowering it.
     if ("." in text or "_" in text) and any(hint in lowered for hint in _PROFILE_HINTS) and _PROFILE_WORDS_LOWER.search(lowered):
         for match in USER_NAME.finditer(text):
@@ -776,3 +797,24 @@ def _profiles(text: str, lowered: str) -> Iterator[Found]:
             after = re.split(r"[.!?](?:\s|$)|\n", text[match.end():match.end() + PROFILE_WITHIN])[0]
             if PROFILE_WORDS.search(before) or PROFILE_WORDS.search(after):
                 yield Found(match.start(), match.end(), name, "profile")
+
+
+def _a_user_name(written: str, said: re.Match[str]) -> bool:
+    """Whether `written`, said after a word of profiles as PROFILE_SAID reads it, is a user name: letters and
+    digits in one word ("maritsol83", "Kari1990"), or, after "heter jeg" or a word of user names, a word in lower
+    case that no lexicon holds and that ends what is said ("maritsol."). A capitalised word without digits is a name, and the names'
+    detectors' to find; an everyday word ("privat", "jeg", "hemmelig") is a word."""
+    if len(written) < _USER_NAME_MIN - 1:
+        return False
+    if any(character.isdigit() for character in written):
+        return True
+    if not written.islower() or len(written) < _USER_NAME_MIN:
+        return False
+    if not (said.group("said").strip().startswith(("heter", "heiter")) or said.group("site").startswith("brukernavn")):
+        return False
+    if _CLAUSE_END.match(said.string, said.end()) is None:  # "heter jeg kjempemange ting": a word of a longer clause
+        return False
+    # Imported here: the lexicons are read only where a word follows "heter jeg" after a word of profiles.
+    from qualcode.anonymise.candidates import bokmal_word, everyday_word, nynorsk_word
+
+    return not (everyday_word(written) or bokmal_word(written) or nynorsk_word(written))
