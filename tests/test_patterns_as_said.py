@@ -187,3 +187,28 @@ def test_a_user_name_introduced_as_one_is_replaced_at_import_found_by_the_leak_c
     assert "'kjetilbo77'" in _leaks(demo, tmp_path, "Brukernavnet hans er kjetilbo77.\n")
     _run(demo, "memo", "add", "Hun sa at på tiktok heter hun sofiebe04.")
     assert _memos(demo)[-1] == "Hun sa at på tiktok heter hun (profil)."
+
+
+# The leak check: a transcript's name (qualcode's own label) beside a quote that names a site is no user name.
+
+def test_a_transcripts_name_in_an_export_beside_a_quote_naming_a_site_is_no_user_name(demo: Path, tmp_path: Path) -> None:
+    """A probe: a transcript named d7_runde2, coded at "Det er navnet mitt på Snap", had every quote table
+    and every report with full attribution refused: "contains profile 'd7_runde2'", the source column read as
+    a handle beside the quote's "Snap". A real handle in a quote beside it is still refused."""
+    from docx import Document
+
+    _run(demo, "anonymise", "dismiss", "Snap")
+    (tmp_path / "d7_runde2.txt").write_text(FRONT.replace("D1", "D7") + "D7: Det er navnet mitt på Snap, sa hun.\n", encoding="utf-8")
+    _run(demo, "import", str(tmp_path / "d7_runde2.txt"))
+    _run(demo, "coding", "add", "d7_runde2", "empowerment", "--match", "Det er navnet mitt på Snap")
+    chosen = ("--transcript", "d7_runde2", "--attribution", "full")
+    _run(demo, "export", "quotes", *chosen, "--format", "csv", "--output", str(tmp_path / "q.csv"))
+    assert "d7_runde2" in (tmp_path / "q.csv").read_text(encoding="utf-8-sig")
+    _run(demo, "export", "report", *chosen, "--output", str(tmp_path / "r.docx"))
+    assert any("d7_runde2" in paragraph.text for paragraph in Document(str(tmp_path / "r.docx")).paragraphs)
+    checked = _run(demo, "leakcheck", str(tmp_path / "q.csv"), str(tmp_path / "r.docx"))
+    assert "'d7_runde2' read as a user name beside a word of profiles, but it is the name of one of the project's transcripts" \
+        in checked.output
+    (tmp_path / "andre.csv").write_text('kilde,sitat\nd7_runde2,"På snapchat heter jeg kari.nordmann"\n', encoding="utf-8")
+    refused = _run(demo, "leakcheck", str(tmp_path / "andre.csv"), code=1).output
+    assert "profile 'kari.nordmann'" in refused and "profile 'd7_runde2'" not in refused
