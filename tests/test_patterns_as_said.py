@@ -212,3 +212,38 @@ def test_a_transcripts_name_in_an_export_beside_a_quote_naming_a_site_is_no_user
     (tmp_path / "andre.csv").write_text('kilde,sitat\nd7_runde2,"På snapchat heter jeg kari.nordmann"\n', encoding="utf-8")
     refused = _run(demo, "leakcheck", str(tmp_path / "andre.csv"), code=1).output
     assert "profile 'kari.nordmann'" in refused and "profile 'd7_runde2'" not in refused
+
+
+# 3. A phone number said in words, digit by digit or in pairs, in bokmål and nynorsk.
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Ring meg på ni tre fire fire fem fem seks seks.", "ni tre fire fire fem fem seks seks"),
+    ("Nummeret er fire-en, to-tre, fire-fem, seks-sju.", "fire-en, to-tre, fire-fem, seks-sju"),
+    ("Det var fire-en, to-tre, fire-fem, seks-sju, tror jeg.", "fire-en, to-tre, fire-fem, seks-sju"),  # eight words
+    ("Mobilen min er nittito trettifire femtifem sekstisju.", "nittito trettifire femtifem sekstisju"),
+    ("Mobilen er toognitti trettifire femtifem syttisyv.", "toognitti trettifire femtifem syttisyv"),
+    ("Ring meg på ni tre fire fire fem fem seks seks, to ganger til.", "ni tre fire fire fem fem seks seks"),
+    ("Nummeret mitt er ni ein to tre, fire fem, seks sju.", "ni ein to tre, fire fem, seks sju"),  # nynorsk "ein"
+    ("Ring meg på ni tre fire\nfire fem fem seks seks.", "ni tre fire fire fem fem seks seks"),
+])
+def test_a_phone_number_said_in_words_is_found(text: str, number: str) -> None:
+    assert _found(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize("text", [
+    "Det var to eller tre ganger.", "Hun var fem, seks år, kanskje sju.", "Det tok tre fire uker, fem seks dager.",
+    "Vi telte en, to, tre, fire, fem, seks, sju, åtte, ni, ti.",  # ten digits
+    "to, tre, fire, fem, seks, sju, åtte, ni",  # a count in order
+    "Det var nittito trettifire femtifem sekstisju.",  # four pairs, no word asking for a number
+    "ein to tre fire fem seks sju åtte",  # no Norwegian number begins with 1
+])
+def test_number_words_in_ordinary_speech_are_no_phone_number(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_phone_number_said_in_words_is_replaced_at_import_found_by_the_leak_check_and_in_a_memo(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "ord", "D1: Ring meg på ni tre fire fire fem fem seks seks.\nD1: To eller tre ganger.\n")
+    assert stored.endswith("D1: Ring meg på (telefonnummer).\nD1: To eller tre ganger.\n"), stored
+    assert "'fire-en, to-tre, fire-fem, seks-sju'" in _leaks(demo, tmp_path, "Hun sa fire-en, to-tre, fire-fem, seks-sju.\n")
+    _run(demo, "memo", "add", "Mobilen hennes er nittito trettifire femtifem sekstisju.")
+    assert _memos(demo)[-1] == "Mobilen hennes er (telefonnummer)."

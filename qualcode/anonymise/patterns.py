@@ -49,7 +49,7 @@ FNR_SAID = re.compile(
     r"(?:\s+[^\W\d]+){0,3}\s*:?\s*$)"
 )
 FNR_SAID_WITHIN = 60  # characters before the number
-_FNR_SAID_HINTS = ("fødsels", "person", "d-n", "fnr", "f.nr", "f. nr", "pers.")
+_FNR_SAID_HINTS = ("fødselsn", "personn", "personnr", "d-nummer", "fnr", "f.nr", "f. nr", "pers.")
 DIGIT_RUN = re.compile(r"\d(?<![\d.,]\d)\d*(?:(?:[ .]| ?[-–/] ?)\d+)*" + NUMBER_END)  # DIGIT_GROUPS, or one group
 # A Norwegian bank account number: 11 digits grouped 4.2.5 (or 4 2 5, or not at all), the last a
 # mod-11 check digit. It names its holder as surely as a fødselsnummer does. Hyphens group it too.
@@ -84,7 +84,7 @@ PROFILE_WITHIN = 60  # characters on either side of a user name, in its sentence
 # of profiles must be followed by "heter jeg", "er" or a colon. What follows is a user name only as one is written
 # (_a_user_name); read in lower case, on `lowered`.
 PROFILE_SAID = re.compile(
-    r"\b(?P<site>brukernavn\w*|profil\w*|snap\w*|insta\w*|tiktok\w*|discord\w*|facebook\w*|fb|twitter\w*|skype\w*"
+    r"(?=[bpsitdfky])\b(?P<site>brukernavn\w*|profil\w*|snap\w*|insta\w*|tiktok\w*|discord\w*|facebook\w*|fb|twitter\w*|skype\w*"
     r"|telegram\w*|kik|youtube\w*|linkedin\w*)"
     r"(?: (?:mitt|min|mi|hans|hennes|deres|ditt|din|hennar|hass|sitt|vårt))?(?: på [^\W\d]+)?"
     r"(?P<said> ?: ?| (?:heter|heiter) (?:jeg|eg|hun|ho|han|vi|de|dei) | (?:er|var|blir) )"
@@ -123,6 +123,28 @@ YEARS_AFTER = re.compile(r" år\b")
 YEAR_PAIR = re.compile(r"(20[0-4]\d) (20[0-4]\d)")
 PHONE_WORDS_BEFORE = re.compile(r"\b(?:tlf|telefon\w*|mobil\w*|\w*nummer\w*|nr|ring\w*|sms)\b", re.IGNORECASE)
 PHONE_WORDS_WITHIN = 30  # characters before the number
+# A number said in words and transcribed so, in bokmål and nynorsk: digit by digit ("ni tre fire fire fem fem seks
+# seks"), in pairs ("fire-en, to-tre", "nittito trettifire", "toognitti") or both. A phone number where its eight
+# digits are said in eight words or more, or after a word that asks for a number ("ring meg på", "mobilen er"); a
+# fødselsnummer where eleven digits are said whose check digits hold. Ordinary counting is none: "to eller tre
+# ganger" says no digits in a row, and a count said in order ("to, tre, fire, fem, seks, sju, åtte, ni") is no number.
+_DIGIT_WORDS = {"null": "0", "en": "1", "ein": "1", "én": "1", "ett": "1", "eitt": "1", "to": "2", "tre": "3", "fire": "4",
+                "fem": "5", "seks": "6", "sju": "7", "syv": "7", "åtte": "8", "ni": "9"}
+_TEEN_WORDS = {"ti": "10", "elleve": "11", "tolv": "12", "tretten": "13", "fjorten": "14", "femten": "15", "seksten": "16",
+               "sytten": "17", "atten": "18", "nitten": "19"}
+_TENS_WORDS = {"tjue": "2", "tyve": "2", "tretti": "3", "tredve": "3", "førti": "4", "femti": "5", "seksti": "6",
+               "sytti": "7", "åtti": "8", "nitti": "9"}
+_ONES = "|".join(word for word in _DIGIT_WORDS if word != "null")
+_TENS = "|".join(_TENS_WORDS)
+_NUMBER_WORD = rf"(?:(?:{_TENS})(?:{_ONES})?|(?:{_ONES})og(?:{_TENS})|null|{'|'.join(_TEEN_WORDS)}|{_ONES})(?!\w)"
+_NUMBER_WORD_ONE = re.compile(rf"(?P<tens>{_TENS})(?P<one>{_ONES})?|(?P<before>{_ONES})og(?P<after>{_TENS})|(?P<word>\w+)")
+# Four words at least: eight digits are said in four pairs at the fewest. Its first letter is looked at first.
+_NUMBER_WORD_FIRST = f"(?=[{''.join(sorted({word[0] for word in (*_DIGIT_WORDS, *_TEEN_WORDS, *_TENS_WORDS)}))}])"
+SPOKEN_NUMBER = re.compile(
+    rf"{_NUMBER_WORD_FIRST}\b{_NUMBER_WORD}(?:(?:[ \t]*[,–-]\s*|\s+){_NUMBER_WORD}){{3,}}"
+)  # read in lower case (find_patterns' `lowered`): a case-blind search costs twice as much
+_SPOKEN_WORD = re.compile(r"\w+")
+PHONE_WORDS_SPOKEN = 8  # number words in a row that make a phone number without a word before them
 # A day written in digits, as file names, Teams titles and hurried notes write one: year first
 # ("2024 11 18", "20240213"; a file's "2024-11-18" is read so once its name is split into words),
 # or grouped with its year last ("23 05 2020"). No Norwegian number begins with 20 (Nkom's plan:
@@ -711,6 +733,7 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
                     and not _an_amount(spaced, match, _piece_start(pieces, match.start()))
                     and not _birth_date_as_phone(spaced, match)):
                 yield Found(match.start(), match.end(), match.group(), "phone")
+    yield from _spoken_numbers(text, lowered)
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
     if digits:
@@ -754,6 +777,45 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
     for match in SPOKEN_DATE.finditer(spaced) if spoken else ():
         if _born_before(spaced, match.start()):
             yield Found(match.start(), match.end(), match.group(), "birth_date")
+
+
+def _spoken_digits(word: str) -> str:
+    """The digits a number word says ("ni" 9, "tolv" 12, "nittito" 92, "toognitti" 92)."""
+    word = word.casefold()
+    if word in _DIGIT_WORDS:
+        return _DIGIT_WORDS[word]
+    if word in _TEEN_WORDS:
+        return _TEEN_WORDS[word]
+    parts = _NUMBER_WORD_ONE.fullmatch(word)
+    if parts is None or parts["word"] is not None:
+        return ""
+    if parts["tens"] is not None:
+        return _TENS_WORDS[parts["tens"]] + (_DIGIT_WORDS[parts["one"]] if parts["one"] else "0")
+    return _TENS_WORDS[parts["after"]] + _DIGIT_WORDS[parts["before"]]
+
+
+def _spoken_numbers(text: str, lowered: str) -> Iterator[Found]:
+    """Phone numbers and fødselsnumre said in words (SPOKEN_NUMBER) in `text`, `lowered` its lower case. Each is
+    reported with a line break inside it as a space, as find_patterns reports a number."""
+    source = lowered if len(lowered) == len(text) else text  # lowering keeps every offset but for a few letters ("İ")
+    pattern = SPOKEN_NUMBER if source is lowered else re.compile(SPOKEN_NUMBER.pattern, re.IGNORECASE)
+    for run in pattern.finditer(source):
+        words = list(_SPOKEN_WORD.finditer(run.group()))
+        said = [_spoken_digits(word.group()) for word in words]
+        asked = PHONE_WORDS_BEFORE.search(text, max(0, run.start() - PHONE_WORDS_WITHIN), run.start()) is not None
+        if asked:  # the number is what follows the word that asks for it: "ni tre … seks seks, to ganger"
+            ends = [count for count in range(1, len(said) + 1) if len("".join(said[:count])) == 8]
+            words, said = (words[:ends[0]], said[:ends[0]]) if ends else (words, said)
+        digits = "".join(said)
+        singles = [int(digit) for digit in said if len(digit) == 1]
+        counting = len(singles) == len(said) and all(abs(b - a) == 1 and b - a == singles[1] - singles[0]
+                                                     for a, b in zip(singles, singles[1:], strict=False))
+        start, end = run.start() + words[0].start(), run.start() + words[-1].end()
+        if (len(digits) == 8 and digits[0] in "23456789" and not counting
+                and (asked or len(words) >= PHONE_WORDS_SPOKEN)):
+            yield Found(start, end, text[start:end].replace("\n", " "), "phone")
+        elif len(digits) == FNR_DIGITS and valid_fnr(digits):
+            yield Found(start, end, text[start:end].replace("\n", " "), "fnr")
 
 
 def _said_fnrs(text: str, taken: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
