@@ -247,3 +247,13 @@ def test_a_phone_number_said_in_words_is_replaced_at_import_found_by_the_leak_ch
     assert "'fire-en, to-tre, fire-fem, seks-sju'" in _leaks(demo, tmp_path, "Hun sa fire-en, to-tre, fire-fem, seks-sju.\n")
     _run(demo, "memo", "add", "Mobilen hennes er nittito trettifire femtifem sekstisju.")
     assert _memos(demo)[-1] == "Mobilen hennes er (telefonnummer)."
+
+
+def test_a_number_the_key_holds_is_found_across_a_line_break_where_no_detector_reads_it(demo: Path, tmp_path: Path) -> None:
+    """A mistyped fødselsnummer the key learned (its check digits fail, so only its word made it one) was found
+    again only on one line: the key's matcher read a number's groups apart by a space, dot or hyphen, never a
+    line break, as the detectors now read one."""
+    _import(demo, tmp_path, "forst", "D1: Personnummeret er 12038040188.\n")
+    stored = _import(demo, tmp_path, "senere", "D1: Det var 120380\n40188, sa hun.\nD1: Og 120380\n\n40188 er to tall.\n")
+    assert stored.endswith("D1: Det var (fødselsnummer), sa hun.\nD1: Og 120380\n\n40188 er to tall.\n"), stored
+    assert "fnr '120380\\n40188'" in _leaks(demo, tmp_path, "Det var 120380\n40188.\n")
