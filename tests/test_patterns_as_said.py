@@ -257,3 +257,10 @@ def test_a_number_the_key_holds_is_found_across_a_line_break_where_no_detector_r
     stored = _import(demo, tmp_path, "senere", "D1: Det var 120380\n40188, sa hun.\nD1: Og 120380\n\n40188 er to tall.\n")
     assert stored.endswith("D1: Det var (fødselsnummer), sa hun.\nD1: Og 120380\n\n40188 er to tall.\n"), stored
     assert "fnr '120380\\n40188'" in _leaks(demo, tmp_path, "Det var 120380\n40188.\n")
+
+
+def test_a_date_of_birth_the_key_holds_is_found_across_a_line_break_without_words_of_birth(demo: Path, tmp_path: Path) -> None:
+    """A date of birth the key learned is replaced wherever its day is written; split by a line break, it was not."""
+    assert _import(demo, tmp_path, "fodt", "D1: Jeg er født 21.05.\n1995.\n").endswith("D1: Jeg er født (fødselsdato).\n")
+    stored = _import(demo, tmp_path, "dagen", "D1: Den 21. mai\n1995 var en fin dag.\n")
+    assert stored.endswith("D1: Den (fødselsdato) var en fin dag.\n"), stored
