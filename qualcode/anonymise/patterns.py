@@ -541,18 +541,14 @@ _LINE_BREAK = re.compile(r"(?<=[^\n])\n(?=[^\n])")
 
 
 def breaks_as_spaces(text: str, pieces: Sequence[int] = ()) -> str:
-    """`text` with each line break inside a paragraph as a space (_LINE_BREAK), but for the one before each
-    of `pieces`: one character for one, so every offset holds."""
+    """`text` with each line break inside a paragraph as a space, but for blank lines and the line break before each
+    of `pieces` (in order): one character for one, so every offset holds."""
     if "\n" not in text:
         return text
-    spaced = _LINE_BREAK.sub(" ", text)
-    if not pieces:
-        return spaced
-    characters = list(spaced)
-    for start in pieces:
-        if start > 0 and text[start - 1] == "\n":
-            characters[start - 1] = "\n"
-    return "".join(characters)
+    ends = [start - 1 for start in pieces if start > 0 and text[start - 1] == "\n"]
+    segments = [text[begin + 1:end] for begin, end in zip([-1, *ends], [*ends, len(text)], strict=True)]
+    # A plain replace where a segment has no blank line, as most have: the pattern took 8 % of a 4 MB check.
+    return "\n".join(_LINE_BREAK.sub(" ", segment) if "\n\n" in segment else segment.replace("\n", " ") for segment in segments)
 
 
 def _years_or_a_day(text: str, match: re.Match[str]) -> bool:
