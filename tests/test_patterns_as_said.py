@@ -234,6 +234,7 @@ def test_a_phone_number_said_in_words_is_found(text: str, number: str) -> None:
     "Det var to eller tre ganger.", "Hun var fem, seks år, kanskje sju.", "Det tok tre fire uker, fem seks dager.",
     "Vi telte en, to, tre, fire, fem, seks, sju, åtte, ni, ti.",  # ten digits
     "to, tre, fire, fem, seks, sju, åtte, ni",  # a count in order
+    "Rommet var nummer tjue, tjueen, tjueto, tjuetre.",  # by pairs, after a word that asks for a number
     "Det var nittito trettifire femtifem sekstisju.",  # four pairs, no word asking for a number
     "ein to tre fire fem seks sju åtte",  # no Norwegian number begins with 1
 ])

@@ -803,9 +803,10 @@ def _spoken_numbers(text: str, lowered: str) -> Iterator[Found]:
             ends = [count for count in range(1, len(said) + 1) if len("".join(said[:count])) == 8]
             words, said = (words[:ends[0]], said[:ends[0]]) if ends else (words, said)
         digits = "".join(said)
-        singles = [int(digit) for digit in said if len(digit) == 1]
-        counting = len(singles) == len(said) and all(abs(b - a) == 1 and b - a == singles[1] - singles[0]
-                                                     for a, b in zip(singles, singles[1:], strict=False))
+        # A count said in order, by ones or by pairs ("to, tre, fire …", "tjue, tjueen, tjueto, tjuetre"), is no number.
+        values = [int(digits) for digits in said]
+        counting = len({len(digits) for digits in said}) == 1 and all(
+            abs(later - earlier) == 1 and later - earlier == values[1] - values[0] for earlier, later in zip(values, values[1:], strict=False))
         start, end = run.start() + words[0].start(), run.start() + words[-1].end()
         if (len(digits) == 8 and digits[0] in "23456789" and not counting
                 and (asked or len(words) >= PHONE_WORDS_SPOKEN)):
