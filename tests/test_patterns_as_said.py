@@ -164,6 +164,7 @@ def test_an_address_said_with_punktum_is_replaced_at_import_found_by_the_leak_ch
     ("På snapchat heter jeg maritsol83.", "maritsol83"), ("Brukernavnet mitt er maritsol83.", "maritsol83"),
     ("Du finner meg på Snap: maritsol83", "maritsol83"), ("Brukernavnet mitt på insta er Maritsol83, sa hun.", "Maritsol83"),
     ("på TikTok heter hun dansedronninga92", "dansedronninga92"), ("Facebook: maritsol83", "maritsol83"),
+    ("På LinkedIn heter jeg maritsol83.", "maritsol83"), ("PÅ SNAP HETER JEG MARITSOL83", "MARITSOL83"),
     # letters alone, in lower case, after "heter jeg" or a word of user names, where no lexicon holds them
     ("På snapchat heter jeg maritsol.", "maritsol"), ("Brukernavnet er trondsolv, tror jeg.", "trondsolv"),
 ])

@@ -84,12 +84,11 @@ PROFILE_WITHIN = 60  # characters on either side of a user name, in its sentence
 # of profiles must be followed by "heter jeg", "er" or a colon. What follows is a user name only as one is written
 # (_a_user_name); read in lower case, on `lowered`.
 PROFILE_SAID = re.compile(
-    r"(?=[bpsitdfky])\b(?P<site>brukernavn\w*|profil\w*|snap\w*|insta\w*|tiktok\w*|discord\w*|facebook\w*|fb|twitter\w*|skype\w*"
+    r"(?=[bdfiklpsty])\b(?P<site>brukernavn\w*|profil\w*|snap\w*|insta\w*|tiktok\w*|discord\w*|facebook\w*|fb|twitter\w*|skype\w*"
     r"|telegram\w*|kik|youtube\w*|linkedin\w*)"
     r"(?: (?:mitt|min|mi|hans|hennes|deres|ditt|din|hennar|hass|sitt|vårt))?(?: på [^\W\d]+)?"
     r"(?P<said> ?: ?| (?:heter|heiter) (?:jeg|eg|hun|ho|han|vi|de|dei) | (?:er|var|blir) )"
-    r"(?P<handle>[^\W\d_]\w*)(?![\w@]|[.-]\w)",
-    re.IGNORECASE,
+    r"(?P<handle>[^\W\d_]\w*)(?![\w@]|[.-]\w)"
 )
 _CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:!?)»\"”]|\n|$|og\b|men\b)")
 _SAID_SITE_HINTS = (" heter ", " heiter ", ":", " er ", " var ", " blir ")
@@ -837,7 +836,8 @@ def _profiles(text: str, lowered: str) -> Iterator[Found]:
             yield Found(match.start(), match.end(), match.group(), "profile")
     if any(hint in lowered for hint in _PROFILE_HINTS) and any(said in lowered for said in _SAID_SITE_HINTS):
         # Read in lower case where lowering keeps every offset, as it does but for a few letters ("İ").
-        for match in PROFILE_SAID.finditer(lowered if len(lowered) == len(text) else text):
+        said_in = PROFILE_SAID if len(lowered) == len(text) else re.compile(PROFILE_SAID.pattern, re.IGNORECASE)
+        for match in said_in.finditer(lowered if said_in is PROFILE_SAID else text):
             if _a_user_name(text[match.start("handle"):match.end("handle")], match):
                 yield Found(match.start("handle"), match.end("handle"), text[match.start("handle"):match.end("handle")], "profile")
     # Searched in lower case: a case-blind search of a long text costs more than lowering it.
