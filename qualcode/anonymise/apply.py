@@ -17,6 +17,7 @@ from qualcode.anonymise.known import (
 from qualcode.anonymise.patterns import (
     FULL_DATE,
     SHORT_YEAR_DATE,
+    breaks_as_spaces,
     date_parts,
     find_patterns,
     is_a_day,
@@ -223,6 +224,7 @@ def known_birth_dates(text: str, key: PseudonymKey) -> list[tuple[re.Match[str],
     births = [entry for entry in key.entries if entry.kind == "birth_date"]
     if not births or not any(ch.isdigit() for ch in text):
         return []
+    text = breaks_as_spaces(text)  # a date split by a line break inside a paragraph, as the detectors read it
     found = [(seen, entry) for entry in births for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text)]
     days = [(day, entry) for entry in births if (day := _day(entry.original)) is not None]
     taken = {seen.span() for seen, _ in found}

@@ -31,15 +31,24 @@ AGREE = 8
 
 def cleared_in_project(session: Session) -> Callable[[Leak], bool]:
     """Whether a pattern the leak check found stands in the project's current texts, and at none of
-    its places there do the import's rules, reading the words around it, find an identifier. A name
+    its places there do the import's rules, reading the words around it, find an identifier; and a profile's
+    user name that is one of the project's transcripts' names, qualcode's own label. A name
     from the key is never cleared, nor a number the texts do not hold (a typed title, a file from
     elsewhere), nor one the file says in words of its own: only what the import itself kept, where
     the file quotes the text around it (AGREE)."""
     places_of: dict[str, list[tuple[str, int]]] = {}  # each number found, at its places, when the import read none there
+    transcript_names: set[str] = set()
 
     def cleared(leak: Leak) -> bool:
         if leak.known:
             return False
+        if leak.kind == "profile" and (_OWN_LABEL_SHAPE.fullmatch(leak.found) is not None):
+            # A transcript's name is qualcode's own label (an export's source column, a report's attribution), as
+            # the import cleaned it: "d7_runde2" beside a quote that says "Snap" is no user name.
+            if not transcript_names:
+                transcript_names.update(session.scalars(select(Transcript.name)).all())
+            if leak.found in transcript_names:
+                return True
         if leak.found not in places_of:
             texts = session.scalars(
                 select(TextVersion.text).join(Transcript, Transcript.current_version_id == TextVersion.id)
@@ -50,6 +59,10 @@ def cleared_in_project(session: Session) -> Callable[[Leak], bool]:
         return any(_quoted_there(leak, text, at) for text, at in places_of[leak.found])
 
     return cleared
+
+
+# A profile's find that may be a transcript's name: a user name (patterns.USER_NAME), whose name it is read as.
+_OWN_LABEL_SHAPE = re.compile(r"[^\W\d_][\w.-]*")
 
 
 def _occurrences(text: str, found: str) -> list[int]:

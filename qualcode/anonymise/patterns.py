@@ -40,6 +40,17 @@ FNR = re.compile(r"(\d(?<![\d.]\d)\d)([ .]?)(\d{2})\2(\d{2})[ .-]?(\d{3}) ?(\d{2
 # fødselsnummer only when both its check digits and its date hold (about one in 3,000 of other numbers).
 DIGIT_GROUPS = re.compile(r"\d(?<![\d.,]\d)\d*(?:(?:[ .]| ?[-–/] ?)\d+)+" + NUMBER_END)  # 120380 – 40187, 120380/40187
 FNR_DIGITS = 11
+# Eleven digits introduced as a fødselsnummer are one even where their check digits fail ("Personnummeret er
+# 12038040188"): a number with a typo in it still names its holder to anyone who tries the digits beside it.
+# Up to three words and a colon between ("fødselsnummeret hennes var", "Fnr.:"). Without such a word, the check
+# digits decide.
+FNR_SAID = re.compile(
+    r"(?i:(?:\b(?:fødsels|person|d-)(?:nummer\w*|nr)|\bf\. ?nr|\bfnr|\bpers\. ?nr)\b\.?"
+    r"(?:\s+[^\W\d]+){0,3}\s*:?\s*$)"
+)
+FNR_SAID_WITHIN = 60  # characters before the number
+_FNR_SAID_HINTS = ("fødselsn", "personn", "personnr", "d-nummer", "fnr", "f.nr", "f. nr", "pers.")
+DIGIT_RUN = re.compile(r"\d(?<![\d.,]\d)\d*(?:(?:[ .]| ?[-–/] ?)\d+)*" + NUMBER_END)  # DIGIT_GROUPS, or one group
 # A Norwegian bank account number: 11 digits grouped 4.2.5 (or 4 2 5, or not at all), the last a
 # mod-11 check digit. It names its holder as surely as a fødselsnummer does. Hyphens group it too.
 ACCOUNT = re.compile(r"(\d(?<![\d.]\d)\d{3})([. -]?)(\d{2})\2(\d{5})" + NUMBER_END)
@@ -68,6 +79,21 @@ _PROFILE_HINTS = ("brukernavn", "profil", "facebook", "fb", "insta", "snap", "ti
 _PROFILE_SITES = (".com/", ".me/", ".net/")
 _PROFILE_WORDS_LOWER = re.compile(PROFILE_WORDS.pattern)
 PROFILE_WITHIN = 60  # characters on either side of a user name, in its sentence, where a word of profiles is read
+# A user name with no dot or underscore, introduced as one: "På snapchat heter jeg maritsol83", "Brukernavnet mitt er
+# maritsol83", "på Snap: maritsol83", "brukernavnet mitt på insta er …". Not "jeg er på Snap hele dagen": the word
+# of profiles must be followed by "heter jeg", "er" or a colon. What follows is a user name only as one is written
+# (_a_user_name); read in lower case, on `lowered`.
+PROFILE_SAID = re.compile(
+    r"(?=[bdfiklpsty])\b(?P<site>brukernavn\w*|profil\w*|snap\w*|insta\w*|tiktok\w*|discord\w*|facebook\w*|fb|twitter\w*|skype\w*"
+    r"|telegram\w*|kik|youtube\w*|linkedin\w*)"
+    r"(?: (?:mitt|min|mi|hans|hennes|deres|ditt|din|hennar|hass|sitt|vårt))?(?: på [^\W\d]+)?"
+    r"(?P<said> ?: ?| (?:heter|heiter) (?:jeg|eg|hun|ho|han|vi|de|dei) | (?:er|var|blir) )"
+    r"(?P<handle>[^\W\d_]\w*)(?![\w@]|[.-]\w)"
+)
+_CLAUSE_END = re.compile(r"[ \t]*(?:[.,;:!?)»\"”]|\n|$|og\b|men\b)")
+_SAID_SITE_HINTS = (" heter ", " heiter ", ":", " er ", " var ", " blir ")
+# Shorter than this, a word after "heter jeg" is no one's chosen user name but a name or a word ("Ola", "bare").
+_USER_NAME_MIN = 5
 USER_NAME = re.compile(r"(?<![\w@./-])[^\W\d_]\w*(?:[._]\w+)+(?![\w@]|\.\w)")
 _NOT_USER_NAMES = frozenset({"f.eks", "bl.a", "m.a", "o.l", "m.m", "t.o.m", "f.o.m", "p.t", "e.l", "d.v.s", "o.a", "m.fl"})
 _DOMAIN_ENDS = frozenset({"no", "com", "net", "org", "se", "dk", "fi", "eu", "io", "de", "uk"})
@@ -96,6 +122,28 @@ YEARS_AFTER = re.compile(r" år\b")
 YEAR_PAIR = re.compile(r"(20[0-4]\d) (20[0-4]\d)")
 PHONE_WORDS_BEFORE = re.compile(r"\b(?:tlf|telefon\w*|mobil\w*|\w*nummer\w*|nr|ring\w*|sms)\b", re.IGNORECASE)
 PHONE_WORDS_WITHIN = 30  # characters before the number
+# A number said in words and transcribed so, in bokmål and nynorsk: digit by digit ("ni tre fire fire fem fem seks
+# seks"), in pairs ("fire-en, to-tre", "nittito trettifire", "toognitti") or both. A phone number where its eight
+# digits are said in eight words or more, or after a word that asks for a number ("ring meg på", "mobilen er"); a
+# fødselsnummer where eleven digits are said whose check digits hold. Ordinary counting is none: "to eller tre
+# ganger" says no digits in a row, and a count said in order ("to, tre, fire, fem, seks, sju, åtte, ni") is no number.
+_DIGIT_WORDS = {"null": "0", "en": "1", "ein": "1", "én": "1", "ett": "1", "eitt": "1", "to": "2", "tre": "3", "fire": "4",
+                "fem": "5", "seks": "6", "sju": "7", "syv": "7", "åtte": "8", "ni": "9"}
+_TEEN_WORDS = {"ti": "10", "elleve": "11", "tolv": "12", "tretten": "13", "fjorten": "14", "femten": "15", "seksten": "16",
+               "sytten": "17", "atten": "18", "nitten": "19"}
+_TENS_WORDS = {"tjue": "2", "tyve": "2", "tretti": "3", "tredve": "3", "førti": "4", "femti": "5", "seksti": "6",
+               "sytti": "7", "åtti": "8", "nitti": "9"}
+_ONES = "|".join(word for word in _DIGIT_WORDS if word != "null")
+_TENS = "|".join(_TENS_WORDS)
+_NUMBER_WORD = rf"(?:(?:{_TENS})(?:{_ONES})?|(?:{_ONES})og(?:{_TENS})|null|{'|'.join(_TEEN_WORDS)}|{_ONES})(?!\w)"
+_NUMBER_WORD_ONE = re.compile(rf"(?P<tens>{_TENS})(?P<one>{_ONES})?|(?P<before>{_ONES})og(?P<after>{_TENS})|(?P<word>\w+)")
+# Four words at least: eight digits are said in four pairs at the fewest. Its first letter is looked at first.
+_NUMBER_WORD_FIRST = f"(?=[{''.join(sorted({word[0] for word in (*_DIGIT_WORDS, *_TEEN_WORDS, *_TENS_WORDS)}))}])"
+SPOKEN_NUMBER = re.compile(
+    rf"{_NUMBER_WORD_FIRST}\b{_NUMBER_WORD}(?:(?:[ \t]*[,–-]\s*|\s+){_NUMBER_WORD}){{3,}}"
+)  # read in lower case (find_patterns' `lowered`): a case-blind search costs twice as much
+_SPOKEN_WORD = re.compile(r"\w+")
+PHONE_WORDS_SPOKEN = 8  # number words in a row that make a phone number without a word before them
 # A day written in digits, as file names, Teams titles and hurried notes write one: year first
 # ("2024 11 18", "20240213"; a file's "2024-11-18" is read so once its name is split into words),
 # or grouped with its year last ("23 05 2020"). No Norwegian number begins with 20 (Nkom's plan:
@@ -147,12 +195,19 @@ _AT_DOT = r"(?:\.| dot | punkt | prikk )"
 _WRITTEN_ENDINGS = tuple(f".{tld}" for tld in _TLD.split("|"))
 # Whether a text holds a top-level domain at all, written or said: one search, where looking for
 # each of the 60 endings as a substring read a quote table 60 times over (2.5 ms of 80 KB).
-_DOMAIN_ENDING = re.compile(rf"(?:\.| (?:dot|punkt|prikk) )(?:{_TLD})")
+_DOMAIN_ENDING = re.compile(rf"(?:\.| (?:dot|punktum|punkt|prikk) )(?:{_TLD})")
 _PAA_ENDING = re.compile(rf"(?:\.| (?:dot|punktum|punkt|prikk) )(?:{_TLD})")
+# "punktum" before the ending too ("hbrekkesto at nav punktum no."), where the ending ends what is said, or is no
+# word: "no", "se", "de" and "nu" are words of their own ("at nei punktum no er eg ferdig"), "com" is none.
+_TLD_WORDS = "no|se|de|nu"
+_AT_ENDING = (
+    rf"(?:{_AT_DOT}(?:{_TLD})\b| punktum (?:(?!(?:{_TLD_WORDS})\b)(?:{_TLD})\b"
+    rf"|(?:{_TLD_WORDS})\b(?=[.,;:!?)»\"”]|[ \t]*(?:\n|$))))"
+)
 # Where such an address may be: " at " and a domain ending after it.
-_AT_DOMAIN = re.compile(rf" at [\w-]+(?:{_AT_DOT}[\w-]+)*?{_AT_DOT}(?:{_TLD})\b", re.IGNORECASE)
+_AT_DOMAIN = re.compile(rf" at [\w-]+(?:(?:{_AT_DOT}| punktum )[\w-]+)*?{_AT_ENDING}", re.IGNORECASE)
 EMAIL_AT_DOT = re.compile(
-    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*{_AT_DOT}(?:{_TLD})\b",
+    rf"(?<![\w.+-])(?P<local>[\w+-]+){_DOMAIN_PART}* at [\w-]+{_DOMAIN_PART}*?{_AT_ENDING}",
     re.IGNORECASE,
 )
 EVERYDAY_ZIPF = 5.5
@@ -478,6 +533,23 @@ def plain_digits(text: str) -> str:
     return _OTHER_SPACE.sub(" ", text).replace("\uff20", "@")
 
 
+# A line break inside a paragraph, as a hard-wrapped .txt or a soft line break in Word puts one: to a number it is
+# white space, and a number's groups may be split by one ("210595\n10042", "934 45\n667", "født 21.05.\n1995").
+# Not a blank line, which ends a paragraph, nor the line break before a piece (find_patterns), which ends a cell.
+_LINE_BREAK = re.compile(r"(?<=[^\n])\n(?=[^\n])")
+
+
+def breaks_as_spaces(text: str, pieces: Sequence[int] = ()) -> str:
+    """`text` with each line break inside a paragraph as a space, but for blank lines and the line break before each
+    of `pieces` (in order): one character for one, so every offset holds."""
+    if "\n" not in text:
+        return text
+    ends = [start - 1 for start in pieces if start > 0 and text[start - 1] == "\n"]
+    segments = [text[begin + 1:end] for begin, end in zip([-1, *ends], [*ends, len(text)], strict=True)]
+    # A plain replace where a segment has no blank line, as most have: the pattern took 8 % of a 4 MB check.
+    return "\n".join(_LINE_BREAK.sub(" ", segment) if "\n\n" in segment else segment.replace("\n", " ") for segment in segments)
+
+
 def _years_or_a_day(text: str, match: re.Match[str]) -> bool:
     """Whether a phone-shaped match is two years, the later second, or a day (DAY_YEAR_FIRST,
     DAY_YEAR_LAST), with no word of a phone before it."""
@@ -612,7 +684,8 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
     a transcript's line may end in the currency of the amount on the next, as a line is wrapped
     ("Jeg fikk kr\n41 234 567 i erstatning", MONEY_BEFORE's `$` reads past its line feed), but a cell
     ending "Jeg fikk kr" says nothing of the phone number in the next. Words in another piece that
-    make a number an identifier ("mobil:") are read still: missing one is the worse mistake."""
+    make a number an identifier ("mobil:") are read still: missing one is the worse mistake. Numbers
+    and dates are read with a line break inside a paragraph as a space (breaks_as_spaces)."""
     text = plain_digits(text)
     lowered = text.lower()  # once, for the detectors that search in lower case
     # Every detector but the e-mail's and the NAV office's needs a digit (a street address its
@@ -620,35 +693,42 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
     digits = DIGIT.search(text) is not None
     numbers = []
     births: list[tuple[int, int, tuple[int, int, int]]] = []  # each fødselsnummer's span and date
+    # Numbers and dates are read across a line break inside a paragraph, and reported as so read.
+    spaced = breaks_as_spaces(text, pieces) if digits else text
     if digits:
-        for match in FNR.finditer(text):
+        for match in FNR.finditer(spaced):
             if valid_fnr(number := "".join(match.group(1, 3, 4, 5, 6))):
                 numbers.append(match.span())
                 births.append((*match.span(), fnr_date(number)))
                 yield Found(match.start(), match.end(), match.group(), "fnr")
-        for start, end, number in spread_fnrs(text):
+        for start, end, number in spread_fnrs(spaced):
             if not any(start < taken_end and taken_start < end for taken_start, taken_end in numbers):
                 numbers.append((start, end))
                 births.append((start, end, fnr_date(number)))
-                yield Found(start, end, text[start:end], "fnr")
-        for match in IBAN.finditer(text):
+                yield Found(start, end, spaced[start:end], "fnr")
+        if any(hint in lowered for hint in _FNR_SAID_HINTS):
+            for start, end in _said_fnrs(spaced, numbers):
+                numbers.append((start, end))
+                yield Found(start, end, spaced[start:end], "fnr")
+        for match in IBAN.finditer(spaced):
             if valid_account("".join(match.groups())):
                 numbers.append(match.span())
                 yield Found(match.start(), match.end(), match.group(), "account")
         for match in PLATE.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "plate")
-        for match in ACCOUNT.finditer(text):
+        for match in ACCOUNT.finditer(spaced):
             number = match.group(1) + match.group(3) + match.group(4)
             # A number that is a valid fødselsnummer too is taken for one, however it is grouped.
             if valid_account(number) and not valid_fnr(number) and not any(start <= match.start() < end for start, end in numbers):
                 numbers.append(match.span())
                 yield Found(match.start(), match.end(), match.group(), "account")
-        for match in PHONE.finditer(text):
-            ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(text, match.end()) is not None
-            if (len(phone_digits(match.group())) == 8 and not ages and not _years_or_a_day(text, match)
-                    and not _an_amount(text, match, _piece_start(pieces, match.start()))
-                    and not _birth_date_as_phone(text, match)):
+        for match in PHONE.finditer(spaced):
+            ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(spaced, match.end()) is not None
+            if (len(phone_digits(match.group())) == 8 and not ages and not _years_or_a_day(spaced, match)
+                    and not _an_amount(spaced, match, _piece_start(pieces, match.start()))
+                    and not _birth_date_as_phone(spaced, match)):
                 yield Found(match.start(), match.end(), match.group(), "phone")
+    yield from _spoken_numbers(text, lowered)
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
     if digits:
@@ -673,13 +753,13 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
             yield Found(match.start(), match.end(), match.group(), "nav_office")
     if not digits:
         return
-    for match in FULL_DATE.finditer(text):
+    for match in FULL_DATE.finditer(spaced):
         if any(start <= match.start() and match.end() <= end for start, end in numbers):
             continue  # a fødselsnummer's own date, written as a date is ("15.03.89 10083")
         day, month, year = date_parts(match)
         if not is_a_day(day, month):
             continue
-        born = _born_before(text, match.start())
+        born = _born_before(spaced, match.start())
         beside = any(
             (0 <= match.start() - end <= BESIDE_FNR or 0 <= start - match.end() <= BESIDE_FNR) and (day, month, year % 100) == date
             for start, end, date in births
@@ -689,9 +769,60 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
     spoken = any(word in lowered for word in ("født", "fødd", "fødsel", "bursdag", "dob", "born", "f.")) and any(
         month in lowered for month in MONTHS.split("|")
     )
-    for match in SPOKEN_DATE.finditer(text) if spoken else ():
-        if _born_before(text, match.start()):
+    for match in SPOKEN_DATE.finditer(spaced) if spoken else ():
+        if _born_before(spaced, match.start()):
             yield Found(match.start(), match.end(), match.group(), "birth_date")
+
+
+def _spoken_digits(word: str) -> str:
+    """The digits a number word says ("ni" 9, "tolv" 12, "nittito" 92, "toognitti" 92)."""
+    word = word.casefold()
+    if word in _DIGIT_WORDS:
+        return _DIGIT_WORDS[word]
+    if word in _TEEN_WORDS:
+        return _TEEN_WORDS[word]
+    parts = _NUMBER_WORD_ONE.fullmatch(word)
+    if parts is None or parts["word"] is not None:
+        return ""
+    if parts["tens"] is not None:
+        return _TENS_WORDS[parts["tens"]] + (_DIGIT_WORDS[parts["one"]] if parts["one"] else "0")
+    return _TENS_WORDS[parts["after"]] + _DIGIT_WORDS[parts["before"]]
+
+
+def _spoken_numbers(text: str, lowered: str) -> Iterator[Found]:
+    """Phone numbers and fødselsnumre said in words (SPOKEN_NUMBER) in `text`, `lowered` its lower case. Each is
+    reported with a line break inside it as a space, as find_patterns reports a number."""
+    source = lowered if len(lowered) == len(text) else text  # lowering keeps every offset but for a few letters ("İ")
+    pattern = SPOKEN_NUMBER if source is lowered else re.compile(SPOKEN_NUMBER.pattern, re.IGNORECASE)
+    for run in pattern.finditer(source):
+        words = list(_SPOKEN_WORD.finditer(run.group()))
+        said = [_spoken_digits(word.group()) for word in words]
+        asked = PHONE_WORDS_BEFORE.search(text, max(0, run.start() - PHONE_WORDS_WITHIN), run.start()) is not None
+        if asked:  # the number is what follows the word that asks for it: "ni tre … seks seks, to ganger"
+            ends = [count for count in range(1, len(said) + 1) if len("".join(said[:count])) == 8]
+            words, said = (words[:ends[0]], said[:ends[0]]) if ends else (words, said)
+        digits = "".join(said)
+        # A count said in order, by ones or by pairs ("to, tre, fire …", "tjue, tjueen, tjueto, tjuetre"), is no number.
+        values = [int(digits) for digits in said]
+        counting = len({len(digits) for digits in said}) == 1 and all(
+            abs(later - earlier) == 1 and later - earlier == values[1] - values[0] for earlier, later in zip(values, values[1:], strict=False))
+        start, end = run.start() + words[0].start(), run.start() + words[-1].end()
+        if (len(digits) == 8 and digits[0] in "23456789" and not counting
+                and (asked or len(words) >= PHONE_WORDS_SPOKEN)):
+            yield Found(start, end, text[start:end].replace("\n", " "), "phone")
+        elif len(digits) == FNR_DIGITS and valid_fnr(digits):
+            yield Found(start, end, text[start:end].replace("\n", " "), "fnr")
+
+
+def _said_fnrs(text: str, taken: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Where a run of eleven digits stands after a word of fødselsnummer (FNR_SAID), whatever its check digits,
+    of the runs not `taken` already."""
+    for run in DIGIT_RUN.finditer(text):
+        start, end = run.span()
+        if (sum(character.isdigit() for character in run.group()) == FNR_DIGITS
+                and not any(start < taken_end and taken_start < end for taken_start, taken_end in taken)
+                and FNR_SAID.search(text, max(0, start - FNR_SAID_WITHIN), start) is not None):
+            yield start, end
 
 
 def _profiles(text: str, lowered: str) -> Iterator[Found]:
@@ -703,6 +834,12 @@ def _profiles(text: str, lowered: str) -> Iterator[Found]:
     if "@" in text:
         for match in HANDLE_AT.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "profile")
+    if any(hint in lowered for hint in _PROFILE_HINTS) and any(said in lowered for said in _SAID_SITE_HINTS):
+        # Read in lower case where lowering keeps every offset, as it does but for a few letters ("İ").
+        said_in = PROFILE_SAID if len(lowered) == len(text) else re.compile(PROFILE_SAID.pattern, re.IGNORECASE)
+        for match in said_in.finditer(lowered if said_in is PROFILE_SAID else text):
+            if _a_user_name(text[match.start("handle"):match.end("handle")], match):
+                yield Found(match.start("handle"), match.end("handle"), text[match.start("handle"):match.end("handle")], "profile")
     # Searched in lower case: a case-blind search of a long text costs more than lowering it.
     if ("." in text or "_" in text) and any(hint in lowered for hint in _PROFILE_HINTS) and _PROFILE_WORDS_LOWER.search(lowered):
         for match in USER_NAME.finditer(text):
@@ -719,3 +856,24 @@ def _profiles(text: str, lowered: str) -> Iterator[Found]:
             after = re.split(r"[.!?](?:\s|$)|\n", text[match.end():match.end() + PROFILE_WITHIN])[0]
             if PROFILE_WORDS.search(before) or PROFILE_WORDS.search(after):
                 yield Found(match.start(), match.end(), name, "profile")
+
+
+def _a_user_name(written: str, said: re.Match[str]) -> bool:
+    """Whether `written`, said after a word of profiles as PROFILE_SAID reads it, is a user name: letters and
+    digits in one word ("maritsol83", "Kari1990"), or, after "heter jeg" or a word of user names, a word in lower
+    case that no lexicon holds and that ends what is said ("maritsol."). A capitalised word without digits is a name, and the names'
+    detectors' to find; an everyday word ("privat", "jeg", "hemmelig") is a word."""
+    if len(written) < _USER_NAME_MIN - 1:
+        return False
+    if any(character.isdigit() for character in written):
+        return True
+    if not written.islower() or len(written) < _USER_NAME_MIN:
+        return False
+    if not (said.group("said").strip().startswith(("heter", "heiter")) or said.group("site").startswith("brukernavn")):
+        return False
+    if _CLAUSE_END.match(said.string, said.end()) is None:  # "heter jeg kjempemange ting": a word of a longer clause
+        return False
+    # Imported here: the lexicons are read only where a word follows "heter jeg" after a word of profiles.
+    from qualcode.anonymise.candidates import bokmal_word, everyday_word, nynorsk_word
+
+    return not (everyday_word(written) or bokmal_word(written) or nynorsk_word(written))

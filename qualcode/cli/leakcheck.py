@@ -47,6 +47,10 @@ def leakcheck_command(app: AppContext, files: tuple[Path, ...], as_json: bool) -
         for leak in leaks:
             click.echo(f"{leak.file} ({leak.where}): {leak.kind} {leak.found!r}  …{leak.context}…")
     for leak in kept:
+        if leak.kind == "profile":  # cleared_in_project clears a profile's find only as a transcript's name
+            note(f"{leak.file} ({leak.where}): {leak.found!r} read as a user name beside a word of profiles, but it is the "
+                 "name of one of the project's transcripts (qualcode's own label): not counted")
+            continue
         note(f"{leak.file} ({leak.where}): {leak.found!r} read as {leak.kind} alone, but the project's transcripts hold it "
              "only where the words around it make it none (an amount or a date): not counted")
     for path, parts in unread.items():
