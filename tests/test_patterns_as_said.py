@@ -59,6 +59,9 @@ def _leaks(root: Path, tmp_path: Path, text: str) -> str:
     ("D1: Jeg er født 21.05.\n1995.", [("birth_date", "21.05. 1995")]),
     ("D1: Ring meg på 93\n44 56 67 i kveld.", [("phone", "93 44 56 67")]),
     ("D1: Fnr 21059\n510042.", [("fnr", "21059 510042")]),
+    # A hard-wrapped line that ends in a space, or a next line indented: the white space around the break is one space.
+    ("D1: Fødselsnummeret er 210595 \n10042, mobil 934 45   \n  667.", [("fnr", "210595 10042"), ("phone", "934 45 667")]),
+    ("D1: Jeg er født 21.05.\t\n1995.", [("birth_date", "21.05. 1995")]),
 ])
 def test_a_number_split_by_a_line_break_is_found_whole(text: str, expected: list[tuple[str, str]]) -> None:
     assert _found(text) == expected
@@ -69,6 +72,8 @@ def test_a_number_split_by_a_line_break_is_found_whole(text: str, expected: list
     "D1: Det var i 2019\n2020 var det pandemi.",  # two years
     "L1: Vi fikk kr\n25 000 000 i fjor.",  # an amount
     "D1: Jeg var 21059\n\n510042 er et saksnummer.",  # a blank line ends a paragraph: the numbers are two
+    "D1: Jeg var 21059 \n \n510042 er et saksnummer.",  # so does a line of spaces
+    "I: Intervju 12.10. \n2009, kontor B.",
 ])
 def test_numbers_and_dates_split_by_a_line_break_keep_their_rules(text: str) -> None:
     assert _found(text) == []
@@ -87,6 +92,10 @@ def test_a_wrapped_number_is_replaced_at_import_from_txt_and_docx_found_by_the_l
 
     stored = _import(demo, tmp_path, "brutt", "D1: Fødselsnummeret er 210595\n10042, mobil 934 45\n667.\nD1: Jeg er født 21.05.\n1995.\n")
     assert stored.endswith("D1: Fødselsnummeret er (fødselsnummer), mobil (telefonnummer).\nD1: Jeg er født (fødselsdato).\n"), stored
+    # Wrapped with a space at each line's end, as many editors leave it: the number and what follows it stay apart.
+    stored = _import(demo, tmp_path, "mellomrom", "D1: Fødselsnummeret er 180386 \n43254, mobil 934 45   \n  668 og sånn.\n")
+    assert stored.endswith("D1: Fødselsnummeret er (fødselsnummer), mobil (telefonnummer) og sånn.\n"), stored
+    assert "'180590 42382'" in _leaks(demo, tmp_path, "Hun sa det var 180590 \n42382, tror jeg.\n")
     document = Document()
     document.add_paragraph("I: Hei.")
     paragraph = document.add_paragraph("D2: Det er 180386")
@@ -256,8 +265,9 @@ def test_a_number_the_key_holds_is_found_across_a_line_break_where_no_detector_r
     again only on one line: the key's matcher read a number's groups apart by a space, dot or hyphen, never a
     line break, as the detectors now read one."""
     _import(demo, tmp_path, "forst", "D1: Personnummeret er 12038040188.\n")
-    stored = _import(demo, tmp_path, "senere", "D1: Det var 120380\n40188, sa hun.\nD1: Og 120380\n\n40188 er to tall.\n")
-    assert stored.endswith("D1: Det var (fødselsnummer), sa hun.\nD1: Og 120380\n\n40188 er to tall.\n"), stored
+    stored = _import(demo, tmp_path, "senere", "D1: Det var 120380\n40188, sa hun.\nD1: Og 120380\n\n40188 er to tall.\n"
+                                                "D1: Og 120380 \n 40188 igjen.\n")
+    assert stored.endswith("D1: Det var (fødselsnummer), sa hun.\nD1: Og 120380\n\n40188 er to tall.\nD1: Og (fødselsnummer) igjen.\n"), stored
     assert "fnr '120380\\n40188'" in _leaks(demo, tmp_path, "Det var 120380\n40188.\n")
 
 

@@ -56,8 +56,9 @@ APOSTROPHES = ("'s", "’s", "'", "’")
 # Numbers found by their digits however they are grouped ("010190 100 46", "912 345 67"): a
 # fødselsnummer or a phone number is written in many groupings, and each is the same number.
 NUMBER_KINDS = ("fnr", "phone", "account")
-# A line break between groups too, as the detectors read one inside a paragraph ("120380\n40188": patterns.breaks_as_spaces).
-_DIGIT_RUN = re.compile(r"(?<!\w)\d(?:(?:[ ./-]|\n)?\d)+(?!\w)")
+# A line break between groups too, with the spaces and tabs around it, as the detectors read one inside a paragraph
+# ("120380\n40188", "120380 \n40188": patterns.unwrapped).
+_DIGIT_RUN = re.compile(r"(?<!\w)\d(?:(?:[ ./-]|[ \t]*\n[ \t]*)?\d)+(?!\w)")
 
 
 # Cyrillic and Greek letters drawn like Latin ones: "Bаkken" with a Cyrillic "а" reads as Bakken,

@@ -550,6 +550,51 @@ def breaks_as_spaces(text: str, pieces: Sequence[int] = ()) -> str:
     return "\n".join(_LINE_BREAK.sub(" ", segment) if "\n\n" in segment else segment.replace("\n", " ") for segment in segments)
 
 
+# The white space around a line break inside a paragraph, where there is more than the break: a hard-wrapped line
+# often ends in a space ("210595 \n10042") and the next may be indented. A run holding exactly one line break.
+_WRAP = re.compile(r"(?<![ \t\n])(?:[ \t]+\n[ \t]*|\n[ \t]+)(?![ \t\n])")
+
+
+@dataclass(frozen=True)
+class Unwrapped:
+    """A text as numbers and dates are read in it (`unwrapped`), and how to find a find's place in the text read."""
+
+    text: str
+    pieces: Sequence[int]  # where each piece begins in `text`
+    _at: tuple[int, ...] = (0,)  # offsets in `text` from which ...
+    _shift: tuple[int, ...] = (0,)  # ... this many more characters stand before them in the text read
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Where `text[start:end]` stands in the text read."""
+        return start + self._shift[bisect_right(self._at, start) - 1], end + self._shift[bisect_right(self._at, end - 1) - 1]
+
+
+def unwrapped(text: str, pieces: Sequence[int] = ()) -> Unwrapped:
+    """`text` with each line break inside a paragraph, and the spaces and tabs around it, as one space, but for blank
+    lines and the line break before each of `pieces` (breaks_as_spaces): "210595 \n10042" is one number. One character
+    for one where no space or tab stands beside a line break, as in most texts."""
+    spaced = breaks_as_spaces(text, pieces)
+    if not any(pair in text for pair in (" \n", "\t\n", "\n ", "\n\t")):
+        return Unwrapped(spaced, pieces)
+    piece_breaks = {start - 1 for start in pieces}
+    parts: list[str] = []
+    at, shift, ends = [0], [0], [0]
+    position = removed = 0
+    for run in _WRAP.finditer(text):
+        if run.start() + run.group().index("\n") in piece_breaks:
+            continue
+        parts += [spaced[position:run.start()], " "]
+        removed += len(run.group()) - 1
+        at.append(run.start() - (removed - len(run.group()) + 1) + 1)
+        shift.append(removed)
+        ends.append(run.end())
+        position = run.end()
+    parts.append(spaced[position:])
+    # A piece begins after a line break left as it is: no run before it was read as one space.
+    moved = [start - shift[bisect_right(ends, start) - 1] for start in pieces]
+    return Unwrapped("".join(parts), moved, tuple(at), tuple(shift))
+
+
 def _years_or_a_day(text: str, match: re.Match[str]) -> bool:
     """Whether a phone-shaped match is two years, the later second, or a day (DAY_YEAR_FIRST,
     DAY_YEAR_LAST), with no word of a phone before it."""
@@ -693,27 +738,28 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
     digits = DIGIT.search(text) is not None
     numbers = []
     births: list[tuple[int, int, tuple[int, int, int]]] = []  # each fødselsnummer's span and date
-    # Numbers and dates are read across a line break inside a paragraph, and reported as so read.
-    spaced = breaks_as_spaces(text, pieces) if digits else text
+    # Numbers and dates are read across a line break inside a paragraph, and reported as so read, where they stand.
+    read = unwrapped(text, pieces) if digits else Unwrapped(text, pieces)
+    spaced, span = read.text, read.span
     if digits:
         for match in FNR.finditer(spaced):
             if valid_fnr(number := "".join(match.group(1, 3, 4, 5, 6))):
                 numbers.append(match.span())
                 births.append((*match.span(), fnr_date(number)))
-                yield Found(match.start(), match.end(), match.group(), "fnr")
+                yield Found(*span(*match.span()), match.group(), "fnr")
         for start, end, number in spread_fnrs(spaced):
             if not any(start < taken_end and taken_start < end for taken_start, taken_end in numbers):
                 numbers.append((start, end))
                 births.append((start, end, fnr_date(number)))
-                yield Found(start, end, spaced[start:end], "fnr")
+                yield Found(*span(start, end), spaced[start:end], "fnr")
         if any(hint in lowered for hint in _FNR_SAID_HINTS):
             for start, end in _said_fnrs(spaced, numbers):
                 numbers.append((start, end))
-                yield Found(start, end, spaced[start:end], "fnr")
+                yield Found(*span(start, end), spaced[start:end], "fnr")
         for match in IBAN.finditer(spaced):
             if valid_account("".join(match.groups())):
                 numbers.append(match.span())
-                yield Found(match.start(), match.end(), match.group(), "account")
+                yield Found(*span(*match.span()), match.group(), "account")
         for match in PLATE.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "plate")
         for match in ACCOUNT.finditer(spaced):
@@ -721,13 +767,13 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
             # A number that is a valid fødselsnummer too is taken for one, however it is grouped.
             if valid_account(number) and not valid_fnr(number) and not any(start <= match.start() < end for start, end in numbers):
                 numbers.append(match.span())
-                yield Found(match.start(), match.end(), match.group(), "account")
+                yield Found(*span(*match.span()), match.group(), "account")
         for match in PHONE.finditer(spaced):
             ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(spaced, match.end()) is not None
             if (len(phone_digits(match.group())) == 8 and not ages and not _years_or_a_day(spaced, match)
-                    and not _an_amount(spaced, match, _piece_start(pieces, match.start()))
+                    and not _an_amount(spaced, match, _piece_start(read.pieces, match.start()))
                     and not _birth_date_as_phone(spaced, match)):
-                yield Found(match.start(), match.end(), match.group(), "phone")
+                yield Found(*span(*match.span()), match.group(), "phone")
     yield from _spoken_numbers(text, lowered)
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
@@ -765,13 +811,13 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
             for start, end, date in births
         )
         if born or beside:
-            yield Found(match.start(), match.end(), match.group(), "birth_date")
+            yield Found(*span(*match.span()), match.group(), "birth_date")
     spoken = any(word in lowered for word in ("født", "fødd", "fødsel", "bursdag", "dob", "born", "f.")) and any(
         month in lowered for month in MONTHS.split("|")
     )
     for match in SPOKEN_DATE.finditer(spaced) if spoken else ():
         if _born_before(spaced, match.start()):
-            yield Found(match.start(), match.end(), match.group(), "birth_date")
+            yield Found(*span(*match.span()), match.group(), "birth_date")
 
 
 def _spoken_digits(word: str) -> str:
