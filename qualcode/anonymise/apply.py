@@ -21,7 +21,14 @@ from qualcode.anonymise.patterns import (
     find_patterns,
     is_a_day,
 )
-from qualcode.anonymise.pseudonyms import PLACEHOLDERS, first_draws, looks_like, make_pseudonym
+from qualcode.anonymise.pseudonyms import (
+    PLACEHOLDERS,
+    first_draws,
+    is_placeholder,
+    looks_like,
+    make_pseudonym,
+    pseudonym_words,
+)
 from qualcode.text.normalise import visible
 
 
@@ -82,7 +89,11 @@ def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | No
     seed = f"{key.deny_salt}:{key.project_guid}{seed}"
     originals = _names([entry.original for entry in key.entries] + [original])
     pseudonyms = _names([entry.pseudonym for entry in key.entries if not entry.pseudonym.startswith("(")])
-    return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed, given_name)
+    # Another person's, not the one drawn for (whose old pseudonym a redraw replaces).
+    people = [entry.pseudonym for entry in key.entries if entry.kind == "person" and not is_placeholder(entry.pseudonym)
+              and entry.original.casefold() != original.casefold()]
+    return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed, given_name,
+                          pseudonym_words(people))
 
 
 def fill_rare_words(key: PseudonymKey) -> None:
