@@ -10,6 +10,7 @@ from qualcode.anonymise.key import CHOSEN, DRAWN_FROM_KEY, KeyEntry, PseudonymKe
 from qualcode.anonymise.known import (
     LIST_KINDS,
     LOWER_WORDS_RULE,
+    KnownMatch,
     KnownMatcher,
     as_latin,
     rare_words,
@@ -43,6 +44,9 @@ class Replacement:
     kind: str
     # The key's entry it stands for, however inflected or misspelt `original` is; None for a withdrawn person.
     entry: KeyEntry | None = field(default=None, compare=False)
+    # Why the words replaced may be someone else than `entry` (KnownMatch.doubt), and the name as written then.
+    doubt: str = field(default="", compare=False)
+    named: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -266,26 +270,27 @@ _KIND_OF_PLACEHOLDER = {placeholder: kind for kind, placeholder in PLACEHOLDERS.
 
 def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
     """Replace every known and every pattern identifier; patterns found are added to the key."""
-    candidates: list[tuple[int, int, str, str, str, KeyEntry | None]] = []
+    candidates: list[tuple[int, int, str, str, str, KeyEntry | None, KnownMatch | None]] = []
     for found in find_patterns(text):
         entry = add_identifier(key, found.text, found.kind, first_seen=f"{where}:{text.count(chr(10), 0, found.start) + 1}")
-        candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind, entry))
+        candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind, entry, None))
     for seen, entry in known_birth_dates(text, key):
-        candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind, entry))
+        candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind, entry, None))
     for match in known_matcher(key).find(text):
         listed = match.entry if any(match.entry is entry for entry in key.entries) else None
         # Said by what it was replaced as: "Sandnes" of "NAV Sandnes" alone is a place, "(sted)", not an office.
         kind = _KIND_OF_PLACEHOLDER.get(match.replacement, match.entry.kind)
-        candidates.append((match.start, match.end, match.text, match.replacement, kind, listed))
+        candidates.append((match.start, match.end, match.text, match.replacement, kind, listed, match))
     # Longest first, so "NAV Horten" wins over "Horten" and "Kari Nordmann" over "Kari".
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     chosen: list[Replacement] = []
-    for start, end, original, pseudonym, kind, listed in candidates:
+    for start, end, original, pseudonym, kind, listed, found_as in candidates:
+        doubt, named = (found_as.doubt, found_as.named) if found_as is not None else ("", "")
         if chosen and start < chosen[-1].end:
             if end - start > chosen[-1].end - chosen[-1].start and start == chosen[-1].start:
-                chosen[-1] = Replacement(start, end, original, pseudonym, kind, listed)
+                chosen[-1] = Replacement(start, end, original, pseudonym, kind, listed, doubt, named)
             continue
-        chosen.append(Replacement(start, end, original, pseudonym, kind, listed))
+        chosen.append(Replacement(start, end, original, pseudonym, kind, listed, doubt, named))
     parts: list[str] = []
     position = 0
     for replacement in chosen:

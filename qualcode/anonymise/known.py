@@ -113,6 +113,14 @@ class Form:
     # "first" or "last": that word is a capital initial written with its full stop ("K. Haugland",
     # "Kjersti H."), found only so ("Kjersti i Bergen" is no Kjersti Ingebrigtsen).
     initial: str = ""
+    # Which part of a person's name this form is alone: "" (the name whole, or no person's), GIVEN, SURNAME
+    # or PIECE (a word of a hyphenated part: "Berg" of "Hansen-Berg").
+    part: str = ""
+
+
+GIVEN = "given"
+SURNAME = "surname"
+PIECE = "piece"
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,10 @@ class KnownMatch:
     text: str
     replacement: str
     entry: KeyEntry
+    # PIECE or SURNAME where the words found may be someone else than `entry` (their pseudonym's word
+    # stands there all the same: replacing is the safe side); "" where they are the entry as it is written.
+    doubt: str = ""
+    named: str = ""  # with a doubt: the name as the text writes it, without a genitive ending ("Berg" of "Bergs")
 
 
 # The matchers KnownMatcher.of built last, with the keys they index and what they read of them: a process
@@ -166,7 +178,9 @@ def _forms(entry: KeyEntry) -> list[Form]:
                 if len(written) == len(words) or (len(written) == 1 and _no_name_alone(written[0], entry.original)):
                     continue  # the whole name, already a form; or a particle or a letter, which names no one alone
                 folded = tuple(word.casefold() for word in written)
-                forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded)))
+                which = PIECE if len(written) < len(part_words) else GIVEN if index < len(name_parts) - 1 else SURNAME
+                forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded),
+                                  part=which))
         forms += _initial_forms(entry, name_parts, pseudonym_parts)
     if entry.kind == "nav_office" and len(words) > 1 and words[0].casefold() == "nav":
         place = tuple(w.casefold() for w in words[1:])
@@ -241,6 +255,14 @@ def words_found_alone(entry: KeyEntry) -> set[str]:
     if entry.kind not in LIST_KINDS:
         return set()
     return {form.words[0] for form in _forms(entry) if len(form.words) == 1}
+
+
+def parts_alone(entry: KeyEntry) -> dict[tuple[str, ...], str]:
+    """The parts of a person's name the key replaces alone, as casefolded words, each to which part it is (GIVEN,
+    SURNAME, PIECE): "Berg" of "Hansen-Berg" a PIECE, ("al", "khatib") of "Ahmad al-Khatib" its SURNAME."""
+    if entry.kind != "person":
+        return {}
+    return {form.words: form.part for form in _forms(entry) if form.part}
 
 
 def particles_of(entry: KeyEntry) -> set[str]:
@@ -446,7 +468,10 @@ class KnownMatcher:
                     if len(written) >= 8:
                         self.numbers.setdefault(written, entry)
         for forms in self.by_first.values():
-            forms.sort(key=lambda form: -len(form.words))
+            # Longest first; of those as long, a name the key holds whole (or a given name) before a word another's
+            # name holds, which may be someone else: "Berg" accepted as a person of their own was replaced as
+            # the word of "Hansen-Berg" the key learned first.
+            forms.sort(key=lambda form: (-len(form.words), form.part in (SURNAME, PIECE)))
         self.single_words = sorted(self.by_first)
         self._fuzzy_cache: dict[str, str | None] = {}
 
@@ -691,5 +716,11 @@ class KnownMatcher:
                 joiner = joined.pop()
                 replacement = "".join(part if part.endswith(joiner) else part + joiner for part in replacement.split(" ")[:-1]) \
                     + replacement.split(" ")[-1]
-            return KnownMatch(start, end, text[start:end], replacement, form.entry), size
+            doubt = form.part if form.part in (SURNAME, PIECE) else ""
+            named = ""
+            if doubt:
+                named = text[window[0].start():window[-1].end()]
+                if genitive and not ending and named[-1:] in "sS":  # "Bergs": the name is "Berg"
+                    named = named[:-1]
+            return KnownMatch(start, end, text[start:end], replacement, form.entry, doubt, named), size
         return None
