@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from qualcode.anonymise.apply import pseudonymise
 from qualcode.anonymise.key import Candidate, PseudonymKey
 from qualcode.anonymise.service import accept_candidate, add_known_identifier, dismiss
+from qualcode.errors import InvalidInput
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.pseudonymise import PseudonymisedDocument, pseudonymise_document
 from tests.test_cli import run
@@ -98,3 +101,23 @@ def test_a_name_with_a_particle_added_settles_its_words_waiting_as_any_name_does
     key.pending += [Candidate("Ahmad", ["b.txt: …Ahmad al-Khatib kom…"]), Candidate("al-Khatib", ["b.txt: …al-Khatib sa nei…"])]
     add_known_identifier(key, "Ahmad al-Khatib", "person", "m")
     assert key.pending == []
+
+
+def test_no_written_form_of_a_name_the_key_holds_is_dismissed() -> None:
+    key = PseudonymKey("prosjekt")
+    ahmad = add_known_identifier(key, "Ahmad al-Khatib", "person", "m")
+    for written in ("al-Khatib", "Al-Khatib", "al Khatib", "AL-KHATIB", "Khatib", "ahmad al khatib"):
+        with pytest.raises(InvalidInput, match=f"{written!r} is in the key as a person \\('Ahmad al-Khatib'"):
+            dismiss(key, written)
+    assert key.dismissed == [] and key.entries == [ahmad]
+
+
+def test_a_name_taken_out_that_the_key_holds_as_another_persons_is_left_undismissed() -> None:
+    """Taken out of the key, a name is dismissed unless the key still replaces it: "Al Khatib", written as the
+    surname of Ahmad al-Khatib is, stays his (and dismissing it is refused, so the removal did not end in an error)."""
+    from qualcode.anonymise.remove import take_out
+
+    key = PseudonymKey("prosjekt")
+    add_known_identifier(key, "Ahmad al-Khatib", "person", "m")
+    removal = take_out(key, add_known_identifier(key, "Al Khatib", "person", "m"))
+    assert not removal.dismissed and removal.still_word_of == "Ahmad al-Khatib" and key.dismissed == []

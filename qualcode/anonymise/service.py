@@ -757,8 +757,7 @@ def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
     # A word the review still waits for is the reviewer's to decide. One the key holds is replaced all the
     # same: dismissing it said "dismissed" and left it replaced, as if a mistaken acceptance were taken back.
     waiting = any(candidate.text.casefold() == folded for candidate in key.pending)
-    held = next((entry for entry in key.entries if entry.original.casefold() == folded or folded in words_found_alone(entry)), None)
-    if not waiting and held is not None:
+    if not waiting and (held := held_as(key, text)) is not None:
         raise InvalidInput(
             f"{text!r} is in the key as a {held.kind} ({held.original!r}, replaced by {held.pseudonym!r}):"
             " dismissing it would not stop that; nothing dismissed",
@@ -768,6 +767,25 @@ def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
         key.dismissed.append(text)
     key.pending = [c for c in key.pending if c.text.casefold() != folded]
     return next((entry for entry in _replaced_as(key, text)), None) if waiting else None
+
+
+def held_as(key: PseudonymKey, text: str) -> KeyEntry | None:
+    """The entry `text` is, whole, as the key finds it written (its original, a name of it alone, in any case,
+    with its particle joined by a hyphen or a space, "al-Khatib" or "Al Khatib", without marks or in look-alike
+    letters); None for one the key does not hold."""
+    folded = text.casefold()
+    held = next((entry for entry in key.entries if entry.original.casefold() == folded or folded in words_found_alone(entry)), None)
+    if held is not None:
+        return held
+    from qualcode.anonymise.known import KnownMatcher
+
+    words = list(WORD.finditer(text))
+    found = KnownMatcher.of(key).find(text)
+    if not words or len(found) != 1:
+        return None
+    match = found[0]
+    whole = match.start <= words[0].start() and words[-1].end() <= match.end
+    return match.entry if whole and any(match.entry is entry for entry in key.entries) else None
 
 
 def _replaced_as(key: PseudonymKey, text: str) -> list[KeyEntry]:
