@@ -1,6 +1,6 @@
 """Names the key replaces as someone it may not be (a word of a double-barrelled name alone, a surname seen where
-the person was not named): put to the researcher, who says whether it is that person (dismiss) or someone of
-their own (accept), never decided silently."""
+the person was not named, a misspelling, a name put together from several people's): put to the researcher, who
+says whether it is that person (dismiss) or someone of their own (accept), never decided silently."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.anonymise.apply import pseudonymise
+from qualcode.anonymise.apply import add_identifier, pseudonymise
 from qualcode.anonymise.key import Candidate, PseudonymKey
 from qualcode.anonymise.service import accept_candidate, add_known_identifier, dismiss
 from qualcode.errors import InvalidInput
@@ -121,3 +121,37 @@ def test_a_name_taken_out_that_the_key_holds_as_another_persons_is_left_undismis
     add_known_identifier(key, "Ahmad al-Khatib", "person", "m")
     removal = take_out(key, add_known_identifier(key, "Al Khatib", "person", "m"))
     assert not removal.dismissed and removal.still_word_of == "Ahmad al-Khatib" and key.dismissed == []
+
+
+def test_a_misspelt_or_put_together_name_is_replaced_and_proposed() -> None:
+    """A probe: "Gunnvor" became Gunvor's pseudonym, "Anne-Grethe" Anne-Grete's, and "Per Olav Ødegård" a name made
+    of three people's pseudonyms, each unasked. Each is replaced still (the safe side), and proposed whole."""
+    key = PseudonymKey("prosjekt")
+    gunvor = add_identifier(key, "Gunvor", "person", "f")
+    for name in ("Per Hansen", "Olav Berg", "Kari Ødegård", "Anne-Grete Lie"):
+        add_identifier(key, name, "person")
+    document = _document("Gunnvor kom. Per Olav Ødegård kom. Anne-Grethe ringte.", key)
+    assert [proposal.text for proposal in document.proposals] == ["Gunnvor", "Per Olav Ødegård", "Anne-Grethe"]
+    assert not any(word in document.document.text for word in ("Gunnvor", "Olav", "Ødegård", "Grethe"))
+    assert f"Gunnvor is replaced as {gunvor.pseudonym!r}, as 'Gunvor' (spelt alike)" in document.doubts["Gunnvor"]
+    assert "its words those of 3 people in the key ('Per Hansen', 'Olav Berg', 'Kari Ødegård')" in document.doubts["Per Olav Ødegård"]
+    assert "as 'Anne-Grete Lie'" in document.doubts["Anne-Grethe"]
+    dismiss(key, "Gunnvor")  # she is Gunvor
+    whole = add_known_identifier(key, "Per Olav Ødegård", "person", "m")
+    add_known_identifier(key, "Anne-Grethe", "person", "f")
+    document = _document("Gunnvor kom. Per Olav Ødegård kom. Anne-Grethe ringte.", key)
+    assert document.proposals == []
+    assert document.document.text.startswith(f"I: Hvem?\nD1: {gunvor.pseudonym} kom. {whole.pseudonym} kom.")
+
+
+def test_the_review_queue_and_a_held_back_import_say_what_a_name_in_doubt_is_replaced_as(demo: Path, tmp_path: Path) -> None:
+    project = ["--project", str(demo)]
+    assert run(*project, "identifiers", "add", "Gunvor", "--kind", "person", "--gender", "f").exit_code == 0
+    new = tmp_path / "ny.txt"
+    new.write_text(FRONT + "I: Hei.\nD9: Gunnvor hjalp meg med søknaden.\n", encoding="utf-8")
+    held = run(*project, "import", str(new))
+    assert held.exit_code == 1 and "as 'Gunvor' (spelt alike): accept it as a person of its own if it is someone else" in held.output
+    assert "note: Gunnvor is replaced as" in run(*project, "anonymise", "pending").output
+    dismissed = run(*project, "anonymise", "dismiss", "Gunnvor")
+    assert dismissed.exit_code == 0 and "'Gunnvor' stays replaced as a name of 'Gunvor'" in dismissed.output
+    assert run(*project, "import", str(new)).exit_code == 0

@@ -121,6 +121,9 @@ class Form:
 GIVEN = "given"
 SURNAME = "surname"
 PIECE = "piece"
+# Why a word found may name someone else than the entry it was found as (KnownMatch.doubt): a word of a
+# double-barrelled name alone, a surname alone, a word spelt like a name the key holds but not as it.
+SPELT_ALIKE = "spelt alike"
 
 
 @dataclass(frozen=True)
@@ -130,7 +133,7 @@ class KnownMatch:
     text: str
     replacement: str
     entry: KeyEntry
-    # PIECE or SURNAME where the words found may be someone else than `entry` (their pseudonym's word
+    # PIECE, SURNAME or SPELT_ALIKE where the words found may be someone else than `entry` (their pseudonym's word
     # stands there all the same: replacing is the safe side); "" where they are the entry as it is written.
     doubt: str = ""
     named: str = ""  # with a doubt: the name as the text writes it, without a genitive ending ("Berg" of "Bergs")
@@ -475,27 +478,28 @@ class KnownMatcher:
         self.single_words = sorted(self.by_first)
         self._fuzzy_cache: dict[str, str | None] = {}
 
-    def _lookup(self, word: str) -> tuple[str | None, bool]:
-        """The indexed first word `word` stands for, and whether it is a genitive."""
+    def _lookup(self, word: str) -> tuple[str | None, bool, bool]:
+        """The indexed first word `word` stands for, whether it is a genitive, and whether it is only spelt
+        like that word (a fuzzy match, one edit away)."""
         folded = word.casefold()
         if folded in self.by_first:
-            return folded, False
+            return folded, False, False
         if folded.endswith("s") and folded[:-1] in self.by_first and not _nynorsk_word(folded):  # "Elles" is no "Elle"'s
-            return folded[:-1], True
+            return folded[:-1], True, False
         for plain in sorted(_plain_readings(folded)):  # "Sükrü" for "Şükrü", "Čahppes" for "Čáhppes"
             if plain in self.by_first:
-                return plain, False
+                return plain, False, False
             if plain.endswith("s") and plain[:-1] in self.by_first:
-                return plain[:-1], True
+                return plain[:-1], True, False
         if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words:
-            return None, False
+            return None, False, False
         if folded not in self._fuzzy_cache:
             # Imported here, so commands that match no names start quicker.
             from rapidfuzz import fuzz, process
 
             best = process.extractOne(folded, self.single_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             self._fuzzy_cache[folded] = best[0] if best and _may_be_misspelt(folded) else None
-        return self._fuzzy_cache[folded], False
+        return self._fuzzy_cache[folded], False, self._fuzzy_cache[folded] is not None
 
     def find(self, text: str) -> list[KnownMatch]:
         if not self.by_first and not self.denied:
@@ -611,7 +615,7 @@ class KnownMatcher:
         found: list[KnownMatch] = []
         # What each word stands for, looked up once per distinct word: a text says most of its
         # words many times (a quote table's 12,500 words are some 2,000 distinct ones).
-        looked_up: dict[str, tuple[str | None, bool, KeyEntry | None]] = {}
+        looked_up: dict[str, tuple[str | None, bool, bool, KeyEntry | None]] = {}
         index = 0
         while index < len(tokens):
             token = tokens[index]
@@ -619,8 +623,8 @@ class KnownMatcher:
             known = looked_up.get(word)
             if known is None:
                 known = looked_up[word] = (*self._lookup(word), self._glued(word) if self.glued else None)
-            first, genitive, glued = known
-            match = self._match_at(text, tokens, index, first, genitive) if first else None
+            first, genitive, fuzzy, glued = known
+            match = self._match_at(text, tokens, index, first, genitive, fuzzy) if first else None
             if match is None and glued is not None:
                 replacement = glued.pseudonym.replace(" ", "") if not glued.pseudonym.startswith("(") else glued.pseudonym
                 match = KnownMatch(token.start(), token.end(), word, replacement.lower(), glued), 1
@@ -642,12 +646,12 @@ class KnownMatcher:
         one, two = tokens[index], tokens[index + 1]
         if _HYPHEN_INSIDE.fullmatch(text, one.end(), two.start()) is None:
             return None
-        first, genitive = self._lookup(one.group() + two.group())
+        first, genitive, fuzzy = self._lookup(one.group() + two.group())
         if first is None:
             return None
         both = _WHOLE.match(text, one.start(), two.end())
         assert both is not None
-        match = self._match_at(text, [*tokens[:index], both, *tokens[index + 2:]], index, first, genitive)
+        match = self._match_at(text, [*tokens[:index], both, *tokens[index + 2:]], index, first, genitive, fuzzy)
         return (match[0], match[1] + 1) if match is not None else None
 
     def _glued(self, word: str) -> KeyEntry | None:
@@ -656,7 +660,7 @@ class KnownMatcher:
         return self.glued.get(folded) or (self.glued.get(folded[:-1]) if folded.endswith("s") else None)
 
     def _match_at(
-        self, text: str, tokens: list[re.Match[str]], index: int, first: str, genitive: bool
+        self, text: str, tokens: list[re.Match[str]], index: int, first: str, genitive: bool, fuzzy: bool = False,
     ) -> tuple[KnownMatch, int] | None:
         folded: list[str] = []
         for form in self.by_first[first]:
@@ -716,7 +720,7 @@ class KnownMatcher:
                 joiner = joined.pop()
                 replacement = "".join(part if part.endswith(joiner) else part + joiner for part in replacement.split(" ")[:-1]) \
                     + replacement.split(" ")[-1]
-            doubt = form.part if form.part in (SURNAME, PIECE) else ""
+            doubt = SPELT_ALIKE if fuzzy else form.part if form.part in (SURNAME, PIECE) else ""
             named = ""
             if doubt:
                 named = text[window[0].start():window[-1].end()]

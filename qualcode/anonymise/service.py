@@ -28,6 +28,7 @@ from qualcode.anonymise.known import (
     GIVEN,
     LOWER_WORDS_RULE,
     PIECE,
+    SPELT_ALIKE,
     SURNAME,
     as_latin,
     particles_of,
@@ -647,8 +648,9 @@ def doubtful_proposals(text: str, replacements: list[Replacement], key: Pseudony
       Liv Eng accepted: add_known_identifier left it in the queue), where the text names the person no other way;
       beside "Liv Eng", or "Liv", the text's "Eng" is hers, as a transcript names someone whole and then by surname,
       and a surname alone that no one asked about is taken for the person's, as the key has always taken it;
-    - a name of several words replaced as one person's with a word in doubt ("Hansen Berg" for "Hansen-Berg"),
-      proposed whole."""
+    - a word only spelt like a name the key holds ("Gunnvor" for "Gunvor");
+    - a name of several words replaced as several people's ("Per Olav Ødegård" of three people's pseudonyms), or as
+      one's with a word in doubt ("Anne-Grethe"), proposed whole."""
     from qualcode.anonymise.candidates import Proposal
 
     people = [r for r in replacements if r.entry is not None and r.entry.kind == "person"]
@@ -668,10 +670,13 @@ def doubtful_proposals(text: str, replacements: list[Replacement], key: Pseudony
         while index + len(run) < len(people) and text[run[-1].end:people[index + len(run)].start] in (" ", "-"):
             run.append(people[index + len(run)])
         index += len(run)
-        in_doubt = [r.doubt == PIECE or (r.doubt == SURNAME and id(r.entry) not in named_otherwise
+        in_doubt = [r.doubt in (PIECE, SPELT_ALIKE) or (r.doubt == SURNAME and id(r.entry) not in named_otherwise
                                                          and (r.named or r.original).casefold() in waiting) for r in run]
-        # A name of several words, one person's with a word in doubt, is proposed whole.
-        if len({id(r.entry) for r in run}) == 1 and len(run) > 1 and any(r.doubt == PIECE for r in run):
+        # A name of several words, each another person's, or one's with a word in doubt ("Anne-Grethe": "Anne" of
+        # Anne-Grete Lie, "Grethe" spelt like her "Grete"), is proposed whole. Not one known person's given name
+        # before the surname of another the text names ("Eva Birkeland" beside "Ola Birkeland": his kin, Eva).
+        kin = not any(in_doubt) and sum(r.doubt != SURNAME for r in run) <= 1
+        if (len({id(r.entry) for r in run}) > 1 and not kin) or (len(run) > 1 and any(r.doubt in (PIECE, SPELT_ALIKE) for r in run)):
             start, end = run[0].start, run[-1].end
             last = run[-1]
             end -= len(last.original) - len(last.named) if last.named and last.original.startswith(last.named) else 0
@@ -693,11 +698,13 @@ def doubt_note(key: PseudonymKey, text: str) -> str | None:
         return None
     whose = list(dict.fromkeys(match.entry.original for match in people))
     if len(whose) > 1:
-        return None
+        why = f"its words those of {len(whose)} people in the key ({', '.join(repr(name) for name in whose)})"
+        return (f"{text} is replaced as {_replaced(text, people)!r}, {why}: accept it as a person of its own if it is"
+                " someone else, or dismiss it to leave each word replaced as theirs")
     if len(people) > 1 and any(match.doubt for match in people):
-        why = f"as {whose[0]!r} (its words alone)"
+        why = f"as {whose[0]!r} (its words alone, or spelt alike)"
     elif len(people) == 1 and people[0].doubt:
-        doubt = {SURNAME: "the surname alone", PIECE: "a word of the name alone"}[people[0].doubt]
+        doubt = {SPELT_ALIKE: "spelt alike", SURNAME: "the surname alone", PIECE: "a word of the name alone"}[people[0].doubt]
         why = f"as {whose[0]!r} ({doubt})"
     else:
         return None
@@ -772,7 +779,7 @@ def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
 def held_as(key: PseudonymKey, text: str) -> KeyEntry | None:
     """The entry `text` is, whole, as the key finds it written (its original, a name of it alone, in any case,
     with its particle joined by a hyphen or a space, "al-Khatib" or "Al Khatib", without marks or in look-alike
-    letters); None for one the key does not hold."""
+    letters); None for a word only spelt like one (that is the researcher's to decide) or none the key holds."""
     folded = text.casefold()
     held = next((entry for entry in key.entries if entry.original.casefold() == folded or folded in words_found_alone(entry)), None)
     if held is not None:
@@ -781,7 +788,7 @@ def held_as(key: PseudonymKey, text: str) -> KeyEntry | None:
 
     words = list(WORD.finditer(text))
     found = KnownMatcher.of(key).find(text)
-    if not words or len(found) != 1:
+    if not words or len(found) != 1 or found[0].doubt == SPELT_ALIKE:
         return None
     match = found[0]
     whole = match.start <= words[0].start() and words[-1].end() <= match.end
