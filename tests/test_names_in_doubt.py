@@ -69,6 +69,20 @@ def test_a_word_of_a_double_barrelled_name_dismissed_is_that_persons() -> None:
     assert document.proposals == [] and f"Lege {teacher.pseudonym} sa" in document.document.text
 
 
+def test_a_word_said_to_be_a_persons_is_asked_about_again_once_they_leave_the_key() -> None:
+    """Kept as a dismissed word, "Berg" (said to be Hansen-Berg's) would have been stored as written, unasked,
+    once "Hansen-Berg" was taken out of the key: it goes with her entry instead."""
+    from qualcode.anonymise.remove import take_out
+
+    key = PseudonymKey("prosjekt")
+    key.pending.append(Candidate("Berg", ["a.txt: …Lege Berg sa…"]))
+    teacher = add_known_identifier(key, "Hansen-Berg", "person")
+    dismiss(key, "Berg")
+    assert key.dismissed == [] and teacher.same_person == ["berg"]
+    take_out(key, teacher)
+    assert [proposal.text for proposal in _document("Lege Berg sa det.", key).proposals] == ["Berg"]
+
+
 def test_a_surname_alone_stays_for_the_researcher_where_the_person_was_not_named() -> None:
     """Accepting "Liv Eng" made the farmer "hos Eng", in another interview, her pseudonym's surname unasked.
     Where the file that said "Eng" names her too, the surname is hers, as it always was."""

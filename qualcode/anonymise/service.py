@@ -655,7 +655,7 @@ def doubtful_proposals(text: str, replacements: list[Replacement], key: Pseudony
 
     people = [r for r in replacements if r.entry is not None and r.entry.kind == "person"]
     named_otherwise = {id(r.entry) for r in people if not r.doubt}  # whole, or by a given name
-    dismissed = {word.casefold() for word in key.dismissed}
+    dismissed = {word.casefold() for word in key.dismissed} | {name for entry in key.entries for name in entry.same_person}
     waiting = {candidate.text.casefold() for candidate in key.pending}
     found: list[Proposal] = []
 
@@ -754,9 +754,9 @@ def stands_as_a_given_name(name: str, context: str) -> bool:
 
 
 def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
-    """Not an identifier, for this whole project: never proposed again. Returns the entry the key still replaces it
-    as, where the review waited for it as a word that may be someone else's (doubtful_proposals): dismissed, it is
-    that person's."""
+    """Not an identifier, for this whole project: never proposed again. Where the review waited for it as a name the
+    key replaces as someone's (doubtful_proposals), it is that person's instead, kept with their entry
+    (KeyEntry.same_person), which is returned."""
     text = text.strip()
     if not text:
         raise InvalidInput("nothing to dismiss")
@@ -770,10 +770,14 @@ def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
             " dismissing it would not stop that; nothing dismissed",
             "dismiss decides only about words the key does not hold; `qualcode key show` lists what it holds",
         )
-    if folded not in {word.casefold() for word in key.dismissed}:
-        key.dismissed.append(text)
     key.pending = [c for c in key.pending if c.text.casefold() != folded]
-    return next((entry for entry in _replaced_as(key, text)), None) if waiting else None
+    theirs = _replaced_as(key, text) if waiting else []
+    for entry in theirs:
+        if folded not in entry.same_person:
+            entry.same_person.append(folded)
+    if not theirs and folded not in {word.casefold() for word in key.dismissed}:
+        key.dismissed.append(text)
+    return theirs[0] if theirs else None
 
 
 def held_as(key: PseudonymKey, text: str) -> KeyEntry | None:
