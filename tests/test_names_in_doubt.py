@@ -169,3 +169,18 @@ def test_the_review_queue_and_a_held_back_import_say_what_a_name_in_doubt_is_rep
     dismissed = run(*project, "anonymise", "dismiss", "Gunnvor")
     assert dismissed.exit_code == 0 and "'Gunnvor' stays replaced as a name of 'Gunvor'" in dismissed.output
     assert run(*project, "import", str(new)).exit_code == 0
+
+
+def test_a_given_name_seen_only_in_another_interview_stays_for_the_researcher() -> None:
+    """"Ola" proposed in one interview was decided by accepting "Ola Nordby" from another: the caseworker Ola of
+    the first became Ola Nordby's pseudonym's given name unasked. Seen beside the name, it is his, as before."""
+    from qualcode.anonymise.service import doubt_note
+
+    key = PseudonymKey("prosjekt")
+    key.pending += [Candidate("Ola Nordby", ["b.txt: …Ola Nordby, han har vært…"]), Candidate("Ola", ["a.txt: …veileder Ola sa…"])]
+    accept_candidate(key, "Ola Nordby", "person", "m")
+    assert [candidate.text for candidate in key.pending] == ["Ola"]
+    note = doubt_note(key, "Ola")
+    assert note is not None and "as 'Ola Nordby' (the given name alone)" in note
+    assert [proposal.text for proposal in _document("Det var veileder Ola som sa det.", key, "a.txt").proposals] == ["Ola"]
+    assert _document("Ola Nordby kom. Ola sa ja.", key, "b.txt").proposals == []

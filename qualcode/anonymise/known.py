@@ -133,8 +133,8 @@ class KnownMatch:
     text: str
     replacement: str
     entry: KeyEntry
-    # PIECE, SURNAME or SPELT_ALIKE where the words found may be someone else than `entry` (their pseudonym's word
-    # stands there all the same: replacing is the safe side); "" where they are the entry as it is written.
+    # GIVEN, SURNAME, PIECE or SPELT_ALIKE where the words found may be someone else than `entry` (their pseudonym's
+    # word stands there all the same: replacing is the safe side); "" where they are the entry as it is written.
     doubt: str = ""
     named: str = ""  # with a doubt: the name as the text writes it, without a genitive ending ("Berg" of "Bergs")
 
@@ -720,7 +720,7 @@ class KnownMatcher:
                 joiner = joined.pop()
                 replacement = "".join(part if part.endswith(joiner) else part + joiner for part in replacement.split(" ")[:-1]) \
                     + replacement.split(" ")[-1]
-            doubt = SPELT_ALIKE if fuzzy else form.part if form.part in (SURNAME, PIECE) else ""
+            doubt = SPELT_ALIKE if fuzzy else form.part
             named = ""
             if doubt:
                 named = text[window[0].start():window[-1].end()]

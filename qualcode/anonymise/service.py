@@ -510,20 +510,22 @@ def add_known_identifier(
 
     # Where the person is named otherwise than by surname: their name whole, or their given name, waiting too.
     whole = words_of(original)
-    named_in = {where for candidate in waiting if (words := words_of(candidate.text)) == whole or parts.get(words) == GIVEN
-                for where in _seen_in(candidate)}
+
+    def named_in(candidate: Candidate) -> set[str]:
+        """Where the person was named otherwise than by `candidate`: their name whole, or another name of theirs, waiting too."""
+        return {where for other in waiting if other is not candidate and words_of(other.text) != words_of(candidate.text)
+                and ((words := words_of(other.text)) == whole or parts.get(words) in (GIVEN, SURNAME)) for where in _seen_in(other)}
 
     def settled(candidate: Candidate) -> bool:
         if candidate.text.casefold() == original.casefold():
             return True
         part = parts.get(words_of(candidate.text))
-        if part == GIVEN:
-            return True  # "Gunnhild" beside "Gunnhild Rasmussen": the key replaces it as hers
-        if part == SURNAME:
-            # Her surname alone in a file that names her otherwise too is hers ("Liv Eng … Eng sa"), as an import
-            # takes it (doubtful_proposals); in another it may be someone else's ("hos Eng", the farmer), and
-            # stays for the researcher to say.
-            return bool(_seen_in(candidate)) and _seen_in(candidate) <= named_in
+        if part in (GIVEN, SURNAME):
+            # Her given name or surname alone in a file that names her otherwise too is hers ("Gunnhild Rasmussen …
+            # Gunnhild sa", "Liv Eng … Eng sa"), as an import takes it (doubtful_proposals); in another it may be
+            # someone else's ("hos Eng", the farmer), and stays for the researcher to say. One seen nowhere the queue
+            # says is theirs, as before.
+            return _seen_in(candidate) <= named_in(candidate)
         if part is not None or doubt_note(key, candidate.text) is not None:
             return False  # "Berg" of "Hansen-Berg" (a doctor Berg, maybe), a name of others' words: theirs to decide
         return all(decided(word, known) for word in without_initials(candidate.text).split())  # "Kari H." by "Kari"
@@ -644,17 +646,21 @@ def doubtful_proposals(text: str, replacements: list[Replacement], key: Pseudony
     for the researcher to decide (dismissed, each is the key's person; accepted, a person of their own). Replacing
     them is the safe side, and stays; what was silent was whom they became:
     - a word of a double-barrelled name alone ("Berg" of "Hansen-Berg": "Lege Berg" is often another Berg);
-    - a surname alone that waits for review itself (seen where the person was not named otherwise, "hos Eng" with
-      Liv Eng accepted: add_known_identifier left it in the queue), where the text names the person no other way;
-      beside "Liv Eng", or "Liv", the text's "Eng" is hers, as a transcript names someone whole and then by surname,
-      and a surname alone that no one asked about is taken for the person's, as the key has always taken it;
+    - a given name or surname alone that waits for review itself (seen where the person was not named otherwise,
+      "hos Eng" with Liv Eng accepted: add_known_identifier left it in the queue), where the text names the person
+      no other way; beside "Liv Eng", or "Liv", the text's "Eng" is hers, as a transcript names someone whole and
+      then by one name, and a name alone that no one asked about is taken for the person's, as the key always has;
     - a word only spelt like a name the key holds ("Gunnvor" for "Gunvor");
     - a name of several words replaced as several people's ("Per Olav Ødegård" of three people's pseudonyms), or as
       one's with a word in doubt ("Anne-Grethe"), proposed whole."""
     from qualcode.anonymise.candidates import Proposal
 
     people = [r for r in replacements if r.entry is not None and r.entry.kind == "person"]
-    named_otherwise = {id(r.entry) for r in people if not r.doubt}  # whole, or by a given name
+    # The words each person is named by in the text, whole or by a name of theirs alone.
+    named_by: dict[int, set[str]] = {}
+    for replaced in people:
+        if replaced.doubt in ("", GIVEN, SURNAME):
+            named_by.setdefault(id(replaced.entry), set()).add(_said(replaced))
     dismissed = {word.casefold() for word in key.dismissed} | {name for entry in key.entries for name in entry.same_person}
     waiting = {candidate.text.casefold() for candidate in key.pending}
     found: list[Proposal] = []
@@ -670,8 +676,8 @@ def doubtful_proposals(text: str, replacements: list[Replacement], key: Pseudony
         while index + len(run) < len(people) and text[run[-1].end:people[index + len(run)].start] in (" ", "-"):
             run.append(people[index + len(run)])
         index += len(run)
-        in_doubt = [r.doubt in (PIECE, SPELT_ALIKE) or (r.doubt == SURNAME and id(r.entry) not in named_otherwise
-                                                         and (r.named or r.original).casefold() in waiting) for r in run]
+        in_doubt = [r.doubt in (PIECE, SPELT_ALIKE) or (r.doubt in (GIVEN, SURNAME) and not named_by[id(r.entry)] - {_said(r)}
+                                                         and _said(r) in waiting) for r in run]
         # A name of several words, each another person's, or one's with a word in doubt ("Anne-Grethe": "Anne" of
         # Anne-Grete Lie, "Grethe" spelt like her "Grete"), is proposed whole. Not one known person's given name
         # before the surname of another the text names ("Eva Birkeland" beside "Ola Birkeland": his kin, Eva).
@@ -686,6 +692,11 @@ def doubtful_proposals(text: str, replacements: list[Replacement], key: Pseudony
             if doubtful:
                 propose(replaced.named or replaced.original, replaced.start, replaced.start + len(replaced.named or replaced.original))
     return found
+
+
+def _said(replaced: Replacement) -> str:
+    """The name a replacement replaced, as the text writes it, casefolded."""
+    return (replaced.named or replaced.original).casefold()
 
 
 def doubt_note(key: PseudonymKey, text: str) -> str | None:
@@ -704,7 +715,8 @@ def doubt_note(key: PseudonymKey, text: str) -> str | None:
     if len(people) > 1 and any(match.doubt for match in people):
         why = f"as {whose[0]!r} (its words alone, or spelt alike)"
     elif len(people) == 1 and people[0].doubt:
-        doubt = {SPELT_ALIKE: "spelt alike", SURNAME: "the surname alone", PIECE: "a word of the name alone"}[people[0].doubt]
+        doubt = {SPELT_ALIKE: "spelt alike", GIVEN: "the given name alone", SURNAME: "the surname alone",
+                 PIECE: "a word of the name alone"}[people[0].doubt]
         why = f"as {whose[0]!r} ({doubt})"
     else:
         return None
