@@ -115,3 +115,16 @@ def test_no_two_people_share_a_given_name_or_a_surname_in_their_pseudonyms_when_
             assert place.setdefault(word, entry.original) == entry.original, (word, place[word], entry.original)
         if len(words) == 1:  # a lone name is read as either
             assert surnames.setdefault(words[0], entry.original) == entry.original, (words[0], surnames[words[0]], entry.original)
+
+
+def test_a_chosen_pseudonym_holding_another_persons_lone_pseudonym_is_refused() -> None:
+    """A probe: Kristian was "Martin", and Ali Haddad was given "Martin Jacobsen": a lone "Martin" in the texts was
+    either. A lone pseudonym chosen as a word of another's was refused already; now the other way round too."""
+    from qualcode.anonymise.key import PseudonymKey
+    from qualcode.anonymise.service import add_known_identifier
+
+    key = PseudonymKey("prosjekt")
+    add_known_identifier(key, "Kristian", "person", "m", pseudonym="Martin")
+    with pytest.raises(InvalidInput, match="the pseudonym 'Martin Jacobsen' already stands for another person"):
+        add_known_identifier(key, "Ali Haddad", "person", "m", pseudonym="Martin Jacobsen")
+    assert add_known_identifier(key, "Ali Haddad", "person", "m", pseudonym="Jonas Jacobsen").pseudonym == "Jonas Jacobsen"

@@ -132,8 +132,10 @@ def pseudonym_taken(key: PseudonymKey, pseudonym: str, participant: str | None =
 
     def stands_for(entry: KeyEntry) -> bool:
         written = as_latin(entry.pseudonym).casefold()
-        # A person's pseudonym stands for them word by word too: a transcript writes "Emilie" where it said "Kari".
-        return written in forms or (" " not in folded and entry.kind == "person" and bool(forms & set(written.split())))
+        # A person's pseudonym stands for them word by word too: a transcript writes "Emilie" where it said "Kari";
+        # and a lone one ("Martin") is a word of no other's ("Martin Jacobsen"): a lone "Martin" would be either.
+        return written in forms or (" " not in folded and entry.kind == "person" and bool(forms & set(written.split()))) \
+            or (entry.kind == "person" and " " not in written and written in folded.split())
 
     return next((entry for entry in key.entries if not entry.pseudonym.startswith("(") and stands_for(entry)
                  and not (ours is not None and (entry.participant or "").strip().casefold() == ours)), None)
