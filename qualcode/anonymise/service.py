@@ -508,13 +508,12 @@ def add_known_identifier(
     def words_of(text: str) -> tuple[str, ...]:
         return tuple(word.casefold() for word in WORD.findall(as_latin(text)))
 
-    # Where the person is named otherwise than by surname: their name whole, or their given name, waiting too.
     whole = words_of(original)
 
     def named_in(candidate: Candidate) -> set[str]:
         """Where the person was named otherwise than by `candidate`: their name whole, or another name of theirs, waiting too."""
-        return {where for other in waiting if other is not candidate and words_of(other.text) != words_of(candidate.text)
-                and ((words := words_of(other.text)) == whole or parts.get(words) in (GIVEN, SURNAME)) for where in _seen_in(other)}
+        return {where for other in waiting if (words := words_of(other.text)) != words_of(candidate.text)
+                and (words == whole or parts.get(words) in (GIVEN, SURNAME)) for where in _seen_in(other)}
 
     def settled(candidate: Candidate) -> bool:
         if candidate.text.casefold() == original.casefold():
