@@ -92,3 +92,39 @@ def test_a_key_holding_every_norwegian_name_faker_draws_still_gets_pseudonyms() 
     everyone = originals | _faker_names("da_DK") | _faker_names("sv_SE")
     with pytest.raises(InvalidInput, match="no pseudonym could be drawn for 'Kari Nordmann' that looks like none of the key's"):
         make_pseudonym("Kari Nordmann", "person", "f", "name", everyone, set(), "seed")
+
+
+def test_no_two_people_share_a_given_name_or_a_surname_in_their_pseudonyms_when_norwegian_names_run_short() -> None:
+    """A probe: in a key of many women, the caseworker Synnøve was "Anita" and Solveig Bakke "Anita Andersen": a
+    Norwegian name sharing a word with another pseudonym was taken before the Danish and Swedish names were tried,
+    and a lone "Anita" in a text was either. Each given name and surname now stands for one person."""
+    from faker.providers.person.no_NO import Provider
+
+    from qualcode.anonymise.apply import add_identifier
+    from qualcode.anonymise.key import PseudonymKey
+
+    key = PseudonymKey("prosjekt")
+    for index, given in enumerate(sorted(Provider.first_names_female)[:60]):
+        add_identifier(key, given, "person", "f")  # a caseworker known by her given name alone
+        add_identifier(key, f"{given} {Provider.last_names[index % len(Provider.last_names)]}q", "person", "f")
+    given_names: dict[str, str] = {}
+    surnames: dict[str, str] = {}
+    for entry in key.entries:
+        words = entry.pseudonym.casefold().split()
+        for word, place in [(words[0], given_names), *((word, surnames) for word in words[1:])]:
+            assert place.setdefault(word, entry.original) == entry.original, (word, place[word], entry.original)
+        if len(words) == 1:  # a lone name is read as either
+            assert surnames.setdefault(words[0], entry.original) == entry.original, (words[0], surnames[words[0]], entry.original)
+
+
+def test_a_chosen_pseudonym_holding_another_persons_lone_pseudonym_is_refused() -> None:
+    """A probe: Kristian was "Martin", and Ali Haddad was given "Martin Jacobsen": a lone "Martin" in the texts was
+    either. A lone pseudonym chosen as a word of another's was refused already; now the other way round too."""
+    from qualcode.anonymise.key import PseudonymKey
+    from qualcode.anonymise.service import add_known_identifier
+
+    key = PseudonymKey("prosjekt")
+    add_known_identifier(key, "Kristian", "person", "m", pseudonym="Martin")
+    with pytest.raises(InvalidInput, match="the pseudonym 'Martin Jacobsen' already stands for another person"):
+        add_known_identifier(key, "Ali Haddad", "person", "m", pseudonym="Martin Jacobsen")
+    assert add_known_identifier(key, "Ali Haddad", "person", "m", pseudonym="Jonas Jacobsen").pseudonym == "Jonas Jacobsen"

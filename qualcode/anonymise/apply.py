@@ -10,6 +10,7 @@ from qualcode.anonymise.key import CHOSEN, DRAWN_FROM_KEY, KeyEntry, PseudonymKe
 from qualcode.anonymise.known import (
     LIST_KINDS,
     LOWER_WORDS_RULE,
+    KnownMatch,
     KnownMatcher,
     as_latin,
     rare_words,
@@ -22,7 +23,14 @@ from qualcode.anonymise.patterns import (
     find_patterns,
     is_a_day,
 )
-from qualcode.anonymise.pseudonyms import PLACEHOLDERS, first_draws, looks_like, make_pseudonym
+from qualcode.anonymise.pseudonyms import (
+    PLACEHOLDERS,
+    first_draws,
+    is_placeholder,
+    looks_like,
+    make_pseudonym,
+    pseudonym_words,
+)
 from qualcode.text.normalise import visible
 
 
@@ -37,6 +45,9 @@ class Replacement:
     kind: str
     # The key's entry it stands for, however inflected or misspelt `original` is; None for a withdrawn person.
     entry: KeyEntry | None = field(default=None, compare=False)
+    # Why the words replaced may be someone else than `entry` (KnownMatch.doubt), and the name as written then.
+    doubt: str = field(default="", compare=False)
+    named: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,11 @@ def _pseudonym_for(key: PseudonymKey, original: str, kind: str, gender: str | No
     seed = f"{key.deny_salt}:{key.project_guid}{seed}"
     originals = _names([entry.original for entry in key.entries] + [original])
     pseudonyms = _names([entry.pseudonym for entry in key.entries if not entry.pseudonym.startswith("(")])
-    return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed, given_name)
+    # Another person's, not the one drawn for (whose old pseudonym a redraw replaces).
+    people = [entry.pseudonym for entry in key.entries if entry.kind == "person" and not is_placeholder(entry.pseudonym)
+              and entry.original.casefold() != original.casefold()]
+    return make_pseudonym(original, kind, gender, key.styles.get(kind, "name"), originals, pseudonyms, seed, given_name,
+                          pseudonym_words(people))
 
 
 def fill_rare_words(key: PseudonymKey) -> None:
@@ -118,8 +133,10 @@ def pseudonym_taken(key: PseudonymKey, pseudonym: str, participant: str | None =
 
     def stands_for(entry: KeyEntry) -> bool:
         written = as_latin(entry.pseudonym).casefold()
-        # A person's pseudonym stands for them word by word too: a transcript writes "Emilie" where it said "Kari".
-        return written in forms or (" " not in folded and entry.kind == "person" and bool(forms & set(written.split())))
+        # A person's pseudonym stands for them word by word too: a transcript writes "Emilie" where it said "Kari";
+        # and a lone one ("Martin") is a word of no other's ("Martin Jacobsen"): a lone "Martin" would be either.
+        return written in forms or (" " not in folded and entry.kind == "person" and bool(forms & set(written.split()))) \
+            or (entry.kind == "person" and " " not in written and written in folded.split())
 
     return next((entry for entry in key.entries if not entry.pseudonym.startswith("(") and stands_for(entry)
                  and not (ours is not None and (entry.participant or "").strip().casefold() == ours)), None)
@@ -257,26 +274,27 @@ _KIND_OF_PLACEHOLDER = {placeholder: kind for kind, placeholder in PLACEHOLDERS.
 
 def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
     """Replace every known and every pattern identifier; patterns found are added to the key."""
-    candidates: list[tuple[int, int, str, str, str, KeyEntry | None]] = []
+    candidates: list[tuple[int, int, str, str, str, KeyEntry | None, KnownMatch | None]] = []
     for found in find_patterns(text):
         entry = add_identifier(key, found.text, found.kind, first_seen=f"{where}:{text.count(chr(10), 0, found.start) + 1}")
-        candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind, entry))
+        candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind, entry, None))
     for seen, entry in known_birth_dates(text, key):
-        candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind, entry))
+        candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind, entry, None))
     for match in known_matcher(key).find(text):
         listed = match.entry if any(match.entry is entry for entry in key.entries) else None
         # Said by what it was replaced as: "Sandnes" of "NAV Sandnes" alone is a place, "(sted)", not an office.
         kind = _KIND_OF_PLACEHOLDER.get(match.replacement, match.entry.kind)
-        candidates.append((match.start, match.end, match.text, match.replacement, kind, listed))
+        candidates.append((match.start, match.end, match.text, match.replacement, kind, listed, match))
     # Longest first, so "NAV Horten" wins over "Horten" and "Kari Nordmann" over "Kari".
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     chosen: list[Replacement] = []
-    for start, end, original, pseudonym, kind, listed in candidates:
+    for start, end, original, pseudonym, kind, listed, found_as in candidates:
+        doubt, named = (found_as.doubt, found_as.named) if found_as is not None else ("", "")
         if chosen and start < chosen[-1].end:
             if end - start > chosen[-1].end - chosen[-1].start and start == chosen[-1].start:
-                chosen[-1] = Replacement(start, end, original, pseudonym, kind, listed)
+                chosen[-1] = Replacement(start, end, original, pseudonym, kind, listed, doubt, named)
             continue
-        chosen.append(Replacement(start, end, original, pseudonym, kind, listed))
+        chosen.append(Replacement(start, end, original, pseudonym, kind, listed, doubt, named))
     parts: list[str] = []
     position = 0
     for replacement in chosen:

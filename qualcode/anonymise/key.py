@@ -69,6 +69,11 @@ class KeyEntry:
     # A lone name that stands where a given name stands ("kall meg Aga"): drawn a given name though the
     # lists of surnames hold it (pseudonyms._draws), in a redraw too.
     given_name: bool = False
+    # Names the researcher said are this person where the key was in doubt (service.doubtful_proposals: "Berg" of
+    # "Hansen-Berg" alone, "Gunnvor" spelt like "Gunvor"), casefolded: never proposed again while the entry is kept.
+    # Kept here, not as dismissed words: taken out of the key with the entry, such a word is proposed again, where a
+    # dismissed one would have been stored as written, neither replaced nor asked about.
+    same_person: list[str] = field(default_factory=list)
 
 
 DRAWN_FROM_KEY = "key"

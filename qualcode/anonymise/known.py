@@ -115,6 +115,17 @@ class Form:
     # "first" or "last": that word is a capital initial written with its full stop ("K. Haugland",
     # "Kjersti H."), found only so ("Kjersti i Bergen" is no Kjersti Ingebrigtsen).
     initial: str = ""
+    # Which part of a person's name this form is alone: "" (the name whole, or no person's), GIVEN, SURNAME
+    # or PIECE (a word of a hyphenated part: "Berg" of "Hansen-Berg").
+    part: str = ""
+
+
+GIVEN = "given"
+SURNAME = "surname"
+PIECE = "piece"
+# Why a word found may name someone else than the entry it was found as (KnownMatch.doubt): a word of a
+# double-barrelled name alone, a surname alone, a word spelt like a name the key holds but not as it.
+SPELT_ALIKE = "spelt alike"
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,10 @@ class KnownMatch:
     text: str
     replacement: str
     entry: KeyEntry
+    # GIVEN, SURNAME, PIECE or SPELT_ALIKE where the words found may be someone else than `entry` (their pseudonym's
+    # word stands there all the same: replacing is the safe side); "" where they are the entry as it is written.
+    doubt: str = ""
+    named: str = ""  # with a doubt: the name as the text writes it, without a genitive ending ("Berg" of "Bergs")
 
 
 # The matchers KnownMatcher.of built last, with the keys they index and what they read of them: a process
@@ -168,7 +183,9 @@ def _forms(entry: KeyEntry) -> list[Form]:
                 if len(written) == len(words) or (len(written) == 1 and _no_name_alone(written[0], entry.original)):
                     continue  # the whole name, already a form; or a particle or a letter, which names no one alone
                 folded = tuple(word.casefold() for word in written)
-                forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded)))
+                which = PIECE if len(written) < len(part_words) else GIVEN if index < len(name_parts) - 1 else SURNAME
+                forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded),
+                                  part=which))
         forms += _initial_forms(entry, name_parts, pseudonym_parts)
     if entry.kind == "nav_office" and len(words) > 1 and words[0].casefold() == "nav":
         place = tuple(w.casefold() for w in words[1:])
@@ -243,6 +260,14 @@ def words_found_alone(entry: KeyEntry) -> set[str]:
     if entry.kind not in LIST_KINDS:
         return set()
     return {form.words[0] for form in _forms(entry) if len(form.words) == 1}
+
+
+def parts_alone(entry: KeyEntry) -> dict[tuple[str, ...], str]:
+    """The parts of a person's name the key replaces alone, as casefolded words, each to which part it is (GIVEN,
+    SURNAME, PIECE): "Berg" of "Hansen-Berg" a PIECE, ("al", "khatib") of "Ahmad al-Khatib" its SURNAME."""
+    if entry.kind != "person":
+        return {}
+    return {form.words: form.part for form in _forms(entry) if form.part}
 
 
 def particles_of(entry: KeyEntry) -> set[str]:
@@ -448,31 +473,35 @@ class KnownMatcher:
                     if len(written) >= 8:
                         self.numbers.setdefault(written, entry)
         for forms in self.by_first.values():
-            forms.sort(key=lambda form: -len(form.words))
+            # Longest first; of those as long, a name the key holds whole (or a given name) before a word another's
+            # name holds, which may be someone else: "Berg" accepted as a person of their own was replaced as
+            # the word of "Hansen-Berg" the key learned first.
+            forms.sort(key=lambda form: (-len(form.words), form.part in (SURNAME, PIECE)))
         self.single_words = sorted(self.by_first)
         self._fuzzy_cache: dict[str, str | None] = {}
 
-    def _lookup(self, word: str) -> tuple[str | None, bool]:
-        """The indexed first word `word` stands for, and whether it is a genitive."""
+    def _lookup(self, word: str) -> tuple[str | None, bool, bool]:
+        """The indexed first word `word` stands for, whether it is a genitive, and whether it is only spelt
+        like that word (a fuzzy match, one edit away)."""
         folded = word.casefold()
         if folded in self.by_first:
-            return folded, False
+            return folded, False, False
         if folded.endswith("s") and folded[:-1] in self.by_first and not _nynorsk_word(folded):  # "Elles" is no "Elle"'s
-            return folded[:-1], True
+            return folded[:-1], True, False
         for plain in sorted(_plain_readings(folded)):  # "Sükrü" for "Şükrü", "Čahppes" for "Čáhppes"
             if plain in self.by_first:
-                return plain, False
+                return plain, False, False
             if plain.endswith("s") and plain[:-1] in self.by_first:
-                return plain[:-1], True
+                return plain[:-1], True, False
         if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words:
-            return None, False
+            return None, False, False
         if folded not in self._fuzzy_cache:
             # Imported here, so commands that match no names start quicker.
             from rapidfuzz import fuzz, process
 
             best = process.extractOne(folded, self.single_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             self._fuzzy_cache[folded] = best[0] if best and _may_be_misspelt(folded) else None
-        return self._fuzzy_cache[folded], False
+        return self._fuzzy_cache[folded], False, self._fuzzy_cache[folded] is not None
 
     def find(self, text: str) -> list[KnownMatch]:
         if not self.by_first and not self.denied:
@@ -588,7 +617,7 @@ class KnownMatcher:
         found: list[KnownMatch] = []
         # What each word stands for, looked up once per distinct word: a text says most of its
         # words many times (a quote table's 12,500 words are some 2,000 distinct ones).
-        looked_up: dict[str, tuple[str | None, bool, KeyEntry | None]] = {}
+        looked_up: dict[str, tuple[str | None, bool, bool, KeyEntry | None]] = {}
         index = 0
         while index < len(tokens):
             token = tokens[index]
@@ -596,8 +625,8 @@ class KnownMatcher:
             known = looked_up.get(word)
             if known is None:
                 known = looked_up[word] = (*self._lookup(word), self._glued(word) if self.glued else None)
-            first, genitive, glued = known
-            match = self._match_at(text, tokens, index, first, genitive) if first else None
+            first, genitive, fuzzy, glued = known
+            match = self._match_at(text, tokens, index, first, genitive, fuzzy) if first else None
             if match is None and glued is not None:
                 replacement = glued.pseudonym.replace(" ", "") if not glued.pseudonym.startswith("(") else glued.pseudonym
                 match = KnownMatch(token.start(), token.end(), word, replacement.lower(), glued), 1
@@ -619,12 +648,12 @@ class KnownMatcher:
         one, two = tokens[index], tokens[index + 1]
         if _HYPHEN_INSIDE.fullmatch(text, one.end(), two.start()) is None:
             return None
-        first, genitive = self._lookup(one.group() + two.group())
+        first, genitive, fuzzy = self._lookup(one.group() + two.group())
         if first is None:
             return None
         both = _WHOLE.match(text, one.start(), two.end())
         assert both is not None
-        match = self._match_at(text, [*tokens[:index], both, *tokens[index + 2:]], index, first, genitive)
+        match = self._match_at(text, [*tokens[:index], both, *tokens[index + 2:]], index, first, genitive, fuzzy)
         return (match[0], match[1] + 1) if match is not None else None
 
     def _glued(self, word: str) -> KeyEntry | None:
@@ -633,7 +662,7 @@ class KnownMatcher:
         return self.glued.get(folded) or (self.glued.get(folded[:-1]) if folded.endswith("s") else None)
 
     def _match_at(
-        self, text: str, tokens: list[re.Match[str]], index: int, first: str, genitive: bool
+        self, text: str, tokens: list[re.Match[str]], index: int, first: str, genitive: bool, fuzzy: bool = False,
     ) -> tuple[KnownMatch, int] | None:
         folded: list[str] = []
         for form in self.by_first[first]:
@@ -693,5 +722,11 @@ class KnownMatcher:
                 joiner = joined.pop()
                 replacement = "".join(part if part.endswith(joiner) else part + joiner for part in replacement.split(" ")[:-1]) \
                     + replacement.split(" ")[-1]
-            return KnownMatch(start, end, text[start:end], replacement, form.entry), size
+            doubt = SPELT_ALIKE if fuzzy else form.part
+            named = ""
+            if doubt:
+                named = text[window[0].start():window[-1].end()]
+                if genitive and not ending and named[-1:] in "sS":  # "Bergs": the name is "Berg"
+                    named = named[:-1]
+            return KnownMatch(start, end, text[start:end], replacement, form.entry, doubt, named), size
         return None

@@ -97,7 +97,7 @@ def _as_written(originals: frozenset[str]) -> frozenset[str]:
 
 def make_pseudonym(
     original: str, kind: str, gender: str | None, style: str, originals: set[str], pseudonyms: set[str], seed: str,
-    given_name: bool = False,
+    given_name: bool = False, worded: tuple[set[str], set[str]] = (set(), set()),
 ) -> str:
     """A pseudonym for `original`: a same-gender name with as many parts, or a placeholder; a given name for a
     lone name that is one (`given_name`), whatever lists of surnames hold it.
@@ -105,15 +105,21 @@ def make_pseudonym(
     The Faker generator is seeded from `seed` (the key's secret and the project's GUID) and the
     original, so the same key gives the same names, and no one without it can draw them. No part may look like an original name (the leak check would
     flag it, and readers could be misled); the whole name, and if possible each part, differs
-    from the other pseudonyms, also by more than a letter or two at its end.
+    from the other pseudonyms, also by more than a letter or two at its end. `worded`: the given names and the
+    surnames of the other people's pseudonyms (a lone one's word among both), casefolded, none of which a word
+    of the same place may be: a lone "Anita" beside "Anita Andersen" is either of two people in the texts.
     """
     if kind != "person" or style == "placeholder":
         return PLACEHOLDERS[kind]
     written = _as_written(frozenset(originals))
     drawn = frozenset(pseudonyms)
+    given_taken, surnames_taken = worded
     fallback = None
     # Norwegian names first; Danish and Swedish ones where a key of some hundred names leaves none of
-    # Faker's Norwegian ones (a hundred given names of each gender) unlike every original.
+    # Faker's Norwegian ones (a hundred given names of each gender) unlike every original and every other
+    # pseudonym. Only when no locale has one is a name taken that shares a word with another pseudonym, never in
+    # the same place: the Norwegian fallback taken before the other locales were tried gave two caseworkers
+    # "Anita" and "Anita Andersen".
     for locale in DRAW_LOCALES:
         for names in islice(_draws(original, gender, seed, given_name, locale), DRAWS_PER_LOCALE):
             candidate = " ".join(names)
@@ -122,13 +128,41 @@ def make_pseudonym(
             # Told apart at a glance too: "Kristine" beside the drawn "Kristin" reads as one person in a report.
             if all(name.casefold() not in drawn and not _extends(name.casefold(), drawn) for name in names):
                 return candidate
-            fallback = fallback or candidate
-        if fallback is not None:
-            return fallback
+            if fallback is None and not _shares_a_place(names, given_taken, surnames_taken):
+                fallback = candidate
+    if fallback is not None:
+        return fallback
     raise InvalidInput(
         f"no pseudonym could be drawn for {original!r} that looks like none of the key's {len(originals)} names",
         f"choose one yourself: `qualcode identifiers add {original!r} --kind {kind} --pseudonym NAME`",
     )
+
+
+def _shares_a_place(names: list[str], given_taken: set[str], surnames_taken: set[str]) -> bool:
+    """Whether a name drawn (its parts) has a word another person's pseudonym has in the same place: its given
+    name another's given name, a surname another's surname; a lone name's word either."""
+    folded = [name.casefold() for name in names]
+    if len(folded) == 1:
+        return folded[0] in given_taken or folded[0] in surnames_taken
+    return folded[0] in given_taken or any(name in surnames_taken for name in folded[1:])
+
+
+def pseudonym_words(pseudonyms: list[str]) -> tuple[set[str], set[str]]:
+    """The given names and the surnames of people's pseudonyms, casefolded, a lone pseudonym's word among both
+    (make_pseudonym's `worded`): a lone word in a text may be either."""
+    given: set[str] = set()
+    surnames: set[str] = set()
+    for pseudonym in pseudonyms:
+        words = [word.casefold() for word in pseudonym.split() if not is_initial(word)]
+        if not words:
+            continue
+        if len(words) == 1:
+            given.add(words[0])
+            surnames.add(words[0])
+        else:
+            given.add(words[0])
+            surnames.update(words[1:])
+    return given, surnames
 
 
 _per_thread = threading.local()

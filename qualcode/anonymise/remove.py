@@ -210,7 +210,7 @@ class Removal:
 def take_out(key: PseudonymKey, entry: KeyEntry) -> Removal:
     """Remove `entry` from the key and dismiss its original, so no import proposes it again; a word
     another entry replaces alone stays replaced (and is not dismissed: the key replaces it anyway)."""
-    from qualcode.anonymise.service import dismiss
+    from qualcode.anonymise.service import dismiss, held_as
 
     alone = words_found_alone(entry)
     words = tuple(dict.fromkeys(word for word in WORD.findall(entry.original) if word.casefold() in alone and word != entry.original))
@@ -222,7 +222,8 @@ def take_out(key: PseudonymKey, entry: KeyEntry) -> Removal:
 
     kept = tuple((word, other) for word in words if (other := word_of(word)) is not None)
     parts = tuple(word for word in words if word not in dict(kept))
-    still = word_of(entry.original)
+    held = held_as(key, entry.original)  # written as another's name is ("Al Khatib" of "Ahmad al-Khatib")
+    still = word_of(entry.original) or (held.original if held is not None else None)
     if still is None:
         dismiss(key, entry.original)
     return Removal(entry.original, entry.kind, entry.pseudonym, parts, still is None, still, parts_kept=kept)

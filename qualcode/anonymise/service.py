@@ -24,8 +24,18 @@ from qualcode.anonymise.key import (
     load_key,
     save_key,
 )
+from qualcode.anonymise.known import (
+    GIVEN,
+    LOWER_WORDS_RULE,
+    PIECE,
+    SPELT_ALIKE,
+    SURNAME,
+    as_latin,
+    particles_of,
+    parts_alone,
+    words_found_alone,
+)
 from qualcode.anonymise.known import LIST_KINDS as LIST_KINDS
-from qualcode.anonymise.known import LOWER_WORDS_RULE, particles_of, words_found_alone
 from qualcode.anonymise.pending import PURGE_PENDING, REAPPLY_PENDING
 from qualcode.anonymise.pseudonyms import GENDERS, PLACEHOLDERS, STYLES
 from qualcode.coding.coders import get_or_create_coder
@@ -41,11 +51,14 @@ from qualcode.store.settings import (
     set_setting,
 )
 from qualcode.store.withdrawals import withdrawn_before
+from qualcode.text.tokens import WORD
 
 if TYPE_CHECKING:
     from filelock import FileLock
 
+    from qualcode.anonymise.apply import Replacement
     from qualcode.anonymise.candidates import Proposal
+    from qualcode.anonymise.known import KnownMatch
     from qualcode.anonymise.reapply import Reapplied
 
 
@@ -493,21 +506,49 @@ def add_known_identifier(
                 f" (`qualcode identifiers add NAME --kind {taken.kind} --participant {participant}`)"
                 if participant and not taken.participant else ""),
         )
+    waiting = list(key.pending)  # as it was: the key takes the name itself out of the queue as it learns it
     entry = add_identifier(key, original, kind, gender, pseudonym or None, first_seen=first_seen, given_name=given_name)
     entry.participant = participant
     # Dismissed before (taken out of the key by mistake, say), it is an identifier now: not both.
     key.dismissed = [word for word in key.dismissed if word.casefold() != original.casefold()]
-    # What waited for review and is now decided (this name, or a phrase of known and dismissed
-    # words) leaves the queue, which would otherwise list it for ever.
+    # What waited for review and is now decided (this name, a given name of it, or a phrase of known and
+    # dismissed words) leaves the queue, which would otherwise list it for ever.
     from qualcode.anonymise.candidates import decided, without_initials
 
     known = {word.casefold() for word in ignored_words(key)}
-    key.pending = [
-        candidate for candidate in key.pending
-        if candidate.text.casefold() != original.casefold()
-        and not all(decided(word, known) for word in without_initials(candidate.text).split())  # "Kari H." by "Kari"
-    ]
+    parts = parts_alone(entry)
+
+    def words_of(text: str) -> tuple[str, ...]:
+        return tuple(word.casefold() for word in WORD.findall(as_latin(text)))
+
+    whole = words_of(original)
+
+    def named_in(candidate: Candidate) -> set[str]:
+        """Where the person was named otherwise than by `candidate`: their name whole, or another name of theirs, waiting too."""
+        return {where for other in waiting if (words := words_of(other.text)) != words_of(candidate.text)
+                and (words == whole or parts.get(words) in (GIVEN, SURNAME)) for where in _seen_in(other)}
+
+    def settled(candidate: Candidate) -> bool:
+        if candidate.text.casefold() == original.casefold():
+            return True
+        part = parts.get(words_of(candidate.text))
+        if part in (GIVEN, SURNAME):
+            # Her given name or surname alone in a file that names her otherwise too is hers ("Gunnhild Rasmussen …
+            # Gunnhild sa", "Liv Eng … Eng sa"), as an import takes it (doubtful_proposals); in another it may be
+            # someone else's ("hos Eng", the farmer), and stays for the researcher to say. One seen nowhere the queue
+            # says is theirs, as before.
+            return _seen_in(candidate) <= named_in(candidate)
+        if part is not None or doubt_note(key, candidate.text) is not None:
+            return False  # "Berg" of "Hansen-Berg" (a doctor Berg, maybe), a name of others' words: theirs to decide
+        return all(decided(word, known) for word in without_initials(candidate.text).split())  # "Kari H." by "Kari"
+
+    key.pending = [candidate for candidate in key.pending if not settled(candidate)]
     return entry
+
+
+def _seen_in(candidate: Candidate) -> set[str]:
+    """Where a candidate waiting for review was seen: the files (or "typed text") its contexts name."""
+    return {context.split(": …", 1)[0] for context in candidate.contexts if ": …" in context}
 
 
 _REMOVE_FIRST = 'to change it, take it out first: qualcode identifiers remove "{original}", then identifiers add it again'
@@ -612,6 +653,96 @@ def queue_candidates(key: PseudonymKey, proposals: list[Proposal], where: str) -
     return new
 
 
+def doubtful_proposals(text: str, replacements: list[Replacement], key: PseudonymKey) -> list[Proposal]:
+    """The names in `text` the key replaced though they may be someone else than the person it replaced them as,
+    for the researcher to decide (dismissed, each is the key's person; accepted, a person of their own). Replacing
+    them is the safe side, and stays; what was silent was whom they became:
+    - a word of a double-barrelled name alone ("Berg" of "Hansen-Berg": "Lege Berg" is often another Berg);
+    - a given name or surname alone that waits for review itself (seen where the person was not named otherwise,
+      "hos Eng" with Liv Eng accepted: add_known_identifier left it in the queue), where the text names the person
+      no other way; beside "Liv Eng", or "Liv", the text's "Eng" is hers, as a transcript names someone whole and
+      then by one name, and a name alone that no one asked about is taken for the person's, as the key always has;
+    - a word only spelt like a name the key holds ("Gunnvor" for "Gunvor");
+    - a name of several words replaced as several people's ("Per Olav Ødegård" of three people's pseudonyms), or as
+      one's with a word in doubt ("Anne-Grethe"), proposed whole."""
+    from qualcode.anonymise.candidates import Proposal
+
+    people = [r for r in replacements if r.entry is not None and r.entry.kind == "person"]
+    # The words each person is named by in the text, whole or by a name of theirs alone.
+    named_by: dict[int, set[str]] = {}
+    for replaced in people:
+        if replaced.doubt in ("", GIVEN, SURNAME):
+            named_by.setdefault(id(replaced.entry), set()).add(_said(replaced))
+    dismissed = {word.casefold() for word in key.dismissed} | {name for entry in key.entries for name in entry.same_person}
+    waiting = {candidate.text.casefold() for candidate in key.pending}
+    found: list[Proposal] = []
+
+    def propose(name: str, start: int, end: int) -> None:
+        if name.casefold() not in dismissed and key.entry_for(name) is None and all(name != made.text for made in found):
+            found.append(Proposal(name, start, end, " ".join(text[max(0, start - 30):end + 30].split()), "person"))
+
+    index = 0
+    while index < len(people):
+        run = [people[index]]
+        # Words of one name: apart by a space or a hyphen only.
+        while index + len(run) < len(people) and text[run[-1].end:people[index + len(run)].start] in (" ", "-"):
+            run.append(people[index + len(run)])
+        index += len(run)
+        in_doubt = [r.doubt in (PIECE, SPELT_ALIKE) or (r.doubt in (GIVEN, SURNAME) and not named_by[id(r.entry)] - {_said(r)}
+                                                         and _said(r) in waiting) for r in run]
+        # A name of several words, each another person's, or one's with a word in doubt ("Anne-Grethe": "Anne" of
+        # Anne-Grete Lie, "Grethe" spelt like her "Grete"), is proposed whole. Not one known person's given name
+        # before the surname of another the text names ("Eva Birkeland" beside "Ola Birkeland": his kin, Eva).
+        kin = not any(in_doubt) and sum(r.doubt != SURNAME for r in run) <= 1
+        if (len({id(r.entry) for r in run}) > 1 and not kin) or (len(run) > 1 and any(r.doubt in (PIECE, SPELT_ALIKE) for r in run)):
+            start, end = run[0].start, run[-1].end
+            last = run[-1]
+            end -= len(last.original) - len(last.named) if last.named and last.original.startswith(last.named) else 0
+            propose(text[start:end], start, end)
+            continue
+        for replaced, doubtful in zip(run, in_doubt, strict=True):
+            if doubtful:
+                propose(replaced.named or replaced.original, replaced.start, replaced.start + len(replaced.named or replaced.original))
+    return found
+
+
+def _said(replaced: Replacement) -> str:
+    """The name a replacement replaced, as the text writes it, casefolded."""
+    return (replaced.named or replaced.original).casefold()
+
+
+def doubt_note(key: PseudonymKey, text: str) -> str | None:
+    """What the key does with `text` where it may be someone else than the person it replaces it as (doubtful_proposals),
+    and how to decide: said beside it in the review queue and where an import holds a file back for it."""
+    from qualcode.anonymise.known import KnownMatcher
+
+    people = [match for match in KnownMatcher.of(key).find(text) if match.entry.kind == "person"]
+    if not people:
+        return None
+    whose = list(dict.fromkeys(match.entry.original for match in people))
+    if len(whose) > 1:
+        why = f"its words those of {len(whose)} people in the key ({', '.join(repr(name) for name in whose)})"
+        return (f"{text} is replaced as {_replaced(text, people)!r}, {why}: accept it as a person of its own if it is"
+                " someone else, or dismiss it to leave each word replaced as theirs")
+    if len(people) > 1 and any(match.doubt for match in people):
+        why = f"as {whose[0]!r} (its words alone, or spelt alike)"
+    elif len(people) == 1 and people[0].doubt:
+        doubt = {SPELT_ALIKE: "spelt alike", GIVEN: "the given name alone", SURNAME: "the surname alone",
+                 PIECE: "a word of the name alone"}[people[0].doubt]
+        why = f"as {whose[0]!r} ({doubt})"
+    else:
+        return None
+    return (f"{text} is replaced as {_replaced(text, people)!r}, {why}: accept it as a person of its own if it is someone"
+            f" else, or dismiss it if it is {whose[0]}")
+
+
+def _replaced(text: str, matches: list[KnownMatch]) -> str:
+    """`text` with each of `matches` (in order, apart) replaced."""
+    for match in reversed(matches):
+        text = text[:match.start] + match.replacement + text[match.end:]
+    return text
+
+
 def _words_within(part: list[str], whole: list[str]) -> bool:
     """Whether the words `part` stand in a row inside `whole`."""
     return any(whole[start:start + len(part)] == part for start in range(len(whole) - len(part) + 1))
@@ -646,26 +777,57 @@ def stands_as_a_given_name(name: str, context: str) -> bool:
     return False
 
 
-def dismiss(key: PseudonymKey, text: str) -> None:
-    """Not an identifier, for this whole project: never proposed again."""
+def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
+    """Not an identifier, for this whole project: never proposed again. Where the review waited for it as a name the
+    key replaces as someone's (doubtful_proposals), it is that person's instead, kept with their entry
+    (KeyEntry.same_person), which is returned."""
     text = text.strip()
     if not text:
         raise InvalidInput("nothing to dismiss")
     folded = text.casefold()
     # A word the review still waits for is the reviewer's to decide. One the key holds is replaced all the
     # same: dismissing it said "dismissed" and left it replaced, as if a mistaken acceptance were taken back.
-    if not any(candidate.text.casefold() == folded for candidate in key.pending):
-        held = next((entry for entry in key.entries
-                     if entry.original.casefold() == folded or folded in words_found_alone(entry)), None)
-        if held is not None:
-            raise InvalidInput(
-                f"{text!r} is in the key as a {held.kind} ({held.original!r}, replaced by {held.pseudonym!r}):"
-                " dismissing it would not stop that; nothing dismissed",
-                "dismiss decides only about words the key does not hold; `qualcode key show` lists what it holds",
-            )
-    if folded not in {word.casefold() for word in key.dismissed}:
-        key.dismissed.append(text)
+    waiting = any(candidate.text.casefold() == folded for candidate in key.pending)
+    if not waiting and (held := held_as(key, text)) is not None:
+        raise InvalidInput(
+            f"{text!r} is in the key as a {held.kind} ({held.original!r}, replaced by {held.pseudonym!r}):"
+            " dismissing it would not stop that; nothing dismissed",
+            "dismiss decides only about words the key does not hold; `qualcode key show` lists what it holds",
+        )
     key.pending = [c for c in key.pending if c.text.casefold() != folded]
+    theirs = _replaced_as(key, text) if waiting else []
+    for entry in theirs:
+        if folded not in entry.same_person:
+            entry.same_person.append(folded)
+    if not theirs and folded not in {word.casefold() for word in key.dismissed}:
+        key.dismissed.append(text)
+    return theirs[0] if theirs else None
+
+
+def held_as(key: PseudonymKey, text: str) -> KeyEntry | None:
+    """The entry `text` is, whole, as the key finds it written (its original, a name of it alone, in any case,
+    with its particle joined by a hyphen or a space, "al-Khatib" or "Al Khatib", without marks or in look-alike
+    letters); None for a word only spelt like one (that is the researcher's to decide) or none the key holds."""
+    folded = text.casefold()
+    held = next((entry for entry in key.entries if entry.original.casefold() == folded or folded in words_found_alone(entry)), None)
+    if held is not None:
+        return held
+    from qualcode.anonymise.known import KnownMatcher
+
+    words = list(WORD.finditer(text))
+    found = KnownMatcher.of(key).find(text)
+    if not words or len(found) != 1 or found[0].doubt == SPELT_ALIKE:
+        return None
+    match = found[0]
+    whole = match.start <= words[0].start() and words[-1].end() <= match.end
+    return match.entry if whole and any(match.entry is entry for entry in key.entries) else None
+
+
+def _replaced_as(key: PseudonymKey, text: str) -> list[KeyEntry]:
+    """The entries the key replaces `text`'s words as."""
+    from qualcode.anonymise.known import KnownMatcher
+
+    return [match.entry for match in KnownMatcher.of(key).find(text) if any(match.entry is entry for entry in key.entries)]
 
 
 def ignored_words(key: PseudonymKey) -> set[str]:

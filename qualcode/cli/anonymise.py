@@ -9,7 +9,7 @@ import click
 
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.known import words_found_alone
-from qualcode.anonymise.service import LIST_KINDS, accept_candidate, dismiss, set_style
+from qualcode.anonymise.service import LIST_KINDS, accept_candidate, dismiss, doubt_note, set_style
 from qualcode.cli.context import (
     AppContext,
     json_option,
@@ -46,6 +46,8 @@ def anonymise_pending(app: AppContext, as_json: bool) -> None:
         click.echo(candidate.text)
         for context in candidate.contexts:
             click.echo(f"    {context}")
+        if (doubt := doubt_note(key, candidate.text)) is not None:
+            click.echo(f"    note: {doubt}")
     note(f"{len(key.pending)} waiting for review")
 
 
@@ -78,9 +80,10 @@ def anonymise_dismiss(app: AppContext, words: tuple[str, ...]) -> None:
     Example: qualcode anonymise dismiss Norge Varighet
     """
     with app.workspace() as workspace, workspace.key_access().editing() as key:
-        for word in words:
-            dismiss(key, word)
+        kept_as = [(word, entry) for word in words if (entry := dismiss(key, word)) is not None]
     click.echo(f"dismissed {len(words)}")
+    for word, entry in kept_as:
+        note(_kept_as(word, entry))
 
 
 @anonymise_group.command("reapply")
@@ -176,6 +179,8 @@ def anonymise_review(app: AppContext) -> None:
             click.echo(f"\n{candidate.text}")
             for context in candidate.contexts:
                 click.echo(f"    {context}")
+            if (doubt := doubt_note(key, candidate.text)) is not None:
+                click.echo(f"    note: {doubt}")
             try:
                 choice = click.prompt("  p/l/n/e/s/o, d to dismiss, k to keep waiting, q to quit",
                                       type=click.Choice([*REVIEW_KEYS, "d", "k", "q"]), show_choices=False)
@@ -190,7 +195,8 @@ def anonymise_review(app: AppContext) -> None:
             if choice == "k":
                 continue
             if choice == "d":
-                dismiss(key, candidate.text)
+                if (kept_as := dismiss(key, candidate.text)) is not None:
+                    click.echo(f"  {_kept_as(candidate.text, kept_as)}")
             else:
                 accepted.append(accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None))
             decided += 1
@@ -198,6 +204,11 @@ def anonymise_review(app: AppContext) -> None:
     report_rewrite(change.reapplied)
     report_files_holding(root, key, accepted)
     click.echo(("\nstopped: the decisions made are kept; " if stopped else "") + f"{decided} decided, {len(key.pending)} still waiting")
+
+
+def _kept_as(word: str, entry: KeyEntry) -> str:
+    """What a dismissed word the key replaces as someone's name stays: that person's, in the texts."""
+    return f"{word!r} stays replaced as a name of {entry.original!r} (pseudonym {entry.pseudonym!r}): dismissed, it is theirs"
 
 
 def _gender_asked() -> str:

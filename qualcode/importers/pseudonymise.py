@@ -30,7 +30,12 @@ from qualcode.anonymise.candidates import (
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.anonymise.known import LIST_KINDS, KnownMatcher
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
-from qualcode.anonymise.service import codebook_vocabulary, ignored_words
+from qualcode.anonymise.service import (
+    codebook_vocabulary,
+    doubt_note,
+    doubtful_proposals,
+    ignored_words,
+)
 from qualcode.anonymise.typed_text import refuse_undecided
 from qualcode.errors import ImportFailed, UndecidedNames
 from qualcode.importers.document import ParsedDocument, TurnSpan
@@ -55,6 +60,8 @@ class PseudonymisedDocument:
     original_text: str
     # What the front matter had replaced, by field: a dry run lists these beside the text's.
     meta_replacements: list[tuple[str, Replacement]] = field(default_factory=list)
+    # What the key does with each proposal it replaced as someone who may be someone else (service.doubt_note).
+    doubts: dict[str, str] = field(default_factory=dict)
 
 
 def propose_candidates(document: ParsedDocument, vocabulary: set[str]) -> list[Proposal]:
@@ -127,6 +134,11 @@ def pseudonymise_document(
         document.text, proposals, key, vocabulary, result.replacements, {span.speaker for span in document.turns},
     )
     named = {proposal.text for proposal in undecided}
+    # Names replaced as someone the key holds who may be someone else (a word of a double-barrelled name alone,
+    # a misspelling, a name put together from several people's): proposed, so the file waits for the researcher.
+    doubtful = [proposal for proposal in doubtful_proposals(document.text, result.replacements, key) if proposal.text not in named]
+    undecided += doubtful
+    named = {proposal.text for proposal in undecided}
     return PseudonymisedDocument(
         document=replace(document, text=result.text, turns=turns),
         meta=clean_meta,
@@ -135,6 +147,7 @@ def pseudonymise_document(
                                if p.text not in named],
         original_text=document.text,
         meta_replacements=in_meta,
+        doubts={proposal.text: note for proposal in doubtful if (note := doubt_note(key, proposal.text)) is not None},
     )
 
 

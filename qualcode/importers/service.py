@@ -348,8 +348,11 @@ def refuse_undecided(key: PseudonymKey, pseudonymised: PseudonymisedDocument, pa
         return
     queue_candidates(key, proposals, path.name)
     names = ", ".join(p.text for p in proposals[:6]) + (" …" if len(proposals) > 6 else "")
+    # A name the key would replace as someone it may not be ("Gunnvor" as Gunvor) is said so, with how to decide.
+    doubts = [doubt for proposal in proposals[:6] if (doubt := pseudonymised.doubts.get(proposal.text)) is not None]
     raise NeedsReview(
-        f"{path.name} has {counted(len(proposals), 'possible identifier')} nobody has decided about ({names}); nothing imported",
+        f"{path.name} has {counted(len(proposals), 'possible identifier')} nobody has decided about ({names}); nothing imported"
+        + "".join(f"; {doubt}" for doubt in doubts),
         "decide with `qualcode anonymise review`, then import again",
     )
 
