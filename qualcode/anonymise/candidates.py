@@ -458,6 +458,7 @@ def propose(
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
                         or _genitive_of_a_name(doc, start, lowered) or (token.lower_ in _surnames_also_words() and _acts(doc, start))
+                        or _labels_a_turn(text, base + token.idx, token.text)
                         or _first_of_two_named(doc, start) or _before_an_initial(doc, start, end)
                         or (start + 1 < end and _initial(token))  # "K. Haugland kom inn": no word capitalised for grammar
                         or (start + 1 < len(doc) and _after_number(doc, start + 2) and street_before_a_date(text, base + token.idx))
@@ -853,8 +854,10 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
         if "-" in folded and all(part in names for part in folded.split("-")):
             return False
         # Written in lower case elsewhere, a word is an ordinary one capitalised, unless shaped as the
-        # names the lists miss are: "Tesfalem" stays a name when the transcriber also wrote "tesfalem".
-        if not _common(folded) and (folded not in lowered or _shaped_like_a_name(word)):
+        # names the lists miss are ("Tesfalem" stays a name when the transcriber also wrote "tesfalem"), or
+        # rare and in no dictionary, as read where a sentence begins ("Ragnfrid … ragnfrid", "Mebrahtom …
+        # mebrahtom"): capitalised inside a sentence, such a word is a name the transcriber also wrote in lower case.
+        if not _common(folded) and (folded not in lowered or _shaped_like_a_name(word) or _reads_as_name(word, set())):
             return False
     return True
 
@@ -1689,6 +1692,20 @@ def _part_of_compound(head: str, shortest: int) -> bool:
 
 def _norwegian_word(folded: str) -> bool:
     return bokmal_word(folded) or nynorsk_word(folded)
+
+
+# What follows a speaker's label: a colon, or a role in brackets and one ("Berntine (veileder):").
+_AFTER_A_LABEL = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?:")
+
+
+def _labels_a_turn(text: str, at: int, word: str) -> bool:
+    """Whether `word`, at `at` in `text`, is a speaker's label: alone at a line's start before a colon, or before a
+    role in brackets and one, whether or not the turns were read so ("Berntine (veileder): Jeg er veilederen.").
+    There a rare word no dictionary holds is a name however else the text writes it: the labels of the same
+    speaker in lower case ("berntine: Ja.") made it a word the transcriber uses, and it was stored unproposed."""
+    line_start = text.rfind("\n", 0, at) + 1
+    return (not text[line_start:at].strip() and _AFTER_A_LABEL.match(text, at + len(word)) is not None
+            and _reads_as_name(word, set()))
 
 
 def _after_line_start(text: str, index: int) -> bool:
