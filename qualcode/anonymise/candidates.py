@@ -237,6 +237,38 @@ def _without_addresses(text: str) -> str:
     return "".join([*pieces, text[position:]])
 
 
+# A word in lower case, as `propose` reads them to know the words a text writes so: not the part after an apostrophe
+# between letters, which is the rest of a word ("jana" of "Tat'jana", "kke" of "ha'kke").
+_LOWER_WORD = re.compile(r"(?<![^\W\d_]['’])[^\W_]+")
+# An apostrophe between letters, as Word and phones write it (U+2019), and the hyphens Word writes inside a word.
+_TYPED_APOSTROPHE = re.compile(r"(?<=[^\W\d_])’(?=[^\W\d_])")
+# What follows an apostrophe inside a word in speech written down, a word run together with the one before it
+# ("ha'kke", "va'kke", "vet'ru", "sjø'kje"): no part of a name.
+SPOKEN_CLITICS = frozenset("kke kkje ke kje ru re ra rn".split())
+
+
+def _as_read_for_names(text: str) -> str:
+    """`text` as the name detector reads it, one character for one so that every offset stays: an apostrophe
+    between letters written as U+2019 is read as "'", which spaCy's tokenizer keeps inside a word ("Abd’allah"
+    was three tokens, and "Abd" proposed alone). Proposals are made of the text as written."""
+    return _TYPED_APOSTROPHE.sub("'", text) if "’" in text else text
+
+
+def _apostrophe_name(word: str) -> bool:
+    """Whether `word` is capitalised with an apostrophe between letters, as names from many languages are
+    written ("Ol'ha", "Cabdi'aziz", "N'Golo", "Abd'allah", "Ma'ruf"): not a genitive ("Kari's", "Lars'"), nor
+    speech's words run together ("Ha'kke", "Det'e")."""
+    parts = re.split(r"['’]", word)
+    return (len(parts) > 1 and word[:1].isupper() and all(part.isalpha() for part in parts)
+            and all(len(part) >= 2 for part in parts[1:]) and parts[-1].casefold() not in SPOKEN_CLITICS)
+
+
+def _without_apostrophes(word: str) -> str:
+    """`word`, an apostrophe name (_apostrophe_name), as one word of its letters, which the lists and the
+    frequency lists know it by ("Olga" of "Ol'ga", "Abdallah" of "Abd'allah"), or `word` itself."""
+    return re.sub(r"['’]", "", word) if _apostrophe_name(word) else word
+
+
 @lru_cache(maxsize=1)
 def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
     """The runs of capitalised words that are no function words in a Doc, as (start, end) token indices.
@@ -257,9 +289,10 @@ def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
     def runs(doc: Doc) -> list[tuple[int, int]]:
         flags = doc.to_array([IS_TITLE, LOWER])
         titled = flags[:, 0].nonzero()[0]  # few of a text's tokens: only these are looked at here
-        return _consecutive(
-            index for index, lower in zip(titled.tolist(), flags[titled, 1].tolist(), strict=True) if lower not in function_words
-        )
+        indices = [index for index, lower in zip(titled.tolist(), flags[titled, 1].tolist(), strict=True) if lower not in function_words]
+        if "'" in doc.text:  # a name with an apostrophe inside is no title-cased word to spaCy ("Ol'ha", "Cabdi'aziz")
+            indices = sorted({*indices, *(token.i for token in doc if "'" in token.text and _apostrophe_name(token.text))})
+        return _consecutive(indices)
 
     return runs
 
@@ -427,11 +460,12 @@ def propose(
 
     ignored = {word.casefold() for word in known} | {word.casefold() for word in vocabulary}
     # Words written in lower case make a capitalised one ordinary, but not inside an address, which
-    # writes a name so ("astrid@firma.no" says nothing of "Astrid").
+    # writes a name so ("astrid@firma.no" says nothing of "Astrid"), nor the part of a word after an
+    # apostrophe inside it ("jana" of "Tat'jana" was proposed as a given name in lower case).
     unaddressed = _without_addresses(text)
-    lowered = {word.casefold() for word in set(WORD.findall(unaddressed)) if word[:1].islower()}
+    lowered = {word.casefold() for word in set(_LOWER_WORD.findall(unaddressed)) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
-    for base, doc, starts_sentence in tokenised(text):
+    for base, doc, starts_sentence in tokenised(_as_read_for_names(text)):
         file_names = _file_names(doc)
         runs = _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names))
         if "." in doc.text:
@@ -746,7 +780,9 @@ def _run_proposal(
     span = doc[start:end]
     # An initial is part of the name it is written with ("Kari H.", "K. Haugland"): left out, it stayed beside the
     # pseudonym ("Sondre H. kom inn"). It names no one alone, so the name is judged by its other words.
-    written = [token.text for token in span if _initial(token) or not (token.is_upper and len(token.text) <= 5)]
+    # As the text writes them: the detector reads some characters as others (_as_read_for_names).
+    written = [text[base + token.idx:base + token.idx + len(token.text)]
+               for token in span if _initial(token) or not (token.is_upper and len(token.text) <= 5)]
     words = [word for word in written if INITIAL.fullmatch(word) is None]
     if not words:
         return None
@@ -840,7 +876,7 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
     if _listed(whole, listed, whole not in names and whole not in places) or (before and _listed(f"{before} {phrase}".casefold(), listed)):
         return True
     for word in words:
-        folded = word.casefold()
+        folded = _without_apostrophes(word).casefold()
         # A role ("Deltakerne", nynorsk "Deltakar"), or a compound's first part before "og" ("Arbeids- og
         # velferdsetaten"): no one's name.
         # A listed name is no definite form of a listed word ("Daria" is not "Dari" the language, "Kian" no "Kia").
@@ -1236,6 +1272,10 @@ def _reads_as_name(word: str, lowered: set[str]) -> bool:
         return False
     if "-" in word:
         return _double_name(word, lowered)
+    if "'" in word or "’" in word:
+        # Read by its letters ("Olga" of "Ol'ga", "Cabdiaziz"), which no word of speech run together is ("Va'kke").
+        letters = _without_apostrophes(word)
+        return letters != word and (letters.casefold() in _names() or _reads_as_name(letters, lowered))
     rarity = zipf(folded)
     listed = folded in surnames() or _is_place(folded)
     if listed and rarity < NAME_PART_MAX_ZIPF:
