@@ -222,6 +222,17 @@ ODD_CAPITALS = re.compile(
 WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 
 
+def _with_apostrophe_names(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` joined by the words capitalised with an apostrophe inside that are names (_apostrophe_name), which
+    are no title-cased words to spaCy ("Ol'ha", "Cabdi'aziz Maxamuud Cilmi", "Abd'allah Qasim")."""
+    if "'" not in doc.text:
+        return runs
+    named = [token.i for token in doc if "'" in token.text and _apostrophe_name(token.text)]
+    if not named:
+        return runs
+    return _consecutive(sorted({*(index for start, end in runs for index in range(start, end)), *named}))
+
+
 def _without_addresses(text: str) -> str:
     """`text` with its e-mail addresses (however written) and web addresses blanked out, found as the detectors find them."""
     found = [match.span() for match in all_emails(text)]
@@ -289,10 +300,9 @@ def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
     def runs(doc: Doc) -> list[tuple[int, int]]:
         flags = doc.to_array([IS_TITLE, LOWER])
         titled = flags[:, 0].nonzero()[0]  # few of a text's tokens: only these are looked at here
-        indices = [index for index, lower in zip(titled.tolist(), flags[titled, 1].tolist(), strict=True) if lower not in function_words]
-        if "'" in doc.text:  # a name with an apostrophe inside is no title-cased word to spaCy ("Ol'ha", "Cabdi'aziz")
-            indices = sorted({*indices, *(token.i for token in doc if "'" in token.text and _apostrophe_name(token.text))})
-        return _consecutive(indices)
+        return _consecutive(
+            index for index, lower in zip(titled.tolist(), flags[titled, 1].tolist(), strict=True) if lower not in function_words
+        )
 
     return runs
 
@@ -467,7 +477,7 @@ def propose(
     proposals: dict[str, Proposal] = {}
     for base, doc, starts_sentence in tokenised(_as_read_for_names(text)):
         file_names = _file_names(doc)
-        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names))
+        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _with_apostrophe_names(doc, _capitalised_runs()(doc)), file_names))
         if "." in doc.text:
             runs = _without_references(doc, runs)
         for start, end in _split_after_initials(doc, runs) if "." in doc.text else runs:
