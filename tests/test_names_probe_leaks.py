@@ -109,3 +109,38 @@ def test_a_name_with_an_apostrophe_inside_is_replaced_whole(session: Session, tm
     add_identifier(key, "Abd’allah Qasim", "person", "m", pseudonym="Jens Andreas")
     make_transcript(session, tmp_path, FRONT_MATTER + "I: Hei.\nD1: Vi møtte Ol'ha hos Abd’allah Qasim.\n", key=key)
     assert turns_of(session, "intervju")[-1][1] == "Vi møtte Eva hos Jens Andreas."
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: HOLTESMO sa ja.", ["HOLTESMO"]),
+    ("D1: HOLTESMO ringte meg i går.", ["HOLTESMO"]),
+    ("D1: Jeg snakket med HOLTESMO i går.", ["HOLTESMO"]),
+    ("D1: Vi var hos HOLTESMO.", ["HOLTESMO"]),
+])
+def test_a_surname_in_capitals_alone_is_proposed_where_it_names_someone(said: str, names: list[str]) -> None:
+    """A surname no list holds, in capitals alone, was stored: only two such words together were proposed."""
+    assert _proposed(said) == names
+
+
+@pytest.mark.parametrize("said", [
+    # Acronyms, of agencies and diagnoses, three letters or four with one vowel, or listed.
+    "D1: Jeg har ADHD. Han har det med ADHD og PTSD. NAV sa nei. KVP var bra. IPS hjalp. UDI sa nei.",
+    "D1: HELFO sa nei. Vi fikk brev fra HELFO og GOSYS. Hun gikk på NTNU.",
+    # Everyday words shouted.
+    "D1: JEG sa det. ALDRI sa jeg det. NEI sa hun. Det var KJEMPEBRA. Vi var med ALLE sammen.",
+    # A rare word in capitals where nothing has it someone.
+    "D1: Det står HOLTESMO på døra.",
+])
+def test_a_word_in_capitals_alone_that_names_no_one_is_not_proposed(said: str) -> None:
+    assert _proposed(said) == []
+
+
+def test_a_surname_in_capitals_alone_is_held_back_and_then_replaced(session: Session, tmp_path: Path) -> None:
+    text = FRONT_MATTER + "I: Hei.\nD1: HOLTESMO sa ja.\n"
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview):
+        make_transcript(session, tmp_path, text, key=key)
+    assert [candidate.text for candidate in key.pending] == ["HOLTESMO"]
+    add_identifier(key, "HOLTESMO", "person", "f", pseudonym="Eva")
+    make_transcript(session, tmp_path, text, key=key)
+    assert turns_of(session, "intervju")[-1][1] == "Eva sa ja."

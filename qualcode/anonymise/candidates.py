@@ -536,7 +536,8 @@ def propose(
             phrase = " ".join(words)
             if phrase in proposals or phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
                 continue
-            if any(_name_in_capitals(word.casefold()) for word in words) or _unlisted_name_in_capitals(words, lowered):
+            if (any(_name_in_capitals(word.casefold()) for word in words) or _unlisted_name_in_capitals(words, lowered)
+                    or (end - start == 1 and _lone_name_in_capitals(doc, start, lowered))):
                 begin, finish = base + doc[start].idx, base + doc[end - 1].idx + len(doc[end - 1].text)
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     lower_names = []
@@ -865,6 +866,29 @@ def _unlisted_name_in_capitals(words: list[str], lowered: set[str]) -> bool:
         len(left) >= 2 and any(word not in lowered and not _common(word) for word in left)
         and all(zipf(word) < SENTENCE_START_NAME_MAX_ZIPF for word in left)
     )
+
+
+# Prepositions a person is named after ("snakket med HOLTESMO", "hos HOLTESMO", "fikk brev fra HOLTESMO").
+BEFORE_A_PERSON = frozenset("med hos til fra frå av".split())
+# A name has two vowels at least; an acronym of four letters or more seldom does ("ADHD", "PTSD", "NTNU", "HVPU").
+NAME_IN_CAPITALS_MIN_VOWELS = 2
+_VOWELS = frozenset("aeiouyæøåéèêóòôâäöü")
+
+
+def _lone_name_in_capitals(doc: Doc, index: int, lowered: set[str]) -> bool:
+    """Whether the word in capitals at `index`, alone, is a surname no list holds ("HOLTESMO sa ja", "snakket med
+    HOLTESMO"): four letters or more and two vowels (not "ADHD", "NTNU"), on no list of agencies and services (NAV,
+    HELFO, GOSYS), reading as a name once capitalised (_reads_as_name: rare, in no dictionary, no compound; not
+    "JEG", "ALDRI", "NEI", "KJEMPEBRA"), and standing as a person does: the subject of what a person does or says
+    (_does_as_a_person), or after a preposition a person is named after (BEFORE_A_PERSON)."""
+    word = doc[index].text
+    folded = word.casefold()
+    if len(word) < 4 or sum(letter in _VOWELS for letter in folded) < NAME_IN_CAPITALS_MIN_VOWELS:
+        return False
+    if _listed(folded, _not_identifiers()) or not _reads_as_name(word.capitalize(), lowered):
+        return False
+    after_a_preposition = index > 0 and doc[index - 1].lower_ in BEFORE_A_PERSON
+    return after_a_preposition or _does_as_a_person(doc, index)
 
 
 def _upper_runs(doc: Doc) -> list[tuple[int, int]]:
