@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from qualcode.anonymise.faker_names import faker_names
 from qualcode.anonymise.patterns import all_emails, street_before_a_date
 from qualcode.anonymise.word_lists import data_lines
+from qualcode.text.normalise import with_plain_hyphens
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
 
@@ -222,12 +223,15 @@ ODD_CAPITALS = re.compile(
 WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 
 
-def _with_apostrophe_names(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`runs` joined by the words capitalised with an apostrophe inside that are names (_apostrophe_name), which
-    are no title-cased words to spaCy ("Ol'ha", "Cabdi'aziz Maxamuud Cilmi", "Abd'allah Qasim")."""
-    if "'" not in doc.text:
+def _with_names_not_titled(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` joined by the names that are no title-cased words to spaCy: capitalised with an apostrophe inside
+    (_apostrophe_name: "Ol'ha", "Cabdi'aziz Maxamuud Cilmi", "Abd'allah Qasim"), or names run together
+    (_run_together_name: "EliSofie", as a soft hyphen taken out at import leaves "Eli\u00adSofie")."""
+    apostrophes, run_together = "'" in doc.text, _RUN_TOGETHER.search(doc.text) is not None
+    if not apostrophes and not run_together:
         return runs
-    named = [token.i for token in doc if "'" in token.text and _apostrophe_name(token.text)]
+    named = [token.i for token in doc
+             if (apostrophes and "'" in token.text and _apostrophe_name(token.text)) or (run_together and _run_together_name(token.text))]
     if not named:
         return runs
     return _consecutive(sorted({*(index for start, end in runs for index in range(start, end)), *named}))
@@ -261,8 +265,9 @@ SPOKEN_CLITICS = frozenset("kke kkje ke kje ru re ra rn".split())
 def _as_read_for_names(text: str) -> str:
     """`text` as the name detector reads it, one character for one so that every offset stays: an apostrophe
     between letters written as U+2019 is read as "'", which spaCy's tokenizer keeps inside a word ("Abd’allah"
-    was three tokens, and "Abd" proposed alone). Proposals are made of the text as written."""
-    return _TYPED_APOSTROPHE.sub("'", text) if "’" in text else text
+    was three tokens, and "Abd" proposed alone), and a non-breaking or Unicode hyphen as "-" ("Eli‑Sofie" was
+    read as a word wordfreq finds common, and stored unproposed). Proposals are made of the text as written."""
+    return with_plain_hyphens(_TYPED_APOSTROPHE.sub("'", text) if "’" in text else text)
 
 
 def _apostrophe_name(word: str) -> bool:
@@ -272,6 +277,17 @@ def _apostrophe_name(word: str) -> bool:
     parts = re.split(r"['’]", word)
     return (len(parts) > 1 and word[:1].isupper() and all(part.isalpha() for part in parts)
             and all(len(part) >= 2 for part in parts[1:]) and parts[-1].casefold() not in SPOKEN_CLITICS)
+
+
+# Capitalised words run together, as a name is where a soft hyphen or a space between its parts went ("EliSofie").
+_RUN_TOGETHER = re.compile(r"(?<![^\W_])[A-ZÆØÅ][a-zæøå]{2,}(?:[A-ZÆØÅ][a-zæøå]{2,})+(?![^\W_])")
+_RUN_TOGETHER_PART = re.compile(r"[A-ZÆØÅ][a-zæøå]+")
+
+
+def _run_together_name(word: str) -> bool:
+    """Whether `word` is names run together, each part a listed given name or surname: "EliSofie", "AnneLise",
+    "BergHansen" (a soft hyphen between them is taken out at import, DESIGN.md); not "PowerPoint" or "YouTube"."""
+    return _RUN_TOGETHER.fullmatch(word) is not None and all(part.casefold() in _names() for part in _RUN_TOGETHER_PART.findall(word))
 
 
 def _without_apostrophes(word: str) -> str:
@@ -475,9 +491,10 @@ def propose(
     unaddressed = _without_addresses(text)
     lowered = {word.casefold() for word in set(_LOWER_WORD.findall(unaddressed)) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
-    for base, doc, starts_sentence in tokenised(_as_read_for_names(text)):
+    read = _as_read_for_names(text)
+    for base, doc, starts_sentence in tokenised(read):
         file_names = _file_names(doc)
-        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _with_apostrophe_names(doc, _capitalised_runs()(doc)), file_names))
+        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _with_names_not_titled(doc, _capitalised_runs()(doc)), file_names))
         if "." in doc.text:
             runs = _without_references(doc, runs)
         for start, end in _split_after_initials(doc, runs) if "." in doc.text else runs:
@@ -569,11 +586,12 @@ def propose(
     lower_names = [made for made in lower_names if not any(
         other.start <= made.start and made.end <= other.end and other is not made and other.text != made.text for other in lower_names)]
     proposals.update((made.text, made) for made in sorted(lower_names, key=lambda made: made.start))
-    if "'" in text or "’" in text or "-" in text or "Mc" in text or "Mac" in text:
-        for match in ODD_CAPITALS.finditer(text):
+    if "'" in text or "’" in text or "-" in read or "Mc" in text or "Mac" in text:
+        for match in ODD_CAPITALS.finditer(read):
             # What the runs above cannot see: no word of these is capitalised as a whole.
             group = next(name for name in ("possessive", "prefixed", "compound") if match.group(name))
-            phrase, begin, finish = match.group(group), match.start(group), match.end(group)
+            begin, finish = match.start(group), match.end(group)
+            phrase = text[begin:finish]
             folded = phrase.casefold()
             if phrase in proposals or folded in ignored or folded in lowered or (_common(folded) and not _is_place(folded)):
                 continue
@@ -791,9 +809,7 @@ def _run_proposal(
     span = doc[start:end]
     # An initial is part of the name it is written with ("Kari H.", "K. Haugland"): left out, it stayed beside the
     # pseudonym ("Sondre H. kom inn"). It names no one alone, so the name is judged by its other words.
-    # As the text writes them: the detector reads some characters as others (_as_read_for_names).
-    written = [text[base + token.idx:base + token.idx + len(token.text)]
-               for token in span if _initial(token) or not (token.is_upper and len(token.text) <= 5)]
+    written = [token.text for token in span if _initial(token) or not (token.is_upper and len(token.text) <= 5)]
     words = [word for word in written if INITIAL.fullmatch(word) is None]
     if not words:
         return None
@@ -820,7 +836,24 @@ def _run_proposal(
         while _initial(span[-1]):
             span = span[:-1]
     begin, finish = base + span.start_char, base + span.end_char - apostrophe
-    return Proposal(" ".join(written), begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
+    shown = _as_written(" ".join(written), doc.text[span.start_char:span.end_char - apostrophe], text[begin:finish])
+    return Proposal(shown, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
+
+
+def _as_written(phrase: str, read: str, written: str) -> str:
+    """`phrase`, made of words of `read` (a span of the text as the detector reads it, _as_read_for_names), with each
+    word as `written` (the same span as the text has it) writes it: "Eli‑Sofie" with its non-breaking hyphen, read as
+    "Eli-Sofie", is proposed as written, so the key learns what the text holds."""
+    if read == written:
+        return phrase
+    shown, at = [], 0
+    for word in phrase.split(" "):
+        found = read.find(word, at)
+        if found < 0:
+            return phrase
+        shown.append(written[found:found + len(word)])
+        at = found + len(word)
+    return " ".join(shown)
 
 
 def _a_label_before_a_letter(folded: str) -> bool:
@@ -1306,6 +1339,8 @@ def _reads_as_name(word: str, lowered: set[str]) -> bool:
         return False
     if "-" in word:
         return _double_name(word, lowered)
+    if _run_together_name(word):
+        return True
     if "'" in word or "’" in word:
         # Read by its letters ("Olga" of "Ol'ga", "Cabdiaziz"), which no word of speech run together is ("Va'kke").
         letters = _without_apostrophes(word)
