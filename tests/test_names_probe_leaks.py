@@ -192,3 +192,11 @@ def test_names_run_together_accepted_are_replaced(session: Session, tmp_path: Pa
     add_identifier(key, "EliSofie", "person", "f", pseudonym="Eva")
     make_transcript(session, tmp_path, FRONT_MATTER + "I: Hei.\nD1: EliSofie òg.\n", key=key)
     assert turns_of(session, "intervju")[-1][1] == "Eva òg."
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: Vi bodde i Åsnes i mange år.", ["Åsnes"]),  # was "Åsne", a given name, as if "Åsnes" were her genitive
+    ("D1: Vi bodde i Hortens sentrum. Hodans mor kom.", ["Horten", "Hodan"]),
+])
+def test_a_place_ending_as_a_genitive_is_proposed_whole(said: str, names: list[str]) -> None:
+    assert _proposed(said) == names

@@ -782,13 +782,14 @@ def _genitives_as_names(proposals: dict[str, Proposal]) -> list[Proposal]:
     "Ingas" for the listed "Inga", is proposed as that name, once. Accepted apart, the genitive got a
     pseudonym of its own ("Hodans direktenummer" as "Kristoffer direktenummer"), and dismissing the
     name left its genitive in the queue. So is a surname that is an everyday word too ("Volds": "Vold"). A name
-    that ends so itself ("Lars", "Agnes") stays whole."""
+    that ends so itself ("Lars", "Agnes") stays whole, and so does a place ("Åsnes" was proposed as "Åsne", a given
+    name, for the key to learn as the place)."""
     names = _names()
     found: dict[str, Proposal] = {}
     for phrase, made in proposals.items():
         folded = phrase.casefold()
         last = folded.split(" ")[-1]
-        if folded.endswith("s") and len(last) > 3 and last not in names and (
+        if folded.endswith("s") and len(last) > 3 and last not in names and not _is_place(last) and (
                 phrase[:-1] in proposals or last[:-1] in names or last[:-1] in _surnames_also_words()):
             made = Proposal(phrase[:-1], made.start, made.end - 1, made.context, made.kind)
         found.setdefault(made.text, made)
