@@ -200,3 +200,19 @@ def test_names_run_together_accepted_are_replaced(session: Session, tmp_path: Pa
 ])
 def test_a_place_ending_as_a_genitive_is_proposed_whole(said: str, names: list[str]) -> None:
     assert _proposed(said) == names
+
+
+@pytest.mark.parametrize(("said", "places"), [
+    ("D1: Vi bodde på holmsbu.", ["holmsbu"]),
+    ("D1: I tysnes var det fint. Vi kom fra hamar.", ["tysnes", "hamar"]),
+])
+def test_a_listed_place_in_lower_case_after_a_preposition_of_place_is_proposed(said: str, places: list[str]) -> None:
+    """"på holmsbu" was stored as said: only given names and surnames were looked for in lower case."""
+    made = propose(said, (), (), {"D1"}, [4])
+    assert [(proposal.text, proposal.kind) for proposal in made] == [(place, "place") for place in places]
+
+
+def test_everyday_words_after_a_preposition_of_place_are_no_places() -> None:
+    """Places that are everyday words too ("Ski", "Sand", "Time"), and places named nowhere after a preposition."""
+    assert _proposed("D1: Jeg var på jobb, på ski, i byen, i sand, på time og i oslo. holmsbu er fint.") == []
+

@@ -559,6 +559,13 @@ def propose(
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     lower_names = []
     for word in lowered:
+        if _lower_place(word) and not decided(word, ignored) and not any(decided(without_initials(phrase), {word}) for phrase in proposals):
+            # A place the lists hold, in lower case after a preposition of place ("bodde på holmsbu", "kom fra tysnes"):
+            # the place, which no capital shows; where it is no everyday word ("på ski", "i sand", "fra oslo").
+            where = _after_a_place_preposition(unaddressed, word)
+            if where is not None:
+                lower_names.append(Proposal(word, *where, _context(text, *where, context), "place"))
+                continue
         # A given name of people living in Norway (SSB's list) written only in lower case, as a transcriber
         # in a hurry writes it ("amina", "trond"), and no everyday word ("liv", "sol", "ask" are words):
         # no capital shows it. Faker's lists of other countries' names hold nynorsk and dialect
@@ -645,6 +652,22 @@ def _joined_at_line_breaks(proposals: dict[str, Proposal], text: str, context: i
     spans = [(made.start, made.end) for made in joined.values() if "-" in made.text]
     return {phrase: made for phrase, made in joined.items()
             if not any(start <= made.start and made.end <= end and (start, end) != (made.start, made.end) for start, end in spans)}
+
+
+# Prepositions a place is named after, capitalised where they begin a sentence: "bodde på holmsbu", "I tysnes var det".
+_PLACE_PREPOSITION = r"(?<![^\W_])(?:[Pp]å|[Ii]|[Ff]ra|[Ff]rå|[Tt]il)[ \t]+"
+
+
+def _lower_place(folded: str) -> bool:
+    """Whether `folded`, written in lower case, is a place the lists hold that is no everyday word: "holmsbu",
+    "tysnes", "hamar", "moss"; not "ski", "sand", "time", "oslo" (everyday_word)."""
+    return len(folded) >= 3 and folded.isalpha() and _is_place(folded) and not everyday_word(folded)
+
+
+def _after_a_place_preposition(text: str, folded: str) -> tuple[int, int] | None:
+    """Where `folded` first stands in lower case right after a preposition of place in `text`, as (start, end)."""
+    found = re.search(rf"{_PLACE_PREPOSITION}({re.escape(folded)})(?![^\W_])", text)
+    return found.span(1) if found is not None else None
 
 
 def _lower_genitive_base(folded: str) -> str | None:
