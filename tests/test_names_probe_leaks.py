@@ -7,12 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.candidates import propose
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.errors import NeedsReview
+from qualcode.store.models import Transcript
 from tests.conftest import make_transcript
 from tests.test_importers import turns_of
 
@@ -216,3 +218,28 @@ def test_everyday_words_after_a_preposition_of_place_are_no_places() -> None:
     """Places that are everyday words too ("Ski", "Sand", "Time"), and places named nowhere after a preposition."""
     assert _proposed("D1: Jeg var på jobb, på ski, i byen, i sand, på time og i oslo. holmsbu er fint.") == []
 
+
+def test_names_in_lower_case_in_a_files_name_and_front_matter_are_held_back_and_replaced(
+        session: Session, tmp_path: Path) -> None:
+    """A title, an interviewer and a file's name in lower case named people no list holds, and were stored as typed."""
+    text = "---\nparticipant: D1\nrole: deltaker\nwave: T1\ntitle: intervju med ragnfrid hestvold\ninterviewer: berntine\n---\nI: Hei.\nD1: Ja.\n"
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview):
+        make_transcript(session, tmp_path, text, name="ragnfrid_T1", key=key)
+    assert sorted(candidate.text for candidate in key.pending) == ["Berntine", "Ragnfrid", "Ragnfrid Hestvold"]
+    add_identifier(key, "Ragnfrid Hestvold", "person", "f", pseudonym="Eva Lie")
+    add_identifier(key, "Berntine", "person", "f", pseudonym="Siri")
+    make_transcript(session, tmp_path, text, name="ragnfrid_T1", key=key)
+    [transcript] = session.scalars(select(Transcript))
+    stored = " ".join(str(value) for value in (transcript.name, transcript.title, transcript.source_filename, transcript.interviewer))
+    assert "ragnfrid" not in stored.casefold() and "hestvold" not in stored.casefold() and "berntine" not in stored.casefold(), stored
+
+
+@pytest.mark.parametrize(("name", "front_matter"), [
+    ("intervju_deltaker_d1_t1", "title: gruppeintervju med veiledere, runde 2\ninterviewer: forsker 1\n"),
+    ("transkr_intv_kvp_referat_lydopptak_final", "title: Intervju om oppfølging i NAV\ninterviewer: intervjuer\n"),
+])
+def test_a_files_name_and_front_matter_in_lower_case_that_name_no_one_are_imported(
+        session: Session, tmp_path: Path, name: str, front_matter: str) -> None:
+    text = f"---\nparticipant: D1\nrole: deltaker\nwave: T1\n{front_matter}---\nI: Hei.\nD1: Ja.\n"
+    make_transcript(session, tmp_path, text, name=name)

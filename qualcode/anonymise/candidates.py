@@ -927,8 +927,9 @@ def _unlisted_name_in_capitals(words: list[str], lowered: set[str]) -> bool:
 
 # Prepositions a person is named after ("snakket med HOLTESMO", "hos HOLTESMO", "fikk brev fra HOLTESMO").
 BEFORE_A_PERSON = frozenset("med hos til fra frå av".split())
-# A name has two vowels at least; an acronym of four letters or more seldom does ("ADHD", "PTSD", "NTNU", "HVPU").
-NAME_IN_CAPITALS_MIN_VOWELS = 2
+# A name the lists lack has two vowels at least; an acronym of four letters or more seldom does ("ADHD", "PTSD",
+# "NTNU"), nor an abbreviation a file is named with ("intv", "transkr").
+NAME_MIN_VOWELS = 2
 _VOWELS = frozenset("aeiouyæøåéèêóòôâäöü")
 
 
@@ -940,12 +941,22 @@ def _lone_name_in_capitals(doc: Doc, index: int, lowered: set[str]) -> bool:
     (_does_as_a_person), or after a preposition a person is named after (BEFORE_A_PERSON)."""
     word = doc[index].text
     folded = word.casefold()
-    if len(word) < 4 or sum(letter in _VOWELS for letter in folded) < NAME_IN_CAPITALS_MIN_VOWELS:
+    if len(word) < 4 or sum(letter in _VOWELS for letter in folded) < NAME_MIN_VOWELS:
         return False
     if _listed(folded, _not_identifiers()) or not _reads_as_name(word.capitalize(), lowered):
         return False
     after_a_preposition = index > 0 and doc[index - 1].lower_ in BEFORE_A_PERSON
     return after_a_preposition or _does_as_a_person(doc, index)
+
+
+def reads_as_a_name_in_lower_case(word: str) -> bool:
+    """Whether `word`, in lower case where names are written so as often as not (a file's name, a transcript's
+    title, the interviewer's field), reads as a name no list holds: four letters or more, two vowels (not "intv",
+    "transkr"), on no list of agencies, and capitalised a word that reads as a name (_reads_as_name: rare, in no
+    dictionary, no compound, no filler): "ragnfrid", "hestvold", "berntine"; not "intervju", "referat",
+    "gruppeintervju", "kvp"."""
+    return (word.isalpha() and word.islower() and len(word) >= 4 and sum(letter in _VOWELS for letter in word) >= NAME_MIN_VOWELS
+            and not _listed(word, _not_identifiers()) and _reads_as_name(word.capitalize(), set()))
 
 
 def _upper_runs(doc: Doc) -> list[tuple[int, int]]:

@@ -23,6 +23,7 @@ from qualcode.anonymise.candidates import (
     ordinary_value,
     parts_of_whole_names,
     propose,
+    reads_as_a_name_in_lower_case,
     surnames_in_value,
     without_initials,
     zipf,
@@ -202,7 +203,8 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
     found: list[Proposal] = []
     for where, value in written:
         field = where.removeprefix("attribute ")
-        proposed = [proposal for proposal in propose(value, (), ()) if where not in categories or not ordinary_value(proposal.text, field)]
+        read = _capitalise_unlisted_names(value) if where in _LOWER_NAMED_META else value
+        proposed = [proposal for proposal in propose(read, (), ()) if where not in categories or not ordinary_value(proposal.text, field)]
         # A surname that is an everyday word too ("Foss", "Vold") is no name to `propose`: typed as a value (all
         # but the file's name and title, which are sentences), it is held back as one (candidates.value_surname).
         typed = value.removeprefix(f"{field} ") if where in categories else "" if where in ("file name", "title") else value
@@ -219,18 +221,35 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
     return found
 
 
+# Fields a name is typed into in lower case as often as not ("title: intervju med ragnfrid hestvold", "interviewer:
+# berntine"), as a file's name is: read with such names capitalised, as the name of the file is (_capitalise_names).
+_LOWER_NAMED_META = ("title", "interviewer", "note_taker")
+
+
+def _capitalise_unlisted_names(value: str) -> str:
+    """`value` with each word in lower case that reads as a name no list holds capitalised ("ragnfrid hestvold"):
+    the lists' names in lower case `propose` finds as they are ("kari hansen")."""
+    return WORD.sub(lambda word: word.group().capitalize() if reads_as_a_name_in_lower_case(word.group()) else word.group(), value)
+
+
 def _capitalise_names(stem: str) -> str:
     """A file name's words as a name in it would be written: people write file names in lower
     case ("olsen_gunnhild_t2"), and `clean_name` matches the key's names in them capitalised.
     Only words on the lists of names and places are capitalised, and of those an everyday word
     ("tom", "per") only beside another name ("per_hansen"): a capitalised everyday word would be
-    proposed where no one wrote it as a name."""
+    proposed where no one wrote it as a name. A word no list holds is capitalised where it reads as
+    a name (candidates.reads_as_a_name_in_lower_case) beside a code of letters and digits, as a file
+    is named for whom and which round ("ragnfrid_T1", "d1_ragnfrid"); elsewhere a file's words are
+    as often abbreviations and words of the project's own ("selvref", "samtale med brunhar kvelstad")."""
     words = stem.split()
     listed = [word.islower() and may_name_someone(word) for word in words]
     common = [zipf(word.casefold()) >= COMMON_ZIPF for word in words]
+    coded = [any(character.isdigit() for character in word) for word in words]
+    beside: list[list[int]] = [[i for i in (index - 1, index + 1) if 0 <= i < len(words)] for index in range(len(words))]
     return " ".join(
         word[:1].upper() + word[1:]
-        if listed[index] and (not common[index] or any(listed[i] for i in (index - 1, index + 1) if 0 <= i < len(words)))
+        if (listed[index] and (not common[index] or any(listed[i] for i in beside[index])))
+        or (word.islower() and any(coded[i] for i in beside[index]) and reads_as_a_name_in_lower_case(word))
         else word
         for index, word in enumerate(words)
     )
