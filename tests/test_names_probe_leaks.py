@@ -243,3 +243,24 @@ def test_a_files_name_and_front_matter_in_lower_case_that_name_no_one_are_import
         session: Session, tmp_path: Path, name: str, front_matter: str) -> None:
     text = f"---\nparticipant: D1\nrole: deltaker\nwave: T1\n{front_matter}---\nI: Hei.\nD1: Ja.\n"
     make_transcript(session, tmp_path, text, name=name)
+
+
+@pytest.mark.parametrize(("said", "whole", "name"), [
+    ("D1: Det var bra. Veilederen Kari sa det.", "Veilederen Kari", "Kari"),
+    ("D1: Fru Hansen-Berg kom.", "Fru Hansen-Berg", "Hansen-Berg"),
+    ("D1: Hilsen Ingvild.", "Hilsen Ingvild", "Ingvild"),
+])
+def test_a_word_before_a_name_is_settled_by_dismissing_the_whole(session: Session, tmp_path: Path, said: str, whole: str, name: str) -> None:
+    """The name accepted and the whole dismissed, the next import held the file back again for "Veilederen",
+    "Fru" or "Hilsen" alone: what the name's replacement left of the dismissed whole."""
+    from qualcode.anonymise.service import dismiss
+
+    text = FRONT_MATTER + f"I: Hei.\n{said}\n"
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview):
+        make_transcript(session, tmp_path, text, key=key)
+    assert {whole, name} <= {candidate.text for candidate in key.pending}
+    add_identifier(key, name, "person", "f", pseudonym="Eva")
+    dismiss(key, whole)
+    make_transcript(session, tmp_path, text, key=key)
+    assert name not in turns_of(session, "intervju")[-1][1]

@@ -461,9 +461,11 @@ def _undecided(
         taken = [r for r in taken if proposal.start < r.end]
         return _words_left(proposal, [(r.start - proposal.start, r.end - proposal.start) for r in taken])
 
+    # A proposal dismissed whole settles the words a replacement leaves of it: "Veilederen Kari" dismissed, with
+    # "Kari" accepted, held the file back again for "Veilederen" alone ("Fru" of "Fru Hansen-Berg", "Hilsen" ...).
     return [
         part
-        for proposal in proposals
+        for proposal in proposals if proposal.text.casefold() not in ignored
         for some in unreplaced(proposal)
         for part in _words_left(some, withdrawn(some.text))
         if part.text.casefold() not in ignored
