@@ -69,7 +69,7 @@ def test_a_rare_name_written_in_lower_case_too_is_held_back_and_then_replaced_in
 
 
 @pytest.mark.parametrize(("said", "names"), [
-    ("D1: Tante Ol'ha og Cabdi'aziz kom.", ["Ol'ha", "Tante Ol'ha", "Cabdi'aziz"]),
+    ("D1: Tante Ol'ha og Cabdi'aziz kom.", ["Ol'ha", "Cabdi'aziz"]),
     ("D1: Vi møtte Ol’ha i går.", ["Ol’ha"]),  # as Word and phones write the apostrophe (U+2019)
     ("D1: Vi møtte Dar'ya og Ma'ruf og Ol'ga.", ["Dar'ya", "Ma'ruf", "Ol'ga"]),
     ("D1: Han heter Cabdi'aziz Maxamuud Cilmi.", ["Cabdi'aziz Maxamuud Cilmi"]),  # was "Maxamuud Cilmi"
@@ -247,12 +247,11 @@ def test_a_files_name_and_front_matter_in_lower_case_that_name_no_one_are_import
 
 @pytest.mark.parametrize(("said", "whole", "name"), [
     ("D1: Det var bra. Veilederen Kari sa det.", "Veilederen Kari", "Kari"),
-    ("D1: Fru Hansen-Berg kom.", "Fru Hansen-Berg", "Hansen-Berg"),
-    ("D1: Hilsen Ingvild.", "Hilsen Ingvild", "Ingvild"),
+    ("D1: Det var bra. Veilederne Solveig kom.", "Veilederne Solveig", "Solveig"),
 ])
 def test_a_word_before_a_name_is_settled_by_dismissing_the_whole(session: Session, tmp_path: Path, said: str, whole: str, name: str) -> None:
-    """The name accepted and the whole dismissed, the next import held the file back again for "Veilederen",
-    "Fru" or "Hilsen" alone: what the name's replacement left of the dismissed whole."""
+    """The name accepted and the whole dismissed, the next import held the file back again for "Veilederen" or
+    "Veilederne" alone: what the name's replacement left of the dismissed whole."""
     from qualcode.anonymise.service import dismiss
 
     text = FRONT_MATTER + f"I: Hei.\n{said}\n"
@@ -264,3 +263,17 @@ def test_a_word_before_a_name_is_settled_by_dismissing_the_whole(session: Sessio
     dismiss(key, whole)
     make_transcript(session, tmp_path, text, key=key)
     assert name not in turns_of(session, "intervju")[-1][1]
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: Fru Hansen-Berg kom.", ["Hansen-Berg"]),
+    ("D1: Rektor Skrøvseth sa nei.", ["Skrøvseth"]),
+    ("D1: Hilsen Ingvild.", ["Ingvild"]),
+    ("D1: Ho Berit Øyen kom.", ["Berit Øyen"]),
+    ("D1: Linken Sunniva Grøtte sendte var feil.", ["Sunniva Grøtte"]),
+    ("D1: Vi så Tante Olga i går.", ["Olga"]),
+])
+def test_a_title_or_greeting_before_a_name_is_no_part_of_it(said: str, names: list[str]) -> None:
+    """"Fru Hansen-Berg" was proposed besides "Hansen-Berg": one more decision, and what accepting the name left
+    of it ("Fru") another."""
+    assert _proposed(said) == names

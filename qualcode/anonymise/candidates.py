@@ -498,6 +498,8 @@ def propose(
         if "." in doc.text:
             runs = _without_references(doc, runs)
         for start, end in _split_after_initials(doc, runs) if "." in doc.text else runs:
+            while end - start > 1 and _title_before_a_name(doc, start):
+                start += 1
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
             # alone: they are looked at by index, and a Proposal is made only for what is left.
@@ -1513,6 +1515,27 @@ def _a_things_definite_form(folded: str) -> bool:
     if folded.endswith("en"):
         stems.append(folded[:-1])  # "nakke" of "nakken"
     return any(len(stem) >= COMPOUND_HEAD and _norwegian_word(stem) for stem in stems)
+
+
+# Words a name is said or written after that are no part of it: titles, greetings, kinship as address, and a
+# link's word ("Fru Hansen-Berg", "Rektor Skrøvseth", "Hilsen Ingvild", "Tante Olga", "Linken Sunniva Grøtte").
+TITLES_BEFORE_NAMES = frozenset((
+    "fru frue herr frk frøken doktor professor rektor lektor pastor prest sogneprest biskop ordfører statsråd "
+    "hilsen mvh kjære hei hallo tante onkel bestemor bestefar besteforeldre mormor morfar farmor farfar oldemor oldefar "
+    "linken lenken lenka"
+).split())
+# Pronouns a dialect says before a given name ("ho Berit", "han Per", "hu Kari").
+PRONOUNS_BEFORE_NAMES = frozenset("ho han hu'n hu a n".split())
+
+
+def _title_before_a_name(doc: Doc, index: int) -> bool:
+    """Whether the capitalised word at `index`, with more of its run after it, is a title, a greeting or a kinship word
+    said before a name (TITLES_BEFORE_NAMES), or a dialect's pronoun before a given name ("Ho Berit Øyen"): no part
+    of the name. Proposed with it, the whole was one more decision, and what accepting the name left of it another."""
+    folded = doc[index].lower_
+    if folded in PRONOUNS_BEFORE_NAMES:
+        return index + 1 < len(doc) and doc[index + 1].lower_ in given_names()
+    return folded in TITLES_BEFORE_NAMES and folded not in _names()
 
 
 def _first_of_two_named(doc: Doc, index: int) -> bool:
