@@ -277,3 +277,13 @@ def test_a_title_or_greeting_before_a_name_is_no_part_of_it(said: str, names: li
     """"Fru Hansen-Berg" was proposed besides "Hansen-Berg": one more decision, and what accepting the name left
     of it ("Fru") another."""
     assert _proposed(said) == names
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: Jeg klaget til Sivilombudet. Frelsesarmeen hjalp oss. Vi fikk hjelp av Frelsesarmeen.", []),
+    ("D1: Vi snakket på Snap og Snapchat.", []),
+    ("I: Hei.\nKari Nordmann (Gjest): Hei.\nD1 (Gjest): Ja.", ["Kari Nordmann"]),  # Teams' label after a name
+])
+def test_agencies_services_and_teams_labels_are_no_identifiers(said: str, names: list[str]) -> None:
+    """Each cost a dismissal on a probe's transcripts."""
+    assert _proposed(said) == names
