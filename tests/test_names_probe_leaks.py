@@ -287,3 +287,11 @@ def test_a_title_or_greeting_before_a_name_is_no_part_of_it(said: str, names: li
 def test_agencies_services_and_teams_labels_are_no_identifiers(said: str, names: list[str]) -> None:
     """Each cost a dismissal on a probe's transcripts."""
     assert _proposed(said) == names
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: Vi kjøpte en gard ved Nesbyen.", ["Nesbyen"]),  # nynorsk's farm, not Gard
+    ("D1: Vi kjøpte ein gard. Så kom gard og sa hei.", ["gard"]),  # the name, where no article makes it the word
+])
+def test_a_given_name_that_is_a_word_is_the_word_after_an_article(said: str, names: list[str]) -> None:
+    assert _proposed(said) == names

@@ -585,6 +585,9 @@ def propose(
                 lower_names.append(Proposal(name, owned.start(1), owned.end(1), _context(text, owned.start(1), owned.end(1), context)))
             continue
         spans = [match.span() for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", unaddressed)]
+        if spans and _norwegian_word(word):
+            # A name that is a word too is the word after an article or a determiner ("en gard ved Nesbyen").
+            spans = [span for span in spans if not _after_a_determiner(unaddressed, span[0])]
         if spans:
             # With the name's other words after it where it is said whole ("fatima warsame"): accepted
             # alone, "fatima" left the surname in the text, which nothing proposed.
@@ -700,6 +703,20 @@ def _lower_surname(folded: str) -> bool:
     patronymic = folded.endswith(("sen", "son")) and any(
         form in given_names() for form in (father, father + "s", father.removesuffix("s")))
     return patronymic or not _dictionary_word(folded)
+
+
+# Articles and determiners, after which a word is a noun, not a name ("en gard", "ei rune", "den siv"): bokmål and nynorsk.
+DETERMINERS = frozenset((
+    "en ei et ein eit den det denne dette disse dei min mi mitt mine din di ditt dine sin si sitt sine vår vårt våre "
+    "noen nokon noe noko ingen inga hver kvar annen anna anna hele heile samme same"
+).split())
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
+
+
+def _after_a_determiner(text: str, start: int) -> bool:
+    """Whether the word right before `start` in `text` is an article or a determiner (DETERMINERS)."""
+    before = _WORD_BEFORE.search(text, max(0, start - 12), start)
+    return before is not None and before.group(1).casefold() in DETERMINERS
 
 
 # A lower-case given name is proposed with at most this many words of the name after it ("hodan mohamed ali").
