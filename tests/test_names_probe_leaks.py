@@ -295,3 +295,9 @@ def test_agencies_services_and_teams_labels_are_no_identifiers(said: str, names:
 ])
 def test_a_given_name_that_is_a_word_is_the_word_after_an_article(said: str, names: list[str]) -> None:
     assert _proposed(said) == names
+
+
+def test_a_definite_form_of_an_everyday_word_beginning_a_sentence_is_no_name() -> None:
+    """"Eposten er sendt" proposed "Eposten": the dictionaries lack it as written, and "epost" is an everyday word."""
+    assert _proposed("D1: Eposten er sendt. Smsen kom i går. Ipaden var ødelagt. Søsteren min er fødd i 1990.") == []
+    assert _proposed("D1: Rattana kom. Hodan sa det. Semhar kom hit.") == ["Rattana", "Hodan", "Semhar"]

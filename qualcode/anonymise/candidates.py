@@ -1408,11 +1408,20 @@ def _reads_as_name(word: str, lowered: set[str]) -> bool:
     forms = _with_genitive_base(folded)
     if any(_dictionary_word(form) for form in forms):
         return False
+    if not listed and _definite_of_an_everyday_word(folded):
+        return False
     # A word no dictionary holds that splits into two of their words is a compound noun, unless a list
     # holds it as a surname or place (farm names are compounds: "Skjel|bred", "Her|mansen") or English
     # text writes it while bokmål hardly does: a name of the wider world ("Siva|kumar"), where no
     # Norwegian compound is found.
     return listed or any(_named_abroad(form) for form in forms) or not any(_compound(form) for form in forms)
+
+
+def _definite_of_an_everyday_word(folded: str) -> bool:
+    """Whether `folded` is the definite form of a word bokmål writes every day, which the dictionaries lack as
+    written: "eposten" (of "epost", 4.2), "smsen", "ipaden"; not "rattana" or "hodan", whose stems are no such words."""
+    return any(folded.endswith(ending) and len(folded) - len(ending) >= 2 and zipf(folded[:-len(ending)]) >= EVERYDAY_MIN_ZIPF
+               for ending in DEFINITE_ENDINGS)
 
 
 def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
