@@ -301,3 +301,9 @@ def test_a_definite_form_of_an_everyday_word_beginning_a_sentence_is_no_name() -
     """"Eposten er sendt" proposed "Eposten": the dictionaries lack it as written, and "epost" is an everyday word."""
     assert _proposed("D1: Eposten er sendt. Smsen kom i går. Ipaden var ødelagt. Søsteren min er fødd i 1990.") == []
     assert _proposed("D1: Rattana kom. Hodan sa det. Semhar kom hit.") == ["Rattana", "Hodan", "Semhar"]
+
+
+@pytest.mark.parametrize("said", ["D1: Jeg bor i Hans Nielsen Hauges gate 22.", "D1: Vi bor i Kong Oscars gate 3."])
+def test_a_street_named_for_someone_is_no_name_to_propose(said: str) -> None:
+    """"Hans Nielsen Hauge" was proposed of the address, and accepted, "Hans" was stored beside "(adresse)"."""
+    assert _proposed(said) == []

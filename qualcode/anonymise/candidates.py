@@ -497,7 +497,10 @@ def propose(
         runs = _split_after_closing_quotes(doc, _without_file_names(doc, _with_names_not_titled(doc, _capitalised_runs()(doc)), file_names))
         if "." in doc.text:
             runs = _without_references(doc, runs)
-        for start, end in _split_after_initials(doc, runs) if "." in doc.text else runs:
+        runs = _split_after_initials(doc, runs) if "." in doc.text else runs
+        for start, end in runs:
+            if _names_a_street(doc, end):
+                continue  # the street's name, which the address detector takes whole ("Hans Nielsen Hauges gate 22")
             while end - start > 1 and _title_before_a_name(doc, start):
                 start += 1
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
@@ -1562,6 +1565,23 @@ def _title_before_a_name(doc: Doc, index: int) -> bool:
     if folded in PRONOUNS_BEFORE_NAMES:
         return index + 1 < len(doc) and doc[index + 1].lower_ in given_names()
     return folded in TITLES_BEFORE_NAMES and folded not in _names()
+
+
+# The words a street's name ends in, written apart after the genitive of whom it is named for ("Kong Oscars gate 3",
+# "Hans Nielsen Hauges gate 22", "Sjøkrigsskolens bakke 3"), as the address detector reads them (patterns.STREET).
+STREET_WORDS = frozenset((
+    "gate gata gaten vei veien veg vegen allé alle alléen alleen plass plassen ring ringvei torg torget bakke bakken "
+    "sti stien brygge brygga kai terrasse"
+).split())
+
+
+def _names_a_street(doc: Doc, end: int) -> bool:
+    """Whether the capitalised run ending before `end` is the name of a street, a genitive before a street word and a
+    house number: "Hans Nielsen Hauges gate 22" proposed "Hans Nielsen Hauge", and "Hans" was stored beside the
+    address's placeholder once accepted. The address detector takes the street, its words and its number."""
+    if end + 1 >= len(doc) or doc[end].lower_ not in STREET_WORDS or not doc[end + 1].text[:1].isdigit():
+        return False
+    return doc[end - 1].text.endswith(("s", "'", "’"))
 
 
 def _first_of_two_named(doc: Doc, index: int) -> bool:
