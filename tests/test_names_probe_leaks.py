@@ -307,3 +307,13 @@ def test_a_definite_form_of_an_everyday_word_beginning_a_sentence_is_no_name() -
 def test_a_street_named_for_someone_is_no_name_to_propose(said: str) -> None:
     """"Hans Nielsen Hauge" was proposed of the address, and accepted, "Hans" was stored beside "(adresse)"."""
     assert _proposed(said) == []
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: Vi spiste på Hamar Kebab og Pizza.", ["Hamar Kebab og Pizza"]),  # was "Hamar Kebab" and "Pizza"
+    ("D1: Jeg jobbet hos Hansen og Sønn.", ["Hansen og Sønn"]),
+    ("D1: Kari og Per kom. Vi bodde i Oslo og Akershus.", ["Kari", "Per", "Oslo", "Akershus"]),
+    ("D1: Foss og Vold kom inn.", ["Foss", "Vold"]),
+])
+def test_a_firm_named_with_og_is_proposed_whole(said: str, names: list[str]) -> None:
+    assert _proposed(said) == names

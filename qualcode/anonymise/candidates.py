@@ -498,6 +498,8 @@ def propose(
         if "." in doc.text:
             runs = _without_references(doc, runs)
         runs = _split_after_initials(doc, runs) if "." in doc.text else runs
+        if " og " in doc.text:
+            runs = _joined_by_and(doc, runs)
         for start, end in runs:
             if _names_a_street(doc, end):
                 continue  # the street's name, which the address detector takes whole ("Hans Nielsen Hauges gate 22")
@@ -1582,6 +1584,27 @@ def _names_a_street(doc: Doc, end: int) -> bool:
     if end + 1 >= len(doc) or doc[end].lower_ not in STREET_WORDS or not doc[end + 1].text[:1].isdigit():
         return False
     return doc[end - 1].text.endswith(("s", "'", "’"))
+
+
+def _joined_by_and(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs`, each followed by "og" and a run of words the dictionaries hold that are no names or places joined
+    with it when the run before holds a name or a word no dictionary holds, as a firm is named ("Hamar Kebab og
+    Pizza", "Hansen og Sønn"): proposed apart, "Pizza" was one more decision, and named no one. Two names are left
+    apart ("Kari og Per", "Oslo og Akershus", "Foss og Vold"), and so are a thing's labels ("Vedlegg A. og Vedlegg B.")."""
+    def named(index: int) -> bool:
+        folded = doc[index].lower_
+        return folded in _names() or _is_place(folded) or folded in _surnames_also_words() or not _dictionary_word(folded)
+
+    joined: list[tuple[int, int]] = []
+    for start, end in runs:
+        if (joined and joined[-1][1] + 1 == start and doc[start - 1].lower_ == "og"
+                and any(named(index) and not _initial(doc[index]) for index in range(*joined[-1]))
+                and not any(_initial(doc[index]) for index in range(*joined[-1]))
+                and not any(named(index) for index in range(start, end))):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _first_of_two_named(doc: Doc, index: int) -> bool:
