@@ -317,3 +317,13 @@ def test_a_street_named_for_someone_is_no_name_to_propose(said: str) -> None:
 ])
 def test_a_firm_named_with_og_is_proposed_whole(said: str, names: list[str]) -> None:
     assert _proposed(said) == names
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: - Søsteren min er fødd i 1990.", []),
+    ("D1: «Søsteren min er fødd i 1990».", []),
+    ("D1: - Kari kom. «Marthinsen sa det.»", ["Kari", "Marthinsen"]),  # names still, there as anywhere
+])
+def test_a_word_after_a_dash_or_a_quote_opening_a_turn_is_its_first(said: str, names: list[str]) -> None:
+    """"- Søsteren min er fødd …", as a dialogue's line begins, proposed "Søsteren": the dash hid the turn's start."""
+    assert _proposed(said) == names

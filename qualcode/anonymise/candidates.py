@@ -516,6 +516,8 @@ def propose(
                     first = (
                         starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
                         or _after_number(doc, start) or _after_file_name(doc, start)
+                        or ((opening := _opening_marks_before(doc, start)) is not None and (
+                            starts_sentence(opening) or base + doc[opening].idx in starts or _after_line_start(text, base + doc[opening].idx)))
                     )
                 else:
                     # Right after an abbreviation, whether or not a sentence ends there: inside the
@@ -1344,6 +1346,21 @@ def _norwegian_given_name(folded: str) -> bool:
 def given_names() -> frozenset[str]:
     """Given names from Faker's locales (faker_names.NAME_LOCALES) and SSB's Norwegian ones (data/names.txt), casefolded."""
     return faker_names().given | _resident_given_names()
+
+
+# What a sentence or a turn may open with before its first word: quotation marks, a dash as a dialogue's line
+# begins, a bullet, a bracket ("- Søsteren min er fødd", "«Søsteren min er fødd»").
+OPENING_MARKS = frozenset("«\"'“‘„‹-–—•*([")
+
+
+def _opening_marks_before(doc: Doc, index: int) -> int | None:
+    """The index of the first of the opening marks (OPENING_MARKS) right before token `index`, if it has any: where
+    they begin a sentence or a turn, the word after them is its first, capitalised for grammar ("- Søsteren min er
+    fødd" proposed "Søsteren")."""
+    at = index
+    while at > 0 and doc[at - 1].text in OPENING_MARKS:
+        at -= 1
+    return at if at < index else None
 
 
 def _after_number(doc: Doc, index: int) -> bool:
