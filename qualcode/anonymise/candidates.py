@@ -223,11 +223,12 @@ ODD_CAPITALS = re.compile(
 WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 
 
-def _with_names_not_titled(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _with_names_not_titled(doc: Doc, piece: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """`runs` joined by the names that are no title-cased words to spaCy: capitalised with an apostrophe inside
     (_apostrophe_name: "Ol'ha", "Cabdi'aziz Maxamuud Cilmi", "Abd'allah Qasim"), or names run together
-    (_run_together_name: "EliSofie", as a soft hyphen taken out at import leaves "Eli\u00adSofie")."""
-    apostrophes, run_together = "'" in doc.text, _RUN_TOGETHER.search(doc.text) is not None
+    (_run_together_name: "EliSofie", as a soft hyphen taken out at import leaves "Eli\u00adSofie"). `piece` is the
+    Doc's text."""
+    apostrophes, run_together = "'" in piece, _RUN_TOGETHER.search(piece) is not None
     if not apostrophes and not run_together:
         return runs
     named = [token.i for token in doc
@@ -493,12 +494,13 @@ def propose(
     proposals: dict[str, Proposal] = {}
     read = _as_read_for_names(text)
     for base, doc, starts_sentence in tokenised(read):
+        piece = doc.text  # made of the tokens each time it is asked for: once
         file_names = _file_names(doc)
-        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _with_names_not_titled(doc, _capitalised_runs()(doc)), file_names))
-        if "." in doc.text:
+        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _with_names_not_titled(doc, piece, _capitalised_runs()(doc)), file_names))
+        if "." in piece:
             runs = _without_references(doc, runs)
-        runs = _split_after_initials(doc, runs) if "." in doc.text else runs
-        if " og " in doc.text:
+        runs = _split_after_initials(doc, runs) if "." in piece else runs
+        if " og " in piece:
             runs = _joined_by_and(doc, runs)
         for start, end in runs:
             if _names_a_street(doc, end):
@@ -886,7 +888,7 @@ def _run_proposal(
         while _initial(span[-1]):
             span = span[:-1]
     begin, finish = base + span.start_char, base + span.end_char - apostrophe
-    shown = _as_written(" ".join(written), doc.text[span.start_char:span.end_char - apostrophe], text[begin:finish])
+    shown = _as_written(" ".join(written), span.text[:len(span.text) - apostrophe], text[begin:finish])
     return Proposal(shown, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
 
 
