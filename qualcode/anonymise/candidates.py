@@ -569,11 +569,14 @@ def propose(
                 begin, finish = base + doc[start].idx, base + doc[end - 1].idx + len(doc[end - 1].text)
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     lower_names = []
+    places_said: dict[str, tuple[int, int]] | None = None
     for word in lowered:
         if _lower_place(word) and not decided(word, ignored) and not any(decided(without_initials(phrase), {word}) for phrase in proposals):
             # A place the lists hold, in lower case after a preposition of place ("bodde på holmsbu", "kom fra tysnes"):
             # the place, which no capital shows; where it is no everyday word ("på ski", "i sand", "fra oslo").
-            where = _after_a_place_preposition(unaddressed, word)
+            if places_said is None:
+                places_said = _after_place_prepositions(unaddressed)
+            where = places_said.get(word)
             if where is not None:
                 lower_names.append(Proposal(word, *where, _context(text, *where, context), "place"))
                 continue
@@ -678,10 +681,17 @@ def _lower_place(folded: str) -> bool:
     return len(folded) >= 3 and folded.isalpha() and _is_place(folded) and not everyday_word(folded)
 
 
-def _after_a_place_preposition(text: str, folded: str) -> tuple[int, int] | None:
-    """Where `folded` first stands in lower case right after a preposition of place in `text`, as (start, end)."""
-    found = re.search(rf"{_PLACE_PREPOSITION}({re.escape(folded)})(?![^\W_])", text)
-    return found.span(1) if found is not None else None
+_AFTER_A_PLACE_PREPOSITION = re.compile(rf"{_PLACE_PREPOSITION}([^\W\d_]+)(?![^\W_])")
+
+
+def _after_place_prepositions(text: str) -> dict[str, tuple[int, int]]:
+    """Each word in lower case right after a preposition of place in `text`, with where it first stands so
+    (start, end): read once for all the text's places."""
+    found: dict[str, tuple[int, int]] = {}
+    for match in _AFTER_A_PLACE_PREPOSITION.finditer(text):
+        if match.group(1).islower():
+            found.setdefault(match.group(1), match.span(1))
+    return found
 
 
 def _lower_genitive_base(folded: str) -> str | None:
@@ -1958,9 +1968,13 @@ def _labels_a_turn(text: str, at: int, word: str) -> bool:
     role in brackets and one, whether or not the turns were read so ("Berntine (veileder): Jeg er veilederen.").
     There a rare word no dictionary holds is a name however else the text writes it: the labels of the same
     speaker in lower case ("berntine: Ja.") made it a word the transcriber uses, and it was stored unproposed."""
-    line_start = text.rfind("\n", 0, at) + 1
-    return (not text[line_start:at].strip() and _AFTER_A_LABEL.match(text, at + len(word)) is not None
-            and _reads_as_name(word, set()))
+    if _AFTER_A_LABEL.match(text, at + len(word)) is None:
+        return False
+    # Back over the spaces before it only, as _after_line_start reads: a memo of one long line is read once.
+    before = at - 1
+    while before >= 0 and text[before] in " \t":
+        before -= 1
+    return (before < 0 or text[before] == "\n") and _reads_as_name(word, set())
 
 
 def _after_line_start(text: str, index: int) -> bool:
