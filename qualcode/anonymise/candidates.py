@@ -22,7 +22,9 @@ them someone: the subject of what a person does, says or is ("Vold kom inn", "Fo
 and taken up by a pronoun for a person or a role ("Vold, han sa at", "Foss, saksbehandleren min, ringte"), a genitive
 ("Volds kontor", "Vold sin sekretær"), or alone and capitalised inside a sentence ("hos Vold"); not "Vold har
 økt", "NAV Nord". Names in lower case are proposed when they are given names or surnames no dictionary holds
-("amina", "hansen"), in their genitives too ("karis mor").
+("amina", "hansen"), in their genitives too ("karis mor"), and places the lists hold after a preposition of place
+("på holmsbu"). A name is read whole with an apostrophe or a non-breaking hyphen inside ("Ol'ha", "Eli‑Sofie"), and
+a surname in capitals alone where it stands as a person does ("HOLTESMO sa ja").
 """
 
 from __future__ import annotations
