@@ -14,7 +14,7 @@ from qualcode.anonymise.apply import add_identifier
 from qualcode.anonymise.candidates import propose
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.errors import NeedsReview
-from qualcode.store.models import Transcript
+from qualcode.store.models import Participant, Transcript
 from tests.conftest import make_transcript
 from tests.test_importers import turns_of
 
@@ -327,3 +327,23 @@ def test_a_firm_named_with_og_is_proposed_whole(said: str, names: list[str]) -> 
 def test_a_word_after_a_dash_or_a_quote_opening_a_turn_is_its_first(said: str, names: list[str]) -> None:
     """"- Søsteren min er fødd …", as a dialogue's line begins, proposed "Søsteren": the dash hid the turn's start."""
     assert _proposed(said) == names
+
+
+def test_a_participant_and_a_speakers_label_in_lower_case_are_held_back_and_replaced(session: Session, tmp_path: Path) -> None:
+    """"participant: ragnfrid" and the turns' label "ragnfrid:" were stored as typed, proposed nowhere."""
+    text = "---\nparticipant: ragnfrid\nrole: deltaker\nwave: T1\n---\nI: Hei.\nragnfrid: Ja, det stemmer.\n"
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview):
+        make_transcript(session, tmp_path, text, key=key)
+    assert "ragnfrid" in {candidate.text.casefold() for candidate in key.pending}
+    add_identifier(key, "Ragnfrid", "person", "f", pseudonym="Eva")
+    make_transcript(session, tmp_path, text, key=key)
+    [transcript] = session.scalars(select(Transcript))
+    stored = transcript.current_version.text if transcript.current_version else ""
+    participants = [name for name in session.scalars(select(Participant.name))]
+    assert "ragnfrid" not in stored.casefold() and "ragnfrid" not in " ".join(participants).casefold(), (stored, participants)
+
+
+def test_labels_and_participants_in_lower_case_that_name_no_one_are_imported(session: Session, tmp_path: Path) -> None:
+    text = "---\nparticipant: informant\nrole: deltaker\nwave: T1\n---\nintervjuer: Hei.\ninformant: Ja.\nintervjuer: Ok.\ninformant: Nei.\n"
+    make_transcript(session, tmp_path, text)

@@ -642,7 +642,9 @@ def propose(
         if speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored:
             continue
         coded = speaker.isupper() and len(speaker) <= 5  # "DELT", "INT": transcriber's codes, not names
-        if coded or not speaker[:1].isupper() or any(ch.isdigit() for ch in speaker) or speaker in proposals:
+        # A label in lower case is a name where it reads as one ("ragnfrid: Ja."), as a file's name is read.
+        named = speaker[:1].isupper() or all(reads_as_a_name_in_lower_case(word) for word in speaker.split(" "))
+        if coded or not named or any(ch.isdigit() for ch in speaker) or speaker in proposals:
             continue
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))

@@ -212,8 +212,10 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
             found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     for where, value in values:
         field = "speaker" if where.startswith("speaker ") else where
-        # Read mid-sentence: its first word is no sentence's first.
-        proposed = [made for made in propose(f"med {value}", (), ())
+        # Read mid-sentence: its first word is no sentence's first. Who someone is may be typed in lower case
+        # ("participant: ragnfrid"), as a title is (_LOWER_NAMED_META); a category is not read so.
+        read = value if where in categories else _capitalise_unlisted_names(value)
+        proposed = [made for made in propose(f"med {read}", (), ())
                     if not decided_as_a_value(made.text, value, where in categories)]
         for proposal in [*proposed, *surnames_in_value(value, field)]:
             if where not in categories or not ordinary_value(proposal.text, field):
