@@ -91,6 +91,8 @@ def test_a_name_with_an_apostrophe_inside_is_proposed_whole(said: str, names: li
     ("D1: Han het ‘Kari’, sa hun.", ["Kari"]),
     # Speech's words run together, first in their sentences.
     ("D1: Ha'kke peiling. Va'kke der. Det'e greit. Rock'n'roll var det.", []),
+    # English said in Norwegian speech.
+    ("D1: Hun sa They've been there, og I'll be back, og We're fine, Y'all, Ma'am.", []),
 ])
 def test_an_apostrophe_outside_a_name_or_in_speech_makes_no_name(said: str, names: list[str]) -> None:
     assert _proposed(said) == names

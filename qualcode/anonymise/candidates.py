@@ -261,8 +261,9 @@ _LOWER_WORD = re.compile(r"(?<![^\W\d_]['’])[^\W_]+")
 # An apostrophe between letters, as Word and phones write it (U+2019), and the hyphens Word writes inside a word.
 _TYPED_APOSTROPHE = re.compile(r"(?<=[^\W\d_])’(?=[^\W\d_])")
 # What follows an apostrophe inside a word in speech written down, a word run together with the one before it
-# ("ha'kke", "va'kke", "vet'ru", "sjø'kje"): no part of a name.
-SPOKEN_CLITICS = frozenset("kke kkje ke kje ru re ra rn".split())
+# ("ha'kke", "va'kke", "vet'ru", "sjø'kje"), and in English said in Norwegian speech ("They've", "I'll", "We're",
+# "Y'all", "Ma'am"): no part of a name.
+SPOKEN_CLITICS = frozenset("kke kkje ke kje ru re ra rn ve ll am all em".split())
 
 
 def _as_read_for_names(text: str) -> str:
