@@ -147,7 +147,9 @@ def test_a_name_written_lower_case_elsewhere_is_an_everyday_word_first_in_a_sent
     # Proposed once, capitalised, where the text writes it so too, in its genitive as well.
     ("D1: jeg snakket med hansen. Hansens mor ringte.", ["Hansen"]),
     # A genitive in lower case, as the name ("karis mor" was stored as said).
-    ("D1: jeg møtte karis mor på hansens kontor.", ["kari", "hansen"]), ("D1: det var mors dag og fars dag i åsnes.", []),
+    ("D1: jeg møtte karis mor på hansens kontor.", ["kari", "hansen"]), ("D1: det var mors dag og fars dag.", []),
+    # "åsnes" is no genitive of a name, but a place the lists hold, after "i" (test_names_probe_leaks).
+    ("D1: det var mors dag og fars dag i åsnes.", ["åsnes"]),
     # Surnames that are words too, or are said aloud: the words.
     ("D1: vi gikk opp bakken og ned i haugen, forbi skansen. joa, det var moen.", []),
 ])

@@ -22,7 +22,9 @@ them someone: the subject of what a person does, says or is ("Vold kom inn", "Fo
 and taken up by a pronoun for a person or a role ("Vold, han sa at", "Foss, saksbehandleren min, ringte"), a genitive
 ("Volds kontor", "Vold sin sekretær"), or alone and capitalised inside a sentence ("hos Vold"); not "Vold har
 økt", "NAV Nord". Names in lower case are proposed when they are given names or surnames no dictionary holds
-("amina", "hansen"), in their genitives too ("karis mor").
+("amina", "hansen"), in their genitives too ("karis mor"), and places the lists hold after a preposition of place
+("på holmsbu"). A name is read whole with an apostrophe or a non-breaking hyphen inside ("Ol'ha", "Eli‑Sofie"), and
+a surname in capitals alone where it stands as a person does ("HOLTESMO sa ja").
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from typing import TYPE_CHECKING
 from qualcode.anonymise.faker_names import faker_names
 from qualcode.anonymise.patterns import all_emails, street_before_a_date
 from qualcode.anonymise.word_lists import data_lines
+from qualcode.text.normalise import with_plain_hyphens
 from qualcode.text.speakers import ROLE_LABELS
 from qualcode.text.tokens import WORD
 
@@ -222,6 +225,21 @@ ODD_CAPITALS = re.compile(
 WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+")
 
 
+def _with_names_not_titled(doc: Doc, piece: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` joined by the names that are no title-cased words to spaCy: capitalised with an apostrophe inside
+    (_apostrophe_name: "Ol'ha", "Cabdi'aziz Maxamuud Cilmi", "Abd'allah Qasim"), or names run together
+    (_run_together_name: "EliSofie", as a soft hyphen taken out at import leaves "Eli\u00adSofie"). `piece` is the
+    Doc's text."""
+    apostrophes, run_together = "'" in piece, _RUN_TOGETHER.search(piece) is not None
+    if not apostrophes and not run_together:
+        return runs
+    named = [token.i for token in doc
+             if (apostrophes and "'" in token.text and _apostrophe_name(token.text)) or (run_together and _run_together_name(token.text))]
+    if not named:
+        return runs
+    return _consecutive(sorted({*(index for start, end in runs for index in range(start, end)), *named}))
+
+
 def _without_addresses(text: str) -> str:
     """`text` with its e-mail addresses (however written) and web addresses blanked out, found as the detectors find them."""
     found = [match.span() for match in all_emails(text)]
@@ -235,6 +253,51 @@ def _without_addresses(text: str) -> str:
             pieces += [text[position:start], " "]
             position = end
     return "".join([*pieces, text[position:]])
+
+
+# A word in lower case, as `propose` reads them to know the words a text writes so: not the part after an apostrophe
+# between letters, which is the rest of a word ("jana" of "Tat'jana", "kke" of "ha'kke").
+_LOWER_WORD = re.compile(r"(?<![^\W\d_]['’])[^\W_]+")
+# An apostrophe between letters, as Word and phones write it (U+2019), and the hyphens Word writes inside a word.
+_TYPED_APOSTROPHE = re.compile(r"(?<=[^\W\d_])’(?=[^\W\d_])")
+# What follows an apostrophe inside a word in speech written down, a word run together with the one before it
+# ("ha'kke", "va'kke", "vet'ru", "sjø'kje"), and in English said in Norwegian speech ("They've", "I'll", "We're",
+# "Y'all", "Ma'am"): no part of a name.
+SPOKEN_CLITICS = frozenset("kke kkje ke kje ru re ra rn ve ll am all em".split())
+
+
+def _as_read_for_names(text: str) -> str:
+    """`text` as the name detector reads it, one character for one so that every offset stays: an apostrophe
+    between letters written as U+2019 is read as "'", which spaCy's tokenizer keeps inside a word ("Abd’allah"
+    was three tokens, and "Abd" proposed alone), and a non-breaking or Unicode hyphen as "-" ("Eli‑Sofie" was
+    read as a word wordfreq finds common, and stored unproposed). Proposals are made of the text as written."""
+    return with_plain_hyphens(_TYPED_APOSTROPHE.sub("'", text) if "’" in text else text)
+
+
+def _apostrophe_name(word: str) -> bool:
+    """Whether `word` is capitalised with an apostrophe between letters, as names from many languages are
+    written ("Ol'ha", "Cabdi'aziz", "N'Golo", "Abd'allah", "Ma'ruf"): not a genitive ("Kari's", "Lars'"), nor
+    speech's words run together ("Ha'kke", "Det'e")."""
+    parts = re.split(r"['’]", word)
+    return (len(parts) > 1 and word[:1].isupper() and all(part.isalpha() for part in parts)
+            and all(len(part) >= 2 for part in parts[1:]) and parts[-1].casefold() not in SPOKEN_CLITICS)
+
+
+# Capitalised words run together, as a name is where a soft hyphen or a space between its parts went ("EliSofie").
+_RUN_TOGETHER = re.compile(r"(?<![^\W_])[A-ZÆØÅ][a-zæøå]{2,}(?:[A-ZÆØÅ][a-zæøå]{2,})+(?![^\W_])")
+_RUN_TOGETHER_PART = re.compile(r"[A-ZÆØÅ][a-zæøå]+")
+
+
+def _run_together_name(word: str) -> bool:
+    """Whether `word` is names run together, each part a listed given name or surname: "EliSofie", "AnneLise",
+    "BergHansen" (a soft hyphen between them is taken out at import, DESIGN.md); not "PowerPoint" or "YouTube"."""
+    return _RUN_TOGETHER.fullmatch(word) is not None and all(part.casefold() in _names() for part in _RUN_TOGETHER_PART.findall(word))
+
+
+def _without_apostrophes(word: str) -> str:
+    """`word`, an apostrophe name (_apostrophe_name), as one word of its letters, which the lists and the
+    frequency lists know it by ("Olga" of "Ol'ga", "Abdallah" of "Abd'allah"), or `word` itself."""
+    return re.sub(r"['’]", "", word) if _apostrophe_name(word) else word
 
 
 @lru_cache(maxsize=1)
@@ -427,16 +490,26 @@ def propose(
 
     ignored = {word.casefold() for word in known} | {word.casefold() for word in vocabulary}
     # Words written in lower case make a capitalised one ordinary, but not inside an address, which
-    # writes a name so ("astrid@firma.no" says nothing of "Astrid").
+    # writes a name so ("astrid@firma.no" says nothing of "Astrid"), nor the part of a word after an
+    # apostrophe inside it ("jana" of "Tat'jana" was proposed as a given name in lower case).
     unaddressed = _without_addresses(text)
-    lowered = {word.casefold() for word in set(WORD.findall(unaddressed)) if word[:1].islower()}
+    lowered = {word.casefold() for word in set(_LOWER_WORD.findall(unaddressed)) if word[:1].islower()}
     proposals: dict[str, Proposal] = {}
-    for base, doc, starts_sentence in tokenised(text):
+    read = _as_read_for_names(text)
+    for base, doc, starts_sentence in tokenised(read):
+        piece = doc.text  # made of the tokens each time it is asked for: once
         file_names = _file_names(doc)
-        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _capitalised_runs()(doc), file_names))
-        if "." in doc.text:
+        runs = _split_after_closing_quotes(doc, _without_file_names(doc, _with_names_not_titled(doc, piece, _capitalised_runs()(doc)), file_names))
+        if "." in piece:
             runs = _without_references(doc, runs)
-        for start, end in _split_after_initials(doc, runs) if "." in doc.text else runs:
+        runs = _split_after_initials(doc, runs) if "." in piece else runs
+        if " og " in piece:
+            runs = _joined_by_and(doc, runs)
+        for start, end in runs:
+            if _names_a_street(doc, end):
+                continue  # the street's name, which the address detector takes whole ("Hans Nielsen Hauges gate 22")
+            while end - start > 1 and _title_before_a_name(doc, start):
+                start += 1
             # Drop a sentence-initial word, which is capitalised for grammar, not as a name, unless
             # it is a listed name that is not also an everyday word. Most runs are such a word
             # alone: they are looked at by index, and a Proposal is made only for what is left.
@@ -448,6 +521,8 @@ def propose(
                     first = (
                         starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
                         or _after_number(doc, start) or _after_file_name(doc, start)
+                        or ((opening := _opening_marks_before(doc, start)) is not None and (
+                            starts_sentence(opening) or base + doc[opening].idx in starts or _after_line_start(text, base + doc[opening].idx)))
                     )
                 else:
                     # Right after an abbreviation, whether or not a sentence ends there: inside the
@@ -458,6 +533,7 @@ def propose(
                 if (not first or _name_even_first(token.text, lowered) or _reads_as_name(token.text, lowered)
                         or _bare_subject(doc, start, lowered) or _answers_who(text, base + token.idx, token.text, lowered)
                         or _genitive_of_a_name(doc, start, lowered) or (token.lower_ in _surnames_also_words() and _acts(doc, start))
+                        or _labels_a_turn(text, base + token.idx, token.text)
                         or _first_of_two_named(doc, start) or _before_an_initial(doc, start, end)
                         or (start + 1 < end and _initial(token))  # "K. Haugland kom inn": no word capitalised for grammar
                         or (start + 1 < len(doc) and _after_number(doc, start + 2) and street_before_a_date(text, base + token.idx))
@@ -491,11 +567,22 @@ def propose(
             phrase = " ".join(words)
             if phrase in proposals or phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
                 continue
-            if any(_name_in_capitals(word.casefold()) for word in words) or _unlisted_name_in_capitals(words, lowered):
+            if (any(_name_in_capitals(word.casefold()) for word in words) or _unlisted_name_in_capitals(words, lowered)
+                    or (end - start == 1 and _lone_name_in_capitals(doc, start, lowered))):
                 begin, finish = base + doc[start].idx, base + doc[end - 1].idx + len(doc[end - 1].text)
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     lower_names = []
+    places_said: dict[str, tuple[int, int]] | None = None
     for word in lowered:
+        if _lower_place(word) and not decided(word, ignored) and not any(decided(without_initials(phrase), {word}) for phrase in proposals):
+            # A place the lists hold, in lower case after a preposition of place ("bodde på holmsbu", "kom fra tysnes"):
+            # the place, which no capital shows; where it is no everyday word ("på ski", "i sand", "fra oslo").
+            if places_said is None:
+                places_said = _after_place_prepositions(unaddressed)
+            where = places_said.get(word)
+            if where is not None:
+                lower_names.append(Proposal(word, *where, _context(text, *where, context), "place"))
+                continue
         # A given name of people living in Norway (SSB's list) written only in lower case, as a transcriber
         # in a hurry writes it ("amina", "trond"), and no everyday word ("liv", "sol", "ask" are words):
         # no capital shows it. Faker's lists of other countries' names hold nynorsk and dialect
@@ -513,6 +600,9 @@ def propose(
                 lower_names.append(Proposal(name, owned.start(1), owned.end(1), _context(text, owned.start(1), owned.end(1), context)))
             continue
         spans = [match.span() for match in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", unaddressed)]
+        if spans and _norwegian_word(word):
+            # A name that is a word too is the word after an article or a determiner ("en gard ved Nesbyen").
+            spans = [span for span in spans if not _after_a_determiner(unaddressed, span[0])]
         if spans:
             # With the name's other words after it where it is said whole ("fatima warsame"): accepted
             # alone, "fatima" left the surname in the text, which nothing proposed.
@@ -523,11 +613,12 @@ def propose(
     lower_names = [made for made in lower_names if not any(
         other.start <= made.start and made.end <= other.end and other is not made and other.text != made.text for other in lower_names)]
     proposals.update((made.text, made) for made in sorted(lower_names, key=lambda made: made.start))
-    if "'" in text or "’" in text or "-" in text or "Mc" in text or "Mac" in text:
-        for match in ODD_CAPITALS.finditer(text):
+    if "'" in text or "’" in text or "-" in read or "Mc" in text or "Mac" in text:
+        for match in ODD_CAPITALS.finditer(read):
             # What the runs above cannot see: no word of these is capitalised as a whole.
             group = next(name for name in ("possessive", "prefixed", "compound") if match.group(name))
-            phrase, begin, finish = match.group(group), match.start(group), match.end(group)
+            begin, finish = match.start(group), match.end(group)
+            phrase = text[begin:finish]
             folded = phrase.casefold()
             if phrase in proposals or folded in ignored or folded in lowered or (_common(folded) and not _is_place(folded)):
                 continue
@@ -552,7 +643,9 @@ def propose(
         if speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored:
             continue
         coded = speaker.isupper() and len(speaker) <= 5  # "DELT", "INT": transcriber's codes, not names
-        if coded or not speaker[:1].isupper() or any(ch.isdigit() for ch in speaker) or speaker in proposals:
+        # A label in lower case is a name where it reads as one ("ragnfrid: Ja."), as a file's name is read.
+        named = speaker[:1].isupper() or all(reads_as_a_name_in_lower_case(word) for word in speaker.split(" "))
+        if coded or not named or any(ch.isdigit() for ch in speaker) or speaker in proposals:
             continue
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
@@ -583,6 +676,29 @@ def _joined_at_line_breaks(proposals: dict[str, Proposal], text: str, context: i
             if not any(start <= made.start and made.end <= end and (start, end) != (made.start, made.end) for start, end in spans)}
 
 
+# Prepositions a place is named after, capitalised where they begin a sentence: "bodde på holmsbu", "I tysnes var det".
+_PLACE_PREPOSITION = r"(?<![^\W_])(?:[Pp]å|[Ii]|[Ff]ra|[Ff]rå|[Tt]il)[ \t]+"
+
+
+def _lower_place(folded: str) -> bool:
+    """Whether `folded`, written in lower case, is a place the lists hold that is no everyday word: "holmsbu",
+    "tysnes", "hamar", "moss"; not "ski", "sand", "time", "oslo" (everyday_word)."""
+    return len(folded) >= 3 and folded.isalpha() and _is_place(folded) and not everyday_word(folded)
+
+
+_AFTER_A_PLACE_PREPOSITION = re.compile(rf"{_PLACE_PREPOSITION}([^\W\d_]+)(?![^\W_])")
+
+
+def _after_place_prepositions(text: str) -> dict[str, tuple[int, int]]:
+    """Each word in lower case right after a preposition of place in `text`, with where it first stands so
+    (start, end): read once for all the text's places."""
+    found: dict[str, tuple[int, int]] = {}
+    for match in _AFTER_A_PLACE_PREPOSITION.finditer(text):
+        if match.group(1).islower():
+            found.setdefault(match.group(1), match.span(1))
+    return found
+
+
 def _lower_genitive_base(folded: str) -> str | None:
     """The name a word in lower case is the genitive of, when it is one of a name proposed in lower case (a given
     name, _lower_surname) and no name, place or word itself: "kari" of "karis", "hansen" of "hansens"; not of "mors",
@@ -611,6 +727,20 @@ def _lower_surname(folded: str) -> bool:
     patronymic = folded.endswith(("sen", "son")) and any(
         form in given_names() for form in (father, father + "s", father.removesuffix("s")))
     return patronymic or not _dictionary_word(folded)
+
+
+# Articles and determiners, after which a word is a noun, not a name ("en gard", "ei rune", "den siv"): bokmål and nynorsk.
+DETERMINERS = frozenset((
+    "en ei et ein eit den det denne dette disse dei min mi mitt mine din di ditt dine sin si sitt sine vår vårt våre "
+    "noen nokon noe noko ingen inga hver kvar annen anna anna hele heile samme same"
+).split())
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ \t]+$")
+
+
+def _after_a_determiner(text: str, start: int) -> bool:
+    """Whether the word right before `start` in `text` is an article or a determiner (DETERMINERS)."""
+    before = _WORD_BEFORE.search(text, max(0, start - 12), start)
+    return before is not None and before.group(1).casefold() in DETERMINERS
 
 
 # A lower-case given name is proposed with at most this many words of the name after it ("hodan mohamed ali").
@@ -718,13 +848,14 @@ def _genitives_as_names(proposals: dict[str, Proposal]) -> list[Proposal]:
     "Ingas" for the listed "Inga", is proposed as that name, once. Accepted apart, the genitive got a
     pseudonym of its own ("Hodans direktenummer" as "Kristoffer direktenummer"), and dismissing the
     name left its genitive in the queue. So is a surname that is an everyday word too ("Volds": "Vold"). A name
-    that ends so itself ("Lars", "Agnes") stays whole."""
+    that ends so itself ("Lars", "Agnes") stays whole, and so does a place ("Åsnes" was proposed as "Åsne", a given
+    name, for the key to learn as the place)."""
     names = _names()
     found: dict[str, Proposal] = {}
     for phrase, made in proposals.items():
         folded = phrase.casefold()
         last = folded.split(" ")[-1]
-        if folded.endswith("s") and len(last) > 3 and last not in names and (
+        if folded.endswith("s") and len(last) > 3 and last not in names and not _is_place(last) and (
                 phrase[:-1] in proposals or last[:-1] in names or last[:-1] in _surnames_also_words()):
             made = Proposal(phrase[:-1], made.start, made.end - 1, made.context, made.kind)
         found.setdefault(made.text, made)
@@ -772,7 +903,24 @@ def _run_proposal(
         while _initial(span[-1]):
             span = span[:-1]
     begin, finish = base + span.start_char, base + span.end_char - apostrophe
-    return Proposal(" ".join(written), begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
+    shown = _as_written(" ".join(written), span.text[:len(span.text) - apostrophe], text[begin:finish])
+    return Proposal(shown, begin, finish, _context(text, begin, finish, context), "place" if _is_place(phrase.casefold()) else None)
+
+
+def _as_written(phrase: str, read: str, written: str) -> str:
+    """`phrase`, made of words of `read` (a span of the text as the detector reads it, _as_read_for_names), with each
+    word as `written` (the same span as the text has it) writes it: "Eli‑Sofie" with its non-breaking hyphen, read as
+    "Eli-Sofie", is proposed as written, so the key learns what the text holds."""
+    if read == written:
+        return phrase
+    shown, at = [], 0
+    for word in phrase.split(" "):
+        found = read.find(word, at)
+        if found < 0:
+            return phrase
+        shown.append(written[found:found + len(word)])
+        at = found + len(word)
+    return " ".join(shown)
 
 
 def _a_label_before_a_letter(folded: str) -> bool:
@@ -820,6 +968,40 @@ def _unlisted_name_in_capitals(words: list[str], lowered: set[str]) -> bool:
     )
 
 
+# Prepositions a person is named after ("snakket med HOLTESMO", "hos HOLTESMO", "fikk brev fra HOLTESMO").
+BEFORE_A_PERSON = frozenset("med hos til fra frå av".split())
+# A name the lists lack has two vowels at least; an acronym of four letters or more seldom does ("ADHD", "PTSD",
+# "NTNU"), nor an abbreviation a file is named with ("intv", "transkr").
+NAME_MIN_VOWELS = 2
+_VOWELS = frozenset("aeiouyæøåéèêóòôâäöü")
+
+
+def _lone_name_in_capitals(doc: Doc, index: int, lowered: set[str]) -> bool:
+    """Whether the word in capitals at `index`, alone, is a surname no list holds ("HOLTESMO sa ja", "snakket med
+    HOLTESMO"): four letters or more and two vowels (not "ADHD", "NTNU"), on no list of agencies and services (NAV,
+    HELFO, GOSYS), reading as a name once capitalised (_reads_as_name: rare, in no dictionary, no compound; not
+    "JEG", "ALDRI", "NEI", "KJEMPEBRA"), and standing as a person does: the subject of what a person does or says
+    (_does_as_a_person), or after a preposition a person is named after (BEFORE_A_PERSON)."""
+    word = doc[index].text
+    folded = word.casefold()
+    if len(word) < 4 or sum(letter in _VOWELS for letter in folded) < NAME_MIN_VOWELS:
+        return False
+    if _listed(folded, _not_identifiers()) or not _reads_as_name(word.capitalize(), lowered):
+        return False
+    after_a_preposition = index > 0 and doc[index - 1].lower_ in BEFORE_A_PERSON
+    return after_a_preposition or _does_as_a_person(doc, index)
+
+
+def reads_as_a_name_in_lower_case(word: str) -> bool:
+    """Whether `word`, in lower case where names are written so as often as not (a file's name, a transcript's
+    title, the interviewer's field), reads as a name no list holds: four letters or more, two vowels (not "intv",
+    "transkr"), on no list of agencies, and capitalised a word that reads as a name (_reads_as_name: rare, in no
+    dictionary, no compound, no filler): "ragnfrid", "hestvold", "berntine"; not "intervju", "referat",
+    "gruppeintervju", "kvp"."""
+    return (word.isalpha() and word.islower() and len(word) >= 4 and sum(letter in _VOWELS for letter in word) >= NAME_MIN_VOWELS
+            and not _listed(word, _not_identifiers()) and _reads_as_name(word.capitalize(), set()))
+
+
 def _upper_runs(doc: Doc) -> list[tuple[int, int]]:
     """Runs of words in capitals of three letters or more, as (start, end) token indices: read from
     the Doc's token arrays, as the capitalised runs are, since few of a text's tokens are such words."""
@@ -839,7 +1021,7 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
     if _listed(whole, listed, whole not in names and whole not in places) or (before and _listed(f"{before} {phrase}".casefold(), listed)):
         return True
     for word in words:
-        folded = word.casefold()
+        folded = _without_apostrophes(word).casefold()
         # A role ("Deltakerne", nynorsk "Deltakar"), or a compound's first part before "og" ("Arbeids- og
         # velferdsetaten"): no one's name.
         # A listed name is no definite form of a listed word ("Daria" is not "Dari" the language, "Kian" no "Kia").
@@ -853,8 +1035,10 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
         if "-" in folded and all(part in names for part in folded.split("-")):
             return False
         # Written in lower case elsewhere, a word is an ordinary one capitalised, unless shaped as the
-        # names the lists miss are: "Tesfalem" stays a name when the transcriber also wrote "tesfalem".
-        if not _common(folded) and (folded not in lowered or _shaped_like_a_name(word)):
+        # names the lists miss are ("Tesfalem" stays a name when the transcriber also wrote "tesfalem"), or
+        # rare and in no dictionary, as read where a sentence begins ("Ragnfrid … ragnfrid", "Mebrahtom …
+        # mebrahtom"): capitalised inside a sentence, such a word is a name the transcriber also wrote in lower case.
+        if not _common(folded) and (folded not in lowered or _shaped_like_a_name(word) or _reads_as_name(word, set())):
             return False
     return True
 
@@ -1181,6 +1365,21 @@ def given_names() -> frozenset[str]:
     return faker_names().given | _resident_given_names()
 
 
+# What a sentence or a turn may open with before its first word: quotation marks, a dash as a dialogue's line
+# begins, a bullet, a bracket ("- Søsteren min er fødd", "«Søsteren min er fødd»").
+OPENING_MARKS = frozenset("«\"'“‘„‹-–—•*([")
+
+
+def _opening_marks_before(doc: Doc, index: int) -> int | None:
+    """The index of the first of the opening marks (OPENING_MARKS) right before token `index`, if it has any: where
+    they begin a sentence or a turn, the word after them is its first, capitalised for grammar ("- Søsteren min er
+    fødd" proposed "Søsteren")."""
+    at = index
+    while at > 0 and doc[at - 1].text in OPENING_MARKS:
+        at -= 1
+    return at if at < index else None
+
+
 def _after_number(doc: Doc, index: int) -> bool:
     """Whether the token before `index` is a number with its full stop ("2024.", "3."), which spaCy's
     tokenizer keeps as one token (a date's day) although it ends a sentence as often ("… i 2024.")."""
@@ -1233,6 +1432,12 @@ def _reads_as_name(word: str, lowered: set[str]) -> bool:
         return False
     if "-" in word:
         return _double_name(word, lowered)
+    if _run_together_name(word):
+        return True
+    if "'" in word or "’" in word:
+        # Read by its letters ("Olga" of "Ol'ga", "Cabdiaziz"), which no word of speech run together is ("Va'kke").
+        letters = _without_apostrophes(word)
+        return letters != word and (letters.casefold() in _names() or _reads_as_name(letters, lowered))
     rarity = zipf(folded)
     listed = folded in surnames() or _is_place(folded)
     if listed and rarity < NAME_PART_MAX_ZIPF:
@@ -1242,11 +1447,20 @@ def _reads_as_name(word: str, lowered: set[str]) -> bool:
     forms = _with_genitive_base(folded)
     if any(_dictionary_word(form) for form in forms):
         return False
+    if not listed and _definite_of_an_everyday_word(folded):
+        return False
     # A word no dictionary holds that splits into two of their words is a compound noun, unless a list
     # holds it as a surname or place (farm names are compounds: "Skjel|bred", "Her|mansen") or English
     # text writes it while bokmål hardly does: a name of the wider world ("Siva|kumar"), where no
     # Norwegian compound is found.
     return listed or any(_named_abroad(form) for form in forms) or not any(_compound(form) for form in forms)
+
+
+def _definite_of_an_everyday_word(folded: str) -> bool:
+    """Whether `folded` is the definite form of a word bokmål writes every day, which the dictionaries lack as
+    written: "eposten" (of "epost", 4.2), "smsen", "ipaden"; not "rattana" or "hodan", whose stems are no such words."""
+    return any(folded.endswith(ending) and len(folded) - len(ending) >= 2 and zipf(folded[:-len(ending)]) >= EVERYDAY_MIN_ZIPF
+               for ending in DEFINITE_ENDINGS)
 
 
 def _bare_subject(doc: Doc, index: int, lowered: set[str]) -> bool:
@@ -1366,6 +1580,65 @@ def _a_things_definite_form(folded: str) -> bool:
     if folded.endswith("en"):
         stems.append(folded[:-1])  # "nakke" of "nakken"
     return any(len(stem) >= COMPOUND_HEAD and _norwegian_word(stem) for stem in stems)
+
+
+# Words a name is said or written after that are no part of it: titles, greetings, kinship as address, and a
+# link's word ("Fru Hansen-Berg", "Rektor Skrøvseth", "Hilsen Ingvild", "Tante Olga", "Linken Sunniva Grøtte").
+TITLES_BEFORE_NAMES = frozenset((
+    "fru frue herr frk frøken doktor professor rektor lektor pastor prest sogneprest biskop ordfører statsråd "
+    "hilsen mvh kjære hei hallo tante onkel bestemor bestefar besteforeldre mormor morfar farmor farfar oldemor oldefar "
+    "linken lenken lenka"
+).split())
+# Pronouns a dialect says before a given name ("ho Berit", "han Per", "hu Kari").
+PRONOUNS_BEFORE_NAMES = frozenset("ho han hu'n hu a n".split())
+
+
+def _title_before_a_name(doc: Doc, index: int) -> bool:
+    """Whether the capitalised word at `index`, with more of its run after it, is a title, a greeting or a kinship word
+    said before a name (TITLES_BEFORE_NAMES), or a dialect's pronoun before a given name ("Ho Berit Øyen"): no part
+    of the name. Proposed with it, the whole was one more decision, and what accepting the name left of it another."""
+    folded = doc[index].lower_
+    if folded in PRONOUNS_BEFORE_NAMES:
+        return index + 1 < len(doc) and doc[index + 1].lower_ in given_names()
+    return folded in TITLES_BEFORE_NAMES and folded not in _names()
+
+
+# The words a street's name ends in, written apart after the genitive of whom it is named for ("Kong Oscars gate 3",
+# "Hans Nielsen Hauges gate 22", "Sjøkrigsskolens bakke 3"), as the address detector reads them (patterns.STREET).
+STREET_WORDS = frozenset((
+    "gate gata gaten vei veien veg vegen allé alle alléen alleen plass plassen ring ringvei torg torget bakke bakken "
+    "sti stien brygge brygga kai terrasse"
+).split())
+
+
+def _names_a_street(doc: Doc, end: int) -> bool:
+    """Whether the capitalised run ending before `end` is the name of a street, a genitive before a street word and a
+    house number: "Hans Nielsen Hauges gate 22" proposed "Hans Nielsen Hauge", and "Hans" was stored beside the
+    address's placeholder once accepted. The address detector takes the street, its words and its number."""
+    if end + 1 >= len(doc) or doc[end].lower_ not in STREET_WORDS or not doc[end + 1].text[:1].isdigit():
+        return False
+    return doc[end - 1].text.endswith(("s", "'", "’"))
+
+
+def _joined_by_and(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs`, each followed by "og" and a run of words the dictionaries hold that are no names or places joined
+    with it when the run before holds a name or a word no dictionary holds, as a firm is named ("Hamar Kebab og
+    Pizza", "Hansen og Sønn"): proposed apart, "Pizza" was one more decision, and named no one. Two names are left
+    apart ("Kari og Per", "Oslo og Akershus", "Foss og Vold"), and so are a thing's labels ("Vedlegg A. og Vedlegg B.")."""
+    def named(index: int) -> bool:
+        folded = doc[index].lower_
+        return folded in _names() or _is_place(folded) or folded in _surnames_also_words() or not _dictionary_word(folded)
+
+    joined: list[tuple[int, int]] = []
+    for start, end in runs:
+        if (joined and joined[-1][1] + 1 == start and doc[start - 1].lower_ == "og"
+                and any(named(index) and not _initial(doc[index]) for index in range(*joined[-1]))
+                and not any(_initial(doc[index]) for index in range(*joined[-1]))
+                and not any(named(index) for index in range(start, end))):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _first_of_two_named(doc: Doc, index: int) -> bool:
@@ -1689,6 +1962,24 @@ def _part_of_compound(head: str, shortest: int) -> bool:
 
 def _norwegian_word(folded: str) -> bool:
     return bokmal_word(folded) or nynorsk_word(folded)
+
+
+# What follows a speaker's label: a colon, or a role in brackets and one ("Berntine (veileder):").
+_AFTER_A_LABEL = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?:")
+
+
+def _labels_a_turn(text: str, at: int, word: str) -> bool:
+    """Whether `word`, at `at` in `text`, is a speaker's label: alone at a line's start before a colon, or before a
+    role in brackets and one, whether or not the turns were read so ("Berntine (veileder): Jeg er veilederen.").
+    There a rare word no dictionary holds is a name however else the text writes it: the labels of the same
+    speaker in lower case ("berntine: Ja.") made it a word the transcriber uses, and it was stored unproposed."""
+    if _AFTER_A_LABEL.match(text, at + len(word)) is None:
+        return False
+    # Back over the spaces before it only, as _after_line_start reads: a memo of one long line is read once.
+    before = at - 1
+    while before >= 0 and text[before] in " \t":
+        before -= 1
+    return (before < 0 or text[before] == "\n") and _reads_as_name(word, set())
 
 
 def _after_line_start(text: str, index: int) -> bool:

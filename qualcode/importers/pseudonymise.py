@@ -23,6 +23,7 @@ from qualcode.anonymise.candidates import (
     ordinary_value,
     parts_of_whole_names,
     propose,
+    reads_as_a_name_in_lower_case,
     surnames_in_value,
     without_initials,
     zipf,
@@ -215,7 +216,8 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
     found: list[Proposal] = []
     for where, value in written:
         field = where.removeprefix("attribute ")
-        proposed = [proposal for proposal in propose(value, (), ()) if where not in categories or not ordinary_value(proposal.text, field)]
+        read = _capitalise_unlisted_names(value) if where in _LOWER_NAMED_META else value
+        proposed = [proposal for proposal in propose(read, (), ()) if where not in categories or not ordinary_value(proposal.text, field)]
         # A surname that is an everyday word too ("Foss", "Vold") is no name to `propose`: typed as a value (all
         # but the file's name and title, which are sentences), it is held back as one (candidates.value_surname).
         typed = value.removeprefix(f"{field} ") if where in categories else "" if where in ("file name", "title") else value
@@ -223,8 +225,10 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
             found.append(replace(proposal, start=0, end=0, context=f"{where}: {value}"))
     for where, value in values:
         field = "speaker" if where.startswith("speaker ") else where
-        # Read mid-sentence: its first word is no sentence's first.
-        proposed = [made for made in propose(f"med {value}", (), ())
+        # Read mid-sentence: its first word is no sentence's first. Who someone is may be typed in lower case
+        # ("participant: ragnfrid"), as a title is (_LOWER_NAMED_META); a category is not read so.
+        read = value if where in categories else _capitalise_unlisted_names(value)
+        proposed = [made for made in propose(f"med {read}", (), ())
                     if not decided_as_a_value(made.text, value, where in categories)]
         for proposal in [*proposed, *surnames_in_value(value, field)]:
             if where not in categories or not ordinary_value(proposal.text, field):
@@ -232,18 +236,35 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
     return found
 
 
+# Fields a name is typed into in lower case as often as not ("title: intervju med ragnfrid hestvold", "interviewer:
+# berntine"), as a file's name is: read with such names capitalised, as the name of the file is (_capitalise_names).
+_LOWER_NAMED_META = ("title", "interviewer", "note_taker")
+
+
+def _capitalise_unlisted_names(value: str) -> str:
+    """`value` with each word in lower case that reads as a name no list holds capitalised ("ragnfrid hestvold"):
+    the lists' names in lower case `propose` finds as they are ("kari hansen")."""
+    return WORD.sub(lambda word: word.group().capitalize() if reads_as_a_name_in_lower_case(word.group()) else word.group(), value)
+
+
 def _capitalise_names(stem: str) -> str:
     """A file name's words as a name in it would be written: people write file names in lower
     case ("olsen_gunnhild_t2"), and `clean_name` matches the key's names in them capitalised.
     Only words on the lists of names and places are capitalised, and of those an everyday word
     ("tom", "per") only beside another name ("per_hansen"): a capitalised everyday word would be
-    proposed where no one wrote it as a name."""
+    proposed where no one wrote it as a name. A word no list holds is capitalised where it reads as
+    a name (candidates.reads_as_a_name_in_lower_case) beside a code of letters and digits, as a file
+    is named for whom and which round ("ragnfrid_T1", "d1_ragnfrid"); elsewhere a file's words are
+    as often abbreviations and words of the project's own ("selvref", "samtale med brunhar kvelstad")."""
     words = stem.split()
     listed = [word.islower() and may_name_someone(word) for word in words]
     common = [zipf(word.casefold()) >= COMMON_ZIPF for word in words]
+    coded = [any(character.isdigit() for character in word) for word in words]
+    beside: list[list[int]] = [[i for i in (index - 1, index + 1) if 0 <= i < len(words)] for index in range(len(words))]
     return " ".join(
         word[:1].upper() + word[1:]
-        if listed[index] and (not common[index] or any(listed[i] for i in (index - 1, index + 1) if 0 <= i < len(words)))
+        if (listed[index] and (not common[index] or any(listed[i] for i in beside[index])))
+        or (word.islower() and any(coded[i] for i in beside[index]) and reads_as_a_name_in_lower_case(word))
         else word
         for index, word in enumerate(words)
     )
@@ -455,9 +476,11 @@ def _undecided(
         taken = [r for r in taken if proposal.start < r.end]
         return _words_left(proposal, [(r.start - proposal.start, r.end - proposal.start) for r in taken])
 
+    # A proposal dismissed whole settles the words a replacement leaves of it: "Veilederen Kari" dismissed, with
+    # "Kari" accepted, held the file back again for "Veilederen" alone ("Fru" of "Fru Hansen-Berg", "Hilsen" ...).
     return [
         part
-        for proposal in proposals
+        for proposal in proposals if proposal.text.casefold() not in ignored
         for some in unreplaced(proposal)
         for part in _words_left(some, withdrawn(some.text))
         if part.text.casefold() not in ignored

@@ -63,6 +63,17 @@ def normalise(text: str) -> str:
     return join_line_break_hyphens(text)
 
 
+# Hyphens written inside a word instead of "-": Word's non-breaking hyphen (Ctrl+Shift+-, U+2011) and Unicode's
+# hyphen (U+2010). Kept in the stored text as written; read as "-" where words are found ("Eli‑Sofie").
+_WORD_HYPHENS = re.compile("[\u2010\u2011]")
+
+
+def with_plain_hyphens(text: str) -> str:
+    """`text` with its non-breaking and Unicode hyphens as "-", one character for one, so that every offset stays:
+    how a name detector reads a double name ("Eli\u2011Sofie" as "Eli-Sofie")."""
+    return _WORD_HYPHENS.sub("-", text) if "\u2010" in text or "\u2011" in text else text
+
+
 def join_line_break_hyphens(text: str) -> str:
     """`text` with each word a hyphen broke across lines joined ("arbeids-\nledig"), as at import."""
     return _LINE_BREAK_HYPHEN.sub("", text)
