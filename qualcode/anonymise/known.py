@@ -56,6 +56,12 @@ APOSTROPHES = ("'s", "’s", "'", "’")
 # Numbers found by their digits however they are grouped ("010190 100 46", "912 345 67"): a
 # fødselsnummer or a phone number is written in many groupings, and each is the same number.
 NUMBER_KINDS = ("fnr", "phone", "account")
+# Hyphens other than "-" a name is written with: Word's non-breaking one (Ctrl+Shift+-) and Unicode's.
+OTHER_HYPHENS = ("\u2010", "\u2011")
+NAME_HYPHENS = re.compile("[-\u2010\u2011]")
+# What may stand between the words of a person's name: a space, a hyphen, a line break; a dot or an underscore as in
+# an address or a handle; an apostrophe inside a word ("Ol'ha", "Abd’allah", "N'Golo").
+PERSON_JOINERS = (" ", "-", "\n", ".", "_", "'", "\u2019", "\u02bc", *OTHER_HYPHENS)
 # A line break between groups too, with the spaces and tabs around it, as the detectors read one inside a paragraph
 # ("120380\n40188", "120380 \n40188": patterns.unwrapped).
 _DIGIT_RUN = re.compile(r"(?<!\w)\d(?:(?:[ ./-]|[ \t]*\n[ \t]*)?\d)+(?!\w)")
@@ -173,12 +179,17 @@ def _forms(entry: KeyEntry) -> list[Form]:
         # spaces divide, as the pseudonym's were drawn: "Anne-Lise" is one given name (to one
         # given name, and each of its words alone to it too), not two words each given the
         # whole pseudonym ("Anne-Lise" read "Ingrid Bakken-Ingrid Bakken").
-        name_parts = [[m.group() for m in WORD.finditer(as_latin(part))] for part in entry.original.split()]
-        name_parts = [part for part in name_parts if part]
+        # A part's pieces are what its hyphens divide; an apostrophe inside a word is no divide ("Ol'ha",
+        # "Abd’allah"): each word of it alone was a piece, "Ol" of "Ol'ha" read "Eva'ha", "ha" the verb a name.
+        split_parts = [[[m.group() for m in WORD.finditer(as_latin(piece))] for piece in NAME_HYPHENS.split(part)]
+                       for part in entry.original.split()]
+        split_parts = [[piece for piece in part if piece] for part in split_parts]
+        split_parts = [part for part in split_parts if part]
+        name_parts = [[word for piece in part for word in piece] for part in split_parts]
         pseudonym_parts = entry.pseudonym.split()
-        for index, part_words in enumerate(name_parts):
+        for index, (part_words, pieces) in enumerate(zip(name_parts, split_parts, strict=True)):
             part = pseudonym_parts[index] if len(pseudonym_parts) == len(name_parts) else entry.pseudonym
-            alone = [part_words] if len(part_words) == 1 else [part_words, *([word] for word in part_words)]
+            alone = [part_words] if len(pieces) == 1 else [part_words, *pieces]
             for written in alone:
                 if len(written) == len(words) or (len(written) == 1 and _no_name_alone(written[0], entry.original)):
                     continue  # the whole name, already a form; or a particle or a letter, which names no one alone
@@ -571,7 +582,7 @@ class KnownMatcher:
         for token in tokens:
             start, end = token.span()
             inside = joins[bisect_right(joins, start):bisect_left(joins, end)]
-            if not inside or self._glued(token.group()) is not None:
+            if not inside or self._glued(token.group()) is not None or self._held_whole(token.group()):
                 split.append(token)
                 continue
             edges = [start, *inside, end]
@@ -656,6 +667,11 @@ class KnownMatcher:
         match = self._match_at(text, [*tokens[:index], both, *tokens[index + 2:]], index, first, genitive, fuzzy)
         return (match[0], match[1] + 1) if match is not None else None
 
+    def _held_whole(self, word: str) -> bool:
+        """Whether the key holds `word` as one word (or its genitive), capitals inside and all ("EliSofie")."""
+        folded = word.casefold()
+        return folded in self.by_first or (folded.endswith("s") and folded[:-1] in self.by_first)
+
     def _glued(self, word: str) -> KeyEntry | None:
         """The person whose whole name, run together, `word` is (or its genitive)."""
         folded = word.casefold()
@@ -681,7 +697,7 @@ class KnownMatcher:
                 gaps = [text[window[k].end():window[k + 1].start()] for k in range(size - 1)]
                 # A person's name joined by a dot or an underscore too, as in an address or a handle; and its
                 # hyphen where a line broke after it ("Anne-\nLise Marthinsen" became "Kristin-\nKristin Berg").
-                joiners = (" ", "-", "\n", ".", "_") if form.entry.kind == "person" else (" ", "-", "\n")
+                joiners = PERSON_JOINERS if form.entry.kind == "person" else (" ", "-", "\n", *OTHER_HYPHENS)
                 gaps_ok = tuple(gaps) == form.gaps if form.gaps is not None else all(
                     gap in joiners or (form.any_space and gap.isspace()) or _HYPHEN_INSIDE.fullmatch(gap) is not None
                     or (form.entry.kind == "person" and _after_an_initial(window[k].group(), gap))

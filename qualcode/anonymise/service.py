@@ -824,10 +824,15 @@ def held_as(key: PseudonymKey, text: str) -> KeyEntry | None:
 
 
 def _replaced_as(key: PseudonymKey, text: str) -> list[KeyEntry]:
-    """The entries the key replaces `text`'s words as."""
+    """The entries the key replaces `text`'s words as, where it replaces every word of it: a phrase that only holds
+    a name ("Veilederen Kari", with Kari accepted) is dismissed as a phrase, which settles the words the name's
+    replacement leaves of it; kept as Kari's same person, the next import held the file back for "Veilederen"."""
     from qualcode.anonymise.known import KnownMatcher
 
-    return [match.entry for match in KnownMatcher.of(key).find(text) if any(match.entry is entry for entry in key.entries)]
+    found = [match for match in KnownMatcher.of(key).find(text) if any(match.entry is entry for entry in key.entries)]
+    if not all(any(match.start <= word.start() and word.end() <= match.end for match in found) for word in WORD.finditer(text)):
+        return []
+    return [match.entry for match in found]
 
 
 def ignored_words(key: PseudonymKey) -> set[str]:
