@@ -318,6 +318,19 @@ def test_a_street_named_for_someone_is_no_name_to_propose(said: str) -> None:
     assert _proposed(said) == []
 
 
+@pytest.mark.parametrize(("said", "address"), [
+    ("Jeg bor i Hans Nielsen Hauges gate 22.", "Hans Nielsen Hauges gate 22"),
+    ("Hans Nielsen Hauges gate 22 er adressen.", "Hans Nielsen Hauges gate 22"),
+    ("Jeg bor i Dag Hammarskjølds vei 3.", "Dag Hammarskjølds vei 3"),
+    ("Men Kongens gate 12 var stengt.", "Kongens gate 12"),
+])
+def test_a_street_named_for_someone_is_the_address_whole(said: str, address: str) -> None:
+    """The address began after "Hans", a given name that is a word too: "Hans (adresse)" was stored."""
+    from qualcode.anonymise.patterns import find_patterns
+
+    assert [(found.kind, found.text) for found in find_patterns(said)] == [("address", address)]
+
+
 @pytest.mark.parametrize(("said", "names"), [
     ("D1: Vi spiste på Hamar Kebab og Pizza.", ["Hamar Kebab og Pizza"]),  # was "Hamar Kebab" and "Pizza"
     ("D1: Jeg jobbet hos Hansen og Sønn.", ["Hansen og Sønn"]),

@@ -664,7 +664,7 @@ def _named_street_start(text: str, street: re.Match[str]) -> int:
     if _GENITIVE_STREET.match(street.group()) is None:
         return start
     # Imported here: the name lists are read only where a street is named for someone.
-    from qualcode.anonymise.candidates import everyday_word, reads_as_a_name
+    from qualcode.anonymise.candidates import everyday_word, given_names, reads_as_a_name
 
     for _ in range(_NAME_WORDS_BEFORE_A_STREET):
         word = _WORD_BEFORE_A_STREET.search(text, max(0, start - 40), start)
@@ -674,7 +674,9 @@ def _named_street_start(text: str, street: re.Match[str]) -> int:
         # Inside a sentence, a capitalised word no everyday one is the name's too, listed or not: "Bjørnstjerne" of
         # "i Bjørnstjerne Bjørnsons gate 7" was left before "(adresse)".
         inside = _INSIDE_A_SENTENCE.search(text, max(0, word.start() - 40), word.start()) is not None
-        if not (written.casefold() in _TITLES_IN_STREET_NAMES or reads_as_a_name(written)
+        # A given name that is a word too, capitalised before the street's name, is the name's: "Hans" of "Hans Nielsen
+        # Hauges gate 22" was left before it, proposed, and stored "Hans (adresse)".
+        if not (written.casefold() in _TITLES_IN_STREET_NAMES or reads_as_a_name(written) or written.casefold() in given_names()
                 or (inside and not everyday_word(written.casefold()))):
             break
         start = word.start()
