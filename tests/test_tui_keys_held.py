@@ -8,6 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from textual import events
+from textual.command import CommandInput, CommandPalette
 from textual.keys import _character_to_key, _get_unicode_name_from_key
 from textual.widgets import DataTable
 
@@ -157,3 +158,26 @@ async def test_keys_typed_as_a_transcript_fails_to_open_are_dropped_and_counted(
         [said] = [str(note.message) for note in app._notifications if note.severity == "error"]
         assert "no transcript 'deltaker_D1_T1'" in said and said.endswith("; 2 keys typed after it were not acted on")
         assert app.screen is overview and app.opening is None
+
+
+async def test_the_command_palette_typed_after_a_coding_opens_once_it_is_saved(sample_project: Path) -> None:
+    """`v c h ctrl+p`: ctrl+p, a priority binding, opened the palette as it reached the app, before the keys typed
+    ahead of it had reached the reader, which then gave them to the palette: "vch" in its field, nothing coded.
+    `enter ctrl+p` on the overview opened the palette there, and the transcript over it, the palette left beneath."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        reader.view.move_to(reader.document.text.index(FIRST))
+        typed(app, "v", "c", "h", "ctrl+p")
+        await until(app, pilot, lambda: isinstance(app.screen, CommandPalette) and bool(codings_in(sample_project)),
+                    "the coding saved, the palette open", rounds=100)
+        await settle(pilot, pauses=2)
+        assert codings_in(sample_project) == [(shortcut_of(app, "h"), FIRST, None)]
+        assert app.screen.query_one(CommandInput).value == ""
+        assert app.screen_stack[-2] is reader
+        typed(app, "escape", "escape", "enter", "ctrl+p")
+        await until(app, pilot, lambda: isinstance(app.screen, CommandPalette) and len(app.screen_stack) > 3,
+                    "the palette over the transcript opened again", rounds=100)
+        await settle(pilot, pauses=2)
+        assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, ReaderScreen, CommandPalette]
+

@@ -41,6 +41,10 @@ class QualcodeApp(App[None]):
         # The same action as the screens' own quit keys, so the footer shows one Quit, not two.
         Binding("ctrl+q", "app.quit", "Quit", id="app.quit"),
         Binding("ctrl+f", "search", "Search", id="app.search"),
+        # Textual's own is a priority binding: it ran as the key reached the app, before the keys typed ahead of it
+        # had reached the reader, which then gave them to the palette ("vch" in its field, nothing coded). As an
+        # ordinary binding it acts in order, where the reader and the app hold keys typed ahead (tui/typed_ahead.py).
+        Binding("ctrl+p", "command_palette", "palette", show=False, tooltip="Open the command palette", id="app.palette"),
     ]
 
     def __init__(self, workspace: Workspace, coder_role: str | None = None) -> None:
