@@ -102,21 +102,20 @@ async def test_a_memo_typed_with_the_coding_is_saved_on_it(sample_project: Path)
 
 
 async def test_keys_typed_as_a_transcript_opens_act_in_the_reader(sample_project: Path) -> None:
-    """`enter m` on the overview: `m` opened the analysis over the overview while the transcript was read, and
+    """`enter ] v m` on the overview: `m` opened the analysis over the overview while the transcript was read, and
     the reader opened over it; `m` is the reader's (a memo on the coding at the cursor: none there)."""
     app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, pauses=2)
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("leder_L1"))
-        typed(app, "enter", "m", "]", "v")
+        typed(app, "enter", "]", "v", "m")
         await until(app, pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.view.selection is not None,
                     "the reader, a sentence selected", rounds=100)
         await settle(pilot, pauses=2)
         reader = app.screen
         assert isinstance(reader, ReaderScreen)
         assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, ReaderScreen]
-        assert reader.status_text.startswith("Selected")
         selection = reader.view.selection
         assert selection is not None and reader.document.text[selection[0]:selection[1]] == turn_sentence(reader, 1)
         assert not any(isinstance(screen, MemoEditor) for screen in app.screen_stack)
@@ -181,3 +180,34 @@ async def test_the_command_palette_typed_after_a_coding_opens_once_it_is_saved(s
         await settle(pilot, pauses=2)
         assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, ReaderScreen, CommandPalette]
 
+
+def warnings(app: QualcodeApp) -> list[str]:
+    return [str(note.message) for note in app._notifications if note.severity == "warning"]
+
+
+async def test_what_is_typed_for_a_memo_that_did_not_open_is_not_acted_on(sample_project: Path) -> None:
+    """`m ok, cf vi enter` with no coding at the cursor: `m` opened nothing, and the memo's words acted as the reader's
+    keys (`c f` coded the sentence with the code whose key is f), whether the keys came at once or were held behind a
+    coding (`v c h ] m …`). So too after `c` and a key no code has: `] v c s` typed to follow it coded the next turn,
+    and nothing said the first had coded nothing. Now they are dropped, said with why and how many."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await until(app, pilot, lambda: bool(reader.document.sentences), "the sentences")
+        typed(app, "m", *"ok, cf vi", "enter")
+        await until(app, pilot, lambda: bool(warnings(app)), "said", rounds=100)
+        assert warnings(app) == ["No coding at the cursor, so 10 keys typed after it were not acted on"]
+        assert codings_in(sample_project) == [] and reader.view.selection is None
+        reader.view.move_to(reader.document.text.index(FIRST))
+        typed(app, "v", "c", "h", "]", "m", *"rask", "enter")
+        await until(app, pilot, lambda: len(warnings(app)) == 2, "said again", rounds=100)
+        assert warnings(app)[1] == "No coding at the cursor, so 5 keys typed after it were not acted on"
+        assert codings_in(sample_project) == [(shortcut_of(app, "h"), FIRST, None)]
+        typed(app, "v", "c", "z", "]", "v", "c", "s")
+        await until(app, pilot, lambda: len(warnings(app)) == 3, "said a third time", rounds=100)
+        assert warnings(app)[2] == "No code has the key 'z', so 4 keys typed after it were not acted on"
+        assert len(codings_in(sample_project)) == 1
+        # What is typed once it is shown acts as ever.
+        typed(app, "c", "s")
+        await until(app, pilot, lambda: len(codings_in(sample_project)) == 2, "coded", rounds=100)
+        assert not len(reader.held_keys)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.events import Key
+from textual.message import Message
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -58,6 +59,11 @@ class HeldKeys:
         if not count:
             return ""
         return f"{count} key{'s' if count != 1 else ''} typed after it {'were' if count != 1 else 'was'} not acted on"
+
+
+def now() -> float:
+    """The time on the clock Textual stamps each key with as it is read from the terminal (`Message.time`)."""
+    return Message().time
 
 
 def hand_over(screen: Screen[object], keys: list[TypedKey]) -> None:

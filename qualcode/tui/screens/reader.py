@@ -38,7 +38,7 @@ from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.base import CodingScreen, Reread, listed_code
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over
+from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over, now
 from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
@@ -85,6 +85,10 @@ WAIT_FOR_REWRITE = ("the text was changed by another command and is still being 
 WRITTEN_WITH = {"memo": "m", "definition": "D", "name": "R"}
 # The keys that close a dialog (a memo, a picker, a question): the keys typed after one are the reader's again.
 CLOSE_A_DIALOG = frozenset({"enter", "escape"})
+# The actions whose keys lead the keys typed after them somewhere else: into a dialog (m's memo, p's picker), or
+# to the code's key (c). Refused, they open nothing, and the keys typed after them are not the reader's.
+LEAD_ON = frozenset({"memo", "pick_code", "recode", "edit_definition", "rename_code", "merge_code", "move_code",
+                     "delete_code", "code_by_shortcut"})
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,11 @@ class ReaderScreen(CodingScreen):
         self.held_keys = HeldKeys(typed_ahead)
         self._finding_sentences = True  # from the first draw, as on_mount starts it: `v` needs them
         self._dialog_closing = False  # keys given to a dialog on top up to one that closes it: the rest wait for this screen
+        # Keys typed before a refusal (of a change, of m, of c's key) could show, which reach this screen after it: not
+        # acted on, but dropped and counted in one notice, with why (`_typed_before_refused`).
+        self._refused_at = float("-inf")
+        self._refused_why = ""
+        self._typed_blind = HeldKeys()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -287,8 +296,27 @@ class ReaderScreen(CodingScreen):
         its key has bubbled up to the app, after the keys typed with it have reached this screen; and a change is
         saved in a worker, after them too: `v c h ctrl+z` undid nothing, the coding not yet saved. So the keys are
         held while a change is saved (or the codebook read for `c`, or the sentences found) and act once it is shown."""
+        if event.time <= self._refused_at:  # typed before the refusal could be seen: meant for what did not come
+            self._typed_blind.hold(event)
+            self.call_later(self._say_dropped)
+            return
         self.held_keys.hold(event)
         await self._act_on_held_keys()
+
+    def _typed_before_refused(self, why: str) -> None:
+        """A change refused, or a key that leads on (m, c) that led nowhere: the keys typed after it, held or yet to
+        reach this screen, were typed for what did not come (`m ok, cf` on no coding coded the passage with f); they
+        are dropped, and said so with `why`."""
+        self._refused_at, self._refused_why = now(), why
+        for typed in self.held_keys.take():
+            self._typed_blind.hold(Key(typed.key, typed.character))
+        self.call_later(self._say_dropped)
+
+    def _say_dropped(self) -> None:
+        """The keys dropped since last said, counted (later: those of the same burst still on their way come first)."""
+        dropped = self._typed_blind.dropped()
+        if dropped:
+            self.notify(f"{self._refused_why}, so {dropped}", severity="warning", markup=False)  # may quote a code
 
     def _busy(self) -> bool:
         """Whether what a key acts on is still being changed: a change saved, the codebook read for `c`, the sentences found."""
@@ -325,10 +353,19 @@ class ReaderScreen(CodingScreen):
         if self.awaiting_shortcut and typed.key != "escape":
             self.awaiting_shortcut = False
             self._code_by_key(typed.character)
+            self._unless_led_on()
             return
         active = self.active_bindings.get(typed.key)
         if active is not None and active.enabled:
             await self.app.run_action(active.binding.action, active.node)
+            if active.binding.action in LEAD_ON:
+                self._unless_led_on()
+
+    def _unless_led_on(self) -> None:
+        """After a key that leads on (m to a memo, c to the code's key, c's key to a coding saved): where it led
+        nowhere (no coding at the cursor, no code with that key), the keys typed after it are not the reader's."""
+        if self.app.screen is self and not self._busy() and not self.awaiting_shortcut:
+            self._typed_before_refused(self.status_text)
 
     def _codes_read(self, state: tuple[list[CodeView], list[str]] | None) -> None:
         super()._codes_read(state)
@@ -944,9 +981,7 @@ class ReaderScreen(CodingScreen):
                 ended()
             self.status(message)
             # Typed to follow a change that was not made: acted on now, they would act on what nobody saw.
-            dropped = self.held_keys.dropped()
-            if dropped:
-                self.notify(f"The change was not made, so {dropped}", severity="warning", markup=False)
+            self._typed_before_refused("The change was not made")
             # The codebook may be why (a code another command removed since it was listed): read
             # again, so that the picker lists the codes as they are now.
             self.in_background(lambda workspace: (workspace.codes(), workspace.recent_codes()), self._codes_read_again,
