@@ -211,3 +211,17 @@ async def test_what_is_typed_for_a_memo_that_did_not_open_is_not_acted_on(sample
         typed(app, "c", "s")
         await until(app, pilot, lambda: len(codings_in(sample_project)) == 2, "coded", rounds=100)
         assert not len(reader.held_keys)
+
+
+async def test_two_escapes_typed_together_clear_the_selection_and_go_back(sample_project: Path) -> None:
+    """`escape escape` on a selection: the first Escape cleared the selection, whose message then cleared the status line saying
+    what was selected; the second came before that message and cleared the status line instead, so the reader
+    stayed where the same keys typed slowly go back to the overview."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await until(app, pilot, lambda: bool(reader.document.sentences), "the sentences")
+        typed(app, "v")
+        await until(app, pilot, lambda: reader.status_text.startswith("Selected"), "selected")
+        typed(app, "escape", "escape")
+        await until(app, pilot, lambda: isinstance(app.screen, OverviewScreen), "back at the overview", rounds=100)

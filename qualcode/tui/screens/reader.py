@@ -471,6 +471,10 @@ class ReaderScreen(CodingScreen):
             self.status("")
         elif self.view.selection is not None:
             self.view.select(None)
+            if self.status_shows_selection:
+                # Now, not as the selection's message is handled: an Escape typed with this one would clear the
+                # status line that message clears, and the reader stayed where two Escapes leave it.
+                self.status("")
         elif self.status_text:
             self.status("")
         else:
