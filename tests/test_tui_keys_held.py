@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from textual import events
 from textual.command import CommandInput, CommandPalette
 from textual.keys import _character_to_key, _get_unicode_name_from_key
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from qualcode.cli import cli
 from qualcode.tui.app import QualcodeApp
@@ -211,6 +211,32 @@ async def test_what_is_typed_for_a_memo_that_did_not_open_is_not_acted_on(sample
         typed(app, "c", "s")
         await until(app, pilot, lambda: len(codings_in(sample_project)) == 2, "coded", rounds=100)
         assert not len(reader.held_keys)
+
+
+async def test_a_filter_typed_in_one_burst_on_the_overview_filters_and_opens_what_it_found(sample_project: Path) -> None:
+    """`/ veileder enter enter`: the field took the focus only after the keys typed with `/` had reached the table,
+    so they acted as the overview's keys (`e` opened the form of the highlighted transcript, the rest went into
+    its date field), and Enter opened the highlighted transcript, not the one filtered for."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        table = overview.query_one(DataTable)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value != "veileder_V1"
+        typed(app, "slash", *"veileder", "enter", "enter", "]", "v")
+        await until(app, pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.view.selection is not None,
+                    "a transcript open, a sentence selected", rounds=100)
+        await settle(pilot, pauses=2)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen) and reader.document.transcript == "veileder_V1"
+        assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, ReaderScreen]
+        selection = reader.view.selection
+        assert selection is not None and reader.document.text[selection[0]:selection[1]] == turn_sentence(reader, 1)
+        # Escape in the filter typed with it clears it, and the keys after it are the table's again.
+        typed(app, "escape", "escape", "slash", *"leder", "escape", "s")
+        await until(app, pilot, lambda: app.screen is overview and any("sorted by" in str(note.message) for note in app._notifications),
+                    "sorted", rounds=100)
+        assert overview.query_one("#overview-filter", Input).value == "" and table.has_focus
 
 
 async def test_two_escapes_typed_together_clear_the_selection_and_go_back(sample_project: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.events import Key
 from textual.message import Message
@@ -66,7 +66,7 @@ def now() -> float:
     return Message().time
 
 
-def hand_over(screen: Screen[object], keys: list[TypedKey]) -> None:
+def hand_over(screen: Screen[Any], keys: list[TypedKey]) -> None:
     """Give `keys` to `screen`, just put on top by a key typed before them (m opened the memo editor): once it
     has taken the focus (on its resume, which Textual queued for it as it was pushed) they reach its focused
     widget as typed; given at once, they reach the screen itself, which has no use for them."""

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Header, Input
 from qualcode.coding.transcripts import ParticipantView, TranscriptView
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over, now
 from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import cell
 from qualcode.tui.widgets.footer import KeyFooter
@@ -83,6 +84,11 @@ class OverviewScreen(QualcodeScreen):
         self.as_stored = TypedAsStored(self, "overview-as-stored", self._stored_read)
         self.offices: dict[str, str] = {}  # participant -> office
         self.columns: list[tuple[str, str, int]] = []
+        # Keys typed with `/`, which reach the table before the filter's field has the focus: the field's, up to the
+        # Enter or Escape that leaves it; those after it wait for the table to have the focus again.
+        self._slash_at = float("-inf")
+        self._leaving_filter = self._filter_left_since = False
+        self._after_filter = HeldKeys()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -165,10 +171,39 @@ class OverviewScreen(QualcodeScreen):
         """Enter opens here, as it reaches the screen: as the table's binding it ran once the keys typed after it
         had run theirs (`enter m` opened the analysis, then the transcript over it). While the transcript is read,
         the keys typed go up to the app, which holds them for the reader."""
-        if event.key == "enter" and self.query_one(DataTable).has_focus and self.qualcode.opening is None:
+        if event.time <= self._slash_at:  # typed with `/`, before the field took the focus
+            self._typed_with_slash(event)
+            return
+        table_focused = self.query_one(DataTable).has_focus
+        if event.key == "slash" and table_focused and self.qualcode.opening is None:
+            # Here too, not as the binding: that ran once the keys typed after `/` had reached the table, which they
+            # acted on (`e` opened the form of the transcript highlighted, Enter opened it).
+            event.stop()
+            event.prevent_default()
+            self.action_filter()
+            self._slash_at, self._leaving_filter, self._filter_left_since = now(), False, False
+        elif event.key == "enter" and table_focused and self.qualcode.opening is None:
             event.stop()
             event.prevent_default()
             self.action_open()
+
+    def _typed_with_slash(self, event: events.Key) -> None:
+        """A key typed with `/`: given to the filter's field once it has the focus, up to the Enter or Escape that
+        leaves it; after that, held until the table has the focus again (`/ leder enter enter` opens what was found)."""
+        if self._leaving_filter:
+            self._after_filter.hold(event)
+            if self._filter_left_since:
+                hand_over(self, self._after_filter.take())
+            return
+        event.stop()
+        event.prevent_default()
+        self._leaving_filter = event.key in ("enter", "escape")
+        hand_over(self, [TypedKey(event.key, event.character)])
+
+    def _filter_left(self) -> None:
+        """The table has the focus again: the keys typed after the Enter or Escape that left the filter are its."""
+        self._filter_left_since = True
+        hand_over(self, self._after_filter.take())
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
@@ -213,6 +248,7 @@ class OverviewScreen(QualcodeScreen):
             field.value = ""
             field.add_class("hidden")
             self.query_one(DataTable).focus()
+            self._filter_left()
 
     @on(Input.Changed, "#overview-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -228,6 +264,7 @@ class OverviewScreen(QualcodeScreen):
     @on(Input.Submitted, "#overview-filter")
     def _filter_done(self) -> None:
         self.query_one(DataTable).focus()
+        self._filter_left()
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)
