@@ -161,8 +161,7 @@ async def test_keys_typed_as_a_transcript_fails_to_open_are_dropped_and_counted(
 
 async def test_the_command_palette_typed_after_a_coding_opens_once_it_is_saved(sample_project: Path) -> None:
     """`v c h ctrl+p`: ctrl+p, a priority binding, opened the palette as it reached the app, before the keys typed
-    ahead of it had reached the reader, which then gave them to the palette: "vch" in its field, nothing coded.
-    `enter ctrl+p` on the overview opened the palette there, and the transcript over it, the palette left beneath."""
+    ahead of it had reached the reader, which then gave them to the palette: "vch" in its field, nothing coded."""
     app = open_tui(sample_project)
     async with app.run_test(size=(80, 24)) as pilot:
         reader = await open_first(app, pilot, "leder_L1")
@@ -174,11 +173,6 @@ async def test_the_command_palette_typed_after_a_coding_opens_once_it_is_saved(s
         assert codings_in(sample_project) == [(shortcut_of(app, "h"), FIRST, None)]
         assert app.screen.query_one(CommandInput).value == ""
         assert app.screen_stack[-2] is reader
-        typed(app, "escape", "escape", "enter", "ctrl+p")
-        await until(app, pilot, lambda: isinstance(app.screen, CommandPalette) and len(app.screen_stack) > 3,
-                    "the palette over the transcript opened again", rounds=100)
-        await settle(pilot, pauses=2)
-        assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, ReaderScreen, CommandPalette]
 
 
 def warnings(app: QualcodeApp) -> list[str]:
@@ -251,3 +245,17 @@ async def test_two_escapes_typed_together_clear_the_selection_and_go_back(sample
         await until(app, pilot, lambda: reader.status_text.startswith("Selected"), "selected")
         typed(app, "escape", "escape")
         await until(app, pilot, lambda: isinstance(app.screen, OverviewScreen), "back at the overview", rounds=100)
+
+
+async def test_a_command_typed_with_enter_in_the_palette_runs_the_command_typed(sample_project: Path) -> None:
+    """`ctrl+p framework enter`: the palette lists what matches in a worker, and Enter, come before that list, ran the
+    command first in the list before it: Import."""
+    from qualcode.tui.screens.framework import FrameworkScreen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        typed(app, "ctrl+p", *"framework", "enter")
+        await until(app, pilot, lambda: len(app.screen_stack) > 2 and not isinstance(app.screen, CommandPalette), "a command run",
+                    rounds=100)
+        assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, FrameworkScreen]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.events import Key
 
 from qualcode.codebook.service import CodeView
@@ -16,7 +17,7 @@ from qualcode.coding.reader import ReaderDocument
 from qualcode.errors import QualcodeError
 from qualcode.tui.background import WorkDone, in_this_ui, run_in_background
 from qualcode.tui.elsewhere import ChangeWatch
-from qualcode.tui.modals.commands import QualcodeCommands
+from qualcode.tui.modals.commands import ListedPalette, QualcodeCommands
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
@@ -24,7 +25,7 @@ from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.tui.screens.start import StartScreen
-from qualcode.tui.typed_ahead import HeldKeys
+from qualcode.tui.typed_ahead import HeldKeys, now
 from qualcode.workspace import IdentifierReview, Workspace
 
 if TYPE_CHECKING:
@@ -41,10 +42,6 @@ class QualcodeApp(App[None]):
         # The same action as the screens' own quit keys, so the footer shows one Quit, not two.
         Binding("ctrl+q", "app.quit", "Quit", id="app.quit"),
         Binding("ctrl+f", "search", "Search", id="app.search"),
-        # Textual's own is a priority binding: it ran as the key reached the app, before the keys typed ahead of it
-        # had reached the reader, which then gave them to the palette ("vch" in its field, nothing coded). As an
-        # ordinary binding it acts in order, where the reader and the app hold keys typed ahead (tui/typed_ahead.py).
-        Binding("ctrl+p", "command_palette", "palette", show=False, tooltip="Open the command palette", id="app.palette"),
     ]
 
     def __init__(self, workspace: Workspace, coder_role: str | None = None) -> None:
@@ -72,6 +69,7 @@ class QualcodeApp(App[None]):
         self.draft_names: dict[str, str] = {}  # a memo's draft as the researcher knows it: its code and transcript
         self._leaving_drafts = False  # quit asked once with drafts: the next quit leaves without them
         self.opening: HeldKeys | None = None  # while a transcript is read to be opened: the keys typed meanwhile, for it
+        self.palette_opened_at = float("-inf")  # when ctrl+p last opened the command palette, on Textual's clock for keys
 
     async def action_quit(self) -> None:
         """Quit; with text typed and not saved, say so first, and quit on the second asking: drafts
@@ -233,6 +231,14 @@ class QualcodeApp(App[None]):
             return None if passphrase is None else workspace.open_review(passphrase)
 
         self.in_background(open_key, opened, group="key", failed=refused)
+
+    def action_command_palette(self) -> None:
+        """Textual's, but for a palette whose Enter waits for the list of what was typed (ListedPalette)."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            # ctrl+p is a priority binding, run as the key reaches the app: the keys typed before it may not have
+            # reached their screen yet, which acts on them under the palette (ReaderScreen._act_on_held_keys).
+            self.palette_opened_at = now()
+            self.push_screen(ListedPalette(id="--command-palette"))
 
     def action_search(self) -> None:
         if isinstance(self.screen, SearchScreen):  # already searching: not a second search screen on top

@@ -27,6 +27,7 @@ class TypedKey:
 
     key: str
     character: str | None
+    time: float = 0.0  # when it was read from the terminal (`Message.time`); 0, before anything
 
 
 class HeldKeys:
@@ -42,7 +43,10 @@ class HeldKeys:
         """Take `event` from Textual (no binding runs for it) and keep it, behind those held before it."""
         event.stop()
         event.prevent_default()
-        self._keys.append(TypedKey(event.key, event.character))
+        self._keys.append(TypedKey(event.key, event.character, event.time))
+
+    def first(self) -> TypedKey:
+        return self._keys[0]
 
     def next(self) -> TypedKey:
         return self._keys.popleft()

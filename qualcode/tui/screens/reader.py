@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.events import Key
 from textual.screen import ModalScreen
@@ -326,11 +327,17 @@ class ReaderScreen(CodingScreen):
         """The keys held, one by one, until one starts a change (the rest wait for it) or puts a screen on top (the
         rest are its: `m rask` types the memo)."""
         while len(self.held_keys) and not self._busy():
-            if self.app.screen is not self:
+            if self.app.screen is not self and not self._typed_before_the_palette():
                 if not self._dialog_closing:
                     self._hand_over(self.app.screen)
                 return
             await self._act(self.held_keys.next())
+
+    def _typed_before_the_palette(self) -> bool:
+        """Whether the next key held was typed before the command palette on top was opened: ctrl+p opens it as the
+        key reaches the app, before the keys typed ahead of it have reached this screen, which are this screen's
+        (`v c h ctrl+p` gave "vch" to the palette, and coded nothing)."""
+        return isinstance(self.app.screen, CommandPalette) and self.held_keys.first().time < self.qualcode.palette_opened_at
 
     def _hand_over(self, screen: Screen[object]) -> None:
         """The keys held, to `screen` on top of this one; to a dialog, only up to Enter or Escape, which close it:
