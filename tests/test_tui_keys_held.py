@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Input
 
 from qualcode.cli import cli
 from qualcode.tui.app import QualcodeApp
+from qualcode.tui.modals.code_picker import CodePicker
 from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
@@ -259,3 +260,39 @@ async def test_a_command_typed_with_enter_in_the_palette_runs_the_command_typed(
         await until(app, pilot, lambda: len(app.screen_stack) > 2 and not isinstance(app.screen, CommandPalette), "a command run",
                     rounds=100)
         assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, FrameworkScreen]
+
+
+async def test_keys_typed_after_the_escape_that_leaves_a_screen_act_in_the_reader(sample_project: Path) -> None:
+    """`ctrl+f fylket enter escape ] v`: every key after ctrl+f was given to the search screen, Escape's binding ran
+    once the keys after it had reached the search field, and `] v` went with the screen."""
+    from qualcode.tui.screens.search import SearchScreen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await until(app, pilot, lambda: bool(reader.document.sentences), "the sentences")
+        opened: list[type] = []
+        app.screen_change_signal.subscribe(reader, lambda shown: opened.append(type(shown)))
+        typed(app, "ctrl+f", *"fylket", "enter", "escape", "]", "v")
+        await until(app, pilot, lambda: app.screen is reader and reader.view.selection is not None, "back, selected", rounds=100)
+        assert SearchScreen in opened
+        selection = reader.view.selection
+        assert selection is not None and reader.document.text[selection[0]:selection[1]] == turn_sentence(reader, 1)
+
+
+async def test_keys_typed_after_an_enter_that_left_the_picker_open_are_dropped_once_it_closes(sample_project: Path) -> None:
+    """`p zzzz enter ] v c h`: Enter picked nothing (no code is like "zzzz") and the picker stayed open; the keys typed
+    after it waited unseen, and acted once the researcher cancelled the picker with Escape: the next turn coded."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await until(app, pilot, lambda: bool(reader.document.sentences), "the sentences")
+        cursor = reader.view.cursor
+        typed(app, "p", *"zzzz", "enter", "]", "v", "c", "h")
+        await until(app, pilot, lambda: isinstance(app.screen, CodePicker) and len(reader.held_keys) == 4, "the keys after Enter held",
+                    rounds=100)
+        typed(app, "escape")
+        await until(app, pilot, lambda: app.screen is reader and bool(warnings(app)), "back, said", rounds=100)
+        await settle(pilot, pauses=2)
+        assert warnings(app) == ["The dialog stayed open after enter, so 4 keys typed after it were not acted on"]
+        assert codings_in(sample_project) == [] and reader.view.cursor == cursor and not len(reader.held_keys)

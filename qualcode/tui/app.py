@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.events import Key
+from textual.events import Event, Key
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderDocument
@@ -70,6 +70,7 @@ class QualcodeApp(App[None]):
         self._leaving_drafts = False  # quit asked once with drafts: the next quit leaves without them
         self.opening: HeldKeys | None = None  # while a transcript is read to be opened: the keys typed meanwhile, for it
         self.palette_opened_at = float("-inf")  # when ctrl+p last opened the command palette, on Textual's clock for keys
+        self.last_typed_at = float("-inf")  # when the last key read from the terminal was typed
 
     async def action_quit(self) -> None:
         """Quit; with text typed and not saved, say so first, and quit on the second asking: drafts
@@ -190,6 +191,11 @@ class QualcodeApp(App[None]):
             self.notify(f"{message}; {dropped}" if dropped else message, severity="error", markup=False)
 
         self.in_background(lambda workspace: workspace.document(name), show, group="open", failed=refused)
+
+    async def on_event(self, event: Event) -> None:
+        if isinstance(event, Key) and not event.is_forwarded:  # from the terminal, or given on by a screen as typed
+            self.last_typed_at = max(self.last_typed_at, event.time)
+        await super().on_event(event)
 
     def on_key(self, event: Key) -> None:
         """A key come up to the app to run its binding while a transcript is read to be opened: held for the

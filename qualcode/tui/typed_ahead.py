@@ -48,6 +48,9 @@ class HeldKeys:
     def first(self) -> TypedKey:
         return self._keys[0]
 
+    def last(self) -> TypedKey:
+        return self._keys[-1]
+
     def next(self) -> TypedKey:
         return self._keys.popleft()
 
@@ -79,6 +82,7 @@ def hand_over(screen: Screen[Any], keys: list[TypedKey]) -> None:
     def give() -> None:
         for typed in keys:
             key = Key(typed.key, typed.character)
+            key.time = typed.time or key.time  # when it was typed, which screens and the app compare (App.last_typed_at)
             # From the app, as a key from the terminal is: a message stops bubbling at its sender, and a key
             # that stopped at this screen never reached the app to run its binding (Enter on the memo).
             key.set_sender(app)

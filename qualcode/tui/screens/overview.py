@@ -87,7 +87,7 @@ class OverviewScreen(QualcodeScreen):
         # Keys typed with `/`, which reach the table before the filter's field has the focus: the field's, up to the
         # Enter or Escape that leaves it; those after it wait for the table to have the focus again.
         self._slash_at = float("-inf")
-        self._leaving_filter = self._filter_left_since = False
+        self._leaving_filter = False
         self._after_filter = HeldKeys()
 
     def compose(self) -> ComposeResult:
@@ -181,7 +181,7 @@ class OverviewScreen(QualcodeScreen):
             event.stop()
             event.prevent_default()
             self.action_filter()
-            self._slash_at, self._leaving_filter, self._filter_left_since = now(), False, False
+            self._slash_at, self._leaving_filter = now(), False
         elif event.key == "enter" and table_focused and self.qualcode.opening is None:
             event.stop()
             event.prevent_default()
@@ -192,8 +192,6 @@ class OverviewScreen(QualcodeScreen):
         leaves it; after that, held until the table has the focus again (`/ leder enter enter` opens what was found)."""
         if self._leaving_filter:
             self._after_filter.hold(event)
-            if self._filter_left_since:
-                hand_over(self, self._after_filter.take())
             return
         event.stop()
         event.prevent_default()
@@ -201,8 +199,9 @@ class OverviewScreen(QualcodeScreen):
         hand_over(self, [TypedKey(event.key, event.character)])
 
     def _filter_left(self) -> None:
-        """The table has the focus again: the keys typed after the Enter or Escape that left the filter are its."""
-        self._filter_left_since = True
+        """The table has the focus again: the keys typed after the Enter or Escape that left the filter are its (given
+        as typed, so no longer taken as typed with `/`, nor are those of the burst still on their way)."""
+        self._slash_at = float("-inf")
         hand_over(self, self._after_filter.take())
 
     def action_open(self) -> None:

@@ -86,6 +86,8 @@ WAIT_FOR_REWRITE = ("the text was changed by another command and is still being 
 WRITTEN_WITH = {"memo": "m", "definition": "D", "name": "R"}
 # The keys that close a dialog (a memo, a picker, a question): the keys typed after one are the reader's again.
 CLOSE_A_DIALOG = frozenset({"enter", "escape"})
+# The actions that leave a screen (search's Escape, help's q): the keys typed after their keys are the reader's too.
+LEAVE = frozenset({"back", "cancel", "close"})
 # The actions whose keys lead the keys typed after them somewhere else: into a dialog (m's memo, p's picker), or
 # to the code's key (c). Refused, they open nothing, and the keys typed after them are not the reader's.
 LEAD_ON = frozenset({"memo", "pick_code", "recode", "edit_definition", "rename_code", "merge_code", "move_code",
@@ -185,6 +187,7 @@ class ReaderScreen(CodingScreen):
         self.held_keys = HeldKeys(typed_ahead)
         self._finding_sentences = True  # from the first draw, as on_mount starts it: `v` needs them
         self._dialog_closing = False  # keys given to a dialog on top up to one that closes it: the rest wait for this screen
+        self._closing_given: tuple[TypedKey, str] | None = None  # that key, given, and what it was given to ("The dialog")
         # Keys typed before a refusal (of a change, of m, of c's key) could show, which reach this screen after it: not
         # acted on, but dropped and counted in one notice, with why (`_typed_before_refused`).
         self._refused_at = float("-inf")
@@ -340,18 +343,26 @@ class ReaderScreen(CodingScreen):
         return isinstance(self.app.screen, CommandPalette) and self.held_keys.first().time < self.qualcode.palette_opened_at
 
     def _hand_over(self, screen: Screen[object]) -> None:
-        """The keys held, to `screen` on top of this one; to a dialog, only up to Enter or Escape, which close it:
-        those after it are this screen's once it is shown again (`m rask enter ] v` moves on after the memo,
-        where all of them given to the memo's field saved "rask]v", the field taking them before Enter's binding ran)."""
-        closing = CLOSE_A_DIALOG if isinstance(screen, ModalScreen) else frozenset()
+        """The keys held, to `screen` on top of this one, only up to one that closes it (Enter or Escape on a dialog,
+        Escape on the search): those after it are this screen's once it is shown again (`m rask enter ] v` moves on
+        after the memo, where all of them given to the memo's field saved "rask]v", the field taking them before
+        Enter's binding ran; `ctrl+f fylket enter escape ] v` typed `] v` into the search field)."""
+        closing = {key.strip() for binding in screen.BINDINGS if isinstance(binding, Binding) and binding.action in LEAVE
+                   for key in binding.key.split(",")} | (CLOSE_A_DIALOG if isinstance(screen, ModalScreen) else set())
         given: list[TypedKey] = []
         while len(self.held_keys) and not self._dialog_closing:
             given.append(self.held_keys.next())
             self._dialog_closing = given[-1].key in closing
+        self._closing_given = (given[-1], "The dialog" if isinstance(screen, ModalScreen) else "The screen") if self._dialog_closing else None
         hand_over(screen, given)
 
     def on_screen_resume(self) -> None:
-        self._dialog_closing = False
+        self._dialog_closing, closing, self._closing_given = False, self._closing_given, None
+        if closing is not None and len(self.held_keys) and self.qualcode.last_typed_at > self.held_keys.last().time:
+            # Closed by a key typed after those held: the one given to close it left it open (Enter in a picker that
+            # matched nothing), and the keys typed to follow it would act on what nobody saw.
+            (key, what) = closing
+            self.notify(f"{what} stayed open after {key.key}, so {self.held_keys.dropped()}", severity="warning", markup=False)
         # Later, not now: what the dialog's answer starts (a memo saved) is started after this, and waited for.
         self.call_later(self._act_on_held_keys)
 
