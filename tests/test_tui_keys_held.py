@@ -296,3 +296,37 @@ async def test_keys_typed_after_an_enter_that_left_the_picker_open_are_dropped_o
         await settle(pilot, pauses=2)
         assert warnings(app) == ["The dialog stayed open after enter, so 4 keys typed after it were not acted on"]
         assert codings_in(sample_project) == [] and reader.view.cursor == cursor and not len(reader.held_keys)
+
+
+async def test_keys_typed_on_the_overview_act_in_the_order_typed(sample_project: Path) -> None:
+    """`m escape enter`: Enter opened the transcript as it reached the overview, while `m` (the analysis), run as a
+    binding once it had bubbled up to the app, came after it and went to the transcript (a memo on no coding);
+    the analysis never opened. Now `m` opens the analysis, Escape, typed while it counts, closes it, and Enter opens
+    the transcript."""
+    from qualcode.tui.screens.analysis import AnalysisScreen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        opened: list[type] = []
+        app.screen_change_signal.subscribe(overview, lambda shown: opened.append(type(shown)))
+        typed(app, "m", "escape", "enter")
+        await until(app, pilot, lambda: isinstance(app.screen, ReaderScreen), "a transcript open", rounds=100)
+        await settle(pilot, pauses=2)
+        assert opened == [AnalysisScreen, OverviewScreen, ReaderScreen]
+        assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, ReaderScreen] and not warnings(app)
+
+
+async def test_keys_typed_after_enter_on_an_empty_list_are_dropped_and_counted(sample_project: Path) -> None:
+    """`/ zzzz enter enter ] v m`: the filter left no transcript, Enter opened none, and the keys typed for the reader
+    acted on the overview (`m` opened the analysis)."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        typed(app, "slash", *"zzzz", "enter", "enter", "]", "v", "m")
+        await until(app, pilot, lambda: bool(warnings(app)), "said", rounds=100)
+        await settle(pilot, pauses=2)
+        assert warnings(app) == ["No transcript to open, so 3 keys typed after it were not acted on"]
+        assert app.screen is overview and overview.query_one(DataTable).row_count == 0

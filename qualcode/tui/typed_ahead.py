@@ -45,6 +45,10 @@ class HeldKeys:
         event.prevent_default()
         self._keys.append(TypedKey(event.key, event.character, event.time))
 
+    def keep(self, keys: Iterable[TypedKey]) -> None:
+        """Keep `keys`, held before by another (the screen a refusal drops them on), behind these."""
+        self._keys.extend(keys)
+
     def first(self) -> TypedKey:
         return self._keys[0]
 
@@ -66,6 +70,36 @@ class HeldKeys:
         if not count:
             return ""
         return f"{count} key{'s' if count != 1 else ''} typed after it {'were' if count != 1 else 'was'} not acted on"
+
+
+class RefusedKeys:
+    """The keys typed before a refusal could be seen (a change not made, `m` on no coding, Enter on an empty list):
+    typed for what did not come, they are dropped as they reach the screen, and said in one notice with why."""
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        self._screen = screen
+        self._at = float("-inf")
+        self._why = ""
+        self._dropped = HeldKeys()
+
+    def refused(self, why: str, held: Iterable[TypedKey] = ()) -> None:
+        """Refused now, for `why`: `held` (the keys the screen held behind it) and those of the burst still on their way are dropped."""
+        self._at, self._why = now(), why
+        self._dropped.keep(held)
+        self._screen.call_later(self._say)
+
+    def takes(self, event: Key) -> bool:
+        """Whether `event` was typed before the last refusal, and is dropped."""
+        if event.time > self._at:
+            return False
+        self._dropped.hold(event)
+        self._screen.call_later(self._say)  # once the burst's keys on their way have come, as a rule: counted in one notice
+        return True
+
+    def _say(self) -> None:
+        dropped = self._dropped.dropped()
+        if dropped:
+            self._screen.notify(f"{self._why}, so {dropped}", severity="warning", markup=False)  # may quote a code
 
 
 def now() -> float:

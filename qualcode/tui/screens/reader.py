@@ -39,7 +39,7 @@ from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.base import CodingScreen, Reread, listed_code
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over, now
+from qualcode.tui.typed_ahead import HeldKeys, RefusedKeys, TypedKey, hand_over
 from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
@@ -190,9 +190,7 @@ class ReaderScreen(CodingScreen):
         self._closing_given: tuple[TypedKey, str] | None = None  # that key, given, and what it was given to ("The dialog")
         # Keys typed before a refusal (of a change, of m, of c's key) could show, which reach this screen after it: not
         # acted on, but dropped and counted in one notice, with why (`_typed_before_refused`).
-        self._refused_at = float("-inf")
-        self._refused_why = ""
-        self._typed_blind = HeldKeys()
+        self.refused_keys = RefusedKeys(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -300,9 +298,7 @@ class ReaderScreen(CodingScreen):
         its key has bubbled up to the app, after the keys typed with it have reached this screen; and a change is
         saved in a worker, after them too: `v c h ctrl+z` undid nothing, the coding not yet saved. So the keys are
         held while a change is saved (or the codebook read for `c`, or the sentences found) and act once it is shown."""
-        if event.time <= self._refused_at:  # typed before the refusal could be seen: meant for what did not come
-            self._typed_blind.hold(event)
-            self.call_later(self._say_dropped)
+        if self.refused_keys.takes(event):  # typed before the refusal could be seen: meant for what did not come
             return
         self.held_keys.hold(event)
         await self._act_on_held_keys()
@@ -311,16 +307,7 @@ class ReaderScreen(CodingScreen):
         """A change refused, or a key that leads on (m, c) that led nowhere: the keys typed after it, held or yet to
         reach this screen, were typed for what did not come (`m ok, cf` on no coding coded the passage with f); they
         are dropped, and said so with `why`."""
-        self._refused_at, self._refused_why = now(), why
-        for typed in self.held_keys.take():
-            self._typed_blind.hold(Key(typed.key, typed.character))
-        self.call_later(self._say_dropped)
-
-    def _say_dropped(self) -> None:
-        """The keys dropped since last said, counted (later: those of the same burst still on their way come first)."""
-        dropped = self._typed_blind.dropped()
-        if dropped:
-            self.notify(f"{self._refused_why}, so {dropped}", severity="warning", markup=False)  # may quote a code
+        self.refused_keys.refused(why, self.held_keys.take())
 
     def _busy(self) -> bool:
         """Whether what a key acts on is still being changed: a change saved, the codebook read for `c`, the sentences found."""
