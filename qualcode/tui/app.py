@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.app import App
 from textual.binding import Binding
-from textual.events import Key
+from textual.command import CommandPalette
+from textual.events import Event, Key
 
 from qualcode.codebook.service import CodeView
 from qualcode.coding.reader import ReaderDocument
 from qualcode.errors import QualcodeError
 from qualcode.tui.background import WorkDone, in_this_ui, run_in_background
 from qualcode.tui.elsewhere import ChangeWatch
-from qualcode.tui.modals.commands import QualcodeCommands
+from qualcode.tui.modals.commands import ListedPalette, QualcodeCommands
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.overview import OverviewScreen
 from qualcode.tui.screens.reader import ReaderScreen
@@ -24,7 +25,7 @@ from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.tui.screens.start import StartScreen
-from qualcode.tui.typed_ahead import HeldKeys
+from qualcode.tui.typed_ahead import HeldKeys, now
 from qualcode.workspace import IdentifierReview, Workspace
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class QualcodeApp(App[None]):
         self.draft_names: dict[str, str] = {}  # a memo's draft as the researcher knows it: its code and transcript
         self._leaving_drafts = False  # quit asked once with drafts: the next quit leaves without them
         self.opening: HeldKeys | None = None  # while a transcript is read to be opened: the keys typed meanwhile, for it
+        self.palette_opened_at = float("-inf")  # when ctrl+p last opened the command palette, on Textual's clock for keys
+        self.last_typed_at = float("-inf")  # when the last key read from the terminal was typed
 
     async def action_quit(self) -> None:
         """Quit; with text typed and not saved, say so first, and quit on the second asking: drafts
@@ -189,6 +192,11 @@ class QualcodeApp(App[None]):
 
         self.in_background(lambda workspace: workspace.document(name), show, group="open", failed=refused)
 
+    async def on_event(self, event: Event) -> None:
+        if isinstance(event, Key) and not event.is_forwarded:  # from the terminal, or given on by a screen as typed
+            self.last_typed_at = max(self.last_typed_at, event.time)
+        await super().on_event(event)
+
     def on_key(self, event: Key) -> None:
         """A key come up to the app to run its binding while a transcript is read to be opened: held for the
         reader (`enter m` on the overview opened the analysis, the transcript over it)."""
@@ -229,6 +237,14 @@ class QualcodeApp(App[None]):
             return None if passphrase is None else workspace.open_review(passphrase)
 
         self.in_background(open_key, opened, group="key", failed=refused)
+
+    def action_command_palette(self) -> None:
+        """Textual's, but for a palette whose Enter waits for the list of what was typed (ListedPalette)."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            # ctrl+p is a priority binding, run as the key reaches the app: the keys typed before it may not have
+            # reached their screen yet, which acts on them under the palette (ReaderScreen._act_on_held_keys).
+            self.palette_opened_at = now()
+            self.push_screen(ListedPalette(id="--command-palette"))
 
     def action_search(self) -> None:
         if isinstance(self.screen, SearchScreen):  # already searching: not a second search screen on top

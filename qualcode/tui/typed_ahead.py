@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.events import Key
+from textual.message import Message
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -26,6 +27,7 @@ class TypedKey:
 
     key: str
     character: str | None
+    time: float = 0.0  # when it was read from the terminal (`Message.time`); 0, before anything
 
 
 class HeldKeys:
@@ -41,7 +43,17 @@ class HeldKeys:
         """Take `event` from Textual (no binding runs for it) and keep it, behind those held before it."""
         event.stop()
         event.prevent_default()
-        self._keys.append(TypedKey(event.key, event.character))
+        self._keys.append(TypedKey(event.key, event.character, event.time))
+
+    def keep(self, keys: Iterable[TypedKey]) -> None:
+        """Keep `keys`, held before by another (the screen a refusal drops them on), behind these."""
+        self._keys.extend(keys)
+
+    def first(self) -> TypedKey:
+        return self._keys[0]
+
+    def last(self) -> TypedKey:
+        return self._keys[-1]
 
     def next(self) -> TypedKey:
         return self._keys.popleft()
@@ -60,7 +72,42 @@ class HeldKeys:
         return f"{count} key{'s' if count != 1 else ''} typed after it {'were' if count != 1 else 'was'} not acted on"
 
 
-def hand_over(screen: Screen[object], keys: list[TypedKey]) -> None:
+class RefusedKeys:
+    """The keys typed before a refusal could be seen (a change not made, `m` on no coding, Enter on an empty list):
+    typed for what did not come, they are dropped as they reach the screen, and said in one notice with why."""
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        self._screen = screen
+        self._at = float("-inf")
+        self._why = ""
+        self._dropped = HeldKeys()
+
+    def refused(self, why: str, held: Iterable[TypedKey] = ()) -> None:
+        """Refused now, for `why`: `held` (the keys the screen held behind it) and those of the burst still on their way are dropped."""
+        self._at, self._why = now(), why
+        self._dropped.keep(held)
+        self._screen.call_later(self._say)
+
+    def takes(self, event: Key) -> bool:
+        """Whether `event` was typed before the last refusal, and is dropped."""
+        if event.time > self._at:
+            return False
+        self._dropped.hold(event)
+        self._screen.call_later(self._say)  # once the burst's keys on their way have come, as a rule: counted in one notice
+        return True
+
+    def _say(self) -> None:
+        dropped = self._dropped.dropped()
+        if dropped:
+            self._screen.notify(f"{self._why}, so {dropped}", severity="warning", markup=False)  # may quote a code
+
+
+def now() -> float:
+    """The time on the clock Textual stamps each key with as it is read from the terminal (`Message.time`)."""
+    return Message().time
+
+
+def hand_over(screen: Screen[Any], keys: list[TypedKey]) -> None:
     """Give `keys` to `screen`, just put on top by a key typed before them (m opened the memo editor): once it
     has taken the focus (on its resume, which Textual queued for it as it was pushed) they reach its focused
     widget as typed; given at once, they reach the screen itself, which has no use for them."""
@@ -69,6 +116,7 @@ def hand_over(screen: Screen[object], keys: list[TypedKey]) -> None:
     def give() -> None:
         for typed in keys:
             key = Key(typed.key, typed.character)
+            key.time = typed.time or key.time  # when it was typed, which screens and the app compare (App.last_typed_at)
             # From the app, as a key from the terminal is: a message stops bubbling at its sender, and a key
             # that stopped at this screen never reached the app to run its binding (Enter on the memo).
             key.set_sender(app)

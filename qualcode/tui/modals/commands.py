@@ -11,8 +11,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from textual import on
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import Input
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
@@ -53,3 +55,19 @@ class QualcodeCommands(Provider):
             score = max(matcher.match(name), matcher.match(help_text) * 0.5)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), run, help=help_text)
+
+
+class ListedPalette(CommandPalette):
+    """Textual's palette, whose Enter picks from the list of what was typed before it.
+
+    The palette lists the commands like what is typed in a worker, and Enter picked from the list shown: typed
+    with the query in one burst (`ctrl+p framework enter`), it came before that list, and picked from the one
+    before it (it highlighted Import, the first of every command, and ran nothing)."""
+
+    @on(Input.Submitted)
+    async def _listed_first(self, _event: Input.Submitted) -> None:
+        """Wait for the commands like what is typed to be listed; then Textual's own handler picks from them."""
+        listing = [worker for worker in self.app.workers
+                   if worker.node is self and worker.group == self._GATHER_COMMANDS_GROUP and not worker.is_finished]
+        if listing:
+            await self.app.workers.wait_for_complete(listing)

@@ -21,6 +21,7 @@ from qualcode.text.counts import counted
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import SegmentsScreen
+from qualcode.tui.typed_ahead import HeldKeys, hand_over
 from qualcode.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -48,6 +49,9 @@ def open_analysis(app: QualcodeApp, by: str = "role") -> None:
         return  # the key pressed again while the first press counts
     _OPENING.add(app)
     screen = AnalysisScreen(by, counted=True)
+    # The keys typed while it counts are the analysis's, given to it once shown (`m down enter` on the overview
+    # moved in its table and opened a transcript; typed after the palette's command in the reader, they acted there).
+    screen.typed_ahead = app.opening = app.opening or HeldKeys()
     timer = app.set_timer(PATIENCE, lambda: screen.show(app))
 
     def first_counted(loaded: tuple[Matrix, list[str]]) -> None:
@@ -95,6 +99,7 @@ class AnalysisScreen(QualcodeScreen):
         self.counted_first = counted
         self.first_count: Callable[[], None] | None = None  # handed over before the screen was mounted
         self.shown = self.mounted = False
+        self.typed_ahead = HeldKeys()  # keys typed while open_analysis counted, given to this screen once shown
         self.attributes: list[str] = [by]
         self.within = WITHIN[0]
         self.showing = "matrix"  # or "cooccurrence": the table asked for
@@ -134,6 +139,9 @@ class AnalysisScreen(QualcodeScreen):
             self.shown = True
             _OPENING.discard(app)
             app.push_screen(self)
+            if app.opening is self.typed_ahead:
+                app.opening = None
+            hand_over(self, self.typed_ahead.take())
 
     def arrived(self, fill: Callable[[], None]) -> None:
         """The first count: filled in now if the screen is mounted, else when it mounts."""

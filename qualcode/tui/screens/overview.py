@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Header, Input
 from qualcode.coding.transcripts import ParticipantView, TranscriptView
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.typed_ahead import HeldKeys, RefusedKeys, TypedKey, hand_over, now
 from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import cell
 from qualcode.tui.widgets.footer import KeyFooter
@@ -83,6 +84,12 @@ class OverviewScreen(QualcodeScreen):
         self.as_stored = TypedAsStored(self, "overview-as-stored", self._stored_read)
         self.offices: dict[str, str] = {}  # participant -> office
         self.columns: list[tuple[str, str, int]] = []
+        # Keys typed with `/`, which reach the table before the filter's field has the focus: the field's, up to the
+        # Enter or Escape that leaves it; those after it wait for the table to have the focus again.
+        self._slash_at = float("-inf")
+        self._leaving_filter = False
+        self._after_filter = HeldKeys()
+        self.refused_keys = RefusedKeys(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -161,14 +168,52 @@ class OverviewScreen(QualcodeScreen):
         if current is not None and current in table.rows:
             table.move_cursor(row=table.get_row_index(current))
 
-    def on_key(self, event: events.Key) -> None:
-        """Enter opens here, as it reaches the screen: as the table's binding it ran once the keys typed after it
-        had run theirs (`enter m` opened the analysis, then the transcript over it). While the transcript is read,
-        the keys typed go up to the app, which holds them for the reader."""
-        if event.key == "enter" and self.query_one(DataTable).has_focus and self.qualcode.opening is None:
-            event.stop()
-            event.prevent_default()
+    async def on_key(self, event: events.Key) -> None:
+        """Every key on the table acts as it reaches the screen, in the order typed. As bindings, run once they had
+        bubbled up to the app, they came after the keys typed after them had reached the table: Enter, opened here,
+        came before the `m` typed ahead of it, and `/ veileder` put `e` (edit) and the rest in the table, not the
+        filter. While a transcript or the analysis is being opened, the keys typed are held for it."""
+        if self.refused_keys.takes(event):  # typed after an Enter that opened nothing, before that could be seen
+            return
+        if event.time <= self._slash_at:  # typed with `/`, before the field took the focus
+            self._typed_with_slash(event)
+            return
+        if self.qualcode.opening is not None:
+            self.qualcode.opening.hold(event)
+            return
+        if not self.query_one(DataTable).has_focus:
+            return  # the filter's
+        active = self.active_bindings.get(event.key)
+        if event.key != "enter" and (active is None or not active.enabled):
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key == "slash":
+            self.action_filter()
+            self._slash_at, self._leaving_filter = now(), False
+        elif event.key == "enter":  # not the table's binding, which opens by a message, after the keys typed next
+            if not self.query_one(DataTable).row_count:
+                self.refused_keys.refused("No transcript to open")
             self.action_open()
+        elif active is not None:
+            await self.app.run_action(active.binding.action, active.node)
+
+    def _typed_with_slash(self, event: events.Key) -> None:
+        """A key typed with `/`: given to the filter's field once it has the focus, up to the Enter or Escape that
+        leaves it; after that, held until the table has the focus again (`/ leder enter enter` opens what was found)."""
+        if self._leaving_filter:
+            self._after_filter.hold(event)
+            return
+        event.stop()
+        event.prevent_default()
+        self._leaving_filter = event.key in ("enter", "escape")
+        hand_over(self, [TypedKey(event.key, event.character)])
+
+    def _filter_left(self) -> None:
+        """The table has the focus again: the keys typed after the Enter or Escape that left the filter are its (given
+        as typed, so no longer taken as typed with `/`, nor are those of the burst still on their way)."""
+        self._slash_at = float("-inf")
+        hand_over(self, self._after_filter.take())
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
@@ -213,6 +258,7 @@ class OverviewScreen(QualcodeScreen):
             field.value = ""
             field.add_class("hidden")
             self.query_one(DataTable).focus()
+            self._filter_left()
 
     @on(Input.Changed, "#overview-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -228,6 +274,7 @@ class OverviewScreen(QualcodeScreen):
     @on(Input.Submitted, "#overview-filter")
     def _filter_done(self) -> None:
         self.query_one(DataTable).focus()
+        self._filter_left()
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)

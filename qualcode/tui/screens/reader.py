@@ -11,6 +11,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Horizontal
 from textual.events import Key
 from textual.screen import ModalScreen
@@ -38,7 +39,7 @@ from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.base import CodingScreen, Reread, listed_code
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over
+from qualcode.tui.typed_ahead import HeldKeys, RefusedKeys, TypedKey, hand_over
 from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
@@ -85,6 +86,12 @@ WAIT_FOR_REWRITE = ("the text was changed by another command and is still being 
 WRITTEN_WITH = {"memo": "m", "definition": "D", "name": "R"}
 # The keys that close a dialog (a memo, a picker, a question): the keys typed after one are the reader's again.
 CLOSE_A_DIALOG = frozenset({"enter", "escape"})
+# The actions that leave a screen (search's Escape, help's q): the keys typed after their keys are the reader's too.
+LEAVE = frozenset({"back", "cancel", "close"})
+# The actions whose keys lead the keys typed after them somewhere else: into a dialog (m's memo, p's picker), or
+# to the code's key (c). Refused, they open nothing, and the keys typed after them are not the reader's.
+LEAD_ON = frozenset({"memo", "pick_code", "recode", "edit_definition", "rename_code", "merge_code", "move_code",
+                     "delete_code", "code_by_shortcut"})
 
 
 @dataclass(frozen=True)
@@ -180,6 +187,10 @@ class ReaderScreen(CodingScreen):
         self.held_keys = HeldKeys(typed_ahead)
         self._finding_sentences = True  # from the first draw, as on_mount starts it: `v` needs them
         self._dialog_closing = False  # keys given to a dialog on top up to one that closes it: the rest wait for this screen
+        self._closing_given: tuple[TypedKey, str] | None = None  # that key, given, and what it was given to ("The dialog")
+        # Keys typed before a refusal (of a change, of m, of c's key) could show, which reach this screen after it: not
+        # acted on, but dropped and counted in one notice, with why (`_typed_before_refused`).
+        self.refused_keys = RefusedKeys(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -287,8 +298,16 @@ class ReaderScreen(CodingScreen):
         its key has bubbled up to the app, after the keys typed with it have reached this screen; and a change is
         saved in a worker, after them too: `v c h ctrl+z` undid nothing, the coding not yet saved. So the keys are
         held while a change is saved (or the codebook read for `c`, or the sentences found) and act once it is shown."""
+        if self.refused_keys.takes(event):  # typed before the refusal could be seen: meant for what did not come
+            return
         self.held_keys.hold(event)
         await self._act_on_held_keys()
+
+    def _typed_before_refused(self, why: str) -> None:
+        """A change refused, or a key that leads on (m, c) that led nowhere: the keys typed after it, held or yet to
+        reach this screen, were typed for what did not come (`m ok, cf` on no coding coded the passage with f); they
+        are dropped, and said so with `why`."""
+        self.refused_keys.refused(why, self.held_keys.take())
 
     def _busy(self) -> bool:
         """Whether what a key acts on is still being changed: a change saved, the codebook read for `c`, the sentences found."""
@@ -298,25 +317,39 @@ class ReaderScreen(CodingScreen):
         """The keys held, one by one, until one starts a change (the rest wait for it) or puts a screen on top (the
         rest are its: `m rask` types the memo)."""
         while len(self.held_keys) and not self._busy():
-            if self.app.screen is not self:
+            if self.app.screen is not self and not self._typed_before_the_palette():
                 if not self._dialog_closing:
                     self._hand_over(self.app.screen)
                 return
             await self._act(self.held_keys.next())
 
+    def _typed_before_the_palette(self) -> bool:
+        """Whether the next key held was typed before the command palette on top was opened: ctrl+p opens it as the
+        key reaches the app, before the keys typed ahead of it have reached this screen, which are this screen's
+        (`v c h ctrl+p` gave "vch" to the palette, and coded nothing)."""
+        return isinstance(self.app.screen, CommandPalette) and self.held_keys.first().time < self.qualcode.palette_opened_at
+
     def _hand_over(self, screen: Screen[object]) -> None:
-        """The keys held, to `screen` on top of this one; to a dialog, only up to Enter or Escape, which close it:
-        those after it are this screen's once it is shown again (`m rask enter ] v` moves on after the memo,
-        where all of them given to the memo's field saved "rask]v", the field taking them before Enter's binding ran)."""
-        closing = CLOSE_A_DIALOG if isinstance(screen, ModalScreen) else frozenset()
+        """The keys held, to `screen` on top of this one, only up to one that closes it (Enter or Escape on a dialog,
+        Escape on the search): those after it are this screen's once it is shown again (`m rask enter ] v` moves on
+        after the memo, where all of them given to the memo's field saved "rask]v", the field taking them before
+        Enter's binding ran; `ctrl+f fylket enter escape ] v` typed `] v` into the search field)."""
+        closing = {key.strip() for binding in screen.BINDINGS if isinstance(binding, Binding) and binding.action in LEAVE
+                   for key in binding.key.split(",")} | (CLOSE_A_DIALOG if isinstance(screen, ModalScreen) else set())
         given: list[TypedKey] = []
         while len(self.held_keys) and not self._dialog_closing:
             given.append(self.held_keys.next())
             self._dialog_closing = given[-1].key in closing
+        self._closing_given = (given[-1], "The dialog" if isinstance(screen, ModalScreen) else "The screen") if self._dialog_closing else None
         hand_over(screen, given)
 
     def on_screen_resume(self) -> None:
-        self._dialog_closing = False
+        self._dialog_closing, closing, self._closing_given = False, self._closing_given, None
+        if closing is not None and len(self.held_keys) and self.qualcode.last_typed_at > self.held_keys.last().time:
+            # Closed by a key typed after those held: the one given to close it left it open (Enter in a picker that
+            # matched nothing), and the keys typed to follow it would act on what nobody saw.
+            (key, what) = closing
+            self.notify(f"{what} stayed open after {key.key}, so {self.held_keys.dropped()}", severity="warning", markup=False)
         # Later, not now: what the dialog's answer starts (a memo saved) is started after this, and waited for.
         self.call_later(self._act_on_held_keys)
 
@@ -325,10 +358,19 @@ class ReaderScreen(CodingScreen):
         if self.awaiting_shortcut and typed.key != "escape":
             self.awaiting_shortcut = False
             self._code_by_key(typed.character)
+            self._unless_led_on()
             return
         active = self.active_bindings.get(typed.key)
         if active is not None and active.enabled:
             await self.app.run_action(active.binding.action, active.node)
+            if active.binding.action in LEAD_ON:
+                self._unless_led_on()
+
+    def _unless_led_on(self) -> None:
+        """After a key that leads on (m to a memo, c to the code's key, c's key to a coding saved): where it led
+        nowhere (no coding at the cursor, no code with that key), the keys typed after it are not the reader's."""
+        if self.app.screen is self and not self._busy() and not self.awaiting_shortcut:
+            self._typed_before_refused(self.status_text)
 
     def _codes_read(self, state: tuple[list[CodeView], list[str]] | None) -> None:
         super()._codes_read(state)
@@ -434,6 +476,10 @@ class ReaderScreen(CodingScreen):
             self.status("")
         elif self.view.selection is not None:
             self.view.select(None)
+            if self.status_shows_selection:
+                # Now, not as the selection's message is handled: an Escape typed with this one would clear the
+                # status line that message clears, and the reader stayed where two Escapes leave it.
+                self.status("")
         elif self.status_text:
             self.status("")
         else:
@@ -944,9 +990,7 @@ class ReaderScreen(CodingScreen):
                 ended()
             self.status(message)
             # Typed to follow a change that was not made: acted on now, they would act on what nobody saw.
-            dropped = self.held_keys.dropped()
-            if dropped:
-                self.notify(f"The change was not made, so {dropped}", severity="warning", markup=False)
+            self._typed_before_refused("The change was not made")
             # The codebook may be why (a code another command removed since it was listed): read
             # again, so that the picker lists the codes as they are now.
             self.in_background(lambda workspace: (workspace.codes(), workspace.recent_codes()), self._codes_read_again,
