@@ -114,6 +114,17 @@ def test_a_name_with_an_apostrophe_inside_is_replaced_whole(session: Session, tm
     assert turns_of(session, "intervju")[-1][1] == "Vi møtte Eva hos Jens Andreas."
 
 
+def test_a_name_written_together_with_a_word_for_the_family_or_farm_is_replaced(session: Session, tmp_path: Path) -> None:
+    """"Vi var hos klunglandfamilien" kept the surname the key holds, found neither whole nor as a word of a name."""
+    key = PseudonymKey("test")
+    add_identifier(key, "Synnøve Klungland", "person", "f", pseudonym="Anita Berg")
+    add_identifier(key, "Ola", "person", "m", pseudonym="Per")
+    said = "Vi var hos Klunglandfamilien og i Klunglandsgården, og klunglandfamilien kom. Olafamilien kom. Storfamilien kom."
+    make_transcript(session, tmp_path, FRONT_MATTER + f"I: Hei.\nD1: {said}\n", key=key)
+    assert turns_of(session, "intervju")[-1][1] == (
+        "Vi var hos Bergfamilien og i Bergsgården, og bergfamilien kom. Perfamilien kom. Storfamilien kom.")
+
+
 def test_a_word_of_a_name_with_an_apostrophe_is_no_name_alone(session: Session, tmp_path: Path) -> None:
     """Each word of "Ol'ha" alone was a piece of the name, as "Anne" of "Anne-Lise": "ha", the verb, was replaced
     wherever it stood, and "Ol" as the name."""

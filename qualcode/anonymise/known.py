@@ -59,6 +59,10 @@ NUMBER_KINDS = ("fnr", "phone", "account")
 # Hyphens other than "-" a name is written with: Word's non-breaking one (Ctrl+Shift+-) and Unicode's.
 OTHER_HYPHENS = ("\u2010", "\u2011")
 NAME_HYPHENS = re.compile("[-\u2010\u2011]")
+# Words a surname is written together with for a family, its farm or its home ("Klunglandfamilien",
+# "Solbakkengården", "Hansensgutten"): the name inside one was left in the text, found neither whole nor as a word.
+COMPOUND_ENDINGS = ("familien", "familiene", "familiens", "familie", "gården", "garden", "garen", "huset", "heimen",
+                    "hjemmet", "folka", "folket", "ungene", "barna", "gutten", "guten", "jenta", "jenten")
 # What may stand between the words of a person's name: a space, a hyphen, a line break; a dot or an underscore as in
 # an address or a handle; an apostrophe inside a word ("Ol'ha", "Abd’allah", "N'Golo").
 PERSON_JOINERS = (" ", "-", "\n", ".", "_", "'", "\u2019", "\u02bc", *OTHER_HYPHENS)
@@ -645,12 +649,35 @@ class KnownMatcher:
             # a quote table's some 12,000 words are each looked at here).
             if match is None and index + 1 < len(tokens) and text.startswith("-", token.end()):
                 match = self._match_hyphenated(text, tokens, index)
+            if match is None and word.casefold().endswith(COMPOUND_ENDINGS):
+                compounded = self._compounded(token)
+                match = (compounded, 1) if compounded is not None else None
             if match is None:
                 index += 1
                 continue
             found.append(match[0])
             index += match[1]
         return found
+
+    def _compounded(self, token: re.Match[str]) -> KnownMatch | None:
+        """A person's name the key holds, as one word, written together with a word for their family, farm or home
+        (COMPOUND_ENDINGS): "Klunglandfamilien", "Hansensgården"; its pseudonym's word in its place."""
+        word = token.group()
+        folded = word.casefold()
+        ending = next(ending for ending in COMPOUND_ENDINGS if folded.endswith(ending))
+        stem = folded[:-len(ending)]
+        for name in (stem, stem[:-1] if stem.endswith("s") else ""):  # "Hansensgården": a genitive's s between
+            forms = [form for form in self.by_first.get(name, ()) if len(form.words) == 1 and form.entry.kind == "person"
+                     and not form.replacement.startswith("(") and " " not in form.replacement]
+            # A short name only capitalised ("Olafamilien"): in lower case it is as often a word's first part.
+            lower = not word[:1].isupper()
+            if not name or not forms or (lower and (len(name) < FUZZY_MIN_LENGTH or (forms[0].capitalised and not forms[0].any_case))):
+                continue
+            form = forms[0]
+            replacement = form.replacement if word[:1].isupper() else form.replacement.lower()
+            return KnownMatch(token.start(), token.end(), word, replacement + word[len(name):], form.entry, form.part,
+                              word[:len(name)] if form.part else "")
+        return None
 
     def _match_hyphenated(self, text: str, tokens: list[re.Match[str]], index: int) -> tuple[KnownMatch, int] | None:
         """A word of a name a hyphen splits, found as the word: "Nord-mann", and "Bak- ken" or
