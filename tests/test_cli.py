@@ -80,6 +80,17 @@ def test_init_refuses_what_it_cannot_make_in_one_line_and_makes_nothing(tmp_path
     assert sorted(tmp_path.rglob("*")) == before
 
 
+def test_a_new_key_where_a_file_stands_in_its_folder_s_place_is_refused_in_one_line(tmp_path: Path) -> None:
+    """`key new --lost --key fil/k.qckey` was a traceback (FileExistsError) from making the lock's folder."""
+    assert run("--key", str(tmp_path / "k.qckey"), "init", str(tmp_path / "prosjekt")).exit_code == 0
+    (tmp_path / "fil").write_text("ikke en mappe\n", encoding="utf-8")
+    before = sorted(tmp_path.rglob("*"))
+    refused = run("--project", str(tmp_path / "prosjekt"), "--key", str(tmp_path / "fil" / "k.qckey"), "key", "new", "--lost")
+    assert refused.exit_code == 1, refused.output  # a traceback raises here
+    assert f"cannot make the key's folder {tmp_path}/fil: {tmp_path}/fil is a file, not a folder" in refused.output
+    assert sorted(tmp_path.rglob("*")) == before
+
+
 def test_init_in_a_folder_holding_files_keeps_them_when_refused(tmp_path: Path) -> None:
     """A folder that was there, and what it held, is never taken away: a stray `.qualcode` holding a file too."""
     key = tmp_path / "nøkkel.qckey"

@@ -342,7 +342,15 @@ def key_lock(path: Path) -> Iterator[None]:
     path = path.resolve()
     refuse_key_folder(path)  # before a lock file is left beside it
     lock = _locks.setdefault(path, FileLock(str(path) + ".lock", timeout=KEY_LOCK_TIMEOUT))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        # A file where the key's folder or one above it would go (`key new --lost --key file/k.qckey`): one line, as
+        # `init` says it, not the traceback it was; anything else is a fault of the disk, said as such.
+        from qualcode.store.new_folders import refuse_unmakeable
+
+        refuse_unmakeable(path.parent, "the key's folder", "choose another place for the key with --key PATH")
+        raise
     try:
         lock.acquire()
     except Timeout:
