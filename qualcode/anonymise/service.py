@@ -217,8 +217,7 @@ def create_key(project: Project, path: Path, passphrase: str, coder_name: str | 
     with project.begin() as session:
         guid = project_guid(session)
     with key_lock(path):
-        if path.exists():
-            raise KeyFileError(f"a key already exists at {path}", "use it, or choose another place with --key PATH")
+        refuse_new_key_place(path)  # again under the lock: another command may have made one since
         key = PseudonymKey(project_guid=guid)
         save_key(path, key, passphrase)
     assert key.key_id is not None
