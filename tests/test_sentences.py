@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +267,29 @@ def test_the_span_index_finds_what_the_walk_over_every_sentence_found(pieces: li
     for spans in (turn_sentences(text, turns), turns):
         index = SpanIndex(spans)
         assert all(index.at(position) == _walked(spans, position) for position in range(-1, len(text) + 2))
+
+
+def test_the_pipeline_loads_spacy_without_its_command_line_and_spacy_info_still_answers() -> None:
+    """spaCy 3 imports its command line (typer, requests) on `import spacy`; the pipeline does not,
+    and nothing of spaCy is lost: its `info` imports the real one when called. In a fresh process,
+    since this one may have imported spaCy already."""
+    script = (
+        "import sys\n"
+        "from qualcode.text.sentences import pipeline\n"
+        "nlp = pipeline()\n"
+        "assert [s.text for s in nlp('Jfr. Ola sa ja. Kari kom.').sents] == ['Jfr. Ola sa ja.', 'Kari kom.']\n"
+        "print(sorted(name for name in ('spacy.cli', 'spacy.cli.info', 'typer', 'requests', 'weasel') if name in sys.modules))\n"
+        "import spacy\n"
+        "print(spacy.info(silent=True)['spacy_version'] == spacy.__version__, type(sys.modules['spacy.cli.info']).__name__,\n"
+        "      sys.modules['spacy.cli.info'].__file__.endswith('info.py'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "True module True"]
+
+
+def test_spacy_imported_before_the_pipeline_is_the_one_it_uses() -> None:
+    import spacy
+
+    assert text_sentences._import_spacy() is spacy
+    assert "spacy.cli.info" not in sys.modules or sys.modules["spacy.cli.info"].info is not text_sentences._spacy_info

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import sys
+import types
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.garbage import kept_for_good
 
@@ -85,8 +88,7 @@ def pipeline() -> Language:
     Once loaded it is kept out of the garbage collector's walks (`kept_for_good`): it is used until
     the process ends, or until another model is configured, which loads one again."""
     with kept_for_good():
-        import spacy  # imported here so the CLI starts without loading spaCy
-
+        spacy = _import_spacy()
         configured = pipeline_label()
         if configured != BLANK:
             try:
@@ -98,6 +100,37 @@ def pipeline() -> Language:
         nlp.add_pipe("sentencizer")
         nlp.add_pipe(_register_abbreviation_ends())
         return nlp
+
+
+# spaCy 3's own package imports its command line (typer, weasel, requests, httpx) to offer
+# `spacy.info`: 0.14 s of the 0.47 s its import takes on the machine that measures
+# benchmarks/bench_cli.py, paid by every import for a command line it never runs. spaCy's authors
+# agree (explosion/spaCy#12962, lazy in their next major version; #13933). Until then this module's
+# place is held while spaCy is imported, and `spacy.info` imports the real one when it is called.
+_SPACY_INFO = "spacy.cli.info"
+
+
+def _spacy_info(*args: Any, **kwargs: Any) -> Any:
+    """spaCy's `spacy.info`, imported when it is called."""
+    return importlib.import_module(_SPACY_INFO).info(*args, **kwargs)
+
+
+def _import_spacy() -> types.ModuleType:
+    """spaCy, imported without its command line (imported here, not at the top, so the CLI starts
+    without loading spaCy)."""
+    if "spacy" in sys.modules:
+        import spacy
+
+        return spacy
+    stand_in = types.ModuleType(_SPACY_INFO, "Stands in while spaCy is imported (qualcode.text.sentences).")
+    stand_in.info = _spacy_info  # type: ignore[attr-defined]
+    held = sys.modules.setdefault(_SPACY_INFO, stand_in) is stand_in
+    try:
+        import spacy
+    finally:
+        if held and sys.modules.get(_SPACY_INFO) is stand_in:
+            del sys.modules[_SPACY_INFO]
+    return spacy
 
 
 _RULES = ["sentencizer", "abbreviation_ends"]  # the rule-based pipeline's components
