@@ -291,5 +291,6 @@ def test_the_pipeline_loads_spacy_without_its_command_line_and_spacy_info_still_
 def test_spacy_imported_before_the_pipeline_is_the_one_it_uses() -> None:
     import spacy
 
-    assert text_sentences._import_spacy() is spacy
+    text_sentences.import_spacy()
+    assert sys.modules["spacy"] is spacy
     assert "spacy.cli.info" not in sys.modules or sys.modules["spacy.cli.info"].info is not text_sentences._spacy_info

@@ -88,7 +88,9 @@ def pipeline() -> Language:
     Once loaded it is kept out of the garbage collector's walks (`kept_for_good`): it is used until
     the process ends, or until another model is configured, which loads one again."""
     with kept_for_good():
-        spacy = _import_spacy()
+        import_spacy()
+        import spacy
+
         configured = pipeline_label()
         if configured != BLANK:
             try:
@@ -115,22 +117,19 @@ def _spacy_info(*args: Any, **kwargs: Any) -> Any:
     return importlib.import_module(_SPACY_INFO).info(*args, **kwargs)
 
 
-def _import_spacy() -> types.ModuleType:
-    """spaCy, imported without its command line (imported here, not at the top, so the CLI starts
-    without loading spaCy)."""
+def import_spacy() -> None:
+    """Import spaCy, without its command line (here, not at the top, so the CLI starts without
+    loading spaCy); then `import spacy` finds it imported."""
     if "spacy" in sys.modules:
-        import spacy
-
-        return spacy
+        return
     stand_in = types.ModuleType(_SPACY_INFO, "Stands in while spaCy is imported (qualcode.text.sentences).")
     stand_in.info = _spacy_info  # type: ignore[attr-defined]
     held = sys.modules.setdefault(_SPACY_INFO, stand_in) is stand_in
     try:
-        import spacy
+        import spacy  # noqa: F401
     finally:
         if held and sys.modules.get(_SPACY_INFO) is stand_in:
             del sys.modules[_SPACY_INFO]
-    return spacy
 
 
 _RULES = ["sentencizer", "abbreviation_ends"]  # the rule-based pipeline's components
