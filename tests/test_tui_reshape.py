@@ -292,6 +292,22 @@ async def test_x_pressed_twice_at_once_asks_once(sample_project: Path) -> None:
         await until(app, pilot, lambda: isinstance(app.screen, ChoiceModal), "asked again")
 
 
+async def test_keys_typed_after_x_answer_its_question_about_the_codings(sample_project: Path) -> None:
+    """`X down down enter` in one burst, as a hand that knows the question sends it: the keys after X were dropped
+    as typed for a change not made ("3 keys typed after it were not acted on") while the question stayed open;
+    they are the question's, as the keys after `m` are the memo's."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await code(app, pilot, reader, FIRST, "h")
+        burst(app, "X", "down", "down", "enter", "right_square_bracket")
+        await until(app, pilot, lambda: reader.status_text == f"nothing deleted: {HOPE} keeps its 1 coding", "kept, by the keys typed")
+        await settle(pilot, 3)
+        assert app.screen is reader
+        assert HOPE in code_paths(sample_project)
+        assert reader.view.cursor > reader.document.text.index(FIRST)  # `]` after the dialog's Enter is the reader's again
+
+
 async def test_a_code_merged_away_by_another_command_is_said_so_and_the_marks_follow(sample_project: Path) -> None:
     """A colleague's `codebook merge` while the reader was open: once the reader had read the codebook again (c),
     X, J and M on a coding of the merged-away code did nothing and said nothing, and its marks named it still."""

@@ -731,7 +731,8 @@ class ReaderScreen(CodingScreen):
         self.app.push_screen(CodePicker(self.codes, self.qualcode.recent, creates=False, top=top, prompt=prompt,
                                         leaving_out=left_out), chosen)
 
-    def _reshape(self, doing: str, change: Callable[[Workspace], str], *, failed: Callable[[str], None] | None = None) -> None:
+    def _reshape(self, doing: str, change: Callable[[Workspace], str], *, failed: Callable[[str], None] | None = None,
+                 asks: Callable[[], bool] | None = None) -> None:
         """Save a merge, move or deletion (`doing` it, as the status line says while it runs); J, M and X wait for it."""
         self.reshaping = doing
 
@@ -739,7 +740,7 @@ class ReaderScreen(CodingScreen):
             self.reshaping = ""
 
         self.status(f"{doing} …")
-        self._run(change, "", ended=ended, failed=failed)
+        self._run(change, "", ended=ended, failed=failed, asks=asks)
 
     @staticmethod
     def _reshaped(reshaped: Reshaped) -> str:
@@ -798,7 +799,8 @@ class ReaderScreen(CodingScreen):
                     raise
 
             self._reshape(f"deleting {code.path}", plain,
-                          failed=lambda _message: self._ask_about_codings(code, in_use[0].codings) if in_use else None)
+                          failed=lambda _message: self._ask_about_codings(code, in_use[0].codings) if in_use else None,
+                          asks=lambda: bool(in_use))
 
         self._code_or_picked("delete", delete)
 
@@ -921,14 +923,17 @@ class ReaderScreen(CodingScreen):
 
     def _run(self, change: Callable[[Workspace], str | None], done: str, *, offsets: bool = False,
              clears: tuple[int, int] | None = None, succeeded: Callable[[], None] | None = None,
-             failed: Callable[[str], None] | None = None, typed: bool = False, ended: Callable[[], None] | None = None) -> None:
+             failed: Callable[[str], None] | None = None, typed: bool = False, ended: Callable[[], None] | None = None,
+             asks: Callable[[], bool] | None = None) -> None:
         """Save through the workspace off the UI thread, then show what changed (on the main thread).
 
         Where another command has rewritten the text since it was shown (a name replaced, a
         participant withdrawn), the text is shown again as it is now; a change made with offsets
         read in the old text (`offsets`) is not made, since they would land on other words.
         The selection `clears` (what was coded) is cleared once the change is made, and only then;
-        `succeeded` runs then too, `failed` after a refusal is shown; `ended` first, whatever came of it.
+        `succeeded` runs then too, `failed` after a refusal is shown; `ended` first, whatever came of it. A
+        refusal that `asks` says is a question `failed` asks (X on a code with codings) gives the keys typed
+        after the change to the question, as `m`'s memo gets the keys after `m`: they are not dropped.
         Where another command has deleted the transcript, nothing is done, but for what a person
         `typed` (a memo, a definition): that is saved still (a memo whose coding went with the
         transcript is kept on the project by the workspace)."""
@@ -989,8 +994,10 @@ class ReaderScreen(CodingScreen):
             if ended is not None:
                 ended()
             self.status(message)
-            # Typed to follow a change that was not made: acted on now, they would act on what nobody saw.
-            self._typed_before_refused("The change was not made")
+            question = asks is not None and asks()
+            if not question:
+                # Typed to follow a change that was not made: acted on now, they would act on what nobody saw.
+                self._typed_before_refused("The change was not made")
             # The codebook may be why (a code another command removed since it was listed): read
             # again, so that the picker lists the codes as they are now.
             self.in_background(lambda workspace: (workspace.codes(), workspace.recent_codes()), self._codes_read_again,
@@ -1000,6 +1007,8 @@ class ReaderScreen(CodingScreen):
             self._read_again()
             if failed is not None:
                 failed(message)
+            if question:
+                self.call_later(self._act_on_held_keys)  # to the question now on top, up to its Enter or Escape
 
         self.in_background(save, saved, group="coding", exclusive=False, failed=refused)
 
