@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from qualcode.anonymise.apply import add_identifier
@@ -14,7 +15,7 @@ from qualcode.anonymise.key import PseudonymKey
 from qualcode.errors import NeedsReview
 from tests.conftest import make_transcript
 from tests.test_importers import turns_of
-from tests.test_names_probe_leaks import FRONT_MATTER
+from tests.test_names_probe_leaks import FRONT_MATTER, _proposed
 
 
 def _imported(session: Session, tmp_path: Path, said: str, key: PseudonymKey | None = None) -> tuple[str, list[str]]:
@@ -35,3 +36,52 @@ def test_a_firm_the_key_holds_is_found_without_its_legal_form(session: Session, 
     said = "Jeg jobbet på Bakeriet i Sparbu, så på Bakeriet i Sparbu AS igjen, og hos Fjordkysten Regnskap."
     assert _imported(session, tmp_path, said, key) == (
         "Jeg jobbet på (arbeidsgiver), så på (arbeidsgiver) igjen, og hos (arbeidsgiver).", [])
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: Jeg snakket med dottera mi Vår i går.", ["Vår"]),  # "vår" is a stop word: no run began there
+    ("D1: Jeg snakket med broren min Andre i går.", ["Andre"]),
+    ("D1: Kona mi Live ringte. Sønnen min Are kom.", ["Live", "Are"]),
+    ("D1: Vi var hos Vår i går.", ["Vår"]),  # a given name that is a word, capitalised inside a sentence
+])
+def test_a_given_name_that_is_a_stop_word_or_an_everyday_word_is_proposed_where_it_names_someone(said: str, names: list[str]) -> None:
+    assert _proposed(said) == names
+
+
+@pytest.mark.parametrize("said", [
+    "D1: Vår veileder var grei. Det var vår tur. Vi var i live. Are du sure?",
+    "D1: Mora mi Hver dag gikk hun på jobb. Faren min Det var tungt.",
+])
+def test_the_words_those_given_names_are_stay_words(said: str) -> None:
+    assert _proposed(said) == []
+
+
+def test_a_kins_name_that_is_a_stop_word_is_held_back_and_then_replaced(session: Session, tmp_path: Path) -> None:
+    said = "Jeg snakket med dottera mi Vår i går."
+    assert _imported(session, tmp_path, said) == ("", ["Vår"])
+    key = PseudonymKey("test")
+    add_identifier(key, "Vår", "person", "f", pseudonym="Eva")
+    assert _imported(session, tmp_path, said, key) == ("Jeg snakket med dottera mi Eva i går.", [])
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: Jeg snakket med K. Wu i går.", ["K. Wu"]), ("D1: Vi møtte Y. Ng.", ["Y. Ng"]), ("D1: H. Xu kom inn.", ["H. Xu"]),
+])
+def test_an_initial_before_a_surname_of_two_letters_is_proposed_with_it(said: str, names: list[str]) -> None:
+    """The run was cut after the initial, and "Wu" dropped as a word capitalised where a sentence begins."""
+    assert _proposed(said) == names
+
+
+@pytest.mark.parametrize("said", [
+    "D1: Vi hadde en plan B. Du sa ja. Jeg fikk karakter B. So what. Se vedlegg A. Han sa det.",
+])
+def test_a_letter_before_a_short_word_beginning_the_next_sentence_is_no_name(said: str) -> None:
+    assert _proposed(said) == []
+
+
+def test_an_initial_and_a_surname_of_two_letters_are_held_back_and_replaced_whole(session: Session, tmp_path: Path) -> None:
+    said = "Jeg snakket med K. Wu i går."
+    assert _imported(session, tmp_path, said) == ("", ["K. Wu"])
+    key = PseudonymKey("test")
+    add_identifier(key, "K. Wu", "person", "m", pseudonym="T. Berg")
+    assert _imported(session, tmp_path, said, key) == ("Jeg snakket med T. Berg i går.", [])
