@@ -85,3 +85,22 @@ def test_an_initial_and_a_surname_of_two_letters_are_held_back_and_replaced_whol
     key = PseudonymKey("test")
     add_identifier(key, "K. Wu", "person", "m", pseudonym="T. Berg")
     assert _imported(session, tmp_path, said, key) == ("Jeg snakket med T. Berg i går.", [])
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: Jeg ringte K.N. i går.", ["K.N."]), ("D1: K.N. ringte meg.", ["K.N."]),
+    ("D1: Jeg ringte K.N. Hansen i går.", ["K.N. Hansen"]),  # was "Hansen", and accepted left "K.N." beside it
+    ("D1: Vi så det på T.V. og P.S. jeg kom.", []),
+])
+def test_initials_run_together_are_proposed(said: str, names: list[str]) -> None:
+    """A token in capitals of five letters or fewer was left out of every proposal as an acronym: "K.N." too."""
+    assert _proposed(said) == names
+
+
+def test_initials_run_together_are_held_back_and_then_replaced(session: Session, tmp_path: Path) -> None:
+    said = "Jeg ringte K.N. i går."
+    assert _imported(session, tmp_path, said) == ("", ["K.N."])
+    key = PseudonymKey("test")
+    add_identifier(key, "K.N.", "person", "m", pseudonym="T.B.")
+    # Found as "K.N", the pseudonym's own last full stop beside the text's read "T.B.." before.
+    assert _imported(session, tmp_path, said, key) == ("Jeg ringte T.B. i går.", [])

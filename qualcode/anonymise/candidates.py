@@ -389,6 +389,18 @@ def _initial(token: Token) -> bool:
     return INITIAL.fullmatch(token.text) is not None
 
 
+# A person's initials run together, each with its full stop, which the tokenizer keeps as one token ("K.N.", "A.B.C."):
+# no acronym, which Norwegian writes without them, but a person named so ("Jeg ringte K.N. i går"). Not the few
+# written so that stand for no one.
+INITIALS = re.compile(r"(?:[A-ZÆØÅ]\.){2,3}")
+DOTTED_ABBREVIATIONS = frozenset(("P.S.", "N.B.", "O.K.", "T.V.", "U.S.", "U.S.A.", "U.K.", "E.U.", "A.S.", "D.S.", "N.N."))
+
+
+def _initials(token: Token) -> bool:
+    """Whether `token` is a person's initials run together (INITIALS: "K.N.", "A.B.C.")."""
+    return INITIALS.fullmatch(token.text) is not None and token.text not in DOTTED_ABBREVIATIONS
+
+
 def without_initials(phrase: str) -> str:
     """`phrase` without the initials written in it ("Kari H." as "Kari"): an initial names no one alone, and a
     proposal is decided by its other words."""
@@ -548,6 +560,7 @@ def propose(
                         or _labels_a_turn(text, base + token.idx, token.text)
                         or _first_of_two_named(doc, start) or _before_an_initial(doc, start, end)
                         or (start + 1 < end and _initial(token))  # "K. Haugland kom inn": no word capitalised for grammar
+                        or _initials(token)  # "K.N. ringte": nor initials run together
                         or (start + 1 < len(doc) and _after_number(doc, start + 2) and street_before_a_date(text, base + token.idx))
                         or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
@@ -891,9 +904,13 @@ def _run_proposal(
     span = doc[start:end]
     # An initial is part of the name it is written with ("Kari H.", "K. Haugland"): left out, it stayed beside the
     # pseudonym ("Sondre H. kom inn"). It names no one alone, so the name is judged by its other words.
-    written = [token.text for token in span if _initial(token) or not (token.is_upper and len(token.text) <= 5)]
-    words = [word for word in written if INITIAL.fullmatch(word) is None]
+    written = [token.text for token in span if _initial(token) or _initials(token) or not (token.is_upper and len(token.text) <= 5)]
+    words = [word for word in written if INITIAL.fullmatch(word) is None and INITIALS.fullmatch(word) is None]
     if not words:
+        if any(_initials(token) for token in span) and " ".join(written).casefold() not in ignored:
+            # A person's initials run together name them alone ("Jeg ringte K.N. i går"), as one initial does not.
+            begin, finish = base + span.start_char, base + span.end_char
+            return Proposal(span.text, begin, finish, _context(text, begin, finish, context))
         return None
 
     # A genitive's apostrophe ("Lars' kontor", "Foss' kontor") is no part of the name, nor a closing quote and the

@@ -253,12 +253,18 @@ def _no_name_alone(word: str, original: str) -> bool:
     return word.islower() and any(other[:1].isupper() for other in WORD.findall(original))
 
 
+# Initials run together, each with its full stop ("K.N.", "A.B.C."), as a person is named by them.
+_INITIALS = re.compile(r"(?:[^\W\d_]\.){2,}")
+
+
 def _without_last_full_stop(entry: KeyEntry) -> str:
     """`entry`'s pseudonym as its whole name is replaced: one that ends with an initial ("Sondre A." for
-    "Kari H.") without the initial's full stop, which the text keeps, since the words found end at the letter
-    ("Kari H. kom inn." read "Sondre A.. kom inn.")."""
+    "Kari H.") or with initials run together ("T.B." for "K.N.") without the last full stop, which the text keeps,
+    since the words found end at the letter ("Kari H. kom inn." read "Sondre A.. kom inn.")."""
     pseudonym = entry.pseudonym
-    if entry.kind == "person" and is_initial(entry.original.split()[-1]) and pseudonym.endswith(".") and is_initial(pseudonym.split()[-1]):
+    last = entry.original.split()[-1]
+    if entry.kind == "person" and pseudonym.endswith(".") and (
+            (is_initial(last) and is_initial(pseudonym.split()[-1])) or _INITIALS.fullmatch(last) is not None):
         return pseudonym[:-1]
     return pseudonym
 
