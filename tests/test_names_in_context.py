@@ -104,3 +104,16 @@ def test_initials_run_together_are_held_back_and_then_replaced(session: Session,
     add_identifier(key, "K.N.", "person", "m", pseudonym="T.B.")
     # Found as "K.N", the pseudonym's own last full stop beside the text's read "T.B.." before.
     assert _imported(session, tmp_path, said, key) == ("Jeg ringte T.B. i går.", [])
+
+
+@pytest.mark.parametrize(("said", "pending"), [
+    ("Vi var hos Klunglandfamilien og Storfamilien.", ["Storfamilien"]),  # was "og Storfamilien"
+    ("Jeg jobbet hos Hansen og Sønn.", []),  # "og Sønn" before: the firm's word after the name is an everyday word
+])
+def test_what_a_replacement_leaves_of_a_proposal_begins_with_no_conjunction(
+        session: Session, tmp_path: Path, said: str, pending: list[str]) -> None:
+    key = PseudonymKey("test")
+    add_identifier(key, "Synnøve Klungland", "person", "f", pseudonym="Anita Berg")
+    add_identifier(key, "Hansen", "person", "m", pseudonym="Eriksen")
+    stored, waiting = _imported(session, tmp_path, said, key)
+    assert waiting == pending and not any(text.split()[0] in ("og", "eller") for text in waiting)

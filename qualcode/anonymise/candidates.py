@@ -1697,9 +1697,13 @@ def _joined_by_and(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int
         folded = doc[index].lower_
         return folded in _names() or _is_place(folded) or folded in _surnames_also_words() or not _dictionary_word(folded)
 
+    from qualcode.anonymise.known import COMPOUND_ENDINGS  # here: known imports this module
+
     joined: list[tuple[int, int]] = []
     for start, end in runs:
+        # A name written together with a word for a family or a farm ("Klunglandfamilien og Storfamilien") begins no firm.
         if (joined and joined[-1][1] + 1 == start and doc[start - 1].lower_ == "og"
+                and not doc[joined[-1][1] - 1].lower_.endswith(COMPOUND_ENDINGS)
                 and any(named(index) and not _initial(doc[index]) for index in range(*joined[-1]))
                 and not any(_initial(doc[index]) for index in range(*joined[-1]))
                 and not any(named(index) for index in range(start, end))):
@@ -1863,6 +1867,11 @@ def _bare_word(folded: str) -> bool:
     # hardly knows: such words are proposed where they stand bare before a verb, which a word seldom does.
     english = zipf_frequency(folded, "en")
     return NAMED_ABROAD_MIN_ZIPF <= english and not (english >= SAID_IN_ENGLISH_MIN_ZIPF and english_word(folded))
+
+
+# Words that join the names of a firm ("Hansen og Sønn") and begin or end no name alone: where the key replaced the
+# name before one, the rest of the proposal is looked at without it.
+CONJUNCTIONS = frozenset("og eller samt and".split())
 
 
 # Question words asking for a person ("Hvem ringte?", nynorsk "Kven", dialect "Kem", "Kæm").
