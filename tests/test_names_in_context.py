@@ -66,6 +66,7 @@ def test_a_kins_name_that_is_a_stop_word_is_held_back_and_then_replaced(session:
 
 @pytest.mark.parametrize(("said", "names"), [
     ("D1: Jeg snakket med K. Wu i går.", ["K. Wu"]), ("D1: Vi møtte Y. Ng.", ["Y. Ng"]), ("D1: H. Xu kom inn.", ["H. Xu"]),
+    ("D1: Vi var hos Mohamedamin og Ng.", ["Mohamedamin", "Ng"]),  # two people, not a firm "Mohamedamin og Ng"
 ])
 def test_an_initial_before_a_surname_of_two_letters_is_proposed_with_it(said: str, names: list[str]) -> None:
     """The run was cut after the initial, and "Wu" dropped as a word capitalised where a sentence begins."""

@@ -1695,7 +1695,8 @@ def _joined_by_and(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int
     apart ("Kari og Per", "Oslo og Akershus", "Foss og Vold"), and so are a thing's labels ("Vedlegg A. og Vedlegg B.")."""
     def named(index: int) -> bool:
         folded = doc[index].lower_
-        return folded in _names() or _is_place(folded) or folded in _surnames_also_words() or not _dictionary_word(folded)
+        return (folded in _names() or _is_place(folded) or folded in _surnames_also_words() or folded in _short_surnames()
+                or not _dictionary_word(folded))
 
     from qualcode.anonymise.known import COMPOUND_ENDINGS  # here: known imports this module
 
