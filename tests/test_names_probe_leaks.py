@@ -139,6 +139,9 @@ def test_a_word_of_a_name_with_an_apostrophe_is_no_name_alone(session: Session, 
     ("D1: HOLTESMO ringte meg i går.", ["HOLTESMO"]),
     ("D1: Jeg snakket med HOLTESMO i går.", ["HOLTESMO"]),
     ("D1: Vi var hos HOLTESMO.", ["HOLTESMO"]),
+    # Anywhere inside a sentence, where no capital is grammar's: it was proposed only beside a verb said of people
+    # or after a preposition, and "Det står HOLTESMO på døra" was stored as said.
+    ("D1: Det står HOLTESMO på døra.", ["HOLTESMO"]), ("D1: Vi møtte BRYNESTAD i går.", ["BRYNESTAD"]),
 ])
 def test_a_surname_in_capitals_alone_is_proposed_where_it_names_someone(said: str, names: list[str]) -> None:
     """A surname no list holds, in capitals alone, was stored: only two such words together were proposed."""
@@ -151,8 +154,8 @@ def test_a_surname_in_capitals_alone_is_proposed_where_it_names_someone(said: st
     "D1: HELFO sa nei. Vi fikk brev fra HELFO og GOSYS. Hun gikk på NTNU.",
     # Everyday words shouted.
     "D1: JEG sa det. ALDRI sa jeg det. NEI sa hun. Det var KJEMPEBRA. Vi var med ALLE sammen.",
-    # A rare word in capitals where nothing has it someone.
-    "D1: Det står HOLTESMO på døra.",
+    # Acronyms of bodies and benefits, and their definite forms and genitives, where a person would stand.
+    "D1: Jeg fikk penger med AAPEN. Vi var hos FAFO. Rapporten kom fra SINTEF. Det var KVPEN og NAVET og FAFOS folk.",
 ])
 def test_a_word_in_capitals_alone_that_names_no_one_is_not_proposed(said: str) -> None:
     assert _proposed(said) == []

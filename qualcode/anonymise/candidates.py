@@ -313,8 +313,8 @@ def _capitalised_runs() -> Callable[[Doc], list[tuple[int, int]]]:
     from qualcode.text.sentences import pipeline
 
     nlp = pipeline()
-    # Function words are no names, except Norwegian given names among them ("Dag", "Hans") and the Thai "Nok".
-    given = faker_names().norwegian_given | _southeast_asian_names()
+    # Function words are no names, except Norwegian given names among them ("Dag", "Hans", "Vår") and the Thai "Nok".
+    given = faker_names().norwegian_given | _southeast_asian_names() | _given_names_also_words()
     function_words = frozenset(nlp.vocab.strings.add(word) for word in nlp.Defaults.stop_words if word not in given)
 
     def runs(doc: Doc) -> list[tuple[int, int]]:
@@ -389,6 +389,18 @@ def _initial(token: Token) -> bool:
     return INITIAL.fullmatch(token.text) is not None
 
 
+# A person's initials run together, each with its full stop, which the tokenizer keeps as one token ("K.N.", "A.B.C."):
+# no acronym, which Norwegian writes without them, but a person named so ("Jeg ringte K.N. i går"). Not the few
+# written so that stand for no one.
+INITIALS = re.compile(r"(?:[A-ZÆØÅ]\.){2,3}")
+DOTTED_ABBREVIATIONS = frozenset(("P.S.", "N.B.", "O.K.", "T.V.", "U.S.", "U.S.A.", "U.K.", "E.U.", "A.S.", "D.S.", "N.N."))
+
+
+def _initials(token: Token) -> bool:
+    """Whether `token` is a person's initials run together (INITIALS: "K.N.", "A.B.C.")."""
+    return INITIALS.fullmatch(token.text) is not None and token.text not in DOTTED_ABBREVIATIONS
+
+
 def without_initials(phrase: str) -> str:
     """`phrase` without the initials written in it ("Kari H." as "Kari"): an initial names no one alone, and a
     proposal is decided by its other words."""
@@ -422,7 +434,18 @@ def _name_after_a_first_initial(doc: Doc, index: int) -> bool:
     if index > 0 and _labels_a_letter(doc[index - 1].text):
         return False
     after = doc[index + 1].lower_
-    return _is_place(after) or (after in _names() and zipf(after) < FUNCTION_WORD_MIN_ZIPF)
+    return _is_place(after) or (after in _names() and zipf(after) < FUNCTION_WORD_MIN_ZIPF) or _short_surname(doc[index + 1])
+
+
+def _short_surname(token: Token) -> bool:
+    """Whether `token` is a surname of two letters (data/east_asian_surnames.txt: "Wu", "Ng", "Xu") and no function
+    word a sentence begins with ("Han", "Du", "Ta"), as after an initial ("K. Wu") it is."""
+    return token.lower_ in _short_surnames() and not token.is_stop and token.lower_ not in SENTENCE_OPENERS
+
+
+@lru_cache(maxsize=1)
+def _short_surnames() -> frozenset[str]:
+    return frozenset(name.casefold() for names in data_lines("east_asian_surnames.txt").values() for name in names)
 
 
 def _labels_a_letter(word: str) -> bool:
@@ -503,6 +526,7 @@ def propose(
         if "." in piece:
             runs = _without_references(doc, runs)
         runs = _split_after_initials(doc, runs) if "." in piece else runs
+        runs = _with_names_after_kin(doc, runs)
         if " og " in piece:
             runs = _joined_by_and(doc, runs)
         for start, end in runs:
@@ -536,6 +560,7 @@ def propose(
                         or _labels_a_turn(text, base + token.idx, token.text)
                         or _first_of_two_named(doc, start) or _before_an_initial(doc, start, end)
                         or (start + 1 < end and _initial(token))  # "K. Haugland kom inn": no word capitalised for grammar
+                        or _initials(token)  # "K.N. ringte": nor initials run together
                         or (start + 1 < len(doc) and _after_number(doc, start + 2) and street_before_a_date(text, base + token.idx))
                         or (start + 1 < end and (_before_a_name(token.text, doc[start + 1].text) or _double_surname_apart(doc, start)))):
                     break
@@ -561,6 +586,9 @@ def propose(
             for made in _names_in_file_name(doc[index].text, base + doc[index].idx, text, ignored, lowered, context):
                 proposals.setdefault(made.text, made)
         for start, end in _upper_runs(doc):
+            token = doc[start]
+            inside = not (starts_sentence(start) or base + token.idx in starts or _after_line_start(text, base + token.idx)
+                          or _abbreviation_before(doc, start) is not None or _opening_marks_before(doc, start) is not None)
             # A name in capitals ("TRINE HAUGSTAD", a heading or a form's field) is no capitalised word
             # to the runs above: proposed when a word of it is a listed name or place, and no everyday word.
             words = [token.text for token in doc[start:end]]
@@ -568,7 +596,7 @@ def propose(
             if phrase in proposals or phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
                 continue
             if (any(_name_in_capitals(word.casefold()) for word in words) or _unlisted_name_in_capitals(words, lowered)
-                    or (end - start == 1 and _lone_name_in_capitals(doc, start, lowered))):
+                    or (end - start == 1 and _lone_name_in_capitals(doc, start, lowered, inside))):
                 begin, finish = base + doc[start].idx, base + doc[end - 1].idx + len(doc[end - 1].text)
                 proposals[phrase] = Proposal(phrase, begin, finish, _context(text, begin, finish, context))
     lower_names = []
@@ -876,9 +904,13 @@ def _run_proposal(
     span = doc[start:end]
     # An initial is part of the name it is written with ("Kari H.", "K. Haugland"): left out, it stayed beside the
     # pseudonym ("Sondre H. kom inn"). It names no one alone, so the name is judged by its other words.
-    written = [token.text for token in span if _initial(token) or not (token.is_upper and len(token.text) <= 5)]
-    words = [word for word in written if INITIAL.fullmatch(word) is None]
+    written = [token.text for token in span if _initial(token) or _initials(token) or not (token.is_upper and len(token.text) <= 5)]
+    words = [word for word in written if INITIAL.fullmatch(word) is None and INITIALS.fullmatch(word) is None]
     if not words:
+        if any(_initials(token) for token in span) and " ".join(written).casefold() not in ignored:
+            # A person's initials run together name them alone ("Jeg ringte K.N. i går"), as one initial does not.
+            begin, finish = base + span.start_char, base + span.end_char
+            return Proposal(span.text, begin, finish, _context(text, begin, finish, context))
         return None
 
     # A genitive's apostrophe ("Lars' kontor", "Foss' kontor") is no part of the name, nor a closing quote and the
@@ -941,12 +973,25 @@ def _named_by_kin(doc: Doc, start: int) -> bool:
     return kin and not _opens_a_sentence(doc[start].lower_)
 
 
+def _with_names_after_kin(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`runs` with each capitalised function word that follows who someone is to the speaker and whose, as their
+    name does (_named_by_kin: "broren min Andre"), which the runs leave out as a function word."""
+    from spacy.attrs import IS_STOP, IS_TITLE
+
+    flags = doc.to_array([IS_TITLE, IS_STOP])
+    named = [index for index in ((flags[:, 0] == 1) & (flags[:, 1] == 1)).nonzero()[0].tolist() if _named_by_kin(doc, index)]
+    if not named:
+        return runs
+    return _consecutive(sorted({*(index for start, end in runs for index in range(start, end)), *named}))
+
+
 def _opens_a_sentence(folded: str) -> bool:
     """Whether `folded`, capitalised after a kin phrase, is a word a sentence begins with rather than the kin's name
     ("mora mi Hver dag gikk hun på jobb", "faren min Det var tungt": speech written down without its full stops):
     one of the small closed classes (SENTENCE_OPENERS), or a word commoner than any name no list holds, unless a
-    list holds it as a given name ("Dag", "Liv", "Per")."""
-    return folded not in given_names() and (folded in SENTENCE_OPENERS or zipf(folded) >= KIN_NAME_MAX_ZIPF)
+    list holds it as a given name ("Dag", "Liv", "Per", "Vår")."""
+    return folded not in given_names() and folded not in _given_names_also_words() and (
+        folded in SENTENCE_OPENERS or zipf(folded) >= KIN_NAME_MAX_ZIPF)
 
 
 def _name_in_capitals(folded: str) -> bool:
@@ -976,20 +1021,36 @@ NAME_MIN_VOWELS = 2
 _VOWELS = frozenset("aeiouyæøåéèêóòôâäöü")
 
 
-def _lone_name_in_capitals(doc: Doc, index: int, lowered: set[str]) -> bool:
-    """Whether the word in capitals at `index`, alone, is a surname no list holds ("HOLTESMO sa ja", "snakket med
-    HOLTESMO"): four letters or more and two vowels (not "ADHD", "NTNU"), on no list of agencies and services (NAV,
-    HELFO, GOSYS), reading as a name once capitalised (_reads_as_name: rare, in no dictionary, no compound; not
-    "JEG", "ALDRI", "NEI", "KJEMPEBRA"), and standing as a person does: the subject of what a person does or says
+def _lone_name_in_capitals(doc: Doc, index: int, lowered: set[str], inside: bool) -> bool:
+    """Whether the word in capitals at `index`, alone, is a surname no list holds ("HOLTESMO sa ja", "Det står
+    HOLTESMO på døra"): four letters or more and two vowels (not "ADHD", "NTNU"), no acronym nor an acronym's definite
+    form or genitive (_acronym: "NAV", "FAFO", "AAPEN", "KVPEN"), reading as a name once capitalised (_reads_as_name:
+    rare, in no dictionary, no compound; not "JEG", "ALDRI", "NEI", "KJEMPEBRA"), and `inside` its sentence, where
+    no capital is grammar's, or, first in it, standing as a person does: the subject of what a person does or says
     (_does_as_a_person), or after a preposition a person is named after (BEFORE_A_PERSON)."""
     word = doc[index].text
     folded = word.casefold()
     if len(word) < 4 or sum(letter in _VOWELS for letter in folded) < NAME_MIN_VOWELS:
         return False
-    if _listed(folded, _not_identifiers()) or not _reads_as_name(word.capitalize(), lowered):
+    if _acronym(folded) or not _reads_as_name(word.capitalize(), lowered):
         return False
     after_a_preposition = index > 0 and doc[index - 1].lower_ in BEFORE_A_PERSON
-    return after_a_preposition or _does_as_a_person(doc, index)
+    return inside or after_a_preposition or _does_as_a_person(doc, index)
+
+
+# What a word written in capitals ends with after an acronym: a definite form ("AAPEN", "NAVET", "KVPA") or a
+# genitive ("FAFOS").
+_ACRONYM_ENDINGS = ("en", "et", "a", "ene", "s")
+
+
+def _acronym(folded: str) -> bool:
+    """Whether `folded`, written in capitals, is an acronym on the lists of agencies, programmes and bodies (NAV,
+    AAP, FAFO, SINTEF), or its definite form or genitive ("aapen", "navet", "fafos"), or an acronym no list holds
+    with no vowel before such an ending ("kvpen", "ptsden")."""
+    if _listed(folded, _not_identifiers()):
+        return True
+    return any(folded.endswith(ending) and len(folded) > len(ending) + 1 and not any(
+        letter in _VOWELS for letter in folded[:-len(ending)]) for ending in _ACRONYM_ENDINGS)
 
 
 def reads_as_a_name_in_lower_case(word: str) -> bool:
@@ -1028,7 +1089,7 @@ def ordinary(phrase: str, words: list[str], lowered: set[str], before: str = "")
         definite = folded not in names and folded not in places
         if _listed(folded, listed, definite) or _role(folded) or (folded.endswith("-") and folded[:-1] not in names and folded[:-1] not in places):
             continue
-        if folded in names or folded in places:
+        if folded in names or folded in places or folded in _given_names_also_words():
             return False
         # Given names joined by a hyphen ("Hans-Petter", "Per-Olav"): wordfreq rates such a word by its
         # parts, as common as the commonest names are.
@@ -1333,6 +1394,13 @@ def _surnames_also_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _given_names_also_words() -> frozenset[str]:
+    """Statistics Norway's given names that are everyday words too, left off its list (data/names.txt): "vår", "mai",
+    "live", casefolded."""
+    return frozenset(name.casefold() for name in data_lines("names.txt")["fornavn som også er ord"])
+
+
+@lru_cache(maxsize=1)
 def _first_names() -> frozenset[str]:
     """The names a sentence's first word is proposed as (_name_even_first): given names and Faker's
     common surnames, not SSB's 3,457, many of which are also words a sentence begins with in
@@ -1627,11 +1695,16 @@ def _joined_by_and(doc: Doc, runs: list[tuple[int, int]]) -> list[tuple[int, int
     apart ("Kari og Per", "Oslo og Akershus", "Foss og Vold"), and so are a thing's labels ("Vedlegg A. og Vedlegg B.")."""
     def named(index: int) -> bool:
         folded = doc[index].lower_
-        return folded in _names() or _is_place(folded) or folded in _surnames_also_words() or not _dictionary_word(folded)
+        return (folded in _names() or _is_place(folded) or folded in _surnames_also_words() or folded in _short_surnames()
+                or not _dictionary_word(folded))
+
+    from qualcode.anonymise.known import COMPOUND_ENDINGS  # here: known imports this module
 
     joined: list[tuple[int, int]] = []
     for start, end in runs:
+        # A name written together with a word for a family or a farm ("Klunglandfamilien og Storfamilien") begins no firm.
         if (joined and joined[-1][1] + 1 == start and doc[start - 1].lower_ == "og"
+                and not doc[joined[-1][1] - 1].lower_.endswith(COMPOUND_ENDINGS)
                 and any(named(index) and not _initial(doc[index]) for index in range(*joined[-1]))
                 and not any(_initial(doc[index]) for index in range(*joined[-1]))
                 and not any(named(index) for index in range(start, end))):
@@ -1795,6 +1868,11 @@ def _bare_word(folded: str) -> bool:
     # hardly knows: such words are proposed where they stand bare before a verb, which a word seldom does.
     english = zipf_frequency(folded, "en")
     return NAMED_ABROAD_MIN_ZIPF <= english and not (english >= SAID_IN_ENGLISH_MIN_ZIPF and english_word(folded))
+
+
+# Words that join the names of a firm ("Hansen og Sønn") and begin or end no name alone: where the key replaced the
+# name before one, the rest of the proposal is looked at without it.
+CONJUNCTIONS = frozenset("og eller samt and".split())
 
 
 # Question words asking for a person ("Hvem ringte?", nynorsk "Kven", dialect "Kem", "Kæm").

@@ -202,6 +202,11 @@ def _forms(entry: KeyEntry) -> list[Form]:
                 forms.append(Form(folded, part, entry, written[0][:1].isupper(), any_case=all(w in rare for w in folded),
                                   part=which))
         forms += _initial_forms(entry, name_parts, pseudonym_parts)
+    if entry.kind in FIRM_KINDS and len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        # A firm is named without its legal form as often as with it ("jobbet på Bakeriet i Sparbu" for "Bakeriet i
+        # Sparbu AS"): the rest was found neither whole nor as a word of it, and stayed in the text.
+        bare = tuple(w.casefold() for w in words[:-1])
+        forms.append(Form(bare, forms[0].replacement, entry, capitalised, any_case=all(w in rare for w in bare)))
     if entry.kind == "nav_office" and len(words) > 1 and words[0].casefold() == "nav":
         place = tuple(w.casefold() for w in words[1:])
         forms.append(Form(place, "(sted)", entry, capitalised, any_case=all(w in rare for w in place)))
@@ -216,6 +221,14 @@ def _forms(entry: KeyEntry) -> list[Form]:
             if spelled != form.words
         ]
     return list({(form.words, form.replacement): form for form in forms}.values())
+
+
+# The kinds of name a firm or a body is, and the legal forms written after a firm's name, in capitals as the register
+# of enterprises writes them: aksjeselskap and allmennaksjeselskap, samvirkeforetak, selskap med delt or solidarisk
+# ansvar, selskap med begrenset ansvar, norskregistrert utenlandsk foretak, kommunalt foretak, interkommunalt selskap,
+# europeisk selskap, boligbyggelag.
+FIRM_KINDS = ("employer", "school", "other")
+LEGAL_SUFFIXES = frozenset(("AS", "ASA", "SA", "DA", "ANS", "BA", "NUF", "KF", "IKS", "SE", "BBL"))
 
 
 # Particles of names ("Pieter van der Berg", "Abdi bin Omar", "Maria de Souza", "Ahmed al-Hassan",
@@ -240,12 +253,18 @@ def _no_name_alone(word: str, original: str) -> bool:
     return word.islower() and any(other[:1].isupper() for other in WORD.findall(original))
 
 
+# Initials run together, each with its full stop ("K.N.", "A.B.C."), as a person is named by them.
+_INITIALS = re.compile(r"(?:[^\W\d_]\.){2,}")
+
+
 def _without_last_full_stop(entry: KeyEntry) -> str:
     """`entry`'s pseudonym as its whole name is replaced: one that ends with an initial ("Sondre A." for
-    "Kari H.") without the initial's full stop, which the text keeps, since the words found end at the letter
-    ("Kari H. kom inn." read "Sondre A.. kom inn.")."""
+    "Kari H.") or with initials run together ("T.B." for "K.N.") without the last full stop, which the text keeps,
+    since the words found end at the letter ("Kari H. kom inn." read "Sondre A.. kom inn.")."""
     pseudonym = entry.pseudonym
-    if entry.kind == "person" and is_initial(entry.original.split()[-1]) and pseudonym.endswith(".") and is_initial(pseudonym.split()[-1]):
+    last = entry.original.split()[-1]
+    if entry.kind == "person" and pseudonym.endswith(".") and (
+            (is_initial(last) and is_initial(pseudonym.split()[-1])) or _INITIALS.fullmatch(last) is not None):
         return pseudonym[:-1]
     return pseudonym
 

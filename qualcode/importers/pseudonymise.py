@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from qualcode.anonymise.apply import Pseudonymised, Replacement, pseudonymise
 from qualcode.anonymise.candidates import (
     COMMON_ZIPF,
+    CONJUNCTIONS,
     Proposal,
     decided_as_a_value,
     may_name_someone,
@@ -499,12 +500,24 @@ def _words_left(proposal: Proposal, taken: list[tuple[int, int]]) -> list[Propos
             runs.append([])
         else:
             runs[-1].append(word)
+    runs = [_without_conjunctions_at_ends(run) for run in runs]
     # A word left beside a name is looked at as a name is: not when it is an everyday word ("Kontor").
     return [
         replace(proposal, text=proposal.text[run[0].start():run[-1].end()], start=proposal.start + run[0].start(),
                 end=proposal.start + run[-1].end())
         for run in runs if run and any(may_name_someone(word.group()) for word in run)
     ]
+
+
+def _without_conjunctions_at_ends(run: list[re.Match[str]]) -> list[re.Match[str]]:
+    """`run` without the conjunctions it begins or ends with: what a replacement leaves of a firm's name joined by
+    "og" ("og Sønn" of "Hansen og Sønn", "og Storfamilien") begins with none."""
+    start, end = 0, len(run)
+    while start < end and run[start].group().casefold() in CONJUNCTIONS:
+        start += 1
+    while end > start and run[end - 1].group().casefold() in CONJUNCTIONS:
+        end -= 1
+    return run[start:end]
 
 
 def _offset_map(result: Pseudonymised) -> Callable[[int, bool], int]:
