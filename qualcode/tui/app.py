@@ -25,7 +25,7 @@ from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.search import SearchScreen
 from qualcode.tui.screens.segments import SegmentsScreen
 from qualcode.tui.screens.start import StartScreen
-from qualcode.tui.typed_ahead import HeldKeys, now
+from qualcode.tui.typed_ahead import HeldKeys, TypedKey, now
 from qualcode.workspace import IdentifierReview, Workspace
 
 if TYPE_CHECKING:
@@ -240,6 +240,11 @@ class QualcodeApp(App[None]):
 
     def action_command_palette(self) -> None:
         """Textual's, but for a palette whose Enter waits for the list of what was typed (ListedPalette)."""
+        if self.opening is not None:
+            # Typed while a transcript is read to be opened (`enter ctrl+p` on the overview): a priority binding, it
+            # opened the palette at once, under the transcript shown after it. Held, it opens over the transcript.
+            self.opening.keep([TypedKey("ctrl+p", None, self.last_typed_at)])
+            return
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             # ctrl+p is a priority binding, run as the key reaches the app: the keys typed before it may not have
             # reached their screen yet, which acts on them under the palette (ReaderScreen._act_on_held_keys).

@@ -363,6 +363,9 @@ class ReaderScreen(CodingScreen):
         active = self.active_bindings.get(typed.key)
         if active is not None and active.enabled:
             await self.app.run_action(active.binding.action, active.node)
+            if active.binding.action == "command_palette":
+                # Opened by a key held here (typed as the transcript opened): the keys typed after it are the palette's.
+                self.qualcode.palette_opened_at = typed.time
             if active.binding.action in LEAD_ON:
                 self._unless_led_on()
 
