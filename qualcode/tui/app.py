@@ -247,8 +247,9 @@ class QualcodeApp(App[None]):
             return
         if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             # ctrl+p is a priority binding, run as the key reaches the app: the keys typed before it may not have
-            # reached their screen yet, which acts on them under the palette (ReaderScreen._act_on_held_keys).
-            self.palette_opened_at = now()
+            # reached their screen yet, which acts on them under the palette (ReaderScreen._act_on_held_keys). When
+            # ctrl+p was typed, not when it ran: the keys typed after it in the same burst may be older than this moment.
+            self.palette_opened_at = self.last_typed_at if self.last_typed_at > float("-inf") else now()
             self.push_screen(ListedPalette(id="--command-palette"))
 
     def action_search(self) -> None:
