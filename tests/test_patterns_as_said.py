@@ -276,3 +276,22 @@ def test_a_date_of_birth_the_key_holds_is_found_across_a_line_break_without_word
     assert _import(demo, tmp_path, "fodt", "D1: Jeg er født 21.05.\n1995.\n").endswith("D1: Jeg er født (fødselsdato).\n")
     stored = _import(demo, tmp_path, "dagen", "D1: Den 21. mai\n1995 var en fin dag.\n")
     assert stored.endswith("D1: Den (fødselsdato) var en fin dag.\n"), stored
+
+
+def test_a_date_of_birth_the_key_holds_is_found_wrapped_with_white_space_beside_the_break(demo: Path, tmp_path: Path) -> None:
+    """The key's dates were read with a line break as one space, one character for one, while the detectors read the
+    white space around it as one space (patterns.unwrapped): a date the key holds, wrapped after a trailing space or
+    before an indented line, without words of birth before it, was stored as written and passed the leak check."""
+    from qualcode.anonymise.apply import known_birth_dates, pseudonymise
+    from qualcode.anonymise.key import PseudonymKey
+
+    key = PseudonymKey("p")
+    assert pseudonymise("Jeg er født 21.05.1995.", key, "a").text == "Jeg er født (fødselsdato)."
+    text = "Det var 21.05. \n1995, og 21. mai\n   1995; 21.05.\t\n\t95.\nIkke 21.05.\n\n1995."
+    assert [(text[seen.start:seen.end], seen.text) for seen in known_birth_dates(text, key)] == [
+        ("21.05. \n1995", "21.05. 1995"), ("21. mai\n   1995", "21. mai 1995"), ("21.05.\t\n\t95", "21.05. 95")]
+    assert pseudonymise(text, key, "b").text == "Det var (fødselsdato), og (fødselsdato); (fødselsdato).\nIkke 21.05.\n\n1995."
+    assert _import(demo, tmp_path, "fodt", "D1: Jeg er født 21.05.1995.\n").endswith("D1: Jeg er født (fødselsdato).\n")
+    stored = _import(demo, tmp_path, "dagen", "D1: Den 21.05. \n1995 var en fin dag, og 21. mai\n   1995 også.\n")
+    assert stored.endswith("D1: Den (fødselsdato) var en fin dag, og (fødselsdato) også.\n"), stored
+    assert "birth_date '21.05.1995'" in _leaks(demo, tmp_path, "Det skjedde 21.05.\n   1995, sa hun.\n")
