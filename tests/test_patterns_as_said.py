@@ -295,3 +295,45 @@ def test_a_date_of_birth_the_key_holds_is_found_wrapped_with_white_space_beside_
     stored = _import(demo, tmp_path, "dagen", "D1: Den 21.05. \n1995 var en fin dag, og 21. mai\n   1995 også.\n")
     assert stored.endswith("D1: Den (fødselsdato) var en fin dag, og (fødselsdato) også.\n"), stored
     assert "birth_date '21.05.1995'" in _leaks(demo, tmp_path, "Det skjedde 21.05.\n   1995, sa hun.\n")
+
+
+# 6. A date of birth said in words, as a transcriber writes what was said.
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("Jeg er født tolvte mars nittenåttifem.", "tolvte mars nittenåttifem"),
+    ("Han er født den tjuende i femte åttitre, sier han.", "tjuende i femte åttitre"),
+    ("Eg er fødd tolvte mars nittenåttifem.", "tolvte mars nittenåttifem"),  # nynorsk
+    ("Eg er fødd den tjueandre i tiande nitten hundre og nittini.", "tjueandre i tiande nitten hundre og nittini"),
+    ("Hun er født tjueførste juni to tusen og tre.", "tjueførste juni to tusen og tre"),
+    ("Jeg er født 12. mars nittenåttifem, i Bergen.", "12. mars nittenåttifem"),  # a day in digits, the year in words
+    ("Bursdagen min er tolvte mars åttifem.", "tolvte mars åttifem"),
+    ("Jeg er født tredje mars -85.", "tredje mars -85"),
+    ("Jeg ble født tolvte mars\n   nittenåttifem, sa hun.", "tolvte mars nittenåttifem"),  # wrapped, the next line indented
+])
+def test_a_date_of_birth_said_in_words_is_found(text: str, date: str) -> None:
+    assert _found(text) == [("birth_date", date)]
+
+
+@pytest.mark.parametrize("text", [
+    "Intervjuet var tolvte mars nittenåttifem.",  # no word of birth: an interview's date, however said
+    "Vi møttes tolvte mars.", "Det var den tjuende i femte, tror jeg.",
+    "Minstemann ble født tolvte mars tjue minutter over ni.",  # minutes, not a year
+    "Jeg er født i Bergen og flyttet tolvte mars nittenåttifem.",  # other words between
+    "Vi var i andre etasje i femte uke.",
+])
+def test_a_date_said_in_words_without_a_word_of_birth_stays(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_date_of_birth_said_in_words_is_replaced_at_import_found_again_by_its_day_and_by_the_leak_check(
+        demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "ordfodt", "D1: Jeg er født tolvte mars nittenåttifem.\nD1: Eg er fødd den tjuende i femte åttitre.\n"
+                                                "I: Intervjuet er tolvte mars tjuetjuefire.\n")
+    assert stored.endswith("D1: Jeg er født (fødselsdato).\nD1: Eg er fødd den (fødselsdato).\n"
+                           "I: Intervjuet er tolvte mars tjuetjuefire.\n"), stored
+    # The key knows the days: said or written again, with no word of birth, each is replaced.
+    stored = _import(demo, tmp_path, "igjen", "D1: Den 12.03.1985 og tjuende mai nitten åttitre var fine dager.\n")
+    assert stored.endswith("D1: Den (fødselsdato) og (fødselsdato) var fine dager.\n"), stored
+    assert "birth_date 'tolvte mars nittenåttifem'" in _leaks(demo, tmp_path, "Det var tolvte i tredje åttifem.\n")
+    _run(demo, "memo", "add", "Hun sa at hun er født tolvte april nittenåttiåtte.")
+    assert _memos(demo)[-1] == "Hun sa at hun er født (fødselsdato)."

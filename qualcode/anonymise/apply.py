@@ -19,10 +19,12 @@ from qualcode.anonymise.known import (
 from qualcode.anonymise.patterns import (
     FULL_DATE,
     SHORT_YEAR_DATE,
+    SPOKEN_DATE,
     date_parts,
     find_patterns,
     is_a_day,
     plain_digits,
+    spoken_dates,
     unwrapped,
 )
 from qualcode.anonymise.pseudonyms import (
@@ -249,17 +251,17 @@ class SeenDate:
 def known_birth_dates(text: str, key: PseudonymKey, pieces: Sequence[int] = ()) -> list[SeenDate]:
     """Where a date of birth the key learned appears in `text` again, context or not (not as part
     of a longer number), written as it was or as any other date of the same day is ("3. mars 1985",
-    "03.03.1985", "3/3-85", "1985-03-03"). Read as the detectors read numbers (find_patterns): across
+    "03.03.1985", "3/3-85", "1985-03-03", "tredje mars nittenåttifem"). Read as the detectors read numbers (find_patterns): across
     a line break inside a paragraph and the white space around it ("21.05. \n1995"); `pieces` as there."""
     births = [entry for entry in key.entries if entry.kind == "birth_date"]
-    if not births or not any(ch.isdigit() for ch in text):
+    if not births:  # a text without digits is read too: a date may be said in words ("tolvte mars nittenåttifem")
         return []
     read = unwrapped(plain_digits(text), pieces)
     spaced = read.text
     found = [(seen, entry) for entry in births for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", spaced)]
     days = [(day, entry) for entry in births if (day := _day(entry.original)) is not None]
     taken = {seen.span() for seen, _ in found}
-    for seen in [*FULL_DATE.finditer(spaced), *SHORT_YEAR_DATE.finditer(spaced)]:
+    for seen in [*FULL_DATE.finditer(spaced), *SHORT_YEAR_DATE.finditer(spaced), *spoken_dates(spaced)]:
         day = date_parts(seen)
         if not is_a_day(day[0], day[1]):
             continue
@@ -278,8 +280,8 @@ def _same_day(one: tuple[int, int, int], other: tuple[int, int, int]) -> bool:
 
 
 def _day(written: str) -> tuple[int, int, int] | None:
-    """The day a learned date of birth names, if it is written as a date."""
-    match = FULL_DATE.fullmatch(written.strip())
+    """The day a learned date of birth names, if it is written or said as a date."""
+    match = FULL_DATE.fullmatch(written.strip()) or SPOKEN_DATE.fullmatch(written.strip())
     return date_parts(match) if match is not None else None
 
 
