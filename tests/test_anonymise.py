@@ -630,7 +630,7 @@ def test_fodselsnummer_check_digits(number: str, valid: bool) -> None:
 _PATTERN_TEXT = st.lists(st.sampled_from([
     "Storgata", "Kongens gate", "veien", "NAV Grorud", "NAV-kontor", "født", "f.", "mars", "kari@nav.no", "+47",
     "0047", "912", "34", "567", "15038910083", "2009-10-12", "12.10.1980", "4.", "0150 Oslo", "٣", "١٢", "a", "Æ", " ",
-    "-", ".", ",", "\n", ":", "@", "(at)", "[AT]", "kari", "nav.no", "/", "Storgt.", "tolvte", "åttifem", "i femte",
+    "-", ".", ",", "\n", ":", "@", "(at)", "[AT]", "kari", "nav.no", "/", "Storgt.", "tolvte", "åttifem", "i femte", "Postboks", "Pb.",
 ]), max_size=12).map("".join)
 
 
@@ -655,7 +655,8 @@ def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> No
     plain = patterns.plain_digits(text)
     read = patterns.unwrapped(plain)
     alone = {read.span(*match.span()) for rx in (patterns.FNR, patterns.PHONE, patterns.FULL_DATE, patterns.ACCOUNT,
-                                                 patterns.IBAN, patterns.SPOKEN_DATE) for match in rx.finditer(read.text)}
+                                                 patterns.IBAN, patterns.SPOKEN_DATE, patterns.POST_BOX)
+             for match in rx.finditer(read.text)}
     alone |= {(match.start(), match.end()) for rx in (patterns.STREET, patterns.POSTCODE, patterns.NAV_OFFICE, patterns.PLATE)
               for match in rx.finditer(plain)}
     spans = {(start, end) for start, end, _ in found}

@@ -337,3 +337,32 @@ def test_a_date_of_birth_said_in_words_is_replaced_at_import_found_again_by_its_
     assert "birth_date 'tolvte mars nittenåttifem'" in _leaks(demo, tmp_path, "Det var tolvte i tredje åttifem.\n")
     _run(demo, "memo", "add", "Hun sa at hun er født tolvte april nittenåttiåtte.")
     assert _memos(demo)[-1] == "Hun sa at hun er født (fødselsdato)."
+
+
+# 7. A post box with its number, which names its holder as a street address does.
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Postboks 123, 7600 Levanger", [("address", "Postboks 123"), ("postcode", "7600 Levanger")]),
+    ("Skriv til postboks 45.", [("address", "postboks 45")]),
+    ("Pb. 12, 2010 Strømmen", [("address", "Pb. 12"), ("postcode", "2010 Strømmen")]),
+    ("Adressen er Boks 45, 7600 Levanger.", [("address", "Boks 45"), ("postcode", "7600 Levanger")]),
+    ("Send det til Postb. 9 Sentrum.", [("address", "Postb. 9")]),
+    ("Send det til postboks\n123 i Levanger.", [("address", "postboks 123")]),  # wrapped
+])
+def test_a_post_box_with_its_number_is_an_address(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Kryss av i boks 3 på skjemaet.", "Har du postboks?", "Det lå i boks 12 i lageret.", "Postboks 123456 er ikke noe.",
+])
+def test_a_box_that_is_no_post_box_stays(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_post_box_is_replaced_at_import_found_by_the_leak_check_and_in_a_memo(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "postboks", "D1: Skriv til Postboks 123, 7600 Levanger, eller pb. 45.\n")
+    assert stored.endswith("D1: Skriv til (adresse), (postnummer og sted), eller (adresse).\n"), stored
+    assert "'Postboks 77'" in _leaks(demo, tmp_path, "Brevet kom fra Postboks 77 i fjor.\n")
+    _run(demo, "memo", "add", "Hun leier postboks 318, sa hun.")
+    assert _memos(demo)[-1] == "Hun leier (adresse), sa hun."

@@ -319,6 +319,13 @@ COMMON_WAYS = frozenset((
     "sykkelveien", "gangveien", "bilveien", "midtveien", "omveien", "sideveien", "melkeveien", "silkeveien", "vannveien",
     "grusveien", "skogsveien", "blindgate", "sidegate", "bakgate", "hovedgata", "hovedgaten", "sidegata", "bakgata",
 ))
+# A post box with its number, which names its holder as a street address does: "Postboks 123", "postboks 45", "Pb. 12",
+# "Postb. 9", and "Boks 45" before a postcode ("Boks 45, 7600 Levanger"); not a box on a form ("kryss av i boks 3").
+# Its first letter is read first (see FNR).
+POST_BOX = re.compile(
+    r"[PpBb](?<!\w[PpBb])(?:(?i:(?<=[Pp])(?:ostboks|ostb\.|b\.?)) ?\d{1,5}" + NUMBER_END
+    + r"|(?<=[Bb])oks \d{1,5}(?=,? ?\n?\d{4} [A-ZÆØÅ]))(?![\w-])"
+)
 # "3183 Horten", and as an address label writes it, "3183 HORTEN" (four capitals or more: no acronym).
 POSTCODE = re.compile(
     rf"\d(?<![\d.,]\d)\d{{3}} (?:[{_UPPER}][{_LOWER}]+(?:[ -][{_UPPER}][{_LOWER}]+)?|[{_UPPER}]{{4,}}(?:[ -][{_UPPER}]{{2,}})?)\b"
@@ -864,6 +871,11 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
             if match.group("street") not in COMMON_WAYS and not _a_day_not_a_house(text, match) and not _an_ing_noun(match):
                 address_ends.add(match.end())
                 yield Found(match.start("street"), match.end(), text[match.start("street"):match.end()], "address")
+        # Read as numbers are (`spaced`): "Postboks\n123" wrapped is one.
+        for match in POST_BOX.finditer(spaced) if any(box in lowered for box in ("pb", "postb", "boks")) else ():
+            start, end = span(*match.span())
+            address_ends.add(end)
+            yield Found(start, end, match.group(), "address")
         for match in POSTCODE.finditer(text):
             if _a_postcode(text, match, address_ends):
                 yield Found(match.start(), match.end(), match.group(), "postcode")
