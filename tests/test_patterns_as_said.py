@@ -366,3 +366,40 @@ def test_a_post_box_is_replaced_at_import_found_by_the_leak_check_and_in_a_memo(
     assert "'Postboks 77'" in _leaks(demo, tmp_path, "Brevet kom fra Postboks 77 i fjor.\n")
     _run(demo, "memo", "add", "Hun leier postboks 318, sa hun.")
     assert _memos(demo)[-1] == "Hun leier (adresse), sa hun."
+
+
+# 8. A phone number said with hundreds, or after a country code said.
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Ring meg på ni hundre og tolv, tre fire fem, seks sju åtte.", "ni hundre og tolv, tre fire fem, seks sju åtte"),
+    ("Mobilen er ni hundre og tolv, trettifire, fem seks sju.", "ni hundre og tolv, trettifire, fem seks sju"),
+    ("Ring meg på nihundreogtolv trettifire femtiseks sju.", "nihundreogtolv trettifire femtiseks sju"),
+    ("Hun sa ni hundre og tolv, tre fire, fem fem seks.", "ni hundre og tolv, tre fire, fem fem seks"),  # the rest one by one
+    ("Det er pluss førtisju ni tre fire fire fem fem seks seks.", "pluss førtisju ni tre fire fire fem fem seks seks"),
+    ("Det er null null førtisju nittito trettifire femtifem sekstisju.", "null null førtisju nittito trettifire femtifem sekstisju"),
+    ("Eg sa pluss fire sju ni hundre og tolv, trettifire, femtiseks, sju.",
+     "pluss fire sju ni hundre og tolv, trettifire, femtiseks, sju"),
+])
+def test_a_phone_number_said_with_hundreds_or_a_country_code_is_found(text: str, number: str) -> None:
+    assert _found(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize("text", [
+    "Det kostet ni hundre kroner.", "Det var tre hundre og femti deltakere.", "Vi gikk to hundre meter.",
+    "Vi var to hundre og femti, tre hundre og tjue og fire hundre i fjor.",
+    "Det var fem hundre og femti, seks hundre, sju hundre og ti.",  # amounts, said in hundreds throughout
+    "Det var fem hundre, en to tre fire fem.",  # a count after an amount
+    "Det kosta ni hundre og tolv kroner, og tre fire fem gonger.",
+])
+def test_hundreds_in_ordinary_speech_are_no_phone_number(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_phone_number_said_with_hundreds_is_replaced_at_import_found_by_the_leak_check_and_in_a_memo(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "hundre", "D1: Ring meg på ni hundre og tolv, tre fire fem, seks sju åtte.\n"
+                                               "D1: Eller pluss førtisju ni tre fire fire fem fem seks seks.\nD1: Det kostet ni hundre kroner.\n")
+    assert stored.endswith("D1: Ring meg på (telefonnummer).\nD1: Eller (telefonnummer).\nD1: Det kostet ni hundre kroner.\n"), stored
+    assert "'null null førtisju nittito trettifire femtifem sekstisju'" in _leaks(
+        demo, tmp_path, "Hun sa null null førtisju nittito trettifire femtifem sekstisju.\n")
+    _run(demo, "memo", "add", "Mobilen hennes er fire hundre og tolv, trettifire, femtiseks, sju.")
+    assert _memos(demo)[-1] == "Mobilen hennes er (telefonnummer)."

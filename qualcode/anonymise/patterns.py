@@ -135,15 +135,25 @@ _TENS_WORDS = {"tjue": "2", "tyve": "2", "tretti": "3", "tredve": "3", "førti":
                "sytti": "7", "åtti": "8", "nitti": "9"}
 _ONES = "|".join(word for word in _DIGIT_WORDS if word != "null")
 _TENS = "|".join(_TENS_WORDS)
-_NUMBER_WORD = rf"(?:(?:{_TENS})(?:{_ONES})?|(?:{_ONES})og(?:{_TENS})|null|{'|'.join(_TEEN_WORDS)}|{_ONES})(?!\w)"
+_PAIR_WORD = rf"(?:{_TENS})(?:{_ONES})?|(?:{_ONES})og(?:{_TENS})|{'|'.join(_TEEN_WORDS)}"
+# Three digits said as hundreds ("ni hundre og tolv", "nihundreogtolv", "fire hundre"), as a number's first group
+# often is: read as one group of digits, never alone a number ("ni hundre kroner" says three digits).
+_HUNDREDS = rf"(?:(?P<hundreds>{_ONES})[ -]?)?hundre(?:[ -]?og[ -]?(?P<and>{_PAIR_WORD}|{_ONES}))?"
+_NUMBER_WORD = rf"(?:{_HUNDREDS.replace('?P<hundreds>', '').replace('?P<and>', '')}|{_PAIR_WORD}|null|{_ONES})(?!\w)"
 _NUMBER_WORD_ONE = re.compile(rf"(?P<tens>{_TENS})(?P<one>{_ONES})?|(?P<before>{_ONES})og(?P<after>{_TENS})|(?P<word>\w+)")
+_HUNDREDS_ONE = re.compile(_HUNDREDS)
+# A country code said before the number: "pluss førtisju" (+47), or "null null førtisju" (0047) as its digits.
+_PLUS = "pluss"
 # Four words at least: eight digits are said in four pairs at the fewest. Its first letter is looked at first.
-_NUMBER_WORD_FIRST = f"(?=[{''.join(sorted({word[0] for word in (*_DIGIT_WORDS, *_TEEN_WORDS, *_TENS_WORDS)}))}])"
+_NUMBER_WORD_FIRST = f"(?=[{''.join(sorted({word[0] for word in (*_DIGIT_WORDS, *_TEEN_WORDS, *_TENS_WORDS, 'hundre', _PLUS)}))}])"
+_SPOKEN_SEPARATOR = r"(?:[ \t]*[,–-]\s*|\s+)"
 SPOKEN_NUMBER = re.compile(
-    rf"{_NUMBER_WORD_FIRST}\b{_NUMBER_WORD}(?:(?:[ \t]*[,–-]\s*|\s+){_NUMBER_WORD}){{3,}}"
+    rf"{_NUMBER_WORD_FIRST}\b(?:{_PLUS}\s+)?{_NUMBER_WORD}(?:{_SPOKEN_SEPARATOR}{_NUMBER_WORD}){{3,}}"
 )  # read in lower case (find_patterns' `lowered`): a case-blind search costs twice as much
+_SPOKEN_TOKEN = re.compile(rf"{_PLUS}|{_NUMBER_WORD}", re.IGNORECASE)  # each group of digits said, in a SPOKEN_NUMBER
 _SPOKEN_WORD = re.compile(r"\w+")
 PHONE_WORDS_SPOKEN = 8  # number words in a row that make a phone number without a word before them
+COUNTRY_CODE = "47"
 # A day written in digits, as file names, Teams titles and hurried notes write one: year first
 # ("2024 11 18", "20240213"; a file's "2024-11-18" is read so once its name is split into words),
 # or grouped with its year last ("23 05 2020"). No Norwegian number begins with 20 (Nkom's plan:
@@ -903,12 +913,15 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
 
 
 def _spoken_digits(word: str) -> str:
-    """The digits a number word says ("ni" 9, "tolv" 12, "nittito" 92, "toognitti" 92)."""
+    """The digits a number word says ("ni" 9, "tolv" 12, "nittito" 92, "toognitti" 92, "ni hundre og tolv" 912)."""
     word = word.casefold()
     if word in _DIGIT_WORDS:
         return _DIGIT_WORDS[word]
     if word in _TEEN_WORDS:
         return _TEEN_WORDS[word]
+    if (hundreds := _HUNDREDS_ONE.fullmatch(word)) is not None:
+        rest = _spoken_digits(hundreds["and"]) if hundreds["and"] else "0"
+        return (_DIGIT_WORDS[hundreds["hundreds"]] if hundreds["hundreds"] else "1") + rest.zfill(2)
     parts = _NUMBER_WORD_ONE.fullmatch(word)
     if parts is None or parts["word"] is not None:
         return ""
@@ -917,29 +930,64 @@ def _spoken_digits(word: str) -> str:
     return _TENS_WORDS[parts["after"]] + _DIGIT_WORDS[parts["before"]]
 
 
+def _counting(said: list[str]) -> bool:
+    """Whether groups of digits said are a count in order, by ones or by pairs ("to, tre, fire …", "tjue, tjueen,
+    tjueto, tjuetre"), which is no number."""
+    values = [int(digits) for digits in said]
+    return len({len(digits) for digits in said}) == 1 and all(
+        abs(later - earlier) == 1 and later - earlier == values[1] - values[0] for earlier, later in zip(values, values[1:], strict=False))
+
+
+def _country_code(said: list[str], plus: bool) -> int:
+    """How many of the groups `said` say a country code before a number: "47" after "pluss", or "0047"."""
+    digits = ""
+    for count, group in enumerate(said, 1):
+        digits += group
+        if digits == ("" if plus else "00") + COUNTRY_CODE:
+            return count
+        if len(digits) >= len("0047"):
+            break
+    return 0
+
+
 def _spoken_numbers(text: str, lowered: str) -> Iterator[Found]:
     """Phone numbers and fødselsnumre said in words (SPOKEN_NUMBER) in `text`, `lowered` its lower case. Each is
     reported with a line break inside it as a space, as find_patterns reports a number."""
     source = lowered if len(lowered) == len(text) else text  # lowering keeps every offset but for a few letters ("İ")
     pattern = SPOKEN_NUMBER if source is lowered else re.compile(SPOKEN_NUMBER.pattern, re.IGNORECASE)
     for run in pattern.finditer(source):
-        words = list(_SPOKEN_WORD.finditer(run.group()))
-        said = [_spoken_digits(word.group()) for word in words]
-        asked = PHONE_WORDS_BEFORE.search(text, max(0, run.start() - PHONE_WORDS_WITHIN), run.start()) is not None
-        if asked:  # the number is what follows the word that asks for it: "ni tre … seks seks, to ganger"
-            ends = [count for count in range(1, len(said) + 1) if len("".join(said[:count])) == 8]
-            words, said = (words[:ends[0]], said[:ends[0]]) if ends else (words, said)
-        digits = "".join(said)
-        # A count said in order, by ones or by pairs ("to, tre, fire …", "tjue, tjueen, tjueto, tjuetre"), is no number.
-        values = [int(digits) for digits in said]
-        counting = len({len(digits) for digits in said}) == 1 and all(
-            abs(later - earlier) == 1 and later - earlier == values[1] - values[0] for earlier, later in zip(values, values[1:], strict=False))
-        start, end = run.start() + words[0].start(), run.start() + words[-1].end()
-        if (len(digits) == 8 and digits[0] in "23456789" and not counting
-                and (asked or len(words) >= PHONE_WORDS_SPOKEN)):
-            yield Found(start, end, text[start:end].replace("\n", " "), "phone")
-        elif len(digits) == FNR_DIGITS and valid_fnr(digits):
+        said_as = run.group()
+        words = list(_SPOKEN_TOKEN.finditer(said_as))
+        plus = words[0].group().casefold() == _PLUS
+        said = [_spoken_digits(word.group()) for word in words[plus:]]
+        # Eleven digits are a fødselsnummer by their check digits, or after a word of one whatever they are (FNR_SAID).
+        if len(digits := "".join(said)) == FNR_DIGITS and (
+                valid_fnr(digits) or FNR_SAID.search(text, max(0, run.start() - FNR_SAID_WITHIN), run.start()) is not None):
+            start, end = run.start() + words[0].start(), run.end()
             yield Found(start, end, text[start:end].replace("\n", " "), "fnr")
+            continue
+        # A country code makes what follows a phone number, as a word asking for one does.
+        country = _country_code(said, plus)
+        numbered, said = words[plus + country:], said[country:]
+        asked = country > 0 or PHONE_WORDS_BEFORE.search(text, max(0, run.start() - PHONE_WORDS_WITHIN), run.start()) is not None
+        if asked:  # the number is what follows the word that asks for it: "ni tre … seks seks, to ganger"
+            end = next((count for count in range(1, len(said) + 1) if len("".join(said[:count])) >= 8), len(said))
+            # Said in groups, its eighth digit inside one, the whole group is said as the number's: "ni hundre og
+            # tolv, tre fire fem, seks sju åtte".
+            while "," in said_as and end < len(said) and "," not in said_as[numbered[end - 1].end():numbered[end].start()]:
+                end += 1
+            numbered, said = numbered[:end], said[:end]
+        digits = "".join(said)
+        counting = _counting(said)
+        start, end = run.start() + words[0].start(), run.start() + numbered[-1].end()
+        # Unasked, a number is said digit by digit, or its first three as hundreds and the rest so ("ni hundre og
+        # tolv, tre fire, fem seks sju"): amounts and counts are said in hundreds throughout.
+        one_by_one = len(numbered) >= PHONE_WORDS_SPOKEN or (
+            len(said[0]) == 3 and all(len(digit) == 1 for digit in said[1:]) and "hundre" in numbered[0].group()
+            and not _counting(said[1:]))
+        if digits[:1] in tuple("23456789") and not counting and (
+                (asked and len(digits) >= 8) or (len(digits) == 8 and one_by_one)):
+            yield Found(start, end, text[start:end].replace("\n", " "), "phone")
 
 
 def _said_fnrs(text: str, taken: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
