@@ -308,6 +308,7 @@ def test_a_date_of_birth_the_key_holds_is_found_wrapped_with_white_space_beside_
     ("Jeg er født 12. mars nittenåttifem, i Bergen.", "12. mars nittenåttifem"),  # a day in digits, the year in words
     ("Bursdagen min er tolvte mars åttifem.", "tolvte mars åttifem"),
     ("Jeg er født tredje mars -85.", "tredje mars -85"),
+    ("Jeg er født tolvte mars nittenåtti fem.", "tolvte mars nittenåtti fem"),  # a probe: "fem" was left after the date
     ("Jeg ble født tolvte mars\n   nittenåttifem, sa hun.", "tolvte mars nittenåttifem"),  # wrapped, the next line indented
 ])
 def test_a_date_of_birth_said_in_words_is_found(text: str, date: str) -> None:

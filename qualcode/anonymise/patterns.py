@@ -407,7 +407,7 @@ _ORDINAL_DAY_NUMBERS = {
 _ORDINAL_DAYS = "|".join(sorted(_ORDINAL_DAY_NUMBERS, key=len, reverse=True))
 # A year said in words: "nittenåttifem", "nitten hundre og åttifem", "to tusen og tre", "tjuetjue", or its last two
 # digits ("åttitre"), but not a count or a clock's minutes after the date ("født tolvte mars tjue minutter over ni").
-_TWO_DIGITS = rf"(?:{_TENS})(?:{_ONES})?|(?:{_ONES})og(?:{_TENS})|{'|'.join(_TEEN_WORDS)}"
+_TWO_DIGITS = rf"(?:{_TENS})(?: ?(?:{_ONES})(?!\w))?|(?:{_ONES})og(?:{_TENS})|{'|'.join(_TEEN_WORDS)}"  # "åtti fem" too
 _YEAR_WORDS = (
     rf"(?:(?:nitten|atten) ?(?:hundre ?(?:og ?)?)?(?:{_TWO_DIGITS}|null ?(?:{_ONES})|{_ONES})"
     rf"|to ?tusen(?: ?og)?(?: ?(?:{_TWO_DIGITS}|{_ONES}))?|tjue ?(?:{_TWO_DIGITS}|null ?(?:{_ONES}))|{_TWO_DIGITS})(?!\w)"
