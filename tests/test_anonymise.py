@@ -630,7 +630,7 @@ def test_fodselsnummer_check_digits(number: str, valid: bool) -> None:
 _PATTERN_TEXT = st.lists(st.sampled_from([
     "Storgata", "Kongens gate", "veien", "NAV Grorud", "NAV-kontor", "født", "f.", "mars", "kari@nav.no", "+47",
     "0047", "912", "34", "567", "15038910083", "2009-10-12", "12.10.1980", "4.", "0150 Oslo", "٣", "١٢", "a", "Æ", " ",
-    "-", ".", ",", "\n", ":", "@", "(at)", "[AT]", "kari", "nav.no", "/", "Storgt.",
+    "-", ".", ",", "\n", ":", "@", "(at)", "[AT]", "kari", "nav.no", "/", "Storgt.", "tolvte", "åttifem", "i femte", "Postboks", "Pb.",
 ]), max_size=12).map("".join)
 
 
@@ -643,6 +643,7 @@ _PATTERN_TEXT = st.lists(st.sampled_from([
 @example("2009-10-12٣٣٣")  # an account number (4-2-5 digits, its check digit right), which the test had no detector for
 @example("912912\n34")  # numbers are read with a line break inside a paragraph as a space
 @example("912912 \n 34")  # and the white space around it as one
+@example("født tolvte mars \n åttifem")  # a date of birth said in words, read so too
 def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> None:
     """find_patterns skips the detectors that need a digit on a text without one: it finds what every
     detector run over the whole text finds."""
@@ -654,7 +655,8 @@ def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> No
     plain = patterns.plain_digits(text)
     read = patterns.unwrapped(plain)
     alone = {read.span(*match.span()) for rx in (patterns.FNR, patterns.PHONE, patterns.FULL_DATE, patterns.ACCOUNT,
-                                                 patterns.IBAN) for match in rx.finditer(read.text)}
+                                                 patterns.IBAN, patterns.SPOKEN_DATE, patterns.POST_BOX)
+             for match in rx.finditer(read.text)}
     alone |= {(match.start(), match.end()) for rx in (patterns.STREET, patterns.POSTCODE, patterns.NAV_OFFICE, patterns.PLATE)
               for match in rx.finditer(plain)}
     spans = {(start, end) for start, end, _ in found}

@@ -276,3 +276,131 @@ def test_a_date_of_birth_the_key_holds_is_found_across_a_line_break_without_word
     assert _import(demo, tmp_path, "fodt", "D1: Jeg er født 21.05.\n1995.\n").endswith("D1: Jeg er født (fødselsdato).\n")
     stored = _import(demo, tmp_path, "dagen", "D1: Den 21. mai\n1995 var en fin dag.\n")
     assert stored.endswith("D1: Den (fødselsdato) var en fin dag.\n"), stored
+
+
+def test_a_date_of_birth_the_key_holds_is_found_wrapped_with_white_space_beside_the_break(demo: Path, tmp_path: Path) -> None:
+    """The key's dates were read with a line break as one space, one character for one, while the detectors read the
+    white space around it as one space (patterns.unwrapped): a date the key holds, wrapped after a trailing space or
+    before an indented line, without words of birth before it, was stored as written and passed the leak check."""
+    from qualcode.anonymise.apply import known_birth_dates, pseudonymise
+    from qualcode.anonymise.key import PseudonymKey
+
+    key = PseudonymKey("p")
+    assert pseudonymise("Jeg er født 21.05.1995.", key, "a").text == "Jeg er født (fødselsdato)."
+    text = "Det var 21.05. \n1995, og 21. mai\n   1995; 21.05.\t\n\t95.\nIkke 21.05.\n\n1995."
+    assert [(text[seen.start:seen.end], seen.text) for seen in known_birth_dates(text, key)] == [
+        ("21.05. \n1995", "21.05. 1995"), ("21. mai\n   1995", "21. mai 1995"), ("21.05.\t\n\t95", "21.05. 95")]
+    assert pseudonymise(text, key, "b").text == "Det var (fødselsdato), og (fødselsdato); (fødselsdato).\nIkke 21.05.\n\n1995."
+    assert _import(demo, tmp_path, "fodt", "D1: Jeg er født 21.05.1995.\n").endswith("D1: Jeg er født (fødselsdato).\n")
+    stored = _import(demo, tmp_path, "dagen", "D1: Den 21.05. \n1995 var en fin dag, og 21. mai\n   1995 også.\n")
+    assert stored.endswith("D1: Den (fødselsdato) var en fin dag, og (fødselsdato) også.\n"), stored
+    assert "birth_date '21.05.1995'" in _leaks(demo, tmp_path, "Det skjedde 21.05.\n   1995, sa hun.\n")
+
+
+# 6. A date of birth said in words, as a transcriber writes what was said.
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("Jeg er født tolvte mars nittenåttifem.", "tolvte mars nittenåttifem"),
+    ("Han er født den tjuende i femte åttitre, sier han.", "tjuende i femte åttitre"),
+    ("Eg er fødd tolvte mars nittenåttifem.", "tolvte mars nittenåttifem"),  # nynorsk
+    ("Eg er fødd den tjueandre i tiande nitten hundre og nittini.", "tjueandre i tiande nitten hundre og nittini"),
+    ("Hun er født tjueførste juni to tusen og tre.", "tjueførste juni to tusen og tre"),
+    ("Jeg er født 12. mars nittenåttifem, i Bergen.", "12. mars nittenåttifem"),  # a day in digits, the year in words
+    ("Bursdagen min er tolvte mars åttifem.", "tolvte mars åttifem"),
+    ("Jeg er født tredje mars -85.", "tredje mars -85"),
+    ("Jeg er født tolvte mars nittenåtti fem.", "tolvte mars nittenåtti fem"),  # a probe: "fem" was left after the date
+    ("Jeg ble født tolvte mars\n   nittenåttifem, sa hun.", "tolvte mars nittenåttifem"),  # wrapped, the next line indented
+])
+def test_a_date_of_birth_said_in_words_is_found(text: str, date: str) -> None:
+    assert _found(text) == [("birth_date", date)]
+
+
+@pytest.mark.parametrize("text", [
+    "Intervjuet var tolvte mars nittenåttifem.",  # no word of birth: an interview's date, however said
+    "Vi møttes tolvte mars.", "Det var den tjuende i femte, tror jeg.",
+    "Minstemann ble født tolvte mars tjue minutter over ni.",  # minutes, not a year
+    "Jeg er født i Bergen og flyttet tolvte mars nittenåttifem.",  # other words between
+    "Vi var i andre etasje i femte uke.",
+])
+def test_a_date_said_in_words_without_a_word_of_birth_stays(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_date_of_birth_said_in_words_is_replaced_at_import_found_again_by_its_day_and_by_the_leak_check(
+        demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "ordfodt", "D1: Jeg er født tolvte mars nittenåttifem.\nD1: Eg er fødd den tjuende i femte åttitre.\n"
+                                                "I: Intervjuet er tolvte mars tjuetjuefire.\n")
+    assert stored.endswith("D1: Jeg er født (fødselsdato).\nD1: Eg er fødd den (fødselsdato).\n"
+                           "I: Intervjuet er tolvte mars tjuetjuefire.\n"), stored
+    # The key knows the days: said or written again, with no word of birth, each is replaced.
+    stored = _import(demo, tmp_path, "igjen", "D1: Den 12.03.1985 og tjuende mai nitten åttitre var fine dager.\n")
+    assert stored.endswith("D1: Den (fødselsdato) og (fødselsdato) var fine dager.\n"), stored
+    assert "birth_date 'tolvte mars nittenåttifem'" in _leaks(demo, tmp_path, "Det var tolvte i tredje åttifem.\n")
+    _run(demo, "memo", "add", "Hun sa at hun er født tolvte april nittenåttiåtte.")
+    assert _memos(demo)[-1] == "Hun sa at hun er født (fødselsdato)."
+
+
+# 7. A post box with its number, which names its holder as a street address does.
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Postboks 123, 7600 Levanger", [("address", "Postboks 123"), ("postcode", "7600 Levanger")]),
+    ("Skriv til postboks 45.", [("address", "postboks 45")]),
+    ("Pb. 12, 2010 Strømmen", [("address", "Pb. 12"), ("postcode", "2010 Strømmen")]),
+    ("Adressen er Boks 45, 7600 Levanger.", [("address", "Boks 45"), ("postcode", "7600 Levanger")]),
+    ("Send det til Postb. 9 Sentrum.", [("address", "Postb. 9")]),
+    ("Send det til postboks\n123 i Levanger.", [("address", "postboks 123")]),  # wrapped
+])
+def test_a_post_box_with_its_number_is_an_address(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Kryss av i boks 3 på skjemaet.", "Har du postboks?", "Det lå i boks 12 i lageret.", "Postboks 123456 er ikke noe.",
+])
+def test_a_box_that_is_no_post_box_stays(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_post_box_is_replaced_at_import_found_by_the_leak_check_and_in_a_memo(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "postboks", "D1: Skriv til Postboks 123, 7600 Levanger, eller pb. 45.\n")
+    assert stored.endswith("D1: Skriv til (adresse), (postnummer og sted), eller (adresse).\n"), stored
+    assert "'Postboks 77'" in _leaks(demo, tmp_path, "Brevet kom fra Postboks 77 i fjor.\n")
+    _run(demo, "memo", "add", "Hun leier postboks 318, sa hun.")
+    assert _memos(demo)[-1] == "Hun leier (adresse), sa hun."
+
+
+# 8. A phone number said with hundreds, or after a country code said.
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Ring meg på ni hundre og tolv, tre fire fem, seks sju åtte.", "ni hundre og tolv, tre fire fem, seks sju åtte"),
+    ("Mobilen er ni hundre og tolv, trettifire, fem seks sju.", "ni hundre og tolv, trettifire, fem seks sju"),
+    ("Ring meg på nihundreogtolv trettifire femtiseks sju.", "nihundreogtolv trettifire femtiseks sju"),
+    ("Hun sa ni hundre og tolv, tre fire, fem fem seks.", "ni hundre og tolv, tre fire, fem fem seks"),  # the rest one by one
+    ("Det er pluss førtisju ni tre fire fire fem fem seks seks.", "pluss førtisju ni tre fire fire fem fem seks seks"),
+    ("Det er null null førtisju nittito trettifire femtifem sekstisju.", "null null førtisju nittito trettifire femtifem sekstisju"),
+    ("Eg sa pluss fire sju ni hundre og tolv, trettifire, femtiseks, sju.",
+     "pluss fire sju ni hundre og tolv, trettifire, femtiseks, sju"),
+])
+def test_a_phone_number_said_with_hundreds_or_a_country_code_is_found(text: str, number: str) -> None:
+    assert _found(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize("text", [
+    "Det kostet ni hundre kroner.", "Det var tre hundre og femti deltakere.", "Vi gikk to hundre meter.",
+    "Vi var to hundre og femti, tre hundre og tjue og fire hundre i fjor.",
+    "Det var fem hundre og femti, seks hundre, sju hundre og ti.",  # amounts, said in hundreds throughout
+    "Det var fem hundre, en to tre fire fem.",  # a count after an amount
+    "Det kosta ni hundre og tolv kroner, og tre fire fem gonger.",
+])
+def test_hundreds_in_ordinary_speech_are_no_phone_number(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_phone_number_said_with_hundreds_is_replaced_at_import_found_by_the_leak_check_and_in_a_memo(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "hundre", "D1: Ring meg på ni hundre og tolv, tre fire fem, seks sju åtte.\n"
+                                               "D1: Eller pluss førtisju ni tre fire fire fem fem seks seks.\nD1: Det kostet ni hundre kroner.\n")
+    assert stored.endswith("D1: Ring meg på (telefonnummer).\nD1: Eller (telefonnummer).\nD1: Det kostet ni hundre kroner.\n"), stored
+    assert "'null null førtisju nittito trettifire femtifem sekstisju'" in _leaks(
+        demo, tmp_path, "Hun sa null null førtisju nittito trettifire femtifem sekstisju.\n")
+    _run(demo, "memo", "add", "Mobilen hennes er fire hundre og tolv, trettifire, femtiseks, sju.")
+    assert _memos(demo)[-1] == "Mobilen hennes er (telefonnummer)."

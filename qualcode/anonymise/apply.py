@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from qualcode.anonymise.key import CHOSEN, DRAWN_FROM_KEY, KeyEntry, PseudonymKey, Renamed
@@ -18,10 +19,13 @@ from qualcode.anonymise.known import (
 from qualcode.anonymise.patterns import (
     FULL_DATE,
     SHORT_YEAR_DATE,
-    breaks_as_spaces,
+    SPOKEN_DATE,
     date_parts,
     find_patterns,
     is_a_day,
+    plain_digits,
+    spoken_dates,
+    unwrapped,
 )
 from qualcode.anonymise.pseudonyms import (
     PLACEHOLDERS,
@@ -234,18 +238,30 @@ def known_matcher(key: PseudonymKey) -> KnownMatcher:
     return KnownMatcher.of(key)
 
 
-def known_birth_dates(text: str, key: PseudonymKey) -> list[tuple[re.Match[str], KeyEntry]]:
+@dataclass(frozen=True)
+class SeenDate:
+    """A date of birth the key holds, where it stands in a text and as it is read there (a line break as a space)."""
+
+    start: int
+    end: int
+    text: str
+    entry: KeyEntry
+
+
+def known_birth_dates(text: str, key: PseudonymKey, pieces: Sequence[int] = ()) -> list[SeenDate]:
     """Where a date of birth the key learned appears in `text` again, context or not (not as part
     of a longer number), written as it was or as any other date of the same day is ("3. mars 1985",
-    "03.03.1985", "3/3-85", "1985-03-03")."""
+    "03.03.1985", "3/3-85", "1985-03-03", "tredje mars nittenåttifem"). Read as the detectors read numbers (find_patterns): across
+    a line break inside a paragraph and the white space around it ("21.05. \n1995"); `pieces` as there."""
     births = [entry for entry in key.entries if entry.kind == "birth_date"]
-    if not births or not any(ch.isdigit() for ch in text):
+    if not births:  # a text without digits is read too: a date may be said in words ("tolvte mars nittenåttifem")
         return []
-    text = breaks_as_spaces(text)  # a date split by a line break inside a paragraph, as the detectors read it
-    found = [(seen, entry) for entry in births for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", text)]
+    read = unwrapped(plain_digits(text), pieces)
+    spaced = read.text
+    found = [(seen, entry) for entry in births for seen in re.finditer(rf"(?<!\d){re.escape(entry.original)}(?!\d)", spaced)]
     days = [(day, entry) for entry in births if (day := _day(entry.original)) is not None]
     taken = {seen.span() for seen, _ in found}
-    for seen in [*FULL_DATE.finditer(text), *SHORT_YEAR_DATE.finditer(text)]:
+    for seen in [*FULL_DATE.finditer(spaced), *SHORT_YEAR_DATE.finditer(spaced), *spoken_dates(spaced)]:
         day = date_parts(seen)
         if not is_a_day(day[0], day[1]):
             continue
@@ -253,7 +269,7 @@ def known_birth_dates(text: str, key: PseudonymKey) -> list[tuple[re.Match[str],
         if entry is not None and not any(seen.start() < end and start < seen.end() for start, end in taken):
             taken.add(seen.span())
             found.append((seen, entry))
-    return found
+    return [SeenDate(*read.span(*seen.span()), seen.group(), entry) for seen, entry in found]
 
 
 def _same_day(one: tuple[int, int, int], other: tuple[int, int, int]) -> bool:
@@ -264,8 +280,8 @@ def _same_day(one: tuple[int, int, int], other: tuple[int, int, int]) -> bool:
 
 
 def _day(written: str) -> tuple[int, int, int] | None:
-    """The day a learned date of birth names, if it is written as a date."""
-    match = FULL_DATE.fullmatch(written.strip())
+    """The day a learned date of birth names, if it is written or said as a date."""
+    match = FULL_DATE.fullmatch(written.strip()) or SPOKEN_DATE.fullmatch(written.strip())
     return date_parts(match) if match is not None else None
 
 
@@ -278,8 +294,8 @@ def pseudonymise(text: str, key: PseudonymKey, where: str) -> Pseudonymised:
     for found in find_patterns(text):
         entry = add_identifier(key, found.text, found.kind, first_seen=f"{where}:{text.count(chr(10), 0, found.start) + 1}")
         candidates.append((found.start, found.end, found.text, entry.pseudonym, found.kind, entry, None))
-    for seen, entry in known_birth_dates(text, key):
-        candidates.append((seen.start(), seen.end(), seen.group(), entry.pseudonym, entry.kind, entry, None))
+    for seen in known_birth_dates(text, key):
+        candidates.append((seen.start, seen.end, seen.text, seen.entry.pseudonym, seen.entry.kind, seen.entry, None))
     for match in known_matcher(key).find(text):
         listed = match.entry if any(match.entry is entry for entry in key.entries) else None
         # Said by what it was replaced as: "Sandnes" of "NAV Sandnes" alone is a place, "(sted)", not an office.

@@ -596,8 +596,8 @@ def scan_offsets(text: str, key: PseudonymKey, matcher: KnownMatcher, pieces: Se
     ]
     # Numbers, addresses and e-mail addresses the key holds are found by the matcher as pseudonymising
     # finds them (any case, any spacing, whole words); a date of birth wherever it stands.
-    for date, entry in known_birth_dates(text, key):
-        found.append((Leak("", "", entry.original, entry.kind, _context(text, date.start(), date.end()), True), date.start()))
+    for date in known_birth_dates(text, key, pieces):
+        found.append((Leak("", "", date.entry.original, date.entry.kind, _context(text, date.start, date.end), True), date.start))
     seen = {(leak.found, offset) for leak, offset in found}
     for pattern in find_patterns(text, pieces):
         if (pattern.text, pattern.start) not in seen and not any(o <= pattern.start < o + len(leak.found) for leak, o in found):
