@@ -53,10 +53,10 @@ if TYPE_CHECKING:
     from qualcode.analysis.matrix import Matrix
     from qualcode.analysis.tables import Table
     from qualcode.anonymise.candidates import Proposal
-    from qualcode.anonymise.key import Candidate, PseudonymKey, Renamed
+    from qualcode.anonymise.key import PseudonymKey, Renamed
     from qualcode.anonymise.reapply import Reapplied
     from qualcode.anonymise.remove import Removal
-    from qualcode.anonymise.service import KeyAccess, KeyPlace
+    from qualcode.anonymise.service import KeyAccess, KeyPlace, WaitingName
     from qualcode.anonymise.withdraw import Withdrawal
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.service import CodebookChanges, CodeView
@@ -2087,17 +2087,20 @@ class IdentifierReview:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.access = workspace.key_access()
-        self.pending: list[Candidate] = list(self.access.load_existing().pending)
+        from qualcode.anonymise.service import waiting_for_review
+
+        self.pending: list[WaitingName] = waiting_for_review(self.access.load_existing())
         self.learned: list[str] = []  # accepted here: looked for in the project's files on closing
         self.still_held: list[tuple[Path, str | None]] = []
 
-    def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[Candidate]:
+    def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[WaitingName]:
         """Accept `text` as an identifier of `kind`, or dismiss it (kind None)."""
         from qualcode.anonymise.service import (
             accept_candidate,
             dismiss,
             mark_rewrite_due,
             unmark_rewrite_due,
+            waiting_for_review,
         )
 
         marked = False
@@ -2114,7 +2117,7 @@ class IdentifierReview:
             if marked:
                 unmark_rewrite_due(self.workspace.project)
             raise
-        self.pending = list(key.pending)
+        self.pending = waiting_for_review(key)  # notes too: a decision may settle another's doubt, or raise one
         return self.pending
 
     def close(self) -> Reapplied:

@@ -184,3 +184,56 @@ def test_a_given_name_seen_only_in_another_interview_stays_for_the_researcher() 
     assert note is not None and "as 'Ola Nordby' (the given name alone)" in note
     assert [proposal.text for proposal in _document("Det var veileder Ola som sa det.", key, "a.txt").proposals] == ["Ola"]
     assert _document("Ola Nordby kom. Ola sa ja.", key, "b.txt").proposals == []
+
+
+def _gunnvor_held_back(demo: Path, tmp_path: Path) -> list[str]:
+    """The demo with Gunvor in the key and a file naming "Gunnvor" held back for her: the project's options."""
+    project = ["--project", str(demo)]
+    assert run(*project, "identifiers", "add", "Gunvor", "--kind", "person", "--gender", "f").exit_code == 0
+    new = tmp_path / "ny.txt"
+    new.write_text(FRONT + "I: Hei.\nD9: Gunnvor hjalp meg med søknaden. Torleif Hagebakken også.\n", encoding="utf-8")
+    assert run(*project, "import", str(new)).exit_code == 1
+    return project
+
+
+def test_the_queue_as_json_says_what_a_name_in_doubt_is_replaced_as(demo: Path, tmp_path: Path) -> None:
+    """`anonymise pending` said it on the terminal; `--json`, which a script reads, left it out."""
+    project = _gunnvor_held_back(demo, tmp_path)
+    listed = run(*project, "anonymise", "pending", "--json")
+    assert listed.exit_code == 0
+    waiting = {candidate["text"]: candidate for candidate in json.loads(listed.stdout)}
+    assert waiting["Gunnvor"]["note"].startswith("Gunnvor is replaced as ")
+    assert "as 'Gunvor' (spelt alike): accept it as a person of its own if it is someone else" in waiting["Gunnvor"]["note"]
+    assert [context.split(": …")[0] for context in waiting["Gunnvor"]["contexts"]] == ["ny.txt"]
+    assert waiting["Torleif Hagebakken"]["note"] is None  # in no doubt: simply nobody's yet
+    terminal = run(*project, "anonymise", "pending").output
+    assert f"    note: {waiting['Gunnvor']['note']}" in terminal  # one wording for both
+
+
+async def test_the_review_screen_says_what_a_name_in_doubt_is_replaced_as(demo: Path, tmp_path: Path) -> None:
+    """The terminal UI's review listed "Gunnvor" with where it was seen, and not that the key replaces her as
+    Gunvor, nor what f or d would then mean."""
+    from textual.widgets import DataTable, Static
+
+    from qualcode.tui.screens.review import ReviewScreen
+    from tests.conftest import open_tui, screen_text, settle
+    from tests.test_tui import until
+
+    _gunnvor_held_back(demo, tmp_path)
+    app = open_tui(demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("a")
+        await until(app, pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        table = review.query_one(DataTable)
+        table.move_cursor(row=[candidate.text for candidate in review.pending].index("Torleif Hagebakken"))
+        await settle(pilot, pauses=2)
+        assert "replaced as" not in " ".join(screen_text(app).split())
+        table.move_cursor(row=[candidate.text for candidate in review.pending].index("Gunnvor"))
+        await settle(pilot, pauses=2)
+        shown = " ".join(screen_text(app).split())
+        assert "Gunnvor is replaced as" in shown and "as 'Gunvor' (spelt alike)" in shown, shown
+        assert "dismiss it if it is Gunvor" in str(review.query_one("#candidate-contexts", Static).render())
+

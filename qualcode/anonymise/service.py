@@ -743,6 +743,21 @@ def doubt_note(key: PseudonymKey, text: str) -> str | None:
             f" else, or dismiss it if it is {whose[0]}")
 
 
+@dataclass(frozen=True)
+class WaitingName:
+    """A possible identifier waiting for review as the researcher is shown it: where it was seen and, for a name
+    the key replaces meanwhile as someone it may not be, what it is replaced as and how to decide (doubt_note)."""
+
+    text: str
+    contexts: tuple[str, ...]
+    note: str | None
+
+
+def waiting_for_review(key: PseudonymKey) -> list[WaitingName]:
+    """The review queue in its order, each with its note: what `anonymise pending`, its --json and the UI's review show."""
+    return [WaitingName(candidate.text, tuple(candidate.contexts), doubt_note(key, candidate.text)) for candidate in key.pending]
+
+
 def _replaced(text: str, matches: list[KnownMatch]) -> str:
     """`text` with each of `matches` (in order, apart) replaced."""
     for match in reversed(matches):

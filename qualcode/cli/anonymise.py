@@ -9,7 +9,14 @@ import click
 
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.known import words_found_alone
-from qualcode.anonymise.service import LIST_KINDS, accept_candidate, dismiss, doubt_note, set_style
+from qualcode.anonymise.service import (
+    LIST_KINDS,
+    accept_candidate,
+    dismiss,
+    doubt_note,
+    set_style,
+    waiting_for_review,
+)
 from qualcode.cli.context import (
     AppContext,
     json_option,
@@ -38,17 +45,17 @@ def anonymise_pending(app: AppContext, as_json: bool) -> None:
     Example: qualcode anonymise pending
     """
     with app.workspace() as workspace:
-        key = workspace.read_key()
+        waiting = waiting_for_review(workspace.read_key())
     if as_json:
-        emit_json(key.pending)
+        emit_json(waiting)  # each with its note, null where the key replaces it as no one it may not be
         return
-    for candidate in key.pending:
+    for candidate in waiting:
         click.echo(candidate.text)
         for context in candidate.contexts:
             click.echo(f"    {context}")
-        if (doubt := doubt_note(key, candidate.text)) is not None:
-            click.echo(f"    note: {doubt}")
-    note(f"{len(key.pending)} waiting for review")
+        if candidate.note is not None:
+            click.echo(f"    note: {candidate.note}")
+    note(f"{len(waiting)} waiting for review")
 
 
 @anonymise_group.command("accept")
