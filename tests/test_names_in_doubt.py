@@ -237,3 +237,47 @@ async def test_the_review_screen_says_what_a_name_in_doubt_is_replaced_as(demo: 
         assert "Gunnvor is replaced as" in shown and "as 'Gunvor' (spelt alike)" in shown, shown
         assert "dismiss it if it is Gunvor" in str(review.query_one("#candidate-contexts", Static).render())
 
+
+def test_a_memo_naming_a_name_in_doubt_waits_for_the_researcher_as_a_transcript_does(demo: Path) -> None:
+    """A probe: with Gunvor in the key, the memo "Gunnvor ringte om møtet" was stored as her pseudonym's, unasked,
+    where a transcript saying "Gunnvor" is held back until the researcher says whether she is Gunvor."""
+    project = ["--project", str(demo)]
+    gunvor = run(*project, "identifiers", "add", "Gunvor", "--kind", "person", "--gender", "f")
+    assert gunvor.exit_code == 0
+    refused = run(*project, "memo", "add", "Gunnvor ringte om møtet.")
+    assert refused.exit_code == 1 and "'Gunnvor'" in refused.output, refused.output
+    assert "as 'Gunvor' (spelt alike)" in refused.output, refused.output
+    assert "Gunnvor" in _pending(project)
+    assert "Gunnvor ringte" not in run(*project, "memo", "list").output
+    assert run(*project, "anonymise", "dismiss", "Gunnvor").exit_code == 0  # she is Gunvor
+    assert run(*project, "memo", "add", "Gunnvor ringte om møtet.").exit_code == 0
+    listed = run(*project, "memo", "list", "--json").stdout
+    pseudonym = next(entry["pseudonym"] for entry in json.loads(run(*project, "key", "show", "--json").stdout)
+                     if entry["original"] == "Gunvor")
+    assert f"{pseudonym} ringte om møtet." in listed and "Gunnvor" not in listed
+
+
+def test_front_matter_naming_a_name_in_doubt_holds_the_file_back_as_its_text_does(demo: Path, tmp_path: Path) -> None:
+    """A probe: with Hansen-Berg in the key, "interviewer: Berg" was imported as her pseudonym's surname, unasked,
+    where "Berg" in the transcript's text held the file back; "title: Oppfølging med Gunnvor" held it back, but
+    without saying that the key replaces her as Gunvor."""
+    project = ["--project", str(demo)]
+    for name in ("Gunvor", "Hansen-Berg"):
+        assert run(*project, "identifiers", "add", name, "--kind", "person", "--gender", "f").exit_code == 0
+    new = tmp_path / "ny.txt"
+    new.write_text("---\nparticipant: D9\nrole: deltaker\nwave: T1\ntitle: Oppfølging med Gunnvor\ninterviewer: Berg\n---\n"
+                   "I: Hei.\nD9: Hei.\n", encoding="utf-8")
+    held = run(*project, "import", str(new))
+    assert held.exit_code == 1 and "as 'Gunvor' (spelt alike)" in held.output, held.output
+    assert "as 'Hansen-Berg' (a word of the name alone)" in held.output, held.output
+    waiting = {candidate["text"]: candidate for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)}
+    assert waiting["Gunnvor"]["contexts"] == ["ny.txt: …title: Oppfølging med Gunnvor…"]
+    assert waiting["Berg"]["contexts"] == ["ny.txt: …interviewer: Berg…"]
+    assert "as 'Hansen-Berg' (a word of the name alone)" in waiting["Berg"]["note"]
+    assert run(*project, "anonymise", "accept", "Gunnvor", "--kind", "person", "--gender", "f").exit_code == 0  # someone else
+    assert run(*project, "anonymise", "dismiss", "Berg").exit_code == 0  # the interviewer is Hansen-Berg
+    imported = run(*project, "import", str(new))
+    assert imported.exit_code == 0, imported.output
+    key = {entry["original"]: entry["pseudonym"] for entry in json.loads(run(*project, "key", "show", "--json").stdout)}
+    listed = run(*project, "transcripts", "list", "--json").stdout
+    assert f"Oppfølging med {key['Gunnvor']}" in listed and "Gunnvor" not in listed and "Berg" not in listed, listed
