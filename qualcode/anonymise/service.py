@@ -858,7 +858,7 @@ def _replaced_as(key: PseudonymKey, text: str) -> list[KeyEntry]:
 
 
 def ignored_words(key: PseudonymKey) -> set[str]:
-    """Words never proposed again: dismissed ones, and originals and their parts (found anyway).
+    """Words never proposed again: dismissed ones, and originals, their parts and names said to be theirs (found anyway).
 
     Pseudonyms are not among them: a real name that shares a word with a drawn pseudonym
     ("Karen Nilsen") must still be proposed. What is already pseudonymised is known by the
@@ -867,6 +867,9 @@ def ignored_words(key: PseudonymKey) -> set[str]:
     words = {word for word in key.dismissed}
     for entry in key.entries:
         words.add(entry.original)
+        # A name in doubt said to be this person's ("Gunnvor" of Gunvor: dismiss): replaced as theirs, decided. A
+        # file's front matter or a participants' file naming it was held back for it again after each dismissal.
+        words.update(entry.same_person)
         # Only the words the key finds alone: a person's names, a NAV office's place. The words of an
         # employer ("Sandnes" in "Sandnes Sparebank"), an address, a postcode's place or an e-mail
         # said aloud are found only whole, so they are proposed still where they stand alone.
