@@ -2080,6 +2080,14 @@ class Workspace:
         return done
 
 
+@dataclass(frozen=True)
+class ReviewDecision:
+    """What a decision in the review left: the candidates still waiting, and what to tell the researcher it did."""
+
+    pending: list[WaitingName]
+    said: str
+
+
 class IdentifierReview:
     """Deciding, one by one, about possible identifiers; each decision is kept in the key at once,
     and closing applies them all to the stored texts."""
@@ -2093,21 +2101,25 @@ class IdentifierReview:
         self.learned: list[str] = []  # accepted here: looked for in the project's files on closing
         self.still_held: list[tuple[Path, str | None]] = []
 
-    def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[WaitingName]:
+    def decide(self, text: str, kind: str | None, gender: str | None = None) -> ReviewDecision:
         """Accept `text` as an identifier of `kind`, or dismiss it (kind None)."""
         from qualcode.anonymise.service import (
             accept_candidate,
             dismiss,
+            kept_as_theirs,
             mark_rewrite_due,
             unmark_rewrite_due,
             waiting_for_review,
         )
 
         marked = False
+        said = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: not an identifier"
         try:
             with self.access.editing() as key:  # read afresh under the lock: another command may have changed it
                 if kind is None:
-                    dismiss(key, text)
+                    # A name in doubt dismissed is the person the key replaces it as, not "not an identifier".
+                    if (theirs := dismiss(key, text)) is not None:
+                        said = kept_as_theirs(text, theirs)
                 else:
                     accept_candidate(key, text, kind, gender)
                     # Applied to the stored texts on closing: a UI quit before then left the name in them.
@@ -2118,7 +2130,7 @@ class IdentifierReview:
                 unmark_rewrite_due(self.workspace.project)
             raise
         self.pending = waiting_for_review(key)  # notes too: a decision may settle another's doubt, or raise one
-        return self.pending
+        return ReviewDecision(self.pending, said)
 
     def close(self) -> Reapplied:
         """Apply what was decided to the stored texts; then (the key's lock let go) find the files in

@@ -301,3 +301,31 @@ def test_a_name_in_doubt_dismissed_as_the_persons_holds_no_file_back_again_for_i
     gunvor = next(entry["pseudonym"] for entry in json.loads(run(*project, "key", "show", "--json").stdout)
                   if entry["original"] == "Gunvor")
     assert f"Oppfølging med {gunvor}" in run(*project, "transcripts", "list", "--json").stdout
+
+
+async def test_a_name_in_doubt_dismissed_in_the_review_screen_is_said_to_stay_the_persons(demo: Path, tmp_path: Path) -> None:
+    """A probe: d on "Gunnvor" in the UI's review said "Gunnvor: not an identifier", where the key keeps her as
+    Gunvor, replaced by Gunvor's pseudonym, as `anonymise dismiss` says."""
+    from textual.widgets import DataTable, Static
+
+    from qualcode.tui.screens.review import ReviewScreen
+    from tests.conftest import open_tui, settle
+    from tests.test_tui import until
+
+    project = _gunnvor_held_back(demo, tmp_path)
+    app = open_tui(demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("a")
+        await until(app, pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        review.query_one(DataTable).move_cursor(row=[candidate.text for candidate in review.pending].index("Gunnvor"))
+        await settle(pilot, pauses=2)
+        await pilot.press("d")
+        await until(app, pilot, lambda: not review.deciding, "kept")
+        status = str(review.query_one("#status", Static).render())
+        assert "'Gunnvor' stays replaced as a name of 'Gunvor'" in status and "not an identifier" not in status, status
+        await pilot.press("escape")
+        await until(app, pilot, lambda: not isinstance(app.screen, ReviewScreen), "left the review")
+    assert "Gunnvor" not in _pending(project)

@@ -826,6 +826,11 @@ def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
     return theirs[0] if theirs else None
 
 
+def kept_as_theirs(word: str, entry: KeyEntry) -> str:
+    """What a dismissed word the key replaces as someone's name (dismiss's entry) stays: that person's, in the texts."""
+    return f"{word!r} stays replaced as a name of {entry.original!r} (pseudonym {entry.pseudonym!r}): dismissed, it is theirs"
+
+
 def held_as(key: PseudonymKey, text: str) -> KeyEntry | None:
     """The entry `text` is, whole, as the key finds it written (its original, a name of it alone, in any case,
     with its particle joined by a hyphen or a space, "al-Khatib" or "Al Khatib", without marks or in look-alike

@@ -14,6 +14,7 @@ from qualcode.anonymise.service import (
     accept_candidate,
     dismiss,
     doubt_note,
+    kept_as_theirs,
     set_style,
     waiting_for_review,
 )
@@ -90,7 +91,7 @@ def anonymise_dismiss(app: AppContext, words: tuple[str, ...]) -> None:
         kept_as = [(word, entry) for word in words if (entry := dismiss(key, word)) is not None]
     click.echo(f"dismissed {len(words)}")
     for word, entry in kept_as:
-        note(_kept_as(word, entry))
+        note(kept_as_theirs(word, entry))
 
 
 @anonymise_group.command("reapply")
@@ -203,7 +204,7 @@ def anonymise_review(app: AppContext) -> None:
                 continue
             if choice == "d":
                 if (kept_as := dismiss(key, candidate.text)) is not None:
-                    click.echo(f"  {_kept_as(candidate.text, kept_as)}")
+                    click.echo(f"  {kept_as_theirs(candidate.text, kept_as)}")
             else:
                 accepted.append(accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None))
             decided += 1
@@ -211,11 +212,6 @@ def anonymise_review(app: AppContext) -> None:
     report_rewrite(change.reapplied)
     report_files_holding(root, key, accepted)
     click.echo(("\nstopped: the decisions made are kept; " if stopped else "") + f"{decided} decided, {len(key.pending)} still waiting")
-
-
-def _kept_as(word: str, entry: KeyEntry) -> str:
-    """What a dismissed word the key replaces as someone's name stays: that person's, in the texts."""
-    return f"{word!r} stays replaced as a name of {entry.original!r} (pseudonym {entry.pseudonym!r}): dismissed, it is theirs"
 
 
 def _gender_asked() -> str:

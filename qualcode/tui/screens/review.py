@@ -107,10 +107,9 @@ class ReviewScreen(QualcodeScreen):
         self._keep(text, kind, gender)
 
     def _keep(self, text: str, kind: str | None, gender: str | None) -> None:
-        done = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: not an identifier"
         self.in_background(
             lambda _workspace: self.review.decide(text, kind, gender),
-            lambda pending: self._decided(text, pending, done), group="review", exclusive=False,
+            lambda decision: self._decided(text, decision.pending, decision.said), group="review", exclusive=False,
             # Refused: the candidate is listed again, as the key still holds it.
             failed=lambda error: self._decided(text, list(self.review.pending), error),
         )
