@@ -53,10 +53,10 @@ if TYPE_CHECKING:
     from qualcode.analysis.matrix import Matrix
     from qualcode.analysis.tables import Table
     from qualcode.anonymise.candidates import Proposal
-    from qualcode.anonymise.key import Candidate, PseudonymKey, Renamed
+    from qualcode.anonymise.key import PseudonymKey, Renamed
     from qualcode.anonymise.reapply import Reapplied
     from qualcode.anonymise.remove import Removal
-    from qualcode.anonymise.service import KeyAccess, KeyPlace
+    from qualcode.anonymise.service import KeyAccess, KeyPlace, WaitingName
     from qualcode.anonymise.withdraw import Withdrawal
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.service import CodebookChanges, CodeView
@@ -2080,6 +2080,14 @@ class Workspace:
         return done
 
 
+@dataclass(frozen=True)
+class ReviewDecision:
+    """What a decision in the review left: the candidates still waiting, and what to tell the researcher it did."""
+
+    pending: list[WaitingName]
+    said: str
+
+
 class IdentifierReview:
     """Deciding, one by one, about possible identifiers; each decision is kept in the key at once,
     and closing applies them all to the stored texts."""
@@ -2087,24 +2095,31 @@ class IdentifierReview:
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
         self.access = workspace.key_access()
-        self.pending: list[Candidate] = list(self.access.load_existing().pending)
+        from qualcode.anonymise.service import waiting_for_review
+
+        self.pending: list[WaitingName] = waiting_for_review(self.access.load_existing())
         self.learned: list[str] = []  # accepted here: looked for in the project's files on closing
         self.still_held: list[tuple[Path, str | None]] = []
 
-    def decide(self, text: str, kind: str | None, gender: str | None = None) -> list[Candidate]:
+    def decide(self, text: str, kind: str | None, gender: str | None = None) -> ReviewDecision:
         """Accept `text` as an identifier of `kind`, or dismiss it (kind None)."""
         from qualcode.anonymise.service import (
             accept_candidate,
             dismiss,
+            kept_as_theirs,
             mark_rewrite_due,
             unmark_rewrite_due,
+            waiting_for_review,
         )
 
         marked = False
+        said = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: not an identifier"
         try:
             with self.access.editing() as key:  # read afresh under the lock: another command may have changed it
                 if kind is None:
-                    dismiss(key, text)
+                    # A name in doubt dismissed is the person the key replaces it as, not "not an identifier".
+                    if (theirs := dismiss(key, text)) is not None:
+                        said = kept_as_theirs(text, theirs)
                 else:
                     accept_candidate(key, text, kind, gender)
                     # Applied to the stored texts on closing: a UI quit before then left the name in them.
@@ -2114,8 +2129,8 @@ class IdentifierReview:
             if marked:
                 unmark_rewrite_due(self.workspace.project)
             raise
-        self.pending = list(key.pending)
-        return self.pending
+        self.pending = waiting_for_review(key)  # notes too: a decision may settle another's doubt, or raise one
+        return ReviewDecision(self.pending, said)
 
     def close(self) -> Reapplied:
         """Apply what was decided to the stored texts; then (the key's lock let go) find the files in

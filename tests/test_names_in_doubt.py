@@ -184,3 +184,148 @@ def test_a_given_name_seen_only_in_another_interview_stays_for_the_researcher() 
     assert note is not None and "as 'Ola Nordby' (the given name alone)" in note
     assert [proposal.text for proposal in _document("Det var veileder Ola som sa det.", key, "a.txt").proposals] == ["Ola"]
     assert _document("Ola Nordby kom. Ola sa ja.", key, "b.txt").proposals == []
+
+
+def _gunnvor_held_back(demo: Path, tmp_path: Path) -> list[str]:
+    """The demo with Gunvor in the key and a file naming "Gunnvor" held back for her: the project's options."""
+    project = ["--project", str(demo)]
+    assert run(*project, "identifiers", "add", "Gunvor", "--kind", "person", "--gender", "f").exit_code == 0
+    new = tmp_path / "ny.txt"
+    new.write_text(FRONT + "I: Hei.\nD9: Gunnvor hjalp meg med søknaden. Torleif Hagebakken også.\n", encoding="utf-8")
+    assert run(*project, "import", str(new)).exit_code == 1
+    return project
+
+
+def test_the_queue_as_json_says_what_a_name_in_doubt_is_replaced_as(demo: Path, tmp_path: Path) -> None:
+    """`anonymise pending` said it on the terminal; `--json`, which a script reads, left it out."""
+    project = _gunnvor_held_back(demo, tmp_path)
+    listed = run(*project, "anonymise", "pending", "--json")
+    assert listed.exit_code == 0
+    waiting = {candidate["text"]: candidate for candidate in json.loads(listed.stdout)}
+    assert waiting["Gunnvor"]["note"].startswith("Gunnvor is replaced as ")
+    assert "as 'Gunvor' (spelt alike): accept it as a person of its own if it is someone else" in waiting["Gunnvor"]["note"]
+    assert [context.split(": …")[0] for context in waiting["Gunnvor"]["contexts"]] == ["ny.txt"]
+    assert waiting["Torleif Hagebakken"]["note"] is None  # in no doubt: simply nobody's yet
+    terminal = run(*project, "anonymise", "pending").output
+    assert f"    note: {waiting['Gunnvor']['note']}" in terminal  # one wording for both
+
+
+async def test_the_review_screen_says_what_a_name_in_doubt_is_replaced_as(demo: Path, tmp_path: Path) -> None:
+    """The terminal UI's review listed "Gunnvor" with where it was seen, and not that the key replaces her as
+    Gunvor, nor what f or d would then mean."""
+    from textual.widgets import DataTable, Static
+
+    from qualcode.tui.screens.review import ReviewScreen
+    from tests.conftest import open_tui, screen_text, settle
+    from tests.test_tui import until
+
+    _gunnvor_held_back(demo, tmp_path)
+    app = open_tui(demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("a")
+        await until(app, pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        table = review.query_one(DataTable)
+        table.move_cursor(row=[candidate.text for candidate in review.pending].index("Torleif Hagebakken"))
+        await settle(pilot, pauses=2)
+        assert "replaced as" not in " ".join(screen_text(app).split())
+        table.move_cursor(row=[candidate.text for candidate in review.pending].index("Gunnvor"))
+        await settle(pilot, pauses=2)
+        shown = " ".join(screen_text(app).split())
+        assert "Gunnvor is replaced as" in shown and "as 'Gunvor' (spelt alike)" in shown, shown
+        assert "dismiss it if it is Gunvor" in str(review.query_one("#candidate-contexts", Static).render())
+
+
+def test_a_memo_naming_a_name_in_doubt_waits_for_the_researcher_as_a_transcript_does(demo: Path) -> None:
+    """A probe: with Gunvor in the key, the memo "Gunnvor ringte om møtet" was stored as her pseudonym's, unasked,
+    where a transcript saying "Gunnvor" is held back until the researcher says whether she is Gunvor."""
+    project = ["--project", str(demo)]
+    gunvor = run(*project, "identifiers", "add", "Gunvor", "--kind", "person", "--gender", "f")
+    assert gunvor.exit_code == 0
+    refused = run(*project, "memo", "add", "Gunnvor ringte om møtet.")
+    assert refused.exit_code == 1 and "'Gunnvor'" in refused.output, refused.output
+    assert "as 'Gunvor' (spelt alike)" in refused.output, refused.output
+    assert "Gunnvor" in _pending(project)
+    assert "Gunnvor ringte" not in run(*project, "memo", "list").output
+    assert run(*project, "anonymise", "dismiss", "Gunnvor").exit_code == 0  # she is Gunvor
+    assert run(*project, "memo", "add", "Gunnvor ringte om møtet.").exit_code == 0
+    listed = run(*project, "memo", "list", "--json").stdout
+    pseudonym = next(entry["pseudonym"] for entry in json.loads(run(*project, "key", "show", "--json").stdout)
+                     if entry["original"] == "Gunvor")
+    assert f"{pseudonym} ringte om møtet." in listed and "Gunnvor" not in listed
+
+
+def test_front_matter_naming_a_name_in_doubt_holds_the_file_back_as_its_text_does(demo: Path, tmp_path: Path) -> None:
+    """A probe: with Hansen-Berg in the key, "interviewer: Berg" was imported as her pseudonym's surname, unasked,
+    where "Berg" in the transcript's text held the file back; "title: Oppfølging med Gunnvor" held it back, but
+    without saying that the key replaces her as Gunvor."""
+    project = ["--project", str(demo)]
+    for name in ("Gunvor", "Hansen-Berg"):
+        assert run(*project, "identifiers", "add", name, "--kind", "person", "--gender", "f").exit_code == 0
+    new = tmp_path / "ny.txt"
+    new.write_text("---\nparticipant: D9\nrole: deltaker\nwave: T1\ntitle: Oppfølging med Gunnvor\ninterviewer: Berg\n---\n"
+                   "I: Hei.\nD9: Hei.\n", encoding="utf-8")
+    held = run(*project, "import", str(new))
+    assert held.exit_code == 1 and "as 'Gunvor' (spelt alike)" in held.output, held.output
+    assert "as 'Hansen-Berg' (a word of the name alone)" in held.output, held.output
+    waiting = {candidate["text"]: candidate for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)}
+    assert waiting["Gunnvor"]["contexts"] == ["ny.txt: …title: Oppfølging med Gunnvor…"]
+    assert waiting["Berg"]["contexts"] == ["ny.txt: …interviewer: Berg…"]
+    assert "as 'Hansen-Berg' (a word of the name alone)" in waiting["Berg"]["note"]
+    assert run(*project, "anonymise", "accept", "Gunnvor", "--kind", "person", "--gender", "f").exit_code == 0  # someone else
+    assert run(*project, "anonymise", "dismiss", "Berg").exit_code == 0  # the interviewer is Hansen-Berg
+    imported = run(*project, "import", str(new))
+    assert imported.exit_code == 0, imported.output
+    key = {entry["original"]: entry["pseudonym"] for entry in json.loads(run(*project, "key", "show", "--json").stdout)}
+    listed = run(*project, "transcripts", "list", "--json").stdout
+    assert f"Oppfølging med {key['Gunnvor']}" in listed and "Gunnvor" not in listed and "Berg" not in listed, listed
+
+
+def test_a_name_in_doubt_dismissed_as_the_persons_holds_no_file_back_again_for_its_front_matter(demo: Path, tmp_path: Path) -> None:
+    """A probe: "title: Oppfølging med Gunnvor" held the file back; `anonymise dismiss Gunnvor` said she stays
+    replaced as Gunvor; importing again held the file back for "Gunnvor" once more, and so for ever, as the
+    front matter's names were checked against dismissed words and not against those said to be someone's."""
+    project = ["--project", str(demo)]
+    assert run(*project, "identifiers", "add", "Gunvor", "--kind", "person", "--gender", "f").exit_code == 0
+    new = tmp_path / "ny.txt"
+    new.write_text("---\nparticipant: D9\nrole: deltaker\nwave: T1\ntitle: Oppfølging med Gunnvor\n---\nI: Hei.\nD9: Hei.\n",
+                   encoding="utf-8")
+    assert run(*project, "import", str(new)).exit_code == 1
+    dismissed = run(*project, "anonymise", "dismiss", "Gunnvor")
+    assert dismissed.exit_code == 0 and "'Gunnvor' stays replaced as a name of 'Gunvor'" in dismissed.output
+    imported = run(*project, "import", str(new))
+    assert imported.exit_code == 0, imported.output
+    assert "Gunnvor" not in _pending(project)
+    gunvor = next(entry["pseudonym"] for entry in json.loads(run(*project, "key", "show", "--json").stdout)
+                  if entry["original"] == "Gunvor")
+    assert f"Oppfølging med {gunvor}" in run(*project, "transcripts", "list", "--json").stdout
+
+
+async def test_a_name_in_doubt_dismissed_in_the_review_screen_is_said_to_stay_the_persons(demo: Path, tmp_path: Path) -> None:
+    """A probe: d on "Gunnvor" in the UI's review said "Gunnvor: not an identifier", where the key keeps her as
+    Gunvor, replaced by Gunvor's pseudonym, as `anonymise dismiss` says."""
+    from textual.widgets import DataTable, Static
+
+    from qualcode.tui.screens.review import ReviewScreen
+    from tests.conftest import open_tui, settle
+    from tests.test_tui import until
+
+    project = _gunnvor_held_back(demo, tmp_path)
+    app = open_tui(demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, pauses=2)
+        await pilot.press("a")
+        await until(app, pilot, lambda: isinstance(app.screen, ReviewScreen), "the review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        review.query_one(DataTable).move_cursor(row=[candidate.text for candidate in review.pending].index("Gunnvor"))
+        await settle(pilot, pauses=2)
+        await pilot.press("d")
+        await until(app, pilot, lambda: not review.deciding, "kept")
+        status = str(review.query_one("#status", Static).render())
+        assert "'Gunnvor' stays replaced as a name of 'Gunvor'" in status and "not an identifier" not in status, status
+        await pilot.press("escape")
+        await until(app, pilot, lambda: not isinstance(app.screen, ReviewScreen), "left the review")
+    assert "Gunnvor" not in _pending(project)

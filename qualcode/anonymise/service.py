@@ -743,6 +743,21 @@ def doubt_note(key: PseudonymKey, text: str) -> str | None:
             f" else, or dismiss it if it is {whose[0]}")
 
 
+@dataclass(frozen=True)
+class WaitingName:
+    """A possible identifier waiting for review as the researcher is shown it: where it was seen and, for a name
+    the key replaces meanwhile as someone it may not be, what it is replaced as and how to decide (doubt_note)."""
+
+    text: str
+    contexts: tuple[str, ...]
+    note: str | None
+
+
+def waiting_for_review(key: PseudonymKey) -> list[WaitingName]:
+    """The review queue in its order, each with its note: what `anonymise pending`, its --json and the UI's review show."""
+    return [WaitingName(candidate.text, tuple(candidate.contexts), doubt_note(key, candidate.text)) for candidate in key.pending]
+
+
 def _replaced(text: str, matches: list[KnownMatch]) -> str:
     """`text` with each of `matches` (in order, apart) replaced."""
     for match in reversed(matches):
@@ -811,6 +826,11 @@ def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
     return theirs[0] if theirs else None
 
 
+def kept_as_theirs(word: str, entry: KeyEntry) -> str:
+    """What a dismissed word the key replaces as someone's name (dismiss's entry) stays: that person's, in the texts."""
+    return f"{word!r} stays replaced as a name of {entry.original!r} (pseudonym {entry.pseudonym!r}): dismissed, it is theirs"
+
+
 def held_as(key: PseudonymKey, text: str) -> KeyEntry | None:
     """The entry `text` is, whole, as the key finds it written (its original, a name of it alone, in any case,
     with its particle joined by a hyphen or a space, "al-Khatib" or "Al Khatib", without marks or in look-alike
@@ -843,7 +863,7 @@ def _replaced_as(key: PseudonymKey, text: str) -> list[KeyEntry]:
 
 
 def ignored_words(key: PseudonymKey) -> set[str]:
-    """Words never proposed again: dismissed ones, and originals and their parts (found anyway).
+    """Words never proposed again: dismissed ones, and originals, their parts and names said to be theirs (found anyway).
 
     Pseudonyms are not among them: a real name that shares a word with a drawn pseudonym
     ("Karen Nilsen") must still be proposed. What is already pseudonymised is known by the
@@ -852,6 +872,9 @@ def ignored_words(key: PseudonymKey) -> set[str]:
     words = {word for word in key.dismissed}
     for entry in key.entries:
         words.add(entry.original)
+        # A name in doubt said to be this person's ("Gunnvor" of Gunvor: dismiss): replaced as theirs, decided. A
+        # file's front matter or a participants' file naming it was held back for it again after each dismissal.
+        words.update(entry.same_person)
         # Only the words the key finds alone: a person's names, a NAV office's place. The words of an
         # employer ("Sandnes" in "Sandnes Sparebank"), an address, a postcode's place or an e-mail
         # said aloud are found only whole, so they are proposed still where they stand alone.

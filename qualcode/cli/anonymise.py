@@ -9,7 +9,15 @@ import click
 
 from qualcode.anonymise.attribution import attribution_risks
 from qualcode.anonymise.known import words_found_alone
-from qualcode.anonymise.service import LIST_KINDS, accept_candidate, dismiss, doubt_note, set_style
+from qualcode.anonymise.service import (
+    LIST_KINDS,
+    accept_candidate,
+    dismiss,
+    doubt_note,
+    kept_as_theirs,
+    set_style,
+    waiting_for_review,
+)
 from qualcode.cli.context import (
     AppContext,
     json_option,
@@ -38,17 +46,17 @@ def anonymise_pending(app: AppContext, as_json: bool) -> None:
     Example: qualcode anonymise pending
     """
     with app.workspace() as workspace:
-        key = workspace.read_key()
+        waiting = waiting_for_review(workspace.read_key())
     if as_json:
-        emit_json(key.pending)
+        emit_json(waiting)  # each with its note, null where the key replaces it as no one it may not be
         return
-    for candidate in key.pending:
+    for candidate in waiting:
         click.echo(candidate.text)
         for context in candidate.contexts:
             click.echo(f"    {context}")
-        if (doubt := doubt_note(key, candidate.text)) is not None:
-            click.echo(f"    note: {doubt}")
-    note(f"{len(key.pending)} waiting for review")
+        if candidate.note is not None:
+            click.echo(f"    note: {candidate.note}")
+    note(f"{len(waiting)} waiting for review")
 
 
 @anonymise_group.command("accept")
@@ -83,7 +91,7 @@ def anonymise_dismiss(app: AppContext, words: tuple[str, ...]) -> None:
         kept_as = [(word, entry) for word in words if (entry := dismiss(key, word)) is not None]
     click.echo(f"dismissed {len(words)}")
     for word, entry in kept_as:
-        note(_kept_as(word, entry))
+        note(kept_as_theirs(word, entry))
 
 
 @anonymise_group.command("reapply")
@@ -196,7 +204,7 @@ def anonymise_review(app: AppContext) -> None:
                 continue
             if choice == "d":
                 if (kept_as := dismiss(key, candidate.text)) is not None:
-                    click.echo(f"  {_kept_as(candidate.text, kept_as)}")
+                    click.echo(f"  {kept_as_theirs(candidate.text, kept_as)}")
             else:
                 accepted.append(accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None))
             decided += 1
@@ -204,11 +212,6 @@ def anonymise_review(app: AppContext) -> None:
     report_rewrite(change.reapplied)
     report_files_holding(root, key, accepted)
     click.echo(("\nstopped: the decisions made are kept; " if stopped else "") + f"{decided} decided, {len(key.pending)} still waiting")
-
-
-def _kept_as(word: str, entry: KeyEntry) -> str:
-    """What a dismissed word the key replaces as someone's name stays: that person's, in the texts."""
-    return f"{word!r} stays replaced as a name of {entry.original!r} (pseudonym {entry.pseudonym!r}): dismissed, it is theirs"
 
 
 def _gender_asked() -> str:

@@ -103,10 +103,15 @@ def pseudonymise_document(
         )
     clean_meta = dict(meta)
     in_meta: list[tuple[str, Replacement]] = []
+    doubtful_in_meta: list[Proposal] = []
 
     def clean(value: str, name: str) -> str:
         done = pseudonymise(value, key, where)
         in_meta.extend((name, replacement) for replacement in done.replacements)
+        # Read as the text is: "interviewer: Berg" (of Hansen-Berg) or "title: … Gunnvor" (as Gunvor) waits for
+        # the researcher as the same words in a turn do, where it was replaced silently.
+        doubtful_in_meta.extend(replace(proposal, start=0, end=0, context=f"{name}: {value}")
+                                for proposal in doubtful_proposals(value, done.replacements, key))
         return done.text
 
     for name in FREE_TEXT_META:
@@ -140,16 +145,18 @@ def pseudonymise_document(
     # a misspelling, a name put together from several people's): proposed, so the file waits for the researcher.
     doubtful = [proposal for proposal in doubtful_proposals(document.text, result.replacements, key) if proposal.text not in named]
     undecided += doubtful
-    named = {proposal.text for proposal in undecided}
+    for proposal in [*_undecided(_metadata_proposals(meta, where, key), key, vocabulary, [], set()), *doubtful_in_meta]:
+        if proposal.text not in {made.text for made in undecided}:
+            undecided.append(proposal)
     return PseudonymisedDocument(
         document=replace(document, text=result.text, turns=turns),
         meta=clean_meta,
         replacements=result.replacements,
-        proposals=undecided + [p for p in _undecided(_metadata_proposals(meta, where, key), key, vocabulary, [], set())
-                               if p.text not in named],
+        proposals=undecided,
         original_text=document.text,
         meta_replacements=in_meta,
-        doubts={proposal.text: note for proposal in doubtful if (note := doubt_note(key, proposal.text)) is not None},
+        doubts={proposal.text: note for proposal in [*doubtful, *doubtful_in_meta]
+                if (note := doubt_note(key, proposal.text)) is not None},
     )
 
 
@@ -326,8 +333,12 @@ def undecided_in_texts(
     document = ParsedDocument(joined, detect_turns(joined), "txt", "utf-8")
     replaced = (read(joined) if read is not None else pseudonymise(joined, key, where)).replacements
     known = {entry.pseudonym for entry in key.entries} | set(settled)
-    return [proposal for proposal in undecided_proposals(joined, propose_candidates(document, vocabulary), key, vocabulary, replaced, set())
-            if proposal.text not in known]
+    undecided = undecided_proposals(joined, propose_candidates(document, vocabulary), key, vocabulary, replaced, set())
+    named = {proposal.text for proposal in undecided}
+    # A name the key replaces as someone it may not be ("Gunnvor" as Gunvor, "Berg" of Hansen-Berg) waits for the
+    # researcher as in a transcript (doubtful_proposals): a memo saying it was stored as that person's, unasked.
+    undecided += [proposal for proposal in doubtful_proposals(joined, replaced, key) if proposal.text not in named]
+    return [proposal for proposal in undecided if proposal.text not in known]
 
 
 # What a person writes as prose, and where a name nobody has decided about is refused before it is
@@ -394,8 +405,9 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
                  if not is_settled(proposal)]
     if proposals:
         first = proposals[0]
+        doubt = doubt_note(key, first.text)  # "Gunnvor is replaced as …, as 'Gunvor' (spelt alike): accept it …"
         raise UndecidedNames(
-            f"the {what} names {first.text!r}, a possible identifier nobody has decided about",
+            f"the {what} names {first.text!r}, a possible identifier nobody has decided about" + (f"; {doubt}" if doubt else ""),
             decide_hint(first.text, first.kind, "then write it again"),
             proposals,
         )

@@ -6,17 +6,21 @@ what is decided is kept in the key at once and applied to stored texts on leavin
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from qualcode.anonymise.key import Candidate
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.as_written import as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import IdentifierReview
+
+if TYPE_CHECKING:  # the service (and the key's matchers) load when the review opens, not with the UI
+    from qualcode.anonymise.service import WaitingName
 
 # key -> (kind, gender); None as the kind dismisses the word for the whole project.
 DECISIONS: dict[str, tuple[str | None, str | None]] = {
@@ -44,7 +48,7 @@ class ReviewScreen(QualcodeScreen):
     def __init__(self, review: IdentifierReview) -> None:
         super().__init__()
         self.review = review
-        self.pending: list[Candidate] = list(review.pending)
+        self.pending: list[WaitingName] = list(review.pending)
         # Decided and not yet kept in the key: off the list at once, so a key pressed next decides
         # the candidate shown next (two keys in a hurry both decided the first, the second
         # undoing the first: a name taken as a person, then dismissed), and leaving waits for them.
@@ -86,7 +90,9 @@ class ReviewScreen(QualcodeScreen):
             contexts.update("Nothing waits for review. Files held back at import can be imported again now.")
             return
         candidate = self.pending[row]
-        contexts.update(lines_as_written([as_written((candidate.text, "bold")), *(as_written(c) for c in candidate.contexts)]))
+        # The note first: the panel shows a few lines, and a name in doubt's contexts would push it out of sight.
+        note = [as_written(("Note: ", "bold"), (candidate.note, "italic"))] if candidate.note is not None else []
+        contexts.update(lines_as_written([as_written((candidate.text, "bold")), *note, *(as_written(c) for c in candidate.contexts)]))
 
     def action_decide(self, choice: str) -> None:
         table = self.query_one(DataTable)
@@ -101,15 +107,14 @@ class ReviewScreen(QualcodeScreen):
         self._keep(text, kind, gender)
 
     def _keep(self, text: str, kind: str | None, gender: str | None) -> None:
-        done = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: not an identifier"
         self.in_background(
             lambda _workspace: self.review.decide(text, kind, gender),
-            lambda pending: self._decided(text, pending, done), group="review", exclusive=False,
+            lambda decision: self._decided(text, decision.pending, decision.said), group="review", exclusive=False,
             # Refused: the candidate is listed again, as the key still holds it.
             failed=lambda error: self._decided(text, list(self.review.pending), error),
         )
 
-    def _decided(self, text: str, pending: list[Candidate], status: str) -> None:
+    def _decided(self, text: str, pending: list[WaitingName], status: str) -> None:
         self.deciding.remove(text)
         row = self.query_one(DataTable).cursor_row
         self.pending = [candidate for candidate in pending if candidate.text not in self.deciding]
