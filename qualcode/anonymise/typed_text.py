@@ -230,17 +230,50 @@ def looked_up(text: str, key: PseudonymKey, *, folded: bool = False) -> AsStored
     return AsStored(stored, replaced, tuple(pair for pair in replaced if is_placeholder(pair[1])))
 
 
-def refuse_undecided(text: str, key: PseudonymKey) -> None:
+def refuse_undecided(text: str, key: PseudonymKey, read: Reading | None = None) -> None:
     """Typed text may not name a word an import held back for review: nobody has said yet
     whether it is a name, so it cannot be stored as typed, nor replaced. It is found as a name
     the key holds is: whole in any case (one word in another case only if it is no everyday word,
     as known.rare_words: "vold" is no "Vold" waiting), with look-alike or full-width letters, and by
-    each of its words as written, in a genitive too ("Skogheims" of "Randi Skogheim")."""
+    each of its words as written, in a genitive too ("Skogheims" of "Randi Skogheim"); but not
+    inside a name the key replaces whole ("Berg" in "Hansen-Berg"), which settles it as an
+    import's reading does. `read` reads a text for the key's replacements (TYPED_READING)."""
     if not key.pending:
         return
+    seen = visible(text)
+    named = _undecided_named(seen, key)
+    if named:
+        # Read for the key's names only where a word waiting is there: most texts name none.
+        named = _undecided_named(_without_settled_names(seen, key, read), key)
+    if named:
+        raise AwaitsReview(
+            f"the text names {named!r}, which waits for review as a possible identifier",
+            "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then write it again",
+        )
+
+
+def _without_settled_names(text: str, key: PseudonymKey, read: Reading | None) -> str:
+    """`text` with each name the key replaces as whom it is blanked out, one space a character: not a
+    word the key replaces only as someone it may be ("Berg" alone of "Hansen-Berg", "Gunnvor" for
+    Gunvor: service.doubtful_proposals), which waits for the researcher as it does in an import."""
+    from qualcode.anonymise.apply import pseudonymise
+    from qualcode.anonymise.service import doubtful_proposals
+
+    replacements = (read(text) if read is not None else pseudonymise(text, key, "typed text")).replacements
+    doubtful = doubtful_proposals(text, replacements, key)
+    settled = [replaced for replaced in replacements
+               if not any(doubt.start < replaced.end and replaced.start < doubt.end for doubt in doubtful)]
+    blanked = list(text)
+    for replaced in settled:
+        blanked[replaced.start:replaced.end] = " " * (replaced.end - replaced.start)
+    return "".join(blanked)
+
+
+def _undecided_named(text: str, key: PseudonymKey) -> str | None:
+    """The name waiting for review that `text` (visible) names, if any (refuse_undecided)."""
     from qualcode.anonymise.known import as_latin, rare_words
 
-    typed = [match.group() for match in WORD.finditer(as_latin(visible(text)))]
+    typed = [match.group() for match in WORD.finditer(as_latin(text))]
     # A word of it as it is written ("Skogheim", "Skogheims"): not "per" the preposition for "Per".
     written = set(typed) | {word[:-1] for word in typed if word.endswith("s")}
     folded = f" {' '.join(word.casefold() for word in typed)} "
@@ -257,11 +290,8 @@ def refuse_undecided(text: str, key: PseudonymKey) -> None:
             named_by_a_word.append(candidate.text)
     # The name the text says whole is the one named, not a longer one sharing its words ("Kari
     # Nordmann", not "Veilederen Kari Nordmann"), which the review queue puts before its parts.
-    if named := named_whole or named_by_a_word:
-        raise AwaitsReview(
-            f"the text names {named[0]!r}, which waits for review as a possible identifier",
-            "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then write it again",
-        )
+    named = named_whole or named_by_a_word
+    return named[0] if named else None
 
 
 def map_strings(value: Any, change: Callable[[str], str]) -> Any:
