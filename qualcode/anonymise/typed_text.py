@@ -9,6 +9,7 @@ row before it is written, so no service can forget to.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Callable, Container
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -246,9 +247,14 @@ def refuse_undecided(text: str, key: PseudonymKey, read: Reading | None = None) 
         # Read for the key's names only where a word waiting is there: most texts name none.
         named = _undecided_named(_without_settled_names(seen, key, read), key)
     if named:
+        waiting, word = named
+        # Said by the word typed too where that is a word of the name waiting: "the text names 'Torgeir Hovland'"
+        # of a memo saying "Torgeir" sent the writer looking for a name they had not written.
+        said = repr(waiting) if word == waiting else f"{word!r}, a word of {waiting!r}"
         raise AwaitsReview(
-            f"the text names {named!r}, which waits for review as a possible identifier",
-            "decide about it with `qualcode anonymise review` (or `anonymise accept`/`dismiss`), then write it again",
+            f"the text names {said}, which waits for review as a possible identifier",
+            f"decide about {waiting!r} first (`qualcode anonymise review`; or `qualcode anonymise dismiss {shlex.quote(waiting)}`"
+            f" if it is no one to hide, `qualcode anonymise accept {shlex.quote(waiting)} --kind KIND` if it is), then write it again",
         )
 
 
@@ -269,8 +275,9 @@ def _without_settled_names(text: str, key: PseudonymKey, read: Reading | None) -
     return "".join(blanked)
 
 
-def _undecided_named(text: str, key: PseudonymKey) -> str | None:
-    """The name waiting for review that `text` (visible) names, if any (refuse_undecided)."""
+def _undecided_named(text: str, key: PseudonymKey) -> tuple[str, str] | None:
+    """The name waiting for review that `text` (visible) names, if any, and the word of it `text` says
+    where it says it by a word (refuse_undecided)."""
     from qualcode.anonymise.known import as_latin, rare_words
 
     typed = [match.group() for match in WORD.finditer(as_latin(text))]
@@ -278,16 +285,16 @@ def _undecided_named(text: str, key: PseudonymKey) -> str | None:
     written = set(typed) | {word[:-1] for word in typed if word.endswith("s")}
     folded = f" {' '.join(word.casefold() for word in typed)} "
     capitalised = {word.casefold() for word in typed if word[:1].isupper()}  # "Vold", "VOLD": as the key finds a name
-    named_whole: list[str] = []
-    named_by_a_word: list[str] = []
+    named_whole: list[tuple[str, str]] = []
+    named_by_a_word: list[tuple[str, str]] = []
     for candidate in key.pending:
         parts = [match.group() for match in WORD.finditer(as_latin(candidate.text))]
         whole = f" {' '.join(part.casefold() for part in parts)} "  # in any case: "RANDI SKOGHEIM"
         # A memo on "vold i hjemmet" or "nynorsk-deltakarane" named no "Vold" or "Nynorsk" waiting, and was refused.
         if whole in folded and (len(parts) != 1 or parts[0].casefold() in capitalised or rare_words(candidate.text, "person")):
-            named_whole.append(candidate.text)
-        elif any(len(part) > 2 and part in written for part in parts):
-            named_by_a_word.append(candidate.text)
+            named_whole.append((candidate.text, candidate.text))
+        elif word := next((part for part in parts if len(part) > 2 and part in written), None):
+            named_by_a_word.append((candidate.text, word))
     # The name the text says whole is the one named, not a longer one sharing its words ("Kari
     # Nordmann", not "Veilederen Kari Nordmann"), which the review queue puts before its parts.
     named = named_whole or named_by_a_word
