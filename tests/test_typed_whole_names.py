@@ -48,3 +48,38 @@ def test_a_word_of_it_alone_beside_the_whole_name_is_still_refused(demo: Path, t
         refused = run(*project, "memo", "add", memo)
         assert refused.exit_code == 1 and "names 'Berg', which waits for review" in refused.output, (memo, refused.output)
     assert "ringte" not in run(*project, "memo", "list").output
+
+
+def test_the_coding_memo_and_the_terminal_ui_s_memo_take_the_same_path(demo: Path, tmp_path: Path) -> None:
+    """`coding memo` and the UI's memo (Workspace.set_memo) read a memo as `memo add` does; a refused one
+    leaves the coding's memo, the log and the database as they were."""
+    from sqlalchemy import func, select
+
+    from qualcode.config import Config
+    from qualcode.errors import AwaitsReview
+    from qualcode.store.models import Coding, Event
+    from qualcode.store.project import Project
+    from qualcode.workspace import Workspace
+    from tests.test_review_roundtrip import OWN
+
+    project = _berg_waiting(demo, tmp_path)
+    assert run(*project, "coding", "add", "deltaker_D1_T1", "empowerment", "--match", OWN).exit_code == 0
+    written = run(*project, "coding", "memo", "1", "Hansen-Berg ringte")
+    assert written.exit_code == 0, written.output
+    with Project.open(demo) as opened, opened.begin() as session:
+        events = session.scalar(select(func.count(Event.id)))
+    with Workspace.open(Config.resolve(project=demo, coder=None, key=None)) as workspace:
+        workspace.set_memo(1, "Fru Hansen-Berg sa ja")
+        try:
+            workspace.set_memo(1, "Lege Berg sa nei")
+        except AwaitsReview as refused:
+            assert "names 'Berg', which waits for review" in refused.message
+        else:
+            raise AssertionError("a memo naming 'Berg' alone was stored")
+    with Project.open(demo) as opened, opened.begin() as session:
+        memo = session.scalars(select(Coding.memo)).one()
+        assert session.scalar(select(func.count(Event.id))) == events + 1  # the UI's first memo only
+    assert memo is not None and memo.startswith("Fru ") and memo.endswith(" sa ja") and "Berg" not in memo
+    assert b"Lege Berg" not in _stored(demo) and b"Hansen-Berg" not in _stored(demo)
+    assert run(*project, "undo").exit_code == 0
+    assert "ringte" in json.loads(run(*project, "coding", "list", "--json").stdout)[0]["memo"]
