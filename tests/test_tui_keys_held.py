@@ -450,3 +450,20 @@ async def test_keys_typed_after_a_palette_command_act_where_it_leads_then_in_the
         await settle(pilot, pauses=2)
         assert AnalysisScreen in opened and rows == [1]
         assert selected(reader) == turn_sentence(reader, 1) and app.screen is reader and not warnings(app)
+
+
+async def test_keys_typed_after_help_on_the_overview_close_it_then_act_there(sample_project: Path) -> None:
+    """`? escape s` on the overview: `?` opened the help as it reached the overview, and the keys typed after it, on their
+    way there through its table, acted on the overview under the help: the help stayed open."""
+    from qualcode.tui.screens.help import HelpScreen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        opened: list[type] = []
+        app.screen_change_signal.subscribe(overview, lambda shown: opened.append(type(shown)))
+        typed(app, "question_mark", "escape", "s")
+        await until(app, pilot, lambda: any("sorted by" in str(note.message) for note in app._notifications), "sorted", rounds=100)
+        await settle(pilot, pauses=2)
+        assert opened == [HelpScreen, OverviewScreen] and app.screen is overview
