@@ -344,3 +344,126 @@ async def test_keys_typed_after_enter_on_an_empty_list_are_dropped_and_counted(s
         await settle(pilot, pauses=2)
         assert warnings(app) == ["No transcript to open, so 3 keys typed after it were not acted on"]
         assert app.screen is overview and overview.query_one(DataTable).row_count == 0
+
+
+def next_turn_sentence(reader: ReaderScreen, offset: int) -> str:
+    """The first sentence of the turn after the one at `offset`, as `] v` selects it from there."""
+    [turn] = [index for index, turn in enumerate(reader.document.turns) if turn.start <= offset < max(turn.end, turn.start + 1)]
+    return turn_sentence(reader, turn + 1)
+
+
+def selected(reader: ReaderScreen) -> str | None:
+    selection = reader.view.selection
+    return None if selection is None else reader.document.text[selection[0]:selection[1]]
+
+
+async def test_a_burst_typed_as_a_transcript_opens_reaches_the_palette_opened_over_it(sample_project: Path) -> None:
+    """`ctrl+p c o d` typed while a transcript opened from the overview is read: the keys after ctrl+p reached the palette's
+    field in some runs only (under load): typed on the overview, they were on their way to it through its table when the
+    transcript was shown, and then acted on the overview. Held as the app reads them, they reach the palette."""
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        app.open_transcript("leder_L1")  # as Enter on its row does; the keys below arrive while it is read
+        typed(app, "ctrl+p", "c", "o", "d")
+        await until(app, pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen.query_one(CommandInput).value == "cod",
+                    "the palette over the reader, what was typed in its field", rounds=200)
+        assert [type(screen).__name__ for screen in app.screen_stack[1:]] == ["OverviewScreen", "ReaderScreen", "ListedPalette"]
+
+
+async def test_keys_typed_after_enter_on_a_search_hit_act_in_the_transcript(sample_project: Path) -> None:
+    """`enter ] v` on a search hit: Enter's binding ran once it had bubbled up to the app, after `] v` had reached the
+    search screen (where they do nothing); the transcript opened at the hit, nothing selected."""
+    from qualcode.tui.screens.search import SearchScreen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        app.action_search()
+        await until(app, pilot, lambda: isinstance(app.screen, SearchScreen), "the search")
+        search = app.screen
+        assert isinstance(search, SearchScreen)
+        search.run_search('"nå måltallet"')
+        await until(app, pilot, lambda: len(search.hits) == 1 and search.query_one(DataTable).has_focus, "the hit listed")
+        typed(app, "enter", "]", "v")
+        await until(app, pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.view.selection is not None,
+                    "the reader, a sentence selected", rounds=100)
+        await settle(pilot, pauses=2)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, SearchScreen, ReaderScreen]
+        assert selected(reader) == next_turn_sentence(reader, search.hits[0].start)
+
+
+async def test_keys_typed_after_enter_on_a_codes_passage_act_in_the_transcript(sample_project: Path) -> None:
+    """`enter ] v` on a passage of a code (b): as on a search hit, `] v` acted on the passages screen before Enter opened
+    the transcript."""
+    from qualcode.tui.screens.segments import SegmentsScreen
+
+    coded = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "coding", "add", "leder_L1",
+                                     "empowerment", "--match", FIRST])
+    assert coded.exit_code == 0, coded.output
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        app.browse_code("empowerment")
+        await until(app, pilot, lambda: isinstance(app.screen, SegmentsScreen) and len(app.screen.shown) == 1, "the passage listed")
+        passages = app.screen
+        assert isinstance(passages, SegmentsScreen)
+        typed(app, "enter", "]", "v")
+        await until(app, pilot, lambda: isinstance(app.screen, ReaderScreen) and app.screen.view.selection is not None,
+                    "the reader, a sentence selected", rounds=100)
+        await settle(pilot, pauses=2)
+        reader = app.screen
+        assert isinstance(reader, ReaderScreen)
+        assert [type(screen) for screen in app.screen_stack[1:]] == [OverviewScreen, SegmentsScreen, ReaderScreen]
+        assert selected(reader) == next_turn_sentence(reader, passages.shown[0].start)
+
+
+async def test_keys_typed_after_a_palette_command_act_where_it_leads_then_in_the_reader(sample_project: Path) -> None:
+    """`ctrl+p analysis enter down escape ] v` in the reader: the palette runs Analysis, `down escape` act in the analysis,
+    and `] v` in the reader once it is shown again; they were typed into the palette's field, or lost."""
+    from qualcode.tui.screens.analysis import AnalysisScreen
+
+    for code in ("empowerment", "måltall-press"):  # two rows to move down in
+        coded = CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "coding", "add", "leder_L1",
+                                         code, "--match", FIRST])
+        assert coded.exit_code == 0, coded.output
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        reader = await open_first(app, pilot, "leder_L1")
+        await until(app, pilot, lambda: bool(reader.document.sentences), "the sentences")
+        opened: list[type] = []
+        rows: list[int] = []  # where the analysis's cursor was as it left: `down` acted there first
+
+        def shown(screen: object) -> None:
+            if screen is reader and opened and opened[-1] is AnalysisScreen:
+                rows.append(analyses[-1].query_one(DataTable).cursor_row)
+            opened.append(type(screen))
+            if isinstance(screen, AnalysisScreen):
+                analyses.append(screen)
+
+        analyses: list[AnalysisScreen] = []
+        app.screen_change_signal.subscribe(reader, shown)
+        typed(app, "ctrl+p", *"analysis", "enter", "down", "escape", "]", "v")
+        await until(app, pilot, lambda: app.screen is reader and reader.view.selection is not None, "back, selected", rounds=200)
+        await settle(pilot, pauses=2)
+        assert AnalysisScreen in opened and rows == [1]
+        assert selected(reader) == turn_sentence(reader, 1) and app.screen is reader and not warnings(app)
+
+
+async def test_keys_typed_after_help_on_the_overview_close_it_then_act_there(sample_project: Path) -> None:
+    """`? escape s` on the overview: `?` opened the help as it reached the overview, and the keys typed after it, on their
+    way there through its table, acted on the overview under the help: the help stayed open."""
+    from qualcode.tui.screens.help import HelpScreen
+
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        opened: list[type] = []
+        app.screen_change_signal.subscribe(overview, lambda shown: opened.append(type(shown)))
+        typed(app, "question_mark", "escape", "s")
+        await until(app, pilot, lambda: any("sorted by" in str(note.message) for note in app._notifications), "sorted", rounds=100)
+        await settle(pilot, pauses=2)
+        assert opened == [HelpScreen, OverviewScreen] and app.screen is overview

@@ -9,13 +9,16 @@ against a state the researcher did not see.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from textual.binding import Binding
 from textual.events import Key
 from textual.message import Message
+from textual.screen import ModalScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -31,7 +34,8 @@ class TypedKey:
 
 
 class HeldKeys:
-    """The keys a screen holds, oldest first."""
+    """The keys a screen holds, oldest first: by when they were typed, not when they came, since a key the app read
+    before another may reach its holder after it (by way of a widget and its screen, the other held by the app itself)."""
 
     def __init__(self, keys: Iterable[TypedKey] = ()) -> None:
         self._keys: deque[TypedKey] = deque(keys)
@@ -43,11 +47,15 @@ class HeldKeys:
         """Take `event` from Textual (no binding runs for it) and keep it, behind those held before it."""
         event.stop()
         event.prevent_default()
-        self._keys.append(TypedKey(event.key, event.character, event.time))
+        self._put(TypedKey(event.key, event.character, event.time))
 
     def keep(self, keys: Iterable[TypedKey]) -> None:
-        """Keep `keys`, held before by another (the screen a refusal drops them on), behind these."""
-        self._keys.extend(keys)
+        """Keep `keys`, held before by another (the screen a refusal drops them on), among these as typed."""
+        for key in keys:
+            self._put(key)
+
+    def _put(self, key: TypedKey) -> None:
+        insort(self._keys, key, key=lambda held: held.time)  # after those typed at the same moment: as they came
 
     def first(self) -> TypedKey:
         return self._keys[0]
@@ -100,6 +108,26 @@ class RefusedKeys:
         dropped = self._dropped.dropped()
         if dropped:
             self._screen.notify(f"{self._why}, so {dropped}", severity="warning", markup=False)  # may quote a code
+
+
+def up_to_leaving(screen: Screen[Any], keys: list[TypedKey]) -> tuple[list[TypedKey], list[TypedKey]]:
+    """`keys` split after the first that leaves `screen` (its Escape, q on help; Enter or Escape on a dialog): those up to it
+    are the screen's, those after it the screen's under it once shown again (`down escape ] v` on the analysis)."""
+    leaving = leaving_keys(screen)
+    at = next((index + 1 for index, typed in enumerate(keys) if typed.key in leaving), len(keys))
+    return keys[:at], keys[at:]
+
+
+def leaving_keys(screen: Screen[Any]) -> set[str]:
+    """The keys that leave `screen`: those bound to its actions that leave, and Enter and Escape on a dialog."""
+    return {key.strip() for binding in screen.BINDINGS if isinstance(binding, Binding) and binding.action in LEAVE
+            for key in binding.key.split(",")} | (CLOSE_A_DIALOG if isinstance(screen, ModalScreen) else set())
+
+
+# The actions that leave a screen (search's Escape, help's q): the keys typed after their keys are the screen's under it.
+LEAVE = frozenset({"back", "cancel", "close"})
+# The keys that close a dialog (a memo, a picker, a question): the keys typed after one are the screen's under it.
+CLOSE_A_DIALOG = frozenset({"enter", "escape"})
 
 
 def now() -> float:

@@ -21,7 +21,7 @@ from qualcode.text.counts import counted
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import SegmentsScreen
-from qualcode.tui.typed_ahead import HeldKeys, hand_over
+from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over, up_to_leaving
 from qualcode.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -100,6 +100,9 @@ class AnalysisScreen(QualcodeScreen):
         self.first_count: Callable[[], None] | None = None  # handed over before the screen was mounted
         self.shown = self.mounted = False
         self.typed_ahead = HeldKeys()  # keys typed while open_analysis counted, given to this screen once shown
+        self.waiting: list[TypedKey] = []  # those up to it, given once the first count is shown
+        self.first_shown = False
+        self.after_leaving: list[TypedKey] = []  # those of them typed after the key that leaves it: the screen's under it
         self.attributes: list[str] = [by]
         self.within = WITHIN[0]
         self.showing = "matrix"  # or "cooccurrence": the table asked for
@@ -141,14 +144,29 @@ class AnalysisScreen(QualcodeScreen):
             app.push_screen(self)
             if app.opening is self.typed_ahead:
                 app.opening = None
-            hand_over(self, self.typed_ahead.take())
+            # Only up to the Escape that leaves it: given at once, those after it reached its table before Escape's binding
+            # ran, and went with it (`down escape ] v`, `] v` meant for the reader under it).
+            given, self.after_leaving = up_to_leaving(self, self.typed_ahead.take())
+            # And once the first count is shown: shown counting (after PATIENCE), `down` moved in an empty table.
+            self.waiting = given
+            if self.first_shown:
+                self._give_waiting()
 
     def arrived(self, fill: Callable[[], None]) -> None:
-        """The first count: filled in now if the screen is mounted, else when it mounts."""
-        if self.mounted:
+        """The first count: filled in now if the screen is mounted, else when it mounts; then the keys typed for it act."""
+        def filled() -> None:
             fill()
+            self.first_shown = True
+            self._give_waiting()
+
+        if self.mounted:
+            filled()
         else:
-            self.first_count = fill
+            self.first_count = filled
+
+    def _give_waiting(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        hand_over(self, waiting)
 
     # --- loading -----------------------------------------------------------------------------------------
     def load(self) -> None:
@@ -426,7 +444,11 @@ class AnalysisScreen(QualcodeScreen):
         self._describe()
 
     def action_back(self) -> None:
+        below = self.app.screen_stack[-2] if self.app.screen is self else None
         self.dismiss()
+        if below is not None:
+            hand_over(below, self.after_leaving)  # once it is shown again, which its resume, queued by now, does
+        self.after_leaving = []
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

@@ -17,6 +17,7 @@ from qualcode.tui.modals.code_picker import code_for_key
 
 if TYPE_CHECKING:
     from textual.screen import ModalScreen
+    from textual.widgets import DataTable
 
     from qualcode.tui.app import QualcodeApp
     from qualcode.workspace import Workspace
@@ -59,6 +60,23 @@ def listed_code(codes: list[CodeView], path: str) -> CodeView | str:
     """The code of `codes` (a screen's list, which a picker or a key chose from) at `path`, for the
     workspace to find by its GUID whatever another command has named it since; a path not listed, as is."""
     return next((code for code in codes if code.path == path), path)
+
+
+def open_transcript_first(screen: QualcodeScreen, event: Key, table: DataTable[Any], jump: Callable[[], None], *,
+                          waiting: bool = False) -> bool:
+    """Whether `event`, reaching `screen` from its list (`table`), is taken: an Enter there opens the transcript at once
+    (`jump`), and the keys that reach the screen after it while the transcript is read are held for it, as the overview
+    does (`QualcodeApp.opening`); `waiting`, the screen waits for a key of its own (the code's, after `c`)."""
+    opening = screen.qualcode.opening
+    if opening is not None:  # typed after Enter, on their way to the screen through its list as Enter opened it
+        opening.hold(event)
+        return True
+    if event.key != "enter" or waiting or not table.has_focus:
+        return False
+    event.stop()
+    event.prevent_default()
+    jump()
+    return True
 
 
 class QualcodeScreen(DismissedOnce[None]):

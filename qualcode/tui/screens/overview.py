@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Header, Input
 from qualcode.coding.transcripts import ParticipantView, TranscriptView
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.typed_ahead import HeldKeys, RefusedKeys, TypedKey, hand_over, now
+from qualcode.tui.typed_ahead import HeldKeys, RefusedKeys, TypedKey, hand_over, leaving_keys, now
 from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import cell
 from qualcode.tui.widgets.footer import KeyFooter
@@ -90,6 +90,11 @@ class OverviewScreen(QualcodeScreen):
         self._leaving_filter = False
         self._after_filter = HeldKeys()
         self.refused_keys = RefusedKeys(self)
+        # Keys typed before a key here put a screen on top (`?`'s help), which reach the table after it: that screen's, up
+        # to the key that leaves it; those after it wait for this screen to be shown again.
+        self._covered_at = float("-inf")
+        self._left_above = False
+        self._after_above = HeldKeys()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -106,6 +111,8 @@ class OverviewScreen(QualcodeScreen):
 
     def on_screen_resume(self) -> None:
         self.load()
+        self._covered_at, self._left_above = float("-inf"), False
+        hand_over(self, self._after_above.take())  # given as typed, so no longer taken as typed before the screen on top
 
     def on_resize(self, event: events.Resize) -> None:
         columns = columns_for(event.size.width)
@@ -181,6 +188,9 @@ class OverviewScreen(QualcodeScreen):
         if self.qualcode.opening is not None:
             self.qualcode.opening.hold(event)
             return
+        if event.time <= self._covered_at:
+            self._typed_before_covered(event)
+            return
         if not self.query_one(DataTable).has_focus:
             return  # the filter's
         active = self.active_bindings.get(event.key)
@@ -197,6 +207,20 @@ class OverviewScreen(QualcodeScreen):
             self.action_open()
         elif active is not None:
             await self.app.run_action(active.binding.action, active.node)
+            if self.app.screen is not self:  # a screen put on top (the help, the picker of `b`)
+                self._covered_at, self._left_above = now(), False
+
+    def _typed_before_covered(self, event: events.Key) -> None:
+        """A key typed before the screen on top was put there: given to it, up to the key that leaves it (`? escape s`
+        closes the help and sorts, where `escape s` acted here under the help, which stayed); after that, held for this screen."""
+        above = self.app.screen
+        if self._left_above or above is self:
+            self._after_above.hold(event)
+            return
+        event.stop()
+        event.prevent_default()
+        self._left_above = event.key in leaving_keys(above)
+        hand_over(above, [TypedKey(event.key, event.character, event.time)])
 
     def _typed_with_slash(self, event: events.Key) -> None:
         """A key typed with `/`: given to the filter's field once it has the focus, up to the Enter or Escape that

@@ -39,7 +39,7 @@ from qualcode.tui.modals.memo_editor import MemoEditor
 from qualcode.tui.modals.passphrase import PassphraseModal
 from qualcode.tui.screens.base import CodingScreen, Reread, listed_code
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.typed_ahead import HeldKeys, RefusedKeys, TypedKey, hand_over
+from qualcode.tui.typed_ahead import HeldKeys, RefusedKeys, TypedKey, hand_over, leaving_keys
 from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.tui.widgets.transcript_view import TranscriptView
@@ -84,10 +84,6 @@ WAIT_FOR_REWRITE = ("the text was changed by another command and is still being 
                     " at the old text: press the key again once it is shown")
 # The key that opens again what was typed and not saved, by what it was typed as.
 WRITTEN_WITH = {"memo": "m", "definition": "D", "name": "R"}
-# The keys that close a dialog (a memo, a picker, a question): the keys typed after one are the reader's again.
-CLOSE_A_DIALOG = frozenset({"enter", "escape"})
-# The actions that leave a screen (search's Escape, help's q): the keys typed after their keys are the reader's too.
-LEAVE = frozenset({"back", "cancel", "close"})
 # The actions whose keys lead the keys typed after them somewhere else: into a dialog (m's memo, p's picker), or
 # to the code's key (c). Refused, they open nothing, and the keys typed after them are not the reader's.
 LEAD_ON = frozenset({"memo", "pick_code", "recode", "edit_definition", "rename_code", "merge_code", "move_code",
@@ -334,8 +330,7 @@ class ReaderScreen(CodingScreen):
         Escape on the search): those after it are this screen's once it is shown again (`m rask enter ] v` moves on
         after the memo, where all of them given to the memo's field saved "rask]v", the field taking them before
         Enter's binding ran; `ctrl+f fylket enter escape ] v` typed `] v` into the search field)."""
-        closing = {key.strip() for binding in screen.BINDINGS if isinstance(binding, Binding) and binding.action in LEAVE
-                   for key in binding.key.split(",")} | (CLOSE_A_DIALOG if isinstance(screen, ModalScreen) else set())
+        closing = leaving_keys(screen)
         given: list[TypedKey] = []
         while len(self.held_keys) and not self._dialog_closing:
             given.append(self.held_keys.next())

@@ -6,12 +6,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Key
 from textual.widgets import DataTable, Header, Input, Static
 
 from qualcode.codebook.service import CodeView
 from qualcode.search.service import Hit, SearchResult
 from qualcode.tui.modals.code_picker import CodePicker
-from qualcode.tui.screens.base import CodingScreen, Reread, listed_code
+from qualcode.tui.screens.base import CodingScreen, Reread, listed_code, open_transcript_first
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import Workspace
@@ -114,6 +115,14 @@ class SearchScreen(CodingScreen):
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
         self.action_jump()
+
+    async def on_key(self, event: Key) -> None:
+        """Enter on a hit opens its transcript as it reaches the screen, and the keys typed after it are held for the
+        transcript (tui/typed_ahead.py): as the table's binding, run once Enter had bubbled up to the app, it came after
+        them, and `enter ] v` moved and selected nothing (`c`, a key for this screen too, coded the hit)."""
+        if open_transcript_first(self, event, self.query_one(DataTable), self.action_jump, waiting=self.awaiting_shortcut):
+            return
+        await super().on_key(event)
 
     def status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message))  # may quote code paths and typed text

@@ -11,11 +11,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.events import Key
 from textual.widgets import DataTable, Header, Input, Static
 
 from qualcode.coding.missing import NOT_STATED, typed_as, value_holds
 from qualcode.coding.passages import Quote
-from qualcode.tui.screens.base import QualcodeScreen, Reread
+from qualcode.tui.screens.base import QualcodeScreen, Reread, open_transcript_first
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, cell, lines_as_written
@@ -252,6 +253,11 @@ class SegmentsScreen(QualcodeScreen):
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
         self.action_jump()
+
+    def on_key(self, event: Key) -> None:
+        """Enter on a passage opens its transcript as it reaches the screen, the keys typed after it held for the
+        transcript (`enter ] v` moved and selected nothing: the table's binding ran after them)."""
+        open_transcript_first(self, event, self.query_one(DataTable), self.action_jump)
 
     def action_back(self) -> None:
         """Escape clears what is active, the filter, and leaves only when nothing is."""
