@@ -122,7 +122,7 @@ def test_eleven_digits_introduced_as_a_fodselsnummer_are_one_whatever_their_chec
 
 
 @pytest.mark.parametrize("text", [
-    "Saksnummeret er 12038040188.",  # no word of a fødselsnummer: the check digits decide, as before
+    "Medlemsnummeret er 12038040188.",  # no word of a fødselsnummer: the check digits decide, as before
     "Personnummeret har 11 siffer, og 12038040188 er noe annet.",  # too far, past other words
     "Personnummeret er 120380401881.", "Personnummeret er 1203804018.",  # twelve digits, ten
 ])
