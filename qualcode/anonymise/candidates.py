@@ -444,6 +444,15 @@ def _short_surname(token: Token) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _two_letter_names() -> frozenset[str]:
+    """Names of two letters that may stand bare as a sentence's subject (_may_stand_bare): the East Asian surnames
+    (_short_surnames) and the listed names of two letters, but a word a sentence begins with ("Vi", "Jo"), a dialect's
+    pronoun ("Hu", "Ho") or a word said aloud."""
+    listed = _short_surnames() | {name for name in _names() if len(name) == 2 and name.isalpha()}
+    return frozenset(name for name in listed if name not in SENTENCE_OPENERS and not _said_aloud(name) and zipf(name) < FUNCTION_WORD_MIN_ZIPF)
+
+
+@lru_cache(maxsize=1)
 def _short_surnames() -> frozenset[str]:
     return frozenset(name.casefold() for names in data_lines("east_asian_surnames.txt").values() for name in names)
 
@@ -1615,8 +1624,11 @@ def _may_stand_bare(word: str, lowered: set[str]) -> bool:
     name however common a word, or a word the text never writes in lower case, no everyday word, and as a name is
     (_bare_word); not a word for people, a role, a kinship word, what is said aloud or a noun's definite form."""
     folded = word.casefold()
-    if len(word) < 3 or not word.isalpha() or folded in WORDS_FOR_PEOPLE:
+    if not word.isalpha() or folded in WORDS_FOR_PEOPLE:
         return False
+    if len(word) < 3:
+        # A name of two letters ("Wu sa ja.", "Li hjalp oss") stands so as any other: "Wu" and "Li" said first were stored.
+        return len(word) == 2 and folded in _two_letter_names()
     listed = folded in _names() or folded in _surnames_also_words()
     if not listed and (folded in lowered or _common(folded)):
         return False
