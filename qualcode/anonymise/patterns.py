@@ -879,7 +879,9 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
             if (len(phone_digits(match.group())) == 8 and not ages and not _years_or_a_day(spaced, match)
                     and not _an_amount(spaced, match, _piece_start(read.pieces, match.start()))
                     and not _birth_date_as_phone(spaced, match)):
-                yield Found(*span(*match.span()), match.group(), "phone")
+                said = _SAID_COUNTRY_CODE.search(spaced, max(0, match.start() - _SAID_COUNTRY_CODE_LONGEST), match.start())
+                start = said.start() if said is not None else match.start()
+                yield Found(*span(start, match.end()), spaced[start:match.end()], "phone")
     yield from _spoken_numbers(text, lowered)
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
@@ -925,6 +927,12 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
         )
         if born or beside:
             yield Found(*span(*match.span()), match.group(), "birth_date")
+
+
+# The country code said before a number written in digits ("telefon pluss 47 912 34 567"): part of the number, else
+# "pluss 47" was left before "(telefonnummer)".
+_SAID_COUNTRY_CODE = re.compile(r"(?i:\b(?:pluss|plus) ?(?:47|førtisju|førtisyv|førtisjau)[ \t]*)$")
+_SAID_COUNTRY_CODE_LONGEST = 20
 
 
 def _case_numbers(
