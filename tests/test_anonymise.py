@@ -1252,7 +1252,7 @@ def test_attribution_check_warns_about_small_groups(session: Session) -> None:
 
 @pytest.mark.parametrize("text", [
     "2023-09-01", "kr 12 000", "40 deltakere i 2024", "tlf. 12345678", "1 000 000 kroner", "15.03.2024",
-    "saksnummer 168774019056 ok", "sak 1687740190561", "150389100831",
+    "medlemsnummer 168774019056 ok", "sak 1687740190561", "150389100831",
 ])
 def test_numbers_that_are_not_identifiers_are_left_alone(text: str) -> None:
     from qualcode.anonymise.patterns import find_patterns
@@ -2274,9 +2274,9 @@ def test_a_number_the_key_holds_is_found_in_any_grouping(tmp_path: Path, written
     key = PseudonymKey("test")
     add_identifier(key, "01019010046", "fnr")
     add_identifier(key, "912 34 567", "phone")
-    text = f"D1: Nummeret er {written}, ring 912 345 67 eller 91234567. Saksnummer 1201019010046."
+    text = f"D1: Nummeret er {written}, ring 912 345 67 eller 91234567. Medlemsnummer 1201019010046."
     assert pseudonymise(text, key, "t").text == (
-        "D1: Nummeret er (fødselsnummer), ring (telefonnummer) eller (telefonnummer). Saksnummer 1201019010046."
+        "D1: Nummeret er (fødselsnummer), ring (telefonnummer) eller (telefonnummer). Medlemsnummer 1201019010046."
     )
     (tmp_path / "ut.txt").write_text(f"Sitat: {written} og 912 345 67.\n", encoding="utf-8")
     assert [leak.found for leak in check_file(tmp_path / "ut.txt", key)] == [written, "912 345 67"]
@@ -2869,8 +2869,8 @@ def test_a_date_of_birth_with_a_comma_before_its_year_or_as_digits_only_is_repla
     # Dates with a comma and runs of digits with no word of birth before them are no dates of birth.
     "Vi møttes 3. mars, 2010 første gang.", "Intervjuet var 8. mai, 2019, på kontoret.",
     "Minstemann ble født 12. mars, 20 minutter før midnatt.",
-    "Jeg er født i 1985, og saksnummeret er 08051990.", "Intervju 08051990 på kontoret.",
-    "Fødselsdatoen står ikke der, men saksnummeret er 030385.", "Hun er født i 1990 og fikk 120000 kroner.",
+    "Jeg er født i 1985, og medlemsnummeret er 08051990.", "Intervju 08051990 på kontoret.",
+    "Fødselsdatoen står ikke der, men medlemsnummeret er 030385.", "Hun er født i 1990 og fikk 120000 kroner.",
 ])
 def test_a_date_with_a_comma_or_a_run_of_digits_not_said_to_be_a_birth_stays(text: str) -> None:
     key = PseudonymKey("prosjekt")

@@ -297,7 +297,7 @@ def test_rewriting_with_the_key_leaves_the_logs_hashes_guids_and_ids_as_they_are
     root = tmp_path / "studie"
     CliRunner().invoke(cli, ["init", str(root)], catch_exceptions=False)
     source = tmp_path / "intervju.txt"
-    source.write_text("I: Hvem hjalp deg?\nD1: Veilederen min, Hilde, ringte. Saksnummer 168774019056.\n", encoding="utf-8")
+    source.write_text("I: Hvem hjalp deg?\nD1: Veilederen min, Hilde, ringte. Medlemsnummer 168774019056.\n", encoding="utf-8")
     _run(root, "anonymise", "dismiss", "Hilde")
     _run(root, "import", str(source))
     content_hash = "b68422f16877401905fd59c" + "ab" * 20 + "c"
@@ -313,7 +313,7 @@ def test_rewriting_with_the_key_leaves_the_logs_hashes_guids_and_ids_as_they_are
         after = json.loads(db.execute("SELECT payload FROM events WHERE id = ?", (row_id,)).fetchone()[0])["after"]
     assert (after["content_hash"], after["code_guid"], after["coding_guids"]) == (content_hash, guid, [guid])
     assert after["note"] == "ring (kontonummer)"  # what people wrote is still cleaned
-    assert "168774019056" in _texts(root)["intervju"]  # a case number is no account number
+    assert "168774019056" in _texts(root)["intervju"]  # a member number is no account number
     assert [entry.original for entry in _key(root).entries if entry.kind == "account"] == ["16877401905"]
 
 

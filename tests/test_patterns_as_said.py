@@ -122,7 +122,7 @@ def test_eleven_digits_introduced_as_a_fodselsnummer_are_one_whatever_their_chec
 
 
 @pytest.mark.parametrize("text", [
-    "Saksnummeret er 12038040188.",  # no word of a fødselsnummer: the check digits decide, as before
+    "Medlemsnummeret er 12038040188.",  # no word of a fødselsnummer: the check digits decide, as before
     "Personnummeret har 11 siffer, og 12038040188 er noe annet.",  # too far, past other words
     "Personnummeret er 120380401881.", "Personnummeret er 1203804018.",  # twelve digits, ten
 ])
@@ -404,3 +404,18 @@ def test_a_phone_number_said_with_hundreds_is_replaced_at_import_found_by_the_le
         demo, tmp_path, "Hun sa null null førtisju nittito trettifire femtifem sekstisju.\n")
     _run(demo, "memo", "add", "Mobilen hennes er fire hundre og tolv, trettifire, femtiseks, sju.")
     assert _memos(demo)[-1] == "Mobilen hennes er (telefonnummer)."
+
+
+# 6. A country code said before a number written in digits.
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("Telefon pluss 47 912 34 567, sa hun.", "pluss 47 912 34 567"), ("Ring pluss førtisju 91234567 nå.", "pluss førtisju 91234567"),
+])
+def test_a_country_code_said_before_a_number_is_part_of_it(text: str, number: str) -> None:
+    assert _found(text) == [("phone", number)]
+
+
+def test_a_country_code_said_before_a_number_is_replaced_with_it_and_the_number_alone_found_later(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "pluss", "D1: Telefon pluss 47 912 34 567, eller skriv.\n")
+    assert stored.endswith("D1: Telefon (telefonnummer), eller skriv.\n"), stored
+    assert "'912 34 567'" in _leaks(demo, tmp_path, "Nummeret 912 34 567 sto der.\n")

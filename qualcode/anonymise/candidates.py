@@ -444,6 +444,15 @@ def _short_surname(token: Token) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _two_letter_names() -> frozenset[str]:
+    """Names of two letters that may stand bare as a sentence's subject (_may_stand_bare): the East Asian surnames
+    (_short_surnames) and the listed names of two letters, but a word a sentence begins with ("Vi", "Jo"), a dialect's
+    pronoun ("Hu", "Ho") or a word said aloud."""
+    listed = _short_surnames() | {name for name in _names() if len(name) == 2 and name.isalpha()}
+    return frozenset(name for name in listed if name not in SENTENCE_OPENERS and not _said_aloud(name) and zipf(name) < FUNCTION_WORD_MIN_ZIPF)
+
+
+@lru_cache(maxsize=1)
 def _short_surnames() -> frozenset[str]:
     return frozenset(name.casefold() for names in data_lines("east_asian_surnames.txt").values() for name in names)
 
@@ -637,6 +646,7 @@ def propose(
             start, end = max((_lower_name_after(unaddressed, start, end, ignored) for start, end in spans),
                              key=lambda span: span[1] - span[0])
             lower_names.append(Proposal(unaddressed[start:end], start, end, _context(text, start, end, context)))
+    lower_names += _lower_names_after_kin(unaddressed, text, ignored, proposals, lower_names, context)
     # A name inside a whole one proposed ("ali" of "hodan mohamed ali") is decided with it.
     lower_names = [made for made in lower_names if not any(
         other.start <= made.start and made.end <= other.end and other is not made and other.text != made.text for other in lower_names)]
@@ -771,9 +781,42 @@ def _after_a_determiner(text: str, start: int) -> bool:
     return before is not None and before.group(1).casefold() in DETERMINERS
 
 
+# Who someone is to the speaker and whose, then a word in lower case ("mannen min, cabdi,", "kjæresten min nguyen van
+# long"): the name a hasty transcriber wrote so, where no capital and often no list shows it.
+_KIN_THEN_LOWER = re.compile(
+    rf"(?<!\w)(?:(?:{KIN_WORD.pattern})[ \t]+(?:{'|'.join(sorted(POSSESSIVES))})|(?:{'|'.join(sorted(POSSESSIVES))})[ \t]+"
+    rf"(?:{KIN_WORD.pattern}))(?!\w)[ \t]*,?[ \t]+([^\W\d_]+)(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
+def _lower_names_after_kin(
+    unaddressed: str, text: str, ignored: set[str], proposals: dict[str, Proposal], lower_names: list[Proposal], context: int,
+) -> list[Proposal]:
+    """Words in lower case said as a relative's or a friend's name (_KIN_THEN_LOWER) that no dictionary holds, no
+    filler, rarer than the names no list holds (UNKNOWN_NAME_MAX_ZIPF), with the words of the name after them:
+    "cabdi", a Somali name no list holds, in "mannen min, cabdi, jobber på Rema", was stored as said, unproposed;
+    not "mannen min, altså", "dattera mi, ho", "kona mi sa"."""
+    made: list[Proposal] = []
+    said = {proposal.text.casefold() for proposal in (*proposals.values(), *lower_names)}
+    for match in _KIN_THEN_LOWER.finditer(unaddressed):
+        word = match.group(1)
+        folded = word.casefold()
+        if (not word.islower() or len(word) < 2 or folded in said or decided(folded, ignored) or folded in ROLE_LABELS
+                or folded in SENTENCE_OPENERS or zipf(folded) >= UNKNOWN_NAME_MAX_ZIPF or _dictionary_word(folded)
+                or _said_aloud(folded) or _listed(folded, _not_identifiers(), definite=False)):
+            continue
+        start, end = _lower_name_after(unaddressed, *match.span(1), ignored)
+        said.add(folded)
+        made.append(Proposal(unaddressed[start:end], start, end, _context(text, start, end, context)))
+    return made
+
+
 # A lower-case given name is proposed with at most this many words of the name after it ("hodan mohamed ali").
 LOWER_NAME_MORE_WORDS = 2
 _NEXT_LOWER_WORD = re.compile(r" ([^\W\d_]{3,})(?!\w)")
+# Particles of names that are no Norwegian word (known.NAME_PARTICLES holds "de", "den", "av" too), inside a name in lower case.
+LOWER_NAME_PARTICLES = frozenset(("van", "văn", "thi", "thị", "bin", "ibn", "bint", "binti", "ould", "von"))
 
 
 def _lower_name_after(text: str, start: int, end: int, ignored: set[str]) -> tuple[int, int]:
@@ -786,6 +829,15 @@ def _lower_name_after(text: str, start: int, end: int, ignored: set[str]) -> tup
         if following is None:
             break
         word = following.group(1)
+        if word.casefold() in LOWER_NAME_PARTICLES:
+            # A particle goes with the name where a listed name follows it, be that a word too: "nguyen van long"
+            # (accepted, "nguyen" left "van long", the given name, as said), "fatima al hassan".
+            named = _NEXT_LOWER_WORD.match(text, following.end())
+            if named is None or not named.group(1).islower() or decided(named.group(1), ignored) or not (
+                    named.group(1) in _names() or named.group(1) in _southeast_asian_names()) or named.group(1) in SENTENCE_OPENERS:
+                break
+            end = named.end()
+            continue
         if not word.islower() or decided(word, ignored) or word in ROLE_LABELS or _listed(word, _not_identifiers(), definite=False):
             break
         listed = (word in _names() or _is_place(word)) and not everyday_word(word)
@@ -1572,8 +1624,11 @@ def _may_stand_bare(word: str, lowered: set[str]) -> bool:
     name however common a word, or a word the text never writes in lower case, no everyday word, and as a name is
     (_bare_word); not a word for people, a role, a kinship word, what is said aloud or a noun's definite form."""
     folded = word.casefold()
-    if len(word) < 3 or not word.isalpha() or folded in WORDS_FOR_PEOPLE:
+    if not word.isalpha() or folded in WORDS_FOR_PEOPLE:
         return False
+    if len(word) < 3:
+        # A name of two letters ("Wu sa ja.", "Li hjalp oss") stands so as any other: "Wu" and "Li" said first were stored.
+        return len(word) == 2 and folded in _two_letter_names()
     listed = folded in _names() or folded in _surnames_also_words()
     if not listed and (folded in lowered or _common(folded)):
         return False

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 KINDS = (
     "person", "place", "nav_office", "employer", "school", "other", "fnr", "phone", "email", "address", "postcode", "birth_date",
-    "account", "plate", "profile",
+    "account", "plate", "profile", "case_number",
 )
 FORMAT = "qualcode-key"
 SCRYPT_N = 2**15  # about 0.1 s per unlock on the 2-core machine: slow for guessing, quick for people

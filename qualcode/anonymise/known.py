@@ -55,7 +55,7 @@ FUZZY_NAME_MAX_ZIPF = 4.0
 APOSTROPHES = ("'s", "’s", "'", "’")
 # Numbers found by their digits however they are grouped ("010190 100 46", "912 345 67"): a
 # fødselsnummer or a phone number is written in many groupings, and each is the same number.
-NUMBER_KINDS = ("fnr", "phone", "account")
+NUMBER_KINDS = ("fnr", "phone", "account", "case_number")
 # Hyphens other than "-" a name is written with: Word's non-breaking one (Ctrl+Shift+-) and Unicode's.
 OTHER_HYPHENS = ("\u2010", "\u2011")
 NAME_HYPHENS = re.compile("[-\u2010\u2011]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 _UPPER = "A-ZÆØÅ"
@@ -99,6 +99,20 @@ _NOT_USER_NAMES = frozenset({"f.eks", "bl.a", "m.a", "o.l", "m.m", "t.o.m", "f.o
 _DOMAIN_ENDS = frozenset({"no", "com", "net", "org", "se", "dk", "fi", "eu", "io", "de", "uk"})
 # A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
 PLATE = re.compile(r"[A-ZÆØÅ](?<![\w-][A-ZÆØÅ])[A-ZÆØÅ] ?\d{5}(?![\w-])" + NUMBER_END)
+# A case's number in a public body's archive (NAV's, UDI's, a municipality's): "24/003817", "21/445566-3", "2023-118834".
+# Shaped so, it is one wherever it stands (a year or two digits, a slash or a hyphen, five digits or more: no date
+# nor fraction is); after a word of cases ("saksnummer", "saksnr.", "vår ref."), any number of four digits or more
+# with its slashes, dots and hyphens is. With it, anyone at the office finds the person.
+CASE_NUMBER = re.compile(r"\d(?<![\d./-]\d)(?:\d/|(?<=1)9\d{2}[/-]|(?<=2)0\d{2}[/-])\d{5,}(?:-\d{1,3})?(?![\d/-])" + NUMBER_END)
+CASE_NUMBER_SAID = re.compile(r"\d(?<![\d./-]\d)(?:[\d/.-]| (?=\d))*\d(?![\d/-])" + NUMBER_END)  # "2021 004567" too
+CASE_WORDS_BEFORE = re.compile(
+    r"\b(?:saks?(?:nummer\w*|nr\.?|-nr\.?)|saks? nr\.?|sak nummer|ref(?:eranse)?(?:nummer\w*|nr\.?|\.nr\.?)"
+    r"|journal(?:nummer\w*|nr\.?|post)|arkiv(?:referanse|sak|nummer)\w*|(?:vår|deres|din) ref\.?|søknadsnummer\w*)\b",
+    re.IGNORECASE,
+)
+CASE_WORDS_WITHIN = 40  # characters before the number
+_CASE_HINTS = ("sak", "ref", "journal", "arkiv", "søknadsn")
+CASE_NUMBER_MIN_DIGITS = 4
 # Norwegian numbers are grouped by spaces (912 34 567, 91 23 45 67, 90 123 456), by hyphens or dots in
 # the same groups (912-34-567, 912.34.567, 91.23.45.67), one mark throughout, or not at all, after +47,
 # 0047 or (+47), or 47 before four pairs. Other hyphenations and dottings are left out: ISO dates such
@@ -859,12 +873,15 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
             if valid_account(number) and not valid_fnr(number) and not any(start <= match.start() < end for start, end in numbers):
                 numbers.append(match.span())
                 yield Found(*span(*match.span()), match.group(), "account")
+        yield from _case_numbers(spaced, lowered, span, numbers)
         for match in PHONE.finditer(spaced):
             ages = AGES.fullmatch(match.group()) is not None and YEARS_AFTER.match(spaced, match.end()) is not None
             if (len(phone_digits(match.group())) == 8 and not ages and not _years_or_a_day(spaced, match)
                     and not _an_amount(spaced, match, _piece_start(read.pieces, match.start()))
                     and not _birth_date_as_phone(spaced, match)):
-                yield Found(*span(*match.span()), match.group(), "phone")
+                said = _SAID_COUNTRY_CODE.search(spaced, max(0, match.start() - _SAID_COUNTRY_CODE_LONGEST), match.start())
+                start = said.start() if said is not None else match.start()
+                yield Found(*span(start, match.end()), spaced[start:match.end()], "phone")
     yield from _spoken_numbers(text, lowered)
     for match in all_emails(text, lowered):
         yield Found(match.start(), match.end(), match.group(), "email")
@@ -910,6 +927,30 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
         )
         if born or beside:
             yield Found(*span(*match.span()), match.group(), "birth_date")
+
+
+# The country code said before a number written in digits ("telefon pluss 47 912 34 567"): part of the number, else
+# "pluss 47" was left before "(telefonnummer)".
+_SAID_COUNTRY_CODE = re.compile(r"(?i:\b(?:pluss|plus) ?(?:47|førtisju|førtisyv|førtisjau)[ \t]*)$")
+_SAID_COUNTRY_CODE_LONGEST = 20
+
+
+def _case_numbers(
+    text: str, lowered: str, span: Callable[[int, int], tuple[int, int]], taken: list[tuple[int, int]],
+) -> Iterator[Found]:
+    """Case numbers in `text` (CASE_NUMBER, or CASE_NUMBER_SAID after a word of cases), of the spans not `taken` by a
+    fødselsnummer or an account number; each added to `taken`."""
+    spans = [match.span() for match in CASE_NUMBER.finditer(text)]
+    if any(hint in lowered for hint in _CASE_HINTS):
+        spans += [
+            match.span() for match in CASE_NUMBER_SAID.finditer(text)
+            if sum(character.isdigit() for character in match.group()) >= CASE_NUMBER_MIN_DIGITS
+            and CASE_WORDS_BEFORE.search(text, max(0, match.start() - CASE_WORDS_WITHIN), match.start()) is not None
+        ]
+    for start, end in sorted(set(spans)):
+        if not any(start < taken_end and taken_start < end for taken_start, taken_end in taken):
+            taken.append((start, end))
+            yield Found(*span(start, end), text[start:end], "case_number")
 
 
 def _spoken_digits(word: str) -> str:

@@ -31,6 +31,7 @@ PLACEHOLDERS = {
     "account": "(kontonummer)",
     "plate": "(bilnummer)",
     "profile": "(profil)",
+    "case_number": "(saksnummer)",
 }
 STYLES = ("name", "placeholder")
 FEMALE = {"f", "k", "kvinne", "kvinnelig", "female", "woman", "jente"}

@@ -639,7 +639,7 @@ class Quotes:
 
 # Identifiers that name where or how to reach one person: a name (a caseworker's, a place) may be
 # another's too, and is theirs only when the key links it to them or the researcher names it.
-OWN_KINDS = frozenset({"fnr", "phone", "email", "address", "postcode", "birth_date", "account", "plate", "profile"})
+OWN_KINDS = frozenset({"fnr", "phone", "email", "address", "postcode", "birth_date", "account", "plate", "profile", "case_number"})
 
 
 def _refuse_others_identifiers(name: str, theirs: set[str], key: PseudonymKey, identifiers: Sequence[str]) -> None:
