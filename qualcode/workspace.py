@@ -212,28 +212,6 @@ class Changes:
     elsewhere: bool
 
 
-
-def _refuse_undecided_typed(session: Session, key: PseudonymKey) -> None:
-    """Refuse what `session` is about to store as typed prose (memos, definitions: refuse_undecided_prose) or as a
-    code's signal words that names a possible identifier nobody has decided about. Signal words are a list, which
-    the prose check passes over: "mestring,Gunnhild Rasmussen" was stored as typed and written out by every
-    codebook export, where a codebook file saying it is held back for review (Workspace.import_codebook)."""
-    from sqlalchemy import inspect
-
-    from qualcode.importers.pseudonymise import refuse_undecided_prose, refuse_undecided_text
-    from qualcode.store.models import Code
-
-    refuse_undecided_prose(session, key)
-    words = [
-        word for row in [*session.new, *session.dirty] if isinstance(row, Code)
-        and (row in session.new or inspect(row).attrs.signal_words.history.has_changes())
-        for word in row.signal_words or () if isinstance(word, str) and word.strip()
-    ]
-    if words:
-        with session.no_autoflush:
-            refuse_undecided_text(session, key, "code's signal word", words)
-
-
 class Workspace:
     """One open project with its configuration, coder and key."""
 
@@ -431,6 +409,7 @@ class Workspace:
         text is pseudonymised with the key, locked for the block, before it is written. Without
         the key such work is refused: a name typed then would be stored as typed."""
         from qualcode.anonymise.service import queue_candidates
+        from qualcode.importers.pseudonymise import refuse_undecided_prose
 
         access = self.key_access()
         with self._told_blind(), access.editing() as key:
@@ -438,7 +417,7 @@ class Workspace:
             try:
                 with self.project.begin() as session:
                     session.info[TYPING_KEY] = key  # for services that check typed text as import would
-                    session.info[TYPED_CHECK] = lambda flushing: _refuse_undecided_typed(flushing, key)
+                    session.info[TYPED_CHECK] = lambda flushing: refuse_undecided_prose(flushing, key)
                     yield session
             except UndecidedNames as refused:
                 # Nothing typed is stored, but the names it was refused for wait in the review, the

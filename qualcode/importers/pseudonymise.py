@@ -352,10 +352,11 @@ PROSE: dict[type, tuple[str, ...]] = {
     FrameworkSummary: ("text",),
     # A code's name too: it is shown in every export, and its words are the codebook's vocabulary,
     # never proposed again (a probe's code "Torgeir Skjelbred" went into every export unreviewed).
-    Code: ("name", "definition", "inclusion", "exclusion", "example"),
+    # Its signal words, a list: "mestring,Gunnhild Rasmussen" was stored as typed and written out by every codebook export.
+    Code: ("name", "definition", "inclusion", "exclusion", "example", "signal_words"),
 }
 _PROSE_NAMES = {Memo: "memo", Coding: "coding's memo", FrameworkSummary: "summary", Code: "code's definition"}
-_NAMED_COLUMNS = {(Code, "name"): "code's name"}
+_NAMED_COLUMNS = {(Code, "name"): "code's name", (Code, "signal_words"): "code's signal word"}
 
 
 def refuse_undecided_prose(session: Session, key: PseudonymKey) -> None:
@@ -370,9 +371,12 @@ def refuse_undecided_prose(session: Session, key: PseudonymKey) -> None:
             continue
         state = inspect(row)
         for column in columns:
-            text = getattr(row, column)
-            if (row in session.new or state.attrs[column].history.has_changes()) and isinstance(text, str) and text.strip():
-                by_kind.setdefault(_NAMED_COLUMNS.get((type(row), column), _PROSE_NAMES[type(row)]), []).append(text)
+            value = getattr(row, column)
+            if not (row in session.new or state.attrs[column].history.has_changes()):
+                continue
+            for text in value if isinstance(value, list) else [value]:
+                if isinstance(text, str) and text.strip():
+                    by_kind.setdefault(_NAMED_COLUMNS.get((type(row), column), _PROSE_NAMES[type(row)]), []).append(text)
     for what, texts in by_kind.items():
         if texts:
             with session.no_autoflush:
