@@ -631,6 +631,7 @@ _PATTERN_TEXT = st.lists(st.sampled_from([
     "Storgata", "Kongens gate", "veien", "NAV Grorud", "NAV-kontor", "født", "f.", "mars", "kari@nav.no", "+47",
     "0047", "912", "34", "567", "15038910083", "2009-10-12", "12.10.1980", "4.", "0150 Oslo", "٣", "١٢", "a", "Æ", " ",
     "-", ".", ",", "\n", ":", "@", "(at)", "[AT]", "kari", "nav.no", "/", "Storgt.", "tolvte", "åttifem", "i femte", "Postboks", "Pb.",
+    "gnr. 4", "bnr. 3", "g.nr.",
 ]), max_size=12).map("".join)
 
 
@@ -644,6 +645,7 @@ _PATTERN_TEXT = st.lists(st.sampled_from([
 @example("912912\n34")  # numbers are read with a line break inside a paragraph as a space
 @example("912912 \n 34")  # and the white space around it as one
 @example("født tolvte mars \n åttifem")  # a date of birth said in words, read so too
+@example("gnr. 4\nbnr. 3")  # a property's numbers, read across a line break as numbers are
 def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> None:
     """find_patterns skips the detectors that need a digit on a text without one: it finds what every
     detector run over the whole text finds."""
@@ -655,7 +657,7 @@ def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> No
     plain = patterns.plain_digits(text)
     read = patterns.unwrapped(plain)
     alone = {read.span(*match.span()) for rx in (patterns.FNR, patterns.PHONE, patterns.FULL_DATE, patterns.ACCOUNT,
-                                                 patterns.IBAN, patterns.SPOKEN_DATE, patterns.POST_BOX)
+                                                 patterns.IBAN, patterns.SPOKEN_DATE, patterns.POST_BOX, patterns.PROPERTY)
              for match in rx.finditer(read.text)}
     alone |= {(match.start(), match.end()) for rx in (patterns.STREET, patterns.POSTCODE, patterns.NAV_OFFICE, patterns.PLATE)
               for match in rx.finditer(plain)}

@@ -419,3 +419,44 @@ def test_a_country_code_said_before_a_number_is_replaced_with_it_and_the_number_
     stored = _import(demo, tmp_path, "pluss", "D1: Telefon pluss 47 912 34 567, eller skriv.\n")
     assert stored.endswith("D1: Telefon (telefonnummer), eller skriv.\n"), stored
     assert "'912 34 567'" in _leaks(demo, tmp_path, "Nummeret 912 34 567 sto der.\n")
+
+
+# 9. A property's farm and holding numbers, and a website said to be one's own: a red-team probe's corpus kept both
+# ("gnr. 45 bnr. 3" as said; "www.baanthai-drammen.no" as "(profil)-drammen.no", the business's town left).
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Vi eier gnr. 45 bnr. 3 i kommunen.", [("address", "gnr. 45 bnr. 3")]),
+    ("Gården har gnr 45, bnr 3.", [("address", "gnr 45, bnr 3")]),
+    ("Det var gårdsnummer 45 og bruksnummer 3 i Lier.", [("address", "gårdsnummer 45 og bruksnummer 3")]),
+    ("Tomta, g.nr. 45, b.nr. 3, f.nr. 2, ble solgt.", [("address", "g.nr. 45, b.nr. 3, f.nr. 2")]),
+    ("Skjøtet sier GNR 45/BNR 3.", [("address", "GNR 45/BNR 3")]),
+    ("Vi eier gnr.\n45 bnr. 3 der.", [("address", "gnr. 45 bnr. 3")]),  # wrapped, read as numbers are
+])
+def test_a_propertys_farm_and_holding_numbers_are_an_address(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Nettsiden vår er www.baanthai-drammen.no og facebook.com/malee.srisuk.",
+     [("profile", "www.baanthai-drammen.no"), ("profile", "facebook.com/malee.srisuk")]),
+    ("Hjemmesida mi: kari-strikk.no", [("profile", "kari-strikk.no")]),
+    ("Vår nettside er https://www.hansens-bakeri.no/om-oss.", [("profile", "https://www.hansens-bakeri.no/om-oss")]),
+    ("Heimesida hennar heiter solstrand-gard.no.", [("profile", "solstrand-gard.no")]),
+])
+def test_a_website_said_to_be_ones_own_is_found_whole(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _found(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Jeg søkte på nav.no og finn.no.", "Nettsiden min er nede.", "Se nettsiden vår.", "Gården er gnr. 45 i matrikkelen.",
+    "Vi har 45 bnr. av dem.", "Les mer på nettsiden til NAV, nav.no.",
+])
+def test_a_public_website_or_a_farms_number_alone_stays(text: str) -> None:
+    assert _found(text) == []
+
+
+def test_a_property_and_an_own_website_are_replaced_at_import_and_found_by_the_leak_check(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "eiendom", "D1: Vi kjøpte gnr. 45 bnr. 3. Nettsiden vår er www.baanthai-drammen.no nå.\n")
+    assert stored.endswith("D1: Vi kjøpte (adresse). Nettsiden vår er (profil) nå.\n"), stored
+    assert "drammen" not in stored
+    assert "'gnr 12 bnr 7'" in _leaks(demo, tmp_path, "Hun bor på gnr 12 bnr 7 nå.\n")

@@ -95,6 +95,18 @@ _SAID_SITE_HINTS = (" heter ", " heiter ", ":", " er ", " var ", " blir ")
 # Shorter than this, a word after "heter jeg" is no one's chosen user name but a name or a word ("Ola", "bare").
 _USER_NAME_MIN = 5
 USER_NAME = re.compile(r"(?<![\w@./-])[^\W\d_]\w*(?:[._]\w+)+(?![\w@]|\.\w)")
+# A website said to be one's own, or one's business's or blog's ("nettsiden vår er www.baanthai-drammen.no",
+# "hjemmesida mi: kari-strikk.no", "vår nettside er …"): its address names its owner. Not a public one named without a
+# word of owning it ("søkte på nav.no", "la den ut på finn.no"). The whole address: only its first part was taken for a
+# user name ("(profil)-drammen.no" kept the town).
+_SITE_WORD = r"(?:nett|hjemme|heime)(?:side|sida|sidene|sidane|sider|sidor|siden|sidu)"
+_OWNED = r"(?:vår|min|mi|mitt|våre|mine|deres|dykkar|hans|hennes|hennar|sin|si|sitt)"
+OWN_SITE = re.compile(
+    rf"(?:\b{_SITE_WORD} {_OWNED}|\b{_OWNED} {_SITE_WORD})\b(?:[ \t]+(?:er|var|heter|heiter|finner du på|ligger på))?[ \t]*:?[ \t]*"
+    r"(?P<site>(?:https?://)?(?:www\.)?[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.[a-z]{2,6}(?:/[^\s,;!?()\[\]\"'«»]*[^\s.,;:!?()\[\]\"'«»])?)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
 _NOT_USER_NAMES = frozenset({"f.eks", "bl.a", "m.a", "o.l", "m.m", "t.o.m", "f.o.m", "p.t", "e.l", "d.v.s", "o.a", "m.fl"})
 _DOMAIN_ENDS = frozenset({"no", "com", "net", "org", "se", "dk", "fi", "eu", "io", "de", "uk"})
 # A Norwegian number plate (EL 12345, AB12345): it names the car's owner to anyone who looks it up.
@@ -349,6 +361,14 @@ COMMON_WAYS = frozenset((
 POST_BOX = re.compile(
     r"[PpBb](?<!\w[PpBb])(?:(?i:(?<=[Pp])(?:ostboks|ostb\.|b\.?)) ?\d{1,5}" + NUMBER_END
     + r"|(?<=[Bb])oks \d{1,5}(?=,? ?\n?\d{4} [A-ZÆØÅ]))(?![\w-])"
+)
+# A property's farm and holding numbers (gårdsnummer, bruksnummer, and a lease's festenummer), which name its owner in
+# the land register as a street address names who lives there: "gnr. 45 bnr. 3", "gnr 45/bnr 3", "g.nr. 45, b.nr. 3",
+# "gårdsnummer 45 og bruksnummer 3". Not a farm's number alone ("gnr. 45" names a farm of many holdings).
+PROPERTY = re.compile(
+    r"\b(?:g\.? ?nr\.?|gå?rds?nummer|gardsnummer) ?\d{1,4},?(?: og|/)? ?(?:b\.? ?nr\.?|bruksnummer) ?\d{1,4}"
+    r"(?:,?(?: og|/)? ?(?:f\.? ?nr\.?|festenummer) ?\d{1,4})?(?!\d)",
+    re.IGNORECASE,
 )
 # "3183 Horten", and as an address label writes it, "3183 HORTEN" (four capitals or more: no acronym).
 POSTCODE = re.compile(
@@ -903,6 +923,9 @@ def find_patterns(text: str, pieces: Sequence[int] = ()) -> Iterator[Found]:
             start, end = span(*match.span())
             address_ends.add(end)
             yield Found(start, end, match.group(), "address")
+        for match in PROPERTY.finditer(spaced) if "bnr" in lowered or "b.nr" in lowered or "bruksnummer" in lowered else ():
+            start, end = span(*match.span())
+            yield Found(start, end, match.group(), "address")
         for match in POSTCODE.finditer(text):
             if _a_postcode(text, match, address_ends):
                 yield Found(match.start(), match.end(), match.group(), "postcode")
@@ -1043,8 +1066,13 @@ def _said_fnrs(text: str, taken: Sequence[tuple[int, int]]) -> Iterator[tuple[in
 
 
 def _profiles(text: str, lowered: str) -> Iterator[Found]:
-    """Links to profiles, handles with their @, and user names said beside a word of profiles
-    (`lowered`: `text.lower()`)."""
+    """Links to profiles, handles with their @, websites said to be one's own, and user names said beside a word of
+    profiles (`lowered`: `text.lower()`)."""
+    owned: list[tuple[int, int]] = []
+    if "side" in lowered or "sida" in lowered:
+        for match in OWN_SITE.finditer(text):
+            owned.append(match.span("site"))
+            yield Found(match.start("site"), match.end("site"), match.group("site"), "profile")
     if any(site in lowered for site in _PROFILE_SITES):
         for match in PROFILE_URL.finditer(text):
             yield Found(match.start(), match.end(), match.group(), "profile")
@@ -1061,6 +1089,8 @@ def _profiles(text: str, lowered: str) -> Iterator[Found]:
     if ("." in text or "_" in text) and any(hint in lowered for hint in _PROFILE_HINTS) and _PROFILE_WORDS_LOWER.search(lowered):
         for match in USER_NAME.finditer(text):
             name = match.group()
+            if any(start <= match.start() < end for start, end in owned):
+                continue  # part of a website said to be one's own, found whole above
             parts = re.split(r"[._]", name)
             if (name.casefold() in _NOT_USER_NAMES or parts[-1].casefold() in _DOMAIN_ENDS
                     or not any(ch.isalpha() for part in parts[1:] for ch in part)  # a time: "kl.10"
