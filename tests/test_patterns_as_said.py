@@ -460,3 +460,19 @@ def test_a_property_and_an_own_website_are_replaced_at_import_and_found_by_the_l
     assert stored.endswith("D1: Vi kjøpte (adresse). Nettsiden vår er (profil) nå.\n"), stored
     assert "drammen" not in stored
     assert "'gnr 12 bnr 7'" in _leaks(demo, tmp_path, "Hun bor på gnr 12 bnr 7 nå.\n")
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    # A pair said as one word, written apart by the transcriber: "tretti fire" is 34, not 30 and 4 (the number was
+    # read as eight digits one word short, and "sju" was stored after "(telefonnummer)").
+    ("Mobilnummeret er ni hundre og tolv tretti fire fem seks sju.", "ni hundre og tolv tretti fire fem seks sju"),
+    ("Ring meg på nitti to tretti fire femti seks sju åtte.", "nitti to tretti fire femti seks sju åtte"),
+    ("Ring meg på nittito trettifire femtiseks sytti åtte.", "nittito trettifire femtiseks sytti åtte"),
+])
+def test_a_pair_said_apart_is_one_group_of_a_phone_number(text: str, number: str) -> None:
+    assert _found(text) == [("phone", number)]
+
+
+def test_a_pair_said_apart_leaves_nothing_of_the_number_at_import(demo: Path, tmp_path: Path) -> None:
+    stored = _import(demo, tmp_path, "mobil", "D1: Mobilnummeret er ni hundre og tolv tretti fire fem seks sju.\n")
+    assert stored.endswith("D1: Mobilnummeret er (telefonnummer).\n"), stored

@@ -977,8 +977,9 @@ def _case_numbers(
 
 
 def _spoken_digits(word: str) -> str:
-    """The digits a number word says ("ni" 9, "tolv" 12, "nittito" 92, "toognitti" 92, "ni hundre og tolv" 912)."""
-    word = word.casefold()
+    """The digits a number word says ("ni" 9, "tolv" 12, "nittito" 92, "toognitti" 92, "ni hundre og tolv" 912, a
+    pair said apart, "tretti fire", 34)."""
+    word = "".join(word.casefold().split())
     if word in _DIGIT_WORDS:
         return _DIGIT_WORDS[word]
     if word in _TEEN_WORDS:
@@ -1014,6 +1015,30 @@ def _country_code(said: list[str], plus: bool) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class _Said:
+    """A group of digits said, where it stands in what was said."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _spoken_groups(said: str) -> list[_Said]:
+    """The groups of digits in `said` (a SPOKEN_NUMBER), a tens word and a ones word apart by a space one group, as a
+    transcriber writes a pair said as one word: "tretti fire" is 34, not 30 and 4 ("ni hundre og tolv tretti fire fem
+    seks sju" left "sju" after the eight digits it was read as)."""
+    groups: list[_Said] = []
+    for word in _SPOKEN_TOKEN.finditer(said):
+        before = groups[-1] if groups else None
+        if (before is not None and before.text.casefold() in _TENS_WORDS and word.group().casefold() in _DIGIT_WORDS
+                and word.group().casefold() != "null" and not said[before.end:word.start()].strip()):
+            groups[-1] = _Said(before.start, word.end(), said[before.start:word.end()])
+        else:
+            groups.append(_Said(word.start(), word.end(), word.group()))
+    return groups
+
+
 def _spoken_numbers(text: str, lowered: str) -> Iterator[Found]:
     """Phone numbers and fødselsnumre said in words (SPOKEN_NUMBER) in `text`, `lowered` its lower case. Each is
     reported with a line break inside it as a space, as find_patterns reports a number."""
@@ -1021,13 +1046,13 @@ def _spoken_numbers(text: str, lowered: str) -> Iterator[Found]:
     pattern = SPOKEN_NUMBER if source is lowered else re.compile(SPOKEN_NUMBER.pattern, re.IGNORECASE)
     for run in pattern.finditer(source):
         said_as = run.group()
-        words = list(_SPOKEN_TOKEN.finditer(said_as))
-        plus = words[0].group().casefold() == _PLUS
-        said = [_spoken_digits(word.group()) for word in words[plus:]]
+        words = _spoken_groups(said_as)
+        plus = words[0].text.casefold() == _PLUS
+        said = [_spoken_digits(word.text) for word in words[plus:]]
         # Eleven digits are a fødselsnummer by their check digits, or after a word of one whatever they are (FNR_SAID).
         if len(digits := "".join(said)) == FNR_DIGITS and (
                 valid_fnr(digits) or FNR_SAID.search(text, max(0, run.start() - FNR_SAID_WITHIN), run.start()) is not None):
-            start, end = run.start() + words[0].start(), run.end()
+            start, end = run.start() + words[0].start, run.end()
             yield Found(start, end, text[start:end].replace("\n", " "), "fnr")
             continue
         # A country code makes what follows a phone number, as a word asking for one does.
@@ -1038,16 +1063,16 @@ def _spoken_numbers(text: str, lowered: str) -> Iterator[Found]:
             end = next((count for count in range(1, len(said) + 1) if len("".join(said[:count])) >= 8), len(said))
             # Said in groups, its eighth digit inside one, the whole group is said as the number's: "ni hundre og
             # tolv, tre fire fem, seks sju åtte".
-            while "," in said_as and end < len(said) and "," not in said_as[numbered[end - 1].end():numbered[end].start()]:
+            while "," in said_as and end < len(said) and "," not in said_as[numbered[end - 1].end:numbered[end].start]:
                 end += 1
             numbered, said = numbered[:end], said[:end]
         digits = "".join(said)
         counting = _counting(said)
-        start, end = run.start() + words[0].start(), run.start() + numbered[-1].end()
+        start, end = run.start() + words[0].start, run.start() + numbered[-1].end
         # Unasked, a number is said digit by digit, or its first three as hundreds and the rest so ("ni hundre og
         # tolv, tre fire, fem seks sju"): amounts and counts are said in hundreds throughout.
         one_by_one = len(numbered) >= PHONE_WORDS_SPOKEN or (
-            len(said[0]) == 3 and all(len(digit) == 1 for digit in said[1:]) and "hundre" in numbered[0].group()
+            len(said[0]) == 3 and all(len(digit) == 1 for digit in said[1:]) and "hundre" in numbered[0].text
             and not _counting(said[1:]))
         if digits[:1] in tuple("23456789") and not counting and (
                 (asked and len(digits) >= 8) or (len(digits) == 8 and one_by_one)):
