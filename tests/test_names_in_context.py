@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import add_identifier
+from qualcode.anonymise.apply import add_identifier, pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.errors import NeedsReview
 from tests.conftest import make_transcript
@@ -118,3 +118,14 @@ def test_what_a_replacement_leaves_of_a_proposal_begins_with_no_conjunction(
     add_identifier(key, "Hansen", "person", "m", pseudonym="Eriksen")
     stored, waiting = _imported(session, tmp_path, said, key)
     assert waiting == pending and not any(text.split()[0] in ("og", "eller") for text in waiting)
+
+
+@pytest.mark.parametrize("initials", ["K.N.", "K.Å.", "A.B.C."])
+def test_initials_run_together_are_drawn_initials_run_together(initials: str) -> None:
+    """Accepted, "K.Å." was drawn a given name, and the text read "Roar. er bra folk.": the initials' full stop after it."""
+    key = PseudonymKey("prosjekt")
+    entry = add_identifier(key, initials, "person", "f")
+    assert len(entry.pseudonym) == len(initials) and all(
+        entry.pseudonym[index].isupper() and entry.pseudonym[index + 1] == "." for index in range(0, len(initials), 2)), entry.pseudonym
+    assert pseudonymise(f"Jeg ringte {initials} i går. {initials} er bra folk.", key, "a.txt").text == (
+        f"Jeg ringte {entry.pseudonym} i går. {entry.pseudonym} er bra folk.")

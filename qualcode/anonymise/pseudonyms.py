@@ -183,13 +183,24 @@ def _draws(original: str, gender: str | None, seed: str, given_name: bool = Fals
     # A part written as an initial ("Kari H.", "K. Haugland") is drawn as one, so the pseudonym has the
     # original's shape ("Sondre A."): a whole name there read "Sondre Amundsen. kom inn".
     initials = [is_initial(part) for part in original.split()] or [False]
+    # Initials run together ("K.N.") are drawn as initials run together ("T.B."): a name there read "Tone. i går".
+    letters = len(original) // 2 if parts == 1 and run_together_initials(original) else 0
     while True:
         first = (
             faker.last_name() if surname
             else faker.first_name_female() if key in FEMALE else faker.first_name_male() if key in MALE else faker.first_name()
         )
+        if letters:
+            yield ["".join(f"{name[0]}." for name in [first] + [faker.last_name() for _ in range(letters - 1)])]
+            continue
         names = [first] + [faker.last_name() for _ in range(parts - 1)]
         yield [f"{name[0]}." if initial else name for name, initial in zip(names, initials, strict=True)]
+
+
+def run_together_initials(written: str) -> bool:
+    """Whether `written` is a person's initials run together, each with its full stop ("K.N.", "A.B.C.")."""
+    return len(written) >= 4 and len(written) % 2 == 0 and all(
+        written[index].isalpha() and written[index + 1] == "." for index in range(0, len(written), 2))
 
 
 def is_initial(part: str) -> bool:
