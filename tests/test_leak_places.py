@@ -204,6 +204,9 @@ def test_a_name_joined_by_a_hangul_filler_is_pseudonymised_and_found(demo: Path,
     coded = run("--project", str(demo), "coding", "add", "leder_L1", "måltall-press", "--match", "vi må nå måltallet før jul",
                 "--memo", said)
     assert coded.exit_code == 0, coded.output
+    coded = run("--project", str(demo), "--coder", "Forsker", "coding", "add", "deltaker_D1_T1", "brukermedvirkning",
+                "--match", "Vi satt sammen og lagde handlingsplanen, og hun spurte hva jeg ville.")
+    assert coded.exit_code == 0, coded.output
     report = tmp_path / "rapport.docx"
     written = run("--project", str(demo), "export", "report", "--memos", "--output", str(report))
     assert written.exit_code == 0, written.output
@@ -375,3 +378,77 @@ def test_a_qdpx_in_the_project_s_folder_with_parts_not_read_is_named_as_not_read
     assert [(path, why is not None and "sources/0c1d2e3f-0000-4000-8000-0000000a4764.pdf" in why) for path, why in named] == [(foreign, True)]
     (tmp_path / "notat.txt").write_text("Kari Nordmann ringte.", encoding="utf-8")
     assert (tmp_path / "notat.txt", None) in files_holding(tmp_path, _key())  # what was read and holds her, as before
+
+
+def _png(text: bytes = b"") -> bytes:
+    """A 1×1 PNG, with `text` as a tEXt chunk (a camera's or an editor's Author, as a picture carries it)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+            + (chunk(b"tEXt", text) if text else b"") + chunk(b"IDAT", zlib.compress(b"\x00" * 5)) + chunk(b"IEND", b""))
+
+
+def test_pictures_and_embedded_objects_of_a_document_or_workbook_are_named_as_not_read(demo: Path, tmp_path: Path) -> None:
+    """A reviewer's pasted screenshot (a case file showing a name, or its Author written in it), an embedded PDF or
+    OLE object in a reviewed report, and a picture in a workbook: `qualcode leakcheck` said "no identifiers found in
+    1 file", exit 0, vouching for what it never read, as it no longer does for a .qdpx's PDF."""
+    from tests.test_cli import run
+
+    document = docx.Document()
+    document.add_paragraph("Ingen navn her.")
+    document.add_picture(io.BytesIO(_png(b"Author\x00Sissel Bakken")))
+    document.save(str(tmp_path / "utkast.docx"))
+    reviewed = tmp_path / "kommentert.docx"
+    with zipfile.ZipFile(tmp_path / "utkast.docx") as source, zipfile.ZipFile(reviewed, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("word/embeddings/oleObject1.bin", "Sissel Bakken".encode("utf-16-le"))
+        target.writestr("word/fonts/font1.odttf", b"\x00\x01")  # glyphs, no one's words: not named
+    unread: list[str] = []
+    assert check_file(reviewed, _key(), unread=unread) == []
+    assert sorted(unread) == ["word/embeddings/oleObject1.bin", "word/media/image1.png"]
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A1"] = "Ingen navn her."
+    sheet.add_image(openpyxl.drawing.image.Image(io.BytesIO(_png())), "C3")
+    workbook.save(str(tmp_path / "tabell.xlsx"))
+    unread = []
+    assert check_file(tmp_path / "tabell.xlsx", _key(), unread=unread) == []
+    assert unread == ["xl/media/image1.png"]
+
+    checked = run("--project", str(demo), "leakcheck", str(reviewed), str(tmp_path / "tabell.xlsx"))
+    assert checked.exit_code == 1, checked.output
+    assert "kommentert.docx: not read: " in checked.output and "tabell.xlsx: not read: xl/media/image1.png" in checked.output
+    assert "no identifiers found in 2 files" not in checked.output
+
+
+def test_a_report_with_figures_passes_its_guard_and_its_own_pictures_are_not_named(demo: Path, tmp_path: Path) -> None:
+    """qualcode's own heatmaps are pictures too: its report with --figures is still written, `leakcheck` of it as
+    written says it is clean, and the project's folder scan does not name it for its pictures; the same report with
+    a picture a reviewer pasted is named."""
+    from qualcode.anonymise.leakcheck import files_holding
+    from tests.test_cli import run
+
+    coded = run("--project", str(demo), "--coder", "Forsker", "coding", "add", "deltaker_D1_T1", "brukermedvirkning",
+                "--match", "Vi satt sammen og lagde handlingsplanen, og hun spurte hva jeg ville.")
+    assert coded.exit_code == 0, coded.output
+    report = tmp_path / "rapport.docx"
+    written = run("--project", str(demo), "export", "report", "--matrix", "role", "--figures", "--output", str(report))
+    assert written.exit_code == 0, written.output
+    with zipfile.ZipFile(report) as archive:
+        assert any(member.startswith("word/media/") for member in archive.namelist())
+    checked = run("--project", str(demo), "leakcheck", str(report))
+    assert checked.exit_code == 0 and "no identifiers found in 1 file" in checked.output, checked.output
+    assert files_holding(tmp_path, _key()) == []
+
+    pasted = docx.Document(str(report))
+    pasted.add_picture(io.BytesIO(_png(b"Author\x00Kari Nordmann")))
+    pasted.save(str(tmp_path / "kommentert.docx"))
+    checked = run("--project", str(demo), "leakcheck", str(tmp_path / "kommentert.docx"))
+    assert checked.exit_code == 1 and "kommentert.docx: not read: word/media/" in checked.output, checked.output

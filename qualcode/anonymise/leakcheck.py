@@ -102,7 +102,7 @@ def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits
     suffix = Path(name).suffix.lower()
     limits = limits or (QDPX_LIMITS if suffix == ".qdpx" else CHECKED_LIMITS)
     if suffix == ".docx":
-        yield from _docx_parts(source, name, limits)
+        yield from _docx_parts(source, name, limits, unread=unread)
     elif suffix in (".txt", ".md", ".csv", ".yaml", ".yml"):
         data = source.read_bytes() if isinstance(source, Path) else source
         text = _text_of(data, name)
@@ -114,7 +114,7 @@ def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits
         if suffix in (".yaml", ".yml"):
             yield from _yaml_values(text)
     elif suffix == ".xlsx":
-        yield from _xlsx_parts(source, name, limits)
+        yield from _xlsx_parts(source, name, limits, unread=unread)
     elif suffix == ".qdc":
         data = source.read_bytes() if isinstance(source, Path) else source
         yield from _xml_parts(parse_xml(data, name, limits), name)
@@ -132,7 +132,7 @@ def _written_parts(source: Path | bytes, name: str | None, limits: PackageLimits
                     for number, line in enumerate(text.splitlines(), start=1):
                         yield f"{member} line {number}", line
                     if member.lower().endswith(".docx"):
-                        yield from _word_source_beside(data, part, member, limits)
+                        yield from _word_source_beside(data, part, member, limits, unread)
                 elif member.lower().endswith((".html", ".rtf")):
                     text = read_member(archive, member, name).decode("utf-8", errors="replace")
                     for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
@@ -200,15 +200,17 @@ def _word_source_text(data: bytes, name: str, limits: PackageLimits) -> str:
     return "" if body is None else normalise(body_text(body)).strip("\n")
 
 
-def _word_source_beside(data: bytes, part: str, member: str, limits: PackageLimits) -> Iterator[tuple[str, str]]:
+def _word_source_beside(data: bytes, part: str, member: str, limits: PackageLimits, unread: list[str]) -> Iterator[tuple[str, str]]:
     """What a .qdpx's Word source holds beside the body the import reads (read above as it is
     imported): headers, footers, comments, notes, Quick Parts, deleted text, authors, links and
     properties, as a .docx on its own is checked. The file carries them wherever it is sent."""
     with open_package(data, part, limits) as package:
         body = _main_document_part(package, part, limits).removeprefix("word/") + " paragraph "
-    for where, text in _docx_parts(data, part, limits):
+    inner: list[str] = []
+    for where, text in _docx_parts(data, part, limits, unread=inner):
         if not where.startswith(body):
             yield f"{member} {where}", text
+    unread.extend(f"{member} {picture}" for picture in inner)
 
 
 def _main_document_part(package: zipfile.ZipFile, name: str, limits: PackageLimits) -> str:
@@ -292,8 +294,10 @@ def _holds_words(kind: str) -> bool:
     return "wordprocessingml" in kind and not kind.endswith(_NO_WORDS)
 
 
-def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: int = 0) -> Iterator[tuple[str, str]]:
-    """Every paragraph of the body, headers, footers, comments and notes, and the document properties.
+def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: int = 0,
+                unread: list[str] | None = None) -> Iterator[tuple[str, str]]:
+    """Every paragraph of the body, headers, footers, comments and notes, and the document properties;
+    the pictures and objects it holds that no text is read from are added to `unread`.
 
     Read straight from the package's XML: quicker than python-docx, and it sees every part.
     """
@@ -333,7 +337,7 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: i
                 for number, line in enumerate(re.sub(r"<[^>]+>", " ", text).splitlines(), start=1):
                     yield f"{member} line {number}", line
             elif _EMBEDDED_PACKAGE.match(member):
-                yield from _embedded_parts(read_member(archive, member, name), f"{name}: part {member}", member, limits, depth)
+                yield from _embedded_parts(read_member(archive, member, name), f"{name}: part {member}", member, limits, depth, unread)
             elif member.startswith("word/_rels/") and member.endswith(".rels"):
                 root = parse_xml(read_member(archive, member, name), f"{name}: part {member}", limits)
                 for relation in root:  # a hyperlink's address (mailto:kari@…, a page about someone)
@@ -346,6 +350,8 @@ def _docx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: i
                         yield f"property {etree.QName(node).localname}", _without_guids(node.text)
                     if isinstance(node.tag, str) and node.get("name"):  # a custom property's own name
                         yield "property name", node.get("name") or ""
+            elif unread is not None and _holds_no_text(member):
+                unread.append(member)
 
 
 # Parts of a .docx beside its Word parts that hold words: charts, SmartArt, custom XML, the
@@ -358,14 +364,36 @@ _EMBEDDED_PACKAGE = re.compile(r"(word|xl)/embeddings/[^/]+\.(docx|docm|dotx|xls
 _MAX_DEPTH = 2
 
 
-def _embedded_parts(data: bytes, name: str, member: str, limits: PackageLimits, depth: int) -> Iterator[tuple[str, str]]:
+def _embedded_parts(data: bytes, name: str, member: str, limits: PackageLimits, depth: int,
+                    unread: list[str] | None = None) -> Iterator[tuple[str, str]]:
     """The pieces of a document or workbook embedded in another, named by where they stand in it."""
     if depth >= _MAX_DEPTH:
         raise UnreadableFile(f"{name} is a package inside a package inside a package, which the leak check does not read",
                              "open it in the program it came from, save the innermost document on its own and check that")
     reading = _docx_parts if member.lower().endswith(("docx", "docm", "dotx")) else _xlsx_parts
-    for where, text in reading(data, name, limits, depth + 1):
+    inner: list[str] = []
+    for where, text in reading(data, name, limits, depth + 1, inner):
         yield f"{member} {where}", text
+    if unread is not None:
+        unread.extend(f"{member} {part}" for part in inner)
+
+
+def _holds_no_text(member: str) -> bool:
+    """Whether a part of a .docx or .xlsx left unread holds what no text is read from, where a name may
+    be all the same: a picture (a pasted screenshot of a case file, its Author kept in it), a PDF, an
+    OLE object, macros. Not XML (its parts without words: styles, themes, settings), nor a font's glyphs,
+    a printer's settings, or the thumbnail, a picture of the first page, whose text is read."""
+    return not member.endswith("/") and _NO_TEXT_SKIPPED.match(member) is None and not member.lower().endswith((".xml", ".rels", ".vml"))
+
+
+_NO_TEXT_SKIPPED = re.compile(r"(word/fonts|word/printerSettings|xl/printerSettings)/|docProps/thumbnail\.", re.IGNORECASE)
+# The pictures qualcode itself puts in a report (--figures: heatmaps drawn from the counts): its own export's are its own.
+_PICTURE = re.compile(r"(word|xl)/media/[^/ ]+$")
+
+
+def _without_own_pictures(unread: list[str]) -> None:
+    """`unread` without the pictures of a .docx or .xlsx: in one of qualcode's own exports, the figures it drew."""
+    unread[:] = [part for part in unread if _PICTURE.match(part) is None]
 
 
 # Words Word keeps in attributes: who wrote a comment or change (and, in people.xml, their address),
@@ -470,9 +498,10 @@ _SHEET_BESIDE = tuple(f"{_SHEET_MAIN}{tag}" for tag in ("f", "formula", "formula
 _SHEET_WORDS = ("display", "tooltip", "location", "prompt", "promptTitle", "error", "errorTitle")
 
 
-def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: int = 0) -> Iterator[tuple[str, str]]:
+def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: int = 0,
+                unread: list[str] | None = None) -> Iterator[tuple[str, str]]:
     """Every cell of every sheet, and the words kept beside them; the package's XML is checked
-    first, openpyxl reads the cells afterwards."""
+    first, openpyxl reads the cells afterwards. Pictures and objects no text is read from are added to `unread`."""
     import openpyxl  # here, not at the top, so the CLI starts quickly
 
     check_package_xml(source, name, limits=limits)
@@ -502,7 +531,9 @@ def _xlsx_parts(source: Path | bytes, name: str, limits: PackageLimits, depth: i
                     if relation.get("TargetMode") == "External":
                         yield "link", relation.get("Target") or ""
             elif _EMBEDDED_PACKAGE.match(member):
-                yield from _embedded_parts(read_member(archive, member, name), f"{name}: part {member}", member, limits, depth)
+                yield from _embedded_parts(read_member(archive, member, name), f"{name}: part {member}", member, limits, depth, unread)
+            elif unread is not None and _holds_no_text(member):
+                unread.append(member)
         shared = next((member for member in archive.namelist() if member.lower() == "xl/sharedstrings.xml"), None)
         if shared is not None:
             yield from _unshown_strings(parse_xml(read_member(archive, shared, name), f"{name}: part {shared}", limits), shared, shown)
@@ -617,8 +648,12 @@ def check_file(source: Path | bytes, key: PseudonymKey, name: str | None = None,
     (by default those of a file from disk of its kind). With `own` the file is one of qualcode's own
     exports, and its labels where qualcode writes them are labels (_own_label); a file from elsewhere
     laid out like one gets no such reading. The parts it holds that no text is read from are added
-    to `unread` (file_parts)."""
-    return _checked_file(source, key, name, limits, own, unread if unread is not None else [])[0]
+    to `unread` (file_parts), but for an own export's pictures: the figures qualcode drew."""
+    unread = unread if unread is not None else []
+    leaks = _checked_file(source, key, name, limits, own, unread)[0]
+    if own:
+        _without_own_pictures(unread)
+    return leaks
 
 
 def _checked_file(source: Path | bytes, key: PseudonymKey, name: str | None, limits: PackageLimits | None,
@@ -751,6 +786,10 @@ def folder_texts(folder: Path) -> Iterator[tuple[Path, str | None, str]]:
         except Exception:  # damaged, or not what its name says
             yield path, None, "it could not be read"
             continue
+        # What the rewriting could not reach: a report's pictures are the figures qualcode drew, or one a
+        # reviewer pasted, which no rewriting reaches either, and naming each report with figures at every
+        # name the key learns would bury the file that matters.
+        _without_own_pictures(unread)
         yield path, text, _not_read(unread)
 
 
@@ -784,8 +823,9 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
           remember: Callable[[bytes], None] | None = None) -> None:
     """For exporters: refuse a file, or the bytes of a file to be written as `name`, with an identifier in it,
     but for what `cleared` says the project's stored text, read in context, holds as no identifier.
-    What an exporter makes is qualcode's own: its labels pass as labels, and a file that passed so is
-    given to `remember` (anonymise.own_exports), so `qualcode leakcheck` knows it for one later.
+    What an exporter makes is qualcode's own: its labels pass as labels and its pictures as the figures it
+    drew, and a file that passed so is given to `remember` (anonymise.own_exports), so `qualcode leakcheck`
+    knows it for one later.
 
     Nothing is deleted: exporters check the bytes before any of them reach the disk
     (exporters.publish), so a refusal never touches an earlier good export.
@@ -798,6 +838,11 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
                         "give the file a name without it; nothing was written")
     unread: list[str] = []
     leaks, labelled = _checked_file(source, key, name, EXPORT_LIMITS if isinstance(source, bytes) else None, True, unread)
+    # The pictures in what qualcode writes are its own figures; a file that holds them is remembered as its
+    # own, so `qualcode leakcheck` of it as written does not name them as pictures it could not read.
+    pictured = bool(unread)
+    _without_own_pictures(unread)
+    pictured = pictured and not unread
     if unread:  # qualcode writes no such part; one that is there cannot be vouched for
         raise UnreadableFile(f"refused to write {written}: its part {unread[0]} holds no text the leak check can read",
                              "nothing was written; report this as a bug")
@@ -814,7 +859,7 @@ def guard(source: Path | bytes, key: PseudonymKey, name: str | None = None, clea
             "the key learned it?): rewrite it with `qualcode anonymise reapply` and export again" if first.known else
             "run `qualcode leakcheck` on the source, add the identifier to the key, and export again",
         )
-    if labelled and remember is not None:
+    if (labelled or pictured) and remember is not None:
         remember(source if isinstance(source, bytes) else source.read_bytes())
 
 

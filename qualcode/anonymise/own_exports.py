@@ -30,7 +30,7 @@ def export_digest(data: bytes) -> str:
 
 def remembering(session: Session) -> Callable[[bytes], None]:
     """Remember the bytes of an export the guard passed with a label of qualcode's own that is also a
-    name in the key. A project opened read-only remembers nothing: `qualcode leakcheck` then names the
+    name in the key, or with pictures (the figures qualcode drew, which no text is read from). A project opened read-only remembers nothing: `qualcode leakcheck` then names the
     label as it names any name, which errs on the safe side."""
 
     def remember(data: bytes) -> None:
