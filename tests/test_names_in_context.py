@@ -129,3 +129,17 @@ def test_initials_run_together_are_drawn_initials_run_together(initials: str) ->
         entry.pseudonym[index].isupper() and entry.pseudonym[index + 1] == "." for index in range(0, len(initials), 2)), entry.pseudonym
     assert pseudonymise(f"Jeg ringte {initials} i går. {initials} er bra folk.", key, "a.txt").text == (
         f"Jeg ringte {entry.pseudonym} i går. {entry.pseudonym} er bra folk.")
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    # A role or a job title before a name was proposed with it ("Veileder Lindqvist", "Fylkesdirektøren Tove Strand"):
+    # one more decision, and what accepting the name left of the whole another.
+    ("Jeg snakket med Veileder Lindqvist i går.", ["Lindqvist"]),
+    ("Fylkesdirektøren Tove Strand kom.", ["Tove Strand"]),
+    ("Avdelingslederen Kari Moe sa ja.", ["Kari Moe"]),
+    ("Da ringte Rådgjevaren Sigrun Vik.", ["Sigrun Vik"]),
+])
+def test_a_role_or_job_title_before_a_name_is_no_part_of_it(said: str, names: list[str]) -> None:
+    from qualcode.anonymise.candidates import propose
+
+    assert [proposal.text for proposal in propose(said, set(), set())] == names

@@ -1712,6 +1712,12 @@ TITLES_BEFORE_NAMES = frozenset((
     "hilsen mvh kjære hei hallo tante onkel bestemor bestefar besteforeldre mormor morfar farmor farfar oldemor oldefar "
     "linken lenken lenka"
 ).split())
+# What a job title ends with, said before a name as a title is ("Fylkesdirektøren Tove Strand", "Avdelingslederen
+# Hansen", "Rådgiver Lindqvist"), in bokmål and nynorsk, with its definite form.
+JOB_TITLE_ENDINGS = tuple(
+    form for title in ("direktør", "sjef", "leder", "leiar", "konsulent", "rådgiver", "rådgjevar", "saksbehandler",
+                       "sakshandsamar", "veileder", "rettleiar", "koordinator")
+    for form in (title, title + "en"))
 # Pronouns a dialect says before a given name ("ho Berit", "han Per", "hu Kari").
 PRONOUNS_BEFORE_NAMES = frozenset("ho han hu'n hu a n".split())
 
@@ -1723,7 +1729,7 @@ def _title_before_a_name(doc: Doc, index: int) -> bool:
     folded = doc[index].lower_
     if folded in PRONOUNS_BEFORE_NAMES:
         return index + 1 < len(doc) and doc[index + 1].lower_ in given_names()
-    return folded in TITLES_BEFORE_NAMES and folded not in _names()
+    return (folded in TITLES_BEFORE_NAMES or _role(folded) or folded.endswith(JOB_TITLE_ENDINGS)) and folded not in _names()
 
 
 # The words a street's name ends in, written apart after the genitive of whom it is named for ("Kong Oscars gate 3",
