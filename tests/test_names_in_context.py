@@ -143,3 +143,14 @@ def test_a_role_or_job_title_before_a_name_is_no_part_of_it(said: str, names: li
     from qualcode.anonymise.candidates import propose
 
     assert [proposal.text for proposal in propose(said, set(), set())] == names
+
+
+@pytest.mark.parametrize("said", [
+    # A red-team probe's false positives, each a decision for nothing: an app, a car, a diagnosis, a form's field.
+    "Han bruker Insta og Signal hele dagen.", "Han kjører Corolla.", "Han har Tourettes.", "Jeg har Aspergers.",
+    "Kontonr står på arket.",
+])
+def test_apps_cars_diagnoses_and_fields_are_not_proposed(said: str) -> None:
+    from qualcode.anonymise.candidates import propose
+
+    assert [proposal.text for proposal in propose(said, set(), set())] == []
