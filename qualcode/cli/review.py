@@ -39,6 +39,8 @@ def review_import(app: AppContext, file: Path, as_json: bool) -> None:
         click.echo(f"{unplaced.author}: could not place {' '.join(unplaced.text.split())[:40]!r}: {unplaced.why}")
     for tracked in result.tracked_changes:
         note(tracked.note)
+    for edited in result.edited_quotes:
+        note(edited.note)
     for alike in result.alike_before:
         note(alike.note)
     new = sum(1 for p in result.placed if p.new)

@@ -45,6 +45,7 @@ from qualcode.exporters.report_options import BOOKMARK_PREFIX as BOOKMARK_PREFIX
 from qualcode.exporters.report_options import CODE_BOOKMARK_PREFIX, REPORT_OF
 from qualcode.exporters.report_options import ConsensusPair as ConsensusPair
 from qualcode.exporters.report_options import ReportOptions as ReportOptions
+from qualcode.exporters.written_quotes import WrittenQuote, as_xml, digest_of
 from qualcode.store.models import Coder, Memo, Participant, Transcript, TranscriptParticipant
 from qualcode.store.settings import get_setting
 from qualcode.store.withdrawals import withdrawn_participants
@@ -103,6 +104,7 @@ def render_report(
     for quote in everything if everything is not None else quotes:
         counted_by_code.setdefault(quote.code_path, []).append(quote)
     bookmark_id, heading_ids = 0, CODE_BOOKMARK_IDS
+    written: list[WrittenQuote] = []
     for code in codes:
         # A heading level per level of the code tree (Word has nine), bookmarked with the code's
         # GUID: a reviewer's comment under it is placed on the code (exporters/review.py).
@@ -118,7 +120,7 @@ def render_report(
         writer = _Writer(document)
         for quote in by_code.get(code.path, []):
             bookmark_id += 1
-            _quote(writer, quote, options, words, bookmark_id)
+            written.append(_quote(writer, quote, options, words, bookmark_id))
             if progress is not None and bookmark_id % QUOTE_BATCH == 0:
                 progress(bookmark_id, len(quotes))
     if progress is not None and bookmark_id % QUOTE_BATCH:
@@ -129,6 +131,7 @@ def render_report(
         _framework_chapter(document, contents, options.framework, options.language)
     contents.finish()
     _page_numbers(document, words)
+    _keep_written_quotes(document, written)
     # Word's document properties hold at most 255 characters; the title page keeps the whole title.
     document.core_properties.title = shortened(options.title or (get_setting(session, "project.name") or "qualcode"), PROPERTY_LENGTH)
     document.core_properties.author = "qualcode"
@@ -414,7 +417,20 @@ class _Writer:
         etree.SubElement(last, f"{W}bookmarkEnd").set(f"{W}id", str(bookmark_id))
 
 
-def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[str, str], bookmark_id: int) -> None:
+def _keep_written_quotes(document: Document, written: list[WrittenQuote]) -> None:
+    """What was written for each quote, in a custom XML part of the document, for a review import to
+    tell a quote a reviewer typed over (exporters/written_quotes.py)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    taken = {str(part.partname) for part in document.part.package.iter_parts()}
+    number = next(number for number in range(1, len(taken) + 2) if f"/customXml/item{number}.xml" not in taken)
+    part = Part(PackURI(f"/customXml/item{number}.xml"), "application/xml", as_xml(written), document.part.package)
+    document.part.relate_to(part, RELATIONSHIP_TYPE.CUSTOM_XML)
+
+
+def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[str, str], bookmark_id: int) -> WrittenQuote:
     # Verbatim, each turn of the passage its own line; a transcript's line wrapping inside a turn is
     # no break, and spaces are tidied. A later turn is led by its speaker as the attribution names
     # them, not by the transcript's label and timestamp: "Linda:" inside a quote attributed to "En
@@ -451,6 +467,10 @@ def _quote(writer: _Writer, quote: Quote, options: ReportOptions, words: dict[st
         last = writer.paragraph()
         writer.run(last, f"{words['memo']}: {quote.memo}", italic=True)
     writer.bookmark(first if first is not None else paragraph, last, bookmark_name(quote), bookmark_id)
+    held = [first if first is not None else paragraph]
+    while held[-1] is not last:
+        held.append(held[-1].getnext())
+    return WrittenQuote(bookmark_name(quote), quote.ref, digest_of(held))
 
 
 def _context(writer: _Writer, label: str, quote: Quote, turn: ContextTurn, options: ReportOptions) -> etree._Element:

@@ -49,6 +49,8 @@ from qualcode.coding.memos import (
 )
 from qualcode.errors import AwaitsReview, ImportFailed, InvalidInput, UndecidedNames, UnreadableFile
 from qualcode.exporters.report_options import BOOKMARK_PREFIX, CODE_BOOKMARK_PREFIX, REPORT_OF
+from qualcode.exporters.written_quotes import PART_NAME as WRITTEN_PART
+from qualcode.exporters.written_quotes import WrittenQuote, from_xml, quote_digests
 from qualcode.store.events import EventKind, hold_write_lock
 from qualcode.store.models import Code, Coder, Coding, Event, Memo, new_guid
 from qualcode.store.settings import get_setting
@@ -146,6 +148,21 @@ class TrackedChanges:
 
 
 @dataclass(frozen=True)
+class EditedQuote:
+    """A quote whose text a reviewer changed or removed in the file with track changes off: what the file
+    holds for it is not what the report wrote. The quote stays as the transcript has it."""
+
+    quote: str  # its visible id, "S-6BC680"
+    removed: bool
+
+    @property
+    def note(self) -> str:
+        """What the command line and the terminal UI say of it: not imported, and what to ask for."""
+        return (f"the text of quote [{self.quote}] was {'removed' if self.removed else 'changed'} in this file and is not"
+                " imported (quotes stay as the transcript has them); ask the reviewer for a comment instead")
+
+
+@dataclass(frozen=True)
 class AlikeBefore:
     """A comment brought in as a new memo whose words differ from a memo an import under a key before this one
     stored, by its author on its quote, only by a name: with no date to tell them apart by, nothing in the project
@@ -171,6 +188,8 @@ class ReviewImport:
     tracked_changes: list[TrackedChanges] = field(default_factory=list)
     # New memos that may repeat one imported under a key before this one (AlikeBefore).
     alike_before: list[AlikeBefore] = field(default_factory=list)
+    # Quotes whose text the reviewer changed or removed without track changes, which are not imported either.
+    edited_quotes: list[EditedQuote] = field(default_factory=list)
 
 
 def _anchors(
@@ -368,7 +387,8 @@ def import_review(
     unrecorded = unrecorded_reviewers(session, key) if key is not None else frozenset[str]()
     earlier_names = named_under_earlier_keys(session) | unrecorded
     kept_before = dict(key.reviewers) if key is not None else {}
-    result = ReviewImport([], [], _tracked_changes(session, document, key, path.name, earlier_names))
+    result = ReviewImport([], [], _tracked_changes(session, document, key, path.name, earlier_names),
+                          edited_quotes=_edited_quotes(document, heading_levels, path.name))
     waiting: list[_Waiting] = []  # the comments placed, in the file's order, each to be found imported before or written
     # The memos stored before the project's key was made in place of another (`key new`), by GUID: their digests
     # were made with that key's secret.
@@ -719,6 +739,43 @@ def _tracked_changes(
         name = reviewer.name if reviewer is not None else name
         counted_by[name] = counted_by.get(name, 0) + changes
     return [TrackedChanges(author, changes) for author, changes in counted_by.items()]
+
+
+def _edited_quotes(document: Document, heading_levels: dict[str, int], where: str) -> list[EditedQuote]:
+    """The quotes whose paragraphs in the file are not what the report wrote for them (by the digests
+    it kept: exporters/written_quotes.py), in the report's order; none for a file that kept none (a
+    report written before they were kept) or whose editor dropped every quote's bookmark, where a quote
+    missing is no sign of an edit."""
+    written = _written_quotes(document, where)
+    if not written:
+        return []
+    held = quote_digests(document.element.body, heading_levels)
+    if not any(quote.bookmark in held for quote in written):
+        return []
+    shown: str | None = None  # the file's words, read once a bookmark is missing
+    edited = []
+    for quote in written:
+        if quote.bookmark in held:
+            if held[quote.bookmark] != quote.digest:
+                edited.append(EditedQuote(quote.ref, removed=False))
+            continue
+        if shown is None:
+            shown = "".join(paragraph_text(paragraph) for paragraph in document.element.body.iter(PARAGRAPH))
+        # Its bookmark gone and its id too: the quote was deleted. With its id still there the bookmark
+        # alone went (an editor may drop one), and what is there cannot be told from what was written.
+        if f"[{quote.ref}]" not in shown:
+            edited.append(EditedQuote(quote.ref, removed=True))
+    return edited
+
+
+def _written_quotes(document: Document, where: str) -> list[WrittenQuote]:
+    """What the report wrote for each quote, from the custom XML part it kept it in."""
+    for part in document.part.package.iter_parts():
+        if WRITTEN_PART.search(str(part.partname)):
+            written = from_xml(parse_xml(part.blob, f"{where}: part {str(part.partname).lstrip('/')}", REVIEW_LIMITS))
+            if written is not None:
+                return written
+    return []
 
 
 def _source(key: PseudonymKey | None, author: str, moment: str, said: str, anchored_at: str) -> str:
