@@ -2242,7 +2242,7 @@ class ReviewComment:
 @dataclass(frozen=True)
 class ReviewRead:
     """A review import as the terminal UI shows it: each comment and where it went, placed ones
-    first, and what was not imported (tracked changes), said as the command line says it."""
+    first, and what was not imported (tracked changes, quotes typed over), said as the command line says it."""
 
     comments: list[ReviewComment]
     notes: list[str]
@@ -2252,4 +2252,5 @@ def review_read(result: ReviewImport) -> ReviewRead:
     comments = [ReviewComment(placed.author, placed.text, placed.attached_to, placed.new, placed.code_path, placed.transcript,
                               placed.start) for placed in result.placed]
     comments += [ReviewComment(unplaced.author, unplaced.text, f"not placed: {unplaced.why}", False) for unplaced in result.unplaced]
-    return ReviewRead(comments, [tracked.note for tracked in result.tracked_changes] + [alike.note for alike in result.alike_before])
+    notes = [tracked.note for tracked in result.tracked_changes] + [edited.note for edited in result.edited_quotes]
+    return ReviewRead(comments, notes + [alike.note for alike in result.alike_before])

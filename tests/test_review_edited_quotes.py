@@ -80,3 +80,18 @@ def test_an_untouched_commented_or_resaved_report_says_nothing_of_edited_quotes(
         imported = ok(run(project, "review", "import", str(file)))
         assert "was changed" not in imported.output and "was removed" not in imported.output, imported.output
         assert json.loads(ok(run(project, "review", "import", str(file), "--json")).output)["edited_quotes"] == []
+
+
+def test_the_terminal_ui_is_told_of_a_quote_typed_over_as_the_command_line_is(
+    reported: tuple[Path, Path], tmp_path: Path,  # noqa: F811
+) -> None:
+    """The reviewers' comments screen shows `review_read`'s notes, which said the tracked changes only."""
+    from qualcode.config import Config
+    from qualcode.workspace import Workspace, review_read
+
+    project, report = reported
+    ref = refs(project)[OWN]
+    rewritten = edited(report, tmp_path / "omskrevet.docx", "rewritten")
+    with Workspace.open(Config.resolve(project=project, coder="Anne")) as workspace:
+        read = review_read(workspace.import_review_file(rewritten))
+    assert [NOTE.findall(note) for note in read.notes] == [[(ref, "changed")]]
