@@ -71,6 +71,9 @@ class QualcodeApp(App[None]):
         self.opening: HeldKeys | None = None  # while a transcript is read to be opened: the keys typed meanwhile, for it
         self.palette_opened_at = float("-inf")  # when ctrl+p last opened the command palette, on Textual's clock for keys
         self.last_typed_at = float("-inf")  # when the last key read from the terminal was typed
+        # The reader open_transcript last showed, and when: the keys typed before that still on their way to the screen
+        # it was opened from are its (typed_for_the_reader).
+        self._reader_shown: tuple[ReaderScreen, float] | None = None
 
     async def action_quit(self) -> None:
         """Quit; with text typed and not saved, say so first, and quit on the second asking: drafts
@@ -183,7 +186,9 @@ class QualcodeApp(App[None]):
 
         def show(document: ReaderDocument) -> None:
             self.opening = None
-            self.push_screen(ReaderScreen(document, self.codes, offset, typed_ahead=held.take()))
+            reader = ReaderScreen(document, self.codes, offset, typed_ahead=held.take())
+            self._reader_shown = (reader, now())
+            self.push_screen(reader)
 
         def refused(message: str) -> None:
             self.opening = None
@@ -191,6 +196,18 @@ class QualcodeApp(App[None]):
             self.notify(f"{message}; {dropped}" if dropped else message, severity="error", markup=False)
 
         self.in_background(lambda workspace: workspace.document(name), show, group="open", failed=refused)
+
+    def typed_for_the_reader(self, event: Key) -> bool:
+        """Whether `event`, reaching the screen a transcript was opened from, was typed before the transcript was shown,
+        and is the reader's: passed to that screen's table before its Enter opened the transcript, it came after a
+        transcript read faster than it, and acted there under the reader (`enter ] v p` listed the participants)."""
+        if self._reader_shown is None:
+            return False
+        reader, shown_at = self._reader_shown
+        if event.time > shown_at or reader not in self.screen_stack:
+            return False
+        reader.typed_before_shown(event)
+        return True
 
     async def on_event(self, event: Event) -> None:
         if isinstance(event, Key) and not event.is_forwarded:  # from the terminal, or given on by a screen as typed
@@ -221,17 +238,34 @@ class QualcodeApp(App[None]):
 
     def open_review(self, passphrase: str | None) -> None:
         """Decrypting takes a moment (scrypt), so off the UI thread; the passphrase is asked for
-        (None) only once the key is found where it was looked for."""
+        (None) only once the key is found where it was looked for. The keys typed meanwhile are the review's (`a f d
+        escape s` decided nothing: `f` opened the framework on the overview); where it does not open, they are dropped
+        and said so: a passphrase is not typed blind."""
+        held = self.opening = self.opening or HeldKeys()
+
+        def no_longer_held() -> None:
+            if self.opening is held:
+                self.opening = None
+
+        def not_opened(why: str) -> None:
+            no_longer_held()
+            dropped = held.dropped()
+            if dropped:
+                self.notify(f"{why}, so {dropped}", severity="warning", markup=False)
 
         def opened(review: IdentifierReview | str | None) -> None:
             if review is None:
+                not_opened("The key's passphrase is asked for")
                 self.push_screen(PassphraseModal("of this project"), self._passphrase_given)
             elif isinstance(review, str):
+                not_opened("The identifiers could not be reviewed")
                 self.notify(review, title="Review", severity="error", markup=False)  # it names the key's path
             else:
-                self.push_screen(ReviewScreen(review))
+                no_longer_held()
+                self.push_screen(ReviewScreen(review, held.take()))
 
         def refused(message: str) -> None:
+            not_opened("The key's passphrase is asked for")
             self.push_screen(PassphraseModal("of this project", message), self._passphrase_given)
 
         def open_key(workspace: Workspace) -> IdentifierReview | str | None:

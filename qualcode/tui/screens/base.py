@@ -71,6 +71,8 @@ def open_transcript_first(screen: QualcodeScreen, event: Key, table: DataTable[A
     if opening is not None:  # typed after Enter, on their way to the screen through its list as Enter opened it
         opening.hold(event)
         return True
+    if screen.qualcode.typed_for_the_reader(event):  # typed before it was shown, on their way here as it was
+        return True
     if event.key != "enter" or waiting or not table.has_focus:
         return False
     event.stop()

@@ -188,6 +188,8 @@ class OverviewScreen(QualcodeScreen):
         if self.qualcode.opening is not None:
             self.qualcode.opening.hold(event)
             return
+        if self.qualcode.typed_for_the_reader(event):
+            return
         if event.time <= self._covered_at:
             self._typed_before_covered(event)
             return

@@ -184,6 +184,7 @@ class ReaderScreen(CodingScreen):
         self._finding_sentences = True  # from the first draw, as on_mount starts it: `v` needs them
         self._dialog_closing = False  # keys given to a dialog on top up to one that closes it: the rest wait for this screen
         self._closing_given: tuple[TypedKey, str] | None = None  # that key, given, and what it was given to ("The dialog")
+        self._palette_leaving = False  # that dialog is the command palette, whose command runs after it has left
         # Keys typed before a refusal (of a change, of m, of c's key) could show, which reach this screen after it: not
         # acted on, but dropped and counted in one notice, with why (`_typed_before_refused`).
         self.refused_keys = RefusedKeys(self)
@@ -299,6 +300,14 @@ class ReaderScreen(CodingScreen):
         self.held_keys.hold(event)
         await self._act_on_held_keys()
 
+    def typed_before_shown(self, event: Key) -> None:
+        """`event`, typed before this screen was shown and reaching the screen it was opened from only after: this
+        screen's, among the keys held here as typed (QualcodeApp.typed_for_the_reader)."""
+        if self.refused_keys.takes(event):
+            return
+        self.held_keys.hold(event)
+        self.call_later(self._act_on_held_keys)
+
     def _typed_before_refused(self, why: str) -> None:
         """A change refused, or a key that leads on (m, c) that led nowhere: the keys typed after it, held or yet to
         reach this screen, were typed for what did not come (`m ok, cf` on no coding coded the passage with f); they
@@ -313,6 +322,12 @@ class ReaderScreen(CodingScreen):
         """The keys held, one by one, until one starts a change (the rest wait for it) or puts a screen on top (the
         rest are its: `m rask` types the memo)."""
         while len(self.held_keys) and not self._busy():
+            if self.qualcode.opening is not None:
+                # Something opens, led to by a key typed before these (the palette's Analysis): they are its, and its
+                # screen gives those after its leaving key back here (`ctrl+p analysis enter down escape ] v` typed as the
+                # transcript opened acted here while the analysis counted, and Escape left the reader).
+                self.qualcode.opening.keep(self.held_keys.take())
+                return
             if self.app.screen is not self and not self._typed_before_the_palette():
                 if not self._dialog_closing:
                     self._hand_over(self.app.screen)
@@ -336,6 +351,7 @@ class ReaderScreen(CodingScreen):
             given.append(self.held_keys.next())
             self._dialog_closing = given[-1].key in closing
         self._closing_given = (given[-1], "The dialog" if isinstance(screen, ModalScreen) else "The screen") if self._dialog_closing else None
+        self._palette_leaving = self._dialog_closing and isinstance(screen, CommandPalette)
         hand_over(screen, given)
 
     def on_screen_resume(self) -> None:
@@ -346,6 +362,12 @@ class ReaderScreen(CodingScreen):
             (key, what) = closing
             self.notify(f"{what} stayed open after {key.key}, so {self.held_keys.dropped()}", severity="warning", markup=False)
         # Later, not now: what the dialog's answer starts (a memo saved) is started after this, and waited for.
+        if self._palette_leaving:
+            # The palette's command is queued on the app as the palette leaves: after it, so that what it opens (the
+            # analysis, counting) takes the keys typed for it, which acted here first and left the reader (Escape).
+            self._palette_leaving = False
+            self.app.call_later(self.call_later, self._act_on_held_keys)
+            return
         self.call_later(self._act_on_held_keys)
 
     async def _act(self, typed: TypedKey) -> None:

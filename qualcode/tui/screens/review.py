@@ -6,6 +6,7 @@ what is decided is kept in the key at once and applied to stored texts on leavin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -15,6 +16,7 @@ from textual.widgets import DataTable, Header, Static
 
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.typed_ahead import TypedKey, hand_over, up_to_leaving
 from qualcode.tui.widgets.as_written import as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import IdentifierReview
@@ -45,9 +47,12 @@ class ReviewScreen(QualcodeScreen):
         Binding("question_mark", "help", "Help", id="review.help"),
     ]
 
-    def __init__(self, review: IdentifierReview) -> None:
+    def __init__(self, review: IdentifierReview, typed_ahead: Iterable[TypedKey] = ()) -> None:
+        """`typed_ahead`: keys typed while the key was decrypted: this screen's up to the Escape that leaves it, and
+        those after it the screen's under it once it is shown again (`a f d escape s` decides two and sorts)."""
         super().__init__()
         self.review = review
+        self.typed_ahead, self.after_leaving = up_to_leaving(self, list(typed_ahead))
         self.pending: list[WaitingName] = list(review.pending)
         # Decided and not yet kept in the key: off the list at once, so a key pressed next decides
         # the candidate shown next (two keys in a hurry both decided the first, the second
@@ -70,6 +75,8 @@ class ReviewScreen(QualcodeScreen):
         self.sub_title = "f/m/p person · l place · n NAV office · e employer · s school · o other · d dismiss"
         self.query_one(DataTable).focus()
         self._fill(0)
+        hand_over(self, self.typed_ahead)
+        self.typed_ahead = []
 
     def _fill(self, row: int) -> None:
         table = self.query_one(DataTable)
@@ -139,7 +146,10 @@ class ReviewScreen(QualcodeScreen):
             stack = self.app.screen_stack
             for above in reversed(stack[stack.index(self) + 1:]):
                 above.dismiss()
+            below = stack[stack.index(self) - 1]
             self.dismiss()
+            hand_over(below, self.after_leaving)  # once it is shown again, which its resume, queued by now, does
+            self.after_leaving = []
             self.app.notify(status, title="Review", severity="error" if status.startswith("error") else "information", markup=False)
 
         def apply(_workspace: object) -> str:
