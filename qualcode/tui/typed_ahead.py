@@ -152,3 +152,45 @@ def hand_over(screen: Screen[Any], keys: list[TypedKey]) -> None:
 
     if keys:
         screen.call_later(give)
+
+
+class TypedWithSlash:
+    """Keys typed with `/` on a screen whose filter it opens (the overview, a code's passages): they reach the table
+    before the filter's field has the focus, and are the field's, up to the Enter or Escape that leaves it; those after
+    it wait for the table to have the focus again (`/ leder enter enter` opens what was found; as bindings, run once
+    `/` had bubbled up to the app, `e` (edit) and the rest acted in the table, and the filter stayed empty)."""
+
+    def __init__(self, screen: Screen[Any]) -> None:
+        self._screen = screen
+        self._at = float("-inf")  # when `/` opened the filter: the keys typed before then (in its burst) are the field's
+        self._leaving = False  # the key that leaves the field was given to it
+        self._after = HeldKeys()
+
+    def opened(self) -> None:
+        """`/` has just opened the filter."""
+        self._at, self._leaving = now(), False
+
+    def takes(self, event: Key) -> bool:
+        """Whether `event` was typed with `/`; if so, given to the field, or held for the table after the field's Enter."""
+        if event.time > self._at:
+            return False
+        if self._leaving:
+            self._after.hold(event)
+            return True
+        event.stop()
+        event.prevent_default()
+        self._leaving = event.key in ("enter", "escape")
+        hand_over(self._screen, [TypedKey(event.key, event.character)])
+        return True
+
+    def left(self) -> None:
+        """The table has the focus again: the keys typed after the Enter or Escape that left the filter are its (given as
+        typed, so no longer taken as typed with `/`, nor are those of the burst still on their way)."""
+        self._at = float("-inf")
+        hand_over(self._screen, self._after.take())
+
+    def left_with_the_screen(self) -> list[TypedKey]:
+        """The screen is leaving: the keys typed after the filter's Escape, for the screen under it."""
+        self._at = float("-inf")
+        return self._after.take()
+

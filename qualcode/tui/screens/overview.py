@@ -10,7 +10,15 @@ from textual.widgets import DataTable, Header, Input
 from qualcode.coding.transcripts import ParticipantView, TranscriptView
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.typed_ahead import HeldKeys, RefusedKeys, TypedKey, hand_over, leaving_keys, now
+from qualcode.tui.typed_ahead import (
+    HeldKeys,
+    RefusedKeys,
+    TypedKey,
+    TypedWithSlash,
+    hand_over,
+    leaving_keys,
+    now,
+)
 from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import cell
 from qualcode.tui.widgets.footer import KeyFooter
@@ -84,11 +92,7 @@ class OverviewScreen(QualcodeScreen):
         self.as_stored = TypedAsStored(self, "overview-as-stored", self._stored_read)
         self.offices: dict[str, str] = {}  # participant -> office
         self.columns: list[tuple[str, str, int]] = []
-        # Keys typed with `/`, which reach the table before the filter's field has the focus: the field's, up to the
-        # Enter or Escape that leaves it; those after it wait for the table to have the focus again.
-        self._slash_at = float("-inf")
-        self._leaving_filter = False
-        self._after_filter = HeldKeys()
+        self.typed_with_slash = TypedWithSlash(self)
         self.refused_keys = RefusedKeys(self)
         # Keys typed before a key here put a screen on top (`?`'s help), which reach the table after it: that screen's, up
         # to the key that leaves it; those after it wait for this screen to be shown again.
@@ -182,8 +186,7 @@ class OverviewScreen(QualcodeScreen):
         filter. While a transcript or the analysis is being opened, the keys typed are held for it."""
         if self.refused_keys.takes(event):  # typed after an Enter that opened nothing, before that could be seen
             return
-        if event.time <= self._slash_at:  # typed with `/`, before the field took the focus
-            self._typed_with_slash(event)
+        if self.typed_with_slash.takes(event):  # typed with `/`, before the field took the focus
             return
         if self.qualcode.opening is not None:
             self.qualcode.opening.hold(event)
@@ -202,7 +205,7 @@ class OverviewScreen(QualcodeScreen):
         event.prevent_default()
         if event.key == "slash":
             self.action_filter()
-            self._slash_at, self._leaving_filter = now(), False
+            self.typed_with_slash.opened()
         elif event.key == "enter":  # not the table's binding, which opens by a message, after the keys typed next
             if not self.query_one(DataTable).row_count:
                 self.refused_keys.refused("No transcript to open")
@@ -223,23 +226,6 @@ class OverviewScreen(QualcodeScreen):
         event.prevent_default()
         self._left_above = event.key in leaving_keys(above)
         hand_over(above, [TypedKey(event.key, event.character, event.time)])
-
-    def _typed_with_slash(self, event: events.Key) -> None:
-        """A key typed with `/`: given to the filter's field once it has the focus, up to the Enter or Escape that
-        leaves it; after that, held until the table has the focus again (`/ leder enter enter` opens what was found)."""
-        if self._leaving_filter:
-            self._after_filter.hold(event)
-            return
-        event.stop()
-        event.prevent_default()
-        self._leaving_filter = event.key in ("enter", "escape")
-        hand_over(self, [TypedKey(event.key, event.character)])
-
-    def _filter_left(self) -> None:
-        """The table has the focus again: the keys typed after the Enter or Escape that left the filter are its (given
-        as typed, so no longer taken as typed with `/`, nor are those of the burst still on their way)."""
-        self._slash_at = float("-inf")
-        hand_over(self, self._after_filter.take())
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
@@ -284,7 +270,7 @@ class OverviewScreen(QualcodeScreen):
             field.value = ""
             field.add_class("hidden")
             self.query_one(DataTable).focus()
-            self._filter_left()
+            self.typed_with_slash.left()
 
     @on(Input.Changed, "#overview-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -300,7 +286,7 @@ class OverviewScreen(QualcodeScreen):
     @on(Input.Submitted, "#overview-filter")
     def _filter_done(self) -> None:
         self.query_one(DataTable).focus()
-        self._filter_left()
+        self.typed_with_slash.left()
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)

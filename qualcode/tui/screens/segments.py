@@ -18,7 +18,7 @@ from qualcode.coding.missing import NOT_STATED, typed_as, value_holds
 from qualcode.coding.passages import Quote
 from qualcode.tui.screens.base import QualcodeScreen, Reread, open_transcript_first
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over, now
+from qualcode.tui.typed_ahead import TypedWithSlash, hand_over
 from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
@@ -139,11 +139,7 @@ class SegmentsScreen(QualcodeScreen):
         self.problem = ""  # what is wrong with the filter, shown instead of a passage
         # The filter as the passages' values are stored (a name the key holds as its pseudonym), read off the UI thread.
         self.as_stored = TypedAsStored(self, "segments-as-stored", self._stored_read)
-        # Keys typed with `/`, which reach the table before the filter's field has the focus: the field's, up to the
-        # Enter or Escape that leaves it; those after it wait for the table to have the focus again (as on the overview).
-        self._slash_at = float("-inf")
-        self._leaving_filter = False
-        self._after_filter = HeldKeys()
+        self.typed_with_slash = TypedWithSlash(self)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -246,7 +242,7 @@ class SegmentsScreen(QualcodeScreen):
     @on(Input.Submitted, "#segments-filter")
     def _filter_done(self) -> None:
         self.query_one(DataTable).focus()
-        self._filter_left()
+        self.typed_with_slash.left()
 
     def action_filter(self) -> None:
         self.query_one("#segments-filter", Input).focus()
@@ -266,8 +262,7 @@ class SegmentsScreen(QualcodeScreen):
         transcript (`enter ] v` moved and selected nothing: the table's binding ran after them). `/` focuses the filter
         as it reaches the screen, and the keys typed with it are the field's: as a binding, run once `/` had bubbled up
         to the app, it came after them (`/ veileder enter enter` opened the first passage, the filter empty)."""
-        if event.time <= self._slash_at:
-            self._typed_with_slash(event)
+        if self.typed_with_slash.takes(event):
             return
         if open_transcript_first(self, event, self.query_one(DataTable), self.action_jump):
             return
@@ -275,24 +270,7 @@ class SegmentsScreen(QualcodeScreen):
             event.stop()
             event.prevent_default()
             self.action_filter()
-            self._slash_at, self._leaving_filter = now(), False
-
-    def _typed_with_slash(self, event: Key) -> None:
-        """A key typed with `/`: given to the filter's field once it has the focus, up to the Enter or Escape that
-        leaves it; after that, held until the table has the focus again."""
-        if self._leaving_filter:
-            self._after_filter.hold(event)
-            return
-        event.stop()
-        event.prevent_default()
-        self._leaving_filter = event.key in ("enter", "escape")
-        hand_over(self, [TypedKey(event.key, event.character)])
-
-    def _filter_left(self) -> None:
-        """The table has the focus again: the keys typed after the Enter or Escape that left the filter are its (given as
-        typed, so no longer taken as typed with `/`)."""
-        self._slash_at = float("-inf")
-        hand_over(self, self._after_filter.take())
+            self.typed_with_slash.opened()
 
     def action_back(self) -> None:
         """Escape clears what is active, the filter, and leaves only when nothing is."""
@@ -300,10 +278,10 @@ class SegmentsScreen(QualcodeScreen):
         if field.value:
             field.value = ""
             self.query_one(DataTable).focus()
-            self._filter_left()
+            self.typed_with_slash.left()
             return
         # Left: the keys typed with `/` after this Escape are the screen's under it, once it is shown again.
-        self._slash_at, after = float("-inf"), self._after_filter.take()
+        after = self.typed_with_slash.left_with_the_screen()
         below = self.app.screen_stack[-2] if self.app.screen is self else None
         self.dismiss()
         if below is not None:
