@@ -646,6 +646,7 @@ _PATTERN_TEXT = st.lists(st.sampled_from([
 @example("912912 \n 34")  # and the white space around it as one
 @example("født tolvte mars \n åttifem")  # a date of birth said in words, read so too
 @example("gnr. 4\nbnr. 3")  # a property's numbers, read across a line break as numbers are
+@example("34/00470047")  # a case number (two digits, a slash, five or more), which the test had no detector for
 def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> None:
     """find_patterns skips the detectors that need a digit on a text without one: it finds what every
     detector run over the whole text finds."""
@@ -657,7 +658,8 @@ def test_pattern_detectors_find_in_a_text_what_each_finds_alone(text: str) -> No
     plain = patterns.plain_digits(text)
     read = patterns.unwrapped(plain)
     alone = {read.span(*match.span()) for rx in (patterns.FNR, patterns.PHONE, patterns.FULL_DATE, patterns.ACCOUNT,
-                                                 patterns.IBAN, patterns.SPOKEN_DATE, patterns.POST_BOX, patterns.PROPERTY)
+                                                 patterns.IBAN, patterns.SPOKEN_DATE, patterns.POST_BOX, patterns.PROPERTY,
+                                                 patterns.CASE_NUMBER)
              for match in rx.finditer(read.text)}
     alone |= {(match.start(), match.end()) for rx in (patterns.STREET, patterns.POSTCODE, patterns.NAV_OFFICE, patterns.PLATE)
               for match in rx.finditer(plain)}
