@@ -1300,6 +1300,8 @@ def everyday_word(folded: str) -> bool:
     most common first names for everyday words."""
     if folded in _trade_words():
         return True  # "memo" is rare in wordfreq's bokmål, and the word every researcher types
+    if folded in _names_not_words():
+        return False  # Ordbank lists "hilde" and "ola" in lower case, and no sentence uses them as words
     frequency = zipf(folded)
     if frequency < EVERYDAY_MIN_ZIPF:
         return False
@@ -1385,6 +1387,11 @@ def _ordbank() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _nynorsk_supplement() -> frozenset[str]:
     return frozenset(word.casefold() for words in data_lines("nynorsk.txt").values() for word in words)
+
+
+@lru_cache(maxsize=1)
+def _names_not_words() -> frozenset[str]:
+    return frozenset(word.casefold() for words in data_lines("names_not_words.txt").values() for word in words)
 
 
 @lru_cache(maxsize=1)
