@@ -658,7 +658,10 @@ def propose(
             begin, finish = match.start(group), match.end(group)
             phrase = text[begin:finish]
             folded = phrase.casefold()
-            if phrase in proposals or folded in ignored or folded in lowered or (_common(folded) and not _is_place(folded)):
+            # Norway's commonest surnames are as common as words ("Hansen-familien", "Olsen-saken"): a listed name
+            # that is no everyday word heads a compound as a name, where "Dag-tilbudet" is the word.
+            common = _common(folded) and not _is_place(folded) and (folded not in _names() or everyday_word(folded))
+            if phrase in proposals or folded in ignored or folded in lowered or common:
                 continue
             if ordinary(phrase, [phrase], lowered):
                 continue
