@@ -1631,6 +1631,7 @@ class Workspace:
             import_participants,
             participant_cells,
         )
+        from qualcode.importers.pseudonymise import capitalise_unlisted_names
 
         check_participants_header(csv_file)
         held = []
@@ -1643,7 +1644,9 @@ class Workspace:
                 free = line > 1 and not holds_categories(column)
                 # A surname that is an everyday word too is held back as a value, as typed ones are ("Foss").
                 surnames = surnames_in_value(value, column) if line > 1 else []
-                proposed = [made for made in propose(f"med {value}" if free else value, (), ())
+                # Typed in lower case as often as not ("kontaktperson: ragnfrid"), as a title is.
+                read = capitalise_unlisted_names(value) if free else value
+                proposed = [made for made in propose(f"med {read}" if free else read, (), ())
                             if not decided_as_a_value(made.text, value, not free)]
                 for proposal in [*proposed, *surnames]:
                     if proposal.text.casefold() not in ignored and key.entry_for(proposal.text) is None:

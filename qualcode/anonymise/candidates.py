@@ -658,7 +658,10 @@ def propose(
             begin, finish = match.start(group), match.end(group)
             phrase = text[begin:finish]
             folded = phrase.casefold()
-            if phrase in proposals or folded in ignored or folded in lowered or (_common(folded) and not _is_place(folded)):
+            # Norway's commonest surnames are as common as words ("Hansen-familien", "Olsen-saken"): a listed name
+            # that is no everyday word heads a compound as a name, where "Dag-tilbudet" is the word.
+            common = _common(folded) and not _is_place(folded) and (folded not in _names() or everyday_word(folded))
+            if phrase in proposals or folded in ignored or folded in lowered or common:
                 continue
             if ordinary(phrase, [phrase], lowered):
                 continue
@@ -1300,6 +1303,8 @@ def everyday_word(folded: str) -> bool:
     most common first names for everyday words."""
     if folded in _trade_words():
         return True  # "memo" is rare in wordfreq's bokmål, and the word every researcher types
+    if folded in _names_not_words():
+        return False  # Ordbank lists "hilde" and "ola" in lower case, and no sentence uses them as words
     frequency = zipf(folded)
     if frequency < EVERYDAY_MIN_ZIPF:
         return False
@@ -1385,6 +1390,11 @@ def _ordbank() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _nynorsk_supplement() -> frozenset[str]:
     return frozenset(word.casefold() for words in data_lines("nynorsk.txt").values() for word in words)
+
+
+@lru_cache(maxsize=1)
+def _names_not_words() -> frozenset[str]:
+    return frozenset(word.casefold() for words in data_lines("names_not_words.txt").values() for word in words)
 
 
 @lru_cache(maxsize=1)

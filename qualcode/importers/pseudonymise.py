@@ -224,7 +224,8 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
     found: list[Proposal] = []
     for where, value in written:
         field = where.removeprefix("attribute ")
-        read = _capitalise_unlisted_names(value) if where in _LOWER_NAMED_META else value
+        # An attribute is typed as a title is, "kontakt: ragnfrid" as often as "kontakt: Ragnfrid".
+        read = capitalise_unlisted_names(value) if where in _LOWER_NAMED_META or where.startswith("attribute ") else value
         proposed = [proposal for proposal in propose(read, (), ()) if where not in categories or not ordinary_value(proposal.text, field)]
         # A surname that is an everyday word too ("Foss", "Vold") is no name to `propose`: typed as a value (all
         # but the file's name and title, which are sentences), it is held back as one (candidates.value_surname).
@@ -235,7 +236,7 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
         field = "speaker" if where.startswith("speaker ") else where
         # Read mid-sentence: its first word is no sentence's first. Who someone is may be typed in lower case
         # ("participant: ragnfrid"), as a title is (_LOWER_NAMED_META); a category is not read so.
-        read = value if where in categories else _capitalise_unlisted_names(value)
+        read = value if where in categories else capitalise_unlisted_names(value)
         proposed = [made for made in propose(f"med {read}", (), ())
                     if not decided_as_a_value(made.text, value, where in categories)]
         for proposal in [*proposed, *surnames_in_value(value, field)]:
@@ -249,7 +250,7 @@ def _metadata_proposals(meta: dict[str, Any], file_name: str, key: PseudonymKey)
 _LOWER_NAMED_META = ("title", "interviewer", "note_taker")
 
 
-def _capitalise_unlisted_names(value: str) -> str:
+def capitalise_unlisted_names(value: str) -> str:
     """`value` with each word in lower case that reads as a name no list holds capitalised ("ragnfrid hestvold"):
     the lists' names in lower case `propose` finds as they are ("kari hansen")."""
     return WORD.sub(lambda word: word.group().capitalize() if reads_as_a_name_in_lower_case(word.group()) else word.group(), value)
