@@ -41,8 +41,9 @@ def test_a_refusal_for_a_word_of_a_name_waiting_says_the_word_typed_and_how_to_d
     refused = run(*project, "codebook", "edit", "empowerment", "--example", "Torgeir ringte")
     assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
     assert refused.output.startswith(
-        "error: the text names 'Torgeir', a word of 'Torgeir Hovland', which waits for review as a possible identifier"), refused.output
+        "error: the code's definition names 'Torgeir', a word of 'Torgeir Hovland', which waits for review as a possible"
+        " identifier"), refused.output
     assert "`qualcode anonymise dismiss 'Torgeir Hovland'` if it is no one to hide" in refused.output
     assert "`qualcode anonymise accept 'Torgeir Hovland' --kind KIND` if it is), then write it again" in refused.output
     whole = run(*project, "memo", "add", "Torgeir Hovland ringte")
-    assert "the text names 'Torgeir Hovland', which waits for review" in whole.output, whole.output
+    assert "the memo names 'Torgeir Hovland', which waits for review" in whole.output, whole.output

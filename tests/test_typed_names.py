@@ -108,7 +108,7 @@ def test_the_terminal_ui_s_memo_and_definition_are_refused_alike(demo: Path) -> 
             workspace.set_memo(coding, f"Som {UNKNOWN} sa")
         # Now waiting in the identifier review, which the UI's refusal sends the writer to.
         assert [candidate.text for candidate in workspace.read_key().pending][-1] == UNKNOWN
-        with pytest.raises(AwaitsReview, match=f"the text names '{UNKNOWN}', which waits for review"):
+        with pytest.raises(AwaitsReview, match=f"the code's definition names '{UNKNOWN}', which waits for review"):
             workspace.update_definition("empowerment", f"Slik {UNKNOWN} forklarte det")
         with pytest.raises(AwaitsReview, match="the code's definition names 'Solveig Aasen'"):
             workspace.update_definition("empowerment", "Slik Solveig Aasen forklarte det")

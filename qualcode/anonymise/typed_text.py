@@ -231,14 +231,15 @@ def looked_up(text: str, key: PseudonymKey, *, folded: bool = False) -> AsStored
     return AsStored(stored, replaced, tuple(pair for pair in replaced if is_placeholder(pair[1])))
 
 
-def refuse_undecided(text: str, key: PseudonymKey, read: Reading | None = None) -> None:
+def refuse_undecided(text: str, key: PseudonymKey, read: Reading | None = None, what: str = "text") -> None:
     """Typed text may not name a word an import held back for review: nobody has said yet
     whether it is a name, so it cannot be stored as typed, nor replaced. It is found as a name
     the key holds is: whole in any case (one word in another case only if it is no everyday word,
     as known.rare_words: "vold" is no "Vold" waiting), with look-alike or full-width letters, and by
     each of its words as written, in a genitive too ("Skogheims" of "Randi Skogheim"); but not
     inside a name the key replaces whole ("Berg" in "Hansen-Berg"), which settles it as an
-    import's reading does. `read` reads a text for the key's replacements (TYPED_READING)."""
+    import's reading does. `read` reads a text for the key's replacements (TYPED_READING); `what` the text is, as
+    the refusal names it ("memo", "code's definition")."""
     if not key.pending:
         return
     seen = visible(text)
@@ -252,7 +253,7 @@ def refuse_undecided(text: str, key: PseudonymKey, read: Reading | None = None) 
         # of a memo saying "Torgeir" sent the writer looking for a name they had not written.
         said = repr(waiting) if word == waiting else f"{word!r}, a word of {waiting!r}"
         raise AwaitsReview(
-            f"the text names {said}, which waits for review as a possible identifier",
+            f"the {what} names {said}, which waits for review as a possible identifier",
             f"decide about {waiting!r} first (`qualcode anonymise review`; or `qualcode anonymise dismiss {shlex.quote(waiting)}`"
             f" if it is no one to hide, `qualcode anonymise accept {shlex.quote(waiting)} --kind KIND` if it is), then write it again",
         )

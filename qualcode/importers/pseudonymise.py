@@ -389,7 +389,7 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
     decided about. The project's coders (researchers, reviewers) are named in memos as colleagues,
     not as people studied: their names are no candidates, as a .qdpx import's researchers are not."""
     for text in texts:
-        refuse_undecided(text, key)  # a name already waiting for review, said so
+        refuse_undecided(text, key, what=what)  # a name already waiting for review, said so, naming what typed it
     names = [*session.scalars(select(Coder.name)), *(row.name for row in session.new if isinstance(row, Coder))]
     coders = {*names, *(word for name in names for word in name.split())}  # "Anne" of the reviewer Anne Leser
     # Typed text has no replaced spans: a pseudonym in it ("Emilie sa det", of Emilie Aasen, whom a
