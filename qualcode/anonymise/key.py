@@ -14,7 +14,6 @@ import hmac
 import json
 import os
 import stat
-import tempfile
 import threading
 import unicodedata
 import uuid
@@ -495,6 +494,8 @@ def save_key(path: Path, key: PseudonymKey, passphrase: str, *, n: int | None = 
         "format": FORMAT, "version": 1, "kdf": "scrypt", "n": n, "salt": base64.b64encode(salt).decode(),
         "key_id": key.key_id, "revision": key.revision, "token": token.decode(),
     }
+    import tempfile  # here: only saving needs it, and every command that reads the key imports this module
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import Stemmer
+if TYPE_CHECKING:
+    import Stemmer
 
 # A word is a run of letters and digits; apostrophes and hyphens split words, so that
 # "måltall-press" yields "måltall" and "press" and word boundaries stay exact.
@@ -41,6 +43,9 @@ class Token:
 
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
+    # Imported here: the key reads WORD from this module, and commands that stem nothing (an export) start quicker.
+    import Stemmer
+
     stemmer = Stemmer.Stemmer("norwegian")
     stemmer.maxCacheSize = 100_000
     return stemmer
