@@ -154,6 +154,16 @@ def hand_over(screen: Screen[Any], keys: list[TypedKey]) -> None:
         screen.call_later(give)
 
 
+def leave(screen: Screen[Any], keys: list[TypedKey]) -> None:
+    """Dismiss `screen`, and give `keys` (typed after the key that left it) to the screen under it, once that is shown
+    again: its resume, queued by the dismissal, gives it the focus first."""
+    stack = screen.app.screen_stack
+    below = stack[stack.index(screen) - 1] if screen in stack and stack.index(screen) > 0 else None
+    screen.dismiss()
+    if below is not None:
+        hand_over(below, keys)
+
+
 class TypedWithSlash:
     """Keys typed with `/` on a screen whose filter it opens (the overview, a code's passages): they reach the table
     before the filter's field has the focus, and are the field's, up to the Enter or Escape that leaves it; those after
@@ -179,7 +189,7 @@ class TypedWithSlash:
             return True
         event.stop()
         event.prevent_default()
-        self._leaving = event.key in ("enter", "escape")
+        self._leaving = event.key in CLOSE_A_DIALOG  # a field is left as a dialog is
         hand_over(self._screen, [TypedKey(event.key, event.character)])
         return True
 

@@ -21,7 +21,7 @@ from qualcode.text.counts import counted
 from qualcode.tui.screens.base import QualcodeScreen, Reread
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.segments import SegmentsScreen
-from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over, up_to_leaving
+from qualcode.tui.typed_ahead import HeldKeys, TypedKey, hand_over, leave, up_to_leaving
 from qualcode.tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -444,11 +444,8 @@ class AnalysisScreen(QualcodeScreen):
         self._describe()
 
     def action_back(self) -> None:
-        below = self.app.screen_stack[-2] if self.app.screen is self else None
-        self.dismiss()
-        if below is not None:
-            hand_over(below, self.after_leaving)  # once it is shown again, which its resume, queued by now, does
-        self.after_leaving = []
+        after, self.after_leaving = self.after_leaving, []
+        leave(self, after)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))

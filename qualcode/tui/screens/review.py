@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Header, Static
 
 from qualcode.tui.screens.base import QualcodeScreen
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.typed_ahead import TypedKey, hand_over, up_to_leaving
+from qualcode.tui.typed_ahead import TypedKey, hand_over, leave, up_to_leaving
 from qualcode.tui.widgets.as_written import as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
 from qualcode.workspace import IdentifierReview
@@ -146,10 +146,8 @@ class ReviewScreen(QualcodeScreen):
             stack = self.app.screen_stack
             for above in reversed(stack[stack.index(self) + 1:]):
                 above.dismiss()
-            below = stack[stack.index(self) - 1]
-            self.dismiss()
-            hand_over(below, self.after_leaving)  # once it is shown again, which its resume, queued by now, does
-            self.after_leaving = []
+            after, self.after_leaving = self.after_leaving, []
+            leave(self, after)
             self.app.notify(status, title="Review", severity="error" if status.startswith("error") else "information", markup=False)
 
         def apply(_workspace: object) -> str:

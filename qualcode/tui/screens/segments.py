@@ -18,7 +18,7 @@ from qualcode.coding.missing import NOT_STATED, typed_as, value_holds
 from qualcode.coding.passages import Quote
 from qualcode.tui.screens.base import QualcodeScreen, Reread, open_transcript_first
 from qualcode.tui.screens.help import HelpScreen
-from qualcode.tui.typed_ahead import TypedWithSlash, hand_over
+from qualcode.tui.typed_ahead import TypedWithSlash, leave
 from qualcode.tui.typed_as_stored import TypedAsStored
 from qualcode.tui.widgets.as_written import as_far_as_shown, as_written, cell, lines_as_written
 from qualcode.tui.widgets.footer import KeyFooter
@@ -281,11 +281,7 @@ class SegmentsScreen(QualcodeScreen):
             self.typed_with_slash.left()
             return
         # Left: the keys typed with `/` after this Escape are the screen's under it, once it is shown again.
-        after = self.typed_with_slash.left_with_the_screen()
-        below = self.app.screen_stack[-2] if self.app.screen is self else None
-        self.dismiss()
-        if below is not None:
-            hand_over(below, after)
+        leave(self, self.typed_with_slash.left_with_the_screen())
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen(list(self.BINDINGS)))
