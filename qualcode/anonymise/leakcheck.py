@@ -29,6 +29,7 @@ from qualcode.errors import ImportFailed, InvalidInput, LeakFound, UnreadableFil
 from qualcode.modes import temporary_target
 from qualcode.text.character_references import read_references
 from qualcode.text.docx_body import BODY, body_text
+from qualcode.text.docx_paragraphs import W
 from qualcode.text.export_words import OWN_LABELS
 from qualcode.text.normalise import normalise, visible
 from qualcode.untrusted import (
@@ -250,9 +251,6 @@ def _yaml_values(text: str) -> Iterator[tuple[str, str]]:
             written = text[node.start_mark.index:node.end_mark.index]
             if node.value not in (written, written[1:-1]):
                 yield f"line {node.start_mark.line + 1} as YAML reads it", node.value
-
-
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 DOCX_TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|comments|footnotes|endnotes)\.xml$")

@@ -50,6 +50,7 @@ from qualcode.store.models import Coder, Memo, Participant, Transcript, Transcri
 from qualcode.store.settings import get_setting
 from qualcode.store.withdrawals import withdrawn_participants
 from qualcode.text.counts import counted
+from qualcode.text.docx_paragraphs import W
 from qualcode.text.normalise import shortened
 from qualcode.text.order import natural_key
 
@@ -373,7 +374,6 @@ def _counts_table(document: Document, quotes: list[Quote], shown: int, language:
 
 # The quote paragraphs are built with lxml directly: python-docx's helpers look things up by
 # name and search the body on every call, which made a 5,000-quote report take seconds.
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.exporters.report_options import BOOKMARK_PREFIX
-from qualcode.text.docx_paragraphs import INSERTED
+from qualcode.text.docx_paragraphs import INSERTED, W
 
 if TYPE_CHECKING:
     from lxml import etree
 
 NAMESPACE = "urn:qualcode:written-quotes:1"
 PART_NAME = re.compile(r"/customXml/item\d+\.xml$")  # Word's name for a custom XML part, which the leak check reads
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @dataclass(frozen=True)

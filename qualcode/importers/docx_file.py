@@ -33,6 +33,7 @@ from qualcode.text.docx_paragraphs import (
     PARAGRAPH,
     RUN,
     TEXT_BOX,
+    W,
     chosen_away,
     hidden,
     paragraph_text,
@@ -91,13 +92,12 @@ def _left_out_note(document: DocxDocument) -> str | None:
     ], "Word")
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # A picture's or shape's properties, where Word keeps its alt text (descr) and title; a VML shape's alt.
 _PICTURE = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 _VML_SHAPE = "{urn:schemas-microsoft-com:vml}shape"
 # Footnotes, endnotes and comments: each part's relationship and the element of one note in it.
-_NOTES = [(RT.FOOTNOTES, f"{_W}footnote"), (RT.ENDNOTES, f"{_W}endnote"), (RT.COMMENTS, f"{_W}comment")]
-_NOTE_TYPE = f"{_W}type"
+_NOTES = [(RT.FOOTNOTES, f"{W}footnote"), (RT.ENDNOTES, f"{W}endnote"), (RT.COMMENTS, f"{W}comment")]
+_NOTE_TYPE = f"{W}type"
 
 
 def _notes_with_text(document: DocxDocument, relationship: str, tag: str) -> int:

@@ -12,17 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from qualcode.text.docx_paragraphs import ALTERNATE_CONTENT, FALLBACK, PARAGRAPH, paragraph_text
+from qualcode.text.docx_paragraphs import ALTERNATE_CONTENT, FALLBACK, PARAGRAPH, W, paragraph_text
 from qualcode.text.table_rows import table_row_lines
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-BODY = f"{_W}body"
-_TABLE, _ROW, _CELL = f"{_W}tbl", f"{_W}tr", f"{_W}tc"
-_CONTENT_CONTROL, _CONTROL_CONTENT, _CONTROL_PROPERTIES = f"{_W}sdt", f"{_W}sdtContent", f"{_W}sdtPr"
-_PLACEHOLDER, _CUSTOM_XML = f"{_W}showingPlcHdr", f"{_W}customXml"
+BODY = f"{W}body"
+_TABLE, _ROW, _CELL = f"{W}tbl", f"{W}tr", f"{W}tc"
+_CONTENT_CONTROL, _CONTROL_CONTENT, _CONTROL_PROPERTIES = f"{W}sdt", f"{W}sdtContent", f"{W}sdtPr"
+_PLACEHOLDER, _CUSTOM_XML = f"{W}showingPlcHdr", f"{W}customXml"
 
 
 def body_text(body: _Element) -> str:

@@ -9,14 +9,14 @@ if TYPE_CHECKING:
 
 # Plain lxml and Clark names, so neither the review import nor the .docx importer needs
 # python-docx's element classes here, and importing this module loads neither library.
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-PARAGRAPH, RUN = f"{_W}p", f"{_W}r"
-INSERTED = (f"{_W}ins", f"{_W}moveTo")
-DELETED = (f"{_W}del", f"{_W}moveFrom")
-_TEXT, _TAB, _POSITIONAL_TAB = f"{_W}t", f"{_W}tab", f"{_W}ptab"
-_BREAK, _BREAK_TYPE, _CARRIAGE_RETURN, _NO_BREAK_HYPHEN = f"{_W}br", f"{_W}type", f"{_W}cr", f"{_W}noBreakHyphen"
-_RUN_PROPERTIES, _VANISH, _VALUE = f"{_W}rPr", f"{_W}vanish", f"{_W}val"
-TEXT_BOX = f"{_W}txbxContent"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # WordprocessingML's namespace, as lxml writes a tag
+PARAGRAPH, RUN = f"{W}p", f"{W}r"
+INSERTED = (f"{W}ins", f"{W}moveTo")
+DELETED = (f"{W}del", f"{W}moveFrom")
+_TEXT, _TAB, _POSITIONAL_TAB = f"{W}t", f"{W}tab", f"{W}ptab"
+_BREAK, _BREAK_TYPE, _CARRIAGE_RETURN, _NO_BREAK_HYPHEN = f"{W}br", f"{W}type", f"{W}cr", f"{W}noBreakHyphen"
+_RUN_PROPERTIES, _VANISH, _VALUE = f"{W}rPr", f"{W}vanish", f"{W}val"
+TEXT_BOX = f"{W}txbxContent"
 # Markup compatibility: Word writes what older readers cannot show (an emoji as w16se:symEx, a
 # text box as a DrawingML shape) as choices, each with a fallback of plain WordprocessingML (the
 # emoji as w:t, the box as VML). A reader that knows none of the choices reads the fallback only.
