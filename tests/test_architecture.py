@@ -374,6 +374,43 @@ def test_commands_that_need_no_key_load_no_pseudonymiser(
     assert result.stderr.strip().splitlines()[-1] == "[]"
 
 
+def test_command_modules_said_to_import_sqlalchemy_later_import_none_of_it() -> None:
+    """The CLI imports SQLAlchemy (without asyncio) before every other command module, and these
+    import it when their command opens the project; a module here that imported it itself would
+    load asyncio with it."""
+    from qualcode.cli import IMPORT_SQLALCHEMY_LATER
+
+    probe = f"import importlib, sys\nfor name in {sorted(IMPORT_SQLALCHEMY_LATER)!r}:\n    importlib.import_module(name)\nprint('sqlalchemy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("args", [
+    ["status"], ["search", "måltall"], ["coding", "add", "leder_L1", "empowerment", "--match", "vi må nå måltallet før jul"],
+    ["export", "quotes", "--format", "csv", "--output", "{root}/sitater.csv"], ["key", "show"],
+    ["consensus", "list", "--transcript", "leder_L1", "--json"],
+], ids=" ".join)
+def test_commands_load_no_asyncio_nor_package_metadata(
+    args: list[str], probed_project: tuple[Path, dict[str, str]], tmp_path: Path,
+) -> None:
+    """SQLAlchemy imports asyncio (with ssl) and importlib.metadata, 40-50 ms of every start, for
+    features qualcode never uses; commands import SQLAlchemy with them held aside
+    (store/sqlalchemy_import.py), and nothing the command does loads them after."""
+    demo, env = probed_project
+    project = tmp_path / "studie"
+    shutil.copytree(demo, project)
+    probe = (
+        "import sys, qualcode.cli\nsys.argv = ['qualcode', *sys.argv[1:]]\ntry:\n    qualcode.cli.main()\n"
+        "except SystemExit as end:\n    assert not end.code, end.code\n"
+        "print(sorted(m for m in ('asyncio', 'ssl', 'importlib.metadata') if m in sys.modules), file=sys.stderr)"
+    )
+    arguments = [argument.replace("{root}", str(tmp_path)) for argument in args]
+    result = subprocess.run([sys.executable, "-c", probe, "--project", str(project), *arguments],
+                            capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
 @pytest.mark.parametrize("args", [
     ["status"], ["coding", "list"], ["coding", "add", "leder_L1", "empowerment", "--match", "vi må nå måltallet før jul"],
     ["codebook", "export", "{root}/kodebok.yaml"], ["codebook", "history", "måltall-press"], ["undo"],

@@ -17,6 +17,7 @@ from qualcode.cli.output import error as error_line
 from qualcode.config import Config
 from qualcode.errors import InvalidInput, QualcodeError
 from qualcode.store.faults import damage_behind, database_fault, disk_fault
+from qualcode.store.sqlalchemy_import import import_sqlalchemy
 
 # Each command's module is imported only when that command runs or a help listing needs it, so
 # `qualcode --version` and `qualcode status` do not pay for spaCy, python-docx or the importers
@@ -50,6 +51,11 @@ LAZY_COMMANDS = {
     "backup": "qualcode.cli.backup:backup_group",
     "tui": "qualcode.cli.tui:tui_command",
 }
+
+# Command modules that import SQLAlchemy only when their command opens the project (AppContext.workspace
+# imports it as import_sqlalchemy does), so their help starts without it; every other command module
+# imports it as it is imported (tests/test_architecture.py checks both).
+IMPORT_SQLALCHEMY_LATER = frozenset({"qualcode.cli.consensus", "qualcode.cli.exchange", "qualcode.cli.key", "qualcode.cli.tui"})
 
 # Each command's first line of help, so `qualcode --help` lists every command without importing
 # any of them, nor SQLAlchemy (tests/test_architecture.py checks each against the command's own).
@@ -110,6 +116,8 @@ class QualcodeGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands and cmd_name not in self.commands:
             module_name, attribute = self.lazy_commands[cmd_name].split(":")
+            if module_name not in IMPORT_SQLALCHEMY_LATER:  # SQLAlchemy first, without what it never uses here
+                import_sqlalchemy()
             command = getattr(importlib.import_module(module_name), attribute)
             if not isinstance(command, click.Command):
                 raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")

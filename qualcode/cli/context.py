@@ -12,6 +12,7 @@ import click
 from qualcode.cli.output import note
 from qualcode.config import Config
 from qualcode.errors import InvalidInput, KeyFileError
+from qualcode.store.sqlalchemy_import import import_sqlalchemy
 from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class AppContext:
     def workspace(self, *, read_only: bool = False, keeps: bool = False) -> Workspace:
         """The project; `read_only` for commands that only read, so they work on a read-only disk
         (with `keeps`, such a command still keeps what it found once where the disk allows)."""
+        import_sqlalchemy()  # before the workspace imports it: without what it never uses here
         from qualcode.workspace import Workspace
 
         return Workspace.open(self.config, read_only=read_only, ask_passphrase=ask_passphrase, report=note, keeps=keeps)

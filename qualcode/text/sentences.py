@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import sys
-import types
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qualcode.garbage import kept_for_good
+from qualcode.stand_ins import held_aside
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -112,24 +111,13 @@ def pipeline() -> Language:
 _SPACY_INFO = "spacy.cli.info"
 
 
-def _spacy_info(*args: Any, **kwargs: Any) -> Any:
-    """spaCy's `spacy.info`, imported when it is called."""
-    return importlib.import_module(_SPACY_INFO).info(*args, **kwargs)
-
-
 def import_spacy() -> None:
     """Import spaCy, without its command line (here, not at the top, so the CLI starts without
     loading spaCy); then `import spacy` finds it imported."""
     if "spacy" in sys.modules:
         return
-    stand_in = types.ModuleType(_SPACY_INFO, "Stands in while spaCy is imported (qualcode.text.sentences).")
-    stand_in.info = _spacy_info  # type: ignore[attr-defined]
-    held = sys.modules.setdefault(_SPACY_INFO, stand_in) is stand_in
-    try:
+    with held_aside({_SPACY_INFO: ["info"]}):
         import spacy  # noqa: F401
-    finally:
-        if held and sys.modules.get(_SPACY_INFO) is stand_in:
-            del sys.modules[_SPACY_INFO]
 
 
 _RULES = ["sentencizer", "abbreviation_ends"]  # the rule-based pipeline's components
