@@ -2,7 +2,7 @@
 
 spaCy 3 imports its command line to offer `spacy.info`; SQLAlchemy 2.1 imports asyncio and
 importlib.metadata for its asyncio extension and its plugins. A command pays for those on every
-start (0.14 s of spaCy's import, 40-50 ms of SQLAlchemy's) and uses none of them. While the
+start (0.14 s of spaCy's import, 50-70 ms of SQLAlchemy's) and uses none of them. While the
 library is imported, a stand-in holds each such module's place in `sys.modules`; the library
 keeps the stand-in, and the first time anything reads from it, the real module is imported in its
 place and answers. So nothing is lost: only what is never used is never loaded.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -34,10 +35,14 @@ class StandIn(types.ModuleType):
         return getattr(_real(self), attribute)
 
 
+_letting_go = threading.RLock()  # two threads reading a stand-in at once import the real module once
+
+
 def _real(stand_in: StandIn) -> types.ModuleType:
-    if sys.modules.get(stand_in.__name__) is stand_in:
-        del sys.modules[stand_in.__name__]
-    return importlib.import_module(stand_in.__name__)
+    with _letting_go:
+        if sys.modules.get(stand_in.__name__) is stand_in:
+            del sys.modules[stand_in.__name__]
+        return importlib.import_module(stand_in.__name__)
 
 
 def _forwarded(stand_in: StandIn, attribute: str) -> Callable[..., Any]:
