@@ -73,6 +73,17 @@ def test_a_misspelt_pseudonym_beside_a_new_name_queues_only_the_new_name(project
     assert second.exit_code == 1 and "'Torgeir Hovland', which waits for review" in second.stderr, second.stderr
 
 
+def test_a_misspelt_pseudonym_in_a_transcript_s_title_says_which_pseudonym(project: Path, tmp_path: Path) -> None:
+    source = tmp_path / "samtale.txt"
+    source.write_text("I: Hei.\nD1: Hei.\n", encoding="utf-8")
+    assert run("--project", str(project), "import", str(source), "--participant", "D1").exit_code == 0
+    for option in ("--title", "--interviewer"):
+        refused = run("--project", str(project), "transcripts", "edit", "samtale", option, "Samtale med Julie Hanssen")
+        assert refused.exit_code == 1 and refused.stderr.count("\n") == 1, refused.stderr
+        assert "did you mean the pseudonym 'Julie Hansen'?" in refused.stderr and "identifiers add" not in refused.stderr
+    assert run("--project", str(project), "transcripts", "edit", "samtale", "--title", "Samtale med Julie Hansen").exit_code == 0
+
+
 def test_pseudonym_meant_reads_only_the_key_s_people() -> None:
     """A placeholder stands for no one: "(stedd)" is no typo of "(sted)"; and an original is no pseudonym."""
     from qualcode.anonymise.apply import add_identifier
