@@ -16,6 +16,7 @@ from qualcode.anonymise.apply import clean_name
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.leakcheck import check_file, guard, scan_text
 from qualcode.anonymise.patterns import find_patterns
+from qualcode.anonymise.typed_text import clean_text
 from qualcode.errors import LeakFound
 from qualcode.store.models import Transcript
 from tests.conftest import make_transcript
@@ -90,9 +91,22 @@ def test_a_year_before_a_capitalised_word_or_a_place_is_no_postcode(text: str) -
     ("Storgata 12, 1994 Diet.", "1994 Diet"), ("Fjellveien 3B 2013 Skjetten", "2013 Skjetten"),
     ("bor i storgata 41, 1999 Nyby", "1999 Nyby"), ("Storgata 12\n2010 Sted", "2010 Sted"),
     ("Postboks 45, 2001 Nyby", "2001 Nyby"), ("Postnummer 1955 Nyby", "1955 Nyby"), ("Adressen er 1987 Nyby.", "1987 Nyby"),
+    # The number of a chain's name, where no chain's name stands before it, or another number after one.
+    ("Hun bor i 1000 Oslo.", "1000 Oslo"), ("Remaveien 5, 1000 Oslo", "1000 Oslo"), ("jobber på Rema, 1000 Oslo", "1000 Oslo"),
+    ("Extrema 1000 Oslo", "1000 Oslo"), ("Rema 1001 Oslo", "1001 Oslo"), ("Rema 1000 i 3183 Horten", "3183 Horten"),
 ])
 def test_a_postcode_with_its_place_is_still_found(text: str, postcode: str) -> None:
     assert [found for found in _numbers(text) if found[0] == "postcode"] == [("postcode", postcode)]
+
+
+@pytest.mark.parametrize("text", [
+    "Vi handlet på Rema 1000 Strandtorget etterpå.", "REMA 1000 Strandtorget", "på Rema1000 Sandvika", "Rema-1000 Sandvika",
+    "Hun jobbet på Rema 1000 Ski i tre år.",
+])
+def test_a_chain_s_number_before_a_place_is_no_postcode(text: str) -> None:
+    """The last session's notes: "Rema 1000 Strandtorget", a shop, became "Rema (postnummer og sted)"."""
+    assert _numbers(text) == []
+    assert clean_text(text, PseudonymKey("test")) == text
 
 
 @pytest.mark.parametrize("name", ["ICLS 2024 11-18", "intervju 2024-11-18.txt", "intervju_2023_09_01.txt",

@@ -388,6 +388,10 @@ POST_TOWNS_OF_YEARS = frozenset((
     "algarheim", "sessvollmoen", "gardermoen", "råholt", "dal", "bøn", "eidsvoll verk", "eidsvoll", "hurdal", "minnesund",
     "feiring",
 ))
+# Shop chains whose name holds a number of a postcode's four digits, by that number: after the chain's name it is the
+# name's ("Rema 1000 Strandtorget" is a shop, and read "Rema (postnummer og sted)"), not a postcode.
+CHAIN_NUMBERS = {"1000": re.compile(r"(?i:(?<!\w)rema[ -]?)$")}
+CHAIN_NAME_WITHIN = 6  # characters before the number
 ADDRESS_WORDS_BEFORE = (
     r"(?i:\b(?:adresse\w*|adressa|post(?:boks|nummer|nr|adresse\w*)|pb|boks)\.?(?: (?:er|var|mi|min|hans|hennes|deres|hennar)){0,2}"
     r":? ?(?:\d+[A-Za-z]?,? )?$)"
@@ -734,9 +738,12 @@ def _piece_start(pieces: Sequence[int], at: int) -> int:
 
 
 def _a_postcode(text: str, match: re.Match[str], address_ends: set[int]) -> bool:
-    """Whether a POSTCODE match is a postcode with its place, not a year before a word (YEARS_AS_POSTCODES);
-    `address_ends`: where each street address found in `text` ends."""
+    """Whether a POSTCODE match is a postcode with its place, not a year before a word (YEARS_AS_POSTCODES) nor a
+    number of a chain's name (CHAIN_NUMBERS); `address_ends`: where each street address found in `text` ends."""
     start = match.start()
+    chain = CHAIN_NUMBERS.get(match.group()[:4])
+    if chain is not None and chain.search(text, max(0, start - CHAIN_NAME_WITHIN), start) is not None:
+        return False
     if int(match.group()[:4]) not in YEARS_AS_POSTCODES:
         return True
     place = match.group()[5:].casefold()

@@ -169,8 +169,11 @@ def pseudonym_words(pseudonyms: list[str]) -> tuple[set[str], set[str]]:
 _per_thread = threading.local()
 
 
-def _draws(original: str, gender: str | None, seed: str, given_name: bool = False, locale: str = "no_NO") -> Iterator[list[str]]:
-    """The names a draw for `original` tries, in order, each as its parts: all follow from the seed alone."""
+def _draws(
+    original: str, gender: str | None, seed: str, given_name: bool = False, locale: str = "no_NO", as_before: bool = False,
+) -> Iterator[list[str]]:
+    """The names a draw for `original` tries, in order, each as its parts: all follow from the seed alone.
+    `as_before`: as a draw from the project's GUID tried them (first_draws), its lone surnames told by _surname_before."""
     digest = hashlib.sha256(f"{seed}:{original.casefold()}".encode()).digest()
     faker = _faker(locale)
     faker.seed_instance(int.from_bytes(digest[:8], "big"))
@@ -179,7 +182,7 @@ def _draws(original: str, gender: str | None, seed: str, given_name: bool = Fals
     # A surname on its own ("Sletten", accepted without the given name before it) gets a surname: a
     # given name in its place reads "Astrid Gunn" where the text says "Astrid Sletten". Not one that stands
     # where a given name does (`given_name`): "kall meg Aga" read "kall meg Sørensen".
-    surname = parts == 1 and not given_name and _surname(original)
+    surname = parts == 1 and not given_name and (_surname_before(original) if as_before else _surname(original, key))
     # A part written as an initial ("Kari H.", "K. Haugland") is drawn as one, so the pseudonym has the
     # original's shape ("Sondre A."): a whole name there read "Sondre Amundsen. kom inn".
     initials = [is_initial(part) for part in original.split()] or [False]
@@ -190,6 +193,10 @@ def _draws(original: str, gender: str | None, seed: str, given_name: bool = Fals
             faker.last_name() if surname
             else faker.first_name_female() if key in FEMALE else faker.first_name_male() if key in MALE else faker.first_name()
         )
+        # A surname drawn reads as one: "Rektor Ali" or "Rektor Hanna" (Faker's Norwegian and Swedish surnames
+        # hold them) reads as a given name where the text said "Rektor Hansen".
+        if surname and not as_before and not _surname(first):
+            continue
         if letters:
             yield ["".join(f"{name[0]}." for name in [first] + [faker.last_name() for _ in range(letters - 1)])]
             continue
@@ -210,8 +217,9 @@ def is_initial(part: str) -> bool:
 
 
 def first_draws(original: str, gender: str | None, seed: str, draws: int, given_name: bool = False) -> set[str]:
-    """The first `draws` names a draw for `original` from `seed` tries: whoever knows the seed can make them."""
-    return {" ".join(names) for names in islice(_draws(original, gender, seed, given_name), draws)}
+    """The first `draws` names a draw for `original` from `seed` (the project's GUID) tried, as such draws were made
+    (_surname_before): whoever knows the seed can make them."""
+    return {" ".join(names) for names in islice(_draws(original, gender, seed, given_name, as_before=True), draws)}
 
 
 def _faker(locale: str = "no_NO") -> Faker:
@@ -235,11 +243,47 @@ SURNAME_ENDINGS = (
 )
 
 
-def _surname(word: str) -> bool:
-    """Whether a lone name is a surname: on no list of given names, and on Faker's Norwegian surnames
-    or ending as surnames do."""
+def _surname(word: str, gender: str = "") -> bool:
+    """Whether a lone name is a surname, whatever gender is said of the person: not a Norwegian given name,
+    and a surname as Norway's lists or endings have it (not a given name elsewhere that is none here: "Jürgen").
+    One on no list is a surname unless a gender is said of it, which is said of a given name: "Nordmann" accepted
+    as a person drew "Rita" ("rektor Rita"); "Nordmanns" is read as its genitive's "Nordmann"."""
+    norwegian_given, norwegian_surnames, given = _name_lists()
+    folded = word.casefold()
+    forms = (folded, folded[:-1]) if folded.endswith("s") and len(folded) > 3 else (folded,)
+    for form in forms:
+        # A name on both Norwegian lists ("Ahmed", "Ali") is taken for the given name it most often is; one that is a
+        # surname here and a given name only elsewhere ("Berg", "Holm", "Hagen", "Aune") is the surname.
+        if form in norwegian_given:
+            return False
+        if form in norwegian_surnames:
+            return True
+        if form in given:
+            return False
+        if form.endswith(SURNAME_ENDINGS):
+            return True
+    return gender not in FEMALE | MALE
+
+
+@lru_cache(maxsize=1)
+def _name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Norwegian given names, Norwegian surnames (Faker's and SSB's, those that are everyday words too: "Foss"),
+    and the given names of every locale listed, casefolded."""
+    from qualcode.anonymise.candidates import given_names, surnames
+    from qualcode.anonymise.faker_names import faker_names
+    from qualcode.anonymise.word_lists import data_lines
+
+    listed = data_lines("names.txt")
+    norwegian_given = faker_names().norwegian_given | {
+        name.casefold() for section in ("fornavn", "fornavn som også er ord") for name in listed[section]}
+    norwegian_surnames = surnames() | {name.casefold() for name in listed["etternavn som også er ord"]}
+    return norwegian_given, norwegian_surnames, given_names()
+
+
+def _surname_before(word: str) -> bool:
+    """Whether a draw from the project's GUID took a lone name for a surname (first_draws): on no list of given
+    names of any locale, and on Norway's surnames or ending as they do."""
     from qualcode.anonymise.candidates import given_names, surnames
 
     folded = word.casefold()
-    # A name on both lists ("Ahmed") is taken for the given name it most often is.
     return folded not in given_names() and (folded in surnames() or folded.endswith(SURNAME_ENDINGS))

@@ -787,13 +787,18 @@ _GIVEN_NAME_BEFORE = re.compile(
 )
 
 
+# Titles said before a surname ("rektor Hansen", "fru Berg"): a lone name after one is no given name.
+_TITLE_BEFORE = re.compile(r"(?i:\b(?:rektor|lektor|adjunkt|professor|doktor|dr\.|fru|herr|frøken|frk\.|pastor) )$")
+
+
 def stands_as_a_given_name(name: str, context: str) -> bool:
     """Whether a lone `name` stands in `context` (a review's "WHERE: …words…") where a given name does: after
-    "heter" or "kall meg", first of a full name ("Aga Hansen"), or alone (a speaker's label, "Aga: Jeg …")."""
+    "heter" or "kall meg", first of a full name ("Aga Hansen"), or alone (a speaker's label, "Aga: Jeg …");
+    not after a title, where a capitalised word after it is speech run on ("så sa rektor Hansen Jeg vet ikke")."""
     words = context.split(": …", 1)[-1]
     for seen in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", words):
         before, after = words[:seen.start()], words[seen.end():]
-        if _GIVEN_NAME_BEFORE.search(before) or re.match(r" [A-ZÆØÅ][a-zæøå]", after) \
+        if _GIVEN_NAME_BEFORE.search(before) or (re.match(r" [A-ZÆØÅ][a-zæøå]", after) and not _TITLE_BEFORE.search(before)) \
                 or (after.startswith(":") and re.search(r"(?:^|[.!?…] )$", before.lstrip("…"))):
             return True
     return False

@@ -302,6 +302,48 @@ def _undecided_named(text: str, key: PseudonymKey) -> tuple[str, str] | None:
     return named[0] if named else None
 
 
+# A pseudonym misspelt: its words but one or more a typo away (an edit, a letter added, dropped or two swapped),
+# each of at least this many letters; "Julie Hanssen" for the pseudonym Julie Hansen.
+MISSPELT_EDITS = 1
+MISSPELT_MIN_LETTERS = 4
+# A lone word so near a pseudonym's word is taken for it only when it is no name of its own ("Hansne", not
+# "Hanssen", a surname too) and this long: short names a letter apart are other people's ("Kari", "Karin").
+MISSPELT_LONE_MIN_LETTERS = 5
+
+
+def pseudonym_meant(name: str, key: PseudonymKey) -> str | None:
+    """The pseudonym in `key` that `name`, typed and refused as a name nobody has decided about, is a misspelling
+    of: as many words, one or more of them a typo of the pseudonym's, and one at least as the pseudonym has it; a
+    lone word a typo of a pseudonym's word that is on no list of names. None when it is none's: put in the key as a
+    real person, a misspelt pseudonym would stand for someone who is not there."""
+    from rapidfuzz.distance import OSA
+
+    from qualcode.anonymise.candidates import given_names, surnames
+    from qualcode.anonymise.pseudonyms import is_placeholder
+
+    typed = [word.casefold() for word in WORD.findall(name)]
+    if not typed:
+        return None
+
+    def typo(word: str, of: str) -> bool:
+        return word != of and min(len(word), len(of)) >= MISSPELT_MIN_LETTERS and OSA.distance(word, of) <= MISSPELT_EDITS
+
+    def alike(word: str, of: str) -> bool:
+        return word == of or typo(word, of) or (word.endswith("s") and (word[:-1] == of or typo(word[:-1], of)))
+
+    lone = len(typed) == 1 and len(typed[0]) >= MISSPELT_LONE_MIN_LETTERS and typed[0] not in given_names() \
+        and typed[0] not in surnames()
+    for pseudonym in sorted({entry.pseudonym for entry in key.entries if entry.kind == "person" and not is_placeholder(entry.pseudonym)}):
+        words = [word.casefold() for word in WORD.findall(pseudonym)]
+        if len(words) == len(typed) > 1:
+            if all(alike(word, of) for word, of in zip(typed, words, strict=True)) and any(
+                    word == of for word, of in zip(typed, words, strict=True)) and typed != words:
+                return pseudonym
+        elif lone and any(typo(typed[0], of) or typo(typed[0].removesuffix("s"), of) for of in words):
+            return pseudonym
+    return None
+
+
 def map_strings(value: Any, change: Callable[[str], str]) -> Any:
     """`value` with `change` applied to every string inside it (JSON-like lists and dicts)."""
     if isinstance(value, str):

@@ -193,7 +193,7 @@ def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:
     if key is None or not typed:
         return
     from qualcode.anonymise.service import codebook_vocabulary
-    from qualcode.anonymise.typed_text import refuse_undecided
+    from qualcode.anonymise.typed_text import pseudonym_meant, refuse_undecided
     from qualcode.importers.pseudonymise import undecided_in_metadata
 
     for value in typed.values():
@@ -201,6 +201,9 @@ def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:
             refuse_undecided(text, key)  # a name already waiting is refused as a memo naming it is
     for proposal in undecided_in_metadata(typed, key, codebook_vocabulary(session)):
         field = proposal.context.partition(":")[0]
+        if meant := pseudonym_meant(proposal.text, key):  # no one to add to the key (importers.pseudonymise)
+            raise AwaitsReview(f"the {field} names {proposal.text!r}, which the key does not know: did you mean the pseudonym"
+                               f" {meant!r}?", f"spell it as the key does, {meant!r}, then edit again")
         raise AwaitsReview(
             f"the {field} names {proposal.text!r}, a possible identifier nobody has decided about",
             decide_hint(proposal.text, proposal.kind, "then edit again"),

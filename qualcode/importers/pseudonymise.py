@@ -38,7 +38,7 @@ from qualcode.anonymise.service import (
     doubtful_proposals,
     ignored_words,
 )
-from qualcode.anonymise.typed_text import refuse_undecided
+from qualcode.anonymise.typed_text import pseudonym_meant, refuse_undecided
 from qualcode.errors import ImportFailed, UndecidedNames
 from qualcode.importers.document import ParsedDocument, TurnSpan
 from qualcode.importers.metadata import refuse_identifying_id, refuse_pseudonym_of_a_field
@@ -410,11 +410,20 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
                  if not is_settled(proposal)]
     if proposals:
         first = proposals[0]
+        # A pseudonym misspelt is no one new: offered to the key, it would be a real person nobody is. It is not queued
+        # for the review, where its words would hold back every text that writes the pseudonym right ("Julie").
+        meant = {proposal.text: pseudonym for proposal in proposals if (pseudonym := pseudonym_meant(proposal.text, key))}
+        queued = [proposal for proposal in proposals if proposal.text not in meant]
+        if first.text in meant:
+            raise UndecidedNames(
+                f"the {what} names {first.text!r}, which the key does not know: did you mean the pseudonym {meant[first.text]!r}?",
+                f"spell it as the key does, {meant[first.text]!r}, then write it again", queued,
+            )
         doubt = doubt_note(key, first.text)  # "Gunnvor is replaced as …, as 'Gunvor' (spelt alike): accept it …"
         raise UndecidedNames(
             f"the {what} names {first.text!r}, a possible identifier nobody has decided about" + (f"; {doubt}" if doubt else ""),
             decide_hint(first.text, first.kind, "then write it again"),
-            proposals,
+            queued,
         )
 
 
