@@ -479,8 +479,11 @@ def add_known_identifier(
     """Add one identifier the project knows (a person, a place, an office, an employer ...); `participant`:
     the participant it names, whose own pseudonym it may share."""
     from qualcode.anonymise.apply import add_identifier, pseudonym_taken, real_word_in
+    from qualcode.anonymise.candidates import without_marker
 
-    original = " ".join(original.split())
+    # A meeting export's marker after a name ("Yonas Tesfaye (Gjest)", a label an older qualcode proposed whole) is
+    # no part of it: held with it, the marker became a word of the pseudonym, and of no other name of the person's.
+    original = without_marker(" ".join(original.split()))
     if not original:
         raise InvalidInput("the identifier is empty")
     if kind not in LIST_KINDS:
@@ -536,7 +539,7 @@ def add_known_identifier(
                 and (words == whole or parts.get(words) in (GIVEN, SURNAME)) for where in _seen_in(other)}
 
     def settled(candidate: Candidate) -> bool:
-        if candidate.text.casefold() == original.casefold():
+        if without_marker(candidate.text).casefold() == original.casefold():
             return True
         part = parts.get(words_of(candidate.text))
         if part in (GIVEN, SURNAME):
