@@ -115,3 +115,15 @@ def test_a_word_not_waiting_and_replaced_as_spelt_alike_is_theirs_when_dismissed
     gunvor = add_known_identifier(key, "Gunvor", "person", "f")
     assert dismiss(key, "Gunnvor") is gunvor and gunvor.same_person == ["gunnvor"] and key.dismissed == []
     assert "Gunnvor" not in _document("Gunnvor kom.", key).document.text
+
+
+def test_a_file_holding_only_a_dismissed_word_holds_no_name(tmp_path: Path) -> None:
+    """After a name is learned the project's files that still hold it are listed: "Nails & Beauty" was one, for Nils."""
+    from qualcode.anonymise.leakcheck import files_holding
+
+    key = PseudonymKey("prosjekt")
+    key.dismissed.append("Nails")
+    nils = add_known_identifier(key, "Nils Berge", "person", "m")
+    (tmp_path / "salong.txt").write_text("Jeg jobber på Nails & Beauty.\n", encoding="utf-8")
+    (tmp_path / "nils.txt").write_text("Nils Berge kom.\n", encoding="utf-8")
+    assert files_holding(tmp_path, key, [nils]) == [(tmp_path / "nils.txt", None)]
