@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from qualcode.anonymise.key import Candidate, PseudonymKey
 from qualcode.anonymise.service import add_known_identifier, dismiss
+from qualcode.cli import cli
 from qualcode.errors import InvalidInput
 from tests.test_cli import run
 from tests.test_names_in_doubt import FRONT, _document
@@ -127,3 +129,16 @@ def test_a_file_holding_only_a_dismissed_word_holds_no_name(tmp_path: Path) -> N
     (tmp_path / "salong.txt").write_text("Jeg jobber på Nails & Beauty.\n", encoding="utf-8")
     (tmp_path / "nils.txt").write_text("Nils Berge kom.\n", encoding="utf-8")
     assert files_holding(tmp_path, key, [nils]) == [(tmp_path / "nils.txt", None)]
+
+
+def test_the_review_says_how_to_dismiss_a_word_spelt_alike_as_no_name(demo: Path, tmp_path: Path) -> None:
+    project = ["--project", str(demo)]
+    first = tmp_path / "salong.txt"
+    first.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på Nails.\n", encoding="utf-8")
+    assert run(*project, "import", str(first)).exit_code == 1
+    assert run(*project, "anonymise", "accept", "Nils Berge", "--kind", "person", "--gender", "m").exit_code == 0
+    waiting = [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]
+    assert waiting[0] == "Nails", waiting
+    review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="d\nq\n")
+    assert "stays replaced as a name of 'Nils Berge'" in review.output, review.output
+    assert "if it is no name at all: qualcode anonymise dismiss --not-a-name Nails" in review.output

@@ -211,8 +211,11 @@ def anonymise_review(app: AppContext) -> None:
             if choice == "k":
                 continue
             if choice == "d":
+                spelt_alike = only_spelt_alike(key, candidate.text)
                 if (kept_as := dismiss(key, candidate.text)) is not None:
                     click.echo(f"  {kept_as_theirs(candidate.text, kept_as)}")
+                    if spelt_alike:
+                        click.echo(f"  if it is no name at all: qualcode anonymise dismiss --not-a-name {shlex.quote(candidate.text)}")
             else:
                 accepted.append(accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None))
             decided += 1
