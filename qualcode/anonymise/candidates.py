@@ -810,16 +810,27 @@ _KIN_THEN_LOWER = re.compile(
 )
 
 
+# What someone or something is called, then a word in lower case ("hun heter ragnfrid", "han het jo tesfaye"): a name
+# follows such a verb by what it means; a word after "hos" may be a compound no dictionary holds ("hos jobbkonsulenten"),
+# a dialect's pronoun ("hos demm", "hos hænne") or a word for a grandparent ("hos mommo"), and is left to its capital.
+_NAMED_THEN_LOWER = re.compile(
+    r"(?<!\w)(?:heter|heiter|het|hette|kalles|kallast)[ \t]+(?:(?:jo|vel|visst|egentlig|eigentleg|faktisk)[ \t]+)?"
+    r"([^\W\d_]+)(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
 def _lower_names_after_kin(
     unaddressed: str, text: str, ignored: set[str], proposals: dict[str, Proposal], lower_names: list[Proposal], context: int,
 ) -> list[Proposal]:
-    """Words in lower case said as a relative's or a friend's name (_KIN_THEN_LOWER) that no dictionary holds, no
-    filler, rarer than the names no list holds (UNKNOWN_NAME_MAX_ZIPF), with the words of the name after them:
-    "cabdi", a Somali name no list holds, in "mannen min, cabdi, jobber på Rema", was stored as said, unproposed;
-    not "mannen min, altså", "dattera mi, ho", "kona mi sa"."""
+    """Words in lower case said as a relative's or a friend's name (_KIN_THEN_LOWER), or as what someone is called
+    (_NAMED_THEN_LOWER), that no dictionary holds, no filler, rarer than the names no list holds
+    (UNKNOWN_NAME_MAX_ZIPF), with the words of the name after them: "cabdi", a Somali name no list holds, in "mannen
+    min, cabdi, jobber på Rema", was stored as said, unproposed, as "ragnfrid" in "hun heter ragnfrid"; not "mannen
+    min, altså", "dattera mi, ho", "kona mi sa", "det heter jo noe"."""
     made: list[Proposal] = []
     said = {proposal.text.casefold() for proposal in (*proposals.values(), *lower_names)}
-    for match in _KIN_THEN_LOWER.finditer(unaddressed):
+    for match in (*_KIN_THEN_LOWER.finditer(unaddressed), *_NAMED_THEN_LOWER.finditer(unaddressed)):
         word = match.group(1)
         folded = word.casefold()
         if (not word.islower() or len(word) < 2 or folded in said or decided(folded, ignored) or folded in ROLE_LABELS
