@@ -78,3 +78,15 @@ def test_labels_in_a_table_are_not_proposed_and_the_names_in_it_are(session: Ses
     document.add_paragraph("D4: Navn og Kontakt står i tabellen. Gjest kom sent. Kontakten min i NAV ringte.")
     document.save(str(path))
     assert sorted(_proposed(session, path, PseudonymKey("test"))) == ["Ragnhild Solvik", "Torbjørn Lien", "Yonas Tesfaye"]
+
+
+def test_a_guest_marker_a_key_holds_in_a_name_is_replaced_nowhere_alone() -> None:
+    """A key an older qualcode filled may hold "Yonas Tesfaye (Gjest)" whole: "Gjest" was his surname's part alone,
+    and every guest in every text became his pseudonym's last word."""
+    from qualcode.anonymise.apply import add_identifier, pseudonymise
+
+    key = PseudonymKey("test")
+    yonas = add_identifier(key, "Yonas Tesfaye (Gjest)", "person", "m")
+    given, surname = yonas.pseudonym.split()[:2]
+    said = pseudonymise("Gjest kom sent. Yonas Tesfaye (Gjest) sa hei. Tesfaye sa ja.", key, "x").text
+    assert said == f"Gjest kom sent. {given} {surname} (Gjest) sa hei. {surname} sa ja."

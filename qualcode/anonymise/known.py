@@ -192,7 +192,10 @@ def _forms(entry: KeyEntry) -> list[Form]:
         split_parts = [part for part in split_parts if part]
         name_parts = [[word for piece in part for word in piece] for part in split_parts]
         pseudonym_parts = entry.pseudonym.split()
+        marked = _marked(entry.original)
         for index, (part_words, pieces) in enumerate(zip(name_parts, split_parts, strict=True)):
+            if marked and index == len(name_parts) - 1:
+                continue  # "(Gjest)" of "Yonas Tesfaye (Gjest)", as an older qualcode accepted it: no one's name alone
             part = pseudonym_parts[index] if len(pseudonym_parts) == len(name_parts) else entry.pseudonym
             alone = [part_words] if len(pieces) == 1 else [part_words, *pieces]
             for written in alone:
@@ -256,6 +259,15 @@ def _no_name_alone(word: str, original: str) -> bool:
 
 # Initials run together, each with its full stop ("K.N.", "A.B.C."), as a person is named by them.
 _INITIALS = re.compile(r"(?:[^\W\d_]\.){2,}")
+
+
+def _marked(original: str) -> bool:
+    """Whether `original` ends with a meeting export's marker in brackets ("Yonas Tesfaye (Gjest)": candidates.without_marker)."""
+    if not original.rstrip().endswith((")", "]")):
+        return False
+    from qualcode.anonymise.candidates import without_marker  # here: candidates imports this module
+
+    return without_marker(original) != original
 
 
 def _without_last_full_stop(entry: KeyEntry) -> str:
