@@ -40,6 +40,8 @@ def test_a_rare_lower_case_word_said_as_what_someone_is_called_is_proposed(said:
     "D1: Det var en het sommer.",
     "D1: Det heiter ikkje slik hos oss.",
     "D1: Heter dokker noe?",
+    "D1: Ka heiter domm, då?",
+    "D1: Det kalles demm sånn.",
     "D1: Kurset heter Jobbsjansen, tror jeg.",
     "D1: Jeg bor hos mommo nå, og hos demm av og til.",  # "hos" alone proposes no unlisted word
 ])
