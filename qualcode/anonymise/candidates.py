@@ -401,6 +401,19 @@ def _initials(token: Token) -> bool:
     return INITIALS.fullmatch(token.text) is not None and token.text not in DOTTED_ABBREVIATIONS
 
 
+# A marker a meeting's export writes after a person's name, in brackets: "Yonas Tesfaye (Gjest)", "(External)".
+_MARKER = re.compile(r"\s*[(\[]\s*([^\W\d_]+)\s*[)\]]\s*$")
+
+
+def without_marker(name: str) -> str:
+    """`name` without the marker in brackets a meeting's export writes after it ("Yonas Tesfaye (Gjest)" as "Yonas
+    Tesfaye"), which names no one: a word of the list of words that point at no one (data/not_identifiers.txt)."""
+    marker = _MARKER.search(name)
+    if marker is None or marker.start() == 0 or marker.group(1).casefold() not in _not_identifiers():
+        return name
+    return name[:marker.start()]
+
+
 def without_initials(phrase: str) -> str:
     """`phrase` without the initials written in it ("Kari H." as "Kari"): an initial names no one alone, and a
     proposal is decided by its other words."""
@@ -680,9 +693,13 @@ def propose(
             if phrase in proposals or phrase.casefold() in ignored or all(word.casefold() in ignored for word in words):
                 continue
             proposals[phrase] = Proposal(phrase, match.start(), match.end(), _context(text, match.start(), match.end(), context))
-    for speaker in speakers:
-        if speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored:
-            continue
+    for label in speakers:
+        # "Yonas Tesfaye (Gjest)": Teams' marker is no part of the name, and accepted with it, it was a word of
+        # the pseudonym ("Morten Christensen Jørgensen") or the whole label a place's "(sted)".
+        speaker = without_marker(label)
+        if (speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored
+                or all(_listed(word.casefold(), _not_identifiers(), definite=False) for word in speaker.split(" "))):
+            continue  # "Gjest:", "Navn:", "Ukjent:", "Unknown Speaker:"
         coded = speaker.isupper() and len(speaker) <= 5  # "DELT", "INT": transcriber's codes, not names
         # A label in lower case is a name where it reads as one ("ragnfrid: Ja."), as a file's name is read.
         named = speaker[:1].isupper() or all(reads_as_a_name_in_lower_case(word) for word in speaker.split(" "))
@@ -793,16 +810,27 @@ _KIN_THEN_LOWER = re.compile(
 )
 
 
+# What someone or something is called, then a word in lower case ("hun heter ragnfrid", "han het jo tesfaye"): a name
+# follows such a verb by what it means; a word after "hos" may be a compound no dictionary holds ("hos jobbkonsulenten"),
+# a dialect's pronoun ("hos demm", "hos hænne") or a word for a grandparent ("hos mommo"), and is left to its capital.
+_NAMED_THEN_LOWER = re.compile(
+    r"(?<!\w)(?:heter|heiter|het|hette|kalles|kallast)[ \t]+(?:(?:jo|vel|visst|egentlig|eigentleg|faktisk)[ \t]+)?"
+    r"([^\W\d_]+)(?![\w'’-])",
+    re.IGNORECASE,
+)
+
+
 def _lower_names_after_kin(
     unaddressed: str, text: str, ignored: set[str], proposals: dict[str, Proposal], lower_names: list[Proposal], context: int,
 ) -> list[Proposal]:
-    """Words in lower case said as a relative's or a friend's name (_KIN_THEN_LOWER) that no dictionary holds, no
-    filler, rarer than the names no list holds (UNKNOWN_NAME_MAX_ZIPF), with the words of the name after them:
-    "cabdi", a Somali name no list holds, in "mannen min, cabdi, jobber på Rema", was stored as said, unproposed;
-    not "mannen min, altså", "dattera mi, ho", "kona mi sa"."""
+    """Words in lower case said as a relative's or a friend's name (_KIN_THEN_LOWER), or as what someone is called
+    (_NAMED_THEN_LOWER), that no dictionary holds, no filler, rarer than the names no list holds
+    (UNKNOWN_NAME_MAX_ZIPF), with the words of the name after them: "cabdi", a Somali name no list holds, in "mannen
+    min, cabdi, jobber på Rema", was stored as said, unproposed, as "ragnfrid" in "hun heter ragnfrid"; not "mannen
+    min, altså", "dattera mi, ho", "kona mi sa", "det heter jo noe"."""
     made: list[Proposal] = []
     said = {proposal.text.casefold() for proposal in (*proposals.values(), *lower_names)}
-    for match in _KIN_THEN_LOWER.finditer(unaddressed):
+    for match in (*_KIN_THEN_LOWER.finditer(unaddressed), *_NAMED_THEN_LOWER.finditer(unaddressed)):
         word = match.group(1)
         folded = word.casefold()
         if (not word.islower() or len(word) < 2 or folded in said or decided(folded, ignored) or folded in ROLE_LABELS

@@ -167,6 +167,7 @@ def _matcher_signature(key: PseudonymKey) -> tuple[object, ...]:
         tuple((id(entry), entry.original, entry.kind, entry.pseudonym,
                None if entry.lower_words is None else tuple(entry.lower_words), entry.lower_words_rule) for entry in key.entries),
         tuple((tuple(denied.words), denied.kind) for denied in key.denied),
+        tuple(key.dismissed),
     )
 
 
@@ -191,7 +192,10 @@ def _forms(entry: KeyEntry) -> list[Form]:
         split_parts = [part for part in split_parts if part]
         name_parts = [[word for piece in part for word in piece] for part in split_parts]
         pseudonym_parts = entry.pseudonym.split()
+        marked = _marked(entry.original)
         for index, (part_words, pieces) in enumerate(zip(name_parts, split_parts, strict=True)):
+            if marked and index == len(name_parts) - 1:
+                continue  # "(Gjest)" of "Yonas Tesfaye (Gjest)", as an older qualcode accepted it: no one's name alone
             part = pseudonym_parts[index] if len(pseudonym_parts) == len(name_parts) else entry.pseudonym
             alone = [part_words] if len(pieces) == 1 else [part_words, *pieces]
             for written in alone:
@@ -255,6 +259,15 @@ def _no_name_alone(word: str, original: str) -> bool:
 
 # Initials run together, each with its full stop ("K.N.", "A.B.C."), as a person is named by them.
 _INITIALS = re.compile(r"(?:[^\W\d_]\.){2,}")
+
+
+def _marked(original: str) -> bool:
+    """Whether `original` ends with a meeting export's marker in brackets ("Yonas Tesfaye (Gjest)": candidates.without_marker)."""
+    if not original.rstrip().endswith((")", "]")):
+        return False
+    from qualcode.anonymise.candidates import without_marker  # here: candidates imports this module
+
+    return without_marker(original) != original
 
 
 def _without_last_full_stop(entry: KeyEntry) -> str:
@@ -512,6 +525,10 @@ class KnownMatcher:
             # the word of "Hansen-Berg" the key learned first.
             forms.sort(key=lambda form: (-len(form.words), form.part in (SURNAME, PIECE)))
         self.single_words = sorted(self.by_first)
+        # Words the researcher dismissed, which are no name: only spelt like one the key holds ("Nails" of "Nails &
+        # Beauty" beside Nils), a dismissed word is theirs to keep. Words, not phrases: a dismissed "Kjære Gunnvor"
+        # settles the phrase, and its "Gunnvor" is still Gunvor misspelt.
+        self.dismissed = frozenset(word.casefold() for word in key.dismissed if len(WORD.findall(word)) == 1)
         self._fuzzy_cache: dict[str, str | None] = {}
 
     def _lookup(self, word: str) -> tuple[str | None, bool, bool]:
@@ -527,7 +544,7 @@ class KnownMatcher:
                 return plain, False, False
             if plain.endswith("s") and plain[:-1] in self.by_first:
                 return plain[:-1], True, False
-        if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words:
+        if len(folded) < FUZZY_MIN_LENGTH or not word[:1].isupper() or not self.single_words or self._dismissed(folded):
             return None, False, False
         if folded not in self._fuzzy_cache:
             # Imported here, so commands that match no names start quicker.
@@ -536,6 +553,10 @@ class KnownMatcher:
             best = process.extractOne(folded, self.single_words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             self._fuzzy_cache[folded] = best[0] if best and _may_be_misspelt(folded) else None
         return self._fuzzy_cache[folded], False, self._fuzzy_cache[folded] is not None
+
+    def _dismissed(self, folded: str) -> bool:
+        """Whether the researcher dismissed `folded`, a casefolded word, or the word its genitive's s follows ("Nailss")."""
+        return folded in self.dismissed or (folded.endswith("s") and folded[:-1] in self.dismissed)
 
     def find(self, text: str) -> list[KnownMatch]:
         if not self.by_first and not self.denied:

@@ -804,7 +804,8 @@ def files_holding(folder: Path, key: PseudonymKey, entries: Sequence[KeyEntry] |
     original the key holds), found as the leak check finds them: what the project's rewriting
     cannot reach, such as exports written before the key learned a name. Each file with why it is
     named: None when it holds one, or why it was not read, for the researcher to look at."""
-    wanted = PseudonymKey(key.project_guid, entries=list(key.entries if entries is None else entries))
+    # With the words dismissed as no name: "Nails & Beauty" kept as written names no Nils.
+    wanted = PseudonymKey(key.project_guid, entries=list(key.entries if entries is None else entries), dismissed=list(key.dismissed))
     if not wanted.entries:
         return []
     matcher = KnownMatcher(wanted)

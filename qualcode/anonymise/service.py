@@ -479,8 +479,11 @@ def add_known_identifier(
     """Add one identifier the project knows (a person, a place, an office, an employer ...); `participant`:
     the participant it names, whose own pseudonym it may share."""
     from qualcode.anonymise.apply import add_identifier, pseudonym_taken, real_word_in
+    from qualcode.anonymise.candidates import without_marker
 
-    original = " ".join(original.split())
+    # A meeting export's marker after a name ("Yonas Tesfaye (Gjest)", a label an older qualcode proposed whole) is
+    # no part of it: held with it, the marker became a word of the pseudonym, and of no other name of the person's.
+    original = without_marker(" ".join(original.split()))
     if not original:
         raise InvalidInput("the identifier is empty")
     if kind not in LIST_KINDS:
@@ -536,7 +539,7 @@ def add_known_identifier(
                 and (words == whole or parts.get(words) in (GIVEN, SURNAME)) for where in _seen_in(other)}
 
     def settled(candidate: Candidate) -> bool:
-        if candidate.text.casefold() == original.casefold():
+        if without_marker(candidate.text).casefold() == original.casefold():
             return True
         part = parts.get(words_of(candidate.text))
         if part in (GIVEN, SURNAME):
@@ -804,10 +807,11 @@ def stands_as_a_given_name(name: str, context: str) -> bool:
     return False
 
 
-def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
+def dismiss(key: PseudonymKey, text: str, not_a_name: bool = False) -> KeyEntry | None:
     """Not an identifier, for this whole project: never proposed again. Where the review waited for it as a name the
     key replaces as someone's (doubtful_proposals), it is that person's instead, kept with their entry
-    (KeyEntry.same_person), which is returned."""
+    (KeyEntry.same_person), which is returned; unless `not_a_name` says it is no name at all, which a word only
+    spelt like one the key holds may be ("Nails" beside Nils): dismissed, it stays as written."""
     text = text.strip()
     if not text:
         raise InvalidInput("nothing to dismiss")
@@ -821,14 +825,38 @@ def dismiss(key: PseudonymKey, text: str) -> KeyEntry | None:
             " dismissing it would not stop that; nothing dismissed",
             "dismiss decides only about words the key does not hold; `qualcode key show` lists what it holds",
         )
+    # Not waiting, a word the key replaces only as spelt like a name it holds ("Gunnvor" of Gunvor) is hers too, as
+    # the review asks: a dismissed word is no longer found so (KnownMatcher), and would stay as written.
+    theirs = _replaced_as(key, text) if waiting or only_spelt_alike(key, text) else []
+    if not_a_name and theirs:
+        from qualcode.anonymise.known import KnownMatcher
+
+        exact = [match for match in KnownMatcher.of(key).find(text) if match.doubt != SPELT_ALIKE]
+        if exact:
+            raise InvalidInput(
+                f"{text!r} holds {exact[0].text!r}, a name of {exact[0].entry.original!r} as the key holds it, replaced"
+                " wherever it stands: dismissing it would not stop that; nothing dismissed",
+                "dismiss it without --not-a-name if it is theirs, or accept it as a person of its own",
+            )
+        theirs = []
+    if not_a_name:  # said to be someone's before, it is no one's now
+        for entry in key.entries:
+            entry.same_person = [name for name in entry.same_person if name != folded]
     key.pending = [c for c in key.pending if c.text.casefold() != folded]
-    theirs = _replaced_as(key, text) if waiting else []
     for entry in theirs:
         if folded not in entry.same_person:
             entry.same_person.append(folded)
     if not theirs and folded not in {word.casefold() for word in key.dismissed}:
         key.dismissed.append(text)
     return theirs[0] if theirs else None
+
+
+def only_spelt_alike(key: PseudonymKey, text: str) -> bool:
+    """Whether the key replaces `text` only as spelt like a name it holds (a fuzzy match): it may be no name at all."""
+    from qualcode.anonymise.known import KnownMatcher
+
+    found = KnownMatcher.of(key).find(text)
+    return bool(found) and all(match.doubt == SPELT_ALIKE for match in found)
 
 
 def kept_as_theirs(word: str, entry: KeyEntry) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from qualcode.anonymise.service import (
     dismiss,
     doubt_note,
     kept_as_theirs,
+    only_spelt_alike,
     set_style,
     waiting_for_review,
 )
@@ -81,17 +83,23 @@ def anonymise_accept(app: AppContext, text: str, kind: str, gender: str | None) 
 
 @anonymise_group.command("dismiss")
 @click.argument("words", nargs=-1, required=True)
+@click.option("--not-a-name", is_flag=True,
+              help="A word only spelt like a name the key holds is no name: keep it as written, not as theirs.")
 @pass_app
-def anonymise_dismiss(app: AppContext, words: tuple[str, ...]) -> None:
+def anonymise_dismiss(app: AppContext, words: tuple[str, ...], not_a_name: bool) -> None:
     """Mark words as not identifiers, for the whole project.
 
     Example: qualcode anonymise dismiss Norge Varighet
     """
     with app.workspace() as workspace, workspace.key_access().editing() as key:
-        kept_as = [(word, entry) for word in words if (entry := dismiss(key, word)) is not None]
+        spelt_alike = {word: only_spelt_alike(key, word) for word in words}
+        kept_as = [(word, entry) for word in words if (entry := dismiss(key, word, not_a_name)) is not None]
     click.echo(f"dismissed {len(words)}")
     for word, entry in kept_as:
         note(kept_as_theirs(word, entry))
+        # Said to be the person's, a word only spelt like their name ("Nails" beside Nils) stays replaced.
+        if spelt_alike[word]:
+            note(f"if {word!r} is no name at all: qualcode anonymise dismiss --not-a-name {shlex.quote(word)}")
 
 
 @anonymise_group.command("reapply")
@@ -203,8 +211,11 @@ def anonymise_review(app: AppContext) -> None:
             if choice == "k":
                 continue
             if choice == "d":
+                spelt_alike = only_spelt_alike(key, candidate.text)
                 if (kept_as := dismiss(key, candidate.text)) is not None:
                     click.echo(f"  {kept_as_theirs(candidate.text, kept_as)}")
+                    if spelt_alike:
+                        click.echo(f"  if it is no name at all: qualcode anonymise dismiss --not-a-name {shlex.quote(candidate.text)}")
             else:
                 accepted.append(accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None))
             decided += 1

@@ -1,0 +1,144 @@
+"""A word the researcher dismissed is no name: "Nails" of "Nails & Beauty", dismissed, was replaced all the same as a
+fuzzy match of "Nils", in that file, later imports and a reapply, and was not even asked about again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from qualcode.anonymise.key import Candidate, PseudonymKey
+from qualcode.anonymise.service import add_known_identifier, dismiss
+from qualcode.cli import cli
+from qualcode.errors import InvalidInput
+from tests.test_cli import run
+from tests.test_names_in_doubt import FRONT, _document
+
+
+def test_a_dismissed_word_is_not_replaced_as_a_name_spelt_like_it() -> None:
+    key = PseudonymKey("prosjekt")
+    key.dismissed.append("Nails")
+    nils = add_known_identifier(key, "Nils Berge", "person", "m")
+    document = _document("Jeg jobber på Nails & Beauty, hos Nails. Nils Berge også.", key)
+    assert "på Nails & Beauty, hos Nails." in document.document.text
+    assert f"{nils.pseudonym} også." in document.document.text
+    assert "Nails" not in [proposal.text for proposal in document.proposals]
+
+
+def test_a_word_spelt_like_a_known_name_and_not_dismissed_is_still_replaced() -> None:
+    """Only the word dismissed: "Niels" is still Nils misspelt, replaced and asked about; so is a word of a dismissed
+    phrase ("Hilsen Niels" settles the phrase, not the name in it)."""
+    key = PseudonymKey("prosjekt")
+    key.dismissed += ["Nails", "Hilsen Niels"]
+    nils = add_known_identifier(key, "Nils Berge", "person", "m")
+    document = _document("Niels kom i går.", key)
+    assert "Niels" not in document.document.text and document.document.text.count(nils.pseudonym.split()[0]) == 1
+    assert [proposal.text for proposal in document.proposals] == ["Niels"]
+
+
+def test_a_word_waiting_as_spelt_alike_is_dismissed_as_no_name() -> None:
+    """Proposed before the key knew Nils, "Nails" waited still once he was accepted, now as spelt like him: dismissed,
+    it was kept as his name, and there was no way to say it names no one."""
+    key = PseudonymKey("prosjekt")
+    key.pending.append(Candidate("Nails", ["a.txt: …jobber på Nails & Beauty…"]))
+    nils = add_known_identifier(key, "Nils Berge", "person", "m")
+    assert dismiss(key, "Nails", not_a_name=True) is None
+    assert key.dismissed == ["Nails"] and nils.same_person == [] and key.pending == []
+    assert "på Nails & Beauty" in _document("Jeg jobber på Nails & Beauty.", key).document.text
+
+
+def test_a_word_said_to_be_theirs_is_no_ones_once_dismissed_as_no_name() -> None:
+    key = PseudonymKey("prosjekt")
+    key.pending.append(Candidate("Nails", ["a.txt: …jobber på Nails & Beauty…"]))
+    nils = add_known_identifier(key, "Nils Berge", "person", "m")
+    assert dismiss(key, "Nails") is nils and nils.same_person == ["nails"]  # said to be his, as before
+    assert "Nails" not in _document("Jeg jobber på Nails & Beauty.", key).document.text
+    assert dismiss(key, "Nails", not_a_name=True) is None
+    assert nils.same_person == [] and key.dismissed == ["Nails"]
+    assert "på Nails & Beauty" in _document("Jeg jobber på Nails & Beauty.", key).document.text
+
+
+def test_a_word_the_key_holds_as_written_cannot_be_dismissed_as_no_name() -> None:
+    """"Berg" of "Hansen-Berg" is replaced wherever it stands, dismissed or not: saying it is no name would change nothing."""
+    key = PseudonymKey("prosjekt")
+    key.pending.append(Candidate("Berg", ["a.txt: …Lege Berg sa…"]))
+    add_known_identifier(key, "Hansen-Berg", "person")
+    with pytest.raises(InvalidInput, match="nothing dismissed"):
+        dismiss(key, "Berg", not_a_name=True)
+    assert [candidate.text for candidate in key.pending] == ["Berg"] and key.dismissed == []
+
+
+def test_a_dismissed_word_stays_through_imports_and_reapply(demo: Path, tmp_path: Path) -> None:
+    project = ["--project", str(demo)]
+    first = tmp_path / "salong.txt"
+    first.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg jobber på Nails & Beauty i sentrum.\n", encoding="utf-8")
+    assert run(*project, "import", str(first)).exit_code == 1
+    waiting = [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]
+    assert "Nails" in waiting
+    assert run(*project, "anonymise", "dismiss", *waiting).exit_code == 0
+    added = run(*project, "identifiers", "add", "Nils Berge", "--kind", "person", "--gender", "m")
+    assert added.exit_code == 0, added.output
+    assert run(*project, "import", str(first)).exit_code == 0
+    later = tmp_path / "senere.txt"
+    later.write_text(FRONT + "I: Og nå?\nD9: Nails har stengt. Nils Berge sa opp.\n", encoding="utf-8")
+    imported = run(*project, "import", str(later))
+    assert imported.exit_code == 0, imported.output
+    assert run(*project, "anonymise", "reapply").exit_code == 0
+    assert "på Nails & Beauty i sentrum" in run(*project, "transcripts", "show", "salong").output
+    shown = run(*project, "transcripts", "show", "senere").output
+    assert "Nails har stengt" in shown and "Nils" not in shown, shown
+
+
+def test_dismiss_not_a_name_from_the_command_line(demo: Path, tmp_path: Path) -> None:
+    project = ["--project", str(demo)]
+    first = tmp_path / "salong.txt"
+    first.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på Nails & Beauty.\n", encoding="utf-8")
+    assert run(*project, "import", str(first)).exit_code == 1
+    assert run(*project, "anonymise", "accept", "Nils Berge", "--kind", "person", "--gender", "m").exit_code == 0
+    said = run(*project, "anonymise", "dismiss", "Nails")
+    assert "stays replaced as a name of 'Nils Berge'" in said.output
+    assert "qualcode anonymise dismiss --not-a-name Nails" in said.output
+    assert run(*project, "anonymise", "dismiss", "--not-a-name", "Nails").exit_code == 0
+    waiting = [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]
+    if waiting:
+        assert run(*project, "anonymise", "dismiss", *waiting).exit_code == 0
+    imported = run(*project, "import", str(first))
+    assert imported.exit_code == 0, imported.output
+    shown = run(*project, "transcripts", "show", "salong").output
+    assert "jobber på Nails & Beauty" in shown and "Nils" not in shown, shown
+
+
+def test_a_word_not_waiting_and_replaced_as_spelt_alike_is_theirs_when_dismissed() -> None:
+    """Dismissed before it waited, "Gunnvor" (spelt like Gunvor, whom the key holds) is said to be hers, as the review
+    asks it: kept as a dismissed word, no longer found as hers, it would have stayed in the texts as written."""
+    key = PseudonymKey("prosjekt")
+    gunvor = add_known_identifier(key, "Gunvor", "person", "f")
+    assert dismiss(key, "Gunnvor") is gunvor and gunvor.same_person == ["gunnvor"] and key.dismissed == []
+    assert "Gunnvor" not in _document("Gunnvor kom.", key).document.text
+
+
+def test_a_file_holding_only_a_dismissed_word_holds_no_name(tmp_path: Path) -> None:
+    """After a name is learned the project's files that still hold it are listed: "Nails & Beauty" was one, for Nils."""
+    from qualcode.anonymise.leakcheck import files_holding
+
+    key = PseudonymKey("prosjekt")
+    key.dismissed.append("Nails")
+    nils = add_known_identifier(key, "Nils Berge", "person", "m")
+    (tmp_path / "salong.txt").write_text("Jeg jobber på Nails & Beauty.\n", encoding="utf-8")
+    (tmp_path / "nils.txt").write_text("Nils Berge kom.\n", encoding="utf-8")
+    assert files_holding(tmp_path, key, [nils]) == [(tmp_path / "nils.txt", None)]
+
+
+def test_the_review_says_how_to_dismiss_a_word_spelt_alike_as_no_name(demo: Path, tmp_path: Path) -> None:
+    project = ["--project", str(demo)]
+    first = tmp_path / "salong.txt"
+    first.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på Nails.\n", encoding="utf-8")
+    assert run(*project, "import", str(first)).exit_code == 1
+    assert run(*project, "anonymise", "accept", "Nils Berge", "--kind", "person", "--gender", "m").exit_code == 0
+    waiting = [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]
+    assert waiting[0] == "Nails", waiting
+    review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="d\nq\n")
+    assert "stays replaced as a name of 'Nils Berge'" in review.output, review.output
+    assert "if it is no name at all: qualcode anonymise dismiss --not-a-name Nails" in review.output

@@ -1,0 +1,58 @@
+"""A name in lower case that no list holds, said as what someone is called ("hun heter ragnfrid"): proposed only where
+the text also wrote it capitalised, it was stored as said elsewhere. "heter" and its kin say a name follows; a word
+after "hos" may be a compound, a dialect's pronoun or a word for a grandparent, and is left to its capital."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from qualcode.anonymise.candidates import propose
+from qualcode.anonymise.key import PseudonymKey
+from qualcode.errors import NeedsReview
+from qualcode.importers.service import import_file
+
+
+def _proposed(said: str) -> list[str]:
+    return [proposal.text for proposal in propose(said, (), (), {"D1"}, [4])]
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("D1: Dama mi heter ragnfrid, og hun er snill.", ["ragnfrid"]),
+    ("D1: Jeg heter sigvor og bor her.", ["sigvor"]),
+    ("D1: Veilederen het visst tesfaye.", ["tesfaye"]),
+    ("D1: Han heter egentlig cabdi mohamed ali.", ["cabdi mohamed ali"]),
+    ("D1: Ho heiter hallgjerd, den nye.", ["hallgjerd"]),
+    ("D1: Stedet heter fjordvik, ute ved kysten.", ["fjordvik"]),
+])
+def test_a_rare_lower_case_word_said_as_what_someone_is_called_is_proposed(said: str, names: list[str]) -> None:
+    assert _proposed(said) == names
+
+
+@pytest.mark.parametrize("said", [
+    "D1: Det heter jo noe annet.",
+    "D1: Hva heter det igjen?",
+    "D1: Det heter eh, ehm, hmm.",
+    "D1: Han heter vel ikke det.",
+    "D1: Det kalles arbeidstrening.",
+    "D1: Det var en het sommer.",
+    "D1: Det heiter ikkje slik hos oss.",
+    "D1: Heter dokker noe?",
+    "D1: Ka heiter domm, då?",
+    "D1: Det kalles demm sånn.",
+    "D1: Kurset heter Jobbsjansen, tror jeg.",
+    "D1: Jeg bor hos mommo nå, og hos demm av og til.",  # "hos" alone proposes no unlisted word
+])
+def test_words_after_heter_that_are_no_names_stay(said: str) -> None:
+    assert _proposed(said) == []
+
+
+def test_a_lower_case_name_after_heter_holds_the_file_back(session: Session, tmp_path: Path) -> None:
+    path = tmp_path / "intervju.txt"
+    path.write_text("I: Hvem hjalp deg?\nD1: Hun heter ragnfrid, naboen.\n", encoding="utf-8")
+    key = PseudonymKey("test")
+    with pytest.raises(NeedsReview, match="ragnfrid"):
+        import_file(session, path, key=key)
+    assert [candidate.text for candidate in key.pending] == ["ragnfrid"]
