@@ -408,12 +408,13 @@ class Workspace:
         """A transaction that stores what a person typed (memos, definitions, titles): every such
         text is pseudonymised with the key, locked for the block, before it is written. Without
         the key such work is refused: a name typed then would be stored as typed."""
-        from qualcode.anonymise.service import queue_candidates
+        from qualcode.anonymise.service import key_state
         from qualcode.importers.pseudonymise import refuse_undecided_prose
 
         access = self.key_access()
         with self._told_blind(), access.editing() as key:
             self._typing_key = key
+            as_read = key_state(key)
             try:
                 with self.project.begin() as session:
                     session.info[TYPING_KEY] = key  # for services that check typed text as import would
@@ -421,9 +422,8 @@ class Workspace:
                     yield session
             except UndecidedNames as refused:
                 # Nothing typed is stored, but the names it was refused for wait in the review, the
-                # UI's too, as an import's do: the key keeps them though the block failed.
-                queue_candidates(key, list(refused.proposals), "typed text")
-                access.save(key)
+                # UI's too, as an import's do: the key keeps them, and nothing else the block taught it.
+                access.keep_queued(key, as_read, refused.proposals, "typed text")
                 raise
             finally:
                 self._typing_key = None
@@ -1768,15 +1768,14 @@ class Workspace:
     def _queue_refused(self, refused: UndecidedNames) -> None:
         """The names typed text was refused for wait in the review, the UI's too, as an import's do
         (typed() does this for what is stored; a report's title is refused before the key is locked)."""
-        from qualcode.anonymise.service import queue_candidates
+        from qualcode.anonymise.service import key_state
 
         place = self.key_place()
         if self.project.read_only or (place.destroyed and not place.path.exists()):
             return  # nowhere to keep them (a read-only project, no key): the refusal's hint still names each
         access = self.key_access()
         with access.editing() as key:
-            queue_candidates(key, list(refused.proposals), "typed text")
-            access.save(key)
+            access.keep_queued(key, key_state(key), refused.proposals, "typed text")
 
     def export_quote_table(
         self, selection: QuoteFilter, *, table_format: str = "xlsx", attribution: str = "role", language: str = "nb",

@@ -11,6 +11,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -114,6 +115,38 @@ def test_a_comment_naming_a_name_held_back_for_review_is_refused_and_nothing_is_
     assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
     assert "names 'Gunnhild Solberg', which waits for review" in refused.output and "nothing imported" in refused.output
     assert memos(project) == [] and "Leser 2" not in coders(project)  # not the first comment either
+
+
+def key_as_stored() -> dict[str, Any]:
+    """The project's key as its file holds it now."""
+    from qualcode.anonymise.key import load_key
+
+    return load_key(Path(os.environ["QUALCODE_KEY"]), "test passphrase").to_json()
+
+
+def test_a_refused_review_import_keeps_nothing_it_learned_in_the_key_nor_the_project(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A comment's address was learned by the key while the file was read, and the key was saved with it when a later
+    comment was refused for a name nobody had decided about: "nothing imported", but the key (and the project's record
+    of the key's revision) changed. Only the name the refusal sends the researcher to decide waits in the key now; a
+    refusal for a name already waiting changes neither file, not a byte."""
+    project, report = reported
+    key_file, database = Path(os.environ["QUALCODE_KEY"]), project / ".qualcode" / "project.db"
+    key_before, database_before, listed_before = key_as_stored(), database.read_bytes(), sorted(project.rglob("*"))
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Skriv til meg: ola.nordby@example.no", "Leser 2"),
+                         ("Jeg fikk plass", "Gunnhild Solberg sa det samme", "Leser 2"))
+    refused = run(project, "review", "import", str(reviewed))
+    assert refused.exit_code == 1 and "names 'Gunnhild Solberg', a possible identifier" in refused.output, refused.output
+    key_after = key_as_stored()
+    assert [waiting["text"] for waiting in key_after.pop("pending")] == ["Gunnhild Solberg"]
+    assert key_after == {field: value for field, value in key_before.items() if field != "pending"}
+    assert "ola.nordby" not in json.dumps(key_after)
+    assert database.read_bytes() == database_before and sorted(project.rglob("*")) == listed_before  # no backup either
+    waiting_bytes = key_file.read_bytes()
+    again = run(project, "review", "import", str(reviewed))
+    assert again.exit_code == 1 and "names 'Gunnhild Solberg', which waits for review" in again.output, again.output
+    assert key_file.read_bytes() == waiting_bytes and database.read_bytes() == database_before
 
 
 def test_a_reviewer_named_as_a_coder_in_another_case_is_that_coder_and_keeps_their_role(

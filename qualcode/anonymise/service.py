@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -175,13 +175,26 @@ class KeyAccess:
             pass
         return key
 
-    def save(self, key: PseudonymKey) -> None:
+    def save(self, key: PseudonymKey, *, seen: bool = True) -> None:
+        """Save `key`; the project records the revision saved (`seen`), so an older copy of the key shows later."""
         save_key(self.path, key, self.passphrase)
         self._saved = key_state(key)
-        if self.project is not None and key.revision > self.revision:
+        if seen and self.project is not None and key.revision > self.revision:
             with self.project.begin() as session:
                 set_setting(session, "key.revision", str(key.revision))
             self.revision = key.revision
+
+    def keep_queued(self, key: PseudonymKey, as_read: str, proposals: Sequence[Proposal], where: str) -> None:
+        """What a refused block of `editing` keeps: the key as the block read it (`as_read`, its key_state), with the
+        names it was refused for (`proposals`) queued for the review the refusal sends the researcher to; not what
+        `key` learned in the block before the refusal (an address in a reviewer's comment, a pseudonym drawn), which
+        a refused command keeps no more than the project keeps its text. Saved only if that changes the key, and
+        not recorded in the project, which the refusal leaves as it was: an older copy lacks no identifier."""
+        queued = PseudonymKey.from_json(json.loads(as_read))
+        queued.key_id, queued.revision = key.key_id, key.revision
+        queue_candidates(queued, list(proposals), where)
+        if key_state(queued) != as_read:
+            self.save(queued, seen=False)
 
     @contextmanager
     def editing(self) -> Iterator[PseudonymKey]:
