@@ -1592,7 +1592,7 @@ class Workspace:
         """Merge a codebook file (YAML, or REFI-QDA .qdc) into the project: its changes, and what the
         file did oddly. Its names, definitions and examples come from outside, as a transcript does:
         a name in them nobody has decided about holds the file back for review (a .qdpx's would)."""
-        from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
+        from qualcode.anonymise.service import codebook_vocabulary, key_state
         from qualcode.codebook.service import apply_codebook
         from qualcode.exchange.codebook_file import load_any_codebook
         from qualcode.importers.pseudonymise import undecided_in_texts
@@ -1604,9 +1604,10 @@ class Workspace:
         ]
         with self.begin() as session:
             vocabulary = codebook_vocabulary(session)
-        with self.key_access().editing() as key:
+        access = self.key_access()
+        with access.editing() as key:
             held = undecided_in_texts(texts, key, vocabulary, file.name)
-            queue_candidates(key, held, file.name)  # kept with the key, for the review
+            access.keep_queued(key, key_state(key), held, file.name)  # kept with the key, for the review
         _hold_back(file.name, held)
         from qualcode.importers.pseudonymise import HELD_BACK_BEFORE
 
@@ -1624,7 +1625,7 @@ class Workspace:
         it nobody has decided about (a "navn" column) holds the file back for review, as a
         transcript's does: otherwise it would be stored as written."""
         from qualcode.anonymise.candidates import decided_as_a_value, propose, surnames_in_value
-        from qualcode.anonymise.service import ignored_words, queue_candidates
+        from qualcode.anonymise.service import ignored_words, key_state
         from qualcode.importers.metadata import (
             check_participants_header,
             holds_categories,
@@ -1635,7 +1636,8 @@ class Workspace:
 
         check_participants_header(csv_file)
         held = []
-        with self.key_access().editing() as key:
+        access = self.key_access()
+        with access.editing() as key:
             ignored = {word.casefold() for word in ignored_words(key)}
             for line, column, value in participant_cells(csv_file):
                 # A free cell is a short value, read as if mid-sentence so that its first word is no
@@ -1651,7 +1653,7 @@ class Workspace:
                 for proposal in [*proposed, *surnames]:
                     if proposal.text.casefold() not in ignored and key.entry_for(proposal.text) is None:
                         held.append(replace(proposal, context=f"line {line}, {column}: {value}"))
-            queue_candidates(key, held, csv_file.name)  # kept with the key, for the review
+            access.keep_queued(key, key_state(key), held, csv_file.name)  # kept with the key, for the review
         _hold_back(csv_file.name, held)
         with self.typed() as session:
             return import_participants(session, csv_file, self.coder(session))
