@@ -492,7 +492,7 @@ class Workspace:
         key = self._key_at_hand()
         if key is not None:
             name = clean_text(name.strip(), key)
-            refuse_undecided(name, key)
+            refuse_undecided(name, key, what="coder's name", then="then give the name again")
         return name
 
     def add_coder(self, session: Session, name: str, role: str | None) -> tuple[Coder, bool]:
