@@ -161,6 +161,33 @@ def test_a_reviewer_named_as_a_coder_in_another_case_is_that_coder_and_keeps_the
     assert "0 new memos, 2 already imported" in ok(run(project, "review", "import", str(reviewed))).output
 
 
+def test_a_reviewer_written_in_lower_case_or_spaced_is_one_reviewer_under_the_key_s_pseudonym(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Word's author "sissel bakken" was pseudonymised in her case, "maren eriksen", and refused as someone new whose
+    name nobody had decided about, with a hint to add her pseudonym to the key as a person (her pseudonym typed in
+    lower case was too); a reader new to the project written in two cases in one file ("Leser To", "leser to") had
+    their comments titled in each."""
+    project, report = reported
+    from qualcode.anonymise.key import load_key
+
+    sissel = load_key(Path(os.environ["QUALCODE_KEY"]), "test passphrase").entry_for("Sissel Bakken")
+    assert sissel is not None
+    pseudonym = sissel.pseudonym
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Enig.", "sissel bakken"), (OWN, "Helt enig.", "Sissel Bakken"),
+                         (OWN, "Ja.", "  SISSEL   BAKKEN "), (OWN, "Greit.", pseudonym.lower()), (OWN, "Nei.", "leser to"),
+                         (OWN, "Kanskje.", "Leser To"))
+    imported = ok(run(project, "review", "import", str(reviewed)))
+    assert "sissel" not in imported.output.casefold() and pseudonym.casefold() not in imported.output.replace(pseudonym, "").casefold()
+    assert [(author, text) for author, text, _ in memos(project)] == [
+        (pseudonym, "Enig."), (pseudonym, "Helt enig."), (pseudonym, "Ja."), (pseudonym, "Greit."), ("leser to", "Nei."),
+        ("leser to", "Kanskje.")]
+    assert all((title or "").startswith(f"Kommentar fra {author}") for author, _, title in memos(project))
+    assert {name for name, role in coders(project).items() if role == "reviewer"} == {pseudonym, "leser to"}
+    later = ok(run(project, "review", "import", str(commented(report, tmp_path / "d.docx", (OWN, "Ny.", "sissel bakken")))))
+    assert f"{pseudonym}: attached to" in later.output and memos(project)[-1][:2] == (pseudonym, "Ny.")
+
+
 def test_a_reviewer_named_as_the_consensus_coder_is_refused(reported: tuple[Path, Path], tmp_path: Path) -> None:
     project, report = reported
     reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Enig.", "Konsensus"))

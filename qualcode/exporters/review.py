@@ -395,6 +395,7 @@ def import_review(
     key_made = session.scalar(select(func.max(Event.id)).where(Event.action == EventKind.KEY_NEW.value))
     stored_before = frozenset(session.scalars(select(Event.entity_guid).where(
         Event.action == EventKind.MEMO_ADD.value, Event.id < key_made))) if key_made is not None else frozenset[str | None]()
+    spelt: dict[str, str] = {}  # each reviewer new to the project by their name casefolded, as first met in the file
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
         if _by_withdrawn(comment.author, key, path.name):
@@ -412,7 +413,8 @@ def import_review(
         reviewer = stored_coder(session, author)
         if reviewer is None and new_reviewer is not None:
             new_reviewer(author)  # refuses one whose name is a possible identifier nobody has decided about
-        author = reviewer.name if reviewer is not None else author
+        # A reviewer new to the project is one in any case here too ("Leser To" and "leser to"), named as first met.
+        author = reviewer.name if reviewer is not None else spelt.setdefault(author.casefold(), author)
         # A comment is typed text from outside: invisible characters (Word's soft hyphens) go
         # before the key's names are looked for, as they go from anything typed.
         said = visible(_comment_text(comment)).strip()
