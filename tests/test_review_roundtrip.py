@@ -113,7 +113,10 @@ def test_a_comment_naming_a_name_held_back_for_review_is_refused_and_nothing_is_
                          ("Jeg fikk plass", "Gunnhild Solberg sa det samme", "Leser 2"))
     refused = run(project, "review", "import", str(reviewed))
     assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
-    assert "names 'Gunnhild Solberg', which waits for review" in refused.output and "nothing imported" in refused.output
+    # Said of the comment as the researcher finds it in the file: by whom, and on which quote.
+    assert refused.output.startswith("error: a comment by Leser 2 on a quote under empowerment in c.docx names 'Gunnhild Solberg',"
+                                     " which waits for review"), refused.output
+    assert "nothing imported" in refused.output
     assert memos(project) == [] and "Leser 2" not in coders(project)  # not the first comment either
 
 
@@ -137,7 +140,8 @@ def test_a_refused_review_import_keeps_nothing_it_learned_in_the_key_nor_the_pro
     reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Skriv til meg: ola.nordby@example.no", "Leser 2"),
                          ("Jeg fikk plass", "Gunnhild Solberg sa det samme", "Leser 2"))
     refused = run(project, "review", "import", str(reviewed))
-    assert refused.exit_code == 1 and "names 'Gunnhild Solberg', a possible identifier" in refused.output, refused.output
+    assert refused.exit_code == 1 and refused.output.startswith(
+        "error: a comment by Leser 2 on a quote under empowerment in c.docx names 'Gunnhild Solberg', a possible identifier"), refused.output
     key_after = key_as_stored()
     assert [waiting["text"] for waiting in key_after.pop("pending")] == ["Gunnhild Solberg"]
     assert key_after == {field: value for field, value in key_before.items() if field != "pending"}
@@ -203,7 +207,7 @@ def test_a_comment_is_already_imported_after_the_key_learns_a_name_in_it(reporte
     # nothing of the file is stored (the reviewer, Anne, is a colleague and no candidate).
     refused = run(project, "review", "import", str(reviewed))
     assert refused.exit_code == 1 and refused.output.count("\n") == 1
-    assert ("a comment by Anne in c.docx names 'Torbjørn Vik', a possible identifier nobody has decided about; nothing imported"
+    assert ("a comment by Anne on a quote under empowerment in c.docx names 'Torbjørn Vik', a possible identifier nobody has decided about; nothing imported"
             in refused.output), refused.output
     assert "`qualcode anonymise dismiss 'Torbjørn Vik'`), then import the file again" in refused.output
     assert memos(project) == []
