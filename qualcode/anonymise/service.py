@@ -126,6 +126,8 @@ class KeyAccess:
     # What this access last wrote while a block of `editing` held the key: that block need not
     # write it again (an import saves each file's additions before storing the file).
     _saved: str | None = field(default=None, init=False, repr=False, compare=False)
+    # The key as the block of `editing` under way read it (key_state): what a refused block keeps (keep_queued).
+    _read: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def load_existing(self) -> PseudonymKey:
         """The project's key; a missing key, or a key of another project, is refused."""
@@ -184,16 +186,17 @@ class KeyAccess:
                 set_setting(session, "key.revision", str(key.revision))
             self.revision = key.revision
 
-    def keep_queued(self, key: PseudonymKey, as_read: str, proposals: Sequence[Proposal], where: str) -> None:
-        """What a refused block of `editing` keeps: the key as the block read it (`as_read`, its key_state), with the
-        names it was refused for (`proposals`) queued for the review the refusal sends the researcher to; not what
-        `key` learned in the block before the refusal (an address in a reviewer's comment, a pseudonym drawn), which
-        a refused command keeps no more than the project keeps its text. Saved only if that changes the key, and
-        not recorded in the project, which the refusal leaves as it was: an older copy lacks no identifier."""
-        queued = PseudonymKey.from_json(json.loads(as_read))
+    def keep_queued(self, key: PseudonymKey, proposals: Sequence[Proposal], where: str) -> None:
+        """What a refused block of `editing` keeps: the key as the block read it, with the names it was refused for
+        (`proposals`) queued for the review the refusal sends the researcher to; not what `key` learned in the block
+        before the refusal (an address in a reviewer's comment, a pseudonym drawn), which a refused command keeps no
+        more than the project keeps its text. Saved only if that changes the key, and not recorded in the project,
+        which the refusal leaves as it was: an older copy of the key lacks no identifier."""
+        assert self._read is not None, "keep_queued is called inside a block of editing"
+        queued = PseudonymKey.from_json(json.loads(self._read))
         queued.key_id, queued.revision = key.key_id, key.revision
         queue_candidates(queued, list(proposals), where)
-        if key_state(queued) != as_read:
+        if key_state(queued) != self._read:
             self.save(queued, seen=False)
 
     @contextmanager
@@ -208,7 +211,7 @@ class KeyAccess:
             if self.settle is not None:
                 self.settle()
             key = self.load_existing()
-            before = self._saved = key_state(key)
+            before = self._saved = self._read = key_state(key)
             yield key
             # Only a block that succeeds is kept, so a failure leaves the key as it was; a
             # caller that must keep something from a failed step catches the error inside.
