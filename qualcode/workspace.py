@@ -408,7 +408,6 @@ class Workspace:
         """A transaction that stores what a person typed (memos, definitions, titles): every such
         text is pseudonymised with the key, locked for the block, before it is written. Without
         the key such work is refused: a name typed then would be stored as typed."""
-        from qualcode.anonymise.service import queue_candidates
         from qualcode.importers.pseudonymise import refuse_undecided_prose
 
         access = self.key_access()
@@ -421,9 +420,8 @@ class Workspace:
                     yield session
             except UndecidedNames as refused:
                 # Nothing typed is stored, but the names it was refused for wait in the review, the
-                # UI's too, as an import's do: the key keeps them though the block failed.
-                queue_candidates(key, list(refused.proposals), "typed text")
-                access.save(key)
+                # UI's too, as an import's do: the key keeps them, and nothing else the block taught it.
+                access.keep_queued(key, refused.proposals, "typed text")
                 raise
             finally:
                 self._typing_key = None
@@ -492,7 +490,7 @@ class Workspace:
         key = self._key_at_hand()
         if key is not None:
             name = clean_text(name.strip(), key)
-            refuse_undecided(name, key)
+            refuse_undecided(name, key, what="coder's name", then="then give the name again")
         return name
 
     def add_coder(self, session: Session, name: str, role: str | None) -> tuple[Coder, bool]:
@@ -1592,7 +1590,7 @@ class Workspace:
         """Merge a codebook file (YAML, or REFI-QDA .qdc) into the project: its changes, and what the
         file did oddly. Its names, definitions and examples come from outside, as a transcript does:
         a name in them nobody has decided about holds the file back for review (a .qdpx's would)."""
-        from qualcode.anonymise.service import codebook_vocabulary, queue_candidates
+        from qualcode.anonymise.service import codebook_vocabulary
         from qualcode.codebook.service import apply_codebook
         from qualcode.exchange.codebook_file import load_any_codebook
         from qualcode.importers.pseudonymise import undecided_in_texts
@@ -1604,9 +1602,10 @@ class Workspace:
         ]
         with self.begin() as session:
             vocabulary = codebook_vocabulary(session)
-        with self.key_access().editing() as key:
+        access = self.key_access()
+        with access.editing() as key:
             held = undecided_in_texts(texts, key, vocabulary, file.name)
-            queue_candidates(key, held, file.name)  # kept with the key, for the review
+            access.keep_queued(key, held, file.name)  # kept with the key, for the review
         _hold_back(file.name, held)
         from qualcode.importers.pseudonymise import HELD_BACK_BEFORE
 
@@ -1624,7 +1623,7 @@ class Workspace:
         it nobody has decided about (a "navn" column) holds the file back for review, as a
         transcript's does: otherwise it would be stored as written."""
         from qualcode.anonymise.candidates import decided_as_a_value, propose, surnames_in_value
-        from qualcode.anonymise.service import ignored_words, queue_candidates
+        from qualcode.anonymise.service import ignored_words
         from qualcode.importers.metadata import (
             check_participants_header,
             holds_categories,
@@ -1635,7 +1634,8 @@ class Workspace:
 
         check_participants_header(csv_file)
         held = []
-        with self.key_access().editing() as key:
+        access = self.key_access()
+        with access.editing() as key:
             ignored = {word.casefold() for word in ignored_words(key)}
             for line, column, value in participant_cells(csv_file):
                 # A free cell is a short value, read as if mid-sentence so that its first word is no
@@ -1651,7 +1651,7 @@ class Workspace:
                 for proposal in [*proposed, *surnames]:
                     if proposal.text.casefold() not in ignored and key.entry_for(proposal.text) is None:
                         held.append(replace(proposal, context=f"line {line}, {column}: {value}"))
-            queue_candidates(key, held, csv_file.name)  # kept with the key, for the review
+            access.keep_queued(key, held, csv_file.name)  # kept with the key, for the review
         _hold_back(csv_file.name, held)
         with self.typed() as session:
             return import_participants(session, csv_file, self.coder(session))
@@ -1768,15 +1768,12 @@ class Workspace:
     def _queue_refused(self, refused: UndecidedNames) -> None:
         """The names typed text was refused for wait in the review, the UI's too, as an import's do
         (typed() does this for what is stored; a report's title is refused before the key is locked)."""
-        from qualcode.anonymise.service import queue_candidates
-
         place = self.key_place()
         if self.project.read_only or (place.destroyed and not place.path.exists()):
             return  # nowhere to keep them (a read-only project, no key): the refusal's hint still names each
         access = self.key_access()
         with access.editing() as key:
-            queue_candidates(key, list(refused.proposals), "typed text")
-            access.save(key)
+            access.keep_queued(key, refused.proposals, "typed text")
 
     def export_quote_table(
         self, selection: QuoteFilter, *, table_format: str = "xlsx", attribution: str = "role", language: str = "nb",

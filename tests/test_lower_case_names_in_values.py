@@ -19,8 +19,11 @@ def test_a_lower_case_name_in_a_participants_csv_is_held_back(demo: Path, tmp_pa
     (tmp_path / "folk.csv").write_text(
         "participant,role,kontaktperson,veileder,notat\nD9,deltaker,ragnfrid,berntine hestvold,bor hos signhild\n"
         "D8,deltaker,,,arbeidsledig og deltidsarbeid\n", encoding="utf-8")
+    stored = (demo / ".qualcode" / "project.db").read_bytes()
     result = run(demo, "participants", "import", str(tmp_path / "folk.csv"))
     assert result.exit_code == 1
+    # Refused: the names wait in the key, and the project is as it was (it recorded the key's new revision).
+    assert (demo / ".qualcode" / "project.db").read_bytes() == stored
     for name in ("Ragnfrid", "Berntine Hestvold", "Signhild"):
         assert name in result.output
     assert "Arbeidsledig" not in result.output and "Deltidsarbeid" not in result.output

@@ -556,7 +556,7 @@ def test_a_title_or_interviewer_naming_someone_nobody_has_decided_about_is_refus
     for field in ("--title", "--interviewer"):
         refused = run(*project, "transcripts", "edit", "deltaker_D1_T1", field, "Intervju med Gunnhild Vassbotten")
         assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
-        assert f"the {field[2:]} names 'Gunnhild Vassbotten', a possible identifier nobody has decided about" in refused.stderr
+        assert f"the transcript's {field[2:]} names 'Gunnhild Vassbotten', a possible identifier nobody has decided about" in refused.stderr
         assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
     # A place is to be added as a place, not as a person.
     place = run(*project, "transcripts", "edit", "deltaker_D1_T1", "--title", "Intervju på kontoret i Bergen, runde 2")
@@ -578,7 +578,7 @@ def test_an_office_or_attribute_naming_someone_nobody_has_decided_about_is_refus
     ):
         refused = run(*project, "participants", "edit", "D1", option, value)
         assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
-        assert f"the {field} names 'Gunnhild Vassbotten', a possible identifier nobody has decided about" in refused.stderr
+        assert f"the participant's {field} names 'Gunnhild Vassbotten', a possible identifier nobody has decided about" in refused.stderr
         assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
     # Values without names are stored as typed; once decided, the name is stored as its pseudonym.
     assert run(*project, "participants", "edit", "D1", "--attribute", "barn=ja", "--office", "Kontor A").exit_code == 0
@@ -586,6 +586,28 @@ def test_an_office_or_attribute_naming_someone_nobody_has_decided_about_is_refus
     stored = run(*project, "participants", "edit", "D1", "--attribute", "kontaktperson=Gunnhild Vassbotten")
     assert stored.exit_code == 0, stored.output
     assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
+
+
+def test_an_edit_naming_someone_waiting_for_review_says_which_field_names_them(small_project: Path) -> None:
+    """Refused for a name already waiting, an edit said "the text names 'Gunnhild Vassbotten' … then write it again",
+    though nothing was written but a field of a transcript or a participant; a new coder's name said so too."""
+    project = ["--project", str(small_project)]
+    assert run(*project, "memo", "add", "Gunnhild Vassbotten ringte").exit_code == 1  # refused, and waiting for review now
+    for command, option, value, said in (
+        ("transcripts", "--title", "Intervju med Gunnhild Vassbotten", "the transcript's title names 'Gunnhild Vassbotten'"),
+        ("transcripts", "--interviewer", "Gunnhild", "the transcript's interviewer names 'Gunnhild', a word of 'Gunnhild Vassbotten'"),
+        ("transcripts", "--attribute", "kontakt=Gunnhild Vassbotten", "the transcript's attribute kontakt names 'Gunnhild Vassbotten'"),
+        ("participants", "--office", "Vassbottens kontor", "the participant's office names 'Vassbotten', a word of 'Gunnhild Vassbotten'"),
+        ("participants", "--attribute", "kontaktperson=gunnhild vassbotten", "the participant's attribute kontaktperson names 'Gunnhild Vassbotten'"),
+    ):
+        ref = "deltaker_D1_T1" if command == "transcripts" else "D1"
+        refused = run(*project, command, "edit", ref, option, value)
+        assert refused.exit_code == 1 and refused.output.count("\n") == 1, refused.output
+        assert refused.stderr.startswith(f"error: {said}, which waits for review as a possible identifier"), refused.stderr
+        assert refused.stderr.rstrip().endswith("then edit again)"), refused.stderr
+    assert b"Vassbotten" not in (small_project / ".qualcode" / "project.db").read_bytes()
+    named = run(*project, "--coder", "Gunnhild", "memo", "add", "Samtalen gikk fint")  # a coder new to the project
+    assert named.stderr.startswith("error: the coder's name names 'Gunnhild', a word of 'Gunnhild Vassbotten'"), named.output
 
 
 def test_a_hint_lists_every_attribute_s_name(small_project: Path) -> None:

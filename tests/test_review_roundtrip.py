@@ -11,6 +11,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -112,8 +113,44 @@ def test_a_comment_naming_a_name_held_back_for_review_is_refused_and_nothing_is_
                          ("Jeg fikk plass", "Gunnhild Solberg sa det samme", "Leser 2"))
     refused = run(project, "review", "import", str(reviewed))
     assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
-    assert "names 'Gunnhild Solberg', which waits for review" in refused.output and "nothing imported" in refused.output
+    # Said of the comment as the researcher finds it in the file: by whom, and on which quote.
+    assert refused.output.startswith("error: a comment by Leser 2 on a quote under empowerment in c.docx names 'Gunnhild Solberg',"
+                                     " which waits for review"), refused.output
+    assert "nothing imported" in refused.output
     assert memos(project) == [] and "Leser 2" not in coders(project)  # not the first comment either
+
+
+def key_as_stored() -> dict[str, Any]:
+    """The project's key as its file holds it now."""
+    from qualcode.anonymise.key import load_key
+
+    return load_key(Path(os.environ["QUALCODE_KEY"]), "test passphrase").to_json()
+
+
+def test_a_refused_review_import_keeps_nothing_it_learned_in_the_key_nor_the_project(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """A comment's address was learned by the key while the file was read, and the key was saved with it when a later
+    comment was refused for a name nobody had decided about: "nothing imported", but the key (and the project's record
+    of the key's revision) changed. Only the name the refusal sends the researcher to decide waits in the key now; a
+    refusal for a name already waiting changes neither file, not a byte."""
+    project, report = reported
+    key_file, database = Path(os.environ["QUALCODE_KEY"]), project / ".qualcode" / "project.db"
+    key_before, database_before, listed_before = key_as_stored(), database.read_bytes(), sorted(project.rglob("*"))
+    reviewed = commented(report, tmp_path / "c.docx", ("Jeg fikk plass", "Skriv til meg: ola.nordby@example.no", "Leser 2"),
+                         ("Jeg fikk plass", "Gunnhild Solberg sa det samme", "Leser 2"))
+    refused = run(project, "review", "import", str(reviewed))
+    assert refused.exit_code == 1 and refused.output.startswith(
+        "error: a comment by Leser 2 on a quote under empowerment in c.docx names 'Gunnhild Solberg', a possible identifier"), refused.output
+    key_after = key_as_stored()
+    assert [waiting["text"] for waiting in key_after.pop("pending")] == ["Gunnhild Solberg"]
+    assert key_after == {field: value for field, value in key_before.items() if field != "pending"}
+    assert "ola.nordby" not in json.dumps(key_after)
+    assert database.read_bytes() == database_before and sorted(project.rglob("*")) == listed_before  # no backup either
+    waiting_bytes = key_file.read_bytes()
+    again = run(project, "review", "import", str(reviewed))
+    assert again.exit_code == 1 and "names 'Gunnhild Solberg', which waits for review" in again.output, again.output
+    assert key_file.read_bytes() == waiting_bytes and database.read_bytes() == database_before
 
 
 def test_a_reviewer_named_as_a_coder_in_another_case_is_that_coder_and_keeps_their_role(
@@ -126,6 +163,33 @@ def test_a_reviewer_named_as_a_coder_in_another_case_is_that_coder_and_keeps_the
         "Kari": "researcher", "Prober": "researcher"}
     assert [(author, text) for author, text, _ in memos(project)] == [("Kari", "Enig."), ("Prober", "Ja.")]
     assert "0 new memos, 2 already imported" in ok(run(project, "review", "import", str(reviewed))).output
+
+
+def test_a_reviewer_written_in_lower_case_or_spaced_is_one_reviewer_under_the_key_s_pseudonym(
+    reported: tuple[Path, Path], tmp_path: Path,
+) -> None:
+    """Word's author "sissel bakken" was pseudonymised in her case, "maren eriksen", and refused as someone new whose
+    name nobody had decided about, with a hint to add her pseudonym to the key as a person (her pseudonym typed in
+    lower case was too); a reader new to the project written in two cases in one file ("Leser To", "leser to") had
+    their comments titled in each."""
+    project, report = reported
+    from qualcode.anonymise.key import load_key
+
+    sissel = load_key(Path(os.environ["QUALCODE_KEY"]), "test passphrase").entry_for("Sissel Bakken")
+    assert sissel is not None
+    pseudonym = sissel.pseudonym
+    reviewed = commented(report, tmp_path / "c.docx", (OWN, "Enig.", "sissel bakken"), (OWN, "Helt enig.", "Sissel Bakken"),
+                         (OWN, "Ja.", "  SISSEL   BAKKEN "), (OWN, "Greit.", pseudonym.lower()), (OWN, "Nei.", "leser to"),
+                         (OWN, "Kanskje.", "Leser To"))
+    imported = ok(run(project, "review", "import", str(reviewed)))
+    assert "sissel" not in imported.output.casefold() and pseudonym.casefold() not in imported.output.replace(pseudonym, "").casefold()
+    assert [(author, text) for author, text, _ in memos(project)] == [
+        (pseudonym, "Enig."), (pseudonym, "Helt enig."), (pseudonym, "Ja."), (pseudonym, "Greit."), ("leser to", "Nei."),
+        ("leser to", "Kanskje.")]
+    assert all((title or "").startswith(f"Kommentar fra {author}") for author, _, title in memos(project))
+    assert {name for name, role in coders(project).items() if role == "reviewer"} == {pseudonym, "leser to"}
+    later = ok(run(project, "review", "import", str(commented(report, tmp_path / "d.docx", (OWN, "Ny.", "sissel bakken")))))
+    assert f"{pseudonym}: attached to" in later.output and memos(project)[-1][:2] == (pseudonym, "Ny.")
 
 
 def test_a_reviewer_named_as_the_consensus_coder_is_refused(reported: tuple[Path, Path], tmp_path: Path) -> None:
@@ -143,7 +207,7 @@ def test_a_comment_is_already_imported_after_the_key_learns_a_name_in_it(reporte
     # nothing of the file is stored (the reviewer, Anne, is a colleague and no candidate).
     refused = run(project, "review", "import", str(reviewed))
     assert refused.exit_code == 1 and refused.output.count("\n") == 1
-    assert ("a comment by Anne in c.docx names 'Torbjørn Vik', a possible identifier nobody has decided about; nothing imported"
+    assert ("a comment by Anne on a quote under empowerment in c.docx names 'Torbjørn Vik', a possible identifier nobody has decided about; nothing imported"
             in refused.output), refused.output
     assert "`qualcode anonymise dismiss 'Torbjørn Vik'`), then import the file again" in refused.output
     assert memos(project) == []

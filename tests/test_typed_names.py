@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -60,6 +61,23 @@ def test_an_unknown_name_in_typed_prose_is_refused_and_nothing_is_stored(demo: P
         assert again.exit_code == 1 and f"names '{name}', which waits for review" in again.output
     with Project.open(demo) as opened, opened.begin() as session:
         assert session.scalars(select(Coding)).all() == []
+
+
+def test_a_refused_memo_leaves_the_key_only_the_name_it_was_refused_for_and_the_project_as_it_was(demo: Path) -> None:
+    """The address in a refused memo was learned by the key as the memo was cleaned, and the key saved with it (and
+    the project's record of the key's revision) as the refused name was queued: nothing was stored but the key's."""
+    from qualcode.anonymise.key import load_key
+
+    def key_now() -> dict[str, Any]:
+        return load_key(Path(os.environ["QUALCODE_KEY"]), "test passphrase").to_json()
+
+    before, stored = key_now(), _stored(demo)
+    refused = run("--project", str(demo), "memo", "add", "Ring ola.nordby@example.no; Torgeir Hovland sa det")
+    assert refused.exit_code == 1 and "names 'Torgeir Hovland', a possible identifier" in refused.output, refused.output
+    after = key_now()
+    assert [waiting["text"] for waiting in after.pop("pending")] == ["Torgeir Hovland"]
+    assert after == {field: value for field, value in before.items() if field != "pending"}
+    assert _stored(demo) == stored
 
 
 def test_once_decided_the_name_is_written_as_the_decision_says(demo: Path) -> None:

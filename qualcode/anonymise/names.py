@@ -10,10 +10,11 @@ from itertools import count
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.anonymise.apply import Pseudonymised, pseudonymise
+from qualcode.anonymise.apply import Pseudonymised, Replacement, pseudonymise
 from qualcode.anonymise.key import PseudonymKey
 from qualcode.store.events import EventKind
 from qualcode.store.models import Coder, Event
+from qualcode.text.tokens import WORD
 
 # What a coder made from a name the key replaced is recorded as (a reviewer's coder.create event,
 # `origin`): a participant's withdrawal deletes such a reviewer's comments, never a colleague's.
@@ -53,7 +54,7 @@ def _kept(name: str, key: PseudonymKey, where: str, taken: Collection[str]) -> t
     """kept_name's two, and the digest of a name kept by digits (None for any other)."""
     cleaned = pseudonymise(name, key, where)
     if not _by_placeholder(cleaned):
-        return cleaned.text, bool(cleaned.replacements), None
+        return _as_the_key_writes(name, cleaned), bool(cleaned.replacements), None
     digest = key.digest(name)
     kept = key.reviewers.get(digest)
     if kept is None:
@@ -61,6 +62,26 @@ def _kept(name: str, key: PseudonymKey, where: str, taken: Collection[str]) -> t
         kept = next(named for digits in _digits(digest) if (named := f"{cleaned.text} {digits}") not in others
                     and (len(digits) == 4 or pseudonymise(named, key, where).text == named))  # eight may read as a phone number
     return kept, True, digest
+
+
+def _as_the_key_writes(name: str, cleaned: Pseudonymised) -> str:
+    """`name` with each name the key replaced by the pseudonym as the key writes it, not in the case it was typed in:
+    pseudonymised as text is, "sissel bakken" was "maren eriksen", who is "Maren Eriksen" when Word writes her name
+    properly, so a reviewer's name typed in lower case made her someone new to the project (and was refused as a name
+    nobody had decided about). The rest of the name is as it was typed; a coder is found in any case (stored_coder)."""
+    kept, at = [], 0
+    for replaced in cleaned.replacements:
+        kept += [name[at:replaced.start], _spelt_as_the_key(replaced)]
+        at = replaced.end
+    return "".join([*kept, name[at:]])
+
+
+def _spelt_as_the_key(replaced: Replacement) -> str:
+    """A replacement's pseudonym with each of its words as its entry's pseudonym writes it ("maren" of "Maren Eriksen")."""
+    if replaced.entry is None:
+        return replaced.pseudonym
+    spelt = {word.casefold(): word for word in WORD.findall(replaced.entry.pseudonym)}
+    return WORD.sub(lambda word: spelt.get(word.group().casefold(), word.group()), replaced.pseudonym)
 
 
 def _digits(digest: str) -> Iterator[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -126,6 +126,8 @@ class KeyAccess:
     # What this access last wrote while a block of `editing` held the key: that block need not
     # write it again (an import saves each file's additions before storing the file).
     _saved: str | None = field(default=None, init=False, repr=False, compare=False)
+    # The key as the block of `editing` under way read it (key_state): what a refused block keeps (keep_queued).
+    _read: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def load_existing(self) -> PseudonymKey:
         """The project's key; a missing key, or a key of another project, is refused."""
@@ -175,13 +177,27 @@ class KeyAccess:
             pass
         return key
 
-    def save(self, key: PseudonymKey) -> None:
+    def save(self, key: PseudonymKey, *, seen: bool = True) -> None:
+        """Save `key`; the project records the revision saved (`seen`), so an older copy of the key shows later."""
         save_key(self.path, key, self.passphrase)
         self._saved = key_state(key)
-        if self.project is not None and key.revision > self.revision:
+        if seen and self.project is not None and key.revision > self.revision:
             with self.project.begin() as session:
                 set_setting(session, "key.revision", str(key.revision))
             self.revision = key.revision
+
+    def keep_queued(self, key: PseudonymKey, proposals: Sequence[Proposal], where: str) -> None:
+        """What a refused block of `editing` keeps: the key as the block read it, with the names it was refused for
+        (`proposals`) queued for the review the refusal sends the researcher to; not what `key` learned in the block
+        before the refusal (an address in a reviewer's comment, a pseudonym drawn), which a refused command keeps no
+        more than the project keeps its text. Saved only if that changes the key, and not recorded in the project,
+        which the refusal leaves as it was: an older copy of the key lacks no identifier."""
+        assert self._read is not None, "keep_queued is called inside a block of editing"
+        queued = PseudonymKey.from_json(json.loads(self._read))
+        queued.key_id, queued.revision = key.key_id, key.revision
+        queue_candidates(queued, list(proposals), where)
+        if key_state(queued) != self._read:
+            self.save(queued, seen=False)
 
     @contextmanager
     def editing(self) -> Iterator[PseudonymKey]:
@@ -195,7 +211,7 @@ class KeyAccess:
             if self.settle is not None:
                 self.settle()
             key = self.load_existing()
-            before = self._saved = key_state(key)
+            before = self._saved = self._read = key_state(key)
             yield key
             # Only a block that succeeds is kept, so a failure leaves the key as it was; a
             # caller that must keep something from a failed step catches the error inside.

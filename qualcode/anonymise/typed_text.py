@@ -231,7 +231,9 @@ def looked_up(text: str, key: PseudonymKey, *, folded: bool = False) -> AsStored
     return AsStored(stored, replaced, tuple(pair for pair in replaced if is_placeholder(pair[1])))
 
 
-def refuse_undecided(text: str, key: PseudonymKey, read: Reading | None = None, what: str = "text") -> None:
+def refuse_undecided(
+    text: str, key: PseudonymKey, read: Reading | None = None, what: str = "text", then: str = "then write it again",
+) -> None:
     """Typed text may not name a word an import held back for review: nobody has said yet
     whether it is a name, so it cannot be stored as typed, nor replaced. It is found as a name
     the key holds is: whole in any case (one word in another case only if it is no everyday word,
@@ -239,7 +241,7 @@ def refuse_undecided(text: str, key: PseudonymKey, read: Reading | None = None, 
     each of its words as written, in a genitive too ("Skogheims" of "Randi Skogheim"); but not
     inside a name the key replaces whole ("Berg" in "Hansen-Berg"), which settles it as an
     import's reading does. `read` reads a text for the key's replacements (TYPED_READING); `what` the text is, as
-    the refusal names it ("memo", "code's definition")."""
+    the refusal names it ("memo", "code's definition"), and `then` what to do once the name is decided."""
     if not key.pending:
         return
     seen = visible(text)
@@ -255,7 +257,7 @@ def refuse_undecided(text: str, key: PseudonymKey, read: Reading | None = None, 
         raise AwaitsReview(
             f"the {what} names {said}, which waits for review as a possible identifier",
             f"decide about {waiting!r} first (`qualcode anonymise review`; or `qualcode anonymise dismiss {shlex.quote(waiting)}`"
-            f" if it is no one to hide, `qualcode anonymise accept {shlex.quote(waiting)} --kind KIND` if it is), then write it again",
+            f" if it is no one to hide, `qualcode anonymise accept {shlex.quote(waiting)} --kind KIND` if it is), {then}",
         )
 
 

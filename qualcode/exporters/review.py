@@ -395,6 +395,7 @@ def import_review(
     key_made = session.scalar(select(func.max(Event.id)).where(Event.action == EventKind.KEY_NEW.value))
     stored_before = frozenset(session.scalars(select(Event.entity_guid).where(
         Event.action == EventKind.MEMO_ADD.value, Event.id < key_made))) if key_made is not None else frozenset[str | None]()
+    spelt: dict[str, str] = {}  # each reviewer new to the project by their name casefolded, as first met in the file
     for comment in comments:
         raw_author = " ".join(visible(comment.author or "").split())
         if _by_withdrawn(comment.author, key, path.name):
@@ -412,7 +413,8 @@ def import_review(
         reviewer = stored_coder(session, author)
         if reviewer is None and new_reviewer is not None:
             new_reviewer(author)  # refuses one whose name is a possible identifier nobody has decided about
-        author = reviewer.name if reviewer is not None else author
+        # A reviewer new to the project is one in any case here too ("Leser To" and "leser to"), named as first met.
+        author = reviewer.name if reviewer is not None else spelt.setdefault(author.casefold(), author)
         # A comment is typed text from outside: invisible characters (Word's soft hyphens) go
         # before the key's names are looked for, as they go from anything typed.
         said = visible(_comment_text(comment)).strip()
@@ -421,15 +423,15 @@ def import_review(
             result.unplaced.append(UnplacedComment(author, "", "the comment is empty"))
             continue
         cleaned = None
+        anchor = anchors.get(comment.comment_id)
         if key is not None:
-            _refuse_undecided(text, key, f"a comment by {author} in {path.name}")
+            _refuse_undecided(text, key, _a_comment(author, anchor, path.name))
             cleaned = pseudonymise(text, key, path.name)
             text = cleaned.text
         own_text = text
         parent = para_ids.get(parents.get(comment.para_id or "", ""))
         answering = f"(svar til {_kept_apart(session, parent.author, key, path.name, earlier_names)}) " if parent is not None else ""
         text = answering + text
-        anchor = anchors.get(comment.comment_id)
         if anchor is None:
             result.unplaced.append(UnplacedComment(author, text, "the comment is not anchored anywhere in the document"))
             continue
@@ -561,7 +563,7 @@ def import_review(
             )
         except UndecidedNames as refused:  # said of the comment, as a name waiting for review is
             raise UndecidedNames(
-                f"a comment by {each.author} in {path.name} {refused.message.removeprefix('the memo ')}; nothing imported",
+                f"{_a_comment(each.author, anchor, path.name)} {refused.message.removeprefix('the memo ')}; nothing imported",
                 (refused.hint or "").replace("then write it again", "then import the file again"), refused.proposals,
             ) from None
         result.placed.append(replace(placed, new=True))
@@ -790,6 +792,14 @@ def _source(key: PseudonymKey | None, author: str, moment: str, said: str, ancho
 def _anchored_at(anchor: Anchor) -> str:
     """Where a comment is, as the file says: its quote's bookmark (or reference), else its section."""
     return (anchor.bookmarks[:1] or anchor.refs[:1] or (anchor.code_gone or anchor.code_path or "(project)",))[0]
+
+
+def _a_comment(author: str, anchor: Anchor | None, where: str) -> str:
+    """A comment as a refusal names it, for the researcher to find it in the file: by its author, and where the report
+    has it ("on a quote under empowerment"), so one of a reviewer's many comments is not looked for by words alone."""
+    on = "" if anchor is None or anchor.code_path is None else (
+        f" on a quote under {anchor.code_path}" if anchor.bookmarks or anchor.refs else f" on {anchor.code_path}")
+    return f"a comment by {author}{on} in {where}"
 
 
 def _refuse_undecided(text: str, key: PseudonymKey, where: str) -> None:

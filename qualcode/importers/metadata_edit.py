@@ -111,7 +111,7 @@ def edit_transcript(
         raise InvalidInput(error.message, error.hint) from None
     if checked.get("wave"):
         checked["wave"] = project_wave(session, checked["wave"], besides=transcript.id)
-    _refuse_unreviewed_names(session, {
+    _refuse_unreviewed_names(session, "transcript", {
         **{field: checked[field] for field in ("title", "interviewer") if field in checked},
         "attributes": {name: value for name, value in (attributes or {}).items() if value.strip()},
     })
@@ -185,9 +185,10 @@ def _relabel(session: Session, transcript: Transcript, label: str) -> None:
         link.speaker_label = min((speaker for speaker in left if speaker), default=None)
 
 
-def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:
+def _refuse_unreviewed_names(session: Session, owner: str, typed: dict[str, Any]) -> None:
     """Refuse a title or interviewer that names someone nobody has decided about, as import holds
-    back a file whose front matter does: stored, it would be kept as typed, unpseudonymised."""
+    back a file whose front matter does: stored, it would be kept as typed, unpseudonymised. Said of
+    the field typed, the `owner`'s ("the transcript's title names …"), whether the name is new or waits."""
     key = session.info.get(TYPING_KEY)
     typed = {field: value for field, value in typed.items() if value}
     if key is None or not typed:
@@ -196,16 +197,18 @@ def _refuse_unreviewed_names(session: Session, typed: dict[str, Any]) -> None:
     from qualcode.anonymise.typed_text import pseudonym_meant, refuse_undecided
     from qualcode.importers.pseudonymise import undecided_in_metadata
 
-    for value in typed.values():
-        for text in value.values() if isinstance(value, dict) else [value]:
-            refuse_undecided(text, key)  # a name already waiting is refused as a memo naming it is
+    for field, value in typed.items():
+        # An attribute by its name, as the proposals' contexts name it below ("attribute kontakt").
+        for named, text in [(f"attribute {name}", text) for name, text in value.items()] if isinstance(value, dict) else [(field, value)]:
+            # A name already waiting is refused as a memo naming it is.
+            refuse_undecided(text, key, what=f"{owner}'s {named}", then="then edit again")
     for proposal in undecided_in_metadata(typed, key, codebook_vocabulary(session)):
         field = proposal.context.partition(":")[0]
         if meant := pseudonym_meant(proposal.text, key):  # no one to add to the key (importers.pseudonymise)
             raise AwaitsReview(f"the {field} names {proposal.text!r}, which the key does not know: did you mean the pseudonym"
                                f" {meant!r}?", f"spell it as the key does, {meant!r}, then edit again")
         raise AwaitsReview(
-            f"the {field} names {proposal.text!r}, a possible identifier nobody has decided about",
+            f"the {owner}'s {field} names {proposal.text!r}, a possible identifier nobody has decided about",
             decide_hint(proposal.text, proposal.kind, "then edit again"),
         )
 
@@ -297,7 +300,7 @@ def edit_participant(
         columns["role"] = clean_typed(session, columns["role"], folded=True)
     # An office or an attribute's value is free text, as a transcript's title is: a name in it is
     # decided about before it is stored, as importing the participants' file would.
-    _refuse_unreviewed_names(session, {
+    _refuse_unreviewed_names(session, "participant", {
         "office": columns.get("office") or None,
         "attributes": {name: value for name, value in (attributes or {}).items() if value.strip()},
     })

@@ -445,12 +445,14 @@ def refuse_new_reviewer(session: Session, key: PseudonymKey, author: str, where:
     # "Eva Lie"), which was refused with a hint to put the pseudonym in the key as a name.
     settled = {entry.pseudonym for entry in key.entries} | {
         part for entry in key.entries if entry.kind == "person" for part in entry.pseudonym.split() if len(part) > 1}
-    if author in settled or author.startswith("("):
+    # In any case, as a reviewer is found among the coders: "eva lie" typed in lower case is Eva Lie too.
+    folded = {name.casefold() for name in settled}
+    if author.casefold() in folded or author.startswith("("):
         # The key's name for someone (a pseudonym, a placeholder with its digits): decided. Read
         # as text, a pseudonym's first name could be proposed alone ("Eva" of "Eva Lie").
         return
     proposals = [proposal for proposal in undecided_in_texts([author], key, codebook_vocabulary(session), where, settled)
-                 if without_initials(proposal.text) not in settled]  # "Julie H.", as the key wrote "Sissel B."
+                 if without_initials(proposal.text).casefold() not in folded]  # "Julie H.", as the key wrote "Sissel B."
     if proposals:
         quoted = shlex.quote(author)
         # Not queued for review as a transcript's names are: the way on is to say who they are,
