@@ -2086,6 +2086,11 @@ class ReviewDecision:
 
     pending: list[WaitingName]
     said: str
+    spelt_alike: frozenset[str] = frozenset()  # of `pending`, those that may be no name at all (IdentifierReview.spelt_alike)
+
+
+# A word the key replaces as written, refused as no name (`dismiss --not-a-name`): the review's keys for what it may be.
+NOT_A_NAME_REFUSED_IN_UI = "d if it is theirs, or f, m or p if it is a person of its own"
 
 
 class IdentifierReview:
@@ -2097,29 +2102,45 @@ class IdentifierReview:
         self.access = workspace.key_access()
         from qualcode.anonymise.service import waiting_for_review
 
-        self.pending: list[WaitingName] = waiting_for_review(self.access.load_existing())
+        key = self.access.load_existing()
+        self.pending: list[WaitingName] = waiting_for_review(key)
+        self.spelt_alike = _spelt_alike(key, self.pending)
         self.learned: list[str] = []  # accepted here: looked for in the project's files on closing
         self.still_held: list[tuple[Path, str | None]] = []
 
-    def decide(self, text: str, kind: str | None, gender: str | None = None) -> ReviewDecision:
-        """Accept `text` as an identifier of `kind`, or dismiss it (kind None)."""
+    def decide(self, text: str, kind: str | None, gender: str | None = None, *, not_a_name: bool = False) -> ReviewDecision:
+        """Accept `text` as an identifier of `kind`, or dismiss it (kind None); `not_a_name`, dismiss it as no name at
+        all, as `qualcode anonymise dismiss --not-a-name` does: a word only spelt like a name the key holds stays as written."""
         from qualcode.anonymise.service import (
             accept_candidate,
             dismiss,
             kept_as_theirs,
             mark_rewrite_due,
+            only_spelt_alike,
             unmark_rewrite_due,
             waiting_for_review,
         )
 
         marked = False
-        said = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: not an identifier"
+        said = f"{text}: {kind.replace('_', ' ')}" if kind else f"{text}: {'no name, kept as written' if not_a_name else 'not an identifier'}"
         try:
             with self.access.editing() as key:  # read afresh under the lock: another command may have changed it
                 if kind is None:
+                    waiting = any(candidate.text.casefold() == text.casefold() for candidate in key.pending)
+                    try:
+                        theirs = dismiss(key, text, not_a_name)
+                    except InvalidInput as refused:
+                        # Refused for a word still waiting, it is one the key replaces as written: the command line's
+                        # hint names the command without --not-a-name, the review its keys.
+                        if not (not_a_name and waiting):
+                            raise
+                        raise InvalidInput(refused.message, refused.hint, in_ui=NOT_A_NAME_REFUSED_IN_UI) from None
                     # A name in doubt dismissed is the person the key replaces it as, not "not an identifier".
-                    if (theirs := dismiss(key, text)) is not None:
+                    if theirs is not None:
                         said = kept_as_theirs(text, theirs)
+                        # Off the review's list now, a word only spelt like their name is said to be no name by command.
+                        if only_spelt_alike(key, text):
+                            said += f"; if it is no name at all: qualcode anonymise dismiss --not-a-name {shlex.quote(text)}"
                 else:
                     accept_candidate(key, text, kind, gender)
                     # Applied to the stored texts on closing: a UI quit before then left the name in them.
@@ -2130,7 +2151,8 @@ class IdentifierReview:
                 unmark_rewrite_due(self.workspace.project)
             raise
         self.pending = waiting_for_review(key)  # notes too: a decision may settle another's doubt, or raise one
-        return ReviewDecision(self.pending, said)
+        self.spelt_alike = _spelt_alike(key, self.pending)
+        return ReviewDecision(self.pending, said, self.spelt_alike)
 
     def close(self) -> Reapplied:
         """Apply what was decided to the stored texts; then (the key's lock let go) find the files in
@@ -2146,6 +2168,14 @@ class IdentifierReview:
         learned = [entry for text in self.learned if (entry := key.entry_for(text)) is not None]
         self.still_held = files_holding(self.workspace.root, key, learned) if learned else []
         return result
+
+
+def _spelt_alike(key: PseudonymKey, pending: list[WaitingName]) -> frozenset[str]:
+    """The words of `pending` the key replaces only as spelt like a name it holds ("Nails" beside Nils): dismissed,
+    they are that person's, so the review says how to keep one as written, as no name at all."""
+    from qualcode.anonymise.service import only_spelt_alike
+
+    return frozenset(candidate.text for candidate in pending if candidate.note is not None and only_spelt_alike(key, candidate.text))
 
 
 # --- what the terminal UI's import, export and review screens are given --------------------------

@@ -170,3 +170,28 @@ async def test_decisions_typed_as_the_review_opens_are_its_and_the_keys_after_it
         key = app.workspace.read_key()
         assert key.pending == [] and key.dismissed[-1] == "Torleif Hagebakken"
         assert "Gunnhild Ravnåsen" in [entry.original for entry in key.entries]
+
+
+async def test_no_name_typed_as_the_review_opens_is_its_decision_in_turn(sample_project: Path, tmp_path: Path) -> None:
+    """`a w d escape s`: `w` (no name at all) is the review's as its other keys are, typed while the key was
+    decrypted: "Nails", spelt like Nils Berge's name, is kept as written, "Beauty" dismissed, and the overview sorted."""
+    from qualcode.tui.screens.review import ReviewScreen
+
+    path = tmp_path / "deltaker_D9_T1.txt"
+    path.write_text("I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på Nails & Beauty.\n", encoding="utf-8")
+    CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "import", str(path)])
+    accepted = CliRunner().invoke(cli, ["--project", str(sample_project), "anonymise", "accept", "Nils Berge", "--kind", "person"])
+    assert accepted.exit_code == 0, accepted.output
+    app = open_tui(sample_project)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, pauses=2)
+        overview = app.screen
+        shown = screens_shown(app)
+        typed(app, "a", "w", "d", "escape", "s")
+        await until(app, pilot, lambda: app.screen is overview and ReviewScreen in shown
+                    and any("sorted by" in str(note.message) for note in app._notifications), "the review left, sorted", rounds=200)
+        await settle(pilot, pauses=2)
+        assert shown == [ReviewScreen, OverviewScreen] and not warnings(app)
+        key = app.workspace.read_key()
+        nils = key.entry_for("Nils Berge")
+        assert key.pending == [] and {"Nails", "Beauty"} <= set(key.dismissed) and nils is not None and nils.same_person == []

@@ -28,21 +28,29 @@ if TYPE_CHECKING:  # the service (and the key's matchers) load when the review o
 DECISIONS: dict[str, tuple[str | None, str | None]] = {
     "f": ("person", "f"), "m": ("person", "m"), "p": ("person", None), "l": ("place", None),
     "n": ("nav_office", None), "e": ("employer", None), "s": ("school", None), "o": ("other", None),
-    "d": (None, None),
+    "d": (None, None), "w": (None, None),
 }
+# The key that dismisses a word as no name at all (`anonymise dismiss --not-a-name`): "Nails", only spelt like the key's
+# Nils, stays as written; dismissed with d, it is Nils's, and replaced as his name.
+NOT_A_NAME = "w"
 
 
 class ReviewScreen(QualcodeScreen):
     BINDINGS = [
-        Binding("f", "decide('f')", "Person, a woman", id="review.woman"),
-        Binding("m", "decide('m')", "Person, a man", id="review.man"),
-        Binding("p", "decide('p')", "Person, gender unknown", id="review.person"),
+        # Short in the footer, so the keys most used fit in 80 columns, the others in the title; the help says each in full.
+        Binding("f", "decide('f')", "Woman", tooltip="Person, a woman", id="review.woman"),
+        Binding("m", "decide('m')", "Man", tooltip="Person, a man", id="review.man"),
+        Binding("p", "decide('p')", "Person", tooltip="Person, gender unknown", id="review.person"),
         Binding("l", "decide('l')", "Place", id="review.place"),
-        Binding("n", "decide('n')", "NAV office", id="review.office"),
-        Binding("e", "decide('e')", "Employer", id="review.employer"),
-        Binding("s", "decide('s')", "School", id="review.school"),
-        Binding("o", "decide('o')", "Other identifier", id="review.other"),
-        Binding("d", "decide('d')", "Not an identifier (dismiss for the project)", id="review.dismiss"),
+        Binding("n", "decide('n')", "NAV office", show=False, id="review.office"),
+        Binding("e", "decide('e')", "Employer", show=False, id="review.employer"),
+        Binding("s", "decide('s')", "School", show=False, id="review.school"),
+        Binding("o", "decide('o')", "Other identifier", show=False, id="review.other"),
+        Binding("d", "decide('d')", "Dismiss", tooltip="Not an identifier (dismiss for the project); a word only spelt like"
+                " a name the key holds is that person's, and stays replaced as their name", id="review.dismiss"),
+        Binding(NOT_A_NAME, f"decide('{NOT_A_NAME}')", "No name",
+                tooltip="No name at all (dismiss for the project): a word only spelt like a name the key holds"
+                        " (Nails, beside Nils) stays as written", id="review.not-a-name"),
         Binding("escape", "back", "Done", id="review.back"),
         Binding("question_mark", "help", "Help", id="review.help"),
     ]
@@ -54,6 +62,7 @@ class ReviewScreen(QualcodeScreen):
         self.review = review
         self.typed_ahead, self.after_leaving = up_to_leaving(self, list(typed_ahead))
         self.pending: list[WaitingName] = list(review.pending)
+        self.spelt_alike: frozenset[str] = review.spelt_alike  # those the note says how to keep as written
         # Decided and not yet kept in the key: off the list at once, so a key pressed next decides
         # the candidate shown next (two keys in a hurry both decided the first, the second
         # undoing the first: a name taken as a person, then dismissed), and leaving waits for them.
@@ -72,7 +81,7 @@ class ReviewScreen(QualcodeScreen):
 
     def on_mount(self) -> None:
         self.title = "Possible identifiers"
-        self.sub_title = "f/m/p person · l place · n NAV office · e employer · s school · o other · d dismiss"
+        self.sub_title = "n NAV office · e employer · s school · o other"  # the footer says the rest
         self.query_one(DataTable).focus()
         self._fill(0)
         hand_over(self, self.typed_ahead)
@@ -99,6 +108,8 @@ class ReviewScreen(QualcodeScreen):
         candidate = self.pending[row]
         # The note first: the panel shows a few lines, and a name in doubt's contexts would push it out of sight.
         note = [as_written(("Note: ", "bold"), (candidate.note, "italic"))] if candidate.note is not None else []
+        if candidate.text in self.spelt_alike:
+            note.append(as_written((f"{NOT_A_NAME}: ", "bold"), ("if it is no name at all, kept as written", "italic")))
         contexts.update(lines_as_written([as_written((candidate.text, "bold")), *note, *(as_written(c) for c in candidate.contexts)]))
 
     def action_decide(self, choice: str) -> None:
@@ -111,18 +122,20 @@ class ReviewScreen(QualcodeScreen):
         self.deciding.append(text)
         self.pending = [candidate for candidate in self.pending if candidate.text != text]
         self._fill(row)
-        self._keep(text, kind, gender)
+        self._keep(text, kind, gender, not_a_name=choice == NOT_A_NAME)
 
-    def _keep(self, text: str, kind: str | None, gender: str | None) -> None:
+    def _keep(self, text: str, kind: str | None, gender: str | None, *, not_a_name: bool) -> None:
         self.in_background(
-            lambda _workspace: self.review.decide(text, kind, gender),
-            lambda decision: self._decided(text, decision.pending, decision.said), group="review", exclusive=False,
+            lambda _workspace: self.review.decide(text, kind, gender, not_a_name=not_a_name),
+            lambda decision: self._decided(text, decision.pending, decision.said, decision.spelt_alike), group="review",
+            exclusive=False,
             # Refused: the candidate is listed again, as the key still holds it.
-            failed=lambda error: self._decided(text, list(self.review.pending), error),
+            failed=lambda error: self._decided(text, list(self.review.pending), error, self.review.spelt_alike),
         )
 
-    def _decided(self, text: str, pending: list[WaitingName], status: str) -> None:
+    def _decided(self, text: str, pending: list[WaitingName], status: str, spelt_alike: frozenset[str]) -> None:
         self.deciding.remove(text)
+        self.spelt_alike = spelt_alike
         row = self.query_one(DataTable).cursor_row
         self.pending = [candidate for candidate in pending if candidate.text not in self.deciding]
         self._fill(row)
