@@ -484,6 +484,7 @@ def add_known_identifier(
     # A meeting export's marker after a name ("Yonas Tesfaye (Gjest)", a label an older qualcode proposed whole) is
     # no part of it: held with it, the marker became a word of the pseudonym, and of no other name of the person's.
     original = without_marker(" ".join(original.split()))
+    original = without_title(original, kind)
     if not original:
         raise InvalidInput("the identifier is empty")
     if kind not in LIST_KINDS:
@@ -539,8 +540,8 @@ def add_known_identifier(
                 and (words == whole or parts.get(words) in (GIVEN, SURNAME)) for where in _seen_in(other)}
 
     def settled(candidate: Candidate) -> bool:
-        if without_marker(candidate.text).casefold() == original.casefold():
-            return True
+        if without_title(without_marker(candidate.text), kind).casefold() == original.casefold():
+            return True  # "Rektor Nilsen", as an older qualcode proposed it, is Nilsen's
         part = parts.get(words_of(candidate.text))
         if part in (GIVEN, SURNAME):
             # Her given name or surname alone in a file that names her otherwise too is hers ("Gunnhild Rasmussen …
@@ -554,6 +555,37 @@ def add_known_identifier(
 
     key.pending = [candidate for candidate in key.pending if not settled(candidate)]
     return entry
+
+
+def title_before(name: str, kind: str) -> str:
+    """The titles and roles a person's `name` begins with, as typed ("Rektor" of "Rektor Nilsen", "Fru" of "Fru Hansen-Berg",
+    "Avdelingslederen" of "Avdelingslederen Tove Strand"); "" where there are none, or `kind` is no person's. They are
+    no part of the identifier, as an import's proposals leave them out (candidates._title_before_a_name): held with
+    the name, "Rektor" became a word of it, and "Rektor sa kanskje" in a memo was stored as a pseudonym's given name."""
+    if kind != "person":
+        return ""
+    from qualcode.anonymise.candidates import JOB_TITLE_ENDINGS, TITLES_BEFORE_NAMES, _names, _role
+
+    def a_title(word: str) -> bool:
+        folded = word.casefold()
+        bare = folded.rstrip(".")  # "Frk. Berg", "Dr. Hansen"
+        # Not a role's letter or short label ("M Hansen", "L. Berg": an initial, not "M" the label of a "Mor").
+        listed = bare in TITLES_BEFORE_NAMES or (len(bare) > 3 and _role(bare)) or bare.endswith(JOB_TITLE_ENDINGS)
+        return (listed or _TITLE_BEFORE.search(f"{folded} ") is not None) and bare not in _names()
+
+    words = name.split()
+    count = 0
+    while count < len(words) - 1 and a_title(words[count]):  # a title alone is left as typed: there is no name to keep
+        count += 1
+    # A role's label with a letter or number ("Forskar B", "Deltaker 3") is a label whole: what follows names no one.
+    named = any(sum(letter.isalpha() for letter in word) > 1 for word in words[count:])
+    return " ".join(words[:count]) if named else ""
+
+
+def without_title(name: str, kind: str) -> str:
+    """`name` without the titles and roles before it (title_before): "Nilsen" of "Rektor Nilsen"."""
+    title = title_before(name, kind)
+    return " ".join(name.split()[len(title.split()):]) if title else name
 
 
 def _seen_in(candidate: Candidate) -> set[str]:
@@ -574,7 +606,7 @@ def held_as_asked(
     it again would not change."""
     from qualcode.text.normalise import visible
 
-    held = key.entry_for(" ".join(visible(original).split()))
+    held = key.entry_for(without_title(" ".join(visible(original).split()), kind))
     if held is None:
         return None
     asked = {"kind": kind, "gender": gender, "pseudonym": pseudonym and " ".join(pseudonym.split()), "participant": participant}
