@@ -828,13 +828,16 @@ _TITLE_BEFORE = re.compile(r"(?i:\b(?:rektor|lektor|adjunkt|professor|doktor|dr\
 
 def stands_as_a_given_name(name: str, context: str) -> bool:
     """Whether a lone `name` stands in `context` (a review's "WHERE: …words…") where a given name does: after
-    "heter" or "kall meg", first of a full name ("Aga Hansen"), or alone (a speaker's label, "Aga: Jeg …");
+    "heter" or "kall meg", first of a full name ("Aga Hansen"), or alone (a speaker's label, "Aga: Jeg …", but not one
+    that reads as a surname, "Hansen: Ja": a label says a surname too, and drawn a given name it read "Sissel: Ja");
     not after a title, where a capitalised word after it is speech run on ("så sa rektor Hansen Jeg vet ikke")."""
+    from qualcode.anonymise.pseudonyms import reads_as_a_surname
+
     words = context.split(": …", 1)[-1]
     for seen in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", words):
         before, after = words[:seen.start()], words[seen.end():]
         if _GIVEN_NAME_BEFORE.search(before) or (re.match(r" [A-ZÆØÅ][a-zæøå]", after) and not _TITLE_BEFORE.search(before)) \
-                or (after.startswith(":") and re.search(r"(?:^|[.!?…] )$", before.lstrip("…"))):
+                or (after.startswith(":") and re.search(r"(?:^|[.!?…] )$", before.lstrip("…")) and not reads_as_a_surname(name)):
             return True
     return False
 
