@@ -108,3 +108,10 @@ def test_a_name_with_its_title_waiting_for_review_is_accepted_as_the_name_and_le
     queue_candidates(key, [Proposal("Rektor Nilsen", 0, 13, "Rektor Nilsen sa ja", "person")], "intervju.txt")
     assert accept_candidate(key, "Rektor Nilsen", "person").original == "Nilsen"
     assert key.pending == []
+
+
+def test_a_name_added_with_its_title_again_links_it_to_a_participant(project: Path) -> None:
+    """The same again with --participant only links what the key holds, found without its title too."""
+    _run(project, "identifiers", "add", "Nilsen", "--kind", "person")
+    linked = _run(project, "identifiers", "add", "Rektor Nilsen", "--kind", "person", "--participant", "D1")
+    assert "'Nilsen'" in linked.stdout and "is now linked to D1" in linked.stdout

@@ -50,7 +50,7 @@ def identifiers_add(
         held = held_as_asked(workspace.read_key(), identifier, kind, gender, pseudonym, participant)
         if held is not None and participant and held.participant is None:  # a link to add, nothing to rewrite
             with workspace.key_access().editing() as key:
-                linked = link_to_participant(key, identifier, participant)
+                linked = link_to_participant(key, held.original, participant)
             click.echo(f"{linked.original!r} ({linked.pseudonym!r}) is now linked to {linked.participant}; nothing else changed")
             return
         if held is not None:  # the same again: nothing to learn, nothing to rewrite
