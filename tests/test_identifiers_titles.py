@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qualcode.anonymise.candidates import Proposal
-from qualcode.anonymise.key import PseudonymKey
+from qualcode.anonymise.key import PseudonymKey, load_key, save_key
 from qualcode.anonymise.service import accept_candidate, add_known_identifier, queue_candidates
 from qualcode.cli import cli
 from qualcode.importers.metadata import import_identifiers
@@ -115,3 +115,19 @@ def test_a_name_added_with_its_title_again_links_it_to_a_participant(project: Pa
     _run(project, "identifiers", "add", "Nilsen", "--kind", "person")
     linked = _run(project, "identifiers", "add", "Rektor Nilsen", "--kind", "person", "--participant", "D1")
     assert "'Nilsen'" in linked.stdout and "is now linked to D1" in linked.stdout
+
+
+def test_a_name_an_older_qualcode_held_with_its_title_is_that_entry_still(project: Path, tmp_path: Path) -> None:
+    """Added again as typed, "Rektor Nilsen" held whole is what it was: not a second person "Nilsen" beside it."""
+    from qualcode.anonymise.apply import add_identifier
+
+    key_path = Path(next(line for line in _run(project, "key", "show").stderr.splitlines() if line.startswith("key ")).split(" ", 1)[1])
+    key = load_key(key_path, "test passphrase")
+    add_identifier(key, "Rektor Nilsen", "person")
+    save_key(key_path, key, "test passphrase")
+    again = _run(project, "identifiers", "add", "Rektor Nilsen", "--kind", "person")
+    assert "'Rektor Nilsen' is already in the key" in again.stdout and "is a title" not in again.stderr
+    table = tmp_path / "kjente-navn.csv"
+    table.write_text("identifier,kind\nRektor Nilsen,person\n", encoding="utf-8")
+    assert "0 identifiers added" in _run(project, "identifiers", "import", str(table)).stdout
+    assert [entry.original for entry in load_key(key_path, "test passphrase").entries] == ["Rektor Nilsen"]

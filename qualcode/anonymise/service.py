@@ -484,7 +484,8 @@ def add_known_identifier(
     # A meeting export's marker after a name ("Yonas Tesfaye (Gjest)", a label an older qualcode proposed whole) is
     # no part of it: held with it, the marker became a word of the pseudonym, and of no other name of the person's.
     original = without_marker(" ".join(original.split()))
-    original = without_title(original, kind)
+    if key.entry_for(original) is None:  # held with its title (by an older qualcode), it is that entry, refused below
+        original = without_title(original, kind)
     if not original:
         raise InvalidInput("the identifier is empty")
     if kind not in LIST_KINDS:
@@ -606,7 +607,8 @@ def held_as_asked(
     it again would not change."""
     from qualcode.text.normalise import visible
 
-    held = key.entry_for(without_title(" ".join(visible(original).split()), kind))
+    typed = " ".join(visible(original).split())
+    held = key.entry_for(typed) or key.entry_for(without_title(typed, kind))  # held with its title by an older qualcode
     if held is None:
         return None
     asked = {"kind": kind, "gender": gender, "pseudonym": pseudonym and " ".join(pseudonym.split()), "participant": participant}

@@ -44,10 +44,10 @@ def identifiers_add(
 
     Example: qualcode identifiers add "Kari Nordmann" --kind person --gender f
     """
-    if title := title_before(identifier, kind):
-        _title_left_out(title, identifier)
     with app.workspace() as workspace:
         held = held_as_asked(workspace.read_key(), identifier, kind, gender, pseudonym, participant)
+        if (held is None or held.original != " ".join(identifier.split())) and (title := title_before(identifier, kind)):
+            _title_left_out(title, identifier)
         if held is not None and participant and held.participant is None:  # a link to add, nothing to rewrite
             with workspace.key_access().editing() as key:
                 linked = link_to_participant(key, held.original, participant)

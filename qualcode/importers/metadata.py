@@ -806,7 +806,7 @@ def import_identifiers(
         original = (row.get("identifier") or "").strip()
         if not original:
             raise InvalidInput(f"{path.name} line {line}: the identifier is empty")
-        if title := title_before(original, (row.get("kind") or "").strip()):
+        if key.entry_for(original) is None and (title := title_before(original, (row.get("kind") or "").strip())):
             if title_left_out is not None:
                 title_left_out(title, original)
             original = without_title(original, (row.get("kind") or "").strip())
