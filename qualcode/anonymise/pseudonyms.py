@@ -280,6 +280,27 @@ def _name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return norwegian_given, norwegian_surnames, given_names()
 
 
+def reads_as_a_surname(word: str) -> bool:
+    """Whether a lone name reads as a surname wherever it stands, a speaker's label too ("Hansen: Ja"): on Norway's
+    lists of surnames and none of its given names, and a common surname (Faker's), one that is an everyday word too
+    ("Foss"), or one ending as Norway's do ("Haugen", "Eng"). Not "Ahmed", on both lists, nor a rare surname of SSB's
+    list that is a given name or a nickname elsewhere and on no list of them ("Aga", Agnieszka's: "Aga: Jeg …")."""
+    norwegian_given, norwegian_surnames, _ = _name_lists()
+    folded = word.casefold()
+    if folded not in norwegian_surnames or folded in norwegian_given:
+        return False
+    return folded in _common_surnames() or folded.endswith(SURNAME_ENDINGS)
+
+
+@lru_cache(maxsize=1)
+def _common_surnames() -> frozenset[str]:
+    """Faker's Norwegian surnames (the commonest) and the surnames that are everyday words, casefolded."""
+    from qualcode.anonymise.faker_names import faker_names
+    from qualcode.anonymise.word_lists import data_lines
+
+    return faker_names().norwegian_surnames | {name.casefold() for name in data_lines("names.txt")["etternavn som også er ord"]}
+
+
 def _surname_before(word: str) -> bool:
     """Whether a draw from the project's GUID took a lone name for a surname (first_draws): on no list of given
     names of any locale, and on Norway's surnames or ending as they do."""

@@ -500,6 +500,8 @@ def add_known_identifier(
     # A meeting export's marker after a name ("Yonas Tesfaye (Gjest)", a label an older qualcode proposed whole) is
     # no part of it: held with it, the marker became a word of the pseudonym, and of no other name of the person's.
     original = without_marker(" ".join(original.split()))
+    if key.entry_for(original) is None:  # held with its title (by an older qualcode), it is that entry, refused below
+        original = without_title(original, kind)
     if not original:
         raise InvalidInput("the identifier is empty")
     if kind not in LIST_KINDS:
@@ -555,8 +557,8 @@ def add_known_identifier(
                 and (words == whole or parts.get(words) in (GIVEN, SURNAME)) for where in _seen_in(other)}
 
     def settled(candidate: Candidate) -> bool:
-        if without_marker(candidate.text).casefold() == original.casefold():
-            return True
+        if without_title(without_marker(candidate.text), kind).casefold() == original.casefold():
+            return True  # "Rektor Nilsen", as an older qualcode proposed it, is Nilsen's
         part = parts.get(words_of(candidate.text))
         if part in (GIVEN, SURNAME):
             # Her given name or surname alone in a file that names her otherwise too is hers ("Gunnhild Rasmussen …
@@ -570,6 +572,37 @@ def add_known_identifier(
 
     key.pending = [candidate for candidate in key.pending if not settled(candidate)]
     return entry
+
+
+def title_before(name: str, kind: str) -> str:
+    """The titles and roles a person's `name` begins with, as typed ("Rektor" of "Rektor Nilsen", "Fru" of "Fru Hansen-Berg",
+    "Avdelingslederen" of "Avdelingslederen Tove Strand"); "" where there are none, or `kind` is no person's. They are
+    no part of the identifier, as an import's proposals leave them out (candidates._title_before_a_name): held with
+    the name, "Rektor" became a word of it, and "Rektor sa kanskje" in a memo was stored as a pseudonym's given name."""
+    if kind != "person":
+        return ""
+    from qualcode.anonymise.candidates import JOB_TITLE_ENDINGS, TITLES_BEFORE_NAMES, _names, _role
+
+    def a_title(word: str) -> bool:
+        folded = word.casefold()
+        bare = folded.rstrip(".")  # "Frk. Berg", "Dr. Hansen"
+        # Not a role's letter or short label ("M Hansen", "L. Berg": an initial, not "M" the label of a "Mor").
+        listed = bare in TITLES_BEFORE_NAMES or (len(bare) > 3 and _role(bare)) or bare.endswith(JOB_TITLE_ENDINGS)
+        return (listed or _TITLE_BEFORE.search(f"{folded} ") is not None) and bare not in _names()
+
+    words = name.split()
+    count = 0
+    while count < len(words) - 1 and a_title(words[count]):  # a title alone is left as typed: there is no name to keep
+        count += 1
+    # A role's label with a letter or number ("Forskar B", "Deltaker 3") is a label whole: what follows names no one.
+    named = any(sum(letter.isalpha() for letter in word) > 1 for word in words[count:])
+    return " ".join(words[:count]) if named else ""
+
+
+def without_title(name: str, kind: str) -> str:
+    """`name` without the titles and roles before it (title_before): "Nilsen" of "Rektor Nilsen"."""
+    title = title_before(name, kind)
+    return " ".join(name.split()[len(title.split()):]) if title else name
 
 
 def _seen_in(candidate: Candidate) -> set[str]:
@@ -590,7 +623,8 @@ def held_as_asked(
     it again would not change."""
     from qualcode.text.normalise import visible
 
-    held = key.entry_for(" ".join(visible(original).split()))
+    typed = " ".join(visible(original).split())
+    held = key.entry_for(typed) or key.entry_for(without_title(typed, kind))  # held with its title by an older qualcode
     if held is None:
         return None
     asked = {"kind": kind, "gender": gender, "pseudonym": pseudonym and " ".join(pseudonym.split()), "participant": participant}
@@ -812,13 +846,16 @@ _TITLE_BEFORE = re.compile(r"(?i:\b(?:rektor|lektor|adjunkt|professor|doktor|dr\
 
 def stands_as_a_given_name(name: str, context: str) -> bool:
     """Whether a lone `name` stands in `context` (a review's "WHERE: …words…") where a given name does: after
-    "heter" or "kall meg", first of a full name ("Aga Hansen"), or alone (a speaker's label, "Aga: Jeg …");
+    "heter" or "kall meg", first of a full name ("Aga Hansen"), or alone (a speaker's label, "Aga: Jeg …", but not one
+    that reads as a surname, "Hansen: Ja": a label says a surname too, and drawn a given name it read "Sissel: Ja");
     not after a title, where a capitalised word after it is speech run on ("så sa rektor Hansen Jeg vet ikke")."""
+    from qualcode.anonymise.pseudonyms import reads_as_a_surname
+
     words = context.split(": …", 1)[-1]
     for seen in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", words):
         before, after = words[:seen.start()], words[seen.end():]
         if _GIVEN_NAME_BEFORE.search(before) or (re.match(r" [A-ZÆØÅ][a-zæøå]", after) and not _TITLE_BEFORE.search(before)) \
-                or (after.startswith(":") and re.search(r"(?:^|[.!?…] )$", before.lstrip("…"))):
+                or (after.startswith(":") and re.search(r"(?:^|[.!?…] )$", before.lstrip("…")) and not reads_as_a_surname(name)):
             return True
     return False
 

@@ -283,9 +283,15 @@ def _undecided_named(text: str, key: PseudonymKey) -> tuple[str, str] | None:
     where it says it by a word (refuse_undecided)."""
     from qualcode.anonymise.known import as_latin, rare_words
 
-    typed = [match.group() for match in WORD.finditer(as_latin(text))]
-    # A word of it as it is written ("Skogheim", "Skogheims"): not "per" the preposition for "Per".
-    written = set(typed) | {word[:-1] for word in typed if word.endswith("s")}
+    latin = as_latin(text)
+    typed = [match.group() for match in WORD.finditer(latin)]
+    # A word of it as it is written ("Skogheim", "Skogheims"): not "per" the preposition for "Per". Not one typed
+    # inside a pseudonym of the project's, spelt as it is ("Julie" of "Julie Hansen", with "Julie Hanssen" waiting,
+    # which an older qualcode queued as a misspelling of it): that text names the pseudonym's person.
+    pseudonyms = _pseudonyms_typed(latin, key)
+    apart = [match.group() for match in WORD.finditer(latin)
+             if not any(start <= match.start() < end for start, end in pseudonyms)]
+    written = set(apart) | {word[:-1] for word in apart if word.endswith("s")}
     folded = f" {' '.join(word.casefold() for word in typed)} "
     capitalised = {word.casefold() for word in typed if word[:1].isupper()}  # "Vold", "VOLD": as the key finds a name
     named_whole: list[tuple[str, str]] = []
@@ -302,6 +308,22 @@ def _undecided_named(text: str, key: PseudonymKey) -> tuple[str, str] | None:
     # Nordmann", not "Veilederen Kari Nordmann"), which the review queue puts before its parts.
     named = named_whole or named_by_a_word
     return named[0] if named else None
+
+
+def _pseudonyms_typed(text: str, key: PseudonymKey) -> list[tuple[int, int]]:
+    """Where `text` holds a person's pseudonym of two words or more as the key has it, in its case, in the genitive
+    too ("Julie Hansens"), and not inside a longer name ("Anne-Julie Hansen", "Julie Hansen-Berg"). A pseudonym of
+    one word is not among them: "Mikkelsen" alone may be a waiting "Per Mikkelsen" as well as the pseudonym."""
+    from qualcode.anonymise.pseudonyms import is_placeholder
+
+    found = []
+    for pseudonym in {entry.pseudonym for entry in key.entries if entry.kind == "person" and not is_placeholder(entry.pseudonym)}:
+        words = pseudonym.split()
+        if len(words) < 2 or words[0] not in text:  # most texts name none: no pattern made for those
+            continue
+        written = r"\s+".join(re.escape(word) for word in words)
+        found += [match.span() for match in re.finditer(rf"(?<![\w-]){written}s?(?!\w|-\w)", text)]
+    return found
 
 
 # A pseudonym misspelt: its words but one or more a typo away (an edit, a letter added, dropped or two swapped),

@@ -12,6 +12,7 @@ from qualcode.anonymise.service import (
     add_known_identifier,
     held_as_asked,
     link_to_participant,
+    title_before,
 )
 from qualcode.cli.context import AppContext, pass_app, report_files_holding, report_rewrite
 from qualcode.cli.output import note
@@ -39,13 +40,17 @@ def identifiers_add(
 ) -> None:
     """Add an identifier; inflected and slightly misspelt forms are found too.
 
+    A title or role before a person's name ("Rektor Nilsen") is left out: it stays in the texts as written.
+
     Example: qualcode identifiers add "Kari Nordmann" --kind person --gender f
     """
     with app.workspace() as workspace:
         held = held_as_asked(workspace.read_key(), identifier, kind, gender, pseudonym, participant)
+        if (held is None or held.original != " ".join(identifier.split())) and (title := title_before(identifier, kind)):
+            _title_left_out(title, identifier)
         if held is not None and participant and held.participant is None:  # a link to add, nothing to rewrite
             with workspace.key_access().editing() as key:
-                linked = link_to_participant(key, identifier, participant)
+                linked = link_to_participant(key, held.original, participant)
             click.echo(f"{linked.original!r} ({linked.pseudonym!r}) is now linked to {linked.participant}; nothing else changed")
             return
         if held is not None:  # the same again: nothing to learn, nothing to rewrite
@@ -121,6 +126,11 @@ def _report_removal(removal: Removal) -> None:
          f" --kind {removal.kind}{pseudonym}")
 
 
+def _title_left_out(title: str, identifier: str) -> None:
+    name = " ".join(identifier.split()[len(title.split()):])
+    note(f"{title!r} is a title, no part of the name: {name!r} is the identifier, and {title!r} stays in the texts as written")
+
+
 def _a(kind: str) -> str:
     return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"  # "an employer", "an e-mail"
 
@@ -141,7 +151,7 @@ def identifiers_import(app: AppContext, csv_file: Path) -> None:
     """
     with app.workspace() as workspace, workspace.changing_key() as change:
         key = change.key
-        added = import_identifiers(key, csv_file)
+        added = import_identifiers(key, csv_file, _title_left_out)
         root = workspace.project.root
     report_rewrite(change.reapplied)
     report_files_holding(root, key, added)

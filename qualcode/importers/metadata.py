@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -16,7 +16,12 @@ from sqlalchemy.orm import Session
 
 from qualcode.anonymise.key import KeyEntry, PseudonymKey
 from qualcode.anonymise.pseudonyms import PLACEHOLDERS
-from qualcode.anonymise.service import add_known_identifier, link_to_participant
+from qualcode.anonymise.service import (
+    add_known_identifier,
+    link_to_participant,
+    title_before,
+    without_title,
+)
 from qualcode.anonymise.withdraw import refuse_withdrawn_participant
 from qualcode.coding.waves import check_wave
 from qualcode.errors import ImportFailed, InvalidInput
@@ -783,12 +788,15 @@ def participant_state(participant: Participant) -> dict[str, Any]:
     return state
 
 
-def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
+def import_identifiers(
+    key: PseudonymKey, path: Path, title_left_out: Callable[[str, str], None] | None = None,
+) -> list[KeyEntry]:
     """Identifiers from a CSV with columns identifier, kind and optionally gender, pseudonym and participant
     (the participant the identifier names, as `identifiers add --participant` links it: a withdrawal takes it
     as theirs, and a nickname of theirs may share its pseudonym), read as the participants' CSV is: in
     whatever encoding and line endings a spreadsheet saved it. A line naming the participant of an identifier
-    the key holds linked to no one links it, and changes nothing else."""
+    the key holds linked to no one links it, and changes nothing else. A title before a person's name is left
+    out, as `identifiers add` leaves it (service.title_before); `title_left_out` is told each (title, as written)."""
     table, _ = _csv_table(path, "the identifiers CSV")
     columns = [column.strip().lower() for column in table.header]
     if "identifier" not in columns or "kind" not in columns:
@@ -798,6 +806,10 @@ def import_identifiers(key: PseudonymKey, path: Path) -> list[KeyEntry]:
         original = (row.get("identifier") or "").strip()
         if not original:
             raise InvalidInput(f"{path.name} line {line}: the identifier is empty")
+        if key.entry_for(original) is None and (title := title_before(original, (row.get("kind") or "").strip())):
+            if title_left_out is not None:
+                title_left_out(title, original)
+            original = without_title(original, (row.get("kind") or "").strip())
         known = key.entry_for(original)
         participant = (row.get("participant") or "").strip() or None
         try:
