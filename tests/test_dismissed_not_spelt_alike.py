@@ -142,3 +142,40 @@ def test_the_review_says_how_to_dismiss_a_word_spelt_alike_as_no_name(demo: Path
     review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="d\nq\n")
     assert "stays replaced as a name of 'Nils Berge'" in review.output, review.output
     assert "if it is no name at all: qualcode anonymise dismiss --not-a-name Nails" in review.output
+
+
+def test_w_in_the_review_keeps_a_word_spelt_alike_as_written(demo: Path, tmp_path: Path) -> None:
+    """The command line's review answers as the terminal UI's `w` does: no name at all, kept as written in the
+    held-back file once imported, and asked about no more."""
+    project = ["--project", str(demo)]
+    first = tmp_path / "salong.txt"
+    first.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på Nails.\n", encoding="utf-8")
+    assert run(*project, "import", str(first)).exit_code == 1
+    assert run(*project, "anonymise", "accept", "Nils Berge", "--kind", "person", "--gender", "m").exit_code == 0
+    waiting = [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]
+    assert waiting == ["Nails"], waiting
+    review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="w\n")
+    assert review.exit_code == 0, review.output
+    assert "no name: kept as written" in review.output and "1 decided, 0 still waiting" in review.output, review.output
+    assert run(*project, "import", str(first)).exit_code == 0
+    shown = run(*project, "transcripts", "show", "salong").stdout
+    assert "jobber på Nails." in shown and "Nils Berge" not in shown, shown
+
+
+def test_w_in_the_review_on_a_word_the_key_replaces_as_written_leaves_it_waiting(demo: Path, tmp_path: Path) -> None:
+    """"Berg" alone is replaced as Hansen-Berg's wherever it stands: `w` is refused in one line, Berg waits still and
+    the review goes on to the next answer, the decisions before it kept."""
+    project = ["--project", str(demo)]
+    new = tmp_path / "ny.txt"
+    new.write_text(FRONT + "I: Hei.\nD9: Fru Hansen-Berg er kontaktlæreren. Lege Berg sa at det går bra.\n", encoding="utf-8")
+    assert run(*project, "import", str(new)).exit_code == 1
+    assert run(*project, "anonymise", "accept", "Hansen-Berg", "--kind", "person").exit_code == 0
+    waiting = [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]
+    assert "Berg" in waiting, waiting
+    answers = "".join("w\n" if text == "Berg" else "k\n" for text in waiting)
+    review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input=answers)
+    assert review.exit_code == 0, review.output
+    refusal = next(line for line in review.output.splitlines() if "nothing dismissed" in line)
+    assert refusal.strip().startswith("'Berg' holds 'Berg', a name of 'Hansen-Berg'"), refusal
+    assert refusal.endswith("it still waits (d if it is theirs, or p/l/n/e/s/o if it is a name of its own)"), refusal
+    assert "Berg" in [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]

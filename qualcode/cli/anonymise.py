@@ -28,6 +28,7 @@ from qualcode.cli.context import (
     report_rewrite,
 )
 from qualcode.cli.output import emit_json, note
+from qualcode.errors import InvalidInput
 from qualcode.text.counts import counted
 
 if TYPE_CHECKING:
@@ -148,12 +149,13 @@ def anonymise_redraw(app: AppContext) -> None:
 
 
 REVIEW_KEYS = {"p": "person", "l": "place", "n": "nav_office", "e": "employer", "s": "school", "o": "other"}
+OTHER_ANSWERS = ("d", "w", "k", "q")  # dismiss, a word and no name, keep waiting, quit
 
 
 @anonymise_group.command("review")
 @pass_app
 def anonymise_review(app: AppContext) -> None:
-    """Decide about each waiting candidate: p(erson) l(place) n(av office) e(mployer) s(chool) o(ther) d(ismiss) k(eep waiting) q(uit).
+    """Decide about each waiting candidate: p(erson) l(place) n(av office) e(mployer) s(chool) o(ther) d(ismiss) w(ord, no name) k(eep waiting) q(uit).
 
     Answers piped in are read one per candidate, in the order `anonymise pending` lists them when the
     review begins, with a gender line after each p. Accepting a name decides its words ("Gunnhild
@@ -182,7 +184,7 @@ def anonymise_review(app: AppContext) -> None:
                 if not piped:
                     continue
                 try:
-                    unused = click.prompt("  its answer is read and not used", type=click.Choice([*REVIEW_KEYS, "d", "k", "q"]),
+                    unused = click.prompt("  its answer is read and not used", type=click.Choice([*REVIEW_KEYS, *OTHER_ANSWERS]),
                                           show_choices=False)
                     if unused == "p":
                         _gender_asked()
@@ -198,8 +200,8 @@ def anonymise_review(app: AppContext) -> None:
             if (doubt := doubt_note(key, candidate.text)) is not None:
                 click.echo(f"    note: {doubt}")
             try:
-                choice = click.prompt("  p/l/n/e/s/o, d to dismiss, k to keep waiting, q to quit",
-                                      type=click.Choice([*REVIEW_KEYS, "d", "k", "q"]), show_choices=False)
+                choice = click.prompt("  p/l/n/e/s/o, d to dismiss, w if it is no name at all, k to keep waiting, q to quit",
+                                      type=click.Choice([*REVIEW_KEYS, *OTHER_ANSWERS]), show_choices=False)
                 gender = _gender_asked() if choice == "p" else None
             except click.Abort:
                 # Ctrl-C, or input that ran out: the decisions made are kept, as with q (all of a long
@@ -210,7 +212,14 @@ def anonymise_review(app: AppContext) -> None:
                 break
             if choice == "k":
                 continue
-            if choice == "d":
+            if choice == "w":
+                try:
+                    dismiss(key, candidate.text, not_a_name=True)
+                except InvalidInput as refused:  # a word the key replaces as written: it stays waiting, the review goes on
+                    click.echo(f"  {refused.message}; it still waits (d if it is theirs, or p/l/n/e/s/o if it is a name of its own)")
+                    continue
+                click.echo("  no name: kept as written")
+            elif choice == "d":
                 spelt_alike = only_spelt_alike(key, candidate.text)
                 if (kept_as := dismiss(key, candidate.text)) is not None:
                     click.echo(f"  {kept_as_theirs(candidate.text, kept_as)}")
