@@ -352,6 +352,23 @@ def test_each_command_loads_only_the_libraries_it_needs(
     assert not wrong, "\n".join(f"{command}: {what}" for command, what in wrong)
 
 
+def _fresh_command(args: list[str], probed_project: tuple[Path, dict[str, str]], tmp_path: Path, after: str) -> str:
+    """Run `qualcode ARGS` in a fresh interpreter on a copy of the probed project, then `after` (Python, printing to
+    stderr what it found); the last line it printed."""
+    demo, env = probed_project
+    project = tmp_path / "studie"
+    shutil.copytree(demo, project)
+    probe = (
+        "import sys, qualcode.cli\nsys.argv = ['qualcode', *sys.argv[1:]]\ntry:\n    qualcode.cli.main()\n"
+        "except SystemExit as end:\n    assert not end.code, end.code\n" + after
+    )
+    arguments = [argument.replace("{root}", str(tmp_path)) for argument in args]
+    result = subprocess.run([sys.executable, "-c", probe, "--project", str(project), *arguments],
+                            capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return result.stderr.strip().splitlines()[-1]
+
+
 @pytest.mark.parametrize("args", [["status"], ["search", "måltall"], ["coding", "list"], ["transcripts", "list"]], ids=" ".join)
 def test_commands_that_need_no_key_load_no_pseudonymiser(
     args: list[str], probed_project: tuple[Path, dict[str, str]], tmp_path: Path,
@@ -359,19 +376,9 @@ def test_commands_that_need_no_key_load_no_pseudonymiser(
     """Opening a project guards its typed text and asks whether a rewrite was interrupted, but the
     pseudonymiser (its patterns, name lists and the key) loads only when text is written or the
     key is read: about 40 ms of every reading command's start."""
-    demo, env = probed_project
-    project = tmp_path / "studie"
-    shutil.copytree(demo, project)
-    probe = (
-        "import sys, qualcode.cli\nsys.argv = ['qualcode', *sys.argv[1:]]\ntry:\n    qualcode.cli.main()\n"
-        "except SystemExit as end:\n    assert not end.code, end.code\n"
-        "print(sorted(m for m in sys.modules if m.startswith('qualcode.anonymise.') and m != 'qualcode.anonymise.pending'),"
-        " file=sys.stderr)"
-    )
-    result = subprocess.run([sys.executable, "-c", probe, "--project", str(project), *args],
-                            capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().splitlines()[-1] == "[]"
+    loaded = ("print(sorted(m for m in sys.modules if m.startswith('qualcode.anonymise.') and m != 'qualcode.anonymise.pending'),"
+              " file=sys.stderr)")
+    assert _fresh_command(args, probed_project, tmp_path, loaded) == "[]"
 
 
 def test_command_modules_said_to_import_sqlalchemy_later_import_none_of_it() -> None:
@@ -393,22 +400,11 @@ def test_command_modules_said_to_import_sqlalchemy_later_import_none_of_it() -> 
 def test_commands_load_no_asyncio_nor_package_metadata(
     args: list[str], probed_project: tuple[Path, dict[str, str]], tmp_path: Path,
 ) -> None:
-    """SQLAlchemy imports asyncio (with ssl) and importlib.metadata, 40-50 ms of every start, for
+    """SQLAlchemy imports asyncio (with ssl) and importlib.metadata, 50-70 ms of every start, for
     features qualcode never uses; commands import SQLAlchemy with them held aside
     (store/sqlalchemy_import.py), and nothing the command does loads them after."""
-    demo, env = probed_project
-    project = tmp_path / "studie"
-    shutil.copytree(demo, project)
-    probe = (
-        "import sys, qualcode.cli\nsys.argv = ['qualcode', *sys.argv[1:]]\ntry:\n    qualcode.cli.main()\n"
-        "except SystemExit as end:\n    assert not end.code, end.code\n"
-        "print(sorted(m for m in ('asyncio', 'ssl', 'importlib.metadata') if m in sys.modules), file=sys.stderr)"
-    )
-    arguments = [argument.replace("{root}", str(tmp_path)) for argument in args]
-    result = subprocess.run([sys.executable, "-c", probe, "--project", str(project), *arguments],
-                            capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().splitlines()[-1] == "[]"
+    loaded = "print(sorted(m for m in ('asyncio', 'ssl', 'importlib.metadata') if m in sys.modules), file=sys.stderr)"
+    assert _fresh_command(args, probed_project, tmp_path, loaded) == "[]"
 
 
 @pytest.mark.parametrize("args", [
@@ -422,20 +418,8 @@ def test_commands_that_compare_no_code_names_read_no_confusables_table(
 ) -> None:
     """Unicode's confusables.txt, which tells code names that look alike (about 20-40 ms to read), is
     read by the commands that make, rename or list codes, not by every command that opens a project."""
-    demo, env = probed_project
-    project = tmp_path / "studie"
-    shutil.copytree(demo, project)
-    probe = (
-        "import sys, qualcode.cli\nsys.argv = ['qualcode', *sys.argv[1:]]\ntry:\n    qualcode.cli.main()\n"
-        "except SystemExit as end:\n    assert not end.code, end.code\n"
-        "table = sys.modules.get('qualcode.text.confusables')\n"
-        "print(table._prototypes.cache_info().currsize if table else 0, file=sys.stderr)"
-    )
-    arguments = [argument.replace("{root}", str(tmp_path)) for argument in args]
-    result = subprocess.run([sys.executable, "-c", probe, "--project", str(project), *arguments],
-                            capture_output=True, text=True, env=env, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().splitlines()[-1] == "0"
+    read = "table = sys.modules.get('qualcode.text.confusables')\nprint(table._prototypes.cache_info().currsize if table else 0, file=sys.stderr)"
+    assert _fresh_command(args, probed_project, tmp_path, read) == "0"
 
 
 def test_python_dash_m_qualcode_works() -> None:
