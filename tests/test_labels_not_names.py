@@ -90,3 +90,13 @@ def test_a_guest_marker_a_key_holds_in_a_name_is_replaced_nowhere_alone() -> Non
     given, surname = yonas.pseudonym.split()[:2]
     said = pseudonymise("Gjest kom sent. Yonas Tesfaye (Gjest) sa hei. Tesfaye sa ja.", key, "x").text
     assert said == f"Gjest kom sent. {given} {surname} (Gjest) sa hei. {surname} sa ja."
+
+
+def test_a_speaker_named_as_a_country_or_a_car_is_proposed(session: Session, tmp_path: Path) -> None:
+    """Only the labels a meeting's export or a table writes stand for no one as a speaker's label: the list's other
+    words ("Mercedes", "Kia", "Asia", "India" are car makes and countries) are given names where a speaker is
+    labelled by hers, in bokmål and nynorsk alike."""
+    path = tmp_path / "fokusgruppe.txt"
+    path.write_text("Intervjuer: Kan du fortelje litt om deg sjølv?\nMercedes: Eg kom frå Chile i 2015.\n"
+                    "Kia: Det var greit.\nAsia: Jeg er enig.\nIndia: Eg og.\nGjest: Takk.\nUkjent taler: Ja.\n", encoding="utf-8")
+    assert sorted(_proposed(session, path, PseudonymKey("test"))) == ["Asia", "India", "Kia", "Mercedes"]

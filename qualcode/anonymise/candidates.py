@@ -698,7 +698,7 @@ def propose(
         # the pseudonym ("Morten Christensen Jørgensen") or the whole label a place's "(sted)".
         speaker = without_marker(label)
         if (speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored
-                or all(_listed(word.casefold(), _not_identifiers(), definite=False) for word in speaker.split(" "))):
+                or all(_listed(word.casefold(), _labels(), definite=False) for word in speaker.split(" "))):
             continue  # "Gjest:", "Navn:", "Ukjent:", "Unknown Speaker:"
         coded = speaker.isupper() and len(speaker) <= 5  # "DELT", "INT": transcriber's codes, not names
         # A label in lower case is a name where it reads as one ("ragnfrid: Ja."), as a file's name is read.
@@ -1438,6 +1438,21 @@ def _dialect_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _not_identifiers() -> frozenset[str]:
     return frozenset(entry.casefold() for entries in data_lines("not_identifiers.txt").values() for entry in entries)
+
+
+# The sections of data/not_identifiers.txt that hold what a meeting's export or a table writes in a speaker's place.
+LABEL_SECTIONS = (
+    'what Teams writes after a name in its transcripts: "Kari Nordmann (Gjest)"',
+    'labels of a table\'s fields and a meeting export\'s voices it could not name: "Navn: …", "Kontakt: …", "Ukjent:"',
+)
+
+
+@lru_cache(maxsize=1)
+def _labels() -> frozenset[str]:
+    """The words of not_identifiers.txt a speaker's label may be instead of a name ("Gjest:", "Ukjent taler:"), casefolded:
+    not its others, which are given names too where a speaker is labelled ("Mercedes:", "Kia:", "Asia:", "India:")."""
+    listed = data_lines("not_identifiers.txt")
+    return frozenset(entry.casefold() for section in LABEL_SECTIONS for entry in listed[section])
 
 
 def _is_place(folded: str) -> bool:
