@@ -26,6 +26,11 @@ def _proposed(said: str) -> list[str]:
     ("D1: Han heter egentlig cabdi mohamed ali.", ["cabdi mohamed ali"]),
     ("D1: Ho heiter hallgjerd, den nye.", ["hallgjerd"]),
     ("D1: Stedet heter fjordvik, ute ved kysten.", ["fjordvik"]),
+    # Said as what someone is called: "kalte ham", "vart kalla for", "kall meg", nynorsk's "heitte".
+    ("D1: De kaller meg hallgjerd.", ["hallgjerd"]),
+    ("D1: Vi kalte ham bare sigvor på skolen.", ["sigvor"]),
+    ("D1: Han vart kalla for sunnvor.", ["sunnvor"]),
+    ("D1: Ho heitte sunnvor før ho gifta seg.", ["sunnvor"]),
 ])
 def test_a_rare_lower_case_word_said_as_what_someone_is_called_is_proposed(said: str, names: list[str]) -> None:
     assert _proposed(said) == names
@@ -44,6 +49,12 @@ def test_a_rare_lower_case_word_said_as_what_someone_is_called_is_proposed(said:
     "D1: Det kalles demm sånn.",
     "D1: Kurset heter Jobbsjansen, tror jeg.",
     "D1: Jeg bor hos mommo nå, og hos demm av og til.",  # "hos" alone proposes no unlisted word
+    # What a scheme or a course is called: a long compound, in bokmål and nynorsk.
+    "D1: Tiltaket heter arbeidsforberedende.",
+    "D1: Tiltaket heiter arbeidsførebuande trening.",
+    "D1: Kurset heiter jobbsøkjarkurs, trur eg.",
+    "D1: Han ble kalt inn til møte, og de kalte meg dum.",
+    "D1: Me kallar det dugnad.",
 ])
 def test_words_after_heter_that_are_no_names_stay(said: str) -> None:
     assert _proposed(said) == []

@@ -810,14 +810,22 @@ _KIN_THEN_LOWER = re.compile(
 )
 
 
-# What someone or something is called, then a word in lower case ("hun heter ragnfrid", "han het jo tesfaye"): a name
+# What someone or something is called, then a word in lower case ("hun heter ragnfrid", "han het jo tesfaye", "ho
+# heitte sunnvor", "de kaller meg hallgjerd", "han vart kalla for sigvor"): a name
 # follows such a verb by what it means; a word after "hos" may be a compound no dictionary holds ("hos jobbkonsulenten"),
 # a dialect's pronoun ("hos demm", "hos hænne") or a word for a grandparent ("hos mommo"), and is left to its capital.
 _NAMED_THEN_LOWER = re.compile(
-    r"(?<!\w)(?:heter|heiter|het|hette|kalles|kallast)[ \t]+(?:(?:jo|vel|visst|egentlig|eigentleg|faktisk)[ \t]+)?"
+    r"(?<!\w)(?:heter|heiter|het|hette|heitte|kalles|kallast|(?:kalt|kalla|kalte|kaller|kallar|kall)"
+    r"(?:[ \t]+(?:meg|deg|seg|ham|han|henne|ho|hen|oss|dem|dei|dykk|bare|berre))?)[ \t]+"
+    r"(?:(?:jo|vel|visst|egentlig|eigentleg|faktisk|bare|berre|for)[ \t]+)?"
     r"([^\W\d_]+)(?![\w'’-])",
     re.IGNORECASE,
 )
+
+
+# A scheme or a course is called by a long compound ("det heiter arbeidsførebuande", "kurset heiter jobbsøkjarkurs"),
+# which no dictionary holds whole; a name no list holds is shorter, though it may read as a compound ("hall|gjerd").
+CALLED_COMPOUND_MIN_LETTERS = 12
 
 
 def _lower_names_after_kin(
@@ -835,8 +843,10 @@ def _lower_names_after_kin(
         folded = word.casefold()
         if (not word.islower() or len(word) < 2 or folded in said or decided(folded, ignored) or folded in ROLE_LABELS
                 or folded in SENTENCE_OPENERS or zipf(folded) >= UNKNOWN_NAME_MAX_ZIPF or _dictionary_word(folded)
-                or _said_aloud(folded) or _listed(folded, _not_identifiers(), definite=False)):
+                or _said_aloud(folded) or _listed(folded, _not_identifiers(), definite=False)
+                or (len(folded) >= CALLED_COMPOUND_MIN_LETTERS and _compound(folded) and folded not in _names())):
             continue
+
         start, end = _lower_name_after(unaddressed, *match.span(1), ignored)
         said.add(folded)
         made.append(Proposal(unaddressed[start:end], start, end, _context(text, start, end, context)))
