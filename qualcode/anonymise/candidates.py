@@ -814,13 +814,25 @@ _KIN_THEN_LOWER = re.compile(
 # heitte sunnvor", "de kaller meg hallgjerd", "han vart kalla for sigvor"): a name
 # follows such a verb by what it means; a word after "hos" may be a compound no dictionary holds ("hos jobbkonsulenten"),
 # a dialect's pronoun ("hos demm", "hos hænne") or a word for a grandparent ("hos mommo"), and is left to its capital.
-_NAMED_THEN_LOWER = re.compile(
+_CALLED = (
     r"(?<!\w)(?:heter|heiter|het|hette|heitte|kalles|kallast|(?:kalt|kalla|kalte|kaller|kallar|kall)"
     r"(?:[ \t]+(?:meg|deg|seg|ham|han|henne|ho|hen|oss|dem|dei|dykk|bare|berre))?)[ \t]+"
     r"(?:(?:jo|vel|visst|egentlig|eigentleg|faktisk|bare|berre|for)[ \t]+)?"
-    r"([^\W\d_]+)(?![\w'’-])",
-    re.IGNORECASE,
 )
+_NAMED_THEN_LOWER = re.compile(rf"{_CALLED}([^\W\d_]+)(?![\w'’-])", re.IGNORECASE)
+_CALLED_BEFORE = re.compile(rf"{_CALLED}$", re.IGNORECASE)
+
+
+# "het" as "hot", after an article or a word of degree: "en het dag", "ei het sol", "så het sommer".
+_HOT_BEFORE = re.compile(r"(?i:(?<!\w)(?:en|ei|et|ein|eit|så|veldig|litt|skikkelig|kjempe|for)[ \t]+het[ \t])")
+CALLED_BEFORE_WITHIN = 40  # characters before a name said as what someone is called
+
+
+def called_before(text: str, start: int) -> bool:
+    """Whether the word at `start` in `text` is said as what someone is called ("dattera mi heter liv", "de kaller meg
+    per"): where a given name that is an everyday word too is the name, and elsewhere the word ("ein stein", "i dag")."""
+    said = _CALLED_BEFORE.search(text, max(0, start - CALLED_BEFORE_WITHIN), start)
+    return said is not None and not _HOT_BEFORE.search(text, max(0, said.start() - 12), said.start() + 4)
 
 
 # A scheme or a course is called by a long compound ("det heiter arbeidsførebuande", "kurset heiter jobbsøkjarkurs"),
@@ -842,11 +854,15 @@ def _lower_names_after_kin(
         word = match.group(1)
         folded = word.casefold()
         if (not word.islower() or len(word) < 2 or folded in said or decided(folded, ignored) or folded in ROLE_LABELS
-                or folded in SENTENCE_OPENERS or zipf(folded) >= UNKNOWN_NAME_MAX_ZIPF or _dictionary_word(folded)
-                or _said_aloud(folded) or _listed(folded, _not_identifiers(), definite=False)
-                or (len(folded) >= CALLED_COMPOUND_MIN_LETTERS and _compound(folded) and folded not in _names())):
+                or folded in SENTENCE_OPENERS):
             continue
-
+        # A given name that is a word too ("liv", "stein", "per", "dag") is the name after what someone is called
+        # ("dattera mi heter liv"), where nothing else shows it; not after "het" as "hot" ("en het dag").
+        called = match.re is _NAMED_THEN_LOWER and _norwegian_given_name(folded) and called_before(unaddressed, match.start(1))
+        if not called and (zipf(folded) >= UNKNOWN_NAME_MAX_ZIPF or _dictionary_word(folded)
+                           or _said_aloud(folded) or _listed(folded, _not_identifiers(), definite=False)
+                           or (len(folded) >= CALLED_COMPOUND_MIN_LETTERS and _compound(folded) and folded not in _names())):
+            continue
         start, end = _lower_name_after(unaddressed, *match.span(1), ignored)
         said.add(folded)
         made.append(Proposal(unaddressed[start:end], start, end, _context(text, start, end, context)))
