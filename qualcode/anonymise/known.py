@@ -767,8 +767,8 @@ class KnownMatcher:
                 continue
             if size == 1 and form.capitalised and not window[0].group()[:1].isupper() and _a_word_not_a_name(form.words[0]):
                 continue  # a surname or place rare in bokmål that is a nynorsk word in lower case: "leite", "botnen"
-            if size == 1 and not form.capitalised and not form.any_case and window[0].group().islower() \
-                    and not _called_so(text, window[0].start()):
+            if size == 1 and not form.capitalised and not form.any_case and form.entry.kind == "person" \
+                    and window[0].group().islower() and not _called_so(text, window[0].start()):
                 # A given name that is an everyday word, accepted as said in lower case ("dattera mi heter liv", "heiter
                 # stein"): the name where said as what someone is called, elsewhere the word ("ein stein", "i dag", "per time").
                 continue
