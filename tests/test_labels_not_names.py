@@ -100,3 +100,20 @@ def test_a_speaker_named_as_a_country_or_a_car_is_proposed(session: Session, tmp
     path.write_text("Intervjuer: Kan du fortelje litt om deg sjølv?\nMercedes: Eg kom frå Chile i 2015.\n"
                     "Kia: Det var greit.\nAsia: Jeg er enig.\nIndia: Eg og.\nGjest: Takk.\nUkjent taler: Ja.\n", encoding="utf-8")
     assert sorted(_proposed(session, path, PseudonymKey("test"))) == ["Asia", "India", "Kia", "Mercedes"]
+
+
+def test_a_teams_docx_guest_speaks_under_their_own_label(session: Session, tmp_path: Path) -> None:
+    """Teams' .docx writes "Yonas Tesfaye (Gjest)   0:04" above what a guest said: the line was read as the
+    interviewer's words, and the guest's answer as the interviewer's."""
+    path = tmp_path / "teams.docx"
+    document = docx.Document()
+    for paragraph in ["Intervjuer   0:01", "Hei, hvordan går det?", "Yonas Tesfaye (Gjest)   0:04", "Det går bra, takk.",
+                      "Intervjuer   0:09", "Fint."]:
+        document.add_paragraph(paragraph)
+    document.save(str(path))
+    key = PseudonymKey("test")
+    assert _proposed(session, path, key) == ["Yonas Tesfaye"]
+    yonas = accept_candidate(key, "Yonas Tesfaye", "person", "m")
+    import_file(session, path, key=key)
+    speakers = list(session.scalars(select(Turn.speaker).order_by(Turn.seq)))
+    assert speakers == ["Intervjuer", f"{yonas.pseudonym} (Gjest)", "Intervjuer"]

@@ -138,6 +138,11 @@ def test_a_speaker_and_time_on_a_line_of_their_own_head_a_turn_as_teams_writes_i
         ("Intervjuer", "Hei, og velkommen.", 3000), ("Kari Nordmann", "Takk.\nJeg er klar.", 10000),
         ("Intervjuer", "Fint.", 3723000),
     ]
+    # A guest's marker after the name (Teams' "(Gjest)", an organisation's "(NAV)") is kept with the label, as a
+    # .vtt's voice keeps it: unread, what the guest said was the interviewer's before.
+    guests = "Intervjuer   0:03\nHei.\n\nYonas Tesfaye (Gjest)   0:10\nTakk.\n\nKari Hansen (NAV)   1:02:03\nJa.\n"
+    assert [(turn.speaker, guests[turn.start:turn.end]) for turn in detect_turns(guests)] == [
+        ("Intervjuer", "Hei."), ("Yonas Tesfaye (Gjest)", "Takk."), ("Kari Hansen (NAV)", "Ja.")]
     # One such line in notes is a line of the notes.
     notes = "Møtet\nKlokka 12:30\nVi snakket om planen.\n"
     assert [text for turn in detect_turns(notes) for text in [notes[turn.start:turn.end]]] == [notes.strip()]

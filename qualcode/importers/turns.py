@@ -34,8 +34,11 @@ OTHER_MARKER = re.compile(
 
 # A speaker and the time on a line of their own, what they said on the lines after, as Microsoft
 # Teams writes a transcript (.docx or .txt): "Kari Nordmann   0:03". Taken only where a text has two
-# or more, so "Klokka 12:30" alone on a line in someone's notes stays a line.
-HEADED_MARKER = re.compile(rf"^(?P<speaker>{_LABEL})[ \t]+(?P<time>{TIME})[ \t]*\n", re.MULTILINE)
+# or more, so "Klokka 12:30" alone on a line in someone's notes stays a line. A guest's or an outside
+# organisation's name has its marker after it, kept with the label as a .vtt's voice keeps it ("Kari Nordmann
+# (Gjest)   0:03", "Kari Hansen (NAV)   0:09"): without it, what a guest said was the speaker's before.
+HEADED_MARKER = re.compile(
+    rf"^(?P<speaker>(?:{_LABEL})(?:[ \t]+\([^\W\d_]+\))?)[ \t]+(?P<time>{TIME})[ \t]*\n", re.MULTILINE)
 
 
 def _other_markers(text: str) -> list[re.Match[str]]:
