@@ -117,3 +117,21 @@ def test_a_teams_docx_guest_speaks_under_their_own_label(session: Session, tmp_p
     import_file(session, path, key=key)
     speakers = list(session.scalars(select(Turn.speaker).order_by(Turn.seq)))
     assert speakers == ["Intervjuer", f"{yonas.pseudonym} (Gjest)", "Intervjuer"]
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("Navn: Mercedes\nAlder: 34\n\nI: Hei.\nD1: Hei.\n", ["Mercedes"]),  # a car's make elsewhere
+    ("Namn: Liv\n\nI: Hei.\nD1: Hei.\n", ["Liv"]),  # an everyday word elsewhere, in nynorsk's form
+    ("Fornavn: Asia\nEtternavn: Kvam\n\nI: Hei.\nD1: Hei.\n", ["Asia", "Kvam"]),
+    ("Navn: Deltaker 3\nNavn: D1\nNavn: Ukjent\nNavn: anonymisert\n\nI: Hei.\nD1: Hei.\n", []),
+])
+def test_the_value_of_a_field_for_a_name_is_proposed_whatever_else_it_is(
+        session: Session, tmp_path: Path, said: str, names: list[str]) -> None:
+    """A form's or a table's "Navn: Mercedes" (a .docx table's row is read so) was stored as written: a car's make,
+    a country or an everyday word is no name elsewhere, but a field for a name holds one."""
+    path = tmp_path / "skjema.txt"
+    path.write_text(said, encoding="utf-8")
+    if not names:
+        import_file(session, path, key=PseudonymKey("test"))
+        return
+    assert sorted(_proposed(session, path, PseudonymKey("test"))) == sorted(names)

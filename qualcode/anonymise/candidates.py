@@ -707,7 +707,35 @@ def propose(
             continue
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
+    for made in _named_fields(text, ignored, proposals, context):
+        proposals[made.text] = made
     return _genitives_as_names(_joined_at_line_breaks(proposals, text, context))
+
+
+# A line that is a form's or a table's field for a name and its value ("Navn: Mercedes", a table's row "Navn | Liv" as
+# the .docx importer writes it): whatever the value's words are elsewhere (a car, a country, an everyday word), here
+# they name someone.
+_NAMED_FIELD = re.compile(
+    r"(?im)^[ \t]*(?:navn|namn|name|fornavn|førenamn|etternavn|etternamn|fullt navn|fullt namn|full name)[ \t]*:[ \t]*"
+    r"([^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,3}?)\.?[ \t]*$"
+)
+
+
+def _named_fields(text: str, ignored: set[str], proposals: dict[str, Proposal], context: int) -> list[Proposal]:
+    """The values of the fields for a name (_NAMED_FIELD) proposed as they stand, capitalised, unless decided, a role
+    or a label a form writes for no one ("Navn: Deltaker", "Navn: Ukjent"): "Navn: Mercedes", "Navn: Liv" were stored
+    as written, a car's make and an everyday word."""
+    made: list[Proposal] = []
+    for match in _NAMED_FIELD.finditer(text):
+        value = match.group(1)
+        words = value.split()
+        if (value in proposals or not all(word[:1].isupper() for word in words) or any(ch.isdigit() for ch in value)
+                or value.casefold() in ignored
+                or all(decided(word, ignored) for word in words) or words[0].casefold() in ROLE_LABELS
+                or any(_listed(word.casefold(), _labels(), definite=False) for word in words)):
+            continue
+        made.append(Proposal(value, match.start(1), match.end(1), _context(text, match.start(1), match.end(1), context)))
+    return made
 
 
 # A capitalised word and the hyphen after it, where a line broke, right before a proposal: "Anne-" of "Anne-\nLise".
