@@ -135,3 +135,12 @@ def test_the_value_of_a_field_for_a_name_is_proposed_whatever_else_it_is(
         import_file(session, path, key=PseudonymKey("test"))
         return
     assert sorted(_proposed(session, path, PseudonymKey("test"))) == sorted(names)
+
+
+def test_a_speaker_s_name_is_proposed_without_the_word_in_brackets_after_it(session: Session, tmp_path: Path) -> None:
+    """Read as a label ("Torill (Kiki):", "Berntine (veileder):"), the whole label was proposed, and accepted so, its
+    bracket was a word of the pseudonym; the name in brackets is proposed where the text says it."""
+    path = tmp_path / "gruppe.txt"
+    path.write_text("Intervjuer: Hei.\nBerntine (veileder): Jeg er veilederen.\nTorill (Kiki): Ja.\n"
+                    "Yonas Tesfaye (Gjest): Hei.\nIntervjuer: Takk.\n", encoding="utf-8")
+    assert sorted(_proposed(session, path, PseudonymKey("test"))) == ["Berntine", "Kiki", "Torill", "Yonas Tesfaye"]

@@ -414,6 +414,14 @@ def without_marker(name: str) -> str:
     return name[:marker.start()]
 
 
+def _named_in_label(label: str) -> str:
+    """A speaker's label without the word in brackets after the name, which the label keeps (importers.turns:
+    "Berntine (veileder)", "Torill (Kiki)", "Yonas Tesfaye (Gjest)"): a role, a marker, or a name proposed where the
+    text says it; with it, the whole label was proposed, and accepted so, its bracket a word of the pseudonym."""
+    marker = _MARKER.search(label)
+    return label[:marker.start()] if marker is not None and marker.start() > 0 else label
+
+
 def without_initials(phrase: str) -> str:
     """`phrase` without the initials written in it ("Kari H." as "Kari"): an initial names no one alone, and a
     proposal is decided by its other words."""
@@ -696,7 +704,7 @@ def propose(
     for label in speakers:
         # "Yonas Tesfaye (Gjest)": Teams' marker is no part of the name, and accepted with it, it was a word of
         # the pseudonym ("Morten Christensen Jørgensen") or the whole label a place's "(sted)".
-        speaker = without_marker(label)
+        speaker = _named_in_label(label)
         if (speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored
                 or all(_listed(word.casefold(), _labels(), definite=False) for word in speaker.split(" "))):
             continue  # "Gjest:", "Navn:", "Ukjent:", "Unknown Speaker:"
