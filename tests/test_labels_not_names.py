@@ -90,3 +90,57 @@ def test_a_guest_marker_a_key_holds_in_a_name_is_replaced_nowhere_alone() -> Non
     given, surname = yonas.pseudonym.split()[:2]
     said = pseudonymise("Gjest kom sent. Yonas Tesfaye (Gjest) sa hei. Tesfaye sa ja.", key, "x").text
     assert said == f"Gjest kom sent. {given} {surname} (Gjest) sa hei. {surname} sa ja."
+
+
+def test_a_speaker_named_as_a_country_or_a_car_is_proposed(session: Session, tmp_path: Path) -> None:
+    """Only the labels a meeting's export or a table writes stand for no one as a speaker's label: the list's other
+    words ("Mercedes", "Kia", "Asia", "India" are car makes and countries) are given names where a speaker is
+    labelled by hers, in bokmål and nynorsk alike."""
+    path = tmp_path / "fokusgruppe.txt"
+    path.write_text("Intervjuer: Kan du fortelje litt om deg sjølv?\nMercedes: Eg kom frå Chile i 2015.\n"
+                    "Kia: Det var greit.\nAsia: Jeg er enig.\nIndia: Eg og.\nGjest: Takk.\nUkjent taler: Ja.\n", encoding="utf-8")
+    assert sorted(_proposed(session, path, PseudonymKey("test"))) == ["Asia", "India", "Kia", "Mercedes"]
+
+
+def test_a_teams_docx_guest_speaks_under_their_own_label(session: Session, tmp_path: Path) -> None:
+    """Teams' .docx writes "Yonas Tesfaye (Gjest)   0:04" above what a guest said: the line was read as the
+    interviewer's words, and the guest's answer as the interviewer's."""
+    path = tmp_path / "teams.docx"
+    document = docx.Document()
+    for paragraph in ["Intervjuer   0:01", "Hei, hvordan går det?", "Yonas Tesfaye (Gjest)   0:04", "Det går bra, takk.",
+                      "Intervjuer   0:09", "Fint."]:
+        document.add_paragraph(paragraph)
+    document.save(str(path))
+    key = PseudonymKey("test")
+    assert _proposed(session, path, key) == ["Yonas Tesfaye"]
+    yonas = accept_candidate(key, "Yonas Tesfaye", "person", "m")
+    import_file(session, path, key=key)
+    speakers = list(session.scalars(select(Turn.speaker).order_by(Turn.seq)))
+    assert speakers == ["Intervjuer", f"{yonas.pseudonym} (Gjest)", "Intervjuer"]
+
+
+@pytest.mark.parametrize(("said", "names"), [
+    ("Navn: Mercedes\nAlder: 34\n\nI: Hei.\nD1: Hei.\n", ["Mercedes"]),  # a car's make elsewhere
+    ("Namn: Liv\n\nI: Hei.\nD1: Hei.\n", ["Liv"]),  # an everyday word elsewhere, in nynorsk's form
+    ("Fornavn: Asia\nEtternavn: Kvam\n\nI: Hei.\nD1: Hei.\n", ["Asia", "Kvam"]),
+    ("Navn: Deltaker 3\nNavn: D1\nNavn: Ukjent\nNavn: anonymisert\n\nI: Hei.\nD1: Hei.\n", []),
+])
+def test_the_value_of_a_field_for_a_name_is_proposed_whatever_else_it_is(
+        session: Session, tmp_path: Path, said: str, names: list[str]) -> None:
+    """A form's or a table's "Navn: Mercedes" (a .docx table's row is read so) was stored as written: a car's make,
+    a country or an everyday word is no name elsewhere, but a field for a name holds one."""
+    path = tmp_path / "skjema.txt"
+    path.write_text(said, encoding="utf-8")
+    if not names:
+        import_file(session, path, key=PseudonymKey("test"))
+        return
+    assert sorted(_proposed(session, path, PseudonymKey("test"))) == sorted(names)
+
+
+def test_a_speaker_s_name_is_proposed_without_the_word_in_brackets_after_it(session: Session, tmp_path: Path) -> None:
+    """Read as a label ("Torill (Kiki):", "Berntine (veileder):"), the whole label was proposed, and accepted so, its
+    bracket was a word of the pseudonym; the name in brackets is proposed where the text says it."""
+    path = tmp_path / "gruppe.txt"
+    path.write_text("Intervjuer: Hei.\nBerntine (veileder): Jeg er veilederen.\nTorill (Kiki): Ja.\n"
+                    "Yonas Tesfaye (Gjest): Hei.\nIntervjuer: Takk.\n", encoding="utf-8")
+    assert sorted(_proposed(session, path, PseudonymKey("test"))) == ["Berntine", "Kiki", "Torill", "Yonas Tesfaye"]

@@ -138,6 +138,22 @@ def test_a_speaker_and_time_on_a_line_of_their_own_head_a_turn_as_teams_writes_i
         ("Intervjuer", "Hei, og velkommen.", 3000), ("Kari Nordmann", "Takk.\nJeg er klar.", 10000),
         ("Intervjuer", "Fint.", 3723000),
     ]
+    # A guest's marker after the name (Teams' "(Gjest)", an organisation's "(NAV)") is kept with the label, as a
+    # .vtt's voice keeps it: unread, what the guest said was the interviewer's before.
+    guests = "Intervjuer   0:03\nHei.\n\nYonas Tesfaye (Gjest)   0:10\nTakk.\n\nKari Hansen (NAV)   1:02:03\nJa.\n"
+    assert [(turn.speaker, guests[turn.start:turn.end]) for turn in detect_turns(guests)] == [
+        ("Intervjuer", "Hei."), ("Yonas Tesfaye (Gjest)", "Takk."), ("Kari Hansen (NAV)", "Ja.")]
     # One such line in notes is a line of the notes.
     notes = "Møtet\nKlokka 12:30\nVi snakket om planen.\n"
     assert [text for turn in detect_turns(notes) for text in [notes[turn.start:turn.end]]] == [notes.strip()]
+
+
+def test_a_word_in_brackets_after_a_speaker_s_name_before_the_colon_is_kept_with_the_label() -> None:
+    """"Yonas Tesfaye (Gjest): …", "Berntine (veileder): …" were no markers: what they said was read as the words of
+    the turn before, the interviewer's. A role label so written is the role's ("D1 (deltaker)" is D1)."""
+    text = ("Intervjuer: Hei.\nYonas Tesfaye (Gjest): Hei, takk.\nIntervjuer: Fint.\nKari Hansen (NAV): Ja.\n"
+            "Berntine (veileder): Jeg er veilederen.\nD1 (deltaker): Ja.\nKari (00:12:31): Nei.\n")
+    assert [(turn.speaker, text[turn.start:turn.end]) for turn in detect_turns(text)] == [
+        ("Intervjuer", "Hei."), ("Yonas Tesfaye (Gjest)", "Hei, takk."), ("Intervjuer", "Fint."), ("Kari Hansen (NAV)", "Ja."),
+        ("Berntine (veileder)", "Jeg er veilederen."), ("D1", "Ja."), ("Kari", "Nei."),
+    ]

@@ -414,6 +414,14 @@ def without_marker(name: str) -> str:
     return name[:marker.start()]
 
 
+def _named_in_label(label: str) -> str:
+    """A speaker's label without the word in brackets after the name, which the label keeps (importers.turns:
+    "Berntine (veileder)", "Torill (Kiki)", "Yonas Tesfaye (Gjest)"): a role, a marker, or a name proposed where the
+    text says it; with it, the whole label was proposed, and accepted so, its bracket a word of the pseudonym."""
+    marker = _MARKER.search(label)
+    return label[:marker.start()] if marker is not None and marker.start() > 0 else label
+
+
 def without_initials(phrase: str) -> str:
     """`phrase` without the initials written in it ("Kari H." as "Kari"): an initial names no one alone, and a
     proposal is decided by its other words."""
@@ -696,9 +704,9 @@ def propose(
     for label in speakers:
         # "Yonas Tesfaye (Gjest)": Teams' marker is no part of the name, and accepted with it, it was a word of
         # the pseudonym ("Morten Christensen Jørgensen") or the whole label a place's "(sted)".
-        speaker = without_marker(label)
+        speaker = _named_in_label(label)
         if (speaker.split(" ")[0].casefold().rstrip(".") in ROLE_LABELS or speaker.casefold() in ignored
-                or all(_listed(word.casefold(), _not_identifiers(), definite=False) for word in speaker.split(" "))):
+                or all(_listed(word.casefold(), _labels(), definite=False) for word in speaker.split(" "))):
             continue  # "Gjest:", "Navn:", "Ukjent:", "Unknown Speaker:"
         coded = speaker.isupper() and len(speaker) <= 5  # "DELT", "INT": transcriber's codes, not names
         # A label in lower case is a name where it reads as one ("ragnfrid: Ja."), as a file's name is read.
@@ -707,7 +715,35 @@ def propose(
             continue
         position = text.find(speaker)
         proposals[speaker] = Proposal(speaker, position, position + len(speaker), _context(text, position, position + len(speaker), context))
+    for made in _named_fields(text, ignored, proposals, context):
+        proposals[made.text] = made
     return _genitives_as_names(_joined_at_line_breaks(proposals, text, context))
+
+
+# A line that is a form's or a table's field for a name and its value ("Navn: Mercedes", a table's row "Navn | Liv" as
+# the .docx importer writes it): whatever the value's words are elsewhere (a car, a country, an everyday word), here
+# they name someone.
+_NAMED_FIELD = re.compile(
+    r"(?im)^[ \t]*(?:navn|namn|name|fornavn|førenamn|etternavn|etternamn|fullt navn|fullt namn|full name)[ \t]*:[ \t]*"
+    r"([^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,3}?)\.?[ \t]*$"
+)
+
+
+def _named_fields(text: str, ignored: set[str], proposals: dict[str, Proposal], context: int) -> list[Proposal]:
+    """The values of the fields for a name (_NAMED_FIELD) proposed as they stand, capitalised, unless decided, a role
+    or a label a form writes for no one ("Navn: Deltaker", "Navn: Ukjent"): "Navn: Mercedes", "Navn: Liv" were stored
+    as written, a car's make and an everyday word."""
+    made: list[Proposal] = []
+    for match in _NAMED_FIELD.finditer(text):
+        value = match.group(1)
+        words = value.split()
+        if (value in proposals or not all(word[:1].isupper() for word in words) or any(ch.isdigit() for ch in value)
+                or value.casefold() in ignored
+                or all(decided(word, ignored) for word in words) or words[0].casefold() in ROLE_LABELS
+                or any(_listed(word.casefold(), _labels(), definite=False) for word in words)):
+            continue
+        made.append(Proposal(value, match.start(1), match.end(1), _context(text, match.start(1), match.end(1), context)))
+    return made
 
 
 # A capitalised word and the hyphen after it, where a line broke, right before a proposal: "Anne-" of "Anne-\nLise".
@@ -810,14 +846,34 @@ _KIN_THEN_LOWER = re.compile(
 )
 
 
-# What someone or something is called, then a word in lower case ("hun heter ragnfrid", "han het jo tesfaye"): a name
+# What someone or something is called, then a word in lower case ("hun heter ragnfrid", "han het jo tesfaye", "ho
+# heitte sunnvor", "de kaller meg hallgjerd", "han vart kalla for sigvor"): a name
 # follows such a verb by what it means; a word after "hos" may be a compound no dictionary holds ("hos jobbkonsulenten"),
 # a dialect's pronoun ("hos demm", "hos hænne") or a word for a grandparent ("hos mommo"), and is left to its capital.
-_NAMED_THEN_LOWER = re.compile(
-    r"(?<!\w)(?:heter|heiter|het|hette|kalles|kallast)[ \t]+(?:(?:jo|vel|visst|egentlig|eigentleg|faktisk)[ \t]+)?"
-    r"([^\W\d_]+)(?![\w'’-])",
-    re.IGNORECASE,
+_CALLED = (
+    r"(?<!\w)(?:heter|heiter|het|hette|heitte|kalles|kallast|(?:kalt|kalla|kalte|kaller|kallar|kall)"
+    r"(?:[ \t]+(?:meg|deg|seg|ham|han|henne|ho|hen|oss|dem|dei|dykk|bare|berre))?)[ \t]+"
+    r"(?:(?:jo|vel|visst|egentlig|eigentleg|faktisk|bare|berre|for)[ \t]+)?"
 )
+_NAMED_THEN_LOWER = re.compile(rf"{_CALLED}([^\W\d_]+)(?![\w'’-])", re.IGNORECASE)
+_CALLED_BEFORE = re.compile(rf"{_CALLED}$", re.IGNORECASE)
+
+
+# "het" as "hot", after an article or a word of degree: "en het dag", "ei het sol", "så het sommer".
+_HOT_BEFORE = re.compile(r"(?i:(?<!\w)(?:en|ei|et|ein|eit|så|veldig|litt|skikkelig|kjempe|for)[ \t]+het[ \t])")
+CALLED_BEFORE_WITHIN = 40  # characters before a name said as what someone is called
+
+
+def called_before(text: str, start: int) -> bool:
+    """Whether the word at `start` in `text` is said as what someone is called ("dattera mi heter liv", "de kaller meg
+    per"): where a given name that is an everyday word too is the name, and elsewhere the word ("ein stein", "i dag")."""
+    said = _CALLED_BEFORE.search(text, max(0, start - CALLED_BEFORE_WITHIN), start)
+    return said is not None and not _HOT_BEFORE.search(text, max(0, said.start() - 12), said.start() + 4)
+
+
+# A scheme or a course is called by a long compound ("det heiter arbeidsførebuande", "kurset heiter jobbsøkjarkurs"),
+# which no dictionary holds whole; a name no list holds is shorter, though it may read as a compound ("hall|gjerd").
+CALLED_COMPOUND_MIN_LETTERS = 12
 
 
 def _lower_names_after_kin(
@@ -834,8 +890,14 @@ def _lower_names_after_kin(
         word = match.group(1)
         folded = word.casefold()
         if (not word.islower() or len(word) < 2 or folded in said or decided(folded, ignored) or folded in ROLE_LABELS
-                or folded in SENTENCE_OPENERS or zipf(folded) >= UNKNOWN_NAME_MAX_ZIPF or _dictionary_word(folded)
-                or _said_aloud(folded) or _listed(folded, _not_identifiers(), definite=False)):
+                or folded in SENTENCE_OPENERS):
+            continue
+        # A given name that is a word too ("liv", "stein", "per", "dag") is the name after what someone is called
+        # ("dattera mi heter liv"), where nothing else shows it; not after "het" as "hot" ("en het dag").
+        called = match.re is _NAMED_THEN_LOWER and _norwegian_given_name(folded) and called_before(unaddressed, match.start(1))
+        if not called and (zipf(folded) >= UNKNOWN_NAME_MAX_ZIPF or _dictionary_word(folded)
+                           or _said_aloud(folded) or _listed(folded, _not_identifiers(), definite=False)
+                           or (len(folded) >= CALLED_COMPOUND_MIN_LETTERS and _compound(folded) and folded not in _names())):
             continue
         start, end = _lower_name_after(unaddressed, *match.span(1), ignored)
         said.add(folded)
@@ -1438,6 +1500,21 @@ def _dialect_words() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _not_identifiers() -> frozenset[str]:
     return frozenset(entry.casefold() for entries in data_lines("not_identifiers.txt").values() for entry in entries)
+
+
+# The sections of data/not_identifiers.txt that hold what a meeting's export or a table writes in a speaker's place.
+LABEL_SECTIONS = (
+    'what Teams writes after a name in its transcripts: "Kari Nordmann (Gjest)"',
+    'labels of a table\'s fields and a meeting export\'s voices it could not name: "Navn: …", "Kontakt: …", "Ukjent:"',
+)
+
+
+@lru_cache(maxsize=1)
+def _labels() -> frozenset[str]:
+    """The words of not_identifiers.txt a speaker's label may be instead of a name ("Gjest:", "Ukjent taler:"), casefolded:
+    not its others, which are given names too where a speaker is labelled ("Mercedes:", "Kia:", "Asia:", "India:")."""
+    listed = data_lines("not_identifiers.txt")
+    return frozenset(entry.casefold() for section in LABEL_SECTIONS for entry in listed[section])
 
 
 def _is_place(folded: str) -> bool:

@@ -261,6 +261,13 @@ def _no_name_alone(word: str, original: str) -> bool:
 _INITIALS = re.compile(r"(?:[^\W\d_]\.){2,}")
 
 
+def _called_so(text: str, start: int) -> bool:
+    """Whether the word at `start` in `text` is said as what someone is called (candidates.called_before)."""
+    from qualcode.anonymise.candidates import called_before  # here: candidates imports this module
+
+    return called_before(text, start)
+
+
 def _marked(original: str) -> bool:
     """Whether `original` ends with a meeting export's marker in brackets ("Yonas Tesfaye (Gjest)": candidates.without_marker)."""
     if not original.rstrip().endswith((")", "]")):
@@ -760,6 +767,11 @@ class KnownMatcher:
                 continue
             if size == 1 and form.capitalised and not window[0].group()[:1].isupper() and _a_word_not_a_name(form.words[0]):
                 continue  # a surname or place rare in bokmål that is a nynorsk word in lower case: "leite", "botnen"
+            if size == 1 and not form.capitalised and not form.any_case and form.entry.kind == "person" \
+                    and window[0].group().islower() and not _called_so(text, window[0].start()):
+                # A given name that is an everyday word, accepted as said in lower case ("dattera mi heter liv", "heiter
+                # stein"): the name where said as what someone is called, elsewhere the word ("ein stein", "i dag", "per time").
+                continue
             if size > 1:
                 gaps = [text[window[k].end():window[k + 1].start()] for k in range(size - 1)]
                 # A person's name joined by a dot or an underscore too, as in an address or a handle; and its

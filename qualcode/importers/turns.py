@@ -19,10 +19,14 @@ _LABEL = rf"[A-ZÆØÅ][\w.'\-]*(?: [A-ZÆØÅ0-9][\w.'\-]*){{0,2}}|(?:{_ROLE})(
 # the label also unbracketed when it has its seconds ("00:01:02 I: …", as transcription tools write it).
 _MARKER = (
     r"^(?:\*\*|__)?(?:(?:(?P<bracket>\[)|(?=\d{{1,2}}:\d{{2}}:\d{{2}}(?:[.,]\d{{1,3}})?[ \t]))(?P<time>{time})(?(bracket)\])[ \t]*)?"
-    r"(?P<speaker>{label})"
+    r"(?P<speaker>(?:{label}){marked})"
     r"(?:[ \t]*\((?P<time2>{time})\))?(?:\*\*|__)?[ \t]*:(?:\*\*|__)?(?:[ \t]+|$)"
 )
-DEFAULT_MARKER = re.compile(_MARKER.format(time=TIME, label=_LABEL), re.MULTILINE)
+# A word in brackets after a speaker's name, kept with the label as a .vtt's voice keeps it: Teams' guest ("Yonas Tesfaye
+# (Gjest):"), an outside organisation ("Kari Hansen (NAV):"), a role ("Berntine (veileder):"). Without it, what they
+# said was the speaker's before.
+_MARKED = r"(?:[ \t]+\([^\W\d_]+\))?"
+DEFAULT_MARKER = re.compile(_MARKER.format(time=TIME, label=_LABEL, marked=_MARKED), re.MULTILINE)
 # Role labels written without a colon: in brackets ("[D1] Ja.", "[I]: Og?") or before a dash
 # ("D1 - Ja.", "I – Og?"). Only a known role label counts so (`is_known_label`): "[LATTER]" or
 # "[Pause]" opening a line is the transcriber's note, and "Ja - det" is speech.
@@ -34,8 +38,10 @@ OTHER_MARKER = re.compile(
 
 # A speaker and the time on a line of their own, what they said on the lines after, as Microsoft
 # Teams writes a transcript (.docx or .txt): "Kari Nordmann   0:03". Taken only where a text has two
-# or more, so "Klokka 12:30" alone on a line in someone's notes stays a line.
-HEADED_MARKER = re.compile(rf"^(?P<speaker>{_LABEL})[ \t]+(?P<time>{TIME})[ \t]*\n", re.MULTILINE)
+# or more, so "Klokka 12:30" alone on a line in someone's notes stays a line. A guest's or an outside
+# organisation's name has its marker after it, kept with the label as a .vtt's voice keeps it ("Kari Nordmann
+# (Gjest)   0:03", "Kari Hansen (NAV)   0:09"): without it, what a guest said was the speaker's before.
+HEADED_MARKER = re.compile(rf"^(?P<speaker>(?:{_LABEL}){_MARKED})[ \t]+(?P<time>{TIME})[ \t]*\n", re.MULTILINE)
 
 
 def _other_markers(text: str) -> list[re.Match[str]]:
@@ -49,7 +55,10 @@ def speaker_of(match: re.Match[str]) -> str:
     """The speaker a marker names, as written, whichever form it took; a role label abbreviated
     with a full stop ("Int.:") as it is without, so that it is known as the interviewer's."""
     label = (match.groupdict().get("dashed") or match.group("speaker")).strip()
-    return label.rstrip(".") if is_known_label(label) else label
+    # A role label with a word in brackets after it ("D1 (deltaker):", "Intervjuer (NAV):") is the role's: it is
+    # linked to the participant it names as the bare label is.
+    bare = re.sub(r"[ \t]+\([^\W\d_]+\)$", "", label)
+    return bare.rstrip(".") if is_known_label(bare) else label
 
 
 
@@ -75,7 +84,7 @@ def named_marker(named: Iterable[str]) -> re.Pattern[str] | None:
     if not labels:
         return None
     label = "(?i:" + "|".join(re.escape(label) for label in labels) + r")(?![\w.'\-])"
-    return re.compile(_MARKER.format(time=TIME, label=label), re.MULTILINE)
+    return re.compile(_MARKER.format(time=TIME, label=label, marked=""), re.MULTILINE)
 
 
 def detect_turns(text: str, marker: re.Pattern[str] | None = None, named: Iterable[str] = ()) -> list[TurnSpan]:
