@@ -182,7 +182,7 @@ def _draws(
     # A surname on its own ("Sletten", accepted without the given name before it) gets a surname: a
     # given name in its place reads "Astrid Gunn" where the text says "Astrid Sletten". Not one that stands
     # where a given name does (`given_name`): "kall meg Aga" read "kall meg Sørensen".
-    surname = parts == 1 and not given_name and (_surname_before(original) if as_before else _surname(original, key))
+    surname = parts == 1 and not given_name and (_surname_before(original) if as_before else _surname(original))
     # A part written as an initial ("Kari H.", "K. Haugland") is drawn as one, so the pseudonym has the
     # original's shape ("Sondre A."): a whole name there read "Sondre Amundsen. kom inn".
     initials = [is_initial(part) for part in original.split()] or [False]
@@ -243,11 +243,12 @@ SURNAME_ENDINGS = (
 )
 
 
-def _surname(word: str, gender: str = "") -> bool:
+def _surname(word: str) -> bool:
     """Whether a lone name is a surname, whatever gender is said of the person: not a Norwegian given name,
     and a surname as Norway's lists or endings have it (not a given name elsewhere that is none here: "Jürgen").
-    One on no list is a surname unless a gender is said of it, which is said of a given name: "Nordmann" accepted
-    as a person drew "Rita" ("rektor Rita"); "Nordmanns" is read as its genitive's "Nordmann"."""
+    One on no list is a surname, with a gender said or not: the review asks every person's gender, a surname's
+    too ("Mjøsund" said to be a woman drew "Linda": "rektor Linda"); where it stands as a given name ("jeg heter
+    Mjøsund") the draw is told so (`given_name`). "Nordmanns" is read as its genitive's "Nordmann"."""
     norwegian_given, norwegian_surnames, given = _name_lists()
     folded = word.casefold()
     forms = (folded, folded[:-1]) if folded.endswith("s") and len(folded) > 3 else (folded,)
@@ -262,7 +263,7 @@ def _surname(word: str, gender: str = "") -> bool:
             return False
         if form.endswith(SURNAME_ENDINGS):
             return True
-    return gender not in FEMALE | MALE
+    return True
 
 
 @lru_cache(maxsize=1)
