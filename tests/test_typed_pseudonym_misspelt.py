@@ -95,3 +95,44 @@ def test_pseudonym_meant_reads_only_the_key_s_people() -> None:
     assert pseudonym_meant("Ragnfrid Østbøe", key) is None
     assert pseudonym_meant("Hortenn", key) is None
     assert pseudonym_meant("Julie Hansen", key) is None  # the pseudonym itself: nothing to correct
+
+
+@pytest.mark.parametrize("typed", [
+    "Tommy Lei",  # two letters of the three-letter surname swapped
+    "Tommy Lia",  # a letter for another
+    "Tommy Leis",  # in the genitive
+    "Tomy Lie",  # the longer word misspelt, the short one as the pseudonym has it
+])
+def test_a_pseudonym_with_a_three_letter_word_misspelt_says_which_pseudonym(project: Path, tmp_path: Path, typed: str) -> None:
+    """A probe: "Samtale med Tommy Lei", of the pseudonym Tommy Lie, was refused with a hint to add 'Tommy Lei' to the
+    key as a real person: a word under four letters was never read as a typo."""
+    assert run("--project", str(project), "identifiers", "add", "Sverre Vatnedal", "--kind", "person", "--gender", "m",
+               "--pseudonym", "Tommy Lie").exit_code == 0
+    source = tmp_path / "samtale.txt"
+    source.write_text("I: Hei.\nD1: Hei.\n", encoding="utf-8")
+    assert run("--project", str(project), "import", str(source), "--participant", "D1").exit_code == 0
+    refused = run("--project", str(project), "transcripts", "edit", "samtale", "--title", f"Samtale med {typed}")
+    assert refused.exit_code == 1 and "did you mean the pseudonym 'Tommy Lie'?" in refused.stderr, refused.stderr
+    memo = run("--project", str(project), "memo", "add", f"{typed} sa at han ville slutte.")
+    assert memo.exit_code == 1 and "did you mean the pseudonym 'Tommy Lie'?" in memo.stderr, memo.stderr
+    assert _pending() == []
+
+
+def test_a_short_word_is_a_typo_only_where_the_other_words_are_as_the_pseudonym_has_them() -> None:
+    """A name a letter or two from the pseudonym's in more than its short word is someone else, and a lone short word
+    anyone's: offered to the key as a name, as before."""
+    from qualcode.anonymise.apply import add_identifier
+
+    key = PseudonymKey("prosjekt")
+    add_identifier(key, "Sverre Vatnedal", "person", "m", "Tommy Lie")
+    add_identifier(key, "Ragnfrid Østbø", "person", "f", "Ola Eng")
+    assert pseudonym_meant("Tommy Lei", key) == "Tommy Lie"
+    assert pseudonym_meant("Ole Eng", key) == "Ola Eng"
+    assert pseudonym_meant("Ola Enk", key) == "Ola Eng"
+    assert pseudonym_meant("Tomas Lie", key) is None  # a given name two letters from the pseudonym's
+    assert pseudonym_meant("Tomy Lei", key) is None  # both words misspelt: the short one is no sure typo then
+    assert pseudonym_meant("Ole Enk", key) is None
+    assert pseudonym_meant("Tommy Li", key) is None  # two letters: "Li" is a name of its own
+    assert pseudonym_meant("Tommy Leif", key) is None  # two edits
+    assert pseudonym_meant("Lei", key) is None  # alone
+    assert pseudonym_meant("Tommy Lie", key) is None

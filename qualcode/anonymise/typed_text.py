@@ -330,6 +330,9 @@ def _pseudonyms_typed(text: str, key: PseudonymKey) -> list[tuple[int, int]]:
 # each of at least this many letters; "Julie Hanssen" for the pseudonym Julie Hansen.
 MISSPELT_EDITS = 1
 MISSPELT_MIN_LETTERS = 4
+# A shorter word is taken for a typo of the pseudonym's only where every other word of the name is as the pseudonym has
+# it: "Tommy Lei" is Tommy Lie misspelt, and was offered to the key as a real person.
+MISSPELT_SHORT_MIN_LETTERS = 3
 # A lone word so near a pseudonym's word is taken for it only when it is no name of its own ("Hansne", not
 # "Hanssen", a surname too) and this long: short names a letter apart are other people's ("Kari", "Karin").
 MISSPELT_LONE_MIN_LETTERS = 5
@@ -337,9 +340,10 @@ MISSPELT_LONE_MIN_LETTERS = 5
 
 def pseudonym_meant(name: str, key: PseudonymKey) -> str | None:
     """The pseudonym in `key` that `name`, typed and refused as a name nobody has decided about, is a misspelling
-    of: as many words, one or more of them a typo of the pseudonym's, and one at least as the pseudonym has it; a
-    lone word a typo of a pseudonym's word that is on no list of names. None when it is none's: put in the key as a
-    real person, a misspelt pseudonym would stand for someone who is not there."""
+    of: as many words, one or more of them a typo of the pseudonym's, and one at least as the pseudonym has it (a word
+    of three letters a typo only where every other is as the pseudonym has it: "Tommy Lei"); a lone word a typo of a
+    pseudonym's word that is on no list of names. None when it is none's: put in the key as a real person, a misspelt
+    pseudonym would stand for someone who is not there."""
     from rapidfuzz.distance import OSA
 
     from qualcode.anonymise.candidates import given_names, surnames
@@ -349,19 +353,22 @@ def pseudonym_meant(name: str, key: PseudonymKey) -> str | None:
     if not typed:
         return None
 
-    def typo(word: str, of: str) -> bool:
-        return word != of and min(len(word), len(of)) >= MISSPELT_MIN_LETTERS and OSA.distance(word, of) <= MISSPELT_EDITS
+    def typo(word: str, of: str, shortest: int = MISSPELT_MIN_LETTERS) -> bool:
+        return word != of and min(len(word), len(of)) >= shortest and OSA.distance(word, of) <= MISSPELT_EDITS
 
-    def alike(word: str, of: str) -> bool:
-        return word == of or typo(word, of) or (word.endswith("s") and (word[:-1] == of or typo(word[:-1], of)))
+    def alike(word: str, of: str, shortest: int = MISSPELT_MIN_LETTERS) -> bool:
+        return word == of or typo(word, of, shortest) or (word.endswith("s") and (word[:-1] == of or typo(word[:-1], of, shortest)))
 
     lone = len(typed) == 1 and len(typed[0]) >= MISSPELT_LONE_MIN_LETTERS and typed[0] not in given_names() \
         and typed[0] not in surnames()
     for pseudonym in sorted({entry.pseudonym for entry in key.entries if entry.kind == "person" and not is_placeholder(entry.pseudonym)}):
         words = [word.casefold() for word in WORD.findall(pseudonym)]
         if len(words) == len(typed) > 1:
-            if all(alike(word, of) for word, of in zip(typed, words, strict=True)) and any(
-                    word == of for word, of in zip(typed, words, strict=True)) and typed != words:
+            pairs = list(zip(typed, words, strict=True))
+            differing = [(word, of) for word, of in pairs if word != of]
+            if differing and len(differing) < len(pairs) and all(alike(word, of) for word, of in differing):
+                return pseudonym
+            if len(differing) == 1 and alike(*differing[0], shortest=MISSPELT_SHORT_MIN_LETTERS):
                 return pseudonym
         elif lone and any(typo(typed[0], of) or typo(typed[0].removesuffix("s"), of) for of in words):
             return pseudonym
