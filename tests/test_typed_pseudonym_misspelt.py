@@ -46,7 +46,11 @@ def test_a_misspelt_pseudonym_in_a_memo_says_which_pseudonym_and_is_not_queued(p
     assert refused.exit_code == 1
     said = refused.stderr.strip()
     assert "\n" not in said and f"did you mean the pseudonym {PSEUDONYM!r}?" in said, said
-    assert "identifiers add" not in said and "dismiss" not in said, said
+    # A way on where it names someone else (a real "Julia Hansen"), but not with the name typed as the argument:
+    # run as offered, it would put the misspelt pseudonym in the key as a person nobody is.
+    hint = said.partition("(hint:")[2]
+    assert "if it names someone else" in hint and "`qualcode identifiers add NAME --kind person`" in hint, said
+    assert typed not in hint and "dismiss" not in said, said
     assert _pending() == []
     written = run("--project", str(project), "memo", "add", f"{PSEUDONYM} sa at hun ville slutte.")
     assert written.exit_code == 0, written.output
@@ -80,7 +84,9 @@ def test_a_misspelt_pseudonym_in_a_transcript_s_title_says_which_pseudonym(proje
     for option in ("--title", "--interviewer"):
         refused = run("--project", str(project), "transcripts", "edit", "samtale", option, "Samtale med Julie Hanssen")
         assert refused.exit_code == 1 and refused.stderr.count("\n") == 1, refused.stderr
-        assert "did you mean the pseudonym 'Julie Hansen'?" in refused.stderr and "identifiers add" not in refused.stderr
+        assert "did you mean the pseudonym 'Julie Hansen'?" in refused.stderr, refused.stderr
+        hint = refused.stderr.partition("(hint:")[2]
+        assert "`qualcode identifiers add NAME --kind person`" in hint and "Julie Hanssen" not in hint, refused.stderr
     assert run("--project", str(project), "transcripts", "edit", "samtale", "--title", "Samtale med Julie Hansen").exit_code == 0
 
 

@@ -195,7 +195,7 @@ def _refuse_unreviewed_names(session: Session, owner: str, typed: dict[str, Any]
         return
     from qualcode.anonymise.service import codebook_vocabulary
     from qualcode.anonymise.typed_text import pseudonym_meant, refuse_undecided
-    from qualcode.importers.pseudonymise import undecided_in_metadata
+    from qualcode.importers.pseudonymise import misspelt_hint, undecided_in_metadata
 
     for field, value in typed.items():
         # An attribute by its name, as the proposals' contexts name it below ("attribute kontakt").
@@ -206,7 +206,7 @@ def _refuse_unreviewed_names(session: Session, owner: str, typed: dict[str, Any]
         field = proposal.context.partition(":")[0]
         if meant := pseudonym_meant(proposal.text, key):  # no one to add to the key (importers.pseudonymise)
             raise AwaitsReview(f"the {field} names {proposal.text!r}, which the key does not know: did you mean the pseudonym"
-                               f" {meant!r}?", f"spell it as the key does, {meant!r}, then edit again")
+                               f" {meant!r}?", misspelt_hint(meant, "then edit again"))
         raise AwaitsReview(
             f"the {owner}'s {field} names {proposal.text!r}, a possible identifier nobody has decided about",
             decide_hint(proposal.text, proposal.kind, "then edit again"),

@@ -417,7 +417,7 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
         if first.text in meant:
             raise UndecidedNames(
                 f"the {what} names {first.text!r}, which the key does not know: did you mean the pseudonym {meant[first.text]!r}?",
-                f"spell it as the key does, {meant[first.text]!r}, then write it again", queued,
+                misspelt_hint(meant[first.text], "then write it again"), queued,
             )
         doubt = doubt_note(key, first.text)  # "Gunnvor is replaced as …, as 'Gunvor' (spelt alike): accept it …"
         raise UndecidedNames(
@@ -425,6 +425,14 @@ def refuse_undecided_text(session: Session, key: PseudonymKey, what: str, texts:
             decide_hint(first.text, first.kind, "then write it again"),
             queued,
         )
+
+
+def misspelt_hint(meant: str, then: str) -> str:
+    """What to do about a name refused as the pseudonym `meant` misspelt: spell it so, or, where it names someone
+    else (a real "Julia Hansen" beside the pseudonym Julie Hansen), add them first. The name as typed is not offered
+    as the command's argument: run as offered, a misspelt pseudonym would go into the key as a person nobody is."""
+    return f"spell it as the key does, {meant!r}, {then}; if it names someone else, add them to the key first" \
+        " (`qualcode identifiers add NAME --kind person`)"
 
 
 def decide_hint(text: str, kind: str | None, then: str) -> str:
