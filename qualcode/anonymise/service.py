@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shlex
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -881,16 +882,8 @@ def dismiss(key: PseudonymKey, text: str, not_a_name: bool = False) -> KeyEntry 
     # Not waiting, a word the key replaces only as spelt like a name it holds ("Gunnvor" of Gunvor) is hers too, as
     # the review asks: a dismissed word is no longer found so (KnownMatcher), and would stay as written.
     theirs = _replaced_as(key, text) if waiting or only_spelt_alike(key, text) else []
-    if not_a_name and theirs:
-        from qualcode.anonymise.known import KnownMatcher
-
-        exact = [match for match in KnownMatcher.of(key).find(text) if match.doubt != SPELT_ALIKE]
-        if exact:
-            raise InvalidInput(
-                f"{text!r} holds {exact[0].text!r}, a name of {exact[0].entry.original!r} as the key holds it, replaced"
-                " wherever it stands: dismissing it would not stop that; nothing dismissed",
-                "dismiss it without --not-a-name if it is theirs, or accept it as a person of its own",
-            )
+    if not_a_name:
+        _refuse_not_kept_as_written(key, text)
         theirs = []
     if not_a_name:  # said to be someone's before, it is no one's now
         for entry in key.entries:
@@ -902,6 +895,33 @@ def dismiss(key: PseudonymKey, text: str, not_a_name: bool = False) -> KeyEntry 
     if not theirs and folded not in {word.casefold() for word in key.dismissed}:
         key.dismissed.append(text)
     return theirs[0] if theirs else None
+
+
+def _refuse_not_kept_as_written(key: PseudonymKey, text: str) -> None:
+    """Refuse to call `text` no name where the key would replace a word of it all the same, so it would not stay as
+    written: a name the key finds as written ("Haugen" of Kari Haugen, in "Haugen Bilpleie" too), or, in a phrase, a
+    word only spelt like one, which only that word dismissed alone stops (KnownMatcher reads dismissed words, not
+    phrases). "Haugen Bilpleie" dismissed as no name said "dismissed 1" and the texts read "Bøe Bilpleie"."""
+    from qualcode.anonymise.known import KnownMatcher
+
+    phrase = len(WORD.findall(text)) > 1
+    for match in KnownMatcher.of(key).find(text):
+        listed = any(match.entry is entry for entry in key.entries)
+        whose = f"a name of {match.entry.original!r} as the key holds it" if listed else "a name of someone who withdrew"
+        if match.doubt != SPELT_ALIKE:
+            raise InvalidInput(
+                f"{text!r} holds {match.text!r}, {whose}, replaced wherever it stands: dismissing it would not stop that;"
+                " nothing dismissed",
+                f"dismiss it without --not-a-name if it is no identifier (its {match.text!r} stays replaced), or accept it as"
+                " an identifier of its own to replace it whole" if phrase else
+                "dismiss it without --not-a-name if it is theirs, or accept it as a person of its own",
+            )
+        if phrase:
+            raise InvalidInput(
+                f"{text!r} holds {match.text!r}, replaced as spelt like {whose}: dismissing the phrase would not stop"
+                " that; nothing dismissed",
+                f"if {match.text!r} is no name either, dismiss it first: qualcode anonymise dismiss --not-a-name {shlex.quote(match.text)}",
+            )
 
 
 def only_spelt_alike(key: PseudonymKey, text: str) -> bool:
