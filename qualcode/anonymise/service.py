@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from qualcode.anonymise.apply import Replacement
     from qualcode.anonymise.candidates import Proposal
     from qualcode.anonymise.known import KnownMatch
-    from qualcode.anonymise.reapply import Reapplied
+    from qualcode.anonymise.reapply import PseudonymRedrawn, Reapplied
 
 
 
@@ -445,9 +445,10 @@ def unmark_rewrite_due(project: Project) -> None:
 def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Reapplied:
     from qualcode.anonymise.reapply import reapply_key
 
+    redrawn = pseudonyms_redrawn(key)  # said to the researcher, whose notes outside the project use the old ones
     with project.begin() as session:
         coder = get_or_create_coder(session, coder_name) if coder_name else None
-        result = reapply_key(session, key, coder)
+        result = replace(reapply_key(session, key, coder), pseudonyms_redrawn=redrawn)
         delete_setting(session, REAPPLY_PENDING)
         if result.anything:
             set_setting(session, PURGE_PENDING, "1")
@@ -456,6 +457,27 @@ def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Rea
     key.renamed.clear()
     purged = finish_purge(project, key)
     return replace(result, backups_deleted=purged.deleted, backups_rewritten=purged.rewritten) if purged else result
+
+
+def pseudonyms_redrawn(key: PseudonymKey) -> tuple[PseudonymRedrawn, ...]:
+    """The pseudonyms `key` drew anew and has not yet rewritten the texts with (key.renamed), each from the one the texts
+    held to the newest (two names learned at once may redraw one twice), with the word of the old one that is, or is
+    like, a real name in the key. Redrawn by a name learned, the stored texts were rewritten and the command said only
+    how many places: memos, notes and reports outside the project kept calling the person by the old one."""
+    from qualcode.anonymise.apply import real_word_in
+    from qualcode.anonymise.reapply import PseudonymRedrawn
+
+    newest: dict[str, str] = {}  # the pseudonym the texts held to the one the key holds now
+    for renaming in key.renamed:
+        first = next((old for old, new in newest.items() if new == renaming.old), renaming.old)
+        newest[first] = renaming.new
+    redrawn = []
+    for old, new in newest.items():
+        if old == new:
+            continue
+        entry = next((entry for entry in key.entries if entry.pseudonym == new), None)
+        redrawn.append(PseudonymRedrawn(old, new, real_word_in(old, key, entry.original if entry is not None else "")))
+    return tuple(redrawn)
 
 
 def finish_purge(project: Project, key: PseudonymKey) -> Purged | None:
