@@ -179,3 +179,62 @@ def test_w_in_the_review_on_a_word_the_key_replaces_as_written_leaves_it_waiting
     assert refusal.strip().startswith("'Berg' holds 'Berg', a name of 'Hansen-Berg'"), refusal
     assert refusal.endswith("it still waits (d if it is theirs, or p/l/n/e/s/o if it is a name of its own)"), refusal
     assert "Berg" in [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]
+
+
+def _fresh(tmp_path: Path) -> list[str]:
+    root = tmp_path / "prosjekt"
+    assert run("init", str(root), "--empty").exit_code == 0
+    return ["--project", str(root)]
+
+
+def test_a_phrase_holding_a_name_the_key_replaces_as_written_is_not_dismissed_as_no_name(tmp_path: Path) -> None:
+    """"Haugen Bilpleie" dismissed as no name said "dismissed 1", and the texts read "<her pseudonym's surname>
+    Bilpleie": Kari Haugen's "Haugen" is replaced wherever it stands, as the word alone is refused for. Plain
+    dismiss of the phrase still says it is no identifier to ask about."""
+    project = _fresh(tmp_path)
+    added = run(*project, "identifiers", "add", "Kari Haugen", "--kind", "person", "--gender", "f")
+    assert added.exit_code == 0, added.output
+    surname = added.output.rsplit("replaced by ", 1)[1].strip().strip("'").split()[-1]
+    refused = run(*project, "anonymise", "dismiss", "--not-a-name", "Haugen Bilpleie")
+    assert refused.exit_code == 1 and "dismissed" not in refused.stdout, refused.output
+    assert refused.output.startswith("error: 'Haugen Bilpleie' holds 'Haugen', a name of 'Kari Haugen'"), refused.output
+    assert "nothing dismissed" in refused.output and "dismiss it without --not-a-name" in refused.output
+    assert refused.output.count("\n") == 1
+    work = tmp_path / "verksted.txt"
+    work.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg jobber på Haugen Bilpleie i sentrum.\n", encoding="utf-8")
+    dismissed = run(*project, "anonymise", "dismiss", "Haugen Bilpleie", "Bilpleie")
+    assert dismissed.exit_code == 0 and "dismissed 2" in dismissed.output, dismissed.output
+    imported = run(*project, "import", str(work))
+    assert imported.exit_code == 0, imported.output
+    shown = run(*project, "transcripts", "show", "verksted").output
+    assert f"på {surname} Bilpleie i sentrum" in shown and "Haugen" not in shown, shown
+
+
+def test_the_review_s_w_on_a_phrase_holding_a_name_replaced_as_written_is_refused_and_it_waits(tmp_path: Path) -> None:
+    project = _fresh(tmp_path)
+    work = tmp_path / "verksted.txt"
+    work.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg jobber på Haugen Bilpleie. Sjefen heter Kari Haugen.\n", encoding="utf-8")
+    assert run(*project, "import", str(work)).exit_code == 1
+    assert run(*project, "anonymise", "accept", "Kari Haugen", "--kind", "person", "--gender", "f").exit_code == 0
+    assert [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)] == ["Haugen Bilpleie"]
+    reviewed = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="w\nq\n", catch_exceptions=False)
+    assert reviewed.exit_code == 0, reviewed.output
+    assert "'Haugen Bilpleie' holds 'Haugen', a name of 'Kari Haugen'" in reviewed.output
+    assert "nothing dismissed; it still waits" in reviewed.output and "0 decided, 1 still waiting" in reviewed.output
+    assert [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)] == ["Haugen Bilpleie"]
+
+
+def test_a_phrase_holding_a_word_spelt_like_a_name_is_dismissed_as_no_name_once_the_word_is() -> None:
+    """A dismissed phrase stops no word of it being found as spelt like a name (KnownMatcher reads dismissed words):
+    "Nails Beauty" dismissed as no name left "Nails" replaced as Nils misspelt. Refused, with the word to dismiss."""
+    key = PseudonymKey("prosjekt")
+    key.pending.append(Candidate("Nails Beauty", ["a.txt: …jobber på Nails Beauty…"]))
+    add_known_identifier(key, "Nils Berge", "person", "m")
+    with pytest.raises(InvalidInput, match="nothing dismissed") as refused:
+        dismiss(key, "Nails Beauty", not_a_name=True)
+    assert "qualcode anonymise dismiss --not-a-name Nails" in (refused.value.hint or "")
+    assert key.dismissed == [] and [candidate.text for candidate in key.pending] == ["Nails Beauty"]
+    assert dismiss(key, "Nails", not_a_name=True) is None
+    assert dismiss(key, "Nails Beauty", not_a_name=True) is None
+    assert key.dismissed == ["Nails", "Nails Beauty"] and key.pending == []
+    assert "på Nails Beauty." in _document("Jeg jobber på Nails Beauty.", key).document.text

@@ -48,6 +48,17 @@ from qualcode.text.counts import counted
 
 
 @dataclass(frozen=True)
+class PseudonymRedrawn:
+    """A pseudonym a change drew anew, and the texts rewritten with (apply._redraw): what the researcher's own notes,
+    memos and reports outside the project still call the person. `like`: the word of the old one that is, or is like,
+    a real name in the key, why it went; None where it went for another reason (drawn from the project's GUID)."""
+
+    old: str
+    new: str
+    like: str | None
+
+
+@dataclass(frozen=True)
 class Reapplied:
     transcripts: list[str]
     replacements: int
@@ -62,6 +73,8 @@ class Reapplied:
     # Codes whose GUID was still derived from a path with a name the key holds (left so by versions
     # before the key re-derived them): given another, so no export can confirm the name.
     guids_redrawn: int = 0
+    # Pseudonyms drawn anew (a name learned is, or is like, a word of one), each once, old to newest.
+    pseudonyms_redrawn: tuple[PseudonymRedrawn, ...] = ()
 
     @property
     def anything(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shlex
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
     from qualcode.anonymise.apply import Replacement
     from qualcode.anonymise.candidates import Proposal
     from qualcode.anonymise.known import KnownMatch
-    from qualcode.anonymise.reapply import Reapplied
+    from qualcode.anonymise.reapply import PseudonymRedrawn, Reapplied
 
 
 
@@ -444,9 +445,10 @@ def unmark_rewrite_due(project: Project) -> None:
 def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Reapplied:
     from qualcode.anonymise.reapply import reapply_key
 
+    redrawn = pseudonyms_redrawn(key)  # said to the researcher, whose notes outside the project use the old ones
     with project.begin() as session:
         coder = get_or_create_coder(session, coder_name) if coder_name else None
-        result = reapply_key(session, key, coder)
+        result = replace(reapply_key(session, key, coder), pseudonyms_redrawn=redrawn)
         delete_setting(session, REAPPLY_PENDING)
         if result.anything:
             set_setting(session, PURGE_PENDING, "1")
@@ -455,6 +457,27 @@ def _reapply(project: Project, key: PseudonymKey, coder_name: str | None) -> Rea
     key.renamed.clear()
     purged = finish_purge(project, key)
     return replace(result, backups_deleted=purged.deleted, backups_rewritten=purged.rewritten) if purged else result
+
+
+def pseudonyms_redrawn(key: PseudonymKey) -> tuple[PseudonymRedrawn, ...]:
+    """The pseudonyms `key` drew anew and has not yet rewritten the texts with (key.renamed), each from the one the texts
+    held to the newest (two names learned at once may redraw one twice), with the word of the old one that is, or is
+    like, a real name in the key. Redrawn by a name learned, the stored texts were rewritten and the command said only
+    how many places: memos, notes and reports outside the project kept calling the person by the old one."""
+    from qualcode.anonymise.apply import real_word_in
+    from qualcode.anonymise.reapply import PseudonymRedrawn
+
+    newest: dict[str, str] = {}  # the pseudonym the texts held to the one the key holds now
+    for renaming in key.renamed:
+        first = next((old for old, new in newest.items() if new == renaming.old), renaming.old)
+        newest[first] = renaming.new
+    redrawn = []
+    for old, new in newest.items():
+        if old == new:
+            continue
+        entry = next((entry for entry in key.entries if entry.pseudonym == new), None)
+        redrawn.append(PseudonymRedrawn(old, new, real_word_in(old, key, entry.original if entry is not None else "")))
+    return tuple(redrawn)
 
 
 def finish_purge(project: Project, key: PseudonymKey) -> Purged | None:
@@ -881,16 +904,8 @@ def dismiss(key: PseudonymKey, text: str, not_a_name: bool = False) -> KeyEntry 
     # Not waiting, a word the key replaces only as spelt like a name it holds ("Gunnvor" of Gunvor) is hers too, as
     # the review asks: a dismissed word is no longer found so (KnownMatcher), and would stay as written.
     theirs = _replaced_as(key, text) if waiting or only_spelt_alike(key, text) else []
-    if not_a_name and theirs:
-        from qualcode.anonymise.known import KnownMatcher
-
-        exact = [match for match in KnownMatcher.of(key).find(text) if match.doubt != SPELT_ALIKE]
-        if exact:
-            raise InvalidInput(
-                f"{text!r} holds {exact[0].text!r}, a name of {exact[0].entry.original!r} as the key holds it, replaced"
-                " wherever it stands: dismissing it would not stop that; nothing dismissed",
-                "dismiss it without --not-a-name if it is theirs, or accept it as a person of its own",
-            )
+    if not_a_name:
+        _refuse_not_kept_as_written(key, text)
         theirs = []
     if not_a_name:  # said to be someone's before, it is no one's now
         for entry in key.entries:
@@ -902,6 +917,33 @@ def dismiss(key: PseudonymKey, text: str, not_a_name: bool = False) -> KeyEntry 
     if not theirs and folded not in {word.casefold() for word in key.dismissed}:
         key.dismissed.append(text)
     return theirs[0] if theirs else None
+
+
+def _refuse_not_kept_as_written(key: PseudonymKey, text: str) -> None:
+    """Refuse to call `text` no name where the key would replace a word of it all the same, so it would not stay as
+    written: a name the key finds as written ("Haugen" of Kari Haugen, in "Haugen Bilpleie" too), or, in a phrase, a
+    word only spelt like one, which only that word dismissed alone stops (KnownMatcher reads dismissed words, not
+    phrases). "Haugen Bilpleie" dismissed as no name said "dismissed 1" and the texts read "Bøe Bilpleie"."""
+    from qualcode.anonymise.known import KnownMatcher
+
+    phrase = len(WORD.findall(text)) > 1
+    for match in KnownMatcher.of(key).find(text):
+        listed = any(match.entry is entry for entry in key.entries)
+        whose = f"a name of {match.entry.original!r} as the key holds it" if listed else "a name of someone who withdrew"
+        if match.doubt != SPELT_ALIKE:
+            raise InvalidInput(
+                f"{text!r} holds {match.text!r}, {whose}, replaced wherever it stands: dismissing it would not stop that;"
+                " nothing dismissed",
+                f"dismiss it without --not-a-name if it is no identifier (its {match.text!r} stays replaced), or accept it as"
+                " an identifier of its own to replace it whole" if phrase else
+                "dismiss it without --not-a-name if it is theirs, or accept it as a person of its own",
+            )
+        if phrase:
+            raise InvalidInput(
+                f"{text!r} holds {match.text!r}, replaced as spelt like {whose}: dismissing the phrase would not stop"
+                " that; nothing dismissed",
+                f"if {match.text!r} is no name either, dismiss it first: qualcode anonymise dismiss --not-a-name {shlex.quote(match.text)}",
+            )
 
 
 def only_spelt_alike(key: PseudonymKey, text: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import click
@@ -76,7 +77,7 @@ def anonymise_accept(app: AppContext, text: str, kind: str, gender: str | None) 
         key = change.key
         entry = accept_candidate(key, text, kind, gender)
         root = workspace.project.root
-    report_rewrite(change.reapplied)
+    report_rewrite(change.reapplied, [text])
     report_files_holding(root, key, [entry])
     article = "an" if kind[:1] in "aeiou" else "a"  # "an employer", "an e-mail"
     click.echo(f"{text!r} is {article} {kind}, replaced by {entry.pseudonym!r}")
@@ -145,7 +146,7 @@ def anonymise_redraw(app: AppContext) -> None:
     for renamed in redrawn:
         click.echo(f"  {renamed.old} -> {renamed.new}")
     if result.anything:
-        report_rewrite(result)
+        report_rewrite(replace(result, pseudonyms_redrawn=()))  # listed above
 
 
 REVIEW_KEYS = {"p": "person", "l": "place", "n": "nav_office", "e": "employer", "s": "school", "o": "other"}
@@ -229,7 +230,7 @@ def anonymise_review(app: AppContext) -> None:
                 accepted.append(accept_candidate(key, candidate.text, REVIEW_KEYS[choice], gender or None))
             decided += 1
         root = workspace.project.root
-    report_rewrite(change.reapplied)
+    report_rewrite(change.reapplied, [entry.original for entry in accepted])
     report_files_holding(root, key, accepted)
     click.echo(("\nstopped: the decisions made are kept; " if stopped else "") + f"{decided} decided, {len(key.pending)} still waiting")
 

@@ -60,7 +60,7 @@ def identifiers_add(
         key = change.key
         entry = add_known_identifier(key, identifier, kind, gender, pseudonym, participant=participant)
         root = workspace.project.root
-    report_rewrite(change.reapplied)
+    report_rewrite(change.reapplied, [identifier])
     report_files_holding(root, key, [entry])
     click.echo(f"added {kind}: replaced by {entry.pseudonym!r}")
 
