@@ -2089,8 +2089,10 @@ class ReviewDecision:
     spelt_alike: frozenset[str] = frozenset()  # of `pending`, those that may be no name at all (IdentifierReview.spelt_alike)
 
 
-# A word the key replaces as written, refused as no name (`dismiss --not-a-name`): the review's keys for what it may be.
+# A word the key replaces as written, refused as no name (`dismiss --not-a-name`): the review's keys for what it may be;
+# and for words ("Haugen Bilpleie") holding one, whose name stays replaced when they are dismissed.
 NOT_A_NAME_REFUSED_IN_UI = "d if it is theirs, or f, m or p if it is a person of its own"
+PHRASE_NOT_A_NAME_REFUSED_IN_UI = "d to dismiss it, the name in it replaced still, or accept it as an identifier of its own (p, l, n, e, s or o)"
 
 
 class IdentifierReview:
@@ -2134,7 +2136,8 @@ class IdentifierReview:
                         # hint names the command without --not-a-name, the review its keys.
                         if not (not_a_name and waiting):
                             raise
-                        raise InvalidInput(refused.message, refused.hint, in_ui=NOT_A_NAME_REFUSED_IN_UI) from None
+                        in_ui = NOT_A_NAME_REFUSED_IN_UI if len(text.split()) == 1 else PHRASE_NOT_A_NAME_REFUSED_IN_UI
+                        raise InvalidInput(refused.message, refused.hint, in_ui=in_ui) from None
                     # A name in doubt dismissed is the person the key replaces it as, not "not an identifier".
                     if theirs is not None:
                         said = kept_as_theirs(text, theirs)

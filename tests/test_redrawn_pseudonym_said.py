@@ -64,3 +64,30 @@ def test_identifiers_import_says_which_pseudonym_it_redrew_naming_no_original_of
     said = run(*project, "identifiers", "import", str(names))
     assert _redrawn(said, project) == "a real name in the key"
     assert "Andrea'" not in said.output.replace("'Andreas Andresen'", "")
+
+
+async def test_the_terminal_ui_s_review_says_which_pseudonym_it_redrew(tmp_path: Path) -> None:
+    """Accepted in the terminal UI's review, "Andrea" redraws "Andreas Andresen" as on the command line: the notice on
+    leaving the review says it, old to new and why."""
+    from tests.conftest import open_tui
+    from tests.test_tui import SIZE, until
+    from tests.test_tui_review_not_a_name import open_review
+
+    project = _project_with_andreas(tmp_path)
+    later = tmp_path / "senere.txt"
+    later.write_text(FRONT + "I: Hvem andre?\nD1: Jeg heter Andrea og jobber her.\n", encoding="utf-8")
+    assert run(*project, "import", str(later)).exit_code == 1  # held back for Andrea
+    app = open_tui(Path(project[1]))
+    async with app.run_test(size=SIZE) as pilot:
+        review = await open_review(app, pilot)
+        assert [candidate.text for candidate in review.pending] == ["Andrea"]
+        await pilot.press("f")
+        await until(app, pilot, lambda: not review.deciding and not review.pending, "accepted")
+        await pilot.press("escape")
+        notices = lambda: [str(note.message) for note in app._notifications]  # noqa: E731
+        await until(app, pilot, lambda: any("redrew the pseudonym" in notice for notice in notices()), "said")
+    [said] = [notice for notice in notices() if "redrew the pseudonym" in notice]
+    lines = SAID.findall(said.split("; ", 1)[1] + "\n")
+    assert len(lines) == 1 and lines[0][1] == "'Andrea', which the key just learned", said
+    assert f"Det er {lines[0][0]}." in run(*project, "transcripts", "show", "leder").output
+    assert "Kåre" not in said and " Lid" not in said

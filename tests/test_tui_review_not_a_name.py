@@ -130,3 +130,29 @@ async def test_the_footer_and_the_help_show_w(sample_project: Path, tmp_path: Pa
         said = status(review)
         assert said.startswith("'Nails' stays replaced as a name of 'Nils Berge'"), said
         assert said.endswith("; if it is no name at all: qualcode anonymise dismiss --not-a-name Nails"), said
+
+
+async def test_w_on_words_holding_a_name_replaced_as_written_says_what_the_review_may_do_instead(
+    sample_project: Path, tmp_path: Path,
+) -> None:
+    """"Haugen Bilpleie" holds "Haugen", the key's as written: `w` is refused, and the review's keys it names are the
+    ones for words (dismissed, the name in it stays replaced; or an identifier of its own, a firm's), not a person's."""
+    new = tmp_path / "verksted.txt"
+    new.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg jobber på Haugen Bilpleie. Sjefen heter Kari Haugen.\n", encoding="utf-8")
+    assert invoke(sample_project, "import", str(new)).exit_code == 1
+    assert invoke(sample_project, "anonymise", "accept", "Kari Haugen", "--kind", "person", "--gender", "f").exit_code == 0
+    app = open_tui(sample_project)
+    async with app.run_test(size=SIZE) as pilot:
+        review = await open_review(app, pilot)
+        waiting = [candidate.text for candidate in review.pending]
+        assert "Haugen Bilpleie" in waiting, waiting
+        review.query_one(DataTable).move_cursor(row=waiting.index("Haugen Bilpleie"))
+        await settle(pilot, pauses=2)
+        await pilot.press("w")
+        await until(app, pilot, lambda: not review.deciding, "refused")
+        said = status(review)
+        assert said.startswith("error: 'Haugen Bilpleie' holds 'Haugen'") and "nothing dismissed" in said, said
+        assert said.endswith("(d to dismiss it, the name in it replaced still, or accept it as an identifier of its own"
+                             " (p, l, n, e, s or o))"), said
+        assert "person of its own" not in said and "\n" not in said
+        assert [candidate.text for candidate in review.pending] == waiting

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
@@ -56,6 +57,21 @@ class PseudonymRedrawn:
     old: str
     new: str
     like: str | None
+
+    def said(self, given: Sequence[str] = ()) -> str:
+        """One line for the researcher: old and new, and why, naming no original but one of `given` (the identifiers
+        the command or the review was given) that the old one was like."""
+        return (f"redrew the pseudonym {self.old!r} as {self.new!r}: {self._why(given)}; the project's texts say"
+                f" {self.new!r} now, your own notes and reports outside the project still say {self.old!r}")
+
+    def _why(self, given: Sequence[str]) -> str:
+        if self.like is None:
+            return "drawn anew from the key's secret"
+        from qualcode.anonymise.pseudonyms import looks_like
+
+        like = self.like
+        named = next((name for name in given if looks_like(like, {word.casefold() for word in re.split(r"[\s-]+", name) if word})), None)
+        return f"its {like!r} is, or is like, " + (f"{named!r}, which the key just learned" if named else "a real name in the key")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from qualcode.anonymise.key import KeyEntry, PseudonymKey
-    from qualcode.anonymise.reapply import PseudonymRedrawn, Reapplied
+    from qualcode.anonymise.reapply import Reapplied
     from qualcode.workspace import Workspace
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,8 +83,7 @@ def report_rewrite(result: Reapplied | None, given: Sequence[str] = ()) -> None:
     """Say what learning new identifiers rewrote in texts already stored, and each pseudonym it drew anew
     (`given`: the identifiers typed on the command line, which a redraw's reason may name)."""
     for redrawn in result.pseudonyms_redrawn if result is not None else ():
-        note(f"redrew the pseudonym {redrawn.old!r} as {redrawn.new!r}: {_why_redrawn(redrawn, given)}; the project's texts"
-             f" say {redrawn.new!r} now, your own notes and reports outside the project still say {redrawn.old!r}")
+        note(redrawn.said(given))
     if result is not None and result.anything:
         note(
             f"pseudonymised {counted(result.replacements, 'more place', 'more places')} in {counted(len(result.transcripts), 'transcript')}"
@@ -101,16 +99,6 @@ def report_rewrite(result: Reapplied | None, given: Sequence[str] = ()) -> None:
     if result is not None and result.backups_deleted:
         note(f"deleted the backups that held the names ({', '.join(result.backups_deleted)}): the automatic ones, and any"
              " that could not be rewritten; a fresh backup was taken")
-
-
-def _why_redrawn(redrawn: PseudonymRedrawn, given: Sequence[str]) -> str:
-    """Why a pseudonym was drawn anew, naming no original but one the command was given."""
-    if redrawn.like is None:
-        return "drawn anew from the key's secret"
-    from qualcode.anonymise.pseudonyms import looks_like
-
-    named = next((name for name in given if looks_like(redrawn.like, {word.casefold() for word in re.split(r"[\s-]+", name) if word})), None)
-    return f"its {redrawn.like!r} is, or is like, " + (f"{named!r}, which the key just learned" if named else "a real name in the key")
 
 
 def report_files_holding(root: Path, key: PseudonymKey, learned: Sequence[KeyEntry] | None = None) -> None:

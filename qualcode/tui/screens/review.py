@@ -166,6 +166,8 @@ class ReviewScreen(QualcodeScreen):
         def apply(_workspace: object) -> str:
             result = self.review.close()
             done = f"pseudonymised {result.replacements} more places" if result.replacements else "nothing more to pseudonymise"
+            # A pseudonym like a name accepted here is drawn anew: the researcher's own notes still say the old one.
+            done += "".join(f"; {redrawn.said(self.review.learned)}" for redrawn in result.pseudonyms_redrawn)
             if self.review.still_held:  # exports written before: the project cannot change them
                 named = ", ".join(path.name for path, _ in self.review.still_held[:5])
                 more = f" and {len(self.review.still_held) - 5} more" if len(self.review.still_held) > 5 else ""
