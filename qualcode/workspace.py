@@ -2119,6 +2119,7 @@ class IdentifierReview:
             kept_as_theirs,
             mark_rewrite_due,
             only_spelt_alike,
+            title_before,
             unmark_rewrite_due,
             waiting_for_review,
         )
@@ -2146,6 +2147,8 @@ class IdentifierReview:
                             said += f"; if it is no name at all: qualcode anonymise dismiss --not-a-name {shlex.quote(text)}"
                 else:
                     accept_candidate(key, text, kind, gender)
+                    if title := title_before(text, kind):  # queued whole by an older qualcode: said, as `identifiers add` says it
+                        said += f"; {title!r} is a title, no part of the name, and stays in the texts as written"
                     # Applied to the stored texts on closing: a UI quit before then left the name in them.
                     marked = mark_rewrite_due(self.workspace.project)
                     self.learned.append(text)

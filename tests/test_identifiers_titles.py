@@ -131,3 +131,22 @@ def test_a_name_an_older_qualcode_held_with_its_title_is_that_entry_still(projec
     table.write_text("identifier,kind\nRektor Nilsen,person\n", encoding="utf-8")
     assert "0 identifiers added" in _run(project, "identifiers", "import", str(table)).stdout
     assert [entry.original for entry in load_key(key_path, "test passphrase").entries] == ["Rektor Nilsen"]
+
+
+def test_the_review_says_a_title_it_left_out(project: Path) -> None:
+    """Accepted in the terminal UI's review (its workspace layer), a name an older qualcode queued with its title is
+    the name, and the review says the title stays as written, as `identifiers add` does."""
+    from qualcode.config import Config
+    from qualcode.workspace import IdentifierReview, Workspace
+
+    key_path = Path(next(line for line in _run(project, "key", "show").stderr.splitlines() if line.startswith("key ")).split(" ", 1)[1])
+    key = load_key(key_path, "test passphrase")
+    queue_candidates(key, [Proposal("Rektor Nilsen", 0, 13, "Rektor Nilsen sa ja", "person")], "intervju.txt")
+    save_key(key_path, key, "test passphrase")
+    with Workspace.open(Config.resolve(project=project, coder="Forsker 1")) as workspace:
+        review = IdentifierReview(workspace)
+        decision = review.decide("Rektor Nilsen", "person", "m")
+        review.close()
+    assert decision.said == ("Rektor Nilsen: person; 'Rektor' is a title, no part of the name, and stays in the texts"
+                             " as written"), decision.said
+    assert [entry.original for entry in load_key(key_path, "test passphrase").entries] == ["Nilsen"]
