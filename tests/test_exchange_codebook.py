@@ -333,3 +333,15 @@ def test_what_a_qdc_cannot_give_back_is_said_at_export_and_kept_in_the_project(
         kept = {view.path: view for view in list_codes(session)}
     assert list(kept["empowerment"].signal_words) == ["mestring", "tro, håp"]
     assert kept["brukermedvirkning"].definition == "Første avsnitt.\n\nEksempel: i definisjonen"
+
+
+def test_a_project_without_codes_is_refused_a_qdc_in_one_line_saying_what_to_do_and_writes_nothing(tmp_path: Path) -> None:
+    """A .qdc must hold a code: an empty codebook's export failed its own schema check and called itself a bug in qualcode."""
+    with Project.create(tmp_path / "tom") as project, project.begin() as session, pytest.raises(InvalidInput) as refused:
+        write_qdc(session)
+    assert refused.value.message == "the project's codebook has no codes, and a REFI-QDA .qdc holds at least one; nothing was written"
+    assert "bug" not in (refused.value.hint or "") and "qualcode codebook add" in (refused.value.hint or "")
+    target = tmp_path / "kodebok.qdc"
+    exported = CliRunner().invoke(cli, ["--project", str(tmp_path / "tom"), "codebook", "export", str(target)])
+    assert exported.exit_code == 1 and len(exported.output.strip().splitlines()) == 1, exported.output
+    assert "has no codes" in exported.output and not target.exists()

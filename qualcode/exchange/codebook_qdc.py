@@ -42,7 +42,7 @@ from qualcode.codebook.service import (
     list_codes,
     merged_code_targets,
 )
-from qualcode.errors import CodebookInvalid
+from qualcode.errors import CodebookInvalid, InvalidInput
 from qualcode.exchange.code_paths import ATLAS_SEPARATOR, most_parts, tree_depth, tree_from_paths
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
 from qualcode.store.models import Code
@@ -219,9 +219,14 @@ def write_qdc(session: Session) -> bytes:
     """The project's codebook as a `.qdc` document, validated against Codebook.xsd."""
     from lxml import etree
 
+    elements = code_elements(session, CODEBOOK_NS)
+    if not elements:
+        # The schema's <Codes> holds one code or more: a codebook without any is the researcher's to fill, no fault of qualcode's.
+        raise InvalidInput("the project's codebook has no codes, and a REFI-QDA .qdc holds at least one; nothing was written",
+                           "add a code first (`qualcode codebook add NAME`), or import a codebook")
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"qualcode {__version__}"}, nsmap={None: CODEBOOK_NS})
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-    for element in code_elements(session, CODEBOOK_NS):
+    for element in elements:
         codes.append(element)
     return serialise_valid(root, "the codebook")
 
