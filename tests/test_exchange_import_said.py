@@ -176,3 +176,38 @@ def test_a_link_from_a_note_to_a_passage_that_was_left_out_says_so(session: Sess
     assert (f"Link 'kommentar' {guid('link')} (line 16): ties a note to PlainTextSelection 'sitat' {guid('sel:sitat')} (line 14),"
             " which was left out (see the line about it); its note 'Om sitatet' comes in without it") in result.skipped
     assert any("internal://borte.txt is not in the package" in line for line in result.problems)
+
+
+def _plain_text_part(tmp_path: Path, part: str, data: bytes) -> Path:
+    """A TextSource whose plainTextPath names `part`, holding `data`, with one coded passage."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("tekst")}" name="intervju" plainTextPath="internal://{part}">'
+                        + selection("sitat", TEXT, "mer selvtillit", guid("code:selvtillit"), anne) + "</TextSource>")
+    qdpx.members[f"sources/{part}"] = data
+    return qdpx.write(tmp_path / "feil-del.qdpx")
+
+
+def test_a_plain_text_path_naming_a_docx_is_read_as_that_documents_text(session: Session, tmp_path: Path) -> None:
+    """It was decoded as text, refusing the whole file as 'intervju looks like a binary file', to be exported as .docx."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for line in TEXT.splitlines():
+        document.add_paragraph(line)
+    written = io.BytesIO()
+    document.save(written)
+    result = run_import(session, _plain_text_part(tmp_path, "intervju.docx", written.getvalue()))
+    assert session.scalars(select(Coding.excerpt)).all() == ["mer selvtillit"]
+    assert any("plainTextPath names a .docx" in line for line in result.deviations)
+
+
+def test_a_plain_text_part_that_is_no_text_refuses_the_file_naming_the_package_and_the_part(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(ImportFailed) as refused:
+        run_import(session, _plain_text_part(tmp_path, "intervju.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 4))
+    assert refused.value.message.startswith("feil-del.qdpx: TextSource 'intervju'")
+    assert "sources/intervju.pdf looks like a binary file, not text; nothing imported" in refused.value.message
+    assert refused.value.hint == "export the project again from the other program, with its sources as plain text or .docx"
+    assert session.scalar(select(Transcript.id)) is None
