@@ -192,6 +192,16 @@ def test_unreadable_codebooks_are_refused(data: bytes, message: str) -> None:
         read_qdc(data, "feil.qdc")
 
 
+def test_a_codebook_whose_every_code_is_skipped_says_why_not_that_it_has_none() -> None:
+    nameless = (b"<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes><Code guid='3f2504e0-4f89-11d3-9a0c-0305e82c3301' name='  '"
+                b" isCodable='true'/>\n<Code guid='3f2504e0-4f89-11d3-9a0c-0305e82c3302' name='' isCodable='true'/></Codes></CodeBook>")
+    with pytest.raises(CodebookInvalid) as refused:
+        read_qdc(nameless, "uten-navn.qdc")
+    assert refused.value.problems == [
+        "uten-navn.qdc: the codebook has no codes qualcode can read (2 codes skipped, the first at line 1: a code without a name …)"
+    ]
+
+
 def test_entities_are_refused() -> None:
     hostile = b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]><CodeBook>&x;</CodeBook>'
     with pytest.raises(UnreadableFile, match="DTD"):
