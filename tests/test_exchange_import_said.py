@@ -211,3 +211,27 @@ def test_a_plain_text_part_that_is_no_text_refuses_the_file_naming_the_package_a
     assert "sources/intervju.pdf looks like a binary file, not text; nothing imported" in refused.value.message
     assert refused.value.hint == "export the project again from the other program, with its sources as plain text or .docx"
     assert session.scalar(select(Transcript.id)) is None
+
+
+def test_a_recordings_passage_that_does_not_fit_is_named_as_the_transcript_selection_it_is(session: Session, tmp_path: Path) -> None:
+    """Each was said as a PlainTextSelection with a startPosition and endPosition, which the file has none of."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    points = "".join(f'<SyncPoint guid="{guid("punkt:" + str(at))}" timeStamp="{at * 100}" position="{at}"/>' for at in (3, 20, 500))
+
+    def passage(name: str, start: int, end: int) -> str:
+        return (f'<TranscriptSelection guid="{guid("ts:" + name)}" name="{name}" fromSyncPoint="{guid(f"punkt:{start}")}"'
+                f' toSyncPoint="{guid(f"punkt:{end}")}" creatingUser="{anne}"><Coding guid="{guid("koding:" + name)}"'
+                f' creatingUser="{anne}"><CodeRef targetGUID="{guid("code:selvtillit")}"/></Coding></TranscriptSelection>')
+
+    qdpx.sources.append(
+        f'<AudioSource path="relative:///intervju.mp3" guid="{guid("audio")}" name="intervju.mp3">'
+        f'<Transcript plainTextPath="internal://tekst.txt" guid="{guid("transcript")}" name="intervju.mp3.transcribed">{points}'
+        f'{passage("fram", 3, 20)}{passage("forbi", 3, 500)}{passage("baklengs", 20, 3)}</Transcript></AudioSource>'
+    )
+    qdpx.members["sources/tekst.txt"] = TEXT.encode()
+    result = run_import(session, qdpx.write(tmp_path / "lyd.qdpx", origin="QualCoder 3.6"))
+    assert session.scalars(select(Coding.excerpt)).all() == [TEXT[3:20]]
+    assert f"TranscriptSelection forbi {guid('ts:forbi')} in intervju: positions 3-500 lie outside the text (0-{len(TEXT)}); skipped" in result.problems
+    assert (f"TranscriptSelection baklengs {guid('ts:baklengs')} in intervju: it ends before it starts (fromSyncPoint at 20,"
+            " toSyncPoint at 3); skipped") in result.problems
