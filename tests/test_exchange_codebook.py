@@ -192,6 +192,16 @@ def test_unreadable_codebooks_are_refused(data: bytes, message: str) -> None:
         read_qdc(data, "feil.qdc")
 
 
+def test_a_codebook_whose_every_code_is_skipped_says_why_not_that_it_has_none() -> None:
+    nameless = (b"<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes><Code guid='3f2504e0-4f89-11d3-9a0c-0305e82c3301' name='  '"
+                b" isCodable='true'/>\n<Code guid='3f2504e0-4f89-11d3-9a0c-0305e82c3302' name='' isCodable='true'/></Codes></CodeBook>")
+    with pytest.raises(CodebookInvalid) as refused:
+        read_qdc(nameless, "uten-navn.qdc")
+    assert refused.value.problems == [
+        "uten-navn.qdc: the codebook has no codes qualcode can read (2 codes skipped, the first at line 1: a code without a name …)"
+    ]
+
+
 def test_entities_are_refused() -> None:
     hostile = b'<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x SYSTEM "file:///etc/passwd">]><CodeBook>&x;</CodeBook>'
     with pytest.raises(UnreadableFile, match="DTD"):
@@ -333,3 +343,15 @@ def test_what_a_qdc_cannot_give_back_is_said_at_export_and_kept_in_the_project(
         kept = {view.path: view for view in list_codes(session)}
     assert list(kept["empowerment"].signal_words) == ["mestring", "tro, håp"]
     assert kept["brukermedvirkning"].definition == "Første avsnitt.\n\nEksempel: i definisjonen"
+
+
+def test_a_project_without_codes_is_refused_a_qdc_in_one_line_saying_what_to_do_and_writes_nothing(tmp_path: Path) -> None:
+    """A .qdc must hold a code: an empty codebook's export failed its own schema check and called itself a bug in qualcode."""
+    with Project.create(tmp_path / "tom") as project, project.begin() as session, pytest.raises(InvalidInput) as refused:
+        write_qdc(session)
+    assert refused.value.message == "the project's codebook has no codes, and a REFI-QDA .qdc holds at least one; nothing was written"
+    assert "bug" not in (refused.value.hint or "") and "qualcode codebook add" in (refused.value.hint or "")
+    target = tmp_path / "kodebok.qdc"
+    exported = CliRunner().invoke(cli, ["--project", str(tmp_path / "tom"), "codebook", "export", str(target)])
+    assert exported.exit_code == 1 and len(exported.output.strip().splitlines()) == 1, exported.output
+    assert "has no codes" in exported.output and not target.exists()

@@ -35,7 +35,7 @@ from qualcode.exchange.codebook_qdc import serialise_valid
 from qualcode.exchange.project_export import build_qdpx, export_qdpx
 from qualcode.exchange.schema import PROJECT_NS, schema_problems
 from qualcode.importers.metadata import attribute_definition, typed_value
-from qualcode.store.models import Coder, Coding, Participant, ParticipantAttribute, Transcript
+from qualcode.store.models import Coder, Coding, Memo, Participant, ParticipantAttribute, Transcript
 from qualcode.store.project import Project
 from qualcode.store.settings import set_setting
 from tests.conftest import make_transcript
@@ -380,3 +380,15 @@ def test_cli_says_one_coding_and_one_memo_in_the_singular(demo: Path) -> None:
     assert coded.exit_code == 0, coded.output
     result = CliRunner().invoke(cli, [*project, "export", "qdpx"])
     assert result.exit_code == 0 and ": 10 transcripts, 1 coding, 1 memo, 10 participants" in result.output, result.output
+
+
+def test_a_memo_on_a_removed_coding_is_said_left_out_in_the_singular(exported: Exported) -> None:
+    with Project.open(exported.root) as project, project.begin() as session:
+        memo = session.scalars(select(Memo).where(Memo.guid == exported.memo_guids["coding"])).one()
+        coding = session.get(Coding, memo.coding_id)
+        assert coding is not None
+        coding.removed_at = datetime(2026, 12, 1, tzinfo=UTC)
+        session.flush()
+        content = build_qdpx(session, "studie")
+        session.rollback()
+    assert "1 memo on a coding that is not exported" in content.left_out

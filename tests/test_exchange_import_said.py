@@ -176,3 +176,62 @@ def test_a_link_from_a_note_to_a_passage_that_was_left_out_says_so(session: Sess
     assert (f"Link 'kommentar' {guid('link')} (line 16): ties a note to PlainTextSelection 'sitat' {guid('sel:sitat')} (line 14),"
             " which was left out (see the line about it); its note 'Om sitatet' comes in without it") in result.skipped
     assert any("internal://borte.txt is not in the package" in line for line in result.problems)
+
+
+def _plain_text_part(tmp_path: Path, part: str, data: bytes) -> Path:
+    """A TextSource whose plainTextPath names `part`, holding `data`, with one coded passage."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    qdpx.sources.append(f'<TextSource guid="{guid("tekst")}" name="intervju" plainTextPath="internal://{part}">'
+                        + selection("sitat", TEXT, "mer selvtillit", guid("code:selvtillit"), anne) + "</TextSource>")
+    qdpx.members[f"sources/{part}"] = data
+    return qdpx.write(tmp_path / "feil-del.qdpx")
+
+
+def test_a_plain_text_path_naming_a_docx_is_read_as_that_documents_text(session: Session, tmp_path: Path) -> None:
+    """It was decoded as text, refusing the whole file as 'intervju looks like a binary file', to be exported as .docx."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for line in TEXT.splitlines():
+        document.add_paragraph(line)
+    written = io.BytesIO()
+    document.save(written)
+    result = run_import(session, _plain_text_part(tmp_path, "intervju.docx", written.getvalue()))
+    assert session.scalars(select(Coding.excerpt)).all() == ["mer selvtillit"]
+    assert any("plainTextPath names a .docx" in line for line in result.deviations)
+
+
+def test_a_plain_text_part_that_is_no_text_refuses_the_file_naming_the_package_and_the_part(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(ImportFailed) as refused:
+        run_import(session, _plain_text_part(tmp_path, "intervju.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 4))
+    assert refused.value.message.startswith("feil-del.qdpx: TextSource 'intervju'")
+    assert "sources/intervju.pdf looks like a binary file, not text; nothing imported" in refused.value.message
+    assert refused.value.hint == "export the project again from the other program, with its sources as plain text or .docx"
+    assert session.scalar(select(Transcript.id)) is None
+
+
+def test_a_recordings_passage_that_does_not_fit_is_named_as_the_transcript_selection_it_is(session: Session, tmp_path: Path) -> None:
+    """Each was said as a PlainTextSelection with a startPosition and endPosition, which the file has none of."""
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    points = "".join(f'<SyncPoint guid="{guid("punkt:" + str(at))}" timeStamp="{at * 100}" position="{at}"/>' for at in (3, 20, 500))
+
+    def passage(name: str, start: int, end: int) -> str:
+        return (f'<TranscriptSelection guid="{guid("ts:" + name)}" name="{name}" fromSyncPoint="{guid(f"punkt:{start}")}"'
+                f' toSyncPoint="{guid(f"punkt:{end}")}" creatingUser="{anne}"><Coding guid="{guid("koding:" + name)}"'
+                f' creatingUser="{anne}"><CodeRef targetGUID="{guid("code:selvtillit")}"/></Coding></TranscriptSelection>')
+
+    qdpx.sources.append(
+        f'<AudioSource path="relative:///intervju.mp3" guid="{guid("audio")}" name="intervju.mp3">'
+        f'<Transcript plainTextPath="internal://tekst.txt" guid="{guid("transcript")}" name="intervju.mp3.transcribed">{points}'
+        f'{passage("fram", 3, 20)}{passage("forbi", 3, 500)}{passage("baklengs", 20, 3)}</Transcript></AudioSource>'
+    )
+    qdpx.members["sources/tekst.txt"] = TEXT.encode()
+    result = run_import(session, qdpx.write(tmp_path / "lyd.qdpx", origin="QualCoder 3.6"))
+    assert session.scalars(select(Coding.excerpt)).all() == [TEXT[3:20]]
+    assert f"TranscriptSelection forbi {guid('ts:forbi')} in intervju: positions 3-500 lie outside the text (0-{len(TEXT)}); skipped" in result.problems
+    assert (f"TranscriptSelection baklengs {guid('ts:baklengs')} in intervju: it ends before it starts (fromSyncPoint at 20,"
+            " toSyncPoint at 3); skipped") in result.problems

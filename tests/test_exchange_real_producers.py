@@ -366,3 +366,27 @@ def test_a_set_named_as_a_field_or_a_variable_of_the_file_is_kept_under_its_name
     found = {(attribute.definition.name, attribute.value) for attribute in transcript.attributes}
     assert found == {("bydel", "1"), (f"{name} (set)", "true")}, (found, result.skipped, result.problems)
     assert any(f"read as the attribute '{name} (set)' (true)" in line for line in result.deviations), result.deviations
+
+
+def test_a_note_whose_text_is_only_a_docx_comes_in_with_that_text_not_said_empty(session: Session, tmp_path: Path) -> None:
+    """A <Note> may hold its text as a richTextPath to a .docx, as a source may: it was skipped as empty, its text lost."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Sammenlign med runde 2, der hun var mer usikker.")
+    written = io.BytesIO()
+    document.save(written)
+    qdpx = Qdpx(codes=CODES)
+    anne = qdpx.user("Anne Forsker")
+    note = guid("note:docx")
+    qdpx.notes.append(f'<Note guid="{note}" name="Om kurset" creatingUser="{anne}" richTextPath="internal://{note}.docx"/>')
+    qdpx.members[f"sources/{note}.docx"] = written.getvalue()
+    coding = _coding("sitat", guid("code:selvtillit"), anne).replace("</Coding>", f'<NoteRef targetGUID="{note}"/></Coding>')
+    qdpx.sources.append(f'<TextSource guid="{guid("tekst")}" name="intervju"><PlainTextContent>{escape(TEXT)}</PlainTextContent>'
+                        + _selection("sitat", TEXT, "mer selvtillit", coding, anne) + "</TextSource>")
+    result = run_import(session, qdpx.write(tmp_path / "notat.qdpx", origin="NVivo 14"))
+    coded = session.scalar(select(Coding.id))
+    assert _memos(session) == {(f"coding {coded}", "Om kurset", "Sammenlign med runde 2, der hun var mer usikker.")}
+    assert not any("empty" in line for line in result.skipped)

@@ -115,3 +115,32 @@ def test_millions_of_tags_are_refused_before_they_are_parsed(tmp_path: Path, suf
     if suffix == ".qdc":
         with pytest.raises(UnreadableFile, match="a codebook of 10,000 codes holds far fewer"):
             load_qdc(path)
+
+
+def test_a_guid_given_twice_is_a_problem_as_the_import_finds_it(tmp_path: Path) -> None:
+    """A .qdc listing one code GUID twice, which `codebook import` refuses, was said valid (the schema knows no keys)."""
+    twice = CODEBOOK.replace("</Codes>", f'  <Code guid="{{{GUID.upper()}}}" name="helse" isCodable="true"/>\n  </Codes>')
+    (tmp_path / "to-ganger.qdc").write_text(twice, encoding="utf-8")
+    code, output = _run(str(tmp_path / "to-ganger.qdc"))
+    assert code == 1
+    assert f"{tmp_path / 'to-ganger.qdc'}:5: Code 'helse' has the GUID of Code 'måltall-press' (line 4); other programs take one for the other" in output
+    coding = f'<Coding guid="{SOURCE}"><CodeRef targetGUID="{GUID}"/></Coding>'
+    project = PROJECT.replace(
+        '.txt"/>', f'.txt">\n<PlainTextSelection guid="{GUID}" startPosition="0" endPosition="3">{coding}</PlainTextSelection></TextSource>'
+    )
+    package = _package(tmp_path / "prosjekt.qdpx", {"project.qde": project, f"sources/{SOURCE}.txt": "Hei 😅"})
+    code, output = _run(str(package))
+    assert code == 1
+    assert f"{package}!project.qde:5: Coding has the GUID of TextSource 'intervju' (line 4); other programs take one for the other" in output
+
+
+def test_a_reference_to_nothing_in_the_file_is_a_problem_as_the_import_finds_it(tmp_path: Path) -> None:
+    selection = (f'<PlainTextSelection guid="{GUID}" startPosition="0" endPosition="3"><NoteRef targetGUID="{{{SOURCE.upper()}}}"/>'
+                 '<Coding guid="2f3e4d5c-6b7a-4899-8a0b-d1e2f3a4b5c6"><CodeRef targetGUID="3a4b5c6d-7e8f-4a0b-9c1d-e2f3a4b5c6d7"/></Coding>'
+                 "</PlainTextSelection>")
+    project = PROJECT.replace('.txt"/>', f'.txt">\n{selection}</TextSource>')
+    package = _package(tmp_path / "prosjekt.qdpx", {"project.qde": project, f"sources/{SOURCE}.txt": "Hei 😅"})
+    code, output = _run(str(package))
+    assert code == 1
+    assert f"{package}!project.qde:5: CodeRef refers to 3a4b5c6d-7e8f-4a0b-9c1d-e2f3a4b5c6d7, which nothing in the file has" in output
+    assert "NoteRef refers" not in output  # one in braces and capitals (the schema's to say) is to the source of that GUID

@@ -42,7 +42,7 @@ from qualcode.codebook.service import (
     list_codes,
     merged_code_targets,
 )
-from qualcode.errors import CodebookInvalid
+from qualcode.errors import CodebookInvalid, InvalidInput
 from qualcode.exchange.code_paths import ATLAS_SEPARATOR, most_parts, tree_depth, tree_from_paths
 from qualcode.exchange.schema import CODEBOOK_NS, schema_problems
 from qualcode.store.models import Code
@@ -219,9 +219,14 @@ def write_qdc(session: Session) -> bytes:
     """The project's codebook as a `.qdc` document, validated against Codebook.xsd."""
     from lxml import etree
 
+    elements = code_elements(session, CODEBOOK_NS)
+    if not elements:
+        # The schema's <Codes> holds one code or more: a codebook without any is the researcher's to fill, no fault of qualcode's.
+        raise InvalidInput("the project's codebook has no codes, and a REFI-QDA .qdc holds at least one; nothing was written",
+                           "add a code first (`qualcode codebook add NAME`), or import a codebook")
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"qualcode {__version__}"}, nsmap={None: CODEBOOK_NS})
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-    for element in code_elements(session, CODEBOOK_NS):
+    for element in elements:
         codes.append(element)
     return serialise_valid(root, "the codebook")
 
@@ -298,7 +303,10 @@ def read_qdc(data: bytes, where: str) -> QdcCodebook:
             f" in lower case without braces ({raw} as {guid}{', …' if len(reader.respelled) > 1 else ''})"
         )
     if not result.codebook.codes:
-        raise CodebookInvalid([f"{where}: the codebook has no codes"])
+        # A file of codes all skipped (no name, none shown) is said so, with why, not as holding none.
+        skipped = (f" qualcode can read ({counted(len(reader.skipped), 'code')} skipped, the first {reader.skipped[0]}"
+                   f"{'' if len(reader.skipped) == 1 else ' …'})") if reader.skipped else ""
+        raise CodebookInvalid([f"{where}: the codebook has no codes{skipped}"])
     texts = [text for _, _, code in result.codebook.walk()
              for text in (code.name, code.definition, code.inclusion, code.exclusion, code.example, *code.signal_words) if text]
     fewest, _ = yaml_size_bounds(texts, 0, 0)
@@ -352,9 +360,14 @@ class _Reader:
         self.seen_guids: dict[str, str] = {}  # GUID -> the path of the code the file first gives it
         self.count = 0
         self.respelled: list[tuple[str, str]] = []  # (as written, as kept) of each GUID written otherwise than qualcode keeps it
+        self.skipped: list[str] = []  # why each code left out with its sub-codes was, at its line
 
     def note(self, element: etree._Element, message: str) -> None:
         self.result.deviations.append(f"{self.where} line {element.sourceline}: {message}")
+
+    def skip(self, element: etree._Element, why: str) -> None:
+        self.skipped.append(f"at line {element.sourceline}: {why}")
+        self.note(element, f"{why}; skipped with its sub-codes")
 
     def read(self, parent: etree._Element, into: list[CodeSpec], depth: int, parent_path: str = "") -> None:
         names: dict[str, CodeSpec] = {}
@@ -382,10 +395,10 @@ class _Reader:
     def code(self, element: etree._Element, parent_path: str) -> CodeSpec | None:
         name = code_name(element.get("name") or "")
         if not name:
-            self.note(element, "a code without a name; skipped with its sub-codes")
+            self.skip(element, "a code without a name")
             return None
         if shows_nothing(name):
-            self.note(element, f"a code whose name is written with {NOTHING_SHOWN}; skipped with its sub-codes")
+            self.skip(element, f"a code whose name is written with {NOTHING_SHOWN}")
             return None
         if "/" in name:
             self.note(element, f"code name {name!r} contains '/', which separates code paths here; read as '-'")

@@ -139,7 +139,7 @@ def settle_positions(source: QdpxSource, file_name: str, inline: bool, problems:
             # One that fits no reading (reversed, empty, past the end) is said so as it is.
             if any(reading.place(selection.start, selection.end) is not None for reading in candidates):
                 problems.append(
-                    f"PlainTextSelection {selection.guid} in {source.name}: positions {selection.start}-{selection.end} do not fit the "
+                    f"{selection.kind} {selection.guid} in {source.name}: positions {selection.start}-{selection.end} do not fit the "
                     f"text counted in {_said(chosen)}, as its other selections are; skipped"
                 )
                 continue

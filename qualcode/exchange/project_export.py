@@ -337,7 +337,8 @@ def build_qdpx(session: Session, project_name: str, now: datetime | None = None)
         if kind == "coding" and target_id not in exported_codings for note_guid in guids
     }
     if orphan_notes:
-        left_out.append(f"{len(orphan_notes)} memos on codings that are not exported")
+        one = len(orphan_notes) == 1
+        left_out.append(f"{counted(len(orphan_notes), 'memo')} on {'a coding that is' if one else 'codings that are'} not exported")
         notes = [note for note in notes if note.get("guid") not in orphan_notes]
     if notes:
         holder = etree.SubElement(root, f"{P}Notes")

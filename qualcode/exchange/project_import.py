@@ -56,7 +56,7 @@ from qualcode.exchange.project_export import (
     turn_times,
 )
 from qualcode.exchange.qdpx_elements import SHOWN
-from qualcode.exchange.qdpx_package import QdpxCode, QdpxPackage, QdpxSource
+from qualcode.exchange.qdpx_package import QdpxCode, QdpxPackage, QdpxSelection, QdpxSource
 from qualcode.exchange.qdpx_values import written_date
 from qualcode.garbage import without_collections
 from qualcode.importers.document import ParsedDocument, unread_times_note
@@ -324,19 +324,19 @@ def _prepare_sources(session: Session, package: QdpxPackage, key: PseudonymKey, 
         for selection in source.selections:
             if selection.start == selection.end and 0 <= selection.start <= len(source.text):
                 result.problems.append(
-                    f"PlainTextSelection {_named(selection.name)}{selection.guid} in {source.name}: selects nothing "
+                    f"{selection.kind} {_named(selection.name)}{selection.guid} in {source.name}: selects nothing "
                     f"(starts and ends at {selection.start}); skipped"
                 )
                 continue
             if selection.end < selection.start:
                 result.problems.append(
-                    f"PlainTextSelection {_named(selection.name)}{selection.guid} in {source.name}: it ends before it starts "
-                    f"(startPosition {selection.start}, endPosition {selection.end}); skipped"
+                    f"{selection.kind} {_named(selection.name)}{selection.guid} in {source.name}: it ends before it starts "
+                    f"({_ends(selection)}); skipped"
                 )
                 continue
             if not 0 <= selection.start < selection.end <= len(source.text):
                 result.problems.append(
-                    f"PlainTextSelection {_named(selection.name)}{selection.guid} in {source.name}: positions "
+                    f"{selection.kind} {_named(selection.name)}{selection.guid} in {source.name}: positions "
                     f"{selection.start}-{selection.end} lie outside the text (0-{len(source.text)}); skipped"
                 )
                 continue
@@ -498,6 +498,13 @@ def _code_texts(codes: list[QdpxCode]) -> list[str]:
 def _named(name: str | None) -> str:
     """A selection's name and a space, as a problem names it before its GUID; nothing for one without."""
     return f"{name} " if name else ""
+
+
+def _ends(selection: QdpxSelection) -> str:
+    """Where a selection runs from and to, as its element writes it: a recording's between two SyncPoints."""
+    if selection.kind == "TranscriptSelection":
+        return f"fromSyncPoint at {selection.start}, toSyncPoint at {selection.end}"
+    return f"startPosition {selection.start}, endPosition {selection.end}"
 
 
 def _fitted(name: str, length: int, where: str, result: QdpxImport, what: str = "its name", kept: str = "") -> str:
@@ -1029,11 +1036,11 @@ def _write_codings(
                     lines.append(LineMap(prepared_text, text))
                 anchor = find_anchor(prepared_text, text, start, end, lines[0])
                 if anchor is None:
-                    result.problems.append(f"PlainTextSelection {chosen.guid} in {item.source.name}: its words are no longer in the transcript; skipped")
+                    result.problems.append(f"{chosen.kind} {chosen.guid} in {item.source.name}: its words are no longer in the transcript; skipped")
                     continue
                 start, end = anchor.start, anchor.end
             if not text[start:end].strip():
-                result.problems.append(f"PlainTextSelection {chosen.guid} in {item.source.name}: selects only whitespace; skipped")
+                result.problems.append(f"{chosen.kind} {chosen.guid} in {item.source.name}: selects only whitespace; skipped")
                 continue
             placed = selection_guids.setdefault(chosen.guid, [])
             for coding in chosen.codings:

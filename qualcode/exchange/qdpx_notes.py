@@ -29,8 +29,9 @@ def read_notes(reader: QdpxReader, element: etree._Element) -> None:
     """The <Notes> of the project, each with its text, inline or in a part of the package."""
     for note in children_named(element, "Note"):
         guid = reader.guid(note)
-        # A note with no text at all is an empty note (listed as skipped on import), not a missing one.
-        empty = child_named(note, "PlainTextContent") is None and not note.get("plainTextPath")
+        # A note with no text at all is an empty note (listed as skipped on import), not a missing one. Its text
+        # may be only a .docx, as a source's may (the schema's TextSource type is a note's too): read as a source's is.
+        empty = child_named(note, "PlainTextContent") is None and not note.get("plainTextPath") and not note.get("richTextPath")
         text = ("", "txt", False) if guid is not None and empty else reader.plain_text(note) if guid is not None else None
         if guid is not None and text is not None:
             written = text[0]

@@ -41,6 +41,7 @@ class QdpxSelection:
     user: str | None
     codings: tuple[QdpxCoding, ...]
     notes: tuple[str, ...] = ()
+    kind: str = "PlainTextSelection"  # or a recording's TranscriptSelection, running between SyncPoints
 
 
 @dataclass

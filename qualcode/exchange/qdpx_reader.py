@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ImportFailed, UnreadableFile
+from qualcode.exchange.codebook_file import ZIP_MAGIC
 from qualcode.exchange.codebook_qdc import normal_guid
 from qualcode.exchange.qdpx_elements import child_named, children_named, describe, local_name
 from qualcode.exchange.qdpx_package import QdpxCase, QdpxCode, QdpxPackage, QdpxSource
@@ -131,7 +132,14 @@ class QdpxReader:
         plain_path = element.get("plainTextPath")
         if plain_path:
             member = self.source_member(plain_path, element)
-            return None if member is None else (self._decode(self._read(member), element), "txt", False)
+            if member is None:
+                return None
+            data = self._read(member)
+            if data.startswith(ZIP_MAGIC) and member.lower().endswith(".docx"):
+                # Named as plain text, a .docx decoded as text refused the whole file as binary.
+                self.package.deviations.append(f"{describe(element)}: its plainTextPath names a .docx ({member}); read as that document's text")
+                return self._docx_text(data, element, member), "docx", True
+            return self._decode(data, element, member), "txt", False
         rich_path = element.get("richTextPath")
         if rich_path and rich_path.lower().endswith(".docx"):
             member = self.source_member(rich_path, element)
@@ -146,13 +154,18 @@ class QdpxReader:
     def _read(self, member: str) -> bytes:
         return read_member(self.archive, member, self.package.file_name)
 
-    def _decode(self, data: bytes, element: etree._Element) -> str:
+    def _decode(self, data: bytes, element: etree._Element, member: str) -> str:
         try:
             return data.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError:
             from qualcode.text.encoding import decode_text
 
-            decoded = decode_text(data, element.get("name") or "source", None)
+            try:
+                decoded = decode_text(data, member, None)
+            except ImportFailed as error:
+                # Said of the package and the part read: the source's name alone, with a hint for a file, told neither.
+                raise ImportFailed(f"{self.package.file_name}: {describe(element)}: {error.message}; nothing imported",
+                                   "export the project again from the other program, with its sources as plain text or .docx") from None
             self.package.deviations.append(f"{describe(element)}: text is not UTF-8; read as {decoded.encoding}")
             return decoded.text
 

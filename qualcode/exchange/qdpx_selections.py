@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qualcode.exchange.codebook_qdc import normal_guid
-from qualcode.exchange.qdpx_elements import children_named, describe
+from qualcode.exchange.qdpx_elements import children_named, describe, local_name
 from qualcode.exchange.qdpx_notes import description_note
 from qualcode.exchange.qdpx_package import QdpxCoding, QdpxSelection
 from qualcode.exchange.qdpx_values import moment
@@ -83,4 +83,4 @@ def read_selection(reader: QdpxReader, element: etree._Element, span: tuple[int,
     else:
         described = description_note(reader, element, "selection-description", guid, element.get("name"))
         notes = [*([described] if described else []), *notes]
-    return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes))
+    return QdpxSelection(guid, element.get("name"), start, end, user, tuple(codings), tuple(notes), local_name(element))

@@ -11,11 +11,17 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualcode.codebook.model import QDC_LIMITS
 from qualcode.errors import ImportFailed, InvalidInput, UnreadableFile
+from qualcode.exchange.qdpx_elements import SHOWN, local_name
 from qualcode.exchange.schema import schema_problems
+from qualcode.text.normalise import shortened
 from qualcode.untrusted import QDPX_LIMITS, open_package, parse_xml, read_member
+
+if TYPE_CHECKING:
+    from lxml import etree
 
 PROJECT_MEMBER = "project.qde"
 SOURCES_FOLDER = "sources/"
@@ -59,7 +65,37 @@ def _xml_findings(data: bytes, place: str, expected: str) -> list[Finding]:
         # The schema's messages about a root of the wrong kind would only confuse: this is the one problem.
         holder = "a .qdc file" if expected == "CodeBook" else f"a .qdpx's {PROJECT_MEMBER}"
         return [*bom, Finding(f"{place}:{root.sourceline}", f"the root is <{found}>, but {holder} holds a <{expected}>")]
-    return bom + [Finding(f"{place}:{problem.line}", problem.message) for problem in schema_problems(root)]
+    return bom + [Finding(f"{place}:{problem.line}", problem.message) for problem in schema_problems(root)] + _guid_findings(root, place)
+
+
+def _guid_findings(root: etree._Element, place: str) -> list[Finding]:
+    """What the schema cannot check, as qualcode's import finds it: a GUID given to two elements, and a
+    reference (CodeRef, NoteRef, a set's MemberCode …) to a GUID nothing in the file has. GUIDs are
+    compared as qualcode reads them, in any case and with or without braces."""
+    from qualcode.exchange.codebook_qdc import normal_guid
+
+    findings = []
+    owners: dict[str, etree._Element] = {}
+    for element in root.iter("{*}*"):
+        guid = normal_guid(element.get("guid"))
+        if guid is None:
+            continue  # a missing or malformed one is the schema's to say
+        first = owners.setdefault(guid, element)
+        if first is not element:
+            findings.append(Finding(f"{place}:{element.sourceline}", f"{_named(element)} has the GUID of {_named(first)}"
+                                                                     f" (line {first.sourceline}); other programs take one for the other"))
+    for element in root.iter("{*}*"):
+        kind = local_name(element)
+        target = normal_guid(element.get("targetGUID")) if kind.endswith("Ref") or kind.startswith("Member") else None
+        if target is not None and target not in owners:
+            findings.append(Finding(f"{place}:{element.sourceline}", f"{kind} refers to {target}, which nothing in the file has"))
+    return findings
+
+
+def _named(element: etree._Element) -> str:
+    """An element by its kind and name, as a finding's line already says where."""
+    name = element.get("name")
+    return local_name(element) + (f" {shortened(name, SHOWN)!r}" if name else "")
 
 
 def _package_findings(path: Path) -> list[Finding]:
