@@ -1799,6 +1799,10 @@ class Workspace:
         from qualcode.anonymise.leakcheck import guard
         from qualcode.exporters.service import publish_checked
 
+        if file is not None and file.suffix.lower() not in CODEBOOK_SUFFIXES:
+            # Written as YAML under another name, "kodebok.qdpx" was then leak-checked as the zip its name says it is.
+            raise InvalidInput(f"{file.name}: a codebook is written as .yaml or .qdc",
+                               "end the file's name in .yaml or .qdc; the whole project goes to REFI-QDA with `qualcode export qdpx FILE`")
         as_qdc = file is not None and file.suffix.lower() == ".qdc"
         notes: list[str] = []
         with self.begin() as session:
@@ -2183,6 +2187,8 @@ def _spelt_alike(key: PseudonymKey, pending: list[WaitingName]) -> frozenset[str
 
     return frozenset(candidate.text for candidate in pending if candidate.note is not None and only_spelt_alike(key, candidate.text))
 
+
+CODEBOOK_SUFFIXES = (".yaml", ".yml", ".qdc")  # what `codebook export` writes: YAML, or REFI-QDA's codebook
 
 # --- what the terminal UI's import, export and review screens are given --------------------------
 IMPORT_FIELDS = ("participant", "role", "wave", "date", "fidelity")

@@ -217,6 +217,12 @@ def test_cli_exports_and_imports_qdc(project: Project, key_access: KeyAccess, tm
     assert schema_problems(etree.fromstring(target.read_bytes())) == []
     nowhere = CliRunner().invoke(cli, ["--project", root, "codebook", "export", str(tmp_path / "mangler" / "k.qdc")])
     assert nowhere.exit_code == 1 and "there is no folder" in nowhere.output and "Traceback" not in nowhere.output
+    # A name the codebook is not written as: said, and nothing written ("kodebok.qdpx" was leak-checked as a zip).
+    for name in ("kodebok.qdpx", "kodebok.docx", "kodebok"):
+        wrong = CliRunner().invoke(cli, ["--project", root, "codebook", "export", str(tmp_path / name)])
+        assert wrong.exit_code == 1 and f"error: {name}: a codebook is written as .yaml or .qdc" in wrong.output, wrong.output
+        assert "`qualcode export qdpx FILE`" in wrong.output and len(wrong.output.strip().splitlines()) == 1
+        assert not (tmp_path / name).exists()
     (tmp_path / "taguette.qdc").write_bytes(TAGUETTE)
     imported = CliRunner().invoke(cli, ["--project", root, "codebook", "import", str(tmp_path / "taguette.qdc")])
     assert imported.exit_code == 0, imported.output
