@@ -2,7 +2,7 @@
 
 spaCy 3 imports its command line to offer `spacy.info`; SQLAlchemy 2.1 imports asyncio and
 importlib.metadata for its asyncio extension and its plugins. A command pays for those on every
-start (0.14 s of spaCy's import, 12 ms of `status`) and uses none of them. While the
+start (0.14 s of spaCy's import, 14 ms of `status`) and uses none of them. While the
 library is imported, a stand-in holds each such module's place in `sys.modules`; the library
 keeps the stand-in, and the first time anything reads from it, the real module is imported in its
 place and answers. So nothing is lost: only what is never used is never loaded.

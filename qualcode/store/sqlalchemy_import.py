@@ -8,9 +8,10 @@ SQLAlchemy reads `asyncio.iscoroutine` as it is imported; its stand-in forwards 
 SQLAlchemy's authors deferred asyncio once before for the same reason (sqlalchemy/sqlalchemy#5681).
 
 Measured (38th session, alternating fresh processes): a bare `import sqlalchemy.orm` 40 ms
-quicker (276 against 236 ms, eight pairs); `status` 12 ms (303 against 291 ms, medians of twenty),
-less than the bare import gains because a command loads with the garbage collector paused; the CSV
-export nothing measurable (its key is derived on a second thread meanwhile).
+quicker (276 against 236 ms, eight pairs), a command less, since it loads with the garbage collector
+paused. The CLI imports SQLAlchemy so before the key's derivation begins on its thread (imported
+beside that thread's import of cryptography, each waited on the other): with both, `status` 270
+against 256 ms and the CSV export 405 against 389 ms (medians of fifteen, on a quick host).
 """
 
 from __future__ import annotations
