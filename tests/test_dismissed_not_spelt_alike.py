@@ -91,12 +91,19 @@ def test_a_dismissed_word_stays_through_imports_and_reapply(demo: Path, tmp_path
     assert "Nails har stengt" in shown and "Nils" not in shown, shown
 
 
-def test_dismiss_not_a_name_from_the_command_line(demo: Path, tmp_path: Path) -> None:
+def _nils_accepted(demo: Path, tmp_path: Path, where: str) -> tuple[list[str], Path]:
+    """A file saying Nils Berge works at `where` ("Nails …"), held back and Nils Berge accepted since: the command line's
+    project options, and the file."""
     project = ["--project", str(demo)]
     first = tmp_path / "salong.txt"
-    first.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på Nails & Beauty.\n", encoding="utf-8")
+    first.write_text(FRONT + f"I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på {where}.\n", encoding="utf-8")
     assert run(*project, "import", str(first)).exit_code == 1
     assert run(*project, "anonymise", "accept", "Nils Berge", "--kind", "person", "--gender", "m").exit_code == 0
+    return project, first
+
+
+def test_dismiss_not_a_name_from_the_command_line(demo: Path, tmp_path: Path) -> None:
+    project, first = _nils_accepted(demo, tmp_path, "Nails & Beauty")
     said = run(*project, "anonymise", "dismiss", "Nails")
     assert "stays replaced as a name of 'Nils Berge'" in said.output
     assert "qualcode anonymise dismiss --not-a-name Nails" in said.output
@@ -132,11 +139,7 @@ def test_a_file_holding_only_a_dismissed_word_holds_no_name(tmp_path: Path) -> N
 
 
 def test_the_review_says_how_to_dismiss_a_word_spelt_alike_as_no_name(demo: Path, tmp_path: Path) -> None:
-    project = ["--project", str(demo)]
-    first = tmp_path / "salong.txt"
-    first.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på Nails.\n", encoding="utf-8")
-    assert run(*project, "import", str(first)).exit_code == 1
-    assert run(*project, "anonymise", "accept", "Nils Berge", "--kind", "person", "--gender", "m").exit_code == 0
+    project, first = _nils_accepted(demo, tmp_path, "Nails")
     waiting = [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]
     assert waiting[0] == "Nails", waiting
     review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="d\nq\n")
@@ -147,11 +150,7 @@ def test_the_review_says_how_to_dismiss_a_word_spelt_alike_as_no_name(demo: Path
 def test_w_in_the_review_keeps_a_word_spelt_alike_as_written(demo: Path, tmp_path: Path) -> None:
     """The command line's review answers as the terminal UI's `w` does: no name at all, kept as written in the
     held-back file once imported, and asked about no more."""
-    project = ["--project", str(demo)]
-    first = tmp_path / "salong.txt"
-    first.write_text(FRONT + "I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på Nails.\n", encoding="utf-8")
-    assert run(*project, "import", str(first)).exit_code == 1
-    assert run(*project, "anonymise", "accept", "Nils Berge", "--kind", "person", "--gender", "m").exit_code == 0
+    project, first = _nils_accepted(demo, tmp_path, "Nails")
     waiting = [candidate["text"] for candidate in json.loads(run(*project, "anonymise", "pending", "--json").stdout)]
     assert waiting == ["Nails"], waiting
     review = CliRunner().invoke(cli, [*project, "anonymise", "review"], input="w\n")
