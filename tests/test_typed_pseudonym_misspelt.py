@@ -85,6 +85,7 @@ def test_a_misspelt_pseudonym_in_a_transcript_s_title_says_which_pseudonym(proje
         refused = run("--project", str(project), "transcripts", "edit", "samtale", option, "Samtale med Julie Hanssen")
         assert refused.exit_code == 1 and refused.stderr.count("\n") == 1, refused.stderr
         assert "did you mean the pseudonym 'Julie Hansen'?" in refused.stderr, refused.stderr
+        assert f"the transcript's {option[2:]} names 'Julie Hanssen'" in refused.stderr, refused.stderr  # whose field, as for a new name
         hint = refused.stderr.partition("(hint:")[2]
         assert "`qualcode identifiers add NAME --kind person`" in hint and "Julie Hanssen" not in hint, refused.stderr
     assert run("--project", str(project), "transcripts", "edit", "samtale", "--title", "Samtale med Julie Hansen").exit_code == 0

@@ -205,7 +205,7 @@ def _refuse_unreviewed_names(session: Session, owner: str, typed: dict[str, Any]
     for proposal in undecided_in_metadata(typed, key, codebook_vocabulary(session)):
         field = proposal.context.partition(":")[0]
         if meant := pseudonym_meant(proposal.text, key):  # no one to add to the key (importers.pseudonymise)
-            raise AwaitsReview(f"the {field} names {proposal.text!r}, which the key does not know: did you mean the pseudonym"
+            raise AwaitsReview(f"the {owner}'s {field} names {proposal.text!r}, which the key does not know: did you mean the pseudonym"
                                f" {meant!r}?", misspelt_hint(meant, "then edit again"))
         raise AwaitsReview(
             f"the {owner}'s {field} names {proposal.text!r}, a possible identifier nobody has decided about",
