@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from textual import events
 from textual.widgets import DataTable
 
+from qualcode.anonymise.key import PseudonymKey
 from qualcode.cli import cli
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.modals.code_picker import CodePicker
@@ -148,50 +149,44 @@ async def test_keys_typed_after_help_close_it_then_act_on_the_screen_under_it(sa
         assert shown == [HelpScreen, type(below), OverviewScreen] and not warnings(app)
 
 
-async def test_decisions_typed_as_the_review_opens_are_its_and_the_keys_after_it_the_overviews(sample_project: Path,
-                                                                                                  tmp_path: Path) -> None:
-    """`a f d escape s` on the overview: the keys after `a` came while the key was decrypted, and acted on the overview
-    (`f` opened the framework, `d` nothing, `s` sorted); the review opened over them with nothing decided."""
+async def _typed_through_the_review(project: Path, decision: str) -> PseudonymKey:
+    """`a DECISION d escape s` typed on the overview in one burst, while the key is decrypted: the review opens, takes
+    its two decisions, is left, and the overview sorts, with no warning. The key after."""
     from qualcode.tui.screens.review import ReviewScreen
 
-    path = tmp_path / "deltaker_D9_T1.txt"
-    path.write_text("I: Hvem hjalp deg?\nD9: Det var Gunnhild Ravnåsen på kontoret. Og Torleif Hagebakken i byen.\n", encoding="utf-8")
-    CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "import", str(path)])
-    app = open_tui(sample_project)
+    app = open_tui(project)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, pauses=2)
         overview = app.screen
         shown = screens_shown(app)
-        typed(app, "a", "f", "d", "escape", "s")
+        typed(app, "a", decision, "d", "escape", "s")
         await until(app, pilot, lambda: app.screen is overview and ReviewScreen in shown
                     and any("sorted by" in str(note.message) for note in app._notifications), "the review left, sorted", rounds=200)
         await settle(pilot, pauses=2)
         assert shown == [ReviewScreen, OverviewScreen] and not warnings(app)
-        key = app.workspace.read_key()
-        assert key.pending == [] and key.dismissed[-1] == "Torleif Hagebakken"
-        assert "Gunnhild Ravnåsen" in [entry.original for entry in key.entries]
+        return app.workspace.read_key()
+
+
+async def test_decisions_typed_as_the_review_opens_are_its_and_the_keys_after_it_the_overviews(sample_project: Path,
+                                                                                                  tmp_path: Path) -> None:
+    """`a f d escape s` on the overview: the keys after `a` came while the key was decrypted, and acted on the overview
+    (`f` opened the framework, `d` nothing, `s` sorted); the review opened over them with nothing decided."""
+    path = tmp_path / "deltaker_D9_T1.txt"
+    path.write_text("I: Hvem hjalp deg?\nD9: Det var Gunnhild Ravnåsen på kontoret. Og Torleif Hagebakken i byen.\n", encoding="utf-8")
+    CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "import", str(path)])
+    key = await _typed_through_the_review(sample_project, "f")
+    assert key.pending == [] and key.dismissed[-1] == "Torleif Hagebakken"
+    assert "Gunnhild Ravnåsen" in [entry.original for entry in key.entries]
 
 
 async def test_no_name_typed_as_the_review_opens_is_its_decision_in_turn(sample_project: Path, tmp_path: Path) -> None:
     """`a w d escape s`: `w` (no name at all) is the review's as its other keys are, typed while the key was
     decrypted: "Nails", spelt like Nils Berge's name, is kept as written, "Beauty" dismissed, and the overview sorted."""
-    from qualcode.tui.screens.review import ReviewScreen
-
     path = tmp_path / "deltaker_D9_T1.txt"
     path.write_text("I: Hvor jobber du?\nD9: Jeg heter Nils Berge og jobber på Nails & Beauty.\n", encoding="utf-8")
     CliRunner().invoke(cli, ["--project", str(sample_project), "--coder", "Forsker 1", "import", str(path)])
     accepted = CliRunner().invoke(cli, ["--project", str(sample_project), "anonymise", "accept", "Nils Berge", "--kind", "person"])
     assert accepted.exit_code == 0, accepted.output
-    app = open_tui(sample_project)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, pauses=2)
-        overview = app.screen
-        shown = screens_shown(app)
-        typed(app, "a", "w", "d", "escape", "s")
-        await until(app, pilot, lambda: app.screen is overview and ReviewScreen in shown
-                    and any("sorted by" in str(note.message) for note in app._notifications), "the review left, sorted", rounds=200)
-        await settle(pilot, pauses=2)
-        assert shown == [ReviewScreen, OverviewScreen] and not warnings(app)
-        key = app.workspace.read_key()
-        nils = key.entry_for("Nils Berge")
-        assert key.pending == [] and {"Nails", "Beauty"} <= set(key.dismissed) and nils is not None and nils.same_person == []
+    key = await _typed_through_the_review(sample_project, "w")
+    nils = key.entry_for("Nils Berge")
+    assert key.pending == [] and {"Nails", "Beauty"} <= set(key.dismissed) and nils is not None and nils.same_person == []
