@@ -907,8 +907,7 @@ def dismiss(key: PseudonymKey, text: str, not_a_name: bool = False) -> KeyEntry 
     if not_a_name:
         _refuse_not_kept_as_written(key, text)
         theirs = []
-    if not_a_name:  # said to be someone's before, it is no one's now
-        for entry in key.entries:
+        for entry in key.entries:  # said to be someone's before, it is no one's now
             entry.same_person = [name for name in entry.same_person if name != folded]
     key.pending = [c for c in key.pending if c.text.casefold() != folded]
     for entry in theirs:
